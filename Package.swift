@@ -1,0 +1,124 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Herald",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "herald", targets: ["herald"]),
+        .library(name: "HeraldCore", targets: ["HeraldCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Pure domain: statuses, the status machine, reasons, messages, SMS encoding. No I/O.
+        .target(name: "HeraldCore", swiftSettings: strict),
+        // The store contract and its two backends.
+        .target(
+            name: "HeraldStore",
+            dependencies: ["HeraldCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HeraldSQLite",
+            dependencies: ["HeraldCore", "HeraldStore", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HeraldPostgres",
+            dependencies: [
+                "HeraldCore", "HeraldStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Provider integrations behind the connector contract (the built-in simulator first).
+        .target(
+            name: "HeraldConnectors",
+            dependencies: [
+                "HeraldCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Workers: dispatch, receipt ingestion, shutdown.
+        .target(
+            name: "HeraldEngine",
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldConnectors",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The JSON API.
+        .target(
+            name: "HeraldHTTP",
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("openapi.json")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "herald",
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldConnectors", "HeraldEngine", "HeraldHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "herald-bench",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/Sources/herald-bench",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: strict),
+        .testTarget(
+            name: "HeraldStoreTests",
+            dependencies: ["HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HeraldEngineTests",
+            dependencies: ["HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HeraldHTTPTests",
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine", "HeraldHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

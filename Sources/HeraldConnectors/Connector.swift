@@ -1,0 +1,52 @@
+import Foundation
+import HeraldCore
+
+/// One part of a message handed to a provider.
+public struct Submission: Sendable, Hashable {
+    public var messageID: String
+    public var part: Int
+    public var partCount: Int
+    public var channel: Channel
+    public var to: String
+    public var from: String?
+    public var subject: String?
+    public var text: String
+    /// 1 for the first try.
+    public var attempt: Int
+    public var validUntil: Date
+
+    public init(messageID: String, part: Int, partCount: Int, channel: Channel, to: String, from: String?, subject: String?, text: String, attempt: Int, validUntil: Date) {
+        self.messageID = messageID
+        self.part = part
+        self.partCount = partCount
+        self.channel = channel
+        self.to = to
+        self.from = from
+        self.subject = subject
+        self.text = text
+        self.attempt = attempt
+        self.validUntil = validUntil
+    }
+}
+
+/// What a provider said to a submission.
+public enum SubmitResult: Sendable, Hashable {
+    /// Taken: ACCEPTED, and the provider id is correlated with the part.
+    case accepted(providerMessageID: String, detail: ProviderDetail?)
+    /// Try later (throttled, queue full, provider down): DEFERRED and retried while validity lasts.
+    case temporaryFailure(ReasonCode, detail: ProviderDetail?)
+    /// Refused for good: FAILED with the reason.
+    case permanentFailure(ReasonCode, detail: ProviderDetail?)
+}
+
+/// The contract every provider integration follows.
+///
+/// ``submit(_:)`` answers accept or reject for one part; delivery reports come back later, on their own,
+/// through the ``ReceiptSink`` the connector was built with, and the engine correlates them.
+public protocol Connector: Sendable {
+    /// Unique name; receipts and correlations are keyed by it.
+    var name: String { get }
+    /// The channels this connector carries.
+    var channels: Set<Channel> { get }
+    func submit(_ submission: Submission) async -> SubmitResult
+}

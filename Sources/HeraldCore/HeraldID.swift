@@ -1,0 +1,39 @@
+import struct Foundation.Date
+
+/// Time-ordered identifiers (`msg_`, `evt_`, ...): 48 bits of milliseconds then 80 random bits, in
+/// Crockford base32, so sorting ids sorts by creation time and cursors are just ids.
+public enum HeraldID {
+    public enum Kind: String, Sendable {
+        case message = "msg"
+        case event = "evt"
+        case account = "acc"
+        case key = "key"
+        case receipt = "rcp"
+    }
+
+    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+
+    /// A new id of the given kind.
+    public static func make(_ kind: Kind, at date: Date = Date()) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return make(kind, at: date, using: &generator)
+    }
+
+    public static func make(_ kind: Kind, at date: Date, using generator: inout some RandomNumberGenerator) -> String {
+        let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        var bytes = [UInt8](repeating: 0, count: 26)
+        var time = millis
+        for index in stride(from: 9, through: 0, by: -1) {
+            bytes[index] = alphabet[Int(time & 31)]
+            time >>= 5
+        }
+        var random = generator.next() as UInt64
+        var random2 = generator.next() as UInt64
+        for index in 10..<26 {
+            let source = index < 22 ? random : random2
+            bytes[index] = alphabet[Int(source & 31)]
+            if index < 22 { random >>= 5 } else { random2 >>= 5 }
+        }
+        return kind.rawValue + "_" + String(decoding: bytes, as: UTF8.self)
+    }
+}

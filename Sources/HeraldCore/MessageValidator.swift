@@ -1,0 +1,136 @@
+import struct Foundation.Date
+
+/// Turns a ``SendRequest`` into a ``MessageDraft``, or a ``FieldError`` when the request is unusable.
+///
+/// The split follows the API contract: a request that is malformed (unknown channel, no text, text too
+/// long, no `to` field at all) is refused with a 4xx and nothing is stored; a request that is well formed
+/// but whose recipient is empty or not a valid address is stored as REJECTED with its reason, so it
+/// shows in the log like every other message.
+public struct MessageValidator: Sendable {
+    /// Most SMS parts one message may take.
+    public var maxSMSSegments: Int
+    /// Longest chat text, in characters.
+    public var maxChatCharacters: Int
+    /// Largest e-mail body, in UTF-8 bytes.
+    public var maxEmailBytes: Int
+    /// Validity when the request gives none (minutes).
+    public var defaultValidityMinutes: Int
+
+    public init(maxSMSSegments: Int = 10, maxChatCharacters: Int = 4096, maxEmailBytes: Int = 1_000_000, defaultValidityMinutes: Int = 48 * 60) {
+        self.maxSMSSegments = maxSMSSegments
+        self.maxChatCharacters = maxChatCharacters
+        self.maxEmailBytes = maxEmailBytes
+        self.defaultValidityMinutes = defaultValidityMinutes
+    }
+
+    public func validate(_ request: SendRequest) -> Result<MessageDraft, FieldError> {
+        guard let rawChannel = request.channel else {
+            return .failure(FieldError(field: "channel", problem: "channel is missing", fix: "set channel to one of: sms, email, chat"))
+        }
+        guard let channel = Channel(rawValue: rawChannel.lowercased()) else {
+            return .failure(FieldError(field: "channel", problem: "unknown channel '\(rawChannel)'", fix: "set channel to one of: sms, email, chat"))
+        }
+        guard let rawTo = request.to else {
+            return .failure(FieldError(field: "to", problem: "recipient is missing", fix: channel == .email
+                ? "set to to the recipient's e-mail address" : "set to to the recipient's number in E.164 form, e.g. +14155550100"))
+        }
+        guard let text = request.text, !text.isEmpty else {
+            return .failure(FieldError(field: "text", problem: "text is missing or empty", fix: "set text to the message body"))
+        }
+        if channel == .email, (request.subject ?? "").isEmpty {
+            return .failure(FieldError(field: "subject", problem: "an e-mail needs a subject", fix: "set subject"))
+        }
+        if let tag = request.tag, tag.count > 128 {
+            return .failure(FieldError(field: "tag", problem: "tag is \(tag.count) characters long", fix: "use at most 128 characters"))
+        }
+        let validity = request.validityMinutes ?? defaultValidityMinutes
+        guard (1...(14 * 24 * 60)).contains(validity) else {
+            return .failure(FieldError(field: "validity_minutes", problem: "validity of \(validity) minutes is out of range", fix: "use 1 to 20160 minutes (14 days)"))
+        }
+        if let url = request.callbackURL, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+            return .failure(FieldError(field: "callback_url", problem: "callback_url is not an http(s) URL", fix: "use an absolute http:// or https:// URL"))
+        }
+
+        var parts = [text]
+        var encoding: String?
+        var characters = text.count
+        switch channel {
+        case .sms:
+            let segmented = SMSSegmenter().segment(text)
+            guard segmented.segments <= maxSMSSegments else {
+                return .failure(FieldError(
+                    field: "text",
+                    problem: "text needs \(segmented.segments) SMS segments (\(segmented.characters) characters, \(segmented.encoding.rawValue))",
+                    fix: "shorten it to at most \(maxSMSSegments) segments (\(maxSMSSegments * segmented.encoding.limits.multipart) \(segmented.encoding == .gsm7 ? "GSM-7 septets" : "UCS-2 units"))"
+                ))
+            }
+            parts = segmented.parts
+            encoding = segmented.encoding.rawValue
+            characters = segmented.characters
+        case .chat:
+            guard text.count <= maxChatCharacters else {
+                return .failure(FieldError(field: "text", problem: "text is \(text.count) characters long", fix: "shorten it to at most \(maxChatCharacters) characters"))
+            }
+        case .email:
+            guard text.utf8.count <= maxEmailBytes else {
+                return .failure(FieldError(field: "text", problem: "body is \(text.utf8.count) bytes", fix: "keep it under \(maxEmailBytes) bytes"))
+            }
+        }
+
+        var draft = MessageDraft(
+            channel: channel, to: rawTo, from: request.from, subject: request.subject, text: text, tag: request.tag,
+            sendAt: request.sendAt, validityMinutes: validity, callbackURL: request.callbackURL,
+            parts: parts, encoding: encoding, characters: characters, rejection: nil
+        )
+        switch Recipient.normalise(rawTo, for: channel) {
+        case .success(let normalised): draft.to = normalised
+        case .failure(let reason): draft.rejection = reason
+        }
+        return .success(draft)
+    }
+}
+
+/// Recipient address rules per channel.
+public enum Recipient {
+    /// E.164 for phone channels (spaces, dashes, dots, brackets and a `00` prefix tolerated); a plain
+    /// address check for e-mail. The failure is the reason the message is REJECTED with.
+    public static func normalise(_ raw: String, for channel: Channel) -> Result<String, ReasonCode> {
+        let trimmed = raw.trimmingWhitespace()
+        if trimmed.isEmpty { return .failure(.emptyRecipient) }
+        switch channel {
+        case .email:
+            let pieces = trimmed.split(separator: "@", omittingEmptySubsequences: false)
+            guard pieces.count == 2, !pieces[0].isEmpty, pieces[1].contains("."),
+                  !pieces[1].hasPrefix("."), !pieces[1].hasSuffix("."),
+                  !trimmed.contains(where: { $0 == " " || $0 == "<" || $0 == ">" })
+            else { return .failure(.invalidNumber) }
+            return .success(pieces[0] + "@" + pieces[1].lowercased())
+        case .sms, .chat:
+            var digits = ""
+            var sawPlus = false
+            for (index, character) in trimmed.enumerated() {
+                if character == "+", index == 0 {
+                    sawPlus = true
+                } else if character.isASCII, character.isNumber {
+                    digits.append(character)
+                } else if " -.()/".contains(character) {
+                    continue
+                } else {
+                    return .failure(.invalidNumber)
+                }
+            }
+            if !sawPlus, digits.hasPrefix("00") { digits.removeFirst(2) } else if !sawPlus { return .failure(.invalidNumber) }
+            guard (8...15).contains(digits.count), digits.first != "0" else { return .failure(.invalidNumber) }
+            return .success("+" + digits)
+        }
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
+        while let last = slice.last, last.isWhitespace { slice.removeLast() }
+        return String(slice)
+    }
+}

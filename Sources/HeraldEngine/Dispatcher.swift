@@ -1,0 +1,155 @@
+import Foundation
+import HeraldConnectors
+import HeraldCore
+import HeraldStore
+import Logging
+import ServiceLifecycle
+
+/// Claims queued messages, hands their parts to a connector and records what the provider said.
+///
+/// Runs `workers` loops. Each loop claims a batch (leased, so a crashed worker's messages come back
+/// after the lease), submits every pending part concurrently, and records all outcomes in one
+/// transaction (group commit). On graceful shutdown a loop finishes its batch and stops claiming.
+public final class Dispatcher: Service {
+    public struct Configuration: Sendable {
+        public var workers: Int
+        public var batchSize: Int
+        public var lease: TimeInterval
+        public var pollInterval: Duration
+        public var retry: RetryPolicy
+
+        public init(workers: Int = 2, batchSize: Int = 256, lease: TimeInterval = 60, pollInterval: Duration = .milliseconds(200), retry: RetryPolicy = .init()) {
+            self.workers = workers
+            self.batchSize = batchSize
+            self.lease = lease
+            self.pollInterval = pollInterval
+            self.retry = retry
+        }
+    }
+
+    private let store: any HeraldStore
+    private let connectors: ConnectorRegistry
+    private let configuration: Configuration
+    private let clock: any WallClock
+    private let logger: Logger
+    public let signal: WorkSignal
+    private let owner: String
+
+    public init(store: any HeraldStore, connectors: ConnectorRegistry, configuration: Configuration = .init(), clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "herald.dispatch")) {
+        self.store = store
+        self.connectors = connectors
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.signal = WorkSignal(workers: configuration.workers)
+        self.owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                // The poll timer: picks up scheduled messages, retries and other nodes' inserts.
+                while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                    try? await Task.sleep(for: self.configuration.pollInterval)
+                    self.signal.notify()
+                }
+                self.signal.finish()
+            }
+            for (index, stream) in signal.streams.enumerated() {
+                group.addTask {
+                    for await _ in stream.cancelOnGracefulShutdown() {
+                        await self.drain(worker: index)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Claims and dispatches until the queue has nothing due.
+    private func drain(worker: Int) async {
+        while !Task.isShuttingDownGracefully {
+            do {
+                let handled = try await runOnce(worker: worker)
+                if handled < configuration.batchSize { return }
+            } catch {
+                logger.error("dispatch failed", metadata: ["error": "\(error)"])
+                return
+            }
+        }
+    }
+
+    /// One claim-submit-record cycle. Returns how many messages it handled. Tests call it directly.
+    @discardableResult
+    public func runOnce(worker: Int = 0) async throws -> Int {
+        let now = clock.now()
+        let jobs = try await store.claim(owner: "\(owner)/\(worker)", limit: configuration.batchSize, now: now, leaseUntil: now.addingTimeInterval(configuration.lease))
+        guard !jobs.isEmpty else { return 0 }
+        let changes = await withTaskGroup(of: MessageChange.self, returning: [MessageChange].self) { group in
+            for job in jobs {
+                group.addTask { await self.dispatch(job) }
+            }
+            var changes: [MessageChange] = []
+            changes.reserveCapacity(jobs.count)
+            for await change in group { changes.append(change) }
+            return changes
+        }
+        try await store.record(changes)
+        return jobs.count
+    }
+
+    /// Submits the pending parts of one message and turns the answers into events.
+    func dispatch(_ job: DispatchJob) async -> MessageChange {
+        guard let connector = connectors.connector(for: job.channel) else {
+            let event = StatusEvent(messageID: job.messageID, kind: .status(.failed), reason: .unroutable, source: .connector,
+                                    occurredAt: clock.now(), attempt: job.attempt,
+                                    detail: ProviderDetail(text: "no connector carries channel \(job.channel.rawValue)"),
+                                    dedupKey: "failed:\(job.attempt)")
+            return MessageChange(messageID: job.messageID, events: [event], queue: .remove)
+        }
+        let texts = job.channel == .sms ? SMSSegmenter().segment(job.text).parts : [job.text]
+        var events: [StatusEvent] = []
+        var correlations: [Correlation] = []
+        var temporary: [(part: Int, reason: ReasonCode, detail: ProviderDetail?)] = []
+        for part in job.pendingParts {
+            let submission = Submission(
+                messageID: job.messageID, part: part, partCount: job.segments, channel: job.channel, to: job.to,
+                from: job.from, subject: job.subject, text: texts.indices.contains(part) ? texts[part] : job.text,
+                attempt: job.attempt, validUntil: job.expiresAt
+            )
+            let result = await connector.submit(submission)
+            let at = clock.now()
+            switch result {
+            case .accepted(let providerID, let detail):
+                events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.accepted), source: .connector, occurredAt: at,
+                                          connector: connector.name, providerMessageID: providerID, attempt: job.attempt, detail: detail,
+                                          dedupKey: "accepted:\(part):\(job.attempt)"))
+                correlations.append(Correlation(connector: connector.name, providerMessageID: providerID, messageID: job.messageID, part: part))
+            case .permanentFailure(let reason, let detail):
+                events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.failed), reason: reason, source: .connector, occurredAt: at,
+                                          connector: connector.name, attempt: job.attempt, detail: detail, dedupKey: "failed:\(part):\(job.attempt)"))
+            case .temporaryFailure(let reason, let detail):
+                temporary.append((part, reason, detail))
+            }
+        }
+        guard !temporary.isEmpty else {
+            return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .remove)
+        }
+        let now = clock.now()
+        if let next = configuration.retry.nextAttempt(after: job.attempt, now: now, expiresAt: job.expiresAt) {
+            for failure in temporary {
+                events.append(StatusEvent(messageID: job.messageID, part: failure.part, kind: .status(.deferred), reason: failure.reason, source: .connector,
+                                          occurredAt: now, connector: connector.name, attempt: job.attempt, nextAttemptAt: next,
+                                          detail: failure.detail, dedupKey: "deferred:\(failure.part):\(job.attempt)"))
+            }
+            return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .retry(at: next))
+        }
+        for failure in temporary {
+            var detail = failure.detail ?? ProviderDetail()
+            detail.text = "retries exhausted after \(job.attempt) attempts" + (detail.text.map { ": " + $0 } ?? "")
+            events.append(StatusEvent(messageID: job.messageID, part: failure.part, kind: .status(.failed), reason: failure.reason, source: .connector,
+                                      occurredAt: now, connector: connector.name, attempt: job.attempt, detail: detail,
+                                      dedupKey: "failed:\(failure.part):\(job.attempt)"))
+        }
+        return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .remove)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import Logging
+import ServiceLifecycle
+
+/// Ends every message that has no final status at the end of its validity: EXPIRED / UNKNOWN_OUTCOME.
+/// A real receipt arriving later still replaces it (stronger evidence). Nothing stays non-final forever.
+public final class ExpiryTimer: Service {
+    private let store: any HeraldStore
+    private let clock: any WallClock
+    private let interval: Duration
+    private let logger: Logger
+
+    public init(store: any HeraldStore, clock: any WallClock = SystemWallClock(), interval: Duration = .seconds(1), logger: Logger = Logger(label: "herald.expiry")) {
+        self.store = store
+        self.clock = clock
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                try await sweep()
+            } catch {
+                logger.error("expiry sweep failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Expires everything overdue now. Returns how many messages it ended.
+    @discardableResult
+    public func sweep() async throws -> Int {
+        var total = 0
+        while true {
+            let count = try await store.expire(now: clock.now(), limit: 1000)
+            total += count
+            if count < 1000 { return total }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import HeraldConnectors
+import HeraldCore
+import HeraldStore
+import Logging
+import ServiceLifecycle
+
+/// The one receipt path every connector uses: receipt -> correlation -> event -> status.
+///
+/// Drains the ``ReceiptSink`` in batches and hands each batch to the store in one transaction. On
+/// graceful shutdown it drains what is left before it stops, so no received receipt is lost.
+public final class ReceiptIngestor: Service {
+    private let store: any HeraldStore
+    private let sink: ReceiptSink
+    private let batchSize: Int
+    private let logger: Logger
+
+    public init(store: any HeraldStore, sink: ReceiptSink, batchSize: Int = 1000, logger: Logger = Logger(label: "herald.receipts")) {
+        self.store = store
+        self.sink = sink
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            for await _ in sink.wakeups {
+                await drain()
+            }
+        } onGracefulShutdown: {
+            self.sink.finish()
+        }
+        await drain()
+    }
+
+    /// Ingests everything pending. Tests call it directly.
+    @discardableResult
+    public func drain() async -> [ReceiptOutcome] {
+        var outcomes: [ReceiptOutcome] = []
+        while true {
+            let batch = sink.drain(limit: batchSize)
+            if batch.isEmpty { return outcomes }
+            do {
+                outcomes += try await store.ingest(batch)
+            } catch {
+                // Put nothing back silently: log loudly and retry the batch once, then keep going.
+                logger.error("receipt ingestion failed, retrying batch", metadata: ["error": "\(error)", "receipts": "\(batch.count)"])
+                if let retried = try? await store.ingest(batch) { outcomes += retried }
+            }
+        }
+    }
+}

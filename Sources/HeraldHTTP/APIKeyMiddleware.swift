@@ -1,0 +1,61 @@
+import Crypto
+import Foundation
+import Hummingbird
+import HeraldStore
+import Synchronization
+
+/// Authenticates `Authorization: Bearer <key>` against the stored SHA-256 hashes of API keys.
+///
+/// Hashes that authenticated are cached for a minute so the hot send path does not read the key table.
+public struct APIKeyMiddleware: RouterMiddleware {
+    public typealias Context = HeraldRequestContext
+    private let store: any HeraldStore
+    private let cache: Cache
+
+    final class Cache: Sendable {
+        let entries = Mutex<[String: (Account, Date)]>([:])
+    }
+
+    public init(store: any HeraldStore) {
+        self.store = store
+        self.cache = Cache()
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else { throw APIProblem.unauthorized("missing Authorization header") }
+        let prefix = "Bearer "
+        guard header.hasPrefix(prefix), header.count > prefix.count else {
+            throw APIProblem.unauthorized("Authorization header is not 'Bearer <key>'")
+        }
+        let key = String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+        let hash = APIKeys.hash(key)
+        let now = Date()
+        var context = context
+        if let cached = cache.entries.withLock({ $0[hash] }), cached.1 > now {
+            context.account = cached.0
+        } else if let account = try await store.account(forKeyHash: hash) {
+            cache.entries.withLock { $0[hash] = (account, now.addingTimeInterval(60)) }
+            context.account = account
+        } else {
+            throw APIProblem.unauthorized("unknown API key")
+        }
+        return try await next(request, context)
+    }
+}
+
+/// API key creation and hashing. Keys are shown once; only their SHA-256 is stored.
+public enum APIKeys {
+    public static func hash(_ key: String) -> String {
+        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Creates a key for the account, stores its hash and returns the key.
+    public static func create(for account: Account, store: any HeraldStore) async throws -> String {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        let secret = String((0..<32).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+        let key = "hk_" + secret
+        try await store.addAPIKey(hash: hash(key), prefix: String(key.prefix(7)), accountID: account.id)
+        return key
+    }
+}

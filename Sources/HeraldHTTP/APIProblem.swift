@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HeraldCore
+
+/// Every error of the API, rendered as RFC 9457 `application/problem+json` naming the field and the fix.
+public struct APIProblem: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var type: String
+    public var title: String
+    public var detail: String
+    public var field: String?
+    public var fix: String?
+
+    public init(status: HTTPResponse.Status, type: String, title: String, detail: String, field: String? = nil, fix: String? = nil) {
+        self.status = status
+        self.type = type
+        self.title = title
+        self.detail = detail
+        self.field = field
+        self.fix = fix
+    }
+
+    static func invalid(_ error: FieldError) -> APIProblem {
+        APIProblem(status: .unprocessableContent, type: "invalid-field", title: "Invalid field", detail: error.problem, field: error.field, fix: error.fix)
+    }
+
+    static func malformedJSON(_ detail: String, field: String? = nil) -> APIProblem {
+        APIProblem(status: .badRequest, type: "malformed-json", title: "Malformed JSON", detail: detail, field: field,
+                   fix: "send a JSON object with Content-Type: application/json as described in /openapi.json")
+    }
+
+    static func unauthorized(_ detail: String) -> APIProblem {
+        APIProblem(status: .unauthorized, type: "unauthorized", title: "Unauthorized", detail: detail, field: "Authorization",
+                   fix: "send 'Authorization: Bearer <key>' with a key from 'herald keys create'")
+    }
+
+    static func notFound(_ what: String, id: String) -> APIProblem {
+        APIProblem(status: .notFound, type: "not-found", title: "Not found", detail: "no \(what) '\(id)' in this account", field: "id",
+                   fix: "use an id returned by this account's API calls")
+    }
+
+    static func badQuery(_ field: String, _ detail: String, fix: String) -> APIProblem {
+        APIProblem(status: .badRequest, type: "invalid-query", title: "Invalid query parameter", detail: detail, field: field, fix: fix)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var object: [String: Any] = [
+            "type": "https://herald.dev/problems/\(type)", "title": title, "status": Int(status.code), "detail": detail,
+        ]
+        if let field { object["field"] = field }
+        if let fix { object["fix"] = fix }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return Response(status: status, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HeraldCore
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}
+
+extension HeraldAPI {
+    static func encode(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func json(_ object: [String: String]) throws -> Response {
+        try encode(object)
+    }
+
+    /// Decodes a JSON body, turning every decoding failure into a problem that names the field.
+    static func decode<T: Decodable>(_ request: Request, context: HeraldRequestContext) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw APIProblem(status: .contentTooLarge, type: "body-too-large", title: "Body too large",
+                             detail: "the body is larger than \(context.maxUploadSize) bytes", fix: "send smaller batches")
+        }
+        guard buffer.readableBytes > 0 else { throw APIProblem.malformedJSON("the request body is empty") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let DecodingError.typeMismatch(type, context) {
+            let field = path(context.codingPath)
+            throw APIProblem.invalid(FieldError(field: field, problem: "\(field.isEmpty ? "body" : field) has the wrong type", fix: "send \(describe(type))"))
+        } catch let DecodingError.valueNotFound(type, context) {
+            let field = path(context.codingPath)
+            throw APIProblem.invalid(FieldError(field: field, problem: "\(field) is null", fix: "send \(describe(type)) or leave the field out"))
+        } catch DecodingError.dataCorrupted(let context) {
+            throw APIProblem.malformedJSON("the body is not valid JSON: \(context.debugDescription)", field: path(context.codingPath).nilIfEmpty)
+        } catch {
+            throw APIProblem.malformedJSON("the body could not be read as JSON: \(error)")
+        }
+    }
+
+    private static func path(_ codingPath: [any CodingKey]) -> String {
+        var text = ""
+        for key in codingPath {
+            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+        }
+        return text
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type: "an integer"
+        case is [Any].Type: "an array"
+        default: "a value of the documented type"
+        }
+    }
+
+    static func vocabulary(_ request: Request) throws -> Vocabulary {
+        guard let raw = request.uri.queryParameters["vocabulary"].map(String.init) else { return .canonical }
+        guard let vocabulary = Vocabulary(rawValue: raw.lowercased()) else {
+            throw APIProblem.badQuery("vocabulary", "unknown vocabulary '\(raw)'", fix: "use one of: " + Vocabulary.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return vocabulary
+    }
+
+    static func date(_ text: String?, field: String) throws -> Date? {
+        guard let text else { return nil }
+        guard let date = Timestamp.parse(text) else {
+            throw APIProblem.badQuery(field, "'\(text)' is not a timestamp", fix: "use RFC 3339, e.g. 2026-11-22T00:00:00Z")
+        }
+        return date
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

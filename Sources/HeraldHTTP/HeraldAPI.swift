@@ -1,0 +1,194 @@
+import Foundation
+import Hummingbird
+import HeraldCore
+import HeraldEngine
+import HeraldStore
+
+/// The `/v1` JSON API, health endpoints and the OpenAPI document.
+public struct HeraldAPI: Sendable {
+    public let gateway: Gateway
+    public let maxBatch: Int
+
+    public init(gateway: Gateway, maxBatch: Int = 1000) {
+        self.gateway = gateway
+        self.maxBatch = maxBatch
+    }
+
+    var store: any HeraldStore { gateway.store }
+
+    /// The router with every route of `openapi.json`.
+    public func router() -> Router<HeraldRequestContext> {
+        let router = Router(context: HeraldRequestContext.self)
+        router.get("/health") { _, _ in try Self.json(["status": "ok"]) }
+        router.get("/ready") { _, _ in
+            do {
+                _ = try await store.account(forKeyHash: "readiness-probe")
+                return try Self.json(["status": "ready"])
+            } catch {
+                throw APIProblem(status: .serviceUnavailable, type: "not-ready", title: "Not ready", detail: "database check failed: \(error)",
+                                 fix: "check the database URL and that the database is up")
+            }
+        }
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.data)))
+        }
+        router.get("/v1/reasons") { _, _ in
+            try Self.encode(["data": ReasonCatalogue.all.compactMap { ReasonJSON($0.code) }])
+        }
+        let v1 = router.group("v1").add(middleware: APIKeyMiddleware(store: store))
+        v1.post("messages", use: sendOne)
+        v1.post("messages/batch", use: sendBatch)
+        v1.get("messages", use: list)
+        v1.get("messages/:id", use: show)
+        v1.get("stats", use: stats)
+        v1.get("receipts/unmatched", use: unmatched)
+        return router
+    }
+
+    // MARK: Handlers
+
+    @Sendable func sendOne(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let body: SendRequestJSON = try await Self.decode(request, context: context)
+        let key = request.headers[.idempotencyKey]
+        let result = try await gateway.send([body.request()], accountID: account.id, idempotencyKey: key)
+        switch result {
+        case .failure(let error):
+            throw APIProblem.invalid(error)
+        case .success(let accepted):
+            let first = accepted[0]
+            if let message = first.message {
+                return try Self.encode(MessageJSON(MessageRecord(new: message), vocabulary: .canonical, currency: gateway.prices.currency), status: .accepted)
+            }
+            // Idempotent replay: the message as it is now.
+            guard let stored = try await store.message(id: first.outcome.messageID, accountID: account.id) else {
+                throw APIProblem.notFound("message", id: first.outcome.messageID)
+            }
+            var response = try Self.encode(MessageJSON(stored, vocabulary: .canonical, currency: gateway.prices.currency), status: .ok)
+            response.headers[.idempotentReplayed] = "true"
+            return response
+        }
+    }
+
+    @Sendable func sendBatch(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let body: BatchRequestJSON = try await Self.decode(request, context: context)
+        guard let items = body.messages else {
+            throw APIProblem.invalid(FieldError(field: "messages", problem: "messages is missing", fix: "send {\"messages\": [ ... ]} with 1 to \(maxBatch) messages"))
+        }
+        guard !items.isEmpty, items.count <= maxBatch else {
+            throw APIProblem(status: items.isEmpty ? .unprocessableContent : .contentTooLarge, type: "batch-size", title: "Batch size out of range",
+                             detail: "the batch has \(items.count) messages", field: "messages", fix: "send 1 to \(maxBatch) messages per batch")
+        }
+        let requests = try items.enumerated().map { try $0.element.request(field: "messages[\($0.offset)].") }
+        let result = try await gateway.send(requests, accountID: account.id, idempotencyKey: request.headers[.idempotencyKey])
+        switch result {
+        case .failure(let error):
+            throw APIProblem.invalid(error)
+        case .success(let accepted):
+            struct Item: Encodable {
+                var index: Int
+                var id: String
+                var status: String?
+                var reason: ReasonJSON?
+                var replayed: Bool
+            }
+            let data = accepted.enumerated().map { index, item in
+                Item(index: index, id: item.outcome.messageID, status: item.message?.draft.initialStatus.rawValue,
+                     reason: ReasonJSON(item.message?.draft.rejection), replayed: item.message == nil)
+            }
+            return try Self.encode(["data": data], status: .accepted)
+        }
+    }
+
+    @Sendable func show(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let id = try context.parameters.require("id")
+        let vocabulary = try Self.vocabulary(request)
+        guard let message = try await store.message(id: id, accountID: account.id) else { throw APIProblem.notFound("message", id: id) }
+        async let parts = store.parts(messageID: id)
+        async let events = store.events(messageID: id)
+        return try Self.encode(MessageJSON(message, vocabulary: vocabulary, currency: gateway.prices.currency, parts: try await parts, events: try await events))
+    }
+
+    @Sendable func list(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let query = request.uri.queryParameters
+        let vocabulary = try Self.vocabulary(request)
+        var filter = MessageQuery(accountID: account.id)
+        if let status = query["status"].map(String.init) {
+            guard let parsed = MessageStatus(rawValue: status.uppercased()) else {
+                throw APIProblem.badQuery("status", "unknown status '\(status)'", fix: "use a canonical status: " + MessageStatus.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            filter.status = parsed
+        }
+        filter.to = query["to"].map(String.init)
+        filter.tag = query["tag"].map(String.init)
+        filter.since = try Self.date(query["since"].map(String.init), field: "since")
+        filter.until = try Self.date(query["until"].map(String.init), field: "until")
+        filter.before = query["cursor"].map(String.init)
+        if let limit = query["limit"].map(String.init) {
+            guard let value = Int(limit), (1...500).contains(value) else {
+                throw APIProblem.badQuery("limit", "limit '\(limit)' is out of range", fix: "use 1 to 500")
+            }
+            filter.limit = value
+        }
+        var page = try await store.messages(matching: MessageQuery(
+            accountID: filter.accountID, status: filter.status, to: filter.to, tag: filter.tag, since: filter.since,
+            until: filter.until, before: filter.before, limit: filter.limit + 1
+        ))
+        let hasMore = page.count > filter.limit
+        if hasMore { page.removeLast() }
+        struct Page: Encodable {
+            var data: [MessageJSON]
+            var nextCursor: String?
+            enum CodingKeys: String, CodingKey { case data, nextCursor = "next_cursor" }
+        }
+        return try Self.encode(Page(
+            data: page.map { MessageJSON($0, vocabulary: vocabulary, currency: gateway.prices.currency) },
+            nextCursor: hasMore ? page.last?.id : nil
+        ))
+    }
+
+    @Sendable func stats(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let since = try Self.date(request.uri.queryParameters["since"].map(String.init), field: "since")
+        let counts = try await store.statusCounts(accountID: account.id, since: since)
+        var byStatus: [String: Int] = [:]
+        for status in MessageStatus.allCases { byStatus[status.rawValue] = counts[status] ?? 0 }
+        let total = counts.values.reduce(0, +)
+        let final = counts.filter { $0.key.isFinal }.values.reduce(0, +)
+        struct Stats: Encodable {
+            var total: Int
+            var final: Int
+            var pending: Int
+            var byStatus: [String: Int]
+            enum CodingKeys: String, CodingKey { case total, final, pending, byStatus = "by_status" }
+        }
+        return try Self.encode(Stats(total: total, final: final, pending: total - final, byStatus: byStatus))
+    }
+
+    @Sendable func unmatched(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        _ = try context.requireAccount()
+        let receipts = try await store.unmatchedReceipts(connector: request.uri.queryParameters["connector"].map(String.init), limit: 200)
+        struct Item: Encodable {
+            var id: String
+            var connector: String
+            var providerMessageID: String
+            var type: String
+            var reason: String?
+            var occurredAt: String
+            var receivedAt: String
+            var provider: ProviderDetail?
+            enum CodingKeys: String, CodingKey {
+                case id, connector, type, reason, provider
+                case providerMessageID = "provider_message_id", occurredAt = "occurred_at", receivedAt = "received_at"
+            }
+        }
+        return try Self.encode(["data": receipts.map {
+            Item(id: $0.id, connector: $0.receipt.connector, providerMessageID: $0.receipt.providerMessageID, type: $0.receipt.kind.rawValue,
+                 reason: $0.receipt.reason?.rawValue, occurredAt: Timestamp.format($0.receipt.occurredAt),
+                 receivedAt: Timestamp.format($0.receipt.receivedAt), provider: $0.receipt.detail)
+        }])
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// The JSON body of a send request (`POST /v1/messages`, items of `POST /v1/messages/batch`).
+struct SendRequestJSON: Decodable {
+    var channel: String?
+    var to: String?
+    var from: String?
+    var subject: String?
+    var text: String?
+    var tag: String?
+    var sendAt: String?
+    var validityMinutes: Int?
+    var callbackURL: String?
+
+    enum CodingKeys: String, CodingKey {
+        case channel, to, from, subject, text, tag
+        case sendAt = "send_at", validityMinutes = "validity_minutes", callbackURL = "callback_url"
+    }
+
+    func request(field prefix: String = "") throws -> SendRequest {
+        var sendDate: Date?
+        if let sendAt {
+            guard let date = Timestamp.parse(sendAt) else {
+                throw APIProblem.invalid(FieldError(field: prefix + "send_at", problem: "'\(sendAt)' is not a timestamp", fix: "use RFC 3339, e.g. 2026-11-22T18:00:00Z"))
+            }
+            sendDate = date
+        }
+        return SendRequest(channel: channel, to: to, from: from, subject: subject, text: text, tag: tag, sendAt: sendDate,
+                           validityMinutes: validityMinutes, callbackURL: callbackURL)
+    }
+}
+
+struct BatchRequestJSON: Decodable {
+    var messages: [SendRequestJSON]?
+}
+
+/// The JSON form of a reason: code with its catalogue entry.
+struct ReasonJSON: Encodable {
+    var code: String
+    var meaning: String
+    var resolution: String
+    var retryable: Bool
+
+    init?(_ reason: ReasonCode?) {
+        guard let info = reason?.info else { return nil }
+        code = info.code.rawValue
+        meaning = info.meaning
+        resolution = info.resolution
+        retryable = info.retryable
+    }
+}
+
+struct CostJSON: Encodable {
+    var amount: String
+    var currency: String
+    var billableSegments: Int
+    var pricePerSegment: String
+
+    enum CodingKeys: String, CodingKey {
+        case amount, currency, billableSegments = "billable_segments", pricePerSegment = "price_per_segment"
+    }
+}
+
+struct PartJSON: Encodable {
+    var index: Int
+    var status: String
+    var reason: ReasonJSON?
+    var providerMessageID: String?
+    var connector: String?
+    var conflict: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case index, status, reason, connector, conflict, providerMessageID = "provider_message_id"
+    }
+}
+
+struct EventJSON: Encodable {
+    var id: String
+    var type: String
+    var status: String?
+    var part: Int?
+    var reason: ReasonJSON?
+    var source: String
+    var occurredAt: String
+    var recordedAt: String
+    var connector: String?
+    var providerMessageID: String?
+    var attempt: Int?
+    var nextAttemptAt: String?
+    var provider: ProviderDetail?
+    var effect: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, status, part, reason, source, connector, attempt, provider, effect
+        case occurredAt = "occurred_at", recordedAt = "recorded_at", providerMessageID = "provider_message_id", nextAttemptAt = "next_attempt_at"
+    }
+}
+
+/// The JSON form of a message: status, reason, cost, parts and (on reads) the timeline.
+struct MessageJSON: Encodable {
+    var id: String
+    var channel: String
+    var to: String
+    var from: String?
+    var subject: String?
+    var text: String
+    var tag: String?
+    var status: String
+    var final: Bool
+    var reason: ReasonJSON?
+    var provider: ProviderDetail?
+    var segments: Int
+    var encoding: String?
+    var characters: Int
+    var cost: CostJSON
+    var conflict: Bool
+    var engagement: [String]
+    var createdAt: String
+    var updatedAt: String
+    var sendAt: String?
+    var expiresAt: String
+    var callbackURL: String?
+    var parts: [PartJSON]?
+    var timeline: [EventJSON]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, channel, to, from, subject, text, tag, status, final, reason, provider, segments, encoding, characters, cost,
+             conflict, engagement, parts, timeline
+        case createdAt = "created_at", updatedAt = "updated_at", sendAt = "send_at", expiresAt = "expires_at", callbackURL = "callback_url"
+    }
+
+    init(_ message: MessageRecord, vocabulary: Vocabulary, currency: String, parts: [PartRecord]? = nil, events: [StatusEvent]? = nil) {
+        id = message.id
+        channel = message.channel.rawValue
+        to = message.to
+        from = message.from
+        subject = message.subject
+        text = message.text
+        tag = message.tag
+        status = vocabulary.word(for: message.status, reason: message.reason, engagement: message.engagement)
+        final = message.status.isFinal
+        reason = ReasonJSON(message.reason)
+        segments = message.segments
+        encoding = message.encoding
+        characters = message.characters
+        cost = CostJSON(amount: PriceTable.decimal(message.costMicros), currency: currency, billableSegments: message.acceptedParts,
+                        pricePerSegment: PriceTable.decimal(message.priceMicros))
+        conflict = message.hasConflict
+        engagement = message.engagement.map(\.rawValue).sorted()
+        createdAt = Timestamp.format(message.createdAt)
+        updatedAt = Timestamp.format(message.updatedAt)
+        sendAt = message.sendAt.map(Timestamp.format)
+        expiresAt = Timestamp.format(message.expiresAt)
+        callbackURL = message.callbackURL
+        self.parts = parts.map { parts in
+            parts.map {
+                PartJSON(index: $0.index, status: vocabulary.word(for: $0.state.status, reason: $0.state.reason, engagement: $0.state.engagement),
+                         reason: ReasonJSON($0.state.reason), providerMessageID: $0.state.providerMessageID,
+                         connector: $0.state.connector, conflict: $0.state.hasConflict)
+            }
+        }
+        if let events {
+            timeline = Self.timeline(events, partCount: max(1, message.segments), vocabulary: vocabulary)
+            // The raw detail of the event that decided the status (or the latest one that carried any).
+            let decisive = parts?.compactMap { part in events.first { $0.id == part.state.evidence.eventID } }.last
+            provider = decisive?.detail ?? events.last(where: { $0.detail != nil })?.detail
+        }
+    }
+
+    /// Replays the events in recorded order to say what each one did.
+    static func timeline(_ events: [StatusEvent], partCount: Int, vocabulary: Vocabulary) -> [EventJSON] {
+        var parts = Array(repeating: PartState.initial, count: partCount)
+        return events.map { event in
+            var effects: [PartState.Effect] = []
+            if let index = event.part {
+                if parts.indices.contains(index) { effects.append(parts[index].apply(event)) }
+            } else {
+                for index in parts.indices { effects.append(parts[index].apply(event)) }
+            }
+            let effect: PartState.Effect = effects.contains(.applied) ? .applied
+                : effects.contains(.conflict) ? .conflict
+                : effects.contains(.engagement) ? .engagement : .ignoredWeaker
+            let status = event.kind.assertedStatus.map { vocabulary.word(for: $0, reason: event.reason) }
+            return EventJSON(
+                id: event.id, type: event.kind.rawValue, status: status, part: event.part, reason: ReasonJSON(event.effectiveReason),
+                source: event.source.rawValue, occurredAt: Timestamp.format(event.occurredAt), recordedAt: Timestamp.format(event.recordedAt),
+                connector: event.connector, providerMessageID: event.providerMessageID, attempt: event.attempt,
+                nextAttemptAt: event.nextAttemptAt.map(Timestamp.format), provider: event.detail, effect: effect.rawValue
+            )
+        }
+    }
+}
+
+/// `NewMessage` as a record, for the answer to a send without reading it back.
+extension MessageRecord {
+    init(new message: NewMessage) {
+        let draft = message.draft
+        self.init(
+            id: message.id, accountID: message.accountID, channel: draft.channel, to: draft.to, from: draft.from, subject: draft.subject,
+            text: draft.text, tag: draft.tag, status: draft.initialStatus, reason: draft.rejection, segments: max(1, draft.segments),
+            encoding: draft.encoding, characters: draft.characters, acceptedParts: 0, priceMicros: message.priceMicros,
+            hasConflict: false, engagement: [], createdAt: message.createdAt, updatedAt: message.createdAt, sendAt: draft.sendAt,
+            expiresAt: message.expiresAt, callbackURL: draft.callbackURL, idempotencyKey: message.idempotencyKey
+        )
+    }
+}

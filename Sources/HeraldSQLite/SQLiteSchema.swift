@@ -1,0 +1,119 @@
+import GRDB
+
+/// Versioned schema of the SQLite backend. Append migrations; never edit a shipped one.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE accounts (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE api_keys (
+                    hash TEXT PRIMARY KEY,
+                    prefix TEXT NOT NULL,
+                    account_id TEXT NOT NULL REFERENCES accounts(id),
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE messages (
+                    id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    sender TEXT,
+                    subject TEXT,
+                    body TEXT NOT NULL,
+                    tag TEXT,
+                    status TEXT NOT NULL,
+                    reason TEXT,
+                    segments INTEGER NOT NULL,
+                    encoding TEXT,
+                    characters INTEGER NOT NULL,
+                    accepted_parts INTEGER NOT NULL DEFAULT 0,
+                    price_micros INTEGER NOT NULL,
+                    conflict INTEGER NOT NULL DEFAULT 0,
+                    engagement TEXT NOT NULL DEFAULT '',
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    send_at REAL,
+                    expires_at REAL NOT NULL,
+                    final INTEGER NOT NULL DEFAULT 0,
+                    callback_url TEXT,
+                    idempotency_key TEXT
+                );
+                CREATE UNIQUE INDEX messages_idempotency ON messages(account_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+                CREATE INDEX messages_account ON messages(account_id, id);
+                CREATE INDEX messages_account_status ON messages(account_id, status, id);
+                CREATE INDEX messages_account_recipient ON messages(account_id, recipient, id);
+                CREATE INDEX messages_account_tag ON messages(account_id, tag, id) WHERE tag IS NOT NULL;
+                CREATE INDEX messages_open ON messages(expires_at) WHERE final = 0;
+                CREATE TABLE parts (
+                    message_id TEXT NOT NULL,
+                    idx INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    reason TEXT,
+                    tier INTEGER NOT NULL,
+                    evidence_at REAL NOT NULL,
+                    evidence_event TEXT NOT NULL,
+                    finals TEXT NOT NULL DEFAULT '',
+                    accepted INTEGER NOT NULL DEFAULT 0,
+                    engagement TEXT NOT NULL DEFAULT '',
+                    provider_id TEXT,
+                    connector TEXT,
+                    PRIMARY KEY (message_id, idx)
+                ) WITHOUT ROWID;
+                CREATE TABLE events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    message_id TEXT NOT NULL,
+                    account_id TEXT NOT NULL,
+                    part INTEGER,
+                    kind TEXT NOT NULL,
+                    reason TEXT,
+                    source TEXT NOT NULL,
+                    occurred_at REAL NOT NULL,
+                    recorded_at REAL NOT NULL,
+                    connector TEXT,
+                    provider_id TEXT,
+                    attempt INTEGER,
+                    next_attempt_at REAL,
+                    detail TEXT,
+                    dedup_key TEXT NOT NULL,
+                    UNIQUE (message_id, dedup_key)
+                );
+                CREATE INDEX events_account ON events(account_id, seq);
+                CREATE TABLE queue (
+                    message_id TEXT PRIMARY KEY,
+                    available_at REAL NOT NULL,
+                    lease_owner TEXT,
+                    lease_until REAL,
+                    attempt INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+                CREATE INDEX queue_due ON queue(available_at);
+                CREATE TABLE correlations (
+                    connector TEXT NOT NULL,
+                    provider_id TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    part INTEGER NOT NULL,
+                    PRIMARY KEY (connector, provider_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE receipts (
+                    id TEXT PRIMARY KEY,
+                    connector TEXT NOT NULL,
+                    provider_id TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    reason TEXT,
+                    occurred_at REAL NOT NULL,
+                    received_at REAL NOT NULL,
+                    detail TEXT,
+                    matched_message_id TEXT,
+                    matched_at REAL
+                );
+                CREATE INDEX receipts_unmatched ON receipts(connector, provider_id) WHERE matched_message_id IS NULL;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,280 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldStore
+import ServiceLifecycle
+
+/// The embedded backend: one SQLite file in WAL mode, through GRDB.
+///
+/// SQLite has one writer at a time, so every write method is one short transaction and hot paths
+/// take batches (``record(_:)``, ``ingest(_:)``, ``claim(owner:limit:now:leaseUntil:)``).
+public final class SQLiteStore: HeraldStore {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database file at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    public func migrate() async throws {
+        try SQLiteSchema.migrator.migrate(pool)
+    }
+
+    /// SQLite needs no connection upkeep: waits for shutdown, then closes the file.
+    public func run() async throws {
+        try? await gracefulShutdown()
+    }
+
+    public func close() async throws {
+        try pool.close()
+    }
+
+    // MARK: Accounts
+
+    public func ensureAccount(named name: String) async throws -> Account {
+        try await pool.write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT id, name, created_at FROM accounts WHERE name = ?", arguments: [name]) {
+                return Account(id: row["id"], name: row["name"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+            }
+            let account = Account(id: HeraldID.make(.account), name: name, createdAt: Date())
+            try db.execute(sql: "INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)",
+                           arguments: [account.id, account.name, account.createdAt.timeIntervalSince1970])
+            return account
+        }
+    }
+
+    public func addAPIKey(hash: String, prefix: String, accountID: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO api_keys (hash, prefix, account_id, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [hash, prefix, accountID, Date().timeIntervalSince1970])
+        }
+    }
+
+    public func account(forKeyHash hash: String) async throws -> Account? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT a.id, a.name, a.created_at FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = ?
+                """, arguments: [hash]).map {
+                Account(id: $0["id"], name: $0["name"], createdAt: Date(timeIntervalSince1970: $0["created_at"]))
+            }
+        }
+    }
+
+    // MARK: Messages
+
+    public func accept(_ messages: [NewMessage]) async throws -> [AcceptOutcome] {
+        try await pool.write { db in
+            var outcomes: [AcceptOutcome] = []
+            outcomes.reserveCapacity(messages.count)
+            for message in messages {
+                if let key = message.idempotencyKey,
+                   let existing = try String.fetchOne(db, sql: "SELECT id FROM messages WHERE account_id = ? AND idempotency_key = ?", arguments: [message.accountID, key]) {
+                    outcomes.append(.replayed(id: existing))
+                    continue
+                }
+                try Self.insert(message, db: db)
+                outcomes.append(.created(id: message.id))
+            }
+            return outcomes
+        }
+    }
+
+    private static func insert(_ message: NewMessage, db: Database) throws {
+        let draft = message.draft
+        let initial = message.initialEvent
+        var parts = Array(repeating: PartState.initial, count: max(1, draft.segments))
+        let aggregate = MessageLedger.apply([initial], to: &parts)
+        let created = message.createdAt.timeIntervalSince1970
+        try db.cachedStatement(sql: """
+            INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments,
+                encoding, characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                message.id, message.accountID, draft.channel.rawValue, draft.to, draft.from, draft.subject, draft.text, draft.tag,
+                aggregate.status.rawValue, aggregate.reason?.rawValue, parts.count, draft.encoding, draft.characters,
+                message.priceMicros, created, created, draft.sendAt?.timeIntervalSince1970,
+                message.expiresAt.timeIntervalSince1970, aggregate.status.isFinal, draft.callbackURL, message.idempotencyKey,
+            ])
+        try insertEvent(initial, accountID: message.accountID, db: db)
+        for (index, part) in parts.enumerated() {
+            try savePart(part, messageID: message.id, index: index, insert: true, db: db)
+        }
+        if !aggregate.status.isFinal {
+            try db.cachedStatement(sql: "INSERT INTO queue (message_id, available_at) VALUES (?, ?)")
+                .execute(arguments: [message.id, (draft.sendAt ?? message.createdAt).timeIntervalSince1970])
+        }
+    }
+
+    public func message(id: String, accountID: String) async throws -> MessageRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ? AND account_id = ?", arguments: [id, accountID])
+                .map(Self.messageRecord)
+        }
+    }
+
+    public func parts(messageID: String) async throws -> [PartRecord] {
+        try await pool.read { db in
+            try Self.loadParts(messageID: messageID, db: db).enumerated().map { PartRecord(index: $0.offset, state: $0.element) }
+        }
+    }
+
+    public func events(messageID: String) async throws -> [StatusEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE message_id = ? ORDER BY seq", arguments: [messageID]).map(Self.event)
+        }
+    }
+
+    public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
+        var sql = "SELECT * FROM messages WHERE account_id = ?"
+        var arguments: [(any DatabaseValueConvertible)?] = [query.accountID]
+        if let status = query.status { sql += " AND status = ?"; arguments.append(status.rawValue) }
+        if let to = query.to { sql += " AND recipient = ?"; arguments.append(to) }
+        if let tag = query.tag { sql += " AND tag = ?"; arguments.append(tag) }
+        if let since = query.since { sql += " AND created_at >= ?"; arguments.append(since.timeIntervalSince1970) }
+        if let until = query.until { sql += " AND created_at < ?"; arguments.append(until.timeIntervalSince1970) }
+        if let before = query.before { sql += " AND id < ?"; arguments.append(before) }
+        sql += " ORDER BY id DESC LIMIT ?"
+        arguments.append(query.limit)
+        let statementArguments = StatementArguments(arguments)
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.messageRecord)
+        }
+    }
+
+    public func statusCounts(accountID: String, since: Date?) async throws -> [MessageStatus: Int] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM messages WHERE account_id = ? AND created_at >= ? GROUP BY status",
+                                        arguments: [accountID, since?.timeIntervalSince1970 ?? 0])
+            var counts: [MessageStatus: Int] = [:]
+            for row in rows {
+                if let status = MessageStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    // MARK: Queue
+
+    public func claim(owner: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [DispatchJob] {
+        try await pool.write { db in
+            let claimed = try Row.fetchAll(db, sql: """
+                UPDATE queue SET lease_owner = ?, lease_until = ?, attempt = attempt + 1
+                WHERE message_id IN (
+                    SELECT message_id FROM queue
+                    WHERE available_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+                    ORDER BY available_at LIMIT ?)
+                RETURNING message_id, attempt
+                """, arguments: [owner, leaseUntil.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+            var jobs: [DispatchJob] = []
+            jobs.reserveCapacity(claimed.count)
+            for row in claimed {
+                let messageID: String = row["message_id"]
+                let attempt: Int = row["attempt"]
+                guard let message = try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [messageID]).map(Self.messageRecord),
+                      !message.status.isFinal
+                else {
+                    try db.execute(sql: "DELETE FROM queue WHERE message_id = ?", arguments: [messageID])
+                    continue
+                }
+                var events: [StatusEvent] = []
+                if message.status == .scheduled {
+                    events.append(StatusEvent(messageID: messageID, kind: .status(.queued), source: .timer, occurredAt: now, dedupKey: "queued"))
+                }
+                events.append(StatusEvent(messageID: messageID, kind: .status(.sending), source: .connector, occurredAt: now, attempt: attempt, dedupKey: "sending:\(attempt)"))
+                let parts = try Self.applyEvents(events, messageID: messageID, accountID: message.accountID, db: db).parts
+                let pending = parts.indices.filter { !parts[$0].wasAcceptedByProvider && !parts[$0].status.isFinal }
+                jobs.append(DispatchJob(
+                    messageID: messageID, accountID: message.accountID, channel: message.channel, to: message.to,
+                    from: message.from, subject: message.subject, text: message.text, segments: message.segments,
+                    attempt: attempt, expiresAt: message.expiresAt, pendingParts: pending
+                ))
+            }
+            return jobs
+        }
+    }
+
+    public func record(_ changes: [MessageChange]) async throws {
+        try await pool.write { db in
+            for change in changes {
+                guard let accountID = try String.fetchOne(db, sql: "SELECT account_id FROM messages WHERE id = ?", arguments: [change.messageID]) else { continue }
+                _ = try Self.applyEvents(change.events, messageID: change.messageID, accountID: accountID, db: db)
+                for correlation in change.correlations {
+                    try Self.insertCorrelation(correlation, db: db)
+                }
+                switch change.queue {
+                case .keep: break
+                case .remove:
+                    try db.cachedStatement(sql: "DELETE FROM queue WHERE message_id = ?").execute(arguments: [change.messageID])
+                case .retry(let at):
+                    try db.cachedStatement(sql: "UPDATE queue SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE message_id = ?")
+                        .execute(arguments: [at.timeIntervalSince1970, change.messageID])
+                }
+            }
+        }
+    }
+
+    // MARK: Receipts
+
+    public func ingest(_ receipts: [ProviderReceipt]) async throws -> [ReceiptOutcome] {
+        try await pool.write { db in
+            var outcomes: [ReceiptOutcome] = []
+            outcomes.reserveCapacity(receipts.count)
+            for receipt in receipts {
+                guard let row = try db.cachedStatement(sql: """
+                    SELECT c.message_id, c.part, m.account_id FROM correlations c JOIN messages m ON m.id = c.message_id
+                    WHERE c.connector = ? AND c.provider_id = ?
+                    """).fetchCursor(arguments: [receipt.connector, receipt.providerMessageID]).next().map({ Row($0) })
+                else {
+                    try Self.park(receipt, db: db)
+                    outcomes.append(.parked)
+                    continue
+                }
+                let messageID: String = row[0]
+                let inserted = try Self.applyEvents([receipt.event(messageID: messageID, part: row[1])], messageID: messageID, accountID: row[2], db: db).inserted
+                outcomes.append(inserted.isEmpty ? .duplicate(messageID: messageID) : .applied(messageID: messageID))
+            }
+            return outcomes
+        }
+    }
+
+    public func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt] {
+        try await pool.read { db in
+            var sql = "SELECT * FROM receipts WHERE matched_message_id IS NULL"
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let connector { sql += " AND connector = ?"; arguments.append(connector) }
+            sql += " ORDER BY received_at DESC LIMIT ?"
+            arguments.append(limit)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).compactMap { row in
+                guard let kind = EventKind(rawValue: row["kind"]) else { return nil }
+                return UnmatchedReceipt(id: row["id"], receipt: ProviderReceipt(
+                    connector: row["connector"], providerMessageID: row["provider_id"], kind: kind,
+                    reason: (row["reason"] as String?).flatMap(ReasonCode.init(rawValue:)),
+                    occurredAt: Date(timeIntervalSince1970: row["occurred_at"]),
+                    receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+                    detail: DetailCoding.decode(row["detail"])
+                ))
+            }
+        }
+    }
+
+    // MARK: Timers
+
+    public func expire(now: Date, limit: Int) async throws -> Int {
+        try await pool.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, account_id FROM messages WHERE final = 0 AND expires_at <= ? LIMIT ?",
+                                        arguments: [now.timeIntervalSince1970, limit])
+            for row in rows {
+                let messageID: String = row["id"]
+                let event = StatusEvent(messageID: messageID, kind: .status(.expired), reason: .unknownOutcome, source: .timer, occurredAt: now, dedupKey: "expired")
+                _ = try Self.applyEvents([event], messageID: messageID, accountID: row["account_id"], db: db)
+                try db.execute(sql: "DELETE FROM queue WHERE message_id = ?", arguments: [messageID])
+            }
+            return rows.count
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import HeraldCore
+import ServiceLifecycle
+
+/// The one storage contract Herald runs on; SQLite (embedded) and PostgreSQL (many nodes) implement it.
+///
+/// Every method is one transaction. Status is never written directly: callers append events and the
+/// store derives part and message status with ``MessageLedger`` in the same transaction.
+public protocol HeraldStore: Service {
+    /// Creates or upgrades the schema (versioned migrations).
+    func migrate() async throws
+
+    // MARK: Accounts and keys
+    /// The account with this name, created if missing.
+    func ensureAccount(named name: String) async throws -> Account
+    /// Stores the SHA-256 hash of a new API key.
+    func addAPIKey(hash: String, prefix: String, accountID: String) async throws
+    /// The account an API key hash belongs to.
+    func account(forKeyHash hash: String) async throws -> Account?
+
+    // MARK: Messages
+    /// Stores messages with their initial event (and queue entry when they are to be sent), all or none.
+    /// A message whose idempotency key the account used before is not stored again.
+    func accept(_ messages: [NewMessage]) async throws -> [AcceptOutcome]
+    /// One message, only if it belongs to the account.
+    func message(id: String, accountID: String) async throws -> MessageRecord?
+    func parts(messageID: String) async throws -> [PartRecord]
+    /// Every event of a message in the order it was recorded.
+    func events(messageID: String) async throws -> [StatusEvent]
+    /// The message log, newest first.
+    func messages(matching query: MessageQuery) async throws -> [MessageRecord]
+    /// Number of messages per status for an account.
+    func statusCounts(accountID: String, since: Date?) async throws -> [MessageStatus: Int]
+
+    // MARK: Dispatch queue
+    /// Leases up to `limit` due messages to `owner` until `leaseUntil` and records SENDING (and QUEUED for
+    /// scheduled ones). A lease that ran out (its worker died) is claimable again. Safe with several
+    /// workers and several processes.
+    func claim(owner: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [DispatchJob]
+    /// Appends events and correlations and updates queue entries, all in one transaction; derives status.
+    /// Receipts parked for a new correlation are applied in the same transaction.
+    func record(_ changes: [MessageChange]) async throws
+
+    // MARK: Receipts
+    /// Correlates receipts with message parts and applies them; duplicates are idempotent; unmatched
+    /// receipts are parked.
+    func ingest(_ receipts: [ProviderReceipt]) async throws -> [ReceiptOutcome]
+    func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt]
+
+    // MARK: Timers
+    /// Records EXPIRED (UNKNOWN_OUTCOME) from the timer for up to `limit` messages past their validity
+    /// with no final status, and removes their queue entries. Returns how many.
+    func expire(now: Date, limit: Int) async throws -> Int
+
+    /// Keeps connections open until graceful shutdown (a `Service` of the server's group).
+    /// Closes connections.
+    func close() async throws
+}

@@ -1,0 +1,25 @@
+/// Errors a store raises that a caller can act on.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Base: Hashable, Sendable {
+        case unsupportedURL(String)
+        case corruptRow(String)
+        case unavailable(String)
+    }
+
+    private let base: Base
+
+    /// The database URL is neither `sqlite:PATH` nor `postgres://...`.
+    public static func unsupportedURL(_ url: String) -> StoreError { StoreError(base: .unsupportedURL(url)) }
+    /// A stored row could not be read back (a value outside the known vocabulary).
+    public static func corruptRow(_ detail: String) -> StoreError { StoreError(base: .corruptRow(detail)) }
+    /// The database cannot be reached.
+    public static func unavailable(_ detail: String) -> StoreError { StoreError(base: .unavailable(detail)) }
+
+    public var description: String {
+        switch base {
+        case .unsupportedURL(let url): "unsupported database URL '\(url)': use sqlite:PATH or postgres://user:password@host:port/database"
+        case .corruptRow(let detail): "corrupt row: \(detail)"
+        case .unavailable(let detail): "database unavailable: \(detail)"
+        }
+    }
+}

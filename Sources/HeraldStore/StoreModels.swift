@@ -1,0 +1,246 @@
+import Foundation
+import HeraldCore
+
+/// A customer account: the unit of isolation (each account sees only its own messages).
+public struct Account: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var createdAt: Date
+
+    public init(id: String, name: String, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.createdAt = createdAt
+    }
+}
+
+/// A validated message with everything needed to store it.
+public struct NewMessage: Sendable, Hashable {
+    public var id: String
+    public var accountID: String
+    public var draft: MessageDraft
+    public var createdAt: Date
+    /// End of validity: a message with no final status by then becomes EXPIRED.
+    public var expiresAt: Date
+    /// Price of one accepted segment, in millionths of the account currency.
+    public var priceMicros: Int64
+    public var idempotencyKey: String?
+
+    public init(id: String = HeraldID.make(.message), accountID: String, draft: MessageDraft, createdAt: Date, priceMicros: Int64, idempotencyKey: String? = nil) {
+        self.id = id
+        self.accountID = accountID
+        self.draft = draft
+        self.createdAt = createdAt
+        self.expiresAt = (draft.sendAt ?? createdAt).addingTimeInterval(TimeInterval(draft.validityMinutes * 60))
+        self.priceMicros = priceMicros
+        self.idempotencyKey = idempotencyKey
+    }
+
+    /// The first event of the message's timeline.
+    public var initialEvent: StatusEvent {
+        StatusEvent(
+            messageID: id, kind: .status(draft.initialStatus), reason: draft.rejection,
+            source: draft.rejection == nil ? .api : .policy, occurredAt: createdAt, dedupKey: "initial"
+        )
+    }
+}
+
+/// What storing a new message did.
+public enum AcceptOutcome: Sendable, Hashable {
+    /// Stored now.
+    case created(id: String)
+    /// The `Idempotency-Key` was used before: this is the message stored then.
+    case replayed(id: String)
+
+    public var messageID: String {
+        switch self {
+        case .created(let id), .replayed(let id): id
+        }
+    }
+}
+
+/// A stored message with its derived status.
+public struct MessageRecord: Sendable, Hashable {
+    public var id: String
+    public var accountID: String
+    public var channel: Channel
+    public var to: String
+    public var from: String?
+    public var subject: String?
+    public var text: String
+    public var tag: String?
+    public var status: MessageStatus
+    public var reason: ReasonCode?
+    public var segments: Int
+    public var encoding: String?
+    public var characters: Int
+    public var acceptedParts: Int
+    public var priceMicros: Int64
+    public var hasConflict: Bool
+    public var engagement: Set<Engagement>
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var sendAt: Date?
+    public var expiresAt: Date
+    public var callbackURL: String?
+    public var idempotencyKey: String?
+
+    /// Cost: accepted segments times the price (billing rule of `docs/STATUSES.md`).
+    public var costMicros: Int64 { Int64(acceptedParts) * priceMicros }
+
+    public init(
+        id: String, accountID: String, channel: Channel, to: String, from: String?, subject: String?, text: String,
+        tag: String?, status: MessageStatus, reason: ReasonCode?, segments: Int, encoding: String?, characters: Int,
+        acceptedParts: Int, priceMicros: Int64, hasConflict: Bool, engagement: Set<Engagement>, createdAt: Date,
+        updatedAt: Date, sendAt: Date?, expiresAt: Date, callbackURL: String?, idempotencyKey: String?
+    ) {
+        self.id = id
+        self.accountID = accountID
+        self.channel = channel
+        self.to = to
+        self.from = from
+        self.subject = subject
+        self.text = text
+        self.tag = tag
+        self.status = status
+        self.reason = reason
+        self.segments = segments
+        self.encoding = encoding
+        self.characters = characters
+        self.acceptedParts = acceptedParts
+        self.priceMicros = priceMicros
+        self.hasConflict = hasConflict
+        self.engagement = engagement
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.sendAt = sendAt
+        self.expiresAt = expiresAt
+        self.callbackURL = callbackURL
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+/// One part of a stored message with its own derived state.
+public struct PartRecord: Sendable, Hashable {
+    public var index: Int
+    public var state: PartState
+
+    public init(index: Int, state: PartState) {
+        self.index = index
+        self.state = state
+    }
+}
+
+/// Filters of the message log.
+public struct MessageQuery: Sendable, Hashable {
+    public var accountID: String
+    public var status: MessageStatus?
+    public var to: String?
+    public var tag: String?
+    public var since: Date?
+    public var until: Date?
+    /// Return messages older than this id (ids sort by creation time; the log is newest first).
+    public var before: String?
+    public var limit: Int
+
+    public init(accountID: String, status: MessageStatus? = nil, to: String? = nil, tag: String? = nil, since: Date? = nil, until: Date? = nil, before: String? = nil, limit: Int = 50) {
+        self.accountID = accountID
+        self.status = status
+        self.to = to
+        self.tag = tag
+        self.since = since
+        self.until = until
+        self.before = before
+        self.limit = limit
+    }
+}
+
+/// A message claimed for dispatch, leased to one worker until ``leaseUntil``.
+public struct DispatchJob: Sendable, Hashable {
+    public var messageID: String
+    public var accountID: String
+    public var channel: Channel
+    public var to: String
+    public var from: String?
+    public var subject: String?
+    public var text: String
+    public var segments: Int
+    /// 1 for the first try.
+    public var attempt: Int
+    public var expiresAt: Date
+    /// Parts a provider has not taken yet (all parts on the first attempt).
+    public var pendingParts: [Int]
+
+    public init(messageID: String, accountID: String, channel: Channel, to: String, from: String?, subject: String?, text: String, segments: Int, attempt: Int, expiresAt: Date, pendingParts: [Int]) {
+        self.messageID = messageID
+        self.accountID = accountID
+        self.channel = channel
+        self.to = to
+        self.from = from
+        self.subject = subject
+        self.text = text
+        self.segments = segments
+        self.attempt = attempt
+        self.expiresAt = expiresAt
+        self.pendingParts = pendingParts
+    }
+}
+
+/// The durable link between a provider's id and the message part it names.
+public struct Correlation: Sendable, Hashable {
+    public var connector: String
+    public var providerMessageID: String
+    public var messageID: String
+    public var part: Int
+
+    public init(connector: String, providerMessageID: String, messageID: String, part: Int) {
+        self.connector = connector
+        self.providerMessageID = providerMessageID
+        self.messageID = messageID
+        self.part = part
+    }
+}
+
+/// What happens to a message's queue entry.
+public enum QueueChange: Sendable, Hashable {
+    /// Leave it as it is.
+    case keep
+    /// Done with dispatch: remove it.
+    case remove
+    /// Try again at the given time (lease released).
+    case retry(at: Date)
+}
+
+/// Events and side records for one message, written in one transaction.
+public struct MessageChange: Sendable, Hashable {
+    public var messageID: String
+    public var events: [StatusEvent]
+    public var correlations: [Correlation]
+    public var queue: QueueChange
+
+    public init(messageID: String, events: [StatusEvent], correlations: [Correlation] = [], queue: QueueChange = .keep) {
+        self.messageID = messageID
+        self.events = events
+        self.correlations = correlations
+        self.queue = queue
+    }
+}
+
+/// A receipt that matched no message (yet). It is re-matched when its correlation appears.
+public struct UnmatchedReceipt: Sendable, Hashable {
+    public var id: String
+    public var receipt: ProviderReceipt
+
+    public init(id: String, receipt: ProviderReceipt) {
+        self.id = id
+        self.receipt = receipt
+    }
+}
+
+/// What ingesting one receipt did.
+public enum ReceiptOutcome: Sendable, Hashable {
+    case applied(messageID: String)
+    case duplicate(messageID: String)
+    /// No correlation yet: parked, applied the moment its correlation is written.
+    case parked
+}
