@@ -51,8 +51,7 @@ extension SQLiteStore {
     }
 
     static func loadParts(messageID: String, db: Database) throws -> [PartState] {
-        try db.cachedStatement(sql: "SELECT * FROM parts WHERE message_id = ? ORDER BY idx")
-            .fetchCursor(arguments: [messageID])
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM parts WHERE message_id = ? ORDER BY idx"), arguments: [messageID])
             .map { row in
                 PartState(
                     status: MessageStatus(rawValue: row["status"]) ?? .queued,
@@ -65,7 +64,6 @@ extension SQLiteStore {
                     connector: row["connector"]
                 )
             }
-            .reduce(into: [PartState]()) { $0.append($1) }
     }
 
     static func savePart(_ part: PartState, messageID: String, index: Int, insert: Bool, db: Database) throws {

@@ -141,8 +141,9 @@ public final class SQLiteStore: HeraldStore {
         sql += " ORDER BY id DESC LIMIT ?"
         arguments.append(query.limit)
         let statementArguments = StatementArguments(arguments)
+        let finalSQL = sql
         return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map(Self.messageRecord)
+            try Row.fetchAll(db, sql: finalSQL, arguments: statementArguments).map(Self.messageRecord)
         }
     }
 
@@ -225,10 +226,10 @@ public final class SQLiteStore: HeraldStore {
             var outcomes: [ReceiptOutcome] = []
             outcomes.reserveCapacity(receipts.count)
             for receipt in receipts {
-                guard let row = try db.cachedStatement(sql: """
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT c.message_id, c.part, m.account_id FROM correlations c JOIN messages m ON m.id = c.message_id
                     WHERE c.connector = ? AND c.provider_id = ?
-                    """).fetchCursor(arguments: [receipt.connector, receipt.providerMessageID]).next().map({ Row($0) })
+                    """), arguments: [receipt.connector, receipt.providerMessageID])
                 else {
                     try Self.park(receipt, db: db)
                     outcomes.append(.parked)

@@ -1,0 +1,61 @@
+/// Versioned schema of the PostgreSQL backend. Append migrations; never edit a shipped one.
+enum PostgresSchema {
+    /// (version, statements) in order.
+    static let migrations: [(version: Int, statements: [String])] = [
+        (1, [
+            """
+            CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at TIMESTAMPTZ NOT NULL)
+            """,
+            """
+            CREATE TABLE api_keys (hash TEXT PRIMARY KEY, prefix TEXT NOT NULL, account_id TEXT NOT NULL REFERENCES accounts(id),
+                created_at TIMESTAMPTZ NOT NULL)
+            """,
+            """
+            CREATE TABLE messages (
+                id TEXT PRIMARY KEY, account_id TEXT NOT NULL, channel TEXT NOT NULL, recipient TEXT NOT NULL, sender TEXT,
+                subject TEXT, body TEXT NOT NULL, tag TEXT, status TEXT NOT NULL, reason TEXT, segments INT NOT NULL, encoding TEXT,
+                characters INT NOT NULL, accepted_parts INT NOT NULL DEFAULT 0, price_micros BIGINT NOT NULL,
+                conflict BOOLEAN NOT NULL DEFAULT FALSE, engagement TEXT NOT NULL DEFAULT '', created_at TIMESTAMPTZ NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL, send_at TIMESTAMPTZ, expires_at TIMESTAMPTZ NOT NULL,
+                final BOOLEAN NOT NULL DEFAULT FALSE, callback_url TEXT, idempotency_key TEXT)
+            """,
+            "CREATE UNIQUE INDEX messages_idempotency ON messages(account_id, idempotency_key) WHERE idempotency_key IS NOT NULL",
+            "CREATE INDEX messages_account ON messages(account_id, id)",
+            "CREATE INDEX messages_account_status ON messages(account_id, status, id)",
+            "CREATE INDEX messages_account_recipient ON messages(account_id, recipient, id)",
+            "CREATE INDEX messages_account_tag ON messages(account_id, tag, id) WHERE tag IS NOT NULL",
+            "CREATE INDEX messages_open ON messages(expires_at) WHERE NOT final",
+            """
+            CREATE TABLE parts (
+                message_id TEXT NOT NULL, idx INT NOT NULL, status TEXT NOT NULL, reason TEXT, tier INT NOT NULL,
+                evidence_at TIMESTAMPTZ NOT NULL, evidence_event TEXT NOT NULL, finals TEXT NOT NULL DEFAULT '',
+                accepted BOOLEAN NOT NULL DEFAULT FALSE, engagement TEXT NOT NULL DEFAULT '', provider_id TEXT, connector TEXT,
+                PRIMARY KEY (message_id, idx))
+            """,
+            """
+            CREATE TABLE events (
+                seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, message_id TEXT NOT NULL, account_id TEXT NOT NULL, part INT,
+                kind TEXT NOT NULL, reason TEXT, source TEXT NOT NULL, occurred_at TIMESTAMPTZ NOT NULL, recorded_at TIMESTAMPTZ NOT NULL,
+                connector TEXT, provider_id TEXT, attempt INT, next_attempt_at TIMESTAMPTZ, detail TEXT, dedup_key TEXT NOT NULL,
+                UNIQUE (message_id, dedup_key))
+            """,
+            "CREATE INDEX events_account ON events(account_id, seq)",
+            """
+            CREATE TABLE queue (message_id TEXT PRIMARY KEY, available_at TIMESTAMPTZ NOT NULL, lease_owner TEXT,
+                lease_until TIMESTAMPTZ, attempt INT NOT NULL DEFAULT 0)
+            """,
+            "CREATE INDEX queue_due ON queue(available_at)",
+            """
+            CREATE TABLE correlations (connector TEXT NOT NULL, provider_id TEXT NOT NULL, message_id TEXT NOT NULL, part INT NOT NULL,
+                PRIMARY KEY (connector, provider_id))
+            """,
+            """
+            CREATE TABLE receipts (
+                id TEXT PRIMARY KEY, connector TEXT NOT NULL, provider_id TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT,
+                occurred_at TIMESTAMPTZ NOT NULL, received_at TIMESTAMPTZ NOT NULL, detail TEXT, matched_message_id TEXT,
+                matched_at TIMESTAMPTZ)
+            """,
+            "CREATE INDEX receipts_unmatched ON receipts(connector, provider_id) WHERE matched_message_id IS NULL",
+        ]),
+    ]
+}

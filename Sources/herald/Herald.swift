@@ -1,0 +1,33 @@
+import ArgumentParser
+
+@main
+struct Herald: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "herald",
+        abstract: "Herald: a self-hosted messaging gateway with delivery status tracking.",
+        subcommands: [Serve.self, Send.self, Status.self, Keys.self, Migrate.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options every command that touches the database shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "sqlite:PATH or postgres://user:password@host:port/database (env HERALD_DATABASE_URL).")
+    var database: String = Environment.string("HERALD_DATABASE_URL") ?? "sqlite:herald.sqlite"
+}
+
+enum Environment {
+    static func string(_ name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
+    }
+
+    static func int(_ name: String) -> Int? { string(name).flatMap(Int.init) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,35 @@
+import ArgumentParser
+import HeraldHTTP
+import Logging
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage API keys.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API key for an account (created if missing). The key is the last line of output.")
+
+        @Option(help: "Account name.")
+        var account: String
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let accountName = account
+            let key = try await StoreURL.with(database.database, logger: Logger(label: "herald.keys")) { store in
+                let account = try await store.ensureAccount(named: accountName)
+                return try await APIKeys.create(for: account, store: store)
+            }
+            print("API key for account '\(accountName)' (shown once, store it now):")
+            print(key)
+        }
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema.")
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        _ = try await StoreURL.with(database.database, logger: Logger(label: "herald.migrate")) { _ in true }
+        print("schema up to date: \(database.database)")
+    }
+}

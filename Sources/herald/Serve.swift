@@ -1,0 +1,153 @@
+import ArgumentParser
+import Foundation
+import HeraldConnectors
+import HeraldCore
+import HeraldEngine
+import HeraldHTTP
+import HeraldStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway: HTTP API, dispatch workers, receipt ingestion, expiry timer, simulator provider.")
+
+    @Option(help: "Address to listen on (env HERALD_HOST).")
+    var host: String = Environment.string("HERALD_HOST") ?? "127.0.0.1"
+    @Option(help: "HTTP port (env HERALD_PORT).")
+    var port: Int = Environment.int("HERALD_PORT") ?? 8080
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Dispatch worker loops (env HERALD_WORKERS).")
+    var workers: Int = Environment.int("HERALD_WORKERS") ?? 2
+    @Option(help: "trace, debug, info, notice, warning, error or critical (env HERALD_LOG_LEVEL).")
+    var logLevel: String = Environment.string("HERALD_LOG_LEVEL") ?? "info"
+    @Option(help: "Simulator outcome mix for ordinary recipients, e.g. delivered=90,ABSENT_SUBSCRIBER=5,expired=2 (env HERALD_SIMULATOR_MIX).")
+    var simulatorMix: String = Environment.string("HERALD_SIMULATOR_MIX") ?? ""
+    @Option(help: "Simulator receipt delay range in milliseconds, MIN-MAX (env HERALD_SIMULATOR_DELAY_MS).")
+    var simulatorDelayMs: String = Environment.string("HERALD_SIMULATOR_DELAY_MS") ?? "50-500"
+    @Option(help: "Share of final receipts the simulator sends twice (0-1).")
+    var simulatorDuplicates: Double = 0.01
+    @Option(help: "Share of receipts the simulator reorders (0-1).")
+    var simulatorReorder: Double = 0.01
+    @Option(help: "Account that gets the demo API key printed at start.")
+    var demoAccount: String = "demo"
+    @Flag(help: "Do not create and print a demo API key.")
+    var noDemoKey: Bool = false
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+            throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "herald")
+        var simulator = SimulatorConfiguration(duplicateRate: simulatorDuplicates, reorderRate: simulatorReorder)
+        if !simulatorMix.isEmpty {
+            do { simulator.mix = try SimulatorConfiguration.parseMix(simulatorMix) } catch {
+                throw ValidationError("--simulator-mix: \(error.problem); \(error.fix)")
+            }
+        }
+        let delays = simulatorDelayMs.split(separator: "-").compactMap { Double($0) }
+        guard delays.count == 2, delays[0] >= 0, delays[0] <= delays[1] else {
+            throw ValidationError("--simulator-delay-ms '\(simulatorDelayMs)' is not MIN-MAX in milliseconds, e.g. 50-500")
+        }
+        simulator.receiptDelay = (delays[0] / 1000)...(delays[1] / 1000)
+
+        let store = try StoreURL.open(database.database, logger: logger)
+        let sink = ReceiptSink()
+        let simulatorConnector = SimulatorConnector(configuration: simulator, sink: sink)
+        let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([simulatorConnector]),
+                                    configuration: .init(workers: max(1, workers)), logger: Logger(label: "herald.dispatch"))
+        let gateway = Gateway(store: store, signal: dispatcher.signal)
+        let api = HeraldAPI(gateway: gateway)
+        let app = Application(
+            router: api.router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),
+            logger: Logger(label: "herald.http")
+        )
+        let setup = PrepareStore(store: store, demoAccount: noDemoKey ? nil : demoAccount, banner: "http://\(host):\(port)", database: database.database)
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: store),
+                .init(service: setup, successTerminationBehavior: .ignore),
+                .init(service: ReceiptIngestor(store: store, sink: sink)),
+                .init(service: simulatorConnector),
+                .init(service: ExpiryTimer(store: store)),
+                .init(service: DelayedStart(setup: setup, service: dispatcher)),
+                .init(service: DelayedStart(setup: setup, service: app)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+    }
+}
+
+/// Migrates the schema and prints the demo key once the store's connections are up.
+final class PrepareStore: Service {
+    let store: any HeraldStore
+    let demoAccount: String?
+    let banner: String
+    let database: String
+    let ready = Latch()
+
+    init(store: any HeraldStore, demoAccount: String?, banner: String, database: String) {
+        self.store = store
+        self.demoAccount = demoAccount
+        self.banner = banner
+        self.database = database
+    }
+
+    func run() async throws {
+        try await store.migrate()
+        var lines = ["Herald gateway on \(banner)  database: \(database)  provider: simulator"]
+        if let demoAccount {
+            let account = try await store.ensureAccount(named: demoAccount)
+            let key = try await APIKeys.create(for: account, store: store)
+            lines.append("Demo account '\(account.name)' API key: \(key)")
+            lines.append("Try: curl -X POST \(banner)/v1/messages -H 'Authorization: Bearer \(key)' -H 'Content-Type: application/json' -d '{\"channel\":\"sms\",\"to\":\"+14155550100\",\"from\":\"Herald\",\"text\":\"Your code is 123456\"}'")
+        }
+        FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        ready.open()
+    }
+}
+
+/// Starts a service only after the schema is migrated.
+struct DelayedStart<Wrapped: Service>: Service {
+    let setup: PrepareStore
+    let service: Wrapped
+
+    func run() async throws {
+        await setup.ready.wait()
+        try await service.run()
+    }
+}
+
+/// Opens once; every waiter (before or after) proceeds.
+final class Latch: Sendable {
+    private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.isOpen = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.isOpen { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import HeraldPostgres
+import HeraldSQLite
+import HeraldStore
+import Logging
+
+/// Opens the store a database URL names: `sqlite:PATH` (the default) or `postgres://...`.
+enum StoreURL {
+    static func open(_ url: String, logger: Logger) throws -> any HeraldStore {
+        if url.hasPrefix("sqlite:") {
+            var path = String(url.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path.removeFirst(2) }
+            guard !path.isEmpty else { throw StoreError.unsupportedURL(url) }
+            return try SQLiteStore(path: path)
+        }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            return try PostgresStore(url: url, logger: logger)
+        }
+        throw StoreError.unsupportedURL(url)
+    }
+
+    /// Runs `body` with a migrated store whose connections are up, for one-shot commands.
+    static func with<T: Sendable>(_ url: String, logger: Logger, _ body: @Sendable @escaping (any HeraldStore) async throws -> T) async throws -> T {
+        let store = try open(url, logger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await store.run()
+                return nil
+            }
+            group.addTask {
+                try await store.migrate()
+                return try await body(store)
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let result { return result }
+            }
+            throw CancellationError()
+        }
+    }
+}
