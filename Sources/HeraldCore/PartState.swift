@@ -85,7 +85,7 @@ public struct PartState: Sendable, Hashable {
             evidence = candidate
             return .applied
         }
-        if asserted.isFinal, status.isFinal, asserted != status {
+        if asserted.isFinal, status.isFinal, asserted != status, !isTimerExpiry {
             return .conflict
         }
         return .ignoredWeaker

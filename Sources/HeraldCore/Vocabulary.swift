@@ -39,7 +39,7 @@ public enum Vocabulary: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    private static let carrierRejections: Set<ReasonCode> = [.antiSpamRejection, .blockedByCarrier, .callBarred]
+    private static let carrierRejections: Set<ReasonCode> = [.antiSpamRejection, .blockedByCarrier]
 
     private static func tracksend(_ status: MessageStatus, reason: ReasonCode?, engagement: Set<Engagement>) -> String {
         switch status {

@@ -12,6 +12,8 @@ import ServiceLifecycle
 public final class PostgresStore: HeraldStore {
     let client: PostgresClient
     let logger: Logger
+    /// Schema the tables live in (`?schema=NAME` in the URL); `nil` for the default search path.
+    let schema: String?
 
     /// `postgres://user:password@host:port/database`.
     public init(url: String, logger: Logger) throws {
@@ -22,6 +24,12 @@ public final class PostgresStore: HeraldStore {
             database: database.isEmpty ? nil : database, tls: .disable
         )
         configuration.options.maximumConnections = 16
+        let schema = components.queryItems?.first { $0.name == "schema" }?.value
+        if let schema {
+            guard schema.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !schema.isEmpty else { throw StoreError.unsupportedURL(url) }
+            configuration.options.additionalStartupParameters = [("search_path", schema)]
+        }
+        self.schema = schema
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
     }
@@ -36,8 +44,10 @@ public final class PostgresStore: HeraldStore {
         try await client.withConnection { connection in
             // One migrator at a time across processes.
             try await connection.query("SELECT pg_advisory_lock(7211)", logger: self.logger)
-            defer { }
             do {
+                if let schema = self.schema {
+                    try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: self.logger)
+                }
                 try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)", logger: self.logger)
                 var applied = Set<Int>()
                 for try await version in try await connection.query("SELECT version FROM schema_migrations", logger: self.logger).decode(Int.self) {

@@ -76,7 +76,7 @@ struct Serve: AsyncParsableCommand {
                 .init(service: setup, successTerminationBehavior: .ignore),
                 .init(service: ReceiptIngestor(store: store, sink: sink)),
                 .init(service: simulatorConnector),
-                .init(service: ExpiryTimer(store: store)),
+                .init(service: DelayedStart(setup: setup, service: ExpiryTimer(store: store))),
                 .init(service: DelayedStart(setup: setup, service: dispatcher)),
                 .init(service: DelayedStart(setup: setup, service: app)),
             ],

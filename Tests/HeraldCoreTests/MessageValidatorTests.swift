@@ -1,0 +1,61 @@
+import Foundation
+import HeraldCore
+import Testing
+
+@Suite("Validation of send requests")
+struct MessageValidatorTests {
+    let validator = MessageValidator()
+
+    func draft(_ request: SendRequest) throws -> MessageDraft {
+        try validator.validate(request).get()
+    }
+
+    func error(_ request: SendRequest) -> FieldError? {
+        if case .failure(let error) = validator.validate(request) { return error }
+        return nil
+    }
+
+    @Test("a valid SMS is queued with its recipient in E.164")
+    func validSMS() throws {
+        let message = try draft(SendRequest(channel: "sms", to: "+1 (415) 555-0100", text: "Your code is 123456"))
+        #expect(message.to == "+14155550100")
+        #expect(message.initialStatus == .queued)
+        #expect(message.segments == 1)
+        #expect(message.encoding == "GSM-7")
+        #expect(try draft(SendRequest(channel: "sms", to: "0044 20 7946 0958", text: "x")).to == "+442079460958")
+    }
+
+    @Test("an empty or malformed recipient is stored as REJECTED with its reason", arguments: [
+        ("", ReasonCode.emptyRecipient), ("   ", .emptyRecipient), ("hello", .invalidNumber), ("+12", .invalidNumber),
+        ("4155550100", .invalidNumber), ("+0123456789", .invalidNumber), ("+1415555010012345", .invalidNumber),
+    ])
+    func rejectedRecipients(to: String, reason: ReasonCode) throws {
+        let message = try draft(SendRequest(channel: "sms", to: to, text: "hi"))
+        #expect(message.rejection == reason)
+        #expect(message.initialStatus == .rejected)
+    }
+
+    @Test("malformed requests are refused naming the field and the fix")
+    func refused() {
+        #expect(error(SendRequest(channel: "fax", to: "+14155550100", text: "x"))?.field == "channel")
+        #expect(error(SendRequest(channel: nil, to: "+14155550100", text: "x"))?.field == "channel")
+        #expect(error(SendRequest(channel: "sms", to: nil, text: "x"))?.field == "to")
+        #expect(error(SendRequest(channel: "sms", to: "+14155550100", text: ""))?.field == "text")
+        #expect(error(SendRequest(channel: "email", to: "a@b.co", text: "x"))?.field == "subject")
+        let tooLong = error(SendRequest(channel: "sms", to: "+14155550100", text: String(repeating: "a", count: 1531)))
+        #expect(tooLong?.field == "text")
+        #expect(tooLong?.fix.contains("10 segments") == true)
+        #expect(error(SendRequest(channel: "sms", to: "+14155550100", text: String(repeating: "a", count: 1530))) == nil)
+    }
+
+    @Test("e-mail addresses are checked and their domain lower-cased")
+    func email() throws {
+        #expect(try draft(SendRequest(channel: "email", to: "Ann@Example.COM", subject: "Hi", text: "x")).to == "Ann@example.com")
+        #expect(try draft(SendRequest(channel: "email", to: "not-an-address", subject: "Hi", text: "x")).rejection == .invalidNumber)
+    }
+
+    @Test("send_at makes a message SCHEDULED")
+    func scheduled() throws {
+        #expect(try draft(SendRequest(channel: "sms", to: "+14155550100", text: "x", sendAt: Date().addingTimeInterval(3600))).initialStatus == .scheduled)
+    }
+}
