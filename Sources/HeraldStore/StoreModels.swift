@@ -26,8 +26,8 @@ public struct NewMessage: Sendable, Hashable {
     public var priceMicros: Int64
     public var idempotencyKey: String?
 
-    public init(id: String = HeraldID.make(.message), accountID: String, draft: MessageDraft, createdAt: Date, priceMicros: Int64, idempotencyKey: String? = nil) {
-        self.id = id
+    public init(id: String? = nil, accountID: String, draft: MessageDraft, createdAt: Date, priceMicros: Int64, idempotencyKey: String? = nil) {
+        self.id = id ?? HeraldID.make(.message, at: createdAt)
         self.accountID = accountID
         self.draft = draft
         self.createdAt = createdAt
