@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HeraldCore
 import HeraldEngine
@@ -36,14 +37,37 @@ public struct HeraldAPI: Sendable {
             try Self.encode(["data": ReasonCatalogue.all.compactMap { ReasonJSON($0.code) }])
         }
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(store: store))
-        v1.post("messages", use: sendOne)
-        v1.post("messages/batch", use: sendBatch)
-        v1.get("messages", use: list)
-        v1.get("messages/:id", use: show)
-        v1.get("stats", use: stats)
-        v1.get("receipts/unmatched", use: unmatched)
+        for endpoint in endpoints {
+            v1.on(RouterPath(String(endpoint.path.dropFirst("/v1/".count))), method: endpoint.method, use: endpoint.handler)
+        }
         return router
     }
+
+    /// An authenticated `/v1` route. `openapi.json` documents exactly these (a test checks it).
+    public struct Endpoint: Sendable {
+        public var method: HTTPRequest.Method
+        /// OpenAPI form: `/v1/messages/{id}`.
+        public var openAPIPath: String
+        var path: String
+        var handler: @Sendable (Request, HeraldRequestContext) async throws -> Response
+    }
+
+    /// Every `/v1` route.
+    public var endpoints: [Endpoint] {
+        [
+            Endpoint(method: .post, openAPIPath: "/v1/messages", path: "/v1/messages", handler: sendOne),
+            Endpoint(method: .post, openAPIPath: "/v1/messages/batch", path: "/v1/messages/batch", handler: sendBatch),
+            Endpoint(method: .get, openAPIPath: "/v1/messages", path: "/v1/messages", handler: list),
+            Endpoint(method: .get, openAPIPath: "/v1/messages/{id}", path: "/v1/messages/:id", handler: show),
+            Endpoint(method: .get, openAPIPath: "/v1/stats", path: "/v1/stats", handler: stats),
+            Endpoint(method: .get, openAPIPath: "/v1/receipts/unmatched", path: "/v1/receipts/unmatched", handler: unmatched),
+        ]
+    }
+
+    /// Unauthenticated routes, also in `openapi.json`.
+    public static let publicRoutes: [(method: HTTPRequest.Method, path: String)] = [
+        (.get, "/health"), (.get, "/ready"), (.get, "/openapi.json"), (.get, "/v1/reasons"),
+    ]
 
     // MARK: Handlers
 

@@ -1,0 +1,103 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HeraldConnectors
+import HeraldCore
+import HeraldEngine
+import HeraldHTTP
+import HeraldSQLite
+import HeraldStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A whole Herald (SQLite, simulator, dispatcher, receipts, HTTP) on a free loopback port, used over real HTTP.
+struct APIHarness {
+    struct Reply {
+        var status: Int
+        var headers: [String: String]
+        var body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        var contentType: String { headers["Content-Type"] ?? headers["content-type"] ?? "" }
+    }
+
+    let baseURL: URL
+    let store: SQLiteStore
+    let key: String
+    let otherKey: String
+
+    /// Runs Herald for the duration of `body`.
+    static func run(_ body: @Sendable @escaping (APIHarness) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-http-\(UUID().uuidString).sqlite").path
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        let key = try await APIKeys.create(for: try await store.ensureAccount(named: "acme"), store: store)
+        let otherKey = try await APIKeys.create(for: try await store.ensureAccount(named: "other"), store: store)
+        let sink = ReceiptSink()
+        let simulator = SimulatorConnector(configuration: SimulatorConfiguration(mix: [(.delivered, 1)], receiptDelay: 0.005...0.02, duplicateRate: 0, reorderRate: 0), sink: sink, tick: .milliseconds(2))
+        let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([simulator]), configuration: .init(workers: 2, pollInterval: .milliseconds(20)))
+        let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal))
+        let port = Mutex<Int?>(nil)
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: api.router(),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                let value = channel.localAddress?.port ?? 0
+                port.withLock { $0 = value }
+                startedContinuation.yield(value)
+            },
+            logger: Logger(label: "test.http")
+        )
+        let group = ServiceGroup(services: [store, ReceiptIngestor(store: store, sink: sink), simulator, dispatcher, app], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = started.makeAsyncIterator()
+            guard let boundPort = await iterator.next() else { return }
+            let harness = APIHarness(baseURL: URL(string: "http://127.0.0.1:\(boundPort)")!, store: store, key: key, otherKey: otherKey)
+            do {
+                try await body(harness)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    func request(_ method: String, _ path: String, json: Any? = nil, raw: String? = nil, key: String?? = .none, headers: [String: String] = [:]) async throws -> Reply {
+        var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
+        request.httpMethod = method
+        let chosenKey: String? = switch key {
+        case .none: self.key
+        case .some(let value): value
+        }
+        if let chosenKey { request.setValue("Bearer \(chosenKey)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        } else if let raw {
+            request.httpBody = Data(raw.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        var replyHeaders: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { replyHeaders["\(name)"] = "\(value)" }
+        return Reply(status: http.statusCode, headers: replyHeaders, body: data)
+    }
+
+    /// Polls a message until its status is final (real time; the simulator answers in milliseconds).
+    func waitForFinal(_ id: String, query: String = "", timeout: TimeInterval = 10) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let reply = try await request("GET", "/v1/messages/\(id)\(query)")
+            if reply.json["final"] as? Bool == true || Date() > deadline { return reply.json }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
