@@ -108,7 +108,11 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldEngineTests",
-            dependencies: ["HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine"],
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

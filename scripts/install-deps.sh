@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks to build, run and test Herald (Debian packages only).
+set -euo pipefail
+need=()
+[ -f /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test: domain, store contract on SQLite and PostgreSQL, engine, HTTP over loopback.
+# Starts a throw-away PostgreSQL on 127.0.0.1 for the contract tests and stops it by PID afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
+scripts/install-deps.sh
+if [ -z "${HERALD_TEST_POSTGRES_URL:-}" ]; then
+  HERALD_TEST_POSTGRES_URL="$(scripts/test-postgres.sh start)"
+  export HERALD_TEST_POSTGRES_URL
+  trap 'scripts/test-postgres.sh stop' EXIT
+fi
+swift build --build-tests
+swift test --skip-build "$@"
