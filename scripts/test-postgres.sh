@@ -22,8 +22,10 @@ case "${1:-}" in
     rm -rf "$DATA"; mkdir -p "$DATA"
     [ "$(id -u)" = 0 ] && chown postgres "$DATA"
     as_pg "$BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 >/dev/null
-    as_pg "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $PORT -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+    # Tests trade durability for speed; the benchmark (HERALD_PG_DURABLE=1) keeps PostgreSQL's durable defaults.
+    OPTS="-c listen_addresses=127.0.0.1 -p $PORT -k /tmp -c max_connections=200"
+    [ -n "${HERALD_PG_DURABLE:-}" ] || OPTS="$OPTS -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    as_pg "$BIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w -t 60 -o "$OPTS" start >/dev/null
     as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "CREATE USER herald PASSWORD 'herald' SUPERUSER" >/dev/null
     as_pg "$BIN/psql" -h 127.0.0.1 -p "$PORT" -U postgres -q -c "CREATE DATABASE herald OWNER herald" >/dev/null
     echo "postgres://herald:herald@127.0.0.1:$PORT/herald"

@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Synchronization
+
+/// Load generator for a running `herald serve`: single sends, batches, end-to-end through the simulator,
+/// and status lookups over a large store. Prints one line per figure. `bench/run.sh` starts the servers.
+@main
+struct HeraldBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "herald-bench")
+
+    @Option var host = "127.0.0.1"
+    @Option var port = 8080
+    @Option var key: String
+    @Option(help: "Concurrent connections for single sends and lookups.") var connections = 64
+    @Option(help: "Seconds per timed phase.") var seconds = 10.0
+    @Option(help: "Messages for the end-to-end phase.") var endToEnd = 100_000
+    @Option(help: "Messages stored before measuring lookups.") var stored = 1_000_000
+    @Option(help: "Seconds to wait for the backlog to drain before lookups.") var drainTimeout = 900.0
+
+    func run() async throws {
+        let numbers = Counter()
+        // Recipients that are never magic (last four digits 2000-9999).
+        @Sendable func recipient() -> String {
+            let n = numbers.next()
+            return "+1415\(String(format: "%03d", (n / 8000) % 1000))\(2000 + n % 8000)"
+        }
+        @Sendable func sms() -> [String: Any] {
+            ["channel": "sms", "to": recipient(), "from": "Herald", "text": "Your code is 123456"]
+        }
+        @Sendable func batchBody(_ size: Int) -> ByteBuffer {
+            ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: ["messages": (0..<size).map { _ in sms() }]))
+        }
+        let auth = [("Authorization", "Bearer \(key)")]
+
+        // 1. End to end: accept N messages in batches, wait until every one is final.
+        let e2eStart = ContinuousClock.now
+        let before = try await stats()
+        try await batches(count: endToEnd / 1000, connections: 4, body: { batchBody(1000) }, auth: auth)
+        let acceptedAt = ContinuousClock.now
+        let target = before.total + endToEnd
+        while true {
+            let now = try await stats()
+            if now.total >= target, now.pending == 0 { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let e2eSeconds = seconds(ContinuousClock.now - e2eStart)
+        print(String(format: "end_to_end messages=%d accept_s=%.2f total_s=%.2f rate=%.0f msg/s", endToEnd, seconds(acceptedAt - e2eStart), e2eSeconds, Double(endToEnd) / e2eSeconds))
+
+        // 2. Single sends: `connections` clients, each waiting for its answer before the next request.
+        let single = LatencyRecorder()
+        let singleDeadline = ContinuousClock.now.advanced(by: .seconds(seconds))
+        let singleStart = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<connections {
+                group.addTask {
+                    try await HTTPConnection.run(host: host, port: port, next: {
+                        ContinuousClock.now < singleDeadline
+                            ? (.POST, "/v1/messages", auth, ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: sms()))) : nil
+                    }, onReply: { reply, duration in
+                        single.record(duration, ok: reply.status == 202, error: "HTTP \(reply.status): \(String(buffer: reply.body))")
+                    })
+                }
+            }
+            try await group.waitForAll()
+        }
+        let singleSeconds = seconds(ContinuousClock.now - singleStart)
+        print(String(format: "single_send clients=%d requests=%d rate=%.0f req/s p50=%.2f ms p99=%.2f ms errors=%d",
+                     connections, single.count, Double(single.count) / singleSeconds, single.percentile(0.5), single.percentile(0.99), single.errors.count))
+        if let first = single.errors.first { print("  first error: \(first.prefix(300))") }
+
+        // 3. Batches of 1,000 for `seconds`.
+        let batchStart = ContinuousClock.now
+        let sentBatches = try await batches(until: batchStart.advanced(by: .seconds(seconds)), connections: 4, body: { batchBody(1000) }, auth: auth)
+        let batchSeconds = seconds(ContinuousClock.now - batchStart)
+        print(String(format: "batch_send batches=%d messages=%d rate=%.0f msg/s", sentBatches, sentBatches * 1000, Double(sentBatches * 1000) / batchSeconds))
+
+        // 4. Fill the store to `stored` messages, let dispatch drain, then look messages up.
+        let filled = try await stats()
+        if filled.total < stored {
+            let missing = (stored - filled.total + 999) / 1000
+            let fillStart = ContinuousClock.now
+            try await batches(count: missing, connections: 4, body: { batchBody(1000) }, auth: auth)
+            print(String(format: "fill messages=%d rate=%.0f msg/s", missing * 1000, Double(missing * 1000) / seconds(ContinuousClock.now - fillStart)))
+        }
+        let drainStart = ContinuousClock.now
+        var drained = try await stats()
+        while drained.pending > 0, seconds(ContinuousClock.now - drainStart) < drainTimeout {
+            try await Task.sleep(for: .seconds(1))
+            drained = try await stats()
+        }
+        print(String(format: "drain total=%d pending=%d waited_s=%.1f", drained.total, drained.pending, seconds(ContinuousClock.now - drainStart)))
+        let ids = try await sampleIDs(auth: auth)
+        let lookups = LatencyRecorder()
+        let lookupDeadline = ContinuousClock.now.advanced(by: .seconds(seconds))
+        let lookupStart = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<connections {
+                group.addTask {
+                    try await HTTPConnection.run(host: host, port: port, next: {
+                        ContinuousClock.now < lookupDeadline ? (.GET, "/v1/messages/\(ids.randomElement()!)", auth, nil) : nil
+                    }, onReply: { reply, duration in lookups.record(duration, ok: reply.status == 200, error: "HTTP \(reply.status)") })
+                }
+            }
+            try await group.waitForAll()
+        }
+        print(String(format: "status_lookup stored=%d clients=%d requests=%d rate=%.0f req/s p50=%.2f ms p99=%.2f ms errors=%d",
+                     drained.total, connections, lookups.count, Double(lookups.count) / seconds(ContinuousClock.now - lookupStart),
+                     lookups.percentile(0.5), lookups.percentile(0.99), lookups.errors.count))
+    }
+
+    func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// `GET /v1/stats` totals.
+    func stats() async throws -> (total: Int, pending: Int) {
+        let result = Locked<(Int, Int)>((0, 0))
+        let sent = Locked(false)
+        try await HTTPConnection.run(host: host, port: port, next: {
+            sent.withLock { done in defer { done = true }; return done ? nil : (.GET, "/v1/stats", [("Authorization", "Bearer \(key)")], nil) }
+        }, onReply: { reply, _ in
+            let json = (try? JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView))) as? [String: Any] ?? [:]
+            result.withLock { $0 = (json["total"] as? Int ?? 0, json["pending"] as? Int ?? 0) }
+        })
+        return result.withLock { $0 }
+    }
+
+    /// Message ids spread over the log (every page of 500 newest first, sampled).
+    func sampleIDs(auth: [(String, String)]) async throws -> [String] {
+        let ids = Locked<[String]>([])
+        let cursor = Locked<String?>(nil)
+        let pages = Locked(0)
+        try await HTTPConnection.run(host: host, port: port, next: {
+            let page = pages.withLock { value -> Int in value += 1; return value }
+            guard page <= 40 else { return nil }
+            let after = cursor.withLock { $0 }
+            if page > 1, after == nil { return nil }
+            return (.GET, "/v1/messages?limit=500" + (after.map { "&cursor=\($0)" } ?? ""), auth, nil)
+        }, onReply: { reply, _ in
+            let json = (try? JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView))) as? [String: Any] ?? [:]
+            let page = (json["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            ids.withLock { $0 += page }
+            // Jump far back in time between pages so the sample covers old and new messages.
+            cursor.withLock { $0 = json["next_cursor"] as? String }
+        })
+        return ids.withLock { $0 }
+    }
+
+    @discardableResult
+    func batches(count: Int? = nil, until deadline: ContinuousClock.Instant? = nil, connections: Int, body: @escaping @Sendable () -> ByteBuffer, auth: [(String, String)]) async throws -> Int {
+        let issued = Locked(0)
+        let failures = LatencyRecorder()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<connections {
+                group.addTask {
+                    try await HTTPConnection.run(host: host, port: port, next: {
+                        let go = issued.withLock { value -> Bool in
+                            if let count, value >= count { return false }
+                            if let deadline, ContinuousClock.now >= deadline { return false }
+                            value += 1
+                            return true
+                        }
+                        return go ? (.POST, "/v1/messages/batch", auth, body()) : nil
+                    }, onReply: { reply, duration in
+                        failures.record(duration, ok: reply.status == 202, error: "HTTP \(reply.status): \(String(buffer: reply.body).prefix(200))")
+                    })
+                }
+            }
+            try await group.waitForAll()
+        }
+        if let first = failures.errors.first { print("  batch errors=\(failures.errors.count) first: \(first)") }
+        return issued.withLock { $0 } - failures.errors.count
+    }
+}
+
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+}
+
+/// A lock-protected value that closures can share.
+final class Locked<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ initial: Value) { value = Mutex(initial) }
+    func withLock<T>(_ body: (inout Value) -> T) -> T { value.withLock { body(&$0) } }
+}
