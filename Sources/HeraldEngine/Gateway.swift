@@ -11,6 +11,7 @@ public struct Gateway: Sendable {
     public let prices: PriceTable
     private let clock: any WallClock
     private let signal: WorkSignal?
+    private let groupCommit: AcceptGroupCommit
 
     public init(store: any HeraldStore, validator: MessageValidator = .init(), prices: PriceTable = .init(), clock: any WallClock = SystemWallClock(), signal: WorkSignal? = nil) {
         self.store = store
@@ -18,6 +19,7 @@ public struct Gateway: Sendable {
         self.prices = prices
         self.clock = clock
         self.signal = signal
+        self.groupCommit = AcceptGroupCommit(store: store)
     }
 
     /// A message as stored: its id, whether it was new, and what was stored.
@@ -42,7 +44,7 @@ public struct Gateway: Sendable {
                 messages.append(NewMessage(accountID: accountID, draft: draft, createdAt: now, priceMicros: prices.price(for: draft.channel), idempotencyKey: key))
             }
         }
-        let outcomes = try await store.accept(messages)
+        let outcomes = try await groupCommit.accept(messages)
         if outcomes.contains(where: { if case .created = $0 { true } else { false } }) {
             signal?.notify()
         }

@@ -184,9 +184,11 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func statusCounts(accountID: String, since: Date?) async throws -> [MessageStatus: Int] {
-        let rows = try await client.query("""
-            SELECT status, COUNT(*) FROM messages WHERE account_id = \(accountID) AND created_at >= \(since ?? Date(timeIntervalSince1970: 0)) GROUP BY status
-            """, logger: logger)
+        let rows = if let since {
+            try await client.query("SELECT status, COUNT(*) FROM messages WHERE account_id = \(accountID) AND created_at >= \(since) GROUP BY status", logger: logger)
+        } else {
+            try await client.query("SELECT status, COUNT(*) FROM messages WHERE account_id = \(accountID) GROUP BY status", logger: logger)
+        }
         var counts: [MessageStatus: Int] = [:]
         for try await (status, count) in rows.decode((String, Int).self) {
             if let status = MessageStatus(rawValue: status) { counts[status] = count }

@@ -149,8 +149,11 @@ public final class SQLiteStore: HeraldStore {
 
     public func statusCounts(accountID: String, since: Date?) async throws -> [MessageStatus: Int] {
         try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM messages WHERE account_id = ? AND created_at >= ? GROUP BY status",
-                                        arguments: [accountID, since?.timeIntervalSince1970 ?? 0])
+            // Without `since` the count is an index-only scan of (account_id, status, id).
+            let rows = try since.map {
+                try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM messages WHERE account_id = ? AND created_at >= ? GROUP BY status",
+                                 arguments: [accountID, $0.timeIntervalSince1970])
+            } ?? Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM messages WHERE account_id = ? GROUP BY status", arguments: [accountID])
             var counts: [MessageStatus: Int] = [:]
             for row in rows {
                 if let status = MessageStatus(rawValue: row["status"]) { counts[status] = row["n"] }

@@ -21,21 +21,6 @@ enum StoreURL {
 
     /// Runs `body` with a migrated store whose connections are up, for one-shot commands.
     static func with<T: Sendable>(_ url: String, logger: Logger, _ body: @Sendable @escaping (any HeraldStore) async throws -> T) async throws -> T {
-        let store = try open(url, logger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await store.run()
-                return nil
-            }
-            group.addTask {
-                try await store.migrate()
-                return try await body(store)
-            }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let result { return result }
-            }
-            throw CancellationError()
-        }
+        try await open(url, logger: logger).withRunning(body)
     }
 }

@@ -55,22 +55,7 @@ struct StoreReopener: Sendable {
     }
 
     func run<T: Sendable>(body: @Sendable @escaping (any HeraldStore) async throws -> T) async throws -> T {
-        let store = try open()
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await store.run()
-                return nil
-            }
-            group.addTask {
-                try await store.migrate()
-                return try await body(store)
-            }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let result { return result }
-            }
-            throw CancellationError()
-        }
+        try await open().withRunning(body)
     }
 }
 

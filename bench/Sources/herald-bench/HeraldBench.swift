@@ -51,22 +51,9 @@ struct HeraldBench: AsyncParsableCommand {
 
         // 2. Single sends: `connections` clients, each waiting for its answer before the next request.
         let single = LatencyRecorder()
-        let singleDeadline = ContinuousClock.now.advanced(by: .seconds(seconds))
-        let singleStart = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<connections {
-                group.addTask {
-                    try await HTTPConnection.run(host: host, port: port, next: {
-                        ContinuousClock.now < singleDeadline
-                            ? (.POST, "/v1/messages", auth, ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: sms()))) : nil
-                    }, onReply: { reply, duration in
-                        single.record(duration, ok: reply.status == 202, error: "HTTP \(reply.status): \(String(buffer: reply.body))")
-                    })
-                }
-            }
-            try await group.waitForAll()
+        let singleSeconds = try await timedLoad(recorder: single, expecting: 202) {
+            (.POST, "/v1/messages", auth, ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: sms())))
         }
-        let singleSeconds = seconds(ContinuousClock.now - singleStart)
         print(String(format: "single_send clients=%d requests=%d rate=%.0f req/s p50=%.2f ms p99=%.2f ms errors=%d",
                      connections, single.count, Double(single.count) / singleSeconds, single.percentile(0.5), single.percentile(0.99), single.errors.count))
         if let first = single.errors.first { print("  first error: \(first.prefix(300))") }
@@ -94,21 +81,31 @@ struct HeraldBench: AsyncParsableCommand {
         print(String(format: "drain total=%d pending=%d waited_s=%.1f", drained.total, drained.pending, seconds(ContinuousClock.now - drainStart)))
         let ids = try await sampleIDs(auth: auth)
         let lookups = LatencyRecorder()
-        let lookupDeadline = ContinuousClock.now.advanced(by: .seconds(seconds))
-        let lookupStart = ContinuousClock.now
+        let lookupSeconds = try await timedLoad(recorder: lookups, expecting: 200) { (.GET, "/v1/messages/\(ids.randomElement()!)", auth, nil) }
+        print(String(format: "status_lookup stored=%d clients=%d requests=%d rate=%.0f req/s p50=%.2f ms p99=%.2f ms errors=%d",
+                     drained.total, connections, lookups.count, Double(lookups.count) / lookupSeconds,
+                     lookups.percentile(0.5), lookups.percentile(0.99), lookups.errors.count))
+    }
+
+    /// `connections` clients, each sending its next request when the previous one is answered, for `seconds`.
+    /// Returns the elapsed seconds.
+    func timedLoad(
+        recorder: LatencyRecorder, expecting status: Int,
+        request: @escaping @Sendable () -> (method: HTTPMethod, path: String, headers: [(String, String)], body: ByteBuffer?)
+    ) async throws -> Double {
+        let start = ContinuousClock.now
+        let deadline = start.advanced(by: .seconds(seconds))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<connections {
                 group.addTask {
-                    try await HTTPConnection.run(host: host, port: port, next: {
-                        ContinuousClock.now < lookupDeadline ? (.GET, "/v1/messages/\(ids.randomElement()!)", auth, nil) : nil
-                    }, onReply: { reply, duration in lookups.record(duration, ok: reply.status == 200, error: "HTTP \(reply.status)") })
+                    try await HTTPConnection.run(host: host, port: port, next: { ContinuousClock.now < deadline ? request() : nil }, onReply: { reply, duration in
+                        recorder.record(duration, ok: reply.status == status, error: "HTTP \(reply.status): \(String(buffer: reply.body).prefix(300))")
+                    })
                 }
             }
             try await group.waitForAll()
         }
-        print(String(format: "status_lookup stored=%d clients=%d requests=%d rate=%.0f req/s p50=%.2f ms p99=%.2f ms errors=%d",
-                     drained.total, connections, lookups.count, Double(lookups.count) / seconds(ContinuousClock.now - lookupStart),
-                     lookups.percentile(0.5), lookups.percentile(0.99), lookups.errors.count))
+        return seconds(ContinuousClock.now - start)
     }
 
     func seconds(_ duration: Duration) -> Double {
