@@ -7,14 +7,14 @@ cd "$(dirname "$0")/.."
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 which=${1:-both}; shift || true
 scripts/install-deps.sh
-swift build -c release --product herald >/dev/null
-swift build -c release --product herald-bench >/dev/null
+swift build -c release --product herald >/dev/null 2>&1
+swift build -c release --product herald-bench >/dev/null 2>&1
 BIN=.build/release
 mkdir -p bench/results
 PORT=18480
 
 run_one() {
-  local name=$1 url=$2
+  local name=$1 url=$2; shift 2
   local log=bench/results/server-$name.log
   # Receipts after 5-50 ms; an outcome mix in which every message gets a final receipt.
   HERALD_SIMULATOR_MIX="delivered=95,ABSENT_SUBSCRIBER=3,HANDSET_BUSY=2" HERALD_SIMULATOR_DELAY_MS=5-50 \

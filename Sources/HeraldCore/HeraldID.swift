@@ -1,4 +1,5 @@
 import struct Foundation.Date
+import Synchronization
 
 /// Time-ordered identifiers (`msg_`, `evt_`, ...): 48 bits of milliseconds then 80 random bits, in
 /// Crockford base32, so sorting ids sorts by creation time and cursors are just ids.
@@ -15,8 +16,24 @@ public enum HeraldID {
 
     /// A new id of the given kind.
     public static func make(_ kind: Kind, at date: Date = Date()) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = FastRandom()
         return make(kind, at: date, using: &generator)
+    }
+
+    /// SplitMix64 over a process-wide state seeded once from the system: ids are made on hot paths, and the
+    /// system generator costs a system call per number.
+    private struct FastRandom: RandomNumberGenerator {
+        static let state = Mutex<UInt64>(UInt64.random(in: .min ... .max))
+
+        mutating func next() -> UInt64 {
+            var z = Self.state.withLock { state -> UInt64 in
+                state &+= 0x9E37_79B9_7F4A_7C15
+                return state
+            }
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
     }
 
     public static func make(_ kind: Kind, at date: Date, using generator: inout some RandomNumberGenerator) -> String {

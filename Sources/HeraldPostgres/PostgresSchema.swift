@@ -17,7 +17,7 @@ enum PostgresSchema {
                 characters INT NOT NULL, accepted_parts INT NOT NULL DEFAULT 0, price_micros BIGINT NOT NULL,
                 conflict BOOLEAN NOT NULL DEFAULT FALSE, engagement TEXT NOT NULL DEFAULT '', created_at TIMESTAMPTZ NOT NULL,
                 updated_at TIMESTAMPTZ NOT NULL, send_at TIMESTAMPTZ, expires_at TIMESTAMPTZ NOT NULL,
-                final BOOLEAN NOT NULL DEFAULT FALSE, callback_url TEXT, idempotency_key TEXT)
+                final BOOLEAN NOT NULL DEFAULT FALSE, callback_url TEXT, idempotency_key TEXT, parts TEXT NOT NULL)
             """,
             "CREATE UNIQUE INDEX messages_idempotency ON messages(account_id, idempotency_key) WHERE idempotency_key IS NOT NULL",
             "CREATE INDEX messages_account ON messages(account_id, id)",
@@ -26,17 +26,11 @@ enum PostgresSchema {
             "CREATE INDEX messages_account_tag ON messages(account_id, tag, id) WHERE tag IS NOT NULL",
             "CREATE INDEX messages_open ON messages(expires_at) WHERE NOT final",
             """
-            CREATE TABLE parts (
-                message_id TEXT NOT NULL, idx INT NOT NULL, status TEXT NOT NULL, reason TEXT, tier INT NOT NULL,
-                evidence_at TIMESTAMPTZ NOT NULL, evidence_event TEXT NOT NULL, finals TEXT NOT NULL DEFAULT '',
-                accepted BOOLEAN NOT NULL DEFAULT FALSE, engagement TEXT NOT NULL DEFAULT '', provider_id TEXT, connector TEXT,
-                PRIMARY KEY (message_id, idx))
-            """,
-            """
             CREATE TABLE events (
-                seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, message_id TEXT NOT NULL, account_id TEXT NOT NULL, part INT,
+                seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL, message_id TEXT NOT NULL, account_id TEXT NOT NULL, part INT,
                 kind TEXT NOT NULL, reason TEXT, source TEXT NOT NULL, occurred_at TIMESTAMPTZ NOT NULL, recorded_at TIMESTAMPTZ NOT NULL,
-                connector TEXT, provider_id TEXT, attempt INT, next_attempt_at TIMESTAMPTZ, detail TEXT, dedup_key TEXT NOT NULL,
+                connector TEXT, provider_id TEXT, attempt INT, next_attempt_at TIMESTAMPTZ, detail_status TEXT, detail_error_code TEXT,
+                detail_network_error_code TEXT, detail_text TEXT, dedup_key TEXT NOT NULL,
                 UNIQUE (message_id, dedup_key))
             """,
             "CREATE INDEX events_account ON events(account_id, seq)",
@@ -52,7 +46,8 @@ enum PostgresSchema {
             """
             CREATE TABLE receipts (
                 id TEXT PRIMARY KEY, connector TEXT NOT NULL, provider_id TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT,
-                occurred_at TIMESTAMPTZ NOT NULL, received_at TIMESTAMPTZ NOT NULL, detail TEXT, matched_message_id TEXT,
+                occurred_at TIMESTAMPTZ NOT NULL, received_at TIMESTAMPTZ NOT NULL, detail_status TEXT, detail_error_code TEXT,
+                detail_network_error_code TEXT, detail_text TEXT, matched_message_id TEXT,
                 matched_at TIMESTAMPTZ)
             """,
             "CREATE INDEX receipts_unmatched ON receipts(connector, provider_id) WHERE matched_message_id IS NULL",

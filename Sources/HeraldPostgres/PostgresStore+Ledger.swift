@@ -5,90 +5,52 @@ import PostgresNIO
 
 /// Event appends and status derivation inside one transaction.
 extension PostgresStore {
-    struct Applied {
+    struct Head {
+        var accountID: String
         var parts: [PartState]
-        var inserted: [StatusEvent]
     }
 
-    static let messageColumns = """
-        id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, accepted_parts,
-        price_micros, conflict, engagement, created_at, updated_at, send_at, expires_at, callback_url, idempotency_key
-        """
+    /// The message row fields a write needs, locked until the transaction ends so concurrent writers to one
+    /// message (a receipt and a dispatch outcome) serialise.
+    func head(messageID: String, connection: PostgresConnection) async throws -> Head? {
+        let rows = try await connection.query("SELECT account_id, parts FROM messages WHERE id = \(messageID) FOR UPDATE", logger: logger)
+        for try await (accountID, parts) in rows.decode((String, String).self) {
+            return Head(accountID: accountID, parts: try PartStateCoding.decode(parts))
+        }
+        return nil
+    }
 
-    static let eventColumns = """
-        id, message_id, part, kind, reason, source, occurred_at, recorded_at, connector, provider_id, attempt, next_attempt_at, detail, dedup_key
-        """
-
-    func applyEvents(_ events: [StatusEvent], messageID: String, accountID: String, connection: PostgresConnection) async throws -> Applied {
+    @discardableResult
+    func applyEvents(_ events: [StatusEvent], messageID: String, head: Head, connection: PostgresConnection) async throws -> (parts: [PartState], inserted: [StatusEvent]) {
         var inserted: [StatusEvent] = []
-        for event in events where try await insertEvent(event, accountID: accountID, connection: connection) {
+        for event in events where try await insertEvent(event, accountID: head.accountID, connection: connection) {
             inserted.append(event)
         }
-        var parts = try await loadParts(messageID: messageID, connection: connection, lock: true)
-        guard !inserted.isEmpty, !parts.isEmpty else { return Applied(parts: parts, inserted: inserted) }
-        let before = parts
+        var parts = head.parts
+        guard !inserted.isEmpty, !parts.isEmpty else { return (parts, inserted) }
         let aggregate = MessageLedger.apply(inserted, to: &parts)
-        for index in parts.indices where parts[index] != before[index] {
-            try await savePart(parts[index], messageID: messageID, index: index, insert: false, connection: connection)
-        }
         try await connection.query("""
             UPDATE messages SET status = \(aggregate.status.rawValue), reason = \(aggregate.reason?.rawValue), accepted_parts = \(aggregate.acceptedParts),
                 conflict = \(aggregate.hasConflict), engagement = \(SetCoding.encode(aggregate.engagement)), final = \(aggregate.status.isFinal),
-                updated_at = \(Date()) WHERE id = \(messageID)
+                updated_at = \(Date()), parts = \(PartStateCoding.encode(parts)) WHERE id = \(messageID)
             """, logger: logger)
-        return Applied(parts: parts, inserted: inserted)
+        return (parts, inserted)
     }
 
     @discardableResult
     func insertEvent(_ event: StatusEvent, accountID: String, connection: PostgresConnection) async throws -> Bool {
         let rows = try await connection.query("""
             INSERT INTO events (id, message_id, account_id, part, kind, reason, source, occurred_at, recorded_at, connector, provider_id,
-                attempt, next_attempt_at, detail, dedup_key)
+                attempt, next_attempt_at, detail_status, detail_error_code, detail_network_error_code, detail_text, dedup_key)
             VALUES (\(event.id), \(event.messageID), \(accountID), \(event.part), \(event.kind.rawValue), \(event.reason?.rawValue),
                 \(event.source.rawValue), \(event.occurredAt), \(event.recordedAt), \(event.connector), \(event.providerMessageID),
-                \(event.attempt), \(event.nextAttemptAt), \(DetailCoding.encode(event.detail)), \(event.dedupKey))
+                \(event.attempt), \(event.nextAttemptAt), \(event.detail?.status), \(event.detail?.errorCode), \(event.detail?.networkErrorCode),
+                \(event.detail?.text), \(event.dedupKey))
             ON CONFLICT (message_id, dedup_key) DO NOTHING RETURNING seq
             """, logger: logger)
         var inserted = false
         for try await _ in rows { inserted = true }
         return inserted
-    }
-
-    /// The part states of a message; `lock` takes row locks so concurrent writers to one message serialise.
-    func loadParts(messageID: String, connection: PostgresConnection, lock: Bool = false) async throws -> [PartState] {
-        let rows = try await connection.query("""
-            SELECT status, reason, tier, evidence_at, evidence_event, finals, accepted, engagement, provider_id, connector
-            FROM parts WHERE message_id = \(messageID) ORDER BY idx \(unescaped: lock ? "FOR UPDATE" : "")
-            """, logger: logger)
-        var parts: [PartState] = []
-        for try await (status, reason, tier, at, event, finals, accepted, engagement, providerID, connector)
-            in rows.decode((String, String?, Int, Date, String, String, Bool, String, String?, String?).self) {
-            parts.append(PartState(
-                status: MessageStatus(rawValue: status) ?? .queued, reason: reason.flatMap(ReasonCode.init(rawValue:)),
-                evidence: Evidence(tier: tier, occurredAt: at, eventID: event), claimedFinals: SetCoding.decode(finals),
-                wasAcceptedByProvider: accepted, engagement: SetCoding.decode(engagement), providerMessageID: providerID, connector: connector
-            ))
-        }
-        return parts
-    }
-
-    func savePart(_ part: PartState, messageID: String, index: Int, insert: Bool, connection: PostgresConnection) async throws {
-        if insert {
-            try await connection.query("""
-                INSERT INTO parts (message_id, idx, status, reason, tier, evidence_at, evidence_event, finals, accepted, engagement, provider_id, connector)
-                VALUES (\(messageID), \(index), \(part.status.rawValue), \(part.reason?.rawValue), \(part.evidence.tier), \(part.evidence.occurredAt),
-                    \(part.evidence.eventID), \(SetCoding.encode(part.claimedFinals)), \(part.wasAcceptedByProvider),
-                    \(SetCoding.encode(part.engagement)), \(part.providerMessageID), \(part.connector))
-                """, logger: logger)
-        } else {
-            try await connection.query("""
-                UPDATE parts SET status = \(part.status.rawValue), reason = \(part.reason?.rawValue), tier = \(part.evidence.tier),
-                    evidence_at = \(part.evidence.occurredAt), evidence_event = \(part.evidence.eventID), finals = \(SetCoding.encode(part.claimedFinals)),
-                    accepted = \(part.wasAcceptedByProvider), engagement = \(SetCoding.encode(part.engagement)),
-                    provider_id = \(part.providerMessageID), connector = \(part.connector)
-                WHERE message_id = \(messageID) AND idx = \(index)
-                """, logger: logger)
-        }
     }
 
     /// Writes a correlation and applies every receipt parked for it.
@@ -100,56 +62,60 @@ extension PostgresStore {
         let rows = try await connection.query("""
             UPDATE receipts SET matched_message_id = \(correlation.messageID), matched_at = \(Date())
             WHERE connector = \(correlation.connector) AND provider_id = \(correlation.providerMessageID) AND matched_message_id IS NULL
-            RETURNING kind, reason, occurred_at, received_at, detail
+            RETURNING kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code, detail_text
             """, logger: logger)
         var events: [StatusEvent] = []
-        for try await (kind, reason, occurred, received, detail) in rows.decode((String, String?, Date, Date, String?).self) {
+        for try await (kind, reason, occurred, received, status, error, network, text)
+            in rows.decode((String, String?, Date, Date, String?, String?, String?, String?).self) {
             guard let kind = EventKind(rawValue: kind) else { continue }
             events.append(ProviderReceipt(
                 connector: correlation.connector, providerMessageID: correlation.providerMessageID, kind: kind,
-                reason: reason.flatMap(ReasonCode.init(rawValue:)), occurredAt: occurred, receivedAt: received, detail: DetailCoding.decode(detail)
+                reason: reason.flatMap(ReasonCode.init(rawValue:)), occurredAt: occurred, receivedAt: received,
+                detail: Self.detail(status, error, network, text)
             ).event(messageID: correlation.messageID, part: correlation.part))
         }
-        guard !events.isEmpty else { return }
-        var accountID: String?
-        for try await id in try await connection.query("SELECT account_id FROM messages WHERE id = \(correlation.messageID)", logger: logger).decode(String.self) {
-            accountID = id
-        }
-        guard let accountID else { return }
-        _ = try await applyEvents(events, messageID: correlation.messageID, accountID: accountID, connection: connection)
+        guard !events.isEmpty, let head = try await head(messageID: correlation.messageID, connection: connection) else { return }
+        try await applyEvents(events, messageID: correlation.messageID, head: head, connection: connection)
     }
 
     func park(_ receipt: ProviderReceipt, connection: PostgresConnection) async throws {
         try await connection.query("""
-            INSERT INTO receipts (id, connector, provider_id, kind, reason, occurred_at, received_at, detail)
+            INSERT INTO receipts (id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code,
+                detail_network_error_code, detail_text)
             VALUES (\(HeraldID.make(.receipt, at: receipt.receivedAt)), \(receipt.connector), \(receipt.providerMessageID), \(receipt.kind.rawValue),
-                \(receipt.reason?.rawValue), \(receipt.occurredAt), \(receipt.receivedAt), \(DetailCoding.encode(receipt.detail)))
+                \(receipt.reason?.rawValue), \(receipt.occurredAt), \(receipt.receivedAt), \(receipt.detail?.status), \(receipt.detail?.errorCode),
+                \(receipt.detail?.networkErrorCode), \(receipt.detail?.text))
             """, logger: logger)
     }
 
-    static func messageRecord(_ row: PostgresRow) throws -> MessageRecord {
-        let r = try row.decode((String, String, String, String, String?, String?, String, String?, String, String?, Int, String?, Int, Int,
-                                Int64, Bool, String, Date, Date, Date?, Date, String?, String?).self)
-        let (id, accountID, channel, recipient, sender, subject, body, tag, status, reason) = (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9)
-        let (segments, encoding, characters, acceptedParts) = (r.10, r.11, r.12, r.13)
-        let rest = r
-        return MessageRecord(
-            id: id, accountID: accountID, channel: Channel(rawValue: channel) ?? .sms, to: recipient, from: sender, subject: subject,
-            text: body, tag: tag, status: MessageStatus(rawValue: status) ?? .queued, reason: reason.flatMap(ReasonCode.init(rawValue:)),
-            segments: segments, encoding: encoding, characters: characters, acceptedParts: acceptedParts, priceMicros: rest.14,
-            hasConflict: rest.15, engagement: SetCoding.decode(rest.16), createdAt: rest.17, updatedAt: rest.18, sendAt: rest.19,
-            expiresAt: rest.20, callbackURL: rest.21, idempotencyKey: rest.22
-        )
+    static func detail(_ status: String?, _ error: String?, _ network: String?, _ text: String?) -> ProviderDetail? {
+        if status == nil, error == nil, network == nil, text == nil { return nil }
+        return ProviderDetail(status: status, errorCode: error, networkErrorCode: network, text: text)
     }
 
+    /// A row read with ``MessageColumns/list``.
+    static func messageRecord(_ row: PostgresRow) throws -> (MessageRecord, [PartState]) {
+        let r = try row.decode((String, String, String, String, String?, String?, String, String?, String, String?, Int, String?, Int, Int,
+                                Int64, Bool, String, Date, Date, Date?, Date, String?, String?, String).self)
+        guard let channel = Channel(rawValue: r.2), let status = MessageStatus(rawValue: r.8) else { throw StoreError.corruptRow("message \(r.0)") }
+        let record = MessageRecord(
+            id: r.0, accountID: r.1, channel: channel, to: r.3, from: r.4, subject: r.5, text: r.6, tag: r.7, status: status,
+            reason: r.9.flatMap(ReasonCode.init(rawValue:)), segments: r.10, encoding: r.11, characters: r.12, acceptedParts: r.13,
+            priceMicros: r.14, hasConflict: r.15, engagement: SetCoding.decode(r.16), createdAt: r.17, updatedAt: r.18, sendAt: r.19,
+            expiresAt: r.20, callbackURL: r.21, idempotencyKey: r.22
+        )
+        return (record, try PartStateCoding.decode(r.23))
+    }
+
+    /// A row read with ``EventColumns/list``.
     static func event(_ row: PostgresRow) throws -> StatusEvent {
-        let (id, messageID, part, kind, reason, source, occurred, recorded, connector, providerID, attempt, next, detail, dedup)
-            = try row.decode((String, String, Int?, String, String?, String, Date, Date, String?, String?, Int?, Date?, String?, String).self)
+        let r = try row.decode((String, String, Int?, String, String?, String, Date, Date, String?, String?, Int?, Date?,
+                                String?, String?, String?, String?, String).self)
+        guard let kind = EventKind(rawValue: r.3), let source = EventSource(rawValue: r.5) else { throw StoreError.corruptRow("event \(r.0)") }
         return StatusEvent(
-            id: id, messageID: messageID, part: part, kind: EventKind(rawValue: kind) ?? .status(.queued),
-            reason: reason.flatMap(ReasonCode.init(rawValue:)), source: EventSource(rawValue: source) ?? .api, occurredAt: occurred,
-            recordedAt: recorded, connector: connector, providerMessageID: providerID, attempt: attempt, nextAttemptAt: next,
-            detail: DetailCoding.decode(detail), dedupKey: dedup
+            id: r.0, messageID: r.1, part: r.2, kind: kind, reason: r.4.flatMap(ReasonCode.init(rawValue:)), source: source,
+            occurredAt: r.6, recordedAt: r.7, connector: r.8, providerMessageID: r.9, attempt: r.10, nextAttemptAt: r.11,
+            detail: detail(r.12, r.13, r.14, r.15), dedupKey: r.16
         )
     }
 }

@@ -126,42 +126,41 @@ public final class PostgresStore: HeraldStore {
         let aggregate = MessageLedger.apply([initial], to: &parts)
         try await connection.query("""
             INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding,
-                characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key)
+                characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts)
             VALUES (\(message.id), \(message.accountID), \(draft.channel.rawValue), \(draft.to), \(draft.from), \(draft.subject),
                 \(draft.text), \(draft.tag), \(aggregate.status.rawValue), \(aggregate.reason?.rawValue), \(parts.count), \(draft.encoding),
                 \(draft.characters), \(message.priceMicros), \(message.createdAt), \(message.createdAt), \(draft.sendAt),
-                \(message.expiresAt), \(aggregate.status.isFinal), \(draft.callbackURL), \(message.idempotencyKey))
+                \(message.expiresAt), \(aggregate.status.isFinal), \(draft.callbackURL), \(message.idempotencyKey), \(PartStateCoding.encode(parts)))
             """, logger: logger)
         try await insertEvent(initial, accountID: message.accountID, connection: connection)
-        for (index, part) in parts.enumerated() {
-            try await savePart(part, messageID: message.id, index: index, insert: true, connection: connection)
-        }
         if !aggregate.status.isFinal {
             try await connection.query("INSERT INTO queue (message_id, available_at) VALUES (\(message.id), \(draft.sendAt ?? message.createdAt))", logger: logger)
         }
     }
 
     public func message(id: String, accountID: String) async throws -> MessageRecord? {
-        let rows = try await client.query("SELECT \(unescaped: Self.messageColumns) FROM messages WHERE id = \(id) AND account_id = \(accountID)", logger: logger)
-        for try await row in rows { return try Self.messageRecord(row) }
+        let rows = try await client.query("SELECT \(unescaped: MessageColumns.list) FROM messages WHERE id = \(id) AND account_id = \(accountID)", logger: logger)
+        for try await row in rows { return try Self.messageRecord(row).0 }
         return nil
     }
 
     public func parts(messageID: String) async throws -> [PartRecord] {
-        try await client.withConnection { connection in
-            try await self.loadParts(messageID: messageID, connection: connection).enumerated().map { PartRecord(index: $0.offset, state: $0.element) }
+        let rows = try await client.query("SELECT parts FROM messages WHERE id = \(messageID)", logger: logger)
+        for try await text in rows.decode(String.self) {
+            return try PartStateCoding.decode(text).enumerated().map { PartRecord(index: $0.offset, state: $0.element) }
         }
+        return []
     }
 
     public func events(messageID: String) async throws -> [StatusEvent] {
-        let rows = try await client.query("SELECT \(unescaped: Self.eventColumns) FROM events WHERE message_id = \(messageID) ORDER BY seq", logger: logger)
+        let rows = try await client.query("SELECT \(unescaped: EventColumns.list) FROM events WHERE message_id = \(messageID) ORDER BY seq", logger: logger)
         var events: [StatusEvent] = []
         for try await row in rows { events.append(try Self.event(row)) }
         return events
     }
 
     public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
-        var sql: PostgresQuery = "SELECT \(unescaped: Self.messageColumns) FROM messages WHERE account_id = \(query.accountID)"
+        var sql: PostgresQuery = "SELECT \(unescaped: MessageColumns.list) FROM messages WHERE account_id = \(query.accountID)"
         var bindings = sql.binds
         var text = sql.sql
         func add(_ clause: String, _ value: some PostgresEncodable & Sendable) throws {
@@ -179,7 +178,7 @@ public final class PostgresStore: HeraldStore {
         sql = PostgresQuery(unsafeSQL: text, binds: bindings)
         let rows = try await client.query(sql, logger: logger)
         var records: [MessageRecord] = []
-        for try await row in rows { records.append(try Self.messageRecord(row)) }
+        for try await row in rows { records.append(try Self.messageRecord(row).0) }
         return records
     }
 
@@ -211,11 +210,11 @@ public final class PostgresStore: HeraldStore {
             for try await row in claimed.decode((String, Int).self) { leased.append(row) }
             var jobs: [DispatchJob] = []
             for (messageID, attempt) in leased {
-                var message: MessageRecord?
-                for try await row in try await connection.query("SELECT \(unescaped: Self.messageColumns) FROM messages WHERE id = \(messageID)", logger: self.logger) {
-                    message = try Self.messageRecord(row)
+                var found: (MessageRecord, [PartState])?
+                for try await row in try await connection.query("SELECT \(unescaped: MessageColumns.list) FROM messages WHERE id = \(messageID) FOR UPDATE", logger: self.logger) {
+                    found = try Self.messageRecord(row)
                 }
-                guard let message, !message.status.isFinal else {
+                guard let (message, parts) = found, !message.status.isFinal else {
                     try await connection.query("DELETE FROM queue WHERE message_id = \(messageID)", logger: self.logger)
                     continue
                 }
@@ -224,12 +223,12 @@ public final class PostgresStore: HeraldStore {
                     events.append(StatusEvent(messageID: messageID, kind: .status(.queued), source: .timer, occurredAt: now, dedupKey: "queued"))
                 }
                 events.append(StatusEvent(messageID: messageID, kind: .status(.sending), source: .connector, occurredAt: now, attempt: attempt, dedupKey: "sending:\(attempt)"))
-                let parts = try await self.applyEvents(events, messageID: messageID, accountID: message.accountID, connection: connection).parts
-                let pending = parts.indices.filter { !parts[$0].wasAcceptedByProvider && !parts[$0].status.isFinal }
+                let updated = try await self.applyEvents(events, messageID: messageID, head: Head(accountID: message.accountID, parts: parts), connection: connection).parts
                 jobs.append(DispatchJob(
                     messageID: messageID, accountID: message.accountID, channel: message.channel, to: message.to, from: message.from,
                     subject: message.subject, text: message.text, segments: message.segments, attempt: attempt,
-                    expiresAt: message.expiresAt, pendingParts: pending
+                    expiresAt: message.expiresAt,
+                    pendingParts: updated.indices.filter { !updated[$0].wasAcceptedByProvider && !updated[$0].status.isFinal }
                 ))
             }
             return jobs
@@ -239,12 +238,8 @@ public final class PostgresStore: HeraldStore {
     public func record(_ changes: [MessageChange]) async throws {
         try await client.withTransaction(logger: logger) { connection in
             for change in changes {
-                var accountID: String?
-                for try await id in try await connection.query("SELECT account_id FROM messages WHERE id = \(change.messageID)", logger: self.logger).decode(String.self) {
-                    accountID = id
-                }
-                guard let accountID else { continue }
-                _ = try await self.applyEvents(change.events, messageID: change.messageID, accountID: accountID, connection: connection)
+                guard let head = try await self.head(messageID: change.messageID, connection: connection) else { continue }
+                try await self.applyEvents(change.events, messageID: change.messageID, head: head, connection: connection)
                 for correlation in change.correlations {
                     try await self.insertCorrelation(correlation, connection: connection)
                 }
@@ -265,18 +260,17 @@ public final class PostgresStore: HeraldStore {
         try await client.withTransaction(logger: logger) { connection in
             var outcomes: [ReceiptOutcome] = []
             for receipt in receipts {
-                var match: (String, Int, String)?
+                var match: (String, Int)?
                 let rows = try await connection.query("""
-                    SELECT c.message_id, c.part, m.account_id FROM correlations c JOIN messages m ON m.id = c.message_id
-                    WHERE c.connector = \(receipt.connector) AND c.provider_id = \(receipt.providerMessageID)
+                    SELECT message_id, part FROM correlations WHERE connector = \(receipt.connector) AND provider_id = \(receipt.providerMessageID)
                     """, logger: self.logger)
-                for try await row in rows.decode((String, Int, String).self) { match = row }
-                guard let (messageID, part, accountID) = match else {
+                for try await row in rows.decode((String, Int).self) { match = row }
+                guard let (messageID, part) = match, let head = try await self.head(messageID: messageID, connection: connection) else {
                     try await self.park(receipt, connection: connection)
                     outcomes.append(.parked)
                     continue
                 }
-                let applied = try await self.applyEvents([receipt.event(messageID: messageID, part: part)], messageID: messageID, accountID: accountID, connection: connection)
+                let applied = try await self.applyEvents([receipt.event(messageID: messageID, part: part)], messageID: messageID, head: head, connection: connection)
                 outcomes.append(applied.inserted.isEmpty ? .duplicate(messageID: messageID) : .applied(messageID: messageID))
             }
             return outcomes
@@ -285,15 +279,17 @@ public final class PostgresStore: HeraldStore {
 
     public func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt] {
         let rows = try await client.query("""
-            SELECT id, connector, provider_id, kind, reason, occurred_at, received_at, detail FROM receipts
+            SELECT id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code,
+                detail_text FROM receipts
             WHERE matched_message_id IS NULL AND (\(connector)::text IS NULL OR connector = \(connector)) ORDER BY received_at DESC LIMIT \(limit)
             """, logger: logger)
         var receipts: [UnmatchedReceipt] = []
-        for try await (id, connector, providerID, kind, reason, occurred, received, detail) in rows.decode((String, String, String, String, String?, Date, Date, String?).self) {
+        for try await (id, connector, providerID, kind, reason, occurred, received, status, error, network, text)
+            in rows.decode((String, String, String, String, String?, Date, Date, String?, String?, String?, String?).self) {
             guard let kind = EventKind(rawValue: kind) else { continue }
             receipts.append(UnmatchedReceipt(id: id, receipt: ProviderReceipt(
                 connector: connector, providerMessageID: providerID, kind: kind, reason: reason.flatMap(ReasonCode.init(rawValue:)),
-                occurredAt: occurred, receivedAt: received, detail: DetailCoding.decode(detail)
+                occurredAt: occurred, receivedAt: received, detail: Self.detail(status, error, network, text)
             )))
         }
         return receipts
@@ -303,14 +299,14 @@ public final class PostgresStore: HeraldStore {
 
     public func expire(now: Date, limit: Int) async throws -> Int {
         try await client.withTransaction(logger: logger) { connection in
-            var overdue: [(String, String)] = []
+            var overdue: [(String, String, String)] = []
             let rows = try await connection.query("""
-                SELECT id, account_id FROM messages WHERE NOT final AND expires_at <= \(now) LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                SELECT id, account_id, parts FROM messages WHERE NOT final AND expires_at <= \(now) LIMIT \(limit) FOR UPDATE SKIP LOCKED
                 """, logger: self.logger)
-            for try await row in rows.decode((String, String).self) { overdue.append(row) }
-            for (messageID, accountID) in overdue {
+            for try await row in rows.decode((String, String, String).self) { overdue.append(row) }
+            for (messageID, accountID, parts) in overdue {
                 let event = StatusEvent(messageID: messageID, kind: .status(.expired), reason: .unknownOutcome, source: .timer, occurredAt: now, dedupKey: "expired")
-                _ = try await self.applyEvents([event], messageID: messageID, accountID: accountID, connection: connection)
+                try await self.applyEvents([event], messageID: messageID, head: Head(accountID: accountID, parts: try PartStateCoding.decode(parts)), connection: connection)
                 try await connection.query("DELETE FROM queue WHERE message_id = \(messageID)", logger: self.logger)
             }
             return overdue.count

@@ -41,7 +41,8 @@ enum SQLiteSchema {
                     expires_at REAL NOT NULL,
                     final INTEGER NOT NULL DEFAULT 0,
                     callback_url TEXT,
-                    idempotency_key TEXT
+                    idempotency_key TEXT,
+                    parts TEXT NOT NULL
                 );
                 CREATE UNIQUE INDEX messages_idempotency ON messages(account_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
                 CREATE INDEX messages_account ON messages(account_id, id);
@@ -49,24 +50,9 @@ enum SQLiteSchema {
                 CREATE INDEX messages_account_recipient ON messages(account_id, recipient, id);
                 CREATE INDEX messages_account_tag ON messages(account_id, tag, id) WHERE tag IS NOT NULL;
                 CREATE INDEX messages_open ON messages(expires_at) WHERE final = 0;
-                CREATE TABLE parts (
-                    message_id TEXT NOT NULL,
-                    idx INTEGER NOT NULL,
-                    status TEXT NOT NULL,
-                    reason TEXT,
-                    tier INTEGER NOT NULL,
-                    evidence_at REAL NOT NULL,
-                    evidence_event TEXT NOT NULL,
-                    finals TEXT NOT NULL DEFAULT '',
-                    accepted INTEGER NOT NULL DEFAULT 0,
-                    engagement TEXT NOT NULL DEFAULT '',
-                    provider_id TEXT,
-                    connector TEXT,
-                    PRIMARY KEY (message_id, idx)
-                ) WITHOUT ROWID;
                 CREATE TABLE events (
                     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                    id TEXT NOT NULL UNIQUE,
+                    id TEXT NOT NULL,
                     message_id TEXT NOT NULL,
                     account_id TEXT NOT NULL,
                     part INTEGER,
@@ -79,7 +65,10 @@ enum SQLiteSchema {
                     provider_id TEXT,
                     attempt INTEGER,
                     next_attempt_at REAL,
-                    detail TEXT,
+                    detail_status TEXT,
+                    detail_error_code TEXT,
+                    detail_network_error_code TEXT,
+                    detail_text TEXT,
                     dedup_key TEXT NOT NULL,
                     UNIQUE (message_id, dedup_key)
                 );
@@ -107,7 +96,10 @@ enum SQLiteSchema {
                     reason TEXT,
                     occurred_at REAL NOT NULL,
                     received_at REAL NOT NULL,
-                    detail TEXT,
+                    detail_status TEXT,
+                    detail_error_code TEXT,
+                    detail_network_error_code TEXT,
+                    detail_text TEXT,
                     matched_message_id TEXT,
                     matched_at REAL
                 );

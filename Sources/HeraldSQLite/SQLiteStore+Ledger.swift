@@ -3,35 +3,41 @@ import GRDB
 import HeraldCore
 import HeraldStore
 
-/// Event appends and status derivation inside one write transaction.
+/// Event appends and status derivation inside one write transaction. Every statement is cached and rows
+/// are read by position: this code runs on SQLite's single writer, the gateway's bottleneck.
 extension SQLiteStore {
-    struct Applied {
+    /// The message row fields a write needs.
+    struct Head {
+        var accountID: String
         var parts: [PartState]
-        var inserted: [StatusEvent]
     }
 
-    /// Inserts the events that are new (by dedup key), folds them into the part states and writes the
-    /// parts and the message aggregate back.
-    static func applyEvents(_ events: [StatusEvent], messageID: String, accountID: String, db: Database) throws -> Applied {
+    static func head(messageID: String, db: Database) throws -> Head? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT account_id, parts FROM messages WHERE id = ?"), arguments: [messageID])
+        else { return nil }
+        return Head(accountID: row[0], parts: try PartStateCoding.decode(row[1]))
+    }
+
+    /// Inserts the events that are new (by dedup key), folds them into the parts and writes the message row.
+    /// Returns the new part states and the events that were new.
+    @discardableResult
+    static func applyEvents(_ events: [StatusEvent], messageID: String, head: Head, db: Database) throws -> (parts: [PartState], inserted: [StatusEvent]) {
         var inserted: [StatusEvent] = []
-        for event in events where try insertEvent(event, accountID: accountID, db: db) {
+        for event in events where try insertEvent(event, accountID: head.accountID, db: db) {
             inserted.append(event)
         }
-        var parts = try loadParts(messageID: messageID, db: db)
-        guard !inserted.isEmpty, !parts.isEmpty else { return Applied(parts: parts, inserted: inserted) }
-        let before = parts
+        var parts = head.parts
+        guard !inserted.isEmpty, !parts.isEmpty else { return (parts, inserted) }
         let aggregate = MessageLedger.apply(inserted, to: &parts)
-        for index in parts.indices where parts[index] != before[index] {
-            try savePart(parts[index], messageID: messageID, index: index, insert: false, db: db)
-        }
         try db.cachedStatement(sql: """
-            UPDATE messages SET status = ?, reason = ?, accepted_parts = ?, conflict = ?, engagement = ?, final = ?, updated_at = ?
+            UPDATE messages SET status = ?, reason = ?, accepted_parts = ?, conflict = ?, engagement = ?, final = ?, updated_at = ?, parts = ?
             WHERE id = ?
             """).execute(arguments: [
                 aggregate.status.rawValue, aggregate.reason?.rawValue, aggregate.acceptedParts, aggregate.hasConflict,
-                SetCoding.encode(aggregate.engagement), aggregate.status.isFinal, Date().timeIntervalSince1970, messageID,
+                SetCoding.encode(aggregate.engagement), aggregate.status.isFinal, Date().timeIntervalSince1970,
+                PartStateCoding.encode(parts), messageID,
             ])
-        return Applied(parts: parts, inserted: inserted)
+        return (parts, inserted)
     }
 
     /// Returns false when an event with the same dedup key is already recorded for the message.
@@ -39,49 +45,16 @@ extension SQLiteStore {
     static func insertEvent(_ event: StatusEvent, accountID: String, db: Database) throws -> Bool {
         try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO events (id, message_id, account_id, part, kind, reason, source, occurred_at, recorded_at,
-                connector, provider_id, attempt, next_attempt_at, detail, dedup_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                connector, provider_id, attempt, next_attempt_at, detail_status, detail_error_code, detail_network_error_code,
+                detail_text, dedup_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 event.id, event.messageID, accountID, event.part, event.kind.rawValue, event.reason?.rawValue,
                 event.source.rawValue, event.occurredAt.timeIntervalSince1970, event.recordedAt.timeIntervalSince1970,
                 event.connector, event.providerMessageID, event.attempt, event.nextAttemptAt?.timeIntervalSince1970,
-                DetailCoding.encode(event.detail), event.dedupKey,
+                event.detail?.status, event.detail?.errorCode, event.detail?.networkErrorCode, event.detail?.text, event.dedupKey,
             ])
         return db.changesCount > 0
-    }
-
-    static func loadParts(messageID: String, db: Database) throws -> [PartState] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM parts WHERE message_id = ? ORDER BY idx"), arguments: [messageID])
-            .map { row in
-                PartState(
-                    status: MessageStatus(rawValue: row["status"]) ?? .queued,
-                    reason: (row["reason"] as String?).flatMap(ReasonCode.init(rawValue:)),
-                    evidence: Evidence(tier: row["tier"], occurredAt: Date(timeIntervalSince1970: row["evidence_at"]), eventID: row["evidence_event"]),
-                    claimedFinals: SetCoding.decode(row["finals"]),
-                    wasAcceptedByProvider: row["accepted"],
-                    engagement: SetCoding.decode(row["engagement"]),
-                    providerMessageID: row["provider_id"],
-                    connector: row["connector"]
-                )
-            }
-    }
-
-    static func savePart(_ part: PartState, messageID: String, index: Int, insert: Bool, db: Database) throws {
-        let arguments: StatementArguments = [
-            part.status.rawValue, part.reason?.rawValue, part.evidence.tier, part.evidence.occurredAt.timeIntervalSince1970,
-            part.evidence.eventID, SetCoding.encode(part.claimedFinals), part.wasAcceptedByProvider,
-            SetCoding.encode(part.engagement), part.providerMessageID, part.connector, messageID, index,
-        ]
-        let sql = insert
-            ? """
-              INSERT INTO parts (status, reason, tier, evidence_at, evidence_event, finals, accepted, engagement, provider_id, connector, message_id, idx)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-              """
-            : """
-              UPDATE parts SET status = ?, reason = ?, tier = ?, evidence_at = ?, evidence_event = ?, finals = ?, accepted = ?,
-                  engagement = ?, provider_id = ?, connector = ? WHERE message_id = ? AND idx = ?
-              """
-        try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
     /// Writes a correlation and applies every receipt parked for it.
@@ -89,61 +62,68 @@ extension SQLiteStore {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO correlations (connector, provider_id, message_id, part) VALUES (?, ?, ?, ?)")
             .execute(arguments: [correlation.connector, correlation.providerMessageID, correlation.messageID, correlation.part])
         let parked = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT * FROM receipts WHERE connector = ? AND provider_id = ? AND matched_message_id IS NULL
+            SELECT kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code, detail_text
+            FROM receipts WHERE connector = ? AND provider_id = ? AND matched_message_id IS NULL
             """), arguments: [correlation.connector, correlation.providerMessageID])
-        guard !parked.isEmpty,
-              let accountID = try String.fetchOne(db, sql: "SELECT account_id FROM messages WHERE id = ?", arguments: [correlation.messageID])
-        else { return }
+        guard !parked.isEmpty, let head = try head(messageID: correlation.messageID, db: db) else { return }
         let events = parked.compactMap { row -> StatusEvent? in
-            guard let kind = EventKind(rawValue: row["kind"]) else { return nil }
+            guard let kind = EventKind(rawValue: row[0]) else { return nil }
             return ProviderReceipt(
                 connector: correlation.connector, providerMessageID: correlation.providerMessageID, kind: kind,
-                reason: (row["reason"] as String?).flatMap(ReasonCode.init(rawValue:)),
-                occurredAt: Date(timeIntervalSince1970: row["occurred_at"]), receivedAt: Date(timeIntervalSince1970: row["received_at"]),
-                detail: DetailCoding.decode(row["detail"])
+                reason: (row[1] as String?).flatMap(ReasonCode.init(rawValue:)),
+                occurredAt: Date(timeIntervalSince1970: row[2]), receivedAt: Date(timeIntervalSince1970: row[3]),
+                detail: detail(row, from: 4)
             ).event(messageID: correlation.messageID, part: correlation.part)
         }
-        _ = try applyEvents(events, messageID: correlation.messageID, accountID: accountID, db: db)
-        try db.execute(sql: "UPDATE receipts SET matched_message_id = ?, matched_at = ? WHERE connector = ? AND provider_id = ? AND matched_message_id IS NULL",
-                       arguments: [correlation.messageID, Date().timeIntervalSince1970, correlation.connector, correlation.providerMessageID])
+        try applyEvents(events, messageID: correlation.messageID, head: head, db: db)
+        try db.cachedStatement(sql: "UPDATE receipts SET matched_message_id = ?, matched_at = ? WHERE connector = ? AND provider_id = ? AND matched_message_id IS NULL")
+            .execute(arguments: [correlation.messageID, Date().timeIntervalSince1970, correlation.connector, correlation.providerMessageID])
     }
 
     static func park(_ receipt: ProviderReceipt, db: Database) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO receipts (id, connector, provider_id, kind, reason, occurred_at, received_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO receipts (id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code,
+                detail_network_error_code, detail_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 HeraldID.make(.receipt, at: receipt.receivedAt), receipt.connector, receipt.providerMessageID, receipt.kind.rawValue,
                 receipt.reason?.rawValue, receipt.occurredAt.timeIntervalSince1970, receipt.receivedAt.timeIntervalSince1970,
-                DetailCoding.encode(receipt.detail),
+                receipt.detail?.status, receipt.detail?.errorCode, receipt.detail?.networkErrorCode, receipt.detail?.text,
             ])
     }
 
-    static func messageRecord(_ row: Row) -> MessageRecord {
-        MessageRecord(
-            id: row["id"], accountID: row["account_id"], channel: Channel(rawValue: row["channel"]) ?? .sms,
-            to: row["recipient"], from: row["sender"], subject: row["subject"], text: row["body"], tag: row["tag"],
-            status: MessageStatus(rawValue: row["status"]) ?? .queued,
-            reason: (row["reason"] as String?).flatMap(ReasonCode.init(rawValue:)),
-            segments: row["segments"], encoding: row["encoding"], characters: row["characters"],
-            acceptedParts: row["accepted_parts"], priceMicros: row["price_micros"], hasConflict: row["conflict"],
-            engagement: SetCoding.decode(row["engagement"]),
-            createdAt: Date(timeIntervalSince1970: row["created_at"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]),
-            sendAt: (row["send_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            expiresAt: Date(timeIntervalSince1970: row["expires_at"]), callbackURL: row["callback_url"],
-            idempotencyKey: row["idempotency_key"]
-        )
+    /// Provider detail from four consecutive columns.
+    static func detail(_ row: Row, from index: Int) -> ProviderDetail? {
+        let status: String? = row[index], error: String? = row[index + 1], network: String? = row[index + 2], text: String? = row[index + 3]
+        if status == nil, error == nil, network == nil, text == nil { return nil }
+        return ProviderDetail(status: status, errorCode: error, networkErrorCode: network, text: text)
     }
 
-    static func event(_ row: Row) -> StatusEvent {
-        StatusEvent(
-            id: row["id"], messageID: row["message_id"], part: row["part"],
-            kind: EventKind(rawValue: row["kind"]) ?? .status(.queued),
-            reason: (row["reason"] as String?).flatMap(ReasonCode.init(rawValue:)),
-            source: EventSource(rawValue: row["source"]) ?? .api,
-            occurredAt: Date(timeIntervalSince1970: row["occurred_at"]), recordedAt: Date(timeIntervalSince1970: row["recorded_at"]),
-            connector: row["connector"], providerMessageID: row["provider_id"], attempt: row["attempt"],
-            nextAttemptAt: (row["next_attempt_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            detail: DetailCoding.decode(row["detail"]), dedupKey: row["dedup_key"]
+    /// A message row read with ``MessageColumns/list``.
+    static func messageRecord(_ row: Row) throws -> (MessageRecord, [PartState]) {
+        guard let channel = Channel(rawValue: row[2]), let status = MessageStatus(rawValue: row[8]) else {
+            throw StoreError.corruptRow("message \(row[0] as String)")
+        }
+        let record = MessageRecord(
+            id: row[0], accountID: row[1], channel: channel, to: row[3], from: row[4], subject: row[5], text: row[6], tag: row[7],
+            status: status, reason: (row[9] as String?).flatMap(ReasonCode.init(rawValue:)),
+            segments: row[10], encoding: row[11], characters: row[12], acceptedParts: row[13], priceMicros: row[14], hasConflict: row[15],
+            engagement: SetCoding.decode(row[16] as String), createdAt: Date(timeIntervalSince1970: row[17]),
+            updatedAt: Date(timeIntervalSince1970: row[18]), sendAt: (row[19] as Double?).map(Date.init(timeIntervalSince1970:)),
+            expiresAt: Date(timeIntervalSince1970: row[20]), callbackURL: row[21], idempotencyKey: row[22]
+        )
+        return (record, try PartStateCoding.decode(row[23]))
+    }
+
+    /// An event row read with ``EventColumns/list``.
+    static func event(_ row: Row) throws -> StatusEvent {
+        guard let kind = EventKind(rawValue: row[3]), let source = EventSource(rawValue: row[5]) else {
+            throw StoreError.corruptRow("event \(row[0] as String)")
+        }
+        return StatusEvent(
+            id: row[0], messageID: row[1], part: row[2], kind: kind, reason: (row[4] as String?).flatMap(ReasonCode.init(rawValue:)),
+            source: source, occurredAt: Date(timeIntervalSince1970: row[6]), recordedAt: Date(timeIntervalSince1970: row[7]),
+            connector: row[8], providerMessageID: row[9], attempt: row[10],
+            nextAttemptAt: (row[11] as Double?).map(Date.init(timeIntervalSince1970:)), detail: detail(row, from: 12), dedupKey: row[16]
         )
     }
 }

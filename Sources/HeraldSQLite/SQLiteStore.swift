@@ -73,7 +73,8 @@ public final class SQLiteStore: HeraldStore {
             outcomes.reserveCapacity(messages.count)
             for message in messages {
                 if let key = message.idempotencyKey,
-                   let existing = try String.fetchOne(db, sql: "SELECT id FROM messages WHERE account_id = ? AND idempotency_key = ?", arguments: [message.accountID, key]) {
+                   let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM messages WHERE account_id = ? AND idempotency_key = ?"),
+                                                      arguments: [message.accountID, key]) {
                     outcomes.append(.replayed(id: existing))
                     continue
                 }
@@ -92,18 +93,16 @@ public final class SQLiteStore: HeraldStore {
         let created = message.createdAt.timeIntervalSince1970
         try db.cachedStatement(sql: """
             INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments,
-                encoding, characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                encoding, characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 message.id, message.accountID, draft.channel.rawValue, draft.to, draft.from, draft.subject, draft.text, draft.tag,
                 aggregate.status.rawValue, aggregate.reason?.rawValue, parts.count, draft.encoding, draft.characters,
                 message.priceMicros, created, created, draft.sendAt?.timeIntervalSince1970,
                 message.expiresAt.timeIntervalSince1970, aggregate.status.isFinal, draft.callbackURL, message.idempotencyKey,
+                PartStateCoding.encode(parts),
             ])
         try insertEvent(initial, accountID: message.accountID, db: db)
-        for (index, part) in parts.enumerated() {
-            try savePart(part, messageID: message.id, index: index, insert: true, db: db)
-        }
         if !aggregate.status.isFinal {
             try db.cachedStatement(sql: "INSERT INTO queue (message_id, available_at) VALUES (?, ?)")
                 .execute(arguments: [message.id, (draft.sendAt ?? message.createdAt).timeIntervalSince1970])
@@ -112,25 +111,27 @@ public final class SQLiteStore: HeraldStore {
 
     public func message(id: String, accountID: String) async throws -> MessageRecord? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ? AND account_id = ?", arguments: [id, accountID])
-                .map(Self.messageRecord)
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(MessageColumns.list) FROM messages WHERE id = ? AND account_id = ?"), arguments: [id, accountID])
+                .map { try Self.messageRecord($0).0 }
         }
     }
 
     public func parts(messageID: String) async throws -> [PartRecord] {
         try await pool.read { db in
-            try Self.loadParts(messageID: messageID, db: db).enumerated().map { PartRecord(index: $0.offset, state: $0.element) }
+            guard let text = try String.fetchOne(db.cachedStatement(sql: "SELECT parts FROM messages WHERE id = ?"), arguments: [messageID]) else { return [] }
+            return try PartStateCoding.decode(text).enumerated().map { PartRecord(index: $0.offset, state: $0.element) }
         }
     }
 
     public func events(messageID: String) async throws -> [StatusEvent] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE message_id = ? ORDER BY seq", arguments: [messageID]).map(Self.event)
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(EventColumns.list) FROM events WHERE message_id = ? ORDER BY seq"), arguments: [messageID])
+                .map(Self.event)
         }
     }
 
     public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
-        var sql = "SELECT * FROM messages WHERE account_id = ?"
+        var sql = "SELECT \(MessageColumns.list) FROM messages WHERE account_id = ?"
         var arguments: [(any DatabaseValueConvertible)?] = [query.accountID]
         if let status = query.status { sql += " AND status = ?"; arguments.append(status.rawValue) }
         if let to = query.to { sql += " AND recipient = ?"; arguments.append(to) }
@@ -143,7 +144,7 @@ public final class SQLiteStore: HeraldStore {
         let statementArguments = StatementArguments(arguments)
         let finalSQL = sql
         return try await pool.read { db in
-            try Row.fetchAll(db, sql: finalSQL, arguments: statementArguments).map(Self.messageRecord)
+            try Row.fetchAll(db.cachedStatement(sql: finalSQL), arguments: statementArguments).map { try Self.messageRecord($0).0 }
         }
     }
 
@@ -156,7 +157,7 @@ public final class SQLiteStore: HeraldStore {
             } ?? Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM messages WHERE account_id = ? GROUP BY status", arguments: [accountID])
             var counts: [MessageStatus: Int] = [:]
             for row in rows {
-                if let status = MessageStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+                if let status = MessageStatus(rawValue: row[0]) { counts[status] = row[1] }
             }
             return counts
         }
@@ -166,23 +167,23 @@ public final class SQLiteStore: HeraldStore {
 
     public func claim(owner: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [DispatchJob] {
         try await pool.write { db in
-            let claimed = try Row.fetchAll(db, sql: """
+            let claimed = try Row.fetchAll(db.cachedStatement(sql: """
                 UPDATE queue SET lease_owner = ?, lease_until = ?, attempt = attempt + 1
                 WHERE message_id IN (
                     SELECT message_id FROM queue
                     WHERE available_at <= ? AND (lease_until IS NULL OR lease_until < ?)
                     ORDER BY available_at LIMIT ?)
                 RETURNING message_id, attempt
-                """, arguments: [owner, leaseUntil.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
+                """), arguments: [owner, leaseUntil.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
             var jobs: [DispatchJob] = []
             jobs.reserveCapacity(claimed.count)
             for row in claimed {
-                let messageID: String = row["message_id"]
-                let attempt: Int = row["attempt"]
-                guard let message = try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [messageID]).map(Self.messageRecord),
-                      !message.status.isFinal
+                let messageID: String = row[0]
+                let attempt: Int = row[1]
+                guard let found = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(MessageColumns.list) FROM messages WHERE id = ?"), arguments: [messageID]),
+                      case let (message, parts) = try Self.messageRecord(found), !message.status.isFinal
                 else {
-                    try db.execute(sql: "DELETE FROM queue WHERE message_id = ?", arguments: [messageID])
+                    try db.cachedStatement(sql: "DELETE FROM queue WHERE message_id = ?").execute(arguments: [messageID])
                     continue
                 }
                 var events: [StatusEvent] = []
@@ -190,12 +191,12 @@ public final class SQLiteStore: HeraldStore {
                     events.append(StatusEvent(messageID: messageID, kind: .status(.queued), source: .timer, occurredAt: now, dedupKey: "queued"))
                 }
                 events.append(StatusEvent(messageID: messageID, kind: .status(.sending), source: .connector, occurredAt: now, attempt: attempt, dedupKey: "sending:\(attempt)"))
-                let parts = try Self.applyEvents(events, messageID: messageID, accountID: message.accountID, db: db).parts
-                let pending = parts.indices.filter { !parts[$0].wasAcceptedByProvider && !parts[$0].status.isFinal }
+                let updated = try Self.applyEvents(events, messageID: messageID, head: Head(accountID: message.accountID, parts: parts), db: db).parts
                 jobs.append(DispatchJob(
                     messageID: messageID, accountID: message.accountID, channel: message.channel, to: message.to,
                     from: message.from, subject: message.subject, text: message.text, segments: message.segments,
-                    attempt: attempt, expiresAt: message.expiresAt, pendingParts: pending
+                    attempt: attempt, expiresAt: message.expiresAt,
+                    pendingParts: updated.indices.filter { !updated[$0].wasAcceptedByProvider && !updated[$0].status.isFinal }
                 ))
             }
             return jobs
@@ -205,8 +206,8 @@ public final class SQLiteStore: HeraldStore {
     public func record(_ changes: [MessageChange]) async throws {
         try await pool.write { db in
             for change in changes {
-                guard let accountID = try String.fetchOne(db, sql: "SELECT account_id FROM messages WHERE id = ?", arguments: [change.messageID]) else { continue }
-                _ = try Self.applyEvents(change.events, messageID: change.messageID, accountID: accountID, db: db)
+                guard let head = try Self.head(messageID: change.messageID, db: db) else { continue }
+                try Self.applyEvents(change.events, messageID: change.messageID, head: head, db: db)
                 for correlation in change.correlations {
                     try Self.insertCorrelation(correlation, db: db)
                 }
@@ -230,7 +231,7 @@ public final class SQLiteStore: HeraldStore {
             outcomes.reserveCapacity(receipts.count)
             for receipt in receipts {
                 guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT c.message_id, c.part, m.account_id FROM correlations c JOIN messages m ON m.id = c.message_id
+                    SELECT c.message_id, c.part, m.account_id, m.parts FROM correlations c JOIN messages m ON m.id = c.message_id
                     WHERE c.connector = ? AND c.provider_id = ?
                     """), arguments: [receipt.connector, receipt.providerMessageID])
                 else {
@@ -239,7 +240,8 @@ public final class SQLiteStore: HeraldStore {
                     continue
                 }
                 let messageID: String = row[0]
-                let inserted = try Self.applyEvents([receipt.event(messageID: messageID, part: row[1])], messageID: messageID, accountID: row[2], db: db).inserted
+                let head = Head(accountID: row[2], parts: try PartStateCoding.decode(row[3]))
+                let inserted = try Self.applyEvents([receipt.event(messageID: messageID, part: row[1])], messageID: messageID, head: head, db: db).inserted
                 outcomes.append(inserted.isEmpty ? .duplicate(messageID: messageID) : .applied(messageID: messageID))
             }
             return outcomes
@@ -248,19 +250,21 @@ public final class SQLiteStore: HeraldStore {
 
     public func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt] {
         try await pool.read { db in
-            var sql = "SELECT * FROM receipts WHERE matched_message_id IS NULL"
+            var sql = """
+                SELECT id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code,
+                    detail_network_error_code, detail_text FROM receipts WHERE matched_message_id IS NULL
+                """
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let connector { sql += " AND connector = ?"; arguments.append(connector) }
             sql += " ORDER BY received_at DESC LIMIT ?"
             arguments.append(limit)
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).compactMap { row in
-                guard let kind = EventKind(rawValue: row["kind"]) else { return nil }
-                return UnmatchedReceipt(id: row["id"], receipt: ProviderReceipt(
-                    connector: row["connector"], providerMessageID: row["provider_id"], kind: kind,
-                    reason: (row["reason"] as String?).flatMap(ReasonCode.init(rawValue:)),
-                    occurredAt: Date(timeIntervalSince1970: row["occurred_at"]),
-                    receivedAt: Date(timeIntervalSince1970: row["received_at"]),
-                    detail: DetailCoding.decode(row["detail"])
+                guard let kind = EventKind(rawValue: row[3]) else { return nil }
+                return UnmatchedReceipt(id: row[0], receipt: ProviderReceipt(
+                    connector: row[1], providerMessageID: row[2], kind: kind,
+                    reason: (row[4] as String?).flatMap(ReasonCode.init(rawValue:)),
+                    occurredAt: Date(timeIntervalSince1970: row[5]), receivedAt: Date(timeIntervalSince1970: row[6]),
+                    detail: Self.detail(row, from: 7)
                 ))
             }
         }
@@ -270,13 +274,13 @@ public final class SQLiteStore: HeraldStore {
 
     public func expire(now: Date, limit: Int) async throws -> Int {
         try await pool.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, account_id FROM messages WHERE final = 0 AND expires_at <= ? LIMIT ?",
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, account_id, parts FROM messages WHERE final = 0 AND expires_at <= ? LIMIT ?"),
                                         arguments: [now.timeIntervalSince1970, limit])
             for row in rows {
-                let messageID: String = row["id"]
+                let messageID: String = row[0]
                 let event = StatusEvent(messageID: messageID, kind: .status(.expired), reason: .unknownOutcome, source: .timer, occurredAt: now, dedupKey: "expired")
-                _ = try Self.applyEvents([event], messageID: messageID, accountID: row["account_id"], db: db)
-                try db.execute(sql: "DELETE FROM queue WHERE message_id = ?", arguments: [messageID])
+                try Self.applyEvents([event], messageID: messageID, head: Head(accountID: row[1], parts: try PartStateCoding.decode(row[2])), db: db)
+                try db.cachedStatement(sql: "DELETE FROM queue WHERE message_id = ?").execute(arguments: [messageID])
             }
             return rows.count
         }

@@ -27,3 +27,20 @@ public enum SetCoding {
         return Set(text.split(separator: ",").compactMap { T(rawValue: String($0)) })
     }
 }
+
+/// Column order shared by both backends' message queries (read positionally, which is faster than by name).
+public enum MessageColumns {
+    public static let list = """
+        id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, \
+        accepted_parts, price_micros, conflict, engagement, created_at, updated_at, send_at, expires_at, callback_url, \
+        idempotency_key, parts
+        """
+}
+
+/// Column order of event queries.
+public enum EventColumns {
+    public static let list = """
+        id, message_id, part, kind, reason, source, occurred_at, recorded_at, connector, provider_id, attempt, \
+        next_attempt_at, detail_status, detail_error_code, detail_network_error_code, detail_text, dedup_key
+        """
+}

@@ -19,6 +19,7 @@ struct HeraldBench: AsyncParsableCommand {
     @Option(help: "Messages for the end-to-end phase.") var endToEnd = 100_000
     @Option(help: "Messages stored before measuring lookups.") var stored = 1_000_000
     @Option(help: "Seconds to wait for the backlog to drain before lookups.") var drainTimeout = 900.0
+    @Option(help: "Phases to run, comma-separated: e2e,single,batch,lookup.") var phases = "e2e,single,batch,lookup"
 
     func run() async throws {
         let numbers = Counter()
@@ -35,7 +36,9 @@ struct HeraldBench: AsyncParsableCommand {
         }
         let auth = [("Authorization", "Bearer \(key)")]
 
+        let selected = Set(phases.split(separator: ",").map(String.init))
         // 1. End to end: accept N messages in batches, wait until every one is final.
+        if selected.contains("e2e") {
         let e2eStart = ContinuousClock.now
         let before = try await stats()
         try await batches(count: endToEnd / 1000, connections: 4, body: { batchBody(1000) }, auth: auth)
@@ -48,8 +51,10 @@ struct HeraldBench: AsyncParsableCommand {
         }
         let e2eSeconds = seconds(ContinuousClock.now - e2eStart)
         print(String(format: "end_to_end messages=%d accept_s=%.2f total_s=%.2f rate=%.0f msg/s", endToEnd, seconds(acceptedAt - e2eStart), e2eSeconds, Double(endToEnd) / e2eSeconds))
+        }
 
         // 2. Single sends: `connections` clients, each waiting for its answer before the next request.
+        if selected.contains("single") {
         let single = LatencyRecorder()
         let singleSeconds = try await timedLoad(recorder: single, expecting: 202) {
             (.POST, "/v1/messages", auth, ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: sms())))
@@ -57,12 +62,16 @@ struct HeraldBench: AsyncParsableCommand {
         print(String(format: "single_send clients=%d requests=%d rate=%.0f req/s p50=%.2f ms p99=%.2f ms errors=%d",
                      connections, single.count, Double(single.count) / singleSeconds, single.percentile(0.5), single.percentile(0.99), single.errors.count))
         if let first = single.errors.first { print("  first error: \(first.prefix(300))") }
+        }
 
         // 3. Batches of 1,000 for `seconds`.
+        if selected.contains("batch") {
         let batchStart = ContinuousClock.now
         let sentBatches = try await batches(until: batchStart.advanced(by: .seconds(seconds)), connections: 4, body: { batchBody(1000) }, auth: auth)
         let batchSeconds = seconds(ContinuousClock.now - batchStart)
         print(String(format: "batch_send batches=%d messages=%d rate=%.0f msg/s", sentBatches, sentBatches * 1000, Double(sentBatches * 1000) / batchSeconds))
+        }
+        guard selected.contains("lookup") else { return }
 
         // 4. Fill the store to `stored` messages, let dispatch drain, then look messages up.
         let filled = try await stats()
