@@ -46,7 +46,14 @@ public struct APIKeyMiddleware: RouterMiddleware {
 /// API key creation and hashing. Keys are shown once; only their SHA-256 is stored.
 public enum APIKeys {
     public static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex = [UInt8]()
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(key.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// Creates a key for the account, stores its hash and returns the key.

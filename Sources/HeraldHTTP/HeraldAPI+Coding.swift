@@ -16,6 +16,13 @@ extension HeraldAPI {
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// Writes a response with ``JSONWriter``.
+    static func write(status: HTTPResponse.Status = .ok, _ body: (inout JSONWriter) -> Void) -> Response {
+        var writer = JSONWriter()
+        body(&writer)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: writer.buffer))
+    }
+
     static func json(_ object: [String: String]) throws -> Response {
         try encode(object)
     }

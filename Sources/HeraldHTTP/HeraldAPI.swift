@@ -82,13 +82,13 @@ public struct HeraldAPI: Sendable {
         case .success(let accepted):
             let first = accepted[0]
             if let message = first.message {
-                return try Self.encode(MessageJSON(MessageRecord(new: message), vocabulary: .canonical, currency: gateway.prices.currency), status: .accepted)
+                return Self.write(status: .accepted) { MessageJSON(MessageRecord(new: message), vocabulary: .canonical, currency: gateway.prices.currency).write(to: &$0) }
             }
             // Idempotent replay: the message as it is now.
             guard let stored = try await store.message(id: first.outcome.messageID, accountID: account.id) else {
                 throw APIProblem.notFound("message", id: first.outcome.messageID)
             }
-            var response = try Self.encode(MessageJSON(stored, vocabulary: .canonical, currency: gateway.prices.currency), status: .ok)
+            var response = Self.write { MessageJSON(stored, vocabulary: .canonical, currency: gateway.prices.currency).write(to: &$0) }
             response.headers[.idempotentReplayed] = "true"
             return response
         }
@@ -110,18 +110,20 @@ public struct HeraldAPI: Sendable {
         case .failure(let error):
             throw APIProblem.invalid(error)
         case .success(let accepted):
-            struct Item: Encodable {
-                var index: Int
-                var id: String
-                var status: String?
-                var reason: ReasonJSON?
-                var replayed: Bool
+            return Self.write(status: .accepted) { writer in
+                writer.object { writer in
+                    writer.key("data")
+                    writer.array(accepted.enumerated()) { writer, item in
+                        writer.object { writer in
+                            writer.field("index", item.offset)
+                            writer.field("id", item.element.outcome.messageID)
+                            writer.optionalField("status", item.element.message?.draft.initialStatus.rawValue)
+                            writer.optionalField("reason", ReasonJSON(item.element.message?.draft.rejection))
+                            writer.field("replayed", item.element.message == nil)
+                        }
+                    }
+                }
             }
-            let data = accepted.enumerated().map { index, item in
-                Item(index: index, id: item.outcome.messageID, status: item.message?.draft.initialStatus.rawValue,
-                     reason: ReasonJSON(item.message?.draft.rejection), replayed: item.message == nil)
-            }
-            return try Self.encode(["data": data], status: .accepted)
         }
     }
 
@@ -132,7 +134,8 @@ public struct HeraldAPI: Sendable {
         guard let message = try await store.message(id: id, accountID: account.id) else { throw APIProblem.notFound("message", id: id) }
         async let parts = store.parts(messageID: id)
         async let events = store.events(messageID: id)
-        return try Self.encode(MessageJSON(message, vocabulary: vocabulary, currency: gateway.prices.currency, parts: try await parts, events: try await events))
+        let json = MessageJSON(message, vocabulary: vocabulary, currency: gateway.prices.currency, parts: try await parts, events: try await events)
+        return Self.write { json.write(to: &$0) }
     }
 
     @Sendable func list(_ request: Request, context: HeraldRequestContext) async throws -> Response {
@@ -163,15 +166,14 @@ public struct HeraldAPI: Sendable {
         ))
         let hasMore = page.count > filter.limit
         if hasMore { page.removeLast() }
-        struct Page: Encodable {
-            var data: [MessageJSON]
-            var nextCursor: String?
-            enum CodingKeys: String, CodingKey { case data, nextCursor = "next_cursor" }
+        let currency = gateway.prices.currency
+        return Self.write { writer in
+            writer.object { writer in
+                writer.key("data")
+                writer.array(page) { writer, message in MessageJSON(message, vocabulary: vocabulary, currency: currency).write(to: &writer) }
+                writer.field("next_cursor", hasMore ? page.last?.id : nil)
+            }
         }
-        return try Self.encode(Page(
-            data: page.map { MessageJSON($0, vocabulary: vocabulary, currency: gateway.prices.currency) },
-            nextCursor: hasMore ? page.last?.id : nil
-        ))
     }
 
     @Sendable func stats(_ request: Request, context: HeraldRequestContext) async throws -> Response {

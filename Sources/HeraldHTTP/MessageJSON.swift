@@ -37,7 +37,7 @@ struct BatchRequestJSON: Decodable {
 }
 
 /// The JSON form of a reason: code with its catalogue entry.
-struct ReasonJSON: Encodable {
+struct ReasonJSON: Encodable, JSONWritable {
     var code: String
     var meaning: String
     var resolution: String
@@ -52,7 +52,7 @@ struct ReasonJSON: Encodable {
     }
 }
 
-struct CostJSON: Encodable {
+struct CostJSON: JSONWritable {
     var amount: String
     var currency: String
     var billableSegments: Int
@@ -63,7 +63,7 @@ struct CostJSON: Encodable {
     }
 }
 
-struct PartJSON: Encodable {
+struct PartJSON: JSONWritable {
     var index: Int
     var status: String
     var reason: ReasonJSON?
@@ -76,7 +76,7 @@ struct PartJSON: Encodable {
     }
 }
 
-struct EventJSON: Encodable {
+struct EventJSON: JSONWritable {
     var id: String
     var type: String
     var status: String?
@@ -99,7 +99,7 @@ struct EventJSON: Encodable {
 }
 
 /// The JSON form of a message: status, reason, cost, parts and (on reads) the timeline.
-struct MessageJSON: Encodable {
+struct MessageJSON: JSONWritable {
     var id: String
     var channel: String
     var to: String
@@ -204,5 +204,120 @@ extension MessageRecord {
             hasConflict: false, engagement: [], createdAt: message.createdAt, updatedAt: message.createdAt, sendAt: draft.sendAt,
             expiresAt: message.expiresAt, callbackURL: draft.callbackURL, idempotencyKey: message.idempotencyKey
         )
+    }
+}
+
+extension ReasonJSON {
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.field("code", code)
+            writer.field("meaning", meaning)
+            writer.field("resolution", resolution)
+            writer.field("retryable", retryable)
+        }
+    }
+}
+
+extension CostJSON {
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.field("amount", amount)
+            writer.field("currency", currency)
+            writer.field("billable_segments", billableSegments)
+            writer.field("price_per_segment", pricePerSegment)
+        }
+    }
+}
+
+extension ProviderDetail: JSONWritable {
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.optionalField("status", status)
+            writer.optionalField("error_code", errorCode)
+            writer.optionalField("network_error_code", networkErrorCode)
+            writer.optionalField("text", text)
+        }
+    }
+}
+
+extension JSONWriter {
+    /// Writes `"name": value` for a present nested value; omits the field otherwise.
+    mutating func optionalField(_ name: StaticString, _ value: (some JSONWritable)?) {
+        guard let value else { return }
+        key(name)
+        value.write(to: &self)
+    }
+}
+
+extension PartJSON {
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.field("index", index)
+            writer.field("status", status)
+            writer.optionalField("reason", reason)
+            writer.optionalField("provider_message_id", providerMessageID)
+            writer.optionalField("connector", connector)
+            writer.field("conflict", conflict)
+        }
+    }
+}
+
+extension EventJSON {
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.field("id", id)
+            writer.field("type", type)
+            writer.optionalField("status", status)
+            writer.optionalField("part", part)
+            writer.optionalField("reason", reason)
+            writer.field("source", source)
+            writer.field("occurred_at", occurredAt)
+            writer.field("recorded_at", recordedAt)
+            writer.optionalField("connector", connector)
+            writer.optionalField("provider_message_id", providerMessageID)
+            writer.optionalField("attempt", attempt)
+            writer.optionalField("next_attempt_at", nextAttemptAt)
+            writer.optionalField("provider", provider)
+            writer.field("effect", effect)
+        }
+    }
+}
+
+extension MessageJSON {
+    func write(to writer: inout JSONWriter) {
+        writer.object { writer in
+            writer.field("id", id)
+            writer.field("channel", channel)
+            writer.field("to", to)
+            writer.optionalField("from", from)
+            writer.optionalField("subject", subject)
+            writer.field("text", text)
+            writer.optionalField("tag", tag)
+            writer.field("status", status)
+            writer.field("final", final)
+            writer.optionalField("reason", reason)
+            writer.optionalField("provider", provider)
+            writer.field("segments", segments)
+            writer.optionalField("encoding", encoding)
+            writer.field("characters", characters)
+            writer.key("cost")
+            cost.write(to: &writer)
+            writer.field("conflict", conflict)
+            writer.key("engagement")
+            writer.array(engagement) { writer, value in writer.string(value) }
+            writer.field("created_at", createdAt)
+            writer.field("updated_at", updatedAt)
+            writer.optionalField("send_at", sendAt)
+            writer.field("expires_at", expiresAt)
+            writer.optionalField("callback_url", callbackURL)
+            if let parts {
+                writer.key("parts")
+                writer.array(parts) { writer, part in part.write(to: &writer) }
+            }
+            if let timeline {
+                writer.key("timeline")
+                writer.array(timeline) { writer, event in event.write(to: &writer) }
+            }
+        }
     }
 }

@@ -19,11 +19,20 @@ public enum MessageLedger {
 /// Compact text forms for sets kept in part rows.
 public enum SetCoding {
     public static func encode<T: RawRepresentable>(_ values: Set<T>) -> String where T.RawValue == String {
-        values.map(\.rawValue).sorted().joined(separator: ",")
+        switch values.count {
+        case 0: ""
+        case 1: values.first!.rawValue
+        default: values.map(\.rawValue).sorted().joined(separator: ",")
+        }
     }
 
     public static func decode<T: RawRepresentable>(_ text: String?, as type: T.Type = T.self) -> Set<T> where T.RawValue == String {
         guard let text, !text.isEmpty else { return [] }
+        return decode(Substring(text))
+    }
+
+    public static func decode<T: RawRepresentable>(_ text: Substring, as type: T.Type = T.self) -> Set<T> where T.RawValue == String {
+        guard !text.isEmpty else { return [] }
         return Set(text.split(separator: ",").compactMap { T(rawValue: String($0)) })
     }
 }

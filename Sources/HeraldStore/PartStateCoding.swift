@@ -15,28 +15,41 @@ public enum PartStateCoding {
         text.reserveCapacity(parts.count * 96)
         for (index, part) in parts.enumerated() {
             if index > 0 { text.append(partSeparator) }
-            let fields: [String] = [
-                part.status.rawValue, part.reason?.rawValue ?? "", String(part.evidence.tier),
-                String(part.evidence.occurredAt.timeIntervalSince1970), part.evidence.eventID,
-                SetCoding.encode(part.claimedFinals), part.wasAcceptedByProvider ? "1" : "0",
-                SetCoding.encode(part.engagement), clean(part.providerMessageID), clean(part.connector),
-            ]
-            text.append(fields.joined(separator: String(fieldSeparator)))
+            text += part.status.rawValue
+            text.append(fieldSeparator)
+            text += part.reason?.rawValue ?? ""
+            text.append(fieldSeparator)
+            text += String(part.evidence.tier)
+            text.append(fieldSeparator)
+            // The exact bits of the time: evidence comparisons must not change after a round trip.
+            text += String(part.evidence.occurredAt.timeIntervalSince1970.bitPattern, radix: 16)
+            text.append(fieldSeparator)
+            text += part.evidence.eventID
+            text.append(fieldSeparator)
+            text += SetCoding.encode(part.claimedFinals)
+            text.append(fieldSeparator)
+            text += part.wasAcceptedByProvider ? "1" : "0"
+            text.append(fieldSeparator)
+            text += SetCoding.encode(part.engagement)
+            text.append(fieldSeparator)
+            text += clean(part.providerMessageID)
+            text.append(fieldSeparator)
+            text += clean(part.connector)
         }
         return text
     }
 
     public static func decode(_ text: String) throws -> [PartState] {
         try text.split(separator: partSeparator, omittingEmptySubsequences: false).map { part in
-            let fields = part.split(separator: fieldSeparator, omittingEmptySubsequences: false)
+            let fields = part.split(separator: fieldSeparator, maxSplits: 9, omittingEmptySubsequences: false)
             guard fields.count == 10, let status = MessageStatus(rawValue: String(fields[0])), let tier = Int(fields[2]),
-                  let seconds = Double(fields[3])
+                  let bits = UInt64(fields[3], radix: 16)
             else { throw StoreError.corruptRow("part state '\(part)'") }
             return PartState(
-                status: status, reason: ReasonCode(rawValue: String(fields[1])),
-                evidence: Evidence(tier: tier, occurredAt: Date(timeIntervalSince1970: seconds), eventID: String(fields[4])),
-                claimedFinals: SetCoding.decode(String(fields[5])), wasAcceptedByProvider: fields[6] == "1",
-                engagement: SetCoding.decode(String(fields[7])),
+                status: status, reason: fields[1].isEmpty ? nil : ReasonCode(rawValue: String(fields[1])),
+                evidence: Evidence(tier: tier, occurredAt: Date(timeIntervalSince1970: Double(bitPattern: bits)), eventID: String(fields[4])),
+                claimedFinals: SetCoding.decode(fields[5]), wasAcceptedByProvider: fields[6] == "1",
+                engagement: SetCoding.decode(fields[7]),
                 providerMessageID: fields[8].isEmpty ? nil : String(fields[8]), connector: fields[9].isEmpty ? nil : String(fields[9])
             )
         }
@@ -44,6 +57,7 @@ public enum PartStateCoding {
 
     private static func clean(_ value: String?) -> String {
         guard let value else { return "" }
+        guard value.contains(where: { $0 == partSeparator || $0 == fieldSeparator }) else { return value }
         return String(value.filter { $0 != partSeparator && $0 != fieldSeparator })
     }
 }

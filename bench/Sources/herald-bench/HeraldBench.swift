@@ -19,7 +19,7 @@ struct HeraldBench: AsyncParsableCommand {
     @Option(help: "Messages for the end-to-end phase.") var endToEnd = 100_000
     @Option(help: "Messages stored before measuring lookups.") var stored = 1_000_000
     @Option(help: "Seconds to wait for the backlog to drain before lookups.") var drainTimeout = 900.0
-    @Option(help: "Phases to run, comma-separated: e2e,single,batch,lookup.") var phases = "e2e,single,batch,lookup"
+    @Option(help: "Phases to run, comma-separated: e2e,single,batch,lookup (and health, the framework baseline).") var phases = "e2e,single,batch,lookup"
 
     func run() async throws {
         let numbers = Counter()
@@ -70,6 +70,11 @@ struct HeraldBench: AsyncParsableCommand {
         let sentBatches = try await batches(until: batchStart.advanced(by: .seconds(seconds)), connections: 4, body: { batchBody(1000) }, auth: auth)
         let batchSeconds = seconds(ContinuousClock.now - batchStart)
         print(String(format: "batch_send batches=%d messages=%d rate=%.0f msg/s", sentBatches, sentBatches * 1000, Double(sentBatches * 1000) / batchSeconds))
+        }
+        if selected.contains("health") {
+            let health = LatencyRecorder()
+            let healthSeconds = try await timedLoad(recorder: health, expecting: 200) { (.GET, "/health", [], nil) }
+            print(String(format: "health clients=%d rate=%.0f req/s p50=%.2f ms p99=%.2f ms", connections, Double(health.count) / healthSeconds, health.percentile(0.5), health.percentile(0.99)))
         }
         guard selected.contains("lookup") else { return }
 
