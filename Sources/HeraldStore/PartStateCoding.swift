@@ -40,19 +40,41 @@ public enum PartStateCoding {
     }
 
     public static func decode(_ text: String) throws -> [PartState] {
-        try text.split(separator: partSeparator, omittingEmptySubsequences: false).map { part in
-            let fields = part.split(separator: fieldSeparator, maxSplits: 9, omittingEmptySubsequences: false)
-            guard fields.count == 10, let status = MessageStatus(rawValue: String(fields[0])), let tier = Int(fields[2]),
-                  let bits = UInt64(fields[3], radix: 16)
-            else { throw StoreError.corruptRow("part state '\(part)'") }
-            return PartState(
-                status: status, reason: fields[1].isEmpty ? nil : ReasonCode(rawValue: String(fields[1])),
-                evidence: Evidence(tier: tier, occurredAt: Date(timeIntervalSince1970: Double(bitPattern: bits)), eventID: String(fields[4])),
-                claimedFinals: SetCoding.decode(fields[5]), wasAcceptedByProvider: fields[6] == "1",
-                engagement: SetCoding.decode(fields[7]),
-                providerMessageID: fields[8].isEmpty ? nil : String(fields[8]), connector: fields[9].isEmpty ? nil : String(fields[9])
-            )
+        // Scans bytes, not Characters: this runs for every status change.
+        var parts: [PartState] = []
+        var fields: [Substring] = []
+        fields.reserveCapacity(10)
+        let utf8 = text.utf8
+        var fieldStart = utf8.startIndex
+        var index = utf8.startIndex
+        while true {
+            let atEnd = index == utf8.endIndex
+            let byte = atEnd ? 0x1E : utf8[index]
+            if byte == 0x1F || byte == 0x1E {
+                fields.append(Substring(utf8[fieldStart..<index]))
+                if byte == 0x1E {
+                    parts.append(try part(fields))
+                    fields.removeAll(keepingCapacity: true)
+                }
+                if atEnd { break }
+                fieldStart = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
         }
+        return parts
+    }
+
+    private static func part(_ fields: [Substring]) throws -> PartState {
+        guard fields.count == 10, let status = MessageStatus(rawValue: String(fields[0])), let tier = Int(fields[2]),
+              let bits = UInt64(fields[3], radix: 16)
+        else { throw StoreError.corruptRow("part state '\(fields.joined(separator: "|"))'") }
+        return PartState(
+            status: status, reason: fields[1].isEmpty ? nil : ReasonCode(rawValue: String(fields[1])),
+            evidence: Evidence(tier: tier, occurredAt: Date(timeIntervalSince1970: Double(bitPattern: bits)), eventID: String(fields[4])),
+            claimedFinals: SetCoding.decode(fields[5]), wasAcceptedByProvider: fields[6] == "1",
+            engagement: SetCoding.decode(fields[7]),
+            providerMessageID: fields[8].isEmpty ? nil : String(fields[8]), connector: fields[9].isEmpty ? nil : String(fields[9])
+        )
     }
 
     private static func clean(_ value: String?) -> String {

@@ -94,23 +94,26 @@ struct HeraldBench: AsyncParsableCommand {
         }
         print(String(format: "drain total=%d pending=%d waited_s=%.1f", drained.total, drained.pending, seconds(ContinuousClock.now - drainStart)))
         let ids = try await sampleIDs(auth: auth)
-        let lookups = LatencyRecorder()
-        let lookupSeconds = try await timedLoad(recorder: lookups, expecting: 200) { (.GET, "/v1/messages/\(ids.randomElement()!)", auth, nil) }
-        print(String(format: "status_lookup stored=%d clients=%d requests=%d rate=%.0f req/s p50=%.2f ms p99=%.2f ms errors=%d",
-                     drained.total, connections, lookups.count, Double(lookups.count) / lookupSeconds,
-                     lookups.percentile(0.5), lookups.percentile(0.99), lookups.errors.count))
+        // Latency of one lookup (one client), then throughput under `connections` clients.
+        for clients in [1, connections] {
+            let lookups = LatencyRecorder()
+            let lookupSeconds = try await timedLoad(recorder: lookups, expecting: 200, clients: clients) { (.GET, "/v1/messages/\(ids.randomElement()!)", auth, nil) }
+            print(String(format: "status_lookup stored=%d clients=%d requests=%d rate=%.0f req/s p50=%.2f ms p99=%.2f ms errors=%d",
+                         drained.total, clients, lookups.count, Double(lookups.count) / lookupSeconds,
+                         lookups.percentile(0.5), lookups.percentile(0.99), lookups.errors.count))
+        }
     }
 
     /// `connections` clients, each sending its next request when the previous one is answered, for `seconds`.
     /// Returns the elapsed seconds.
     func timedLoad(
-        recorder: LatencyRecorder, expecting status: Int,
+        recorder: LatencyRecorder, expecting status: Int, clients: Int? = nil,
         request: @escaping @Sendable () -> (method: HTTPMethod, path: String, headers: [(String, String)], body: ByteBuffer?)
     ) async throws -> Double {
         let start = ContinuousClock.now
         let deadline = start.advanced(by: .seconds(seconds))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<connections {
+            for _ in 0..<(clients ?? connections) {
                 group.addTask {
                     try await HTTPConnection.run(host: host, port: port, next: { ContinuousClock.now < deadline ? request() : nil }, onReply: { reply, duration in
                         recorder.record(duration, ok: reply.status == status, error: "HTTP \(reply.status): \(String(buffer: reply.body).prefix(300))")
