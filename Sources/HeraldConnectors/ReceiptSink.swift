@@ -30,6 +30,12 @@ public final class ReceiptSink: Sendable {
         }
     }
 
+    /// Puts receipts back at the front, in order (their ingestion failed; they are retried, never dropped).
+    public func requeue(_ receipts: [ProviderReceipt]) {
+        guard !receipts.isEmpty else { return }
+        buffer.withLock { $0.insert(contentsOf: receipts, at: 0) }
+    }
+
     public var pendingCount: Int { buffer.withLock { $0.count } }
 
     /// Ends the wake-up stream (at shutdown, after the last drain).

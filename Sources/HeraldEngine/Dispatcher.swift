@@ -93,7 +93,19 @@ public final class Dispatcher: Service {
             for await change in group { changes.append(change) }
             return changes
         }
-        try await store.record(changes)
+        // The provider already has these messages: retry recording before giving up (a lost record means the
+        // lease runs out and the messages are sent again).
+        var delay = Duration.milliseconds(50)
+        for attempt in 1... {
+            do {
+                try await store.record(changes)
+                break
+            } catch where attempt < 5 {
+                logger.error("recording dispatch outcomes failed, retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                try? await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
         return jobs.count
     }
 

@@ -33,18 +33,31 @@ public final class ReceiptIngestor: Service {
     }
 
     /// Ingests everything pending. Tests call it directly.
+    ///
+    /// A batch the store refuses (database down) is retried with back-off; if it still fails it goes back
+    /// to the front of the sink for the next wake-up. Receipts are never dropped.
     @discardableResult
     public func drain() async -> [ReceiptOutcome] {
         var outcomes: [ReceiptOutcome] = []
         while true {
             let batch = sink.drain(limit: batchSize)
             if batch.isEmpty { return outcomes }
-            do {
-                outcomes += try await store.ingest(batch)
-            } catch {
-                // Put nothing back silently: log loudly and retry the batch once, then keep going.
-                logger.error("receipt ingestion failed, retrying batch", metadata: ["error": "\(error)", "receipts": "\(batch.count)"])
-                if let retried = try? await store.ingest(batch) { outcomes += retried }
+            var delay = Duration.milliseconds(50)
+            var attempt = 1
+            while true {
+                do {
+                    outcomes += try await store.ingest(batch)
+                    break
+                } catch {
+                    logger.error("receipt ingestion failed", metadata: ["error": "\(error)", "receipts": "\(batch.count)", "attempt": "\(attempt)"])
+                    if attempt == 5 {
+                        sink.requeue(batch)
+                        return outcomes
+                    }
+                    try? await Task.sleep(for: delay)
+                    delay *= 2
+                    attempt += 1
+                }
             }
         }
     }
