@@ -10,81 +10,32 @@ extension PostgresStore {
         var parts: [PartState]
     }
 
-    /// The message row fields a write needs, locked until the transaction ends so concurrent writers to one
-    /// message (a receipt and a dispatch outcome) serialise.
-    func head(messageID: String, connection: PostgresConnection) async throws -> Head? {
-        let rows = try await connection.query("SELECT account_id, parts FROM messages WHERE id = \(messageID) FOR UPDATE", logger: logger)
-        for try await (accountID, parts) in rows.decode((String, String).self) {
-            return Head(accountID: accountID, parts: try PartStateCoding.decode(parts))
+    /// Parks receipts that match no correlation yet (one statement).
+    func park(_ receipts: [ProviderReceipt], connection: PostgresConnection) async throws {
+        guard !receipts.isEmpty else { return }
+        var c = (ids: [String](), connectors: [String](), providerIDs: [String](), kinds: [String](), reasons: [String](), occurred: [Date](),
+                 received: [Date](), statuses: [String](), errors: [String](), networks: [String](), texts: [String]())
+        for receipt in receipts {
+            c.ids.append(HeraldID.make(.receipt, at: receipt.receivedAt))
+            c.connectors.append(receipt.connector)
+            c.providerIDs.append(receipt.providerMessageID)
+            c.kinds.append(receipt.kind.rawValue)
+            c.reasons.append(receipt.reason?.rawValue ?? "")
+            c.occurred.append(receipt.occurredAt)
+            c.received.append(receipt.receivedAt)
+            c.statuses.append(receipt.detail?.status ?? "")
+            c.errors.append(receipt.detail?.errorCode ?? "")
+            c.networks.append(receipt.detail?.networkErrorCode ?? "")
+            c.texts.append(receipt.detail?.text ?? "")
         }
-        return nil
-    }
-
-    @discardableResult
-    func applyEvents(_ events: [StatusEvent], messageID: String, head: Head, connection: PostgresConnection) async throws -> (parts: [PartState], inserted: [StatusEvent]) {
-        var inserted: [StatusEvent] = []
-        for event in events where try await insertEvent(event, accountID: head.accountID, connection: connection) {
-            inserted.append(event)
-        }
-        var parts = head.parts
-        guard !inserted.isEmpty, !parts.isEmpty else { return (parts, inserted) }
-        let aggregate = MessageLedger.apply(inserted, to: &parts)
-        try await connection.query("""
-            UPDATE messages SET status = \(aggregate.status.rawValue), reason = \(aggregate.reason?.rawValue), accepted_parts = \(aggregate.acceptedParts),
-                conflict = \(aggregate.hasConflict), engagement = \(SetCoding.encode(aggregate.engagement)), final = \(aggregate.status.isFinal),
-                updated_at = \(Date()), parts = \(PartStateCoding.encode(parts)) WHERE id = \(messageID)
-            """, logger: logger)
-        return (parts, inserted)
-    }
-
-    @discardableResult
-    func insertEvent(_ event: StatusEvent, accountID: String, connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query("""
-            INSERT INTO events (id, message_id, account_id, part, kind, reason, source, occurred_at, recorded_at, connector, provider_id,
-                attempt, next_attempt_at, detail_status, detail_error_code, detail_network_error_code, detail_text, dedup_key)
-            VALUES (\(event.id), \(event.messageID), \(accountID), \(event.part), \(event.kind.rawValue), \(event.reason?.rawValue),
-                \(event.source.rawValue), \(event.occurredAt), \(event.recordedAt), \(event.connector), \(event.providerMessageID),
-                \(event.attempt), \(event.nextAttemptAt), \(event.detail?.status), \(event.detail?.errorCode), \(event.detail?.networkErrorCode),
-                \(event.detail?.text), \(event.dedupKey))
-            ON CONFLICT (message_id, dedup_key) DO NOTHING RETURNING seq
-            """, logger: logger)
-        var inserted = false
-        for try await _ in rows { inserted = true }
-        return inserted
-    }
-
-    /// Writes a correlation and applies every receipt parked for it.
-    func insertCorrelation(_ correlation: Correlation, connection: PostgresConnection) async throws {
-        try await connection.query("""
-            INSERT INTO correlations (connector, provider_id, message_id, part)
-            VALUES (\(correlation.connector), \(correlation.providerMessageID), \(correlation.messageID), \(correlation.part)) ON CONFLICT DO NOTHING
-            """, logger: logger)
-        let rows = try await connection.query("""
-            UPDATE receipts SET matched_message_id = \(correlation.messageID), matched_at = \(Date())
-            WHERE connector = \(correlation.connector) AND provider_id = \(correlation.providerMessageID) AND matched_message_id IS NULL
-            RETURNING kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code, detail_text
-            """, logger: logger)
-        var events: [StatusEvent] = []
-        for try await (kind, reason, occurred, received, status, error, network, text)
-            in rows.decode((String, String?, Date, Date, String?, String?, String?, String?).self) {
-            guard let kind = EventKind(rawValue: kind) else { continue }
-            events.append(ProviderReceipt(
-                connector: correlation.connector, providerMessageID: correlation.providerMessageID, kind: kind,
-                reason: reason.flatMap(ReasonCode.init(rawValue:)), occurredAt: occurred, receivedAt: received,
-                detail: Self.detail(status, error, network, text)
-            ).event(messageID: correlation.messageID, part: correlation.part))
-        }
-        guard !events.isEmpty, let head = try await head(messageID: correlation.messageID, connection: connection) else { return }
-        try await applyEvents(events, messageID: correlation.messageID, head: head, connection: connection)
-    }
-
-    func park(_ receipt: ProviderReceipt, connection: PostgresConnection) async throws {
         try await connection.query("""
             INSERT INTO receipts (id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code,
                 detail_network_error_code, detail_text)
-            VALUES (\(HeraldID.make(.receipt, at: receipt.receivedAt)), \(receipt.connector), \(receipt.providerMessageID), \(receipt.kind.rawValue),
-                \(receipt.reason?.rawValue), \(receipt.occurredAt), \(receipt.receivedAt), \(receipt.detail?.status), \(receipt.detail?.errorCode),
-                \(receipt.detail?.networkErrorCode), \(receipt.detail?.text))
+            SELECT u.id, u.connector, u.provider_id, u.kind, NULLIF(u.reason, ''), u.occurred, u.received, NULLIF(u.ds, ''), NULLIF(u.de, ''),
+                NULLIF(u.dn, ''), NULLIF(u.dt, '')
+            FROM unnest(\(c.ids)::text[], \(c.connectors)::text[], \(c.providerIDs)::text[], \(c.kinds)::text[], \(c.reasons)::text[],
+                \(c.occurred)::timestamptz[], \(c.received)::timestamptz[], \(c.statuses)::text[], \(c.errors)::text[], \(c.networks)::text[],
+                \(c.texts)::text[]) AS u(id, connector, provider_id, kind, reason, occurred, received, ds, de, dn, dt)
             """, logger: logger)
     }
 

@@ -101,40 +101,96 @@ public final class PostgresStore: HeraldStore {
 
     public func accept(_ messages: [NewMessage]) async throws -> [AcceptOutcome] {
         try await client.withTransaction(logger: logger) { connection in
+            // Idempotency keys used before (in the database or earlier in this batch) replay the first message.
+            var existing: [String: String] = [:]
+            let keyed = messages.filter { $0.idempotencyKey != nil }
+            if !keyed.isEmpty {
+                let accounts = keyed.map(\.accountID), keys = keyed.map { $0.idempotencyKey! }
+                let rows = try await connection.query("""
+                    SELECT m.account_id, m.idempotency_key, m.id FROM messages m
+                    JOIN unnest(\(accounts)::text[], \(keys)::text[]) AS u(account_id, idempotency_key)
+                      ON m.account_id = u.account_id AND m.idempotency_key = u.idempotency_key
+                    """, logger: self.logger)
+                for try await (account, key, id) in rows.decode((String, String, String).self) { existing[account + "\u{1F}" + key] = id }
+            }
             var outcomes: [AcceptOutcome] = []
+            var fresh: [NewMessage] = []
             for message in messages {
                 if let key = message.idempotencyKey {
-                    let rows = try await connection.query("SELECT id FROM messages WHERE account_id = \(message.accountID) AND idempotency_key = \(key)", logger: self.logger)
-                    var existing: String?
-                    for try await id in rows.decode(String.self) { existing = id }
-                    if let existing {
-                        outcomes.append(.replayed(id: existing))
+                    let scoped = message.accountID + "\u{1F}" + key
+                    if let id = existing[scoped] {
+                        outcomes.append(.replayed(id: id))
                         continue
                     }
+                    existing[scoped] = message.id
                 }
-                try await self.insert(message, connection: connection)
+                fresh.append(message)
                 outcomes.append(.created(id: message.id))
             }
+            try await self.insert(fresh, connection: connection)
             return outcomes
         }
     }
 
-    private func insert(_ message: NewMessage, connection: PostgresConnection) async throws {
-        let draft = message.draft
-        let initial = message.initialEvent
-        var parts = Array(repeating: PartState.initial, count: max(1, draft.segments))
-        let aggregate = MessageLedger.apply([initial], to: &parts)
+    /// Inserts new messages, their first events and queue entries: three statements for any number of messages.
+    private func insert(_ messages: [NewMessage], connection: PostgresConnection) async throws {
+        guard !messages.isEmpty else { return }
+        var c = (ids: [String](), accounts: [String](), channels: [String](), recipients: [String](), senders: [String](), subjects: [String](),
+                 bodies: [String](), tags: [String](), statuses: [String](), reasons: [String](), segments: [Int](), encodings: [String](),
+                 characters: [Int](), prices: [Int64](), created: [Date](), sendAt: [Date](), expires: [Date](), finals: [Bool](),
+                 callbacks: [String](), keys: [String](), parts: [String]())
+        var events: [(StatusEvent, String)] = []
+        var queued = (ids: [String](), at: [Date]())
+        for message in messages {
+            let draft = message.draft
+            let initial = message.initialEvent
+            var parts = Array(repeating: PartState.initial, count: max(1, draft.segments))
+            let aggregate = MessageLedger.apply([initial], to: &parts)
+            c.ids.append(message.id)
+            c.accounts.append(message.accountID)
+            c.channels.append(draft.channel.rawValue)
+            c.recipients.append(draft.to)
+            c.senders.append(draft.from ?? "")
+            c.subjects.append(draft.subject ?? "")
+            c.bodies.append(draft.text)
+            c.tags.append(draft.tag ?? "")
+            c.statuses.append(aggregate.status.rawValue)
+            c.reasons.append(aggregate.reason?.rawValue ?? "")
+            c.segments.append(parts.count)
+            c.encodings.append(draft.encoding ?? "")
+            c.characters.append(draft.characters)
+            c.prices.append(message.priceMicros)
+            c.created.append(message.createdAt)
+            c.sendAt.append(draft.sendAt ?? Self.noDate)
+            c.expires.append(message.expiresAt)
+            c.finals.append(aggregate.status.isFinal)
+            c.callbacks.append(draft.callbackURL ?? "")
+            c.keys.append(message.idempotencyKey ?? "")
+            c.parts.append(PartStateCoding.encode(parts))
+            events.append((initial, message.accountID))
+            if !aggregate.status.isFinal {
+                queued.ids.append(message.id)
+                queued.at.append(draft.sendAt ?? message.createdAt)
+            }
+        }
         try await connection.query("""
             INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding,
                 characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts)
-            VALUES (\(message.id), \(message.accountID), \(draft.channel.rawValue), \(draft.to), \(draft.from), \(draft.subject),
-                \(draft.text), \(draft.tag), \(aggregate.status.rawValue), \(aggregate.reason?.rawValue), \(parts.count), \(draft.encoding),
-                \(draft.characters), \(message.priceMicros), \(message.createdAt), \(message.createdAt), \(draft.sendAt),
-                \(message.expiresAt), \(aggregate.status.isFinal), \(draft.callbackURL), \(message.idempotencyKey), \(PartStateCoding.encode(parts)))
+            SELECT u.id, u.account_id, u.channel, u.recipient, NULLIF(u.sender, ''), NULLIF(u.subject, ''), u.body, NULLIF(u.tag, ''),
+                u.status, NULLIF(u.reason, ''), u.segments, NULLIF(u.encoding, ''), u.characters, u.price, u.created, u.created,
+                NULLIF(u.send_at, '0001-01-01 00:00:00+00'::timestamptz), u.expires, u.final, NULLIF(u.callback, ''), NULLIF(u.key, ''), u.parts
+            FROM unnest(\(c.ids)::text[], \(c.accounts)::text[], \(c.channels)::text[], \(c.recipients)::text[], \(c.senders)::text[],
+                \(c.subjects)::text[], \(c.bodies)::text[], \(c.tags)::text[], \(c.statuses)::text[], \(c.reasons)::text[], \(c.segments)::int8[],
+                \(c.encodings)::text[], \(c.characters)::int8[], \(c.prices)::int8[], \(c.created)::timestamptz[], \(c.sendAt)::timestamptz[],
+                \(c.expires)::timestamptz[], \(c.finals)::bool[], \(c.callbacks)::text[], \(c.keys)::text[], \(c.parts)::text[])
+                AS u(id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, price,
+                     created, send_at, expires, final, callback, key, parts)
             """, logger: logger)
-        try await insertEvent(initial, accountID: message.accountID, connection: connection)
-        if !aggregate.status.isFinal {
-            try await connection.query("INSERT INTO queue (message_id, available_at) VALUES (\(message.id), \(draft.sendAt ?? message.createdAt))", logger: logger)
+        _ = try await insertEvents(events, connection: connection)
+        if !queued.ids.isEmpty {
+            try await connection.query("""
+                INSERT INTO queue (message_id, available_at) SELECT * FROM unnest(\(queued.ids)::text[], \(queued.at)::timestamptz[])
+                """, logger: logger)
         }
     }
 
@@ -206,50 +262,76 @@ public final class PostgresStore: HeraldStore {
                     ORDER BY available_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
                 RETURNING message_id, attempt
                 """, logger: self.logger)
-            var leased: [(String, Int)] = []
-            for try await row in claimed.decode((String, Int).self) { leased.append(row) }
-            var jobs: [DispatchJob] = []
-            for (messageID, attempt) in leased {
-                var found: (MessageRecord, [PartState])?
-                for try await row in try await connection.query("SELECT \(unescaped: MessageColumns.list) FROM messages WHERE id = \(messageID) FOR UPDATE", logger: self.logger) {
-                    found = try Self.messageRecord(row)
-                }
-                guard let (message, parts) = found, !message.status.isFinal else {
-                    try await connection.query("DELETE FROM queue WHERE message_id = \(messageID)", logger: self.logger)
+            var attempts: [String: Int] = [:]
+            for try await (id, attempt) in claimed.decode((String, Int).self) { attempts[id] = attempt }
+            guard !attempts.isEmpty else { return [] }
+            var messages: [String: (MessageRecord, [PartState])] = [:]
+            let rows = try await connection.query("""
+                SELECT \(unescaped: MessageColumns.list) FROM messages WHERE id = ANY(\(attempts.keys.sorted())) ORDER BY id FOR UPDATE
+                """, logger: self.logger)
+            for try await row in rows {
+                let found = try Self.messageRecord(row)
+                messages[found.0.id] = found
+            }
+            var events: [String: [StatusEvent]] = [:]
+            var heads: [String: Head] = [:]
+            var finished: [String] = []
+            for (id, attempt) in attempts {
+                guard let (message, parts) = messages[id], !message.status.isFinal else {
+                    finished.append(id)
                     continue
                 }
-                var events: [StatusEvent] = []
+                var list: [StatusEvent] = []
                 if message.status == .scheduled {
-                    events.append(StatusEvent(messageID: messageID, kind: .status(.queued), source: .timer, occurredAt: now, dedupKey: "queued"))
+                    list.append(StatusEvent(messageID: id, kind: .status(.queued), source: .timer, occurredAt: now, dedupKey: "queued"))
                 }
-                events.append(StatusEvent(messageID: messageID, kind: .status(.sending), source: .connector, occurredAt: now, attempt: attempt, dedupKey: "sending:\(attempt)"))
-                let updated = try await self.applyEvents(events, messageID: messageID, head: Head(accountID: message.accountID, parts: parts), connection: connection).parts
-                jobs.append(DispatchJob(
-                    messageID: messageID, accountID: message.accountID, channel: message.channel, to: message.to, from: message.from,
+                list.append(StatusEvent(messageID: id, kind: .status(.sending), source: .connector, occurredAt: now, attempt: attempt, dedupKey: "sending:\(attempt)"))
+                events[id] = list
+                heads[id] = Head(accountID: message.accountID, parts: parts)
+            }
+            if !finished.isEmpty {
+                try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(finished))", logger: self.logger)
+            }
+            let applied = try await self.applyBulk(events, heads: heads, connection: connection)
+            return events.keys.sorted().compactMap { id -> DispatchJob? in
+                guard let (message, _) = messages[id], let parts = applied[id]?.parts, let attempt = attempts[id] else { return nil }
+                return DispatchJob(
+                    messageID: id, accountID: message.accountID, channel: message.channel, to: message.to, from: message.from,
                     subject: message.subject, text: message.text, segments: message.segments, attempt: attempt,
                     expiresAt: message.expiresAt,
-                    pendingParts: updated.indices.filter { !updated[$0].wasAcceptedByProvider && !updated[$0].status.isFinal }
-                ))
+                    pendingParts: parts.indices.filter { !parts[$0].wasAcceptedByProvider && !parts[$0].status.isFinal }
+                )
             }
-            return jobs
         }
     }
 
     public func record(_ changes: [MessageChange]) async throws {
         try await client.withTransaction(logger: logger) { connection in
+            var events: [String: [StatusEvent]] = [:]
+            var correlations: [Correlation] = []
+            var removed: [String] = []
+            var retries = (ids: [String](), at: [Date]())
             for change in changes {
-                guard let head = try await self.head(messageID: change.messageID, connection: connection) else { continue }
-                try await self.applyEvents(change.events, messageID: change.messageID, head: head, connection: connection)
-                for correlation in change.correlations {
-                    try await self.insertCorrelation(correlation, connection: connection)
-                }
+                events[change.messageID, default: []] += change.events
+                correlations += change.correlations
                 switch change.queue {
                 case .keep: break
-                case .remove:
-                    try await connection.query("DELETE FROM queue WHERE message_id = \(change.messageID)", logger: self.logger)
+                case .remove: removed.append(change.messageID)
                 case .retry(let at):
-                    try await connection.query("UPDATE queue SET available_at = \(at), lease_owner = NULL, lease_until = NULL WHERE message_id = \(change.messageID)", logger: self.logger)
+                    retries.ids.append(change.messageID)
+                    retries.at.append(at)
                 }
+            }
+            try await self.applyBulk(events, connection: connection)
+            try await self.insertCorrelations(correlations, connection: connection)
+            if !removed.isEmpty {
+                try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(removed))", logger: self.logger)
+            }
+            if !retries.ids.isEmpty {
+                try await connection.query("""
+                    UPDATE queue AS q SET available_at = u.at, lease_owner = NULL, lease_until = NULL
+                    FROM unnest(\(retries.ids)::text[], \(retries.at)::timestamptz[]) AS u(id, at) WHERE q.message_id = u.id
+                    """, logger: self.logger)
             }
         }
     }
@@ -257,23 +339,34 @@ public final class PostgresStore: HeraldStore {
     // MARK: Receipts
 
     public func ingest(_ receipts: [ProviderReceipt]) async throws -> [ReceiptOutcome] {
-        try await client.withTransaction(logger: logger) { connection in
-            var outcomes: [ReceiptOutcome] = []
-            for receipt in receipts {
-                var match: (String, Int)?
-                let rows = try await connection.query("""
-                    SELECT message_id, part FROM correlations WHERE connector = \(receipt.connector) AND provider_id = \(receipt.providerMessageID)
-                    """, logger: self.logger)
-                for try await row in rows.decode((String, Int).self) { match = row }
-                guard let (messageID, part) = match, let head = try await self.head(messageID: messageID, connection: connection) else {
-                    try await self.park(receipt, connection: connection)
-                    outcomes.append(.parked)
-                    continue
+        guard !receipts.isEmpty else { return [] }
+        return try await client.withTransaction(logger: logger) { connection in
+            let connectors = receipts.map(\.connector), providerIDs = receipts.map(\.providerMessageID)
+            let rows = try await connection.query("""
+                SELECT u.ord, c.message_id, c.part FROM unnest(\(connectors)::text[], \(providerIDs)::text[]) WITH ORDINALITY AS u(connector, provider_id, ord)
+                JOIN correlations c ON c.connector = u.connector AND c.provider_id = u.provider_id
+                """, logger: self.logger)
+            var matches: [Int: (String, Int)] = [:]
+            for try await (ordinal, messageID, part) in rows.decode((Int, String, Int).self) { matches[ordinal - 1] = (messageID, part) }
+            var events: [String: [StatusEvent]] = [:]
+            var unmatched: [ProviderReceipt] = []
+            for (index, receipt) in receipts.enumerated() {
+                if let (messageID, part) = matches[index] {
+                    events[messageID, default: []].append(receipt.event(messageID: messageID, part: part))
+                } else {
+                    unmatched.append(receipt)
                 }
-                let applied = try await self.applyEvents([receipt.event(messageID: messageID, part: part)], messageID: messageID, head: head, connection: connection)
-                outcomes.append(applied.inserted.isEmpty ? .duplicate(messageID: messageID) : .applied(messageID: messageID))
             }
-            return outcomes
+            let applied = try await self.applyBulk(events, connection: connection)
+            try await self.park(unmatched, connection: connection)
+            // Report per receipt: the first copy of a new event applied, every other copy a duplicate.
+            var reported = Set<String>()
+            return receipts.enumerated().map { index, receipt in
+                guard let (messageID, _) = matches[index] else { return .parked }
+                let key = receipt.dedupKey
+                let isNew = applied[messageID]?.inserted.contains { $0.dedupKey == key } == true
+                return isNew && reported.insert(messageID + "\u{1F}" + key).inserted ? .applied(messageID: messageID) : .duplicate(messageID: messageID)
+            }
         }
     }
 
@@ -299,16 +392,20 @@ public final class PostgresStore: HeraldStore {
 
     public func expire(now: Date, limit: Int) async throws -> Int {
         try await client.withTransaction(logger: logger) { connection in
-            var overdue: [(String, String, String)] = []
+            var overdue: [String: Head] = [:]
             let rows = try await connection.query("""
-                SELECT id, account_id, parts FROM messages WHERE NOT final AND expires_at <= \(now) LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                SELECT id, account_id, parts FROM messages WHERE NOT final AND expires_at <= \(now) ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED
                 """, logger: self.logger)
-            for try await row in rows.decode((String, String, String).self) { overdue.append(row) }
-            for (messageID, accountID, parts) in overdue {
-                let event = StatusEvent(messageID: messageID, kind: .status(.expired), reason: .unknownOutcome, source: .timer, occurredAt: now, dedupKey: "expired")
-                try await self.applyEvents([event], messageID: messageID, head: Head(accountID: accountID, parts: try PartStateCoding.decode(parts)), connection: connection)
-                try await connection.query("DELETE FROM queue WHERE message_id = \(messageID)", logger: self.logger)
+            for try await (id, accountID, parts) in rows.decode((String, String, String).self) {
+                overdue[id] = Head(accountID: accountID, parts: try PartStateCoding.decode(parts))
             }
+            guard !overdue.isEmpty else { return 0 }
+            var events: [String: [StatusEvent]] = [:]
+            for id in overdue.keys {
+                events[id] = [StatusEvent(messageID: id, kind: .status(.expired), reason: .unknownOutcome, source: .timer, occurredAt: now, dedupKey: "expired")]
+            }
+            try await self.applyBulk(events, heads: overdue, connection: connection)
+            try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(Array(overdue.keys)))", logger: self.logger)
             return overdue.count
         }
     }

@@ -1,0 +1,149 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import PostgresNIO
+
+/// Set-based writes: a batch of events for many messages costs a fixed number of round trips
+/// (lock and read the rows, insert the events, update the rows), not a few per event. Round trips, not
+/// PostgreSQL's work, are what limit a connection; every hot path goes through here.
+extension PostgresStore {
+    /// Marks "no value" in arrays, which cannot hold NULL through postgres-nio; turned back into NULL in SQL.
+    static let noDate = Date(timeIntervalSince1970: -62_135_596_800)  // 0001-01-01T00:00:00Z
+
+    /// Locks and reads the rows of these messages, in id order (a fixed lock order avoids deadlocks between
+    /// concurrent writers).
+    func heads(_ ids: [String], connection: PostgresConnection) async throws -> [String: Head] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await connection.query("SELECT id, account_id, parts FROM messages WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE", logger: logger)
+        var heads: [String: Head] = [:]
+        for try await (id, accountID, parts) in rows.decode((String, String, String).self) {
+            heads[id] = Head(accountID: accountID, parts: try PartStateCoding.decode(parts))
+        }
+        return heads
+    }
+
+    /// Appends events (duplicates by dedup key are skipped), folds the new ones into their messages' parts and
+    /// updates the message rows. `heads` may be passed when the caller already locked and read the rows.
+    @discardableResult
+    func applyBulk(_ eventsByMessage: [String: [StatusEvent]], heads known: [String: Head]? = nil, connection: PostgresConnection)
+        async throws -> [String: (parts: [PartState], inserted: [StatusEvent])] {
+        let ids = eventsByMessage.keys.sorted()
+        guard !ids.isEmpty else { return [:] }
+        let heads: [String: Head]
+        if let known { heads = known } else { heads = try await self.heads(ids, connection: connection) }
+        var events: [(StatusEvent, String)] = []
+        for id in ids {
+            guard let head = heads[id] else { continue }
+            for event in eventsByMessage[id] ?? [] { events.append((event, head.accountID)) }
+        }
+        let inserted = try await insertEvents(events, connection: connection)
+        var results: [String: (parts: [PartState], inserted: [StatusEvent])] = [:]
+        var update = (ids: [String](), statuses: [String](), reasons: [String](), accepted: [Int](), conflicts: [Bool](),
+                      engagements: [String](), finals: [Bool](), parts: [String]())
+        for id in ids {
+            guard let head = heads[id] else { continue }
+            var seen = Set<String>()
+            let new = (eventsByMessage[id] ?? []).filter { inserted.contains(id + "\u{1F}" + $0.dedupKey) && seen.insert($0.dedupKey).inserted }
+            var parts = head.parts
+            results[id] = (parts, new)
+            guard !new.isEmpty, !parts.isEmpty else { continue }
+            let aggregate = MessageLedger.apply(new, to: &parts)
+            results[id] = (parts, new)
+            update.ids.append(id)
+            update.statuses.append(aggregate.status.rawValue)
+            update.reasons.append(aggregate.reason?.rawValue ?? "")
+            update.accepted.append(aggregate.acceptedParts)
+            update.conflicts.append(aggregate.hasConflict)
+            update.engagements.append(SetCoding.encode(aggregate.engagement))
+            update.finals.append(aggregate.status.isFinal)
+            update.parts.append(PartStateCoding.encode(parts))
+        }
+        if !update.ids.isEmpty {
+            try await connection.query("""
+                UPDATE messages AS m SET status = u.status, reason = NULLIF(u.reason, ''), accepted_parts = u.accepted, conflict = u.conflict,
+                    engagement = u.engagement, final = u.final, updated_at = now(), parts = u.parts
+                FROM unnest(\(update.ids)::text[], \(update.statuses)::text[], \(update.reasons)::text[], \(update.accepted)::int8[],
+                    \(update.conflicts)::bool[], \(update.engagements)::text[], \(update.finals)::bool[], \(update.parts)::text[])
+                    AS u(id, status, reason, accepted, conflict, engagement, final, parts)
+                WHERE m.id = u.id
+                """, logger: logger)
+        }
+        return results
+    }
+
+    /// Inserts events in one statement; returns `messageID + U+001F + dedupKey` of those that were new.
+    func insertEvents(_ events: [(event: StatusEvent, accountID: String)], connection: PostgresConnection) async throws -> Set<String> {
+        guard !events.isEmpty else { return [] }
+        var c = (ids: [String](), messages: [String](), accounts: [String](), parts: [Int](), kinds: [String](), reasons: [String](),
+                 sources: [String](), occurred: [Date](), recorded: [Date](), connectors: [String](), providerIDs: [String](),
+                 attempts: [Int](), next: [Date](), statuses: [String](), errors: [String](), networks: [String](), texts: [String](),
+                 keys: [String]())
+        for (event, accountID) in events {
+            c.ids.append(event.id)
+            c.messages.append(event.messageID)
+            c.accounts.append(accountID)
+            c.parts.append(event.part ?? -1)
+            c.kinds.append(event.kind.rawValue)
+            c.reasons.append(event.reason?.rawValue ?? "")
+            c.sources.append(event.source.rawValue)
+            c.occurred.append(event.occurredAt)
+            c.recorded.append(event.recordedAt)
+            c.connectors.append(event.connector ?? "")
+            c.providerIDs.append(event.providerMessageID ?? "")
+            c.attempts.append(event.attempt ?? -1)
+            c.next.append(event.nextAttemptAt ?? Self.noDate)
+            c.statuses.append(event.detail?.status ?? "")
+            c.errors.append(event.detail?.errorCode ?? "")
+            c.networks.append(event.detail?.networkErrorCode ?? "")
+            c.texts.append(event.detail?.text ?? "")
+            c.keys.append(event.dedupKey)
+        }
+        let rows = try await connection.query("""
+            INSERT INTO events (id, message_id, account_id, part, kind, reason, source, occurred_at, recorded_at, connector, provider_id,
+                attempt, next_attempt_at, detail_status, detail_error_code, detail_network_error_code, detail_text, dedup_key)
+            SELECT u.id, u.message_id, u.account_id, NULLIF(u.part, -1), u.kind, NULLIF(u.reason, ''), u.source, u.occurred_at, u.recorded_at,
+                NULLIF(u.connector, ''), NULLIF(u.provider_id, ''), NULLIF(u.attempt, -1),
+                NULLIF(u.next_attempt_at, '0001-01-01 00:00:00+00'::timestamptz), NULLIF(u.ds, ''), NULLIF(u.de, ''), NULLIF(u.dn, ''),
+                NULLIF(u.dt, ''), u.dedup_key
+            FROM unnest(\(c.ids)::text[], \(c.messages)::text[], \(c.accounts)::text[], \(c.parts)::int8[], \(c.kinds)::text[],
+                \(c.reasons)::text[], \(c.sources)::text[], \(c.occurred)::timestamptz[], \(c.recorded)::timestamptz[], \(c.connectors)::text[],
+                \(c.providerIDs)::text[], \(c.attempts)::int8[], \(c.next)::timestamptz[], \(c.statuses)::text[], \(c.errors)::text[],
+                \(c.networks)::text[], \(c.texts)::text[], \(c.keys)::text[]) WITH ORDINALITY
+                AS u(id, message_id, account_id, part, kind, reason, source, occurred_at, recorded_at, connector, provider_id, attempt,
+                     next_attempt_at, ds, de, dn, dt, dedup_key, ord)
+            ORDER BY u.ord
+            ON CONFLICT (message_id, dedup_key) DO NOTHING
+            RETURNING message_id, dedup_key
+            """, logger: logger)
+        var inserted = Set<String>()
+        for try await (messageID, key) in rows.decode((String, String).self) { inserted.insert(messageID + "\u{1F}" + key) }
+        return inserted
+    }
+
+    /// Writes correlations and applies every receipt that was parked waiting for one of them.
+    func insertCorrelations(_ correlations: [Correlation], connection: PostgresConnection) async throws {
+        guard !correlations.isEmpty else { return }
+        let connectors = correlations.map(\.connector), providerIDs = correlations.map(\.providerMessageID)
+        let messages = correlations.map(\.messageID), parts = correlations.map(\.part)
+        try await connection.query("""
+            INSERT INTO correlations (connector, provider_id, message_id, part)
+            SELECT * FROM unnest(\(connectors)::text[], \(providerIDs)::text[], \(messages)::text[], \(parts)::int8[]) ON CONFLICT DO NOTHING
+            """, logger: logger)
+        let rows = try await connection.query("""
+            UPDATE receipts AS r SET matched_message_id = c.message_id, matched_at = now()
+            FROM unnest(\(connectors)::text[], \(providerIDs)::text[], \(messages)::text[], \(parts)::int8[]) AS c(connector, provider_id, message_id, part)
+            WHERE r.matched_message_id IS NULL AND r.connector = c.connector AND r.provider_id = c.provider_id
+            RETURNING r.kind, r.reason, r.occurred_at, r.received_at, r.detail_status, r.detail_error_code, r.detail_network_error_code,
+                r.detail_text, c.connector, c.provider_id, c.message_id, c.part
+            """, logger: logger)
+        var parked: [String: [StatusEvent]] = [:]
+        for try await (kind, reason, occurred, received, status, error, network, text, connector, providerID, messageID, part)
+            in rows.decode((String, String?, Date, Date, String?, String?, String?, String?, String, String, String, Int).self) {
+            guard let kind = EventKind(rawValue: kind) else { continue }
+            let receipt = ProviderReceipt(connector: connector, providerMessageID: providerID, kind: kind, reason: reason.flatMap(ReasonCode.init(rawValue:)),
+                                          occurredAt: occurred, receivedAt: received, detail: Self.detail(status, error, network, text))
+            parked[messageID, default: []].append(receipt.event(messageID: messageID, part: part))
+        }
+        try await applyBulk(parked, connection: connection)
+    }
+}
