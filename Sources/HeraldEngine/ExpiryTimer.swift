@@ -6,6 +6,7 @@ import ServiceLifecycle
 
 /// Ends every message that has no final status at the end of its validity: EXPIRED / UNKNOWN_OUTCOME.
 /// A real receipt arriving later still replaces it (stronger evidence). Nothing stays non-final forever.
+/// Each sweep (every second) also applies parked receipts whose correlation exists by now.
 public final class ExpiryTimer: Service {
     private let store: any HeraldStore
     private let clock: any WallClock
@@ -30,9 +31,11 @@ public final class ExpiryTimer: Service {
         }
     }
 
-    /// Expires everything overdue now. Returns how many messages it ended.
+    /// Expires everything overdue now and applies parked receipts whose correlation appeared meanwhile.
+    /// Returns how many messages it expired.
     @discardableResult
     public func sweep() async throws -> Int {
+        while try await store.rematchParked(limit: 1000) == 1000 {}
         var total = 0
         while true {
             let count = try await store.expire(now: clock.now(), limit: 1000)

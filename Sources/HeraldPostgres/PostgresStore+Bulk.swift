@@ -136,6 +136,12 @@ extension PostgresStore {
             RETURNING r.kind, r.reason, r.occurred_at, r.received_at, r.detail_status, r.detail_error_code, r.detail_network_error_code,
                 r.detail_text, c.connector, c.provider_id, c.message_id, c.part
             """, logger: logger)
+        let parked = try await Self.parkedEvents(rows)
+        try await applyBulk(parked, connection: connection)
+    }
+
+    /// Events from rows of matched parked receipts (receipt columns, then the correlation's).
+    static func parkedEvents(_ rows: PostgresRowSequence) async throws -> [String: [StatusEvent]] {
         var parked: [String: [StatusEvent]] = [:]
         for try await (kind, reason, occurred, received, status, error, network, text, connector, providerID, messageID, part)
             in rows.decode((String, String?, Date, Date, String?, String?, String?, String?, String, String, String, Int).self) {
@@ -144,6 +150,6 @@ extension PostgresStore {
                                           occurredAt: occurred, receivedAt: received, detail: Self.detail(status, error, network, text))
             parked[messageID, default: []].append(receipt.event(messageID: messageID, part: part))
         }
-        try await applyBulk(parked, connection: connection)
+        return parked
     }
 }

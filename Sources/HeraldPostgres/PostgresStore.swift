@@ -388,6 +388,24 @@ public final class PostgresStore: HeraldStore {
         return receipts
     }
 
+    public func rematchParked(limit: Int) async throws -> Int {
+        try await client.withTransaction(logger: logger) { connection in
+            let rows = try await connection.query("""
+                UPDATE receipts AS r SET matched_message_id = c.message_id, matched_at = now()
+                FROM correlations c
+                WHERE r.id IN (
+                    SELECT p.id FROM receipts p JOIN correlations k ON k.connector = p.connector AND k.provider_id = p.provider_id
+                    WHERE p.matched_message_id IS NULL LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED)
+                  AND c.connector = r.connector AND c.provider_id = r.provider_id
+                RETURNING r.kind, r.reason, r.occurred_at, r.received_at, r.detail_status, r.detail_error_code, r.detail_network_error_code,
+                    r.detail_text, c.connector, c.provider_id, c.message_id, c.part
+                """, logger: self.logger)
+            let events = try await Self.parkedEvents(rows)
+            try await self.applyBulk(events, connection: connection)
+            return events.values.reduce(0) { $0 + $1.count }
+        }
+    }
+
     // MARK: Timers
 
     public func expire(now: Date, limit: Int) async throws -> Int {

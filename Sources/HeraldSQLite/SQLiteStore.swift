@@ -273,6 +273,22 @@ public final class SQLiteStore: HeraldStore {
         }
     }
 
+    public func rematchParked(limit: Int) async throws -> Int {
+        // SQLite has one writer: a receipt is parked either before its correlation is written (and matched
+        // then) or after (and never parked). The sweep finds nothing here; it is kept for the contract.
+        try await pool.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT c.connector, c.provider_id, c.message_id, c.part FROM receipts r
+                JOIN correlations c ON c.connector = r.connector AND c.provider_id = r.provider_id
+                WHERE r.matched_message_id IS NULL GROUP BY c.connector, c.provider_id LIMIT ?
+                """, arguments: [limit])
+            for row in rows {
+                try Self.insertCorrelation(Correlation(connector: row[0], providerMessageID: row[1], messageID: row[2], part: row[3]), db: db)
+            }
+            return rows.count
+        }
+    }
+
     // MARK: Timers
 
     public func expire(now: Date, limit: Int) async throws -> Int {

@@ -46,6 +46,9 @@ public protocol HeraldStore: Service {
     /// receipts are parked.
     func ingest(_ receipts: [ProviderReceipt]) async throws -> [ReceiptOutcome]
     func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt]
+    /// Applies parked receipts whose correlation exists now. Writers that run concurrently (PostgreSQL) can
+    /// park a receipt just as its correlation commits; this sweep closes that gap. Returns how many it applied.
+    func rematchParked(limit: Int) async throws -> Int
 
     // MARK: Timers
     /// Records EXPIRED (UNKNOWN_OUTCOME) from the timer for up to `limit` messages past their validity

@@ -158,6 +158,7 @@ struct StoreContractTests {
             #expect(stored.status == .undelivered)
             #expect(stored.reason == .absentSubscriber)
             #expect(try await store.unmatchedReceipts(connector: "sim", limit: 10).isEmpty)
+            #expect(try await store.rematchParked(limit: 10) == 0, "nothing left to re-match")
         }
     }
 
