@@ -49,13 +49,14 @@ extension PostgresStore {
         let r = try row.decode((String, String, String, String, String?, String?, String, String?, String, String?, Int, String?, Int, Int,
                                 Int64, Bool, String, Date, Date, Date?, Date, String?, String?, String).self)
         guard let channel = Channel(rawValue: r.2), let status = MessageStatus(rawValue: r.8) else { throw StoreError.corruptRow("message \(r.0)") }
+        let parts = try PartStateCoding.decode(r.23)
         let record = MessageRecord(
             id: r.0, accountID: r.1, channel: channel, to: r.3, from: r.4, subject: r.5, text: r.6, tag: r.7, status: status,
             reason: r.9.flatMap(ReasonCode.init(rawValue:)), segments: r.10, encoding: r.11, characters: r.12, acceptedParts: r.13,
             priceMicros: r.14, hasConflict: r.15, engagement: SetCoding.decode(r.16), createdAt: r.17, updatedAt: r.18, sendAt: r.19,
-            expiresAt: r.20, callbackURL: r.21, idempotencyKey: r.22
+            expiresAt: r.20, callbackURL: r.21, idempotencyKey: r.22, parts: parts
         )
-        return (record, try PartStateCoding.decode(r.23))
+        return (record, parts)
     }
 
     /// A row read with ``EventColumns/list``.

@@ -103,15 +103,16 @@ extension SQLiteStore {
         guard let channel = Channel(rawValue: row[2]), let status = MessageStatus(rawValue: row[8]) else {
             throw StoreError.corruptRow("message \(row[0] as String)")
         }
+        let parts = try PartStateCoding.decode(row[23])
         let record = MessageRecord(
             id: row[0], accountID: row[1], channel: channel, to: row[3], from: row[4], subject: row[5], text: row[6], tag: row[7],
             status: status, reason: (row[9] as String?).flatMap(ReasonCode.init(rawValue:)),
             segments: row[10], encoding: row[11], characters: row[12], acceptedParts: row[13], priceMicros: row[14], hasConflict: row[15],
             engagement: SetCoding.decode(row[16] as String), createdAt: Date(timeIntervalSince1970: row[17]),
             updatedAt: Date(timeIntervalSince1970: row[18]), sendAt: (row[19] as Double?).map(Date.init(timeIntervalSince1970:)),
-            expiresAt: Date(timeIntervalSince1970: row[20]), callbackURL: row[21], idempotencyKey: row[22]
+            expiresAt: Date(timeIntervalSince1970: row[20]), callbackURL: row[21], idempotencyKey: row[22], parts: parts
         )
-        return (record, try PartStateCoding.decode(row[23]))
+        return (record, parts)
     }
 
     /// An event row read with ``EventColumns/list``.

@@ -84,6 +84,8 @@ public struct MessageRecord: Sendable, Hashable {
     public var expiresAt: Date
     public var callbackURL: String?
     public var idempotencyKey: String?
+    /// The derived state of each part (read with the row, no extra query).
+    public var parts: [PartState]
 
     /// Cost: accepted segments times the price (billing rule of `docs/STATUSES.md`).
     public var costMicros: Int64 { Int64(acceptedParts) * priceMicros }
@@ -92,7 +94,7 @@ public struct MessageRecord: Sendable, Hashable {
         id: String, accountID: String, channel: Channel, to: String, from: String?, subject: String?, text: String,
         tag: String?, status: MessageStatus, reason: ReasonCode?, segments: Int, encoding: String?, characters: Int,
         acceptedParts: Int, priceMicros: Int64, hasConflict: Bool, engagement: Set<Engagement>, createdAt: Date,
-        updatedAt: Date, sendAt: Date?, expiresAt: Date, callbackURL: String?, idempotencyKey: String?
+        updatedAt: Date, sendAt: Date?, expiresAt: Date, callbackURL: String?, idempotencyKey: String?, parts: [PartState] = []
     ) {
         self.id = id
         self.accountID = accountID
@@ -117,6 +119,7 @@ public struct MessageRecord: Sendable, Hashable {
         self.expiresAt = expiresAt
         self.callbackURL = callbackURL
         self.idempotencyKey = idempotencyKey
+        self.parts = parts
     }
 }
 
