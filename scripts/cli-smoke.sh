@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# End-to-end checks of the `herald` executable itself: the CLI contract (keys, send, status, exit codes) and a
+# real `herald serve` on SQLite and, when HERALD_TEST_POSTGRES_URL is set, on PostgreSQL, driven over HTTP.
+# Prints "cli: N passed, M failed" and exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+HERALD=${HERALD_BIN:-.build/debug/herald}
+work=$(mktemp -d)
+passed=0; failed=0
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; rm -rf "$work"; }
+trap cleanup EXIT
+check() {  # check NAME CONDITION-COMMAND...
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name" >&2; fi
+}
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1"; }
+
+db="sqlite:$work/cli.sqlite"
+out=$("$HERALD" keys create --account acme --database "$db")
+key=$(printf '%s\n' "$out" | tail -1)
+check "keys create prints the key alone on its last line" bash -c "[[ '$key' =~ ^hk_[A-Za-z0-9]{32}$ ]]"
+"$HERALD" send --database "$db" --account acme --to "+1 415 555 0100" --text hi > "$work/send.out"
+check "send queues a valid message (exit 0)" test $? -eq 0
+id=$(cut -d' ' -f1 "$work/send.out")
+check "send prints the id and QUEUED" grep -q "^msg_.* QUEUED$" "$work/send.out"
+"$HERALD" send --database "$db" --account acme --to "" --text hi > /dev/null
+check "an empty recipient is stored as REJECTED (exit 2)" test $? -eq 2
+"$HERALD" send --database "$db" --account acme --channel fax --to "+14155550100" --text hi 2> "$work/err.out"
+check "an unknown channel is refused (exit 64) naming the field" bash -c "[ $? -eq 64 ] && grep -q 'channel' '$work/err.out'"
+"$HERALD" status "$id" --database "$db" --account acme > "$work/status.out"
+check "status shows the timeline" grep -q "QUEUED         api" "$work/status.out"
+"$HERALD" status msg_nothing --database "$db" --account acme > /dev/null 2>&1
+check "status of an unknown id exits 1" test $? -eq 1
+
+serve_and_send() {  # serve_and_send NAME DATABASE-URL PORT
+  local name=$1 url=$2 port=$3 log="$work/serve-$1.log"
+  HERALD_SIMULATOR_DELAY_MS=5-20 "$HERALD" serve --port "$port" --database "$url" > "$log" 2>&1 &
+  pids+=($!)
+  local k=""
+  for _ in $(seq 1 100); do
+    k=$(grep -o 'hk_[A-Za-z0-9]*' "$log" | head -1)
+    [ -n "$k" ] && curl -sf "http://127.0.0.1:$port/ready" > /dev/null && break
+    sleep 0.1
+  done
+  check "$name: serve prints a demo key and becomes ready" test -n "$k"
+  local ids=()
+  for to in +14155550100 +14155550105 +14155550118 +14155550121 +14155550123; do
+    ids+=("$(curl -s -X POST "http://127.0.0.1:$port/v1/messages" -H "Authorization: Bearer $k" \
+      -d "{\"channel\":\"sms\",\"to\":\"$to\",\"text\":\"hello\"}" | json "d['id']")")
+  done
+  local expected=(DELIVERED UNDELIVERED FAILED DELIVERED DELIVERED)
+  for i in "${!ids[@]}"; do
+    local status=""
+    for _ in $(seq 1 100); do
+      status=$(curl -s "http://127.0.0.1:$port/v1/messages/${ids[$i]}" -H "Authorization: Bearer $k" | json "d['status'] if d['final'] else ''")
+      [ -n "$status" ] && break
+      sleep 0.1
+    done
+    check "$name: message $i ends ${expected[$i]} (got '$status')" test "$status" = "${expected[$i]}"
+  done
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/messages" -H "Authorization: Bearer $k" -d '{"channel":')
+  check "$name: malformed JSON is 400" test "$code" = 400
+}
+
+serve_and_send sqlite "sqlite:$work/serve.sqlite" 18731
+if [ -n "${HERALD_TEST_POSTGRES_URL:-}" ]; then
+  serve_and_send postgres "${HERALD_TEST_POSTGRES_URL}?schema=cli_$$" 18732
+fi
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
