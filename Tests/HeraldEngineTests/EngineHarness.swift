@@ -14,9 +14,9 @@ final class TestClock: WallClock {
     func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
-/// Herald's engine on a temporary SQLite file, driven step by step.
+/// Herald's engine on a store (a temporary SQLite file unless given one), driven step by step.
 struct EngineHarness {
-    let store: SQLiteStore
+    let store: any HeraldStore
     let clock = TestClock()
     let sink = ReceiptSink()
     let simulator: SimulatorConnector
@@ -26,10 +26,14 @@ struct EngineHarness {
     let gateway: Gateway
     let account: Account
 
-    init(receiptDelay: ClosedRange<Double> = 1...2, mix: [(outcome: SimulatedOutcome, weight: Double)] = [(.delivered, 1)]) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-engine-\(UUID().uuidString).sqlite").path
-        store = try SQLiteStore(path: path)
-        try await store.migrate()
+    init(store given: (any HeraldStore)? = nil, receiptDelay: ClosedRange<Double> = 1...2, mix: [(outcome: SimulatedOutcome, weight: Double)] = [(.delivered, 1)]) async throws {
+        if let given {
+            store = given
+        } else {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-engine-\(UUID().uuidString).sqlite").path
+            store = try SQLiteStore(path: path)
+            try await store.migrate()
+        }
         simulator = SimulatorConnector(
             configuration: SimulatorConfiguration(mix: mix, receiptDelay: receiptDelay, sendsIntermediate: true, duplicateRate: 0, reorderRate: 0),
             sink: sink, clock: clock

@@ -2,7 +2,9 @@ import Foundation
 import HeraldConnectors
 import HeraldCore
 import HeraldEngine
+import HeraldPostgres
 import HeraldStore
+import Logging
 import Testing
 
 @Suite("End to end through the simulator")
@@ -37,10 +39,26 @@ struct SimulatorEndToEndTests {
     @Test("every magic recipient produces its documented status and reason", arguments: [0.0, 1.0])
     func magicNumbers(delay: Double) async throws {
         // delay 0: receipts overtake every submit response (parked, then applied); delay 1: the normal order.
-        let harness = try await EngineHarness(receiptDelay: delay...(delay * 2))
+        try await Self.checkMagicNumbers(try await EngineHarness(receiptDelay: delay...(delay * 2)))
+    }
+
+    @Test("every magic recipient on PostgreSQL too (set-based writes)", arguments: [0.0, 1.0])
+    func magicNumbersOnPostgres(delay: Double) async throws {
+        guard let url = ProcessInfo.processInfo.environment["HERALD_TEST_POSTGRES_URL"], !url.isEmpty else {
+            #expect(ProcessInfo.processInfo.environment["CI"] == nil, "CI must run the PostgreSQL engine test: set HERALD_TEST_POSTGRES_URL")
+            return
+        }
+        let schema = "engine_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+        let store = try PostgresStore(url: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)", logger: Logger(label: "test.postgres"))
+        try await store.withRunning { store in
+            try await Self.checkMagicNumbers(try await EngineHarness(store: store, receiptDelay: delay...(delay * 2)))
+        }
+    }
+
+    static func checkMagicNumbers(_ harness: EngineHarness) async throws {
         var sent: [(id: String, expected: (suffix: String, channel: String, status: MessageStatus, reason: ReasonCode?))] = []
-        for expected in Self.magicOutcomes {
-            sent.append((try await harness.send(Self.request(suffix: expected.suffix, channel: expected.channel)), expected))
+        for expected in magicOutcomes {
+            sent.append((try await harness.send(request(suffix: expected.suffix, channel: expected.channel)), expected))
         }
         try await harness.settle()
         for (id, expected) in sent {
