@@ -57,10 +57,6 @@ struct CostJSON: JSONWritable {
     var currency: String
     var billableSegments: Int
     var pricePerSegment: String
-
-    enum CodingKeys: String, CodingKey {
-        case amount, currency, billableSegments = "billable_segments", pricePerSegment = "price_per_segment"
-    }
 }
 
 struct PartJSON: JSONWritable {
@@ -70,10 +66,6 @@ struct PartJSON: JSONWritable {
     var providerMessageID: String?
     var connector: String?
     var conflict: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case index, status, reason, connector, conflict, providerMessageID = "provider_message_id"
-    }
 }
 
 struct EventJSON: JSONWritable {
@@ -91,11 +83,6 @@ struct EventJSON: JSONWritable {
     var nextAttemptAt: String?
     var provider: ProviderDetail?
     var effect: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, type, status, part, reason, source, connector, attempt, provider, effect
-        case occurredAt = "occurred_at", recordedAt = "recorded_at", providerMessageID = "provider_message_id", nextAttemptAt = "next_attempt_at"
-    }
 }
 
 /// The JSON form of a message: status, reason, cost, parts and (on reads) the timeline.
@@ -124,12 +111,6 @@ struct MessageJSON: JSONWritable {
     var callbackURL: String?
     var parts: [PartJSON]?
     var timeline: [EventJSON]?
-
-    enum CodingKeys: String, CodingKey {
-        case id, channel, to, from, subject, text, tag, status, final, reason, provider, segments, encoding, characters, cost,
-             conflict, engagement, parts, timeline
-        case createdAt = "created_at", updatedAt = "updated_at", sendAt = "send_at", expiresAt = "expires_at", callbackURL = "callback_url"
-    }
 
     init(_ message: MessageRecord, vocabulary: Vocabulary, currency: String, parts: [PartRecord]? = nil, events: [StatusEvent]? = nil) {
         id = message.id
