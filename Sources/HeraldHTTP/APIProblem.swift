@@ -50,7 +50,7 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
         ]
         if let field { object["field"] = field }
         if let fix { object["fix"] = fix }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return Response(status: status, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

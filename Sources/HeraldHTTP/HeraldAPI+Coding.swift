@@ -41,6 +41,7 @@ extension HeraldAPI {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let DecodingError.typeMismatch(type, context) {
             let field = path(context.codingPath)
+            if field.isEmpty { throw APIProblem.malformedJSON("the body must be a JSON object") }
             throw APIProblem.invalid(FieldError(field: field, problem: "\(field.isEmpty ? "body" : field) has the wrong type", fix: "send \(describe(type))"))
         } catch let DecodingError.valueNotFound(type, context) {
             let field = path(context.codingPath)

@@ -68,6 +68,7 @@ struct APITests {
     @Test("bad input gets a problem+json body naming the field and the fix", arguments: [
         ("malformed JSON", "{\"channel\": \"sms\",", 400, Optional<String>.none),
         ("empty body", "", 400, nil),
+        ("an array instead of an object", "[1, 2]", 400, nil),
         ("unknown channel", "{\"channel\":\"fax\",\"to\":\"+14155550100\",\"text\":\"x\"}", 422, "channel"),
         ("missing recipient", "{\"channel\":\"sms\",\"text\":\"x\"}", 422, "to"),
         ("recipient of the wrong type", "{\"channel\":\"sms\",\"to\":14155550100,\"text\":\"x\"}", 422, "to"),
