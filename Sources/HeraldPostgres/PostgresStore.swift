@@ -83,6 +83,14 @@ public final class PostgresStore: HeraldStore {
         throw StoreError.corruptRow("account \(name) vanished")
     }
 
+    public func account(named name: String) async throws -> Account? {
+        let rows = try await client.query("SELECT id, name, created_at FROM accounts WHERE name = \(name)", logger: logger)
+        for try await (id, name, created) in rows.decode((String, String, Date).self) {
+            return Account(id: id, name: name, createdAt: created)
+        }
+        return nil
+    }
+
     public func addAPIKey(hash: String, prefix: String, accountID: String) async throws {
         try await client.query("INSERT INTO api_keys (hash, prefix, account_id, created_at) VALUES (\(hash), \(prefix), \(accountID), \(Date()))", logger: logger)
     }

@@ -51,6 +51,14 @@ public final class SQLiteStore: HeraldStore {
         }
     }
 
+    public func account(named name: String) async throws -> Account? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, name, created_at FROM accounts WHERE name = ?", arguments: [name]).map {
+                Account(id: $0[0], name: $0[1], createdAt: Date(timeIntervalSince1970: $0[2]))
+            }
+        }
+    }
+
     public func addAPIKey(hash: String, prefix: String, accountID: String) async throws {
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO api_keys (hash, prefix, account_id, created_at) VALUES (?, ?, ?, ?)",

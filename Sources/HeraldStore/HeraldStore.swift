@@ -13,6 +13,8 @@ public protocol HeraldStore: Service {
     // MARK: Accounts and keys
     /// The account with this name, created if missing.
     func ensureAccount(named name: String) async throws -> Account
+    /// The account with this name, if it exists.
+    func account(named name: String) async throws -> Account?
     /// Stores the SHA-256 hash of a new API key.
     func addAPIKey(hash: String, prefix: String, accountID: String) async throws
     /// The account an API key hash belongs to.

@@ -15,8 +15,9 @@ struct Status: AsyncParsableCommand {
         let accountName = account
         let messageID = id
         let found = try await StoreURL.with(database.database, logger: Logger(label: "herald.status")) { store -> (MessageRecord, [StatusEvent])? in
-            let account = try await store.ensureAccount(named: accountName)
-            guard let message = try await store.message(id: messageID, accountID: account.id) else { return nil }
+            guard let account = try await store.account(named: accountName),
+                  let message = try await store.message(id: messageID, accountID: account.id)
+            else { return nil }
             return (message, try await store.events(messageID: messageID))
         }
         guard let (message, events) = found else {

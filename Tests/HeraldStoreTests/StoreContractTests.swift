@@ -27,6 +27,8 @@ struct StoreContractTests {
             let other = try await store.ensureAccount(named: "other")
             #expect(try await store.message(id: message.id, accountID: other.id) == nil)
             #expect(try await store.ensureAccount(named: "acme").id == account.id)
+            #expect(try await store.account(named: "acme")?.id == account.id)
+            #expect(try await store.account(named: "nobody") == nil)
         }
     }
 
