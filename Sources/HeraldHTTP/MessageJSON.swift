@@ -154,15 +154,7 @@ struct MessageJSON: JSONWritable {
     static func timeline(_ events: [StatusEvent], partCount: Int, vocabulary: Vocabulary) -> [EventJSON] {
         var parts = Array(repeating: PartState.initial, count: partCount)
         return events.map { event in
-            var effects: [PartState.Effect] = []
-            if let index = event.part {
-                if parts.indices.contains(index) { effects.append(parts[index].apply(event)) }
-            } else {
-                for index in parts.indices { effects.append(parts[index].apply(event)) }
-            }
-            let effect: PartState.Effect = effects.contains(.applied) ? .applied
-                : effects.contains(.conflict) ? .conflict
-                : effects.contains(.engagement) ? .engagement : .ignoredWeaker
+            let effect = MessageLedger.apply(event, to: &parts)
             let status = event.kind.assertedStatus.map { vocabulary.word(for: $0, reason: event.reason) }
             return EventJSON(
                 id: event.id, type: event.kind.rawValue, status: status, part: event.part, reason: ReasonJSON(event.effectiveReason),

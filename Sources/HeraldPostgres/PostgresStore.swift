@@ -289,12 +289,7 @@ public final class PostgresStore: HeraldStore {
                     finished.append(id)
                     continue
                 }
-                var list: [StatusEvent] = []
-                if message.status == .scheduled {
-                    list.append(StatusEvent(messageID: id, kind: .status(.queued), source: .timer, occurredAt: now, dedupKey: "queued"))
-                }
-                list.append(StatusEvent(messageID: id, kind: .status(.sending), source: .connector, occurredAt: now, attempt: attempt, dedupKey: "sending:\(attempt)"))
-                events[id] = list
+                events[id] = MessageLedger.claimEvents(messageID: id, status: message.status, attempt: attempt, now: now)
                 heads[id] = Head(accountID: message.accountID, parts: parts)
             }
             if !finished.isEmpty {
@@ -307,7 +302,7 @@ public final class PostgresStore: HeraldStore {
                     messageID: id, accountID: message.accountID, channel: message.channel, to: message.to, from: message.from,
                     subject: message.subject, text: message.text, segments: message.segments, attempt: attempt,
                     expiresAt: message.expiresAt,
-                    pendingParts: parts.indices.filter { !parts[$0].wasAcceptedByProvider && !parts[$0].status.isFinal }
+                    pendingParts: MessageLedger.pendingParts(parts)
                 )
             }
         }
@@ -428,7 +423,7 @@ public final class PostgresStore: HeraldStore {
             guard !overdue.isEmpty else { return 0 }
             var events: [String: [StatusEvent]] = [:]
             for id in overdue.keys {
-                events[id] = [StatusEvent(messageID: id, kind: .status(.expired), reason: .unknownOutcome, source: .timer, occurredAt: now, dedupKey: "expired")]
+                events[id] = [MessageLedger.expiry(messageID: id, now: now)]
             }
             try await self.applyBulk(events, heads: overdue, connection: connection)
             try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(Array(overdue.keys)))", logger: self.logger)

@@ -197,17 +197,13 @@ public final class SQLiteStore: HeraldStore {
                     try db.cachedStatement(sql: "DELETE FROM queue WHERE message_id = ?").execute(arguments: [messageID])
                     continue
                 }
-                var events: [StatusEvent] = []
-                if message.status == .scheduled {
-                    events.append(StatusEvent(messageID: messageID, kind: .status(.queued), source: .timer, occurredAt: now, dedupKey: "queued"))
-                }
-                events.append(StatusEvent(messageID: messageID, kind: .status(.sending), source: .connector, occurredAt: now, attempt: attempt, dedupKey: "sending:\(attempt)"))
+                let events = MessageLedger.claimEvents(messageID: messageID, status: message.status, attempt: attempt, now: now)
                 let updated = try Self.applyEvents(events, messageID: messageID, head: Head(accountID: message.accountID, parts: parts), db: db).parts
                 jobs.append(DispatchJob(
                     messageID: messageID, accountID: message.accountID, channel: message.channel, to: message.to,
                     from: message.from, subject: message.subject, text: message.text, segments: message.segments,
                     attempt: attempt, expiresAt: message.expiresAt,
-                    pendingParts: updated.indices.filter { !updated[$0].wasAcceptedByProvider && !updated[$0].status.isFinal }
+                    pendingParts: MessageLedger.pendingParts(updated)
                 ))
             }
             return jobs
@@ -305,7 +301,7 @@ public final class SQLiteStore: HeraldStore {
                                         arguments: [now.timeIntervalSince1970, limit])
             for row in rows {
                 let messageID: String = row[0]
-                let event = StatusEvent(messageID: messageID, kind: .status(.expired), reason: .unknownOutcome, source: .timer, occurredAt: now, dedupKey: "expired")
+                let event = MessageLedger.expiry(messageID: messageID, now: now)
                 try Self.applyEvents([event], messageID: messageID, head: Head(accountID: row[1], parts: try PartStateCoding.decode(row[2])), db: db)
                 try db.cachedStatement(sql: "DELETE FROM queue WHERE message_id = ?").execute(arguments: [messageID])
             }

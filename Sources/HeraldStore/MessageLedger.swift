@@ -1,3 +1,4 @@
+import struct Foundation.Date
 import HeraldCore
 
 /// The pure step both store backends share: fold new events into part states and aggregate.
@@ -5,14 +6,43 @@ public enum MessageLedger {
     /// Applies events (already de-duplicated) to the parts of one message. Events naming no part
     /// apply to every part; events naming a part that does not exist apply to none.
     public static func apply(_ events: [StatusEvent], to parts: inout [PartState]) -> MessageAggregate {
-        for event in events {
-            if let index = event.part {
-                if parts.indices.contains(index) { parts[index].apply(event) }
-            } else {
-                for index in parts.indices { parts[index].apply(event) }
-            }
-        }
+        for event in events { apply(event, to: &parts) }
         return MessageAggregate(parts: parts)
+    }
+
+    /// Folds one event into the parts it names and says what it did to the message as a whole: applied if it
+    /// decided any part's status, else a conflict, else engagement, else ignored as weaker. The timeline uses it.
+    @discardableResult
+    public static func apply(_ event: StatusEvent, to parts: inout [PartState]) -> PartState.Effect {
+        var effects: [PartState.Effect] = []
+        if let index = event.part {
+            if parts.indices.contains(index) { effects.append(parts[index].apply(event)) }
+        } else {
+            for index in parts.indices { effects.append(parts[index].apply(event)) }
+        }
+        return effects.contains(.applied) ? .applied
+            : effects.contains(.conflict) ? .conflict
+            : effects.contains(.engagement) ? .engagement : .ignoredWeaker
+    }
+
+    /// What a claim records: QUEUED when a scheduled message's time came, then SENDING for this attempt.
+    public static func claimEvents(messageID: String, status: MessageStatus, attempt: Int, now: Date) -> [StatusEvent] {
+        var events: [StatusEvent] = []
+        if status == .scheduled {
+            events.append(StatusEvent(messageID: messageID, kind: .status(.queued), source: .timer, occurredAt: now, dedupKey: "queued"))
+        }
+        events.append(StatusEvent(messageID: messageID, kind: .status(.sending), source: .connector, occurredAt: now, attempt: attempt, dedupKey: "sending:\(attempt)"))
+        return events
+    }
+
+    /// What the validity timer records for a message with no final status.
+    public static func expiry(messageID: String, now: Date) -> StatusEvent {
+        StatusEvent(messageID: messageID, kind: .status(.expired), reason: .unknownOutcome, source: .timer, occurredAt: now, dedupKey: "expired")
+    }
+
+    /// Parts a provider has not taken yet and that are not final: what a dispatch attempt must submit.
+    public static func pendingParts(_ parts: [PartState]) -> [Int] {
+        parts.indices.filter { !parts[$0].wasAcceptedByProvider && !parts[$0].status.isFinal }
     }
 }
 
