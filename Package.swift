@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "herald", targets: ["herald"]),
         .library(name: "HeraldCore", targets: ["HeraldCore"]),
+        .library(name: "SMPP", targets: ["SMPP"]),
+        .library(name: "SMSText", targets: ["SMSText"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
@@ -23,8 +25,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // Pure domain: statuses, the status machine, reasons, messages, SMS encoding. No I/O.
-        .target(name: "HeraldCore", swiftSettings: strict),
+        // SMS alphabets (GSM 03.38, Latin-1, UCS-2) and segmentation. No dependencies; shared by the domain and SMPP.
+        .target(name: "SMSText", swiftSettings: strict),
+        // Pure domain: statuses, the status machine, reasons, messages. No I/O.
+        .target(name: "HeraldCore", dependencies: ["SMSText"], swiftSettings: strict),
+        // SMPP 3.4 library: PDUs, codec, receipts, client and server session state machines. Knows nothing of Herald.
+        .target(
+            name: "SMPP",
+            dependencies: [
+                "SMSText",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The store contract and its two backends.
         .target(
             name: "HeraldStore",
@@ -57,6 +71,30 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The SMPP connector: Herald's side of the SMPP library.
+        .target(
+            name: "HeraldSMPP",
+            dependencies: [
+                "HeraldCore", "HeraldConnectors", "SMPP", "SMSText",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // An SMSC simulator (SMPP server) for tests, benchmarks and users' own systems.
+        .target(
+            name: "SMSCSimulator",
+            dependencies: [
+                "SMPP", "SMSText",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // Workers: dispatch, receipt ingestion, shutdown.
         .target(
             name: "HeraldEngine",
@@ -82,6 +120,7 @@ let package = Package(
             name: "herald",
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldConnectors", "HeraldEngine", "HeraldHTTP",
+                "HeraldSMPP", "SMSCSimulator", "SMPP", "SMSText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,6 +138,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/Sources/herald-bench",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "SMSTextTests", dependencies: ["SMSText"], swiftSettings: strict),
+        .testTarget(
+            name: "SMPPTests",
+            dependencies: ["SMPP", "SMSText", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: strict),

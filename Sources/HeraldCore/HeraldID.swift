@@ -10,6 +10,7 @@ public enum HeraldID {
         case account = "acc"
         case key = "key"
         case receipt = "rcp"
+        case inbound = "in"
     }
 
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)

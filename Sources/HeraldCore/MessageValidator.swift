@@ -1,4 +1,5 @@
 import struct Foundation.Date
+import SMSText
 
 /// Turns a ``SendRequest`` into a ``MessageDraft``, or a ``FieldError`` when the request is unusable.
 ///
@@ -60,12 +61,12 @@ public struct MessageValidator: Sendable {
             guard segmented.segments <= maxSMSSegments else {
                 return .failure(FieldError(
                     field: "text",
-                    problem: "text needs \(segmented.segments) SMS segments (\(segmented.characters) characters, \(segmented.encoding.rawValue))",
-                    fix: "shorten it to at most \(maxSMSSegments) segments (\(maxSMSSegments * segmented.encoding.limits.multipart) \(segmented.encoding == .gsm7 ? "GSM-7 septets" : "UCS-2 units"))"
+                    problem: "text needs \(segmented.segments) SMS segments (\(segmented.characters) characters, \(segmented.alphabet.rawValue))",
+                    fix: "shorten it to at most \(maxSMSSegments) segments (\(maxSMSSegments * segmented.alphabet.limits.multipart) \(segmented.alphabet == .gsm7 ? "GSM-7 septets" : "UCS-2 units"))"
                 ))
             }
             parts = segmented.parts
-            encoding = segmented.encoding.rawValue
+            encoding = segmented.alphabet.rawValue
             characters = segmented.characters
         case .chat:
             guard text.count <= maxChatCharacters else {

@@ -111,7 +111,7 @@ public final class Dispatcher: Service {
 
     /// Submits the pending parts of one message and turns the answers into events.
     func dispatch(_ job: DispatchJob) async -> MessageChange {
-        guard let connector = connectors.connector(for: job.channel) else {
+        guard let connector = connectors.connector(for: job.channel, to: job.to) else {
             let event = StatusEvent(messageID: job.messageID, kind: .status(.failed), reason: .unroutable, source: .connector,
                                     occurredAt: clock.now(), attempt: job.attempt,
                                     detail: ProviderDetail(text: "no connector carries channel \(job.channel.rawValue)"),

@@ -35,7 +35,8 @@ public final class ReceiptIngestor: Service {
     /// Ingests everything pending. Tests call it directly.
     ///
     /// A batch the store refuses (database down) is retried with back-off; if it still fails it goes back
-    /// to the front of the sink for the next wake-up. Receipts are never dropped.
+    /// to the front of the sink for the next wake-up. Receipts are never dropped. Each receipt's `onStored`
+    /// runs after its batch is committed.
     @discardableResult
     public func drain() async -> [ReceiptOutcome] {
         var outcomes: [ReceiptOutcome] = []
@@ -46,7 +47,8 @@ public final class ReceiptIngestor: Service {
             var attempt = 1
             while true {
                 do {
-                    outcomes += try await store.ingest(batch)
+                    outcomes += try await store.ingest(batch.map(\.receipt))
+                    for entry in batch { entry.onStored?() }
                     break
                 } catch {
                     logger.error("receipt ingestion failed", metadata: ["error": "\(error)", "receipts": "\(batch.count)", "attempt": "\(attempt)"])

@@ -4,6 +4,7 @@ import HeraldConnectors
 import HeraldCore
 import HeraldEngine
 import HeraldHTTP
+import HeraldSMPP
 import HeraldStore
 import Hummingbird
 import Logging
@@ -34,6 +35,8 @@ struct Serve: AsyncParsableCommand {
     var demoAccount: String = "demo"
     @Flag(help: "Do not create and print a demo API key.")
     var noDemoKey: Bool = false
+    @Option(help: "JSON file with connectors and routes (env HERALD_CONFIG); see docs/integrations/smpp.md.")
+    var config: String? = Environment.string("HERALD_CONFIG")
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
@@ -57,10 +60,40 @@ struct Serve: AsyncParsableCommand {
         }
         simulator.receiptDelay = (delays[0] / 1000)...(delays[1] / 1000)
 
+        let file: ConfigFile
+        do {
+            file = try config.map(ConfigFile.load(path:)) ?? ConfigFile()
+        } catch let problem as ConfigFile.Problem {
+            throw ValidationError(problem.description)
+        }
+        let smppConfigurations: [SMPPConnectorConfiguration]
+        let routes: [ConnectorRegistry.Route]
+        do {
+            smppConfigurations = try file.smppConnectors()
+            routes = try file.routeTable()
+        } catch let problem as ConfigFile.Problem {
+            throw ValidationError(problem.description)
+        }
+
         let store = try StoreURL.open(database.database, logger: logger)
         let sink = ReceiptSink()
-        let simulatorConnector = SimulatorConnector(configuration: simulator, sink: sink)
-        let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([simulatorConnector]),
+        var connectors: [any Connector] = []
+        var connectorServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if file.usesSimulator {
+            simulator.name = file.simulatorName
+            let simulatorConnector = SimulatorConnector(configuration: simulator, sink: sink)
+            connectors.append(simulatorConnector)
+            connectorServices.append(.init(service: simulatorConnector))
+        }
+        for configuration in smppConfigurations {
+            let connector = SMPPConnector(configuration: configuration, sink: sink, logger: Logger(label: "herald.smpp")) { inbound, acknowledge in
+                logger.info("inbound message", metadata: ["connector": "\(inbound.connector)", "from": "\(inbound.from)", "to": "\(inbound.to)"])
+                acknowledge()
+            }
+            connectors.append(connector)
+            connectorServices.append(.init(service: connector))
+        }
+        let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(connectors, routes: routes),
                                     configuration: .init(workers: max(1, workers)), logger: Logger(label: "herald.dispatch"))
         let gateway = Gateway(store: store, signal: dispatcher.signal)
         let api = HeraldAPI(gateway: gateway)
@@ -69,13 +102,14 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),
             logger: Logger(label: "herald.http")
         )
-        let setup = PrepareStore(store: store, demoAccount: noDemoKey ? nil : demoAccount, banner: "http://\(host):\(port)", database: database.database)
+        let setup = PrepareStore(store: store, demoAccount: noDemoKey ? nil : demoAccount, banner: "http://\(host):\(port)", database: database.database,
+                                providers: connectors.map(\.name).joined(separator: ", "))
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: store),
                 .init(service: setup, successTerminationBehavior: .ignore),
                 .init(service: ReceiptIngestor(store: store, sink: sink)),
-                .init(service: simulatorConnector),
+            ] + connectorServices + [
                 .init(service: DelayedStart(setup: setup, service: ExpiryTimer(store: store))),
                 .init(service: DelayedStart(setup: setup, service: dispatcher)),
                 .init(service: DelayedStart(setup: setup, service: app)),
@@ -93,9 +127,11 @@ final class PrepareStore: Service {
     let demoAccount: String?
     let banner: String
     let database: String
+    let providers: String
     let ready = Latch()
 
-    init(store: any HeraldStore, demoAccount: String?, banner: String, database: String) {
+    init(store: any HeraldStore, demoAccount: String?, banner: String, database: String, providers: String = "simulator") {
+        self.providers = providers
         self.store = store
         self.demoAccount = demoAccount
         self.banner = banner
@@ -104,7 +140,7 @@ final class PrepareStore: Service {
 
     func run() async throws {
         try await store.migrate()
-        var lines = ["Herald gateway on \(banner)  database: \(database)  provider: simulator"]
+        var lines = ["Herald gateway on \(banner)  database: \(database)  providers: \(providers)"]
         if let demoAccount {
             let account = try await store.ensureAccount(named: demoAccount)
             let key = try await APIKeys.create(for: account, store: store)

@@ -1,0 +1,25 @@
+import struct Foundation.Date
+
+/// A message a subscriber sent to one of the account's numbers (SMPP MO `deliver_sm`).
+public struct InboundMessage: Sendable, Hashable {
+    public var id: String
+    public var connector: String
+    /// The subscriber (E.164 with `+` when the number was international).
+    public var from: String
+    /// The account's number or short code the message was sent to.
+    public var to: String
+    public var text: String
+    public var receivedAt: Date
+    /// The outbound message this one answers (the last one sent to `from`), once linked.
+    public var inReplyTo: String?
+
+    public init(id: String = HeraldID.make(.inbound), connector: String, from: String, to: String, text: String, receivedAt: Date, inReplyTo: String? = nil) {
+        self.id = id
+        self.connector = connector
+        self.from = from
+        self.to = to
+        self.text = text
+        self.receivedAt = receivedAt
+        self.inReplyTo = inReplyTo
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import HeraldConnectors
+import HeraldCore
+import NIOCore
+import SMPP
+import SMSText
+
+extension SMPPConnector {
+    /// The submit_sm for one part: smallest alphabet the SMSC accepts, concatenation per connector, a
+    /// reference shared by all parts of the message, validity from the message.
+    func shortMessage(for submission: Submission) -> SMPPShortMessage {
+        let alphabet = SMSText.alphabet(for: submission.text, allowing: configuration.alphabets)
+        let octets = SMSText.encode(submission.text, as: alphabet) ?? SMSText.encode(submission.text, as: .ucs2) ?? []
+        var message = SMPPShortMessage(
+            serviceType: configuration.serviceType,
+            source: .sender(submission.from ?? configuration.defaultSender),
+            destination: .international(submission.to),
+            validityPeriod: configuration.sendValidity ? Self.absoluteTime(submission.validUntil) : "",
+            registeredDelivery: configuration.registeredDelivery,
+            dataCoding: alphabet.dataCoding
+        )
+        configuration.concatenation.apply(
+            part: octets, reference: Self.reference(for: submission.messageID), total: submission.partCount, index: submission.part + 1,
+            to: &message
+        )
+        return message
+    }
+
+    /// A concatenation reference derived from the message id: the same for every part and every retry.
+    static func reference(for messageID: String) -> UInt16 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in messageID.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        return UInt16(truncatingIfNeeded: hash ^ (hash >> 16))
+    }
+
+    /// SMPP absolute time `YYMMDDhhmmsstnnp` in UTC.
+    static func absoluteTime(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ value: Int?) -> String {
+            let v = (value ?? 0) % 100
+            return v < 10 ? "0\(v)" : "\(v)"
+        }
+        return two(c.year) + two(c.month) + two(c.day) + two(c.hour) + two(c.minute) + two(c.second) + "000+"
+    }
+
+    /// A deliver_sm / data_sm from the SMSC: a receipt goes to the receipt path, anything else is an inbound
+    /// message. Either is acknowledged once stored.
+    func handleInbound(_ pdu: SMPPPDU, channel: any NIOCore.Channel) {
+        let acknowledge: @Sendable () -> Void = {
+            channel.writeAndFlush(ESMEOutbound.respond(pdu.response()), promise: nil)
+        }
+        let now = Date()
+        switch pdu.body {
+        case .shortMessage(let message) where message.isReceipt:
+            sink.deliver(receipt(text: Self.receiptText(message.userData, dataCoding: message.dataCoding), tlvs: message.tlvs, at: now), onStored: acknowledge)
+        case .dataSM(let message) where message.isReceipt:
+            let payload = message.tlvs[.messagePayload]?.value ?? []
+            sink.deliver(receipt(text: Self.receiptText(payload, dataCoding: message.dataCoding), tlvs: message.tlvs, at: now), onStored: acknowledge)
+        case .shortMessage(let message):
+            let inbound = InboundMessage(connector: name, from: Self.number(message.source), to: Self.number(message.destination),
+                                         text: SMSText.decode(message.userData, dataCoding: message.dataCoding), receivedAt: now)
+            onInbound(inbound, acknowledge)
+        case .dataSM(let message):
+            let inbound = InboundMessage(connector: name, from: Self.number(message.source), to: Self.number(message.destination),
+                                         text: SMSText.decode(message.tlvs[.messagePayload]?.value ?? [], dataCoding: message.dataCoding), receivedAt: now)
+            onInbound(inbound, acknowledge)
+        default:
+            acknowledge()
+        }
+    }
+
+    /// A receipt as Herald's input: status and reason by the connector's profile, every raw field kept.
+    func receipt(text: String, tlvs: [SMPPTLV], at now: Date) -> ProviderReceipt {
+        let parsed = DeliveryReceipt(text: text, tlvs: tlvs)
+        let (status, reason) = configuration.receiptProfile.interpret(parsed)
+        let occurredAt = parsed.doneDate.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970())) } ?? now
+        var raw = text
+        if let state = parsed.messageState { raw += (raw.isEmpty ? "" : " ") + "[message_state=\(state)]" }
+        return ProviderReceipt(
+            connector: name, providerMessageID: configuration.receiptIDFormat.canonical(parsed.messageID ?? ""),
+            kind: .status(status), reason: reason, occurredAt: occurredAt, receivedAt: now,
+            detail: ProviderDetail(status: parsed.stat, errorCode: parsed.error, networkErrorCode: parsed.networkErrorCode, text: raw)
+        )
+    }
+
+    /// Receipt text is ASCII in practice: read it byte for byte (GSM-7 decoding would turn `_` into `§`),
+    /// except UCS-2.
+    static func receiptText(_ bytes: [UInt8], dataCoding: UInt8) -> String {
+        dataCoding == 8 ? SMSText.decode(bytes, dataCoding: 8) : SMSText.decode(bytes, dataCoding: 3)
+    }
+
+    /// `+digits` for an international number, the address as is otherwise.
+    static func number(_ address: SMPPAddress) -> String {
+        address.ton == 1 && !address.address.hasPrefix("+") ? "+" + address.address : address.address
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import HeraldConnectors
+import HeraldCore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SMPP
+import SMSText
+
+/// An SMPP 3.4 client connector: keeps its binds up, submits message parts through a window, and turns
+/// receipts and inbound messages into Herald's inputs.
+///
+/// Receipts are acknowledged (`deliver_sm_resp`) only after the receipt is stored, so a crash loses none:
+/// the SMSC sends unacknowledged receipts again. A submit whose response never came (timeout, dropped
+/// connection) is reported as a temporary failure and retried: the message may reach the handset twice,
+/// but it is never lost.
+public final class SMPPConnector: Connector, Service {
+    public let configuration: SMPPConnectorConfiguration
+    public var name: String { configuration.name }
+    public let channels: Set<HeraldCore.Channel> = [.sms]
+
+    let sink: ReceiptSink
+    let onInbound: @Sendable (InboundMessage, _ acknowledge: @escaping @Sendable () -> Void) -> Void
+    private let group: any EventLoopGroup
+    private let pool = SessionPool()
+    private let limiter: ThroughputLimiter?
+    private let logger: Logger
+
+    /// - Parameter onInbound: gets each inbound (MO) message; call `acknowledge` once it is stored.
+    public init(configuration: SMPPConnectorConfiguration, sink: ReceiptSink,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                logger: Logger = Logger(label: "herald.smpp"),
+                onInbound: @escaping @Sendable (InboundMessage, _ acknowledge: @escaping @Sendable () -> Void) -> Void = { _, acknowledge in acknowledge() }) {
+        self.configuration = configuration
+        self.sink = sink
+        self.group = group
+        self.onInbound = onInbound
+        self.limiter = configuration.throughput > 0 ? ThroughputLimiter(rate: configuration.throughput) : nil
+        var logger = logger
+        logger[metadataKey: "connector"] = "\(configuration.name)"
+        self.logger = logger
+    }
+
+    /// Sessions currently bound and able to submit.
+    public var boundSessions: Int { pool.count }
+
+    // MARK: Service
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            for index in 0..<configuration.binds {
+                switch configuration.bindMode {
+                case .transceiver:
+                    group.addTask { await self.maintain(.transceiver, index: index) }
+                case .transmitterAndReceiver:
+                    group.addTask { await self.maintain(.transmitter, index: index) }
+                    group.addTask { await self.maintain(.receiver, index: index) }
+                }
+            }
+        }
+    }
+
+    /// Keeps one session bound: connect, bind, serve until it drops, back off, again. Unbinds on shutdown.
+    private func maintain(_ type: SMPPBindType, index: Int) async {
+        var delay = configuration.reconnectDelay.lowerBound
+        var logger = logger
+        logger[metadataKey: "bind"] = "\(type.rawValue)#\(index)"
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                let (channel, handler) = try await connect(type, logger: logger)
+                do {
+                    let systemID = try await handler.bound.get()
+                    logger.info("SMPP bound", metadata: ["smsc": "\(systemID)", "address": "\(configuration.host):\(configuration.port)"])
+                    delay = configuration.reconnectDelay.lowerBound
+                    if type.canSubmit { pool.add(channel) }
+                    await withGracefulShutdownHandler {
+                        try? await channel.closeFuture.get()
+                    } onGracefulShutdown: {
+                        self.pool.remove(channel)
+                        channel.writeAndFlush(ESMEOutbound.unbind, promise: nil)
+                    }
+                    pool.remove(channel)
+                    if !Task.isShuttingDownGracefully { logger.warning("SMPP session closed; reconnecting") }
+                } catch {
+                    channel.close(promise: nil)
+                    throw error
+                }
+            } catch {
+                logger.error("SMPP connect or bind failed", metadata: ["error": "\(error)", "retry_in_s": "\(delay)"])
+            }
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+            delay = min(delay * 2, configuration.reconnectDelay.upperBound)
+        }
+    }
+
+    private func connect(_ type: SMPPBindType, logger: Logger) async throws -> (any NIOCore.Channel, ESMEChannelHandler) {
+        let session = ESMESessionStateMachine.Configuration(
+            bindType: type,
+            bind: SMPPBind(systemID: configuration.systemID, password: configuration.password, systemType: configuration.systemType),
+            window: configuration.window,
+            responseTimeout: TimeAmount(configuration.responseTimeout),
+            queueTimeout: TimeAmount(configuration.responseTimeout) * 3,
+            enquireLinkInterval: TimeAmount(configuration.enquireLinkInterval)
+        )
+        let channel = try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = ESMEChannelHandler(configuration: session, eventLoop: channel.eventLoop, logger: logger) { [self] pdu, channel in
+                        self.handleInbound(pdu, channel: channel)
+                    }
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(SMPPFrameDecoder()), MessageToByteHandler(SMPPEncoder()), handler,
+                    ])
+                }
+            }
+            .connect(host: configuration.host, port: configuration.port).get()
+        let handler = try await channel.pipeline.handler(type: ESMEChannelHandler.self).get()
+        return (channel, handler)
+    }
+
+    // MARK: Submit
+
+    public func submit(_ submission: Submission) async -> SubmitResult {
+        guard let channel = await pool.next(waitingUpTo: configuration.bindWait) else {
+            return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(text: "no bound SMPP session to \(configuration.host):\(configuration.port)"))
+        }
+        if let limiter { await limiter.wait() }
+        let pdu = SMPPPDU.submitSM(shortMessage(for: submission), sequenceNumber: 0)
+        let promise = channel.eventLoop.makePromise(of: SMPPPDU.self)
+        channel.writeAndFlush(ESMEOutbound.request(pdu, promise)).whenFailure { promise.fail($0) }
+        do {
+            let response = try await promise.futureResult.get()
+            return Self.classify(response, submission: submission, idFormat: configuration.submitIDFormat)
+        } catch let error as SMPPError {
+            let text = error.outcomeUnknown
+                ? "\(error.message); the SMSC may have taken it, so a retry can deliver it twice"
+                : error.message
+            return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(text: text))
+        } catch {
+            return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(text: "\(error)"))
+        }
+    }
+
+    /// submit_sm_resp to a connector outcome (spec section 5).
+    static func classify(_ response: SMPPPDU, submission: Submission, idFormat: MessageIDFormat) -> SubmitResult {
+        let status = response.status
+        let detail = ProviderDetail(status: status.description, errorCode: status == .ok ? nil : "0x" + String(status.rawValue, radix: 16, uppercase: true))
+        if status == .ok {
+            var id = idFormat.canonical(response.messageID ?? "")
+            if id.isEmpty { id = "missing-id:\(submission.messageID):\(submission.part)" }
+            return .accepted(providerMessageID: id, detail: detail)
+        }
+        if status.isTemporary {
+            let reason: ReasonCode = switch status {
+            case .throttled: .throttled
+            case .messageQueueFull: .queueFull
+            default: .providerUnavailable
+            }
+            return .temporaryFailure(reason, detail: detail)
+        }
+        let reason: ReasonCode = switch status {
+        case .invalidDestinationAddress, .invalidDestinationTON: .illegalNumber
+        case .invalidMessageLength: .invalidMessage
+        default: .providerRejected
+        }
+        return .permanentFailure(reason, detail: detail)
+    }
+}

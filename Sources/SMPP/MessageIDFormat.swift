@@ -1,0 +1,60 @@
+/// How an SMSC writes message ids, so the id in `submit_sm_resp` and the id in a receipt can be matched.
+///
+/// Many SMSCs answer `submit_sm` with a hex id and put the same number in decimal into the receipt (or the
+/// other way round), with or without leading zeros, in either case. Ids may be longer than 64 bits.
+public enum MessageIDFormat: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Opaque text: compared as received, ignoring case and surrounding blanks.
+    case string
+    /// A hexadecimal number.
+    case hex
+    /// A decimal number.
+    case decimal
+
+    /// The canonical form of an id written in this format: the number in lower-case hex without leading
+    /// zeros for `hex` and `decimal` (so the two compare equal), the trimmed lower-cased text for `string`.
+    /// An id that is not a valid number in the format falls back to the `string` form.
+    public func canonical(_ id: String) -> String {
+        let trimmed = id.trimmingBlanks()
+        switch self {
+        case .string:
+            return trimmed.lowercased()
+        case .hex:
+            guard !trimmed.isEmpty, trimmed.allSatisfy(\.isHexDigit) else { return trimmed.lowercased() }
+            let stripped = trimmed.lowercased().drop { $0 == "0" }
+            return stripped.isEmpty ? "0" : String(stripped)
+        case .decimal:
+            guard !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) else { return trimmed.lowercased() }
+            return Self.decimalToHex(trimmed)
+        }
+    }
+
+    /// Converts a decimal number of any length to lower-case hex (repeated division on the digits).
+    static func decimalToHex(_ decimal: String) -> String {
+        var digits = decimal.compactMap { $0.wholeNumberValue }
+        var hex: [Character] = []
+        let alphabet = Array("0123456789abcdef")
+        while !(digits.isEmpty || digits.allSatisfy { $0 == 0 }) {
+            var remainder = 0
+            var quotient: [Int] = []
+            quotient.reserveCapacity(digits.count)
+            for digit in digits {
+                let value = remainder * 10 + digit
+                let q = value / 16
+                remainder = value % 16
+                if !(quotient.isEmpty && q == 0) { quotient.append(q) }
+            }
+            hex.append(alphabet[remainder])
+            digits = quotient
+        }
+        return hex.isEmpty ? "0" : String(hex.reversed())
+    }
+}
+
+extension String {
+    fileprivate func trimmingBlanks() -> String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\0" || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\0" || last == "\t" { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,142 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SMPP
+import SMSText
+import Synchronization
+
+/// An SMPP 3.4 server that behaves like a carrier's SMSC: accepts binds, answers submit_sm with ids, and
+/// sends delivery receipts (and inbound messages) with a configurable mix of outcomes and misbehaviour.
+///
+/// Receipts go to any receiver-capable session of the same system_id, are re-sent if a session closes
+/// before acknowledging them, and wait for a session to bind if none is up.
+public final class SMSCSimulator: Service {
+    public let configuration: SMSCSimulatorConfiguration
+    let logger: Logger
+    let group: any EventLoopGroup
+    let router = DeliveryRouter()
+    let counters = Mutex(Counters())
+    private let listening = Mutex<(channel: (any Channel)?, waiters: [CheckedContinuation<Int, any Error>])>((nil, []))
+    private let throttledOnce = Mutex<Set<String>>([])
+    private let nextID = Atomic<UInt64>(0x1000)
+
+    /// What the simulator has done so far.
+    public struct Counters: Sendable, Hashable {
+        public var binds = 0
+        public var submits = 0
+        public var rejectedSubmits = 0
+        public var throttled = 0
+        public var receiptsSent = 0
+        public var receiptsAcknowledged = 0
+        public var inboundSent = 0
+        public var dropped = 0
+    }
+
+    public init(configuration: SMSCSimulatorConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "herald.smsc")) {
+        self.configuration = configuration
+        self.group = group
+        self.logger = logger
+    }
+
+    public var stats: Counters { counters.withLock { $0 } }
+
+    /// The port it listens on, once listening (useful with port 0).
+    public func port() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let port = listening.withLock { state -> Int? in
+                if let channel = state.channel { return channel.localAddress?.port ?? 0 }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let port { continuation.resume(returning: port) }
+        }
+    }
+
+    public func run() async throws {
+        let channel: any Channel
+        do {
+            channel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { [self] channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            ByteToMessageHandler(SMPPFrameDecoder()), MessageToByteHandler(SMPPEncoder()), SMSCServerHandler(simulator: self),
+                        ])
+                    }
+                }
+                .bind(host: configuration.host, port: configuration.port).get()
+        } catch {
+            let waiters = listening.withLock { state in defer { state.waiters = [] }; return state.waiters }
+            for waiter in waiters { waiter.resume(throwing: error) }
+            throw error
+        }
+        let waiters = listening.withLock { state in
+            state.channel = channel
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        let port = channel.localAddress?.port ?? configuration.port
+        for waiter in waiters { waiter.resume(returning: port) }
+        logger.info("SMSC simulator listening", metadata: ["address": "\(configuration.host):\(port)"])
+        await withGracefulShutdownHandler {
+            try? await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
+            self.router.closeAll()
+        }
+    }
+
+    // MARK: Decisions
+
+    func authenticate(_ bind: SMPPBind) -> SMPPCommandStatus {
+        guard !configuration.credentials.isEmpty else { return .ok }
+        guard let password = configuration.credentials[bind.systemID] else { return .invalidSystemID }
+        return password == bind.password ? .ok : .invalidPassword
+    }
+
+    func makeMessageID() -> (response: String, receipt: String) {
+        let number = nextID.wrappingAdd(UInt64.random(in: 1...7), ordering: .relaxed).newValue
+        func render(_ format: SMSCSimulatorConfiguration.IDFormat) -> String {
+            let digits = format == .hex ? String(number, radix: 16, uppercase: true) : String(number)
+            return String(repeating: "0", count: max(0, configuration.idWidth - digits.count)) + digits
+        }
+        return (render(configuration.idFormat), render(configuration.receiptIDFormat ?? configuration.idFormat))
+    }
+
+    func outcome(for destination: String) -> SMSCOutcome {
+        if let magic = SMSCOutcome.magic(for: destination) {
+            if magic == .throttleOnce {
+                let first = throttledOnce.withLock { $0.insert(destination).inserted }
+                return first ? .submitError(.throttled) : .receipt(stat: "DELIVRD", err: "000")
+            }
+            return magic
+        }
+        let total = configuration.mix.reduce(0) { $0 + $1.weight }
+        var pick = Double.random(in: 0..<total)
+        for entry in configuration.mix {
+            if pick < entry.weight { return entry.outcome }
+            pick -= entry.weight
+        }
+        return configuration.mix.last?.outcome ?? .receipt(stat: "DELIVRD", err: "000")
+    }
+
+    func roll(_ rate: Double) -> Bool { rate > 0 && Double.random(in: 0..<1) < rate }
+
+    func delay() -> TimeAmount {
+        .nanoseconds(Int64(Double.random(in: configuration.receiptDelay) * 1_000_000_000))
+    }
+
+    /// Sends an inbound (MO) message from `from` to `to` on a receiver session of `systemID`.
+    public func injectInbound(systemID: String, from: String, to: String, text: String) {
+        let alphabet = SMSText.alphabet(for: text)
+        let message = SMPPShortMessage(
+            source: .international(from), destination: .sender(to), dataCoding: alphabet.dataCoding,
+            shortMessage: Array((SMSText.encode(text, as: alphabet) ?? []).prefix(254))
+        )
+        counters.withLock { $0.inboundSent += 1 }
+        router.deliver(.deliverSM(message, sequenceNumber: 0), to: systemID)
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import HeraldCore
+import HeraldEngine
+import HeraldSMPP
+import SMPP
+import SMSText
+
+/// `herald serve --config FILE`: connectors and routes, as JSON (docs/integrations/smpp.md shows a full file).
+struct ConfigFile: Decodable {
+    var connectors: [ConnectorEntry] = []
+    var routes: [RouteEntry] = []
+
+    struct RouteEntry: Decodable {
+        var channel: String
+        var prefix: String?
+        var connector: String
+    }
+
+    /// One connector; `type` is `smpp` or `simulator`. SMPP fields are optional with production defaults.
+    struct ConnectorEntry: Decodable {
+        var name: String
+        var type: String
+        var host: String?
+        var port: Int?
+        var system_id: String?
+        var password: String?
+        var system_type: String?
+        var bind: String?
+        var binds: Int?
+        var window: Int?
+        var throughput: Double?
+        var response_timeout_ms: Int?
+        var enquire_link_s: Int?
+        var bind_wait_ms: Int?
+        var alphabets: [String]?
+        var concatenation: String?
+        var submit_id_format: String?
+        var receipt_id_format: String?
+        var receipt_profile: String?
+        var stat_words: [String: String]?
+        var error_reasons: [String: String]?
+        var accepted_is_final: Bool?
+        var registered_delivery: UInt8?
+        var service_type: String?
+        var send_validity: Bool?
+        var default_sender: String?
+    }
+
+    /// A problem in the file, naming the field and the fix.
+    struct Problem: Error, CustomStringConvertible {
+        var field: String
+        var problem: String
+        var fix: String
+        var description: String { "config \(field): \(problem); \(fix)" }
+    }
+
+    static func load(path: String) throws -> ConfigFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Problem(field: "--config", problem: "cannot read '\(path)'", fix: "give the path of a readable JSON file")
+        }
+        do {
+            return try JSONDecoder().decode(ConfigFile.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw Problem(field: Self.path(context.codingPath + [key]), problem: "is missing", fix: "add it (see docs/integrations/smpp.md)")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw Problem(field: Self.path(context.codingPath), problem: "has the wrong type", fix: context.debugDescription)
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw Problem(field: Self.path(context.codingPath), problem: "is null", fix: "give a value or leave the key out")
+        } catch {
+            throw Problem(field: "--config", problem: "'\(path)' is not valid JSON", fix: "\(error)")
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+
+    /// The SMPP connector configurations, validated.
+    func smppConnectors() throws -> [SMPPConnectorConfiguration] {
+        var names = Set<String>()
+        var result: [SMPPConnectorConfiguration] = []
+        for (index, entry) in connectors.enumerated() {
+            let field = "connectors[\(index)]"
+            guard !entry.name.isEmpty, names.insert(entry.name).inserted else {
+                throw Problem(field: field + ".name", problem: "'\(entry.name)' is empty or used twice", fix: "give every connector its own name")
+            }
+            switch entry.type {
+            case "simulator":
+                continue
+            case "smpp":
+                result.append(try smpp(entry, field: field))
+            default:
+                throw Problem(field: field + ".type", problem: "'\(entry.type)' is not a connector type", fix: "use smpp or simulator")
+            }
+        }
+        return result
+    }
+
+    var usesSimulator: Bool { connectors.isEmpty || connectors.contains { $0.type == "simulator" } }
+
+    var simulatorName: String { connectors.first { $0.type == "simulator" }?.name ?? "simulator" }
+
+    private func smpp(_ entry: ConnectorEntry, field: String) throws -> SMPPConnectorConfiguration {
+        guard let systemID = entry.system_id, !systemID.isEmpty else {
+            throw Problem(field: field + ".system_id", problem: "is missing", fix: "give the system_id your SMSC issued")
+        }
+        var config = SMPPConnectorConfiguration(name: entry.name, systemID: systemID, password: entry.password ?? "")
+        config.host = entry.host ?? config.host
+        if let port = entry.port {
+            guard (1...65535).contains(port) else { throw Problem(field: field + ".port", problem: "\(port) is not a TCP port", fix: "use 1-65535 (2775 is usual)") }
+            config.port = port
+        }
+        config.systemType = entry.system_type ?? ""
+        if let bind = entry.bind {
+            guard let mode = SMPPConnectorConfiguration.BindMode(rawValue: bind) else {
+                throw Problem(field: field + ".bind", problem: "'\(bind)' is not a bind mode", fix: "use transceiver or transmitter+receiver")
+            }
+            config.bindMode = mode
+        }
+        config.binds = max(1, entry.binds ?? 1)
+        config.window = max(1, entry.window ?? 10)
+        config.throughput = max(0, entry.throughput ?? 0)
+        if let ms = entry.response_timeout_ms { config.responseTimeout = .milliseconds(max(100, ms)) }
+        if let s = entry.enquire_link_s { config.enquireLinkInterval = .seconds(max(1, s)) }
+        if let ms = entry.bind_wait_ms { config.bindWait = .milliseconds(max(0, ms)) }
+        if let names = entry.alphabets {
+            var set = Set<SMSAlphabet>()
+            for name in names {
+                guard let alphabet = SMSAlphabet(rawValue: name) else {
+                    throw Problem(field: field + ".alphabets", problem: "'\(name)' is not an alphabet", fix: "use GSM-7, Latin-1 and/or UCS-2")
+                }
+                set.insert(alphabet)
+            }
+            config.alphabets = set.union([.ucs2])
+        }
+        if let value = entry.concatenation {
+            guard let mode = SMPPConcatenation(rawValue: value) else {
+                throw Problem(field: field + ".concatenation", problem: "'\(value)' is not a concatenation", fix: "use udh8, udh16, sar or payload")
+            }
+            config.concatenation = mode
+        }
+        for (key, value, target) in [("submit_id_format", entry.submit_id_format, \SMPPConnectorConfiguration.submitIDFormat),
+                                     ("receipt_id_format", entry.receipt_id_format, \SMPPConnectorConfiguration.receiptIDFormat)] {
+            guard let value else { continue }
+            guard let format = MessageIDFormat(rawValue: value) else {
+                throw Problem(field: field + "." + key, problem: "'\(value)' is not an id format", fix: "use string, hex or decimal")
+            }
+            config[keyPath: target] = format
+        }
+        if let name = entry.receipt_profile {
+            guard let profile = ReceiptProfile.named(name) else {
+                throw Problem(field: field + ".receipt_profile", problem: "'\(name)' is not a built-in profile", fix: "use standard or vonage, and add stat_words / error_reasons")
+            }
+            config.receiptProfile = profile
+        }
+        for (word, status) in entry.stat_words ?? [:] {
+            guard let value = MessageStatus(rawValue: status.uppercased()) else {
+                throw Problem(field: field + ".stat_words.\(word)", problem: "'\(status)' is not a status", fix: "use SENT, DELIVERED, UNDELIVERED or EXPIRED")
+            }
+            config.receiptProfile.statWords[word.uppercased()] = value
+        }
+        for (code, reason) in entry.error_reasons ?? [:] {
+            guard let value = ReasonCode(rawValue: reason.uppercased()) else {
+                throw Problem(field: field + ".error_reasons.\(code)", problem: "'\(reason)' is not a reason code", fix: "use a code from GET /v1/reasons")
+            }
+            config.receiptProfile.errorReasons[ReceiptProfile.normaliseCode(code)] = value
+        }
+        config.receiptProfile.acceptedIsFinal = entry.accepted_is_final ?? false
+        config.registeredDelivery = entry.registered_delivery ?? 1
+        config.serviceType = entry.service_type ?? ""
+        config.sendValidity = entry.send_validity ?? true
+        config.defaultSender = entry.default_sender ?? config.defaultSender
+        return config
+    }
+
+    /// The routes, checked against the connector names.
+    func routeTable() throws -> [ConnectorRegistry.Route] {
+        let names = Set(connectors.map(\.name))
+        return try routes.enumerated().map { index, route in
+            guard let channel = Channel(rawValue: route.channel) else {
+                throw Problem(field: "routes[\(index)].channel", problem: "'\(route.channel)' is not a channel", fix: "use sms, email or chat")
+            }
+            guard names.contains(route.connector) else {
+                throw Problem(field: "routes[\(index)].connector", problem: "no connector is named '\(route.connector)'", fix: "use one of: \(names.sorted().joined(separator: ", "))")
+            }
+            return ConnectorRegistry.Route(channel: channel, prefix: route.prefix ?? "", connector: route.connector)
+        }
+    }
+}
