@@ -148,6 +148,15 @@ let package = Package(
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: strict),
         .testTarget(
+            name: "HeraldSMPPTests",
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine", "HeraldSMPP", "SMPP", "SMSCSimulator",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "HeraldStoreTests",
             dependencies: ["HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres"],
             swiftSettings: strict

@@ -75,7 +75,11 @@ public final class SMPPConnector: Connector, Service {
                     delay = configuration.reconnectDelay.lowerBound
                     if type.canSubmit { pool.add(channel) }
                     await withGracefulShutdownHandler {
-                        try? await channel.closeFuture.get()
+                        await withTaskCancellationHandler {
+                            try? await channel.closeFuture.get()
+                        } onCancel: {
+                            channel.close(promise: nil)
+                        }
                     } onGracefulShutdown: {
                         self.pool.remove(channel)
                         channel.writeAndFlush(ESMEOutbound.unbind, promise: nil)

@@ -181,13 +181,14 @@ final class SMSCServerHandler: ChannelInboundHandler {
             receipts.append(finalReceipt)
         }
         if simulator.roll(config.duplicateRate) { receipts.append(finalReceipt) }
+        simulator.counters.withLock { $0.receiptsCreated += receipts.count }
         return receipts
     }
 
     private func receipt(for message: SMPPShortMessage, id: String, stat: String, err: String) -> SMPPPDU {
         let now = ReceiptClock.now()
         let delivered = stat == "DELIVRD" ? "001" : "000"
-        let sample = String(SMSText.decode(message.userData, dataCoding: message.dataCoding).prefix(20))
+        let sample = String(SMSText.decode(message.userData, dataCoding: message.dataCoding).prefix(20).map { $0.isASCII ? $0 : "?" })
         let text = "id:\(id) sub:001 dlvrd:\(delivered) submit date:\(now) done date:\(now) stat:\(stat) err:\(err) text:\(sample)"
         var tlvs: [SMPPTLV] = []
         if simulator.configuration.receiptTLVs {

@@ -27,6 +27,9 @@ public final class SMSCSimulator: Service {
         public var submits = 0
         public var rejectedSubmits = 0
         public var throttled = 0
+        /// Receipts created (each is re-sent until acknowledged; a re-send is not counted here).
+        public var receiptsCreated = 0
+        /// deliver_sm receipts written, re-sends included.
         public var receiptsSent = 0
         public var receiptsAcknowledged = 0
         public var inboundSent = 0

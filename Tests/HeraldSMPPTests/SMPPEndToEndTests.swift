@@ -1,0 +1,159 @@
+import Foundation
+import HeraldConnectors
+import HeraldCore
+import HeraldSMPP
+import SMPP
+import SMSCSimulator
+import Testing
+
+@Suite("SMPP end to end: Herald's client against herald smsc over loopback", .serialized)
+struct SMPPEndToEndTests {
+    /// Magic destination suffix, the status and reason it must end in (Vonage err table).
+    static let outcomes: [(suffix: Int, status: MessageStatus, reason: ReasonCode?)] = {
+        var table: [(Int, MessageStatus, ReasonCode?)] = [(200, .delivered, nil)]
+        let vonage: [ReasonCode] = [.generalError, .absentSubscriberTemporary, .absentSubscriber, .callBarred, .portabilityError,
+                                    .antiSpamRejection, .handsetBusy, .networkError, .illegalNumber, .invalidMessage, .unroutable,
+                                    .destinationUnreachable, .ageRestriction, .blockedByCarrier, .prepaidInsufficientFunds]
+        for (offset, reason) in vonage.enumerated() { table.append((201 + offset, .undelivered, reason)) }
+        table += [
+            (220, .undelivered, .antiSpamRejection), (221, .expired, .unknownOutcome), (222, .undelivered, .generalError),
+            (223, .expired, .unknownOutcome), (230, .failed, .illegalNumber), (231, .delivered, nil), (240, .delivered, nil),
+        ]
+        return table
+    }()
+
+    static func number(_ suffix: Int, prefix: String = "+4477009") -> String {
+        prefix + String(format: "%05d", suffix)
+    }
+
+    @Test("Every magic destination ends in its status and reason; hex submit ids match decimal receipt ids; TX+RX binds")
+    func magicDestinations() async throws {
+        let smsc = SMSCSimulatorConfiguration(
+            credentials: ["herald": "secret"], idFormat: .hex, receiptIDFormat: .decimal, idWidth: 14, receiptDelay: 0.01...0.05
+        )
+        try await SMPPHarness.run(smsc: smsc, connector: { $0.receiptIDFormat = .decimal; $0.bindMode = .transmitterAndReceiver }) { harness in
+            var sent: [(id: String, expected: (suffix: Int, status: MessageStatus, reason: ReasonCode?))] = []
+            for expected in Self.outcomes {
+                sent.append((try await harness.send(to: Self.number(expected.suffix)), expected))
+            }
+            let silent = try await harness.send(to: Self.number(232))
+            try await harness.settle(sent.map(\.id))
+            for (id, expected) in sent {
+                let record = try #require(try await harness.message(id))
+                #expect(record.status == expected.status, "\(expected.suffix)")
+                #expect(record.reason == expected.reason, "\(expected.suffix)")
+            }
+            // No receipt: accepted and waiting (the validity timer ends it).
+            try await harness.settle([silent], done: { $0.status == .accepted })
+            // Throttled once: a DEFERRED attempt with THROTTLED is in the timeline before the delivery.
+            let throttled = try #require(sent.first { $0.expected.suffix == 231 })
+            let events = try await harness.store.events(messageID: throttled.id)
+            #expect(events.contains { $0.kind == .status(.deferred) && $0.reason == .throttled })
+            // The receipt's raw fields are kept on the event.
+            let busy = try #require(sent.first { $0.expected.suffix == 207 })
+            let receipt = try #require(try await harness.store.events(messageID: busy.id).first { $0.source == .receipt && $0.kind == .status(.undelivered) })
+            #expect(receipt.detail?.status == "UNDELIV")
+            #expect(receipt.detail?.errorCode == "007")
+            #expect(receipt.detail?.networkErrorCode == "3:7")
+            #expect(receipt.detail?.text?.contains("stat:UNDELIV err:007") == true)
+            // The reply to 0240 arrived as an inbound message.
+            try await waitFor { harness.inbound.messages.withLock { !$0.isEmpty } }
+            let reply = try #require(harness.inbound.messages.withLock { $0.first })
+            #expect(reply.from == Self.number(240))
+            #expect(reply.text.hasPrefix("Reply to: Your code"))
+        }
+    }
+
+    @Test("Multipart GSM-7 and UCS-2: each part has its own provider id and receipt", arguments: [SMPPConcatenation.udh8, .udh16, .sar, .payload])
+    func multipart(concatenation: SMPPConcatenation) async throws {
+        try await SMPPHarness.run(smsc: SMSCSimulatorConfiguration(receiptDelay: 0.01...0.03), connector: { $0.concatenation = concatenation }) { harness in
+            let long = try await harness.send(to: Self.number(200), text: String(repeating: "Herald {SMPP} ", count: 20))
+            let emoji = try await harness.send(to: Self.number(200), text: String(repeating: "Привет 😀 ", count: 12))
+            try await harness.settle([long, emoji])
+            for id in [long, emoji] {
+                let record = try #require(try await harness.message(id))
+                #expect(record.status == .delivered)
+                #expect(record.parts.count >= 2)
+                #expect(Set(record.parts.compactMap(\.providerMessageID)).count == record.parts.count)
+            }
+        }
+    }
+
+    @Test("Chaos: duplicates, reordering, receipts before responses, throttling and dropped connections mid-window; none lost, none stuck")
+    func chaos() async throws {
+        let smsc = SMSCSimulatorConfiguration(
+            receiptDelay: 0.0...0.2, duplicateRate: 0.3, reorderRate: 0.3, earlyReceiptRate: 0.3, throttleRate: 0.05, dropEvery: 97
+        )
+        try await SMPPHarness.run(smsc: smsc, connector: { $0.binds = 2; $0.window = 20 }) { harness in
+            let finals = Self.outcomes.filter { $0.suffix != 230 && $0.suffix != 231 && $0.suffix != 240 }
+            var sent: [(id: String, expected: (suffix: Int, status: MessageStatus, reason: ReasonCode?))] = []
+            for index in 0..<400 {
+                let expected = finals[index % finals.count]
+                sent.append((try await harness.send(to: Self.number(expected.suffix, prefix: "+44770\(index % 10)")), expected))
+            }
+            try await harness.settle(sent.map(\.id), timeout: .seconds(120))
+            for (id, expected) in sent {
+                let record = try #require(try await harness.message(id))
+                #expect(record.status == expected.status, "\(expected.suffix) \(id)")
+                #expect(record.reason == expected.reason, "\(expected.suffix) \(id)")
+                #expect(!record.hasConflict)
+            }
+            let stats = harness.smsc.stats
+            #expect(stats.dropped > 0)
+            #expect(stats.throttled > 0)
+            // Every receipt the SMSC created was acknowledged (after it was stored); re-sends after a drop may be acknowledged twice.
+            try await waitFor { harness.smsc.stats.receiptsAcknowledged >= harness.smsc.stats.receiptsCreated }
+            #expect(harness.sink.pendingCount == 0)
+        }
+    }
+
+    @Test("deliver_sm_resp is withheld until the receipt is stored")
+    func acknowledgedAfterStorage() async throws {
+        // A sink nobody drains stands for a store that is down.
+        let smsc = SMSCSimulatorConfiguration(receiptDelay: 0.0...0.01)
+        try await SMPPHarness.run(smsc: smsc) { harness in
+            let submission = Submission(messageID: "msg_test", part: 0, partCount: 1, channel: .sms, to: Self.number(200), from: "Herald",
+                                        subject: nil, text: "hello", attempt: 1, validUntil: Date().addingTimeInterval(3600))
+            let standalone = ReceiptSink()
+            var configuration = harness.connector.configuration
+            configuration.systemID = "probe"  // its own system id, so the SMSC routes these receipts to it alone
+            let connector = SMPPConnector(configuration: configuration, sink: standalone)
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await connector.run() }
+                guard case .accepted = await connector.submit(submission) else { Issue.record("not accepted"); return }
+                try await waitFor { standalone.pendingCount >= 2 }  // ENROUTE + DELIVRD
+                #expect(harness.smsc.stats.receiptsAcknowledged == 0)
+                for entry in standalone.drain(limit: 10) { entry.onStored?() }
+                try await waitFor { harness.smsc.stats.receiptsAcknowledged == 2 }
+                group.cancelAll()
+            }
+        }
+    }
+
+    @Test("A refused bind defers submits as PROVIDER_UNAVAILABLE instead of losing them")
+    func bindRefused() async throws {
+        let smsc = SMSCSimulatorConfiguration(credentials: ["herald": "right"])
+        try await SMPPHarness.run(smsc: smsc, connector: { $0.password = "wrong"; $0.bindWait = .milliseconds(300) }) { harness in
+            let submission = Submission(messageID: "msg_x", part: 0, partCount: 1, channel: .sms, to: Self.number(200), from: nil,
+                                        subject: nil, text: "hi", attempt: 1, validUntil: Date().addingTimeInterval(60))
+            guard case .temporaryFailure(let reason, _) = await harness.connector.submit(submission) else {
+                Issue.record("expected a temporary failure")
+                return
+            }
+            #expect(reason == .providerUnavailable)
+            #expect(harness.connector.boundSessions == 0)
+        }
+    }
+}
+
+/// Polls `condition` every 20 ms for up to 10 seconds.
+func waitFor(_ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("condition not met within 10 s")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
