@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what a fresh machine lacks to build, run and test Herald (Debian packages only).
+# Installs what a fresh machine lacks to build, run and test Herald (Debian packages, two PyPI SMPP libraries).
 set -euo pipefail
 need=()
 [ -f /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
@@ -10,4 +10,9 @@ if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# Independent SMPP implementations for the conformance checks (scripts/smpp-conformance.sh).
+if ! python3 -c "import smpplib, smpp.pdu" >/dev/null 2>&1; then
+  echo "installing: smpplib smpp.pdu3 (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "smpplib==2.2.4" "smpp.pdu3==0.6"
 fi

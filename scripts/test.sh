@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: domain, store contract on SQLite and PostgreSQL, engine, HTTP over loopback, then the CLI
-# and a real `herald serve` on both databases (scripts/cli-smoke.sh).
+# and a real `herald serve` on both databases (scripts/cli-smoke.sh), then SMPP conformance (scripts/smpp-conformance.sh).
 # Starts a throw-away PostgreSQL on 127.0.0.1 for the contract tests and stops it by PID afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +14,5 @@ fi
 swift build --build-tests
 swift test --skip-build "$@"
 # The executable end to end: CLI contract, and `herald serve` over HTTP on SQLite and PostgreSQL.
-if [ $# -eq 0 ]; then scripts/cli-smoke.sh; fi
+# SMPP conformance against two independent PyPI implementations, both directions.
+if [ $# -eq 0 ]; then scripts/cli-smoke.sh && scripts/smpp-conformance.sh; fi

@@ -56,6 +56,15 @@ public final class ESMEChannelHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        // A connection that never became active (refused, timed out) still owes its waiters an answer.
+        tickTask?.cancel()
+        boundPromise.fail(SMPPError.connectionClosed("before the bind completed"))
+        let waiting = promises
+        promises = [:]
+        for (_, promise) in waiting { promise.fail(SMPPError.connectionClosed("session removed")) }
+    }
+
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         execute(machine.received(unwrapInboundIn(data), now: .now()), context: context)
     }
