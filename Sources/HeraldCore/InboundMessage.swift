@@ -10,10 +10,13 @@ public struct InboundMessage: Sendable, Hashable {
     public var to: String
     public var text: String
     public var receivedAt: Date
-    /// The outbound message this one answers (the last one sent to `from`), once linked.
+    /// The outbound message this one answers (the last SMS sent to `from`), once linked.
     public var inReplyTo: String?
+    /// The account of that outbound message; `nil` while unlinked.
+    public var accountID: String?
 
-    public init(id: String = HeraldID.make(.inbound), connector: String, from: String, to: String, text: String, receivedAt: Date, inReplyTo: String? = nil) {
+    public init(id: String = HeraldID.make(.inbound), connector: String, from: String, to: String, text: String, receivedAt: Date, inReplyTo: String? = nil, accountID: String? = nil) {
+        self.accountID = accountID
         self.id = id
         self.connector = connector
         self.from = from
@@ -21,5 +24,13 @@ public struct InboundMessage: Sendable, Hashable {
         self.text = text
         self.receivedAt = receivedAt
         self.inReplyTo = inReplyTo
+    }
+}
+
+extension InboundMessage {
+    /// The REPLIED engagement event this message puts on the outbound message it answers.
+    public func replyEvent(on messageID: String) -> StatusEvent {
+        StatusEvent(messageID: messageID, kind: .engagement(.replied), source: .receipt, occurredAt: receivedAt, connector: connector,
+                    detail: ProviderDetail(text: "reply \(id) from \(from): \(String(text.prefix(160)))"), dedupKey: "reply:\(id)")
     }
 }

@@ -61,6 +61,7 @@ public struct HeraldAPI: Sendable {
             Endpoint(method: .get, openAPIPath: "/v1/messages/{id}", path: "/v1/messages/:id", handler: show),
             Endpoint(method: .get, openAPIPath: "/v1/stats", path: "/v1/stats", handler: stats),
             Endpoint(method: .get, openAPIPath: "/v1/receipts/unmatched", path: "/v1/receipts/unmatched", handler: unmatched),
+            Endpoint(method: .get, openAPIPath: "/v1/inbound", path: "/v1/inbound", handler: inbound),
         ]
     }
 
@@ -218,5 +219,42 @@ public struct HeraldAPI: Sendable {
                  reason: $0.receipt.reason?.rawValue, occurredAt: Timestamp.format($0.receipt.occurredAt),
                  receivedAt: Timestamp.format($0.receipt.receivedAt), provider: $0.receipt.detail)
         }])
+    }
+
+    @Sendable func inbound(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let query = request.uri.queryParameters
+        var limit = 100
+        if let text = query["limit"].map(String.init) {
+            guard let value = Int(text), (1...500).contains(value) else {
+                throw APIProblem.badQuery("limit", "limit '\(text)' is out of range", fix: "use 1 to 500")
+            }
+            limit = value
+        }
+        var page = try await store.inboundMessages(accountID: account.id, before: query["cursor"].map(String.init), limit: limit + 1)
+        let hasMore = page.count > limit
+        if hasMore { page.removeLast() }
+        struct Item: Encodable {
+            var id: String
+            var connector: String
+            var from: String
+            var to: String
+            var text: String
+            var receivedAt: String
+            var inReplyTo: String?
+            enum CodingKeys: String, CodingKey {
+                case id, connector, from, to, text
+                case receivedAt = "received_at", inReplyTo = "in_reply_to"
+            }
+        }
+        struct Page: Encodable {
+            var data: [Item]
+            var nextCursor: String?
+            enum CodingKeys: String, CodingKey { case data, nextCursor = "next_cursor" }
+        }
+        return try Self.encode(Page(data: page.map {
+            Item(id: $0.id, connector: $0.connector, from: $0.from, to: $0.to, text: $0.text,
+                 receivedAt: Timestamp.format($0.receivedAt), inReplyTo: $0.inReplyTo)
+        }, nextCursor: hasMore ? page.last?.id : nil))
     }
 }

@@ -106,6 +106,22 @@ enum SQLiteSchema {
                 CREATE INDEX receipts_unmatched ON receipts(connector, provider_id) WHERE matched_message_id IS NULL;
                 """)
         }
+        migrator.registerMigration("v2-inbound") { db in
+            try db.execute(sql: """
+                CREATE INDEX messages_recipient ON messages(recipient, id);
+                CREATE TABLE inbound (
+                    id TEXT PRIMARY KEY,
+                    account_id TEXT,
+                    connector TEXT NOT NULL,
+                    sender TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    received_at REAL NOT NULL,
+                    in_reply_to TEXT
+                );
+                CREATE INDEX inbound_account ON inbound(account_id, id);
+                """)
+        }
         return migrator
     }
 }

@@ -60,4 +60,12 @@ public protocol HeraldStore: Service {
     /// Keeps connections open until graceful shutdown (a `Service` of the server's group).
     /// Closes connections.
     func close() async throws
+
+    // MARK: Inbound (MO) messages
+
+    /// Stores an inbound message and, in the same transaction, links it to the last SMS sent to its sender
+    /// (a REPLIED event on that message). Returns it with `inReplyTo` and `accountID` filled in when linked.
+    func recordInbound(_ message: InboundMessage) async throws -> InboundMessage
+    /// The account's inbound messages, newest first, older than the cursor id.
+    func inboundMessages(accountID: String, before cursor: String?, limit: Int) async throws -> [InboundMessage]
 }

@@ -77,6 +77,7 @@ struct Serve: AsyncParsableCommand {
 
         let store = try StoreURL.open(database.database, logger: logger)
         let sink = ReceiptSink()
+        let inboundRecorder = InboundRecorder(store: store)
         var connectors: [any Connector] = []
         var connectorServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if file.usesSimulator {
@@ -87,8 +88,7 @@ struct Serve: AsyncParsableCommand {
         }
         for configuration in smppConfigurations {
             let connector = SMPPConnector(configuration: configuration, sink: sink, logger: Logger(label: "herald.smpp")) { inbound, acknowledge in
-                logger.info("inbound message", metadata: ["connector": "\(inbound.connector)", "from": "\(inbound.from)", "to": "\(inbound.to)"])
-                acknowledge()
+                inboundRecorder.deliver(inbound, acknowledge: acknowledge)
             }
             connectors.append(connector)
             connectorServices.append(.init(service: connector))
@@ -109,6 +109,7 @@ struct Serve: AsyncParsableCommand {
                 .init(service: store),
                 .init(service: setup, successTerminationBehavior: .ignore),
                 .init(service: ReceiptIngestor(store: store, sink: sink)),
+                .init(service: DelayedStart(setup: setup, service: inboundRecorder)),
             ] + connectorServices + [
                 .init(service: DelayedStart(setup: setup, service: ExpiryTimer(store: store))),
                 .init(service: DelayedStart(setup: setup, service: dispatcher)),

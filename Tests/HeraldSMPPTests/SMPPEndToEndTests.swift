@@ -61,6 +61,11 @@ struct SMPPEndToEndTests {
             let reply = try #require(harness.inbound.messages.withLock { $0.first })
             #expect(reply.from == Self.number(240))
             #expect(reply.text.hasPrefix("Reply to: Your code"))
+            // Stored, listed for the account, and a REPLIED event on the message it answers.
+            let answered = try #require(sent.first { $0.expected.suffix == 240 })
+            try await harness.settle([answered.id], done: { $0.engagement.contains(.replied) })
+            let inbound = try await harness.store.inboundMessages(accountID: harness.account.id, before: nil, limit: 10)
+            #expect(inbound.first?.inReplyTo == answered.id)
         }
     }
 

@@ -49,9 +49,10 @@ struct SMPPHarness {
             try await store.migrate()
             let sink = ReceiptSink()
             let log = InboundLog()
+            let recorder = InboundRecorder(store: store)
             let connector = SMPPConnector(configuration: configuration, sink: sink, logger: Logger(label: "test.smpp")) { message, acknowledge in
                 log.messages.withLock { $0.append(message) }
-                acknowledge()
+                recorder.deliver(message, acknowledge: acknowledge)
             }
             let dispatcher = Dispatcher(
                 store: store, connectors: ConnectorRegistry([connector]),
@@ -62,7 +63,7 @@ struct SMPPHarness {
                 account: try await store.ensureAccount(named: "acme"), inbound: log, sinkOverride: sink
             )
             let herald = ServiceGroup(
-                configuration: .init(services: [.init(service: ReceiptIngestor(store: store, sink: sink)), .init(service: connector)], logger: Logger(label: "test.herald"))
+                configuration: .init(services: [.init(service: ReceiptIngestor(store: store, sink: sink)), .init(service: recorder), .init(service: connector)], logger: Logger(label: "test.herald"))
             )
             tasks.addTask { try await herald.run() }
             do {

@@ -1,0 +1,46 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import PostgresNIO
+
+extension PostgresStore {
+    public func recordInbound(_ message: InboundMessage) async throws -> InboundMessage {
+        try await client.withTransaction(logger: logger) { connection in
+            var message = message
+            let rows = try await connection.query("""
+                SELECT id FROM messages WHERE recipient = \(message.from) AND channel = 'sms' ORDER BY id DESC LIMIT 1
+                """, logger: self.logger)
+            var linked: String?
+            for try await id in rows.decode(String.self) { linked = id }
+            if let linked {
+                let heads = try await self.heads([linked], connection: connection)
+                if let head = heads[linked] {
+                    message.inReplyTo = linked
+                    message.accountID = head.accountID
+                    try await self.applyBulk([linked: [message.replyEvent(on: linked)]], heads: heads, connection: connection)
+                }
+            }
+            try await connection.query("""
+                INSERT INTO inbound (id, account_id, connector, sender, recipient, body, received_at, in_reply_to)
+                VALUES (\(message.id), \(message.accountID), \(message.connector), \(message.from), \(message.to), \(message.text),
+                        \(message.receivedAt), \(message.inReplyTo))
+                ON CONFLICT (id) DO NOTHING
+                """, logger: self.logger)
+            return message
+        }
+    }
+
+    public func inboundMessages(accountID: String, before cursor: String?, limit: Int) async throws -> [InboundMessage] {
+        let rows = try await client.query("""
+            SELECT id, connector, sender, recipient, body, received_at, in_reply_to, account_id FROM inbound
+            WHERE account_id = \(accountID) AND id < \(cursor ?? "~") ORDER BY id DESC LIMIT \(limit)
+            """, logger: logger)
+        var messages: [InboundMessage] = []
+        for try await (id, connector, from, to, text, received, inReplyTo, account)
+            in rows.decode((String, String, String, String, String, Date, String?, String?).self) {
+            messages.append(InboundMessage(id: id, connector: connector, from: from, to: to, text: text, receivedAt: received,
+                                           inReplyTo: inReplyTo, accountID: account))
+        }
+        return messages
+    }
+}
