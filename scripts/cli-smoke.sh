@@ -68,5 +68,21 @@ serve_and_send sqlite "sqlite:$work/serve.sqlite" 18731
 if [ -n "${HERALD_TEST_POSTGRES_URL:-}" ]; then
   serve_and_send postgres "${HERALD_TEST_POSTGRES_URL}?schema=cli_$$" 18732
 fi
+
+# Configuration errors name the field and the fix, and stop serve with a usage error.
+printf '{"connectors":[{"name":"a","type":"smpp","system_id":"x","concatenation":"udh"}]}' > "$work/bad.json"
+"$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/bad.json" > /dev/null 2> "$work/bad.err"
+code=$?
+check "serve --config with a bad value exits 64 naming the field" bash -c "[ $code -eq 64 ] && grep -q 'connectors\[0\].concatenation' '$work/bad.err' && grep -q 'udh8' '$work/bad.err'"
+printf '{"connectors":[{"name":"a","type":"smpp"}]}' > "$work/missing.json"
+"$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/missing.json" > /dev/null 2> "$work/missing.err"
+check "serve --config without system_id names it" grep -q 'connectors\[0\].system_id' "$work/missing.err"
+printf '{"routes":[{"channel":"sms","connector":"nope"}]}' > "$work/route.json"
+"$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/route.json" > /dev/null 2> "$work/route.err"
+check "a route to an unknown connector is refused" grep -q "routes\[0\].connector" "$work/route.err"
+"$HERALD" smsc --mix "DELIVRD=x" > /dev/null 2> "$work/smsc.err"
+code=$?
+check "smsc --mix with a bad weight exits 64 with the expected form" bash -c "[ $code -eq 64 ] && grep -q 'WORD\[:ERR\]=WEIGHT' '$work/smsc.err'"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -2,8 +2,8 @@ import Synchronization
 
 /// Spaces submits to at most `rate` per second across all sessions of a connector.
 ///
-/// Each caller reserves the next free slot and sleeps until it; slots never bunch up after an idle
-/// period beyond one second's burst.
+/// Each caller reserves the next free slot and sleeps until it. No burst after an idle period: carriers
+/// count submits per second and answer ESME_RTHROTTLED to anything above the agreed rate.
 final class ThroughputLimiter: Sendable {
     private let interval: Duration
     private let nextSlot: Mutex<ContinuousClock.Instant>
@@ -16,8 +16,7 @@ final class ThroughputLimiter: Sendable {
     func wait() async {
         let now = ContinuousClock.now
         let slot = nextSlot.withLock { next -> ContinuousClock.Instant in
-            let earliest = now - .seconds(1)
-            let slot = max(next, earliest)
+            let slot = max(next, now)
             next = slot + interval
             return slot
         }

@@ -10,6 +10,16 @@ struct ConfigFile: Decodable {
     var connectors: [ConnectorEntry] = []
     var routes: [RouteEntry] = []
 
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        connectors = try container.decodeIfPresent([ConnectorEntry].self, forKey: .connectors) ?? []
+        routes = try container.decodeIfPresent([RouteEntry].self, forKey: .routes) ?? []
+    }
+
+    enum CodingKeys: String, CodingKey { case connectors, routes }
+
     struct RouteEntry: Decodable {
         var channel: String
         var prefix: String?

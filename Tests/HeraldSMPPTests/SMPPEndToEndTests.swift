@@ -135,6 +135,26 @@ struct SMPPEndToEndTests {
         }
     }
 
+    @Test("The throughput limit spaces submits across the connector")
+    func throughputLimit() async throws {
+        try await SMPPHarness.run(smsc: SMSCSimulatorConfiguration(receiptDelay: 0.01...0.02), connector: { $0.throughput = 40; $0.binds = 2 }) { harness in
+            try await waitFor { harness.connector.boundSessions == 2 }
+            let start = ContinuousClock.now
+            let results = await withTaskGroup(of: SubmitResult.self, returning: [SubmitResult].self) { group in
+                for index in 0..<20 {
+                    let submission = Submission(messageID: "msg_\(index)", part: 0, partCount: 1, channel: .sms, to: Self.number(200), from: nil,
+                                                subject: nil, text: "hi", attempt: 1, validUntil: Date().addingTimeInterval(60))
+                    group.addTask { await harness.connector.submit(submission) }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            let elapsed = ContinuousClock.now - start
+            #expect(results.allSatisfy { if case .accepted = $0 { true } else { false } })
+            // 20 submits at 40/s: the last one leaves 19 intervals of 25 ms after the first.
+            #expect(elapsed >= .milliseconds(450), "took \(elapsed)")
+        }
+    }
+
     @Test("A refused bind defers submits as PROVIDER_UNAVAILABLE instead of losing them")
     func bindRefused() async throws {
         let smsc = SMSCSimulatorConfiguration(credentials: ["herald": "right"])
