@@ -49,4 +49,35 @@ public protocol Connector: Sendable {
     /// The channels this connector carries.
     var channels: Set<Channel> { get }
     func submit(_ submission: Submission) async -> SubmitResult
+    /// Whether it can take submissions now, for operators (`GET /v1/connectors`).
+    var health: ConnectorHealth { get }
+}
+
+extension Connector {
+    public var health: ConnectorHealth {
+        ConnectorHealth(name: name, type: "custom", channels: channels.map(\.rawValue).sorted(), isUp: true, detail: "")
+    }
+}
+
+/// A connector's state as operators see it.
+public struct ConnectorHealth: Sendable, Hashable, Encodable {
+    public var name: String
+    /// `simulator`, `smpp`, ...
+    public var type: String
+    public var channels: [String]
+    public var isUp: Bool
+    /// A sentence: sessions bound, address.
+    public var detail: String
+
+    public init(name: String, type: String, channels: [String], isUp: Bool, detail: String) {
+        self.name = name
+        self.type = type
+        self.channels = channels
+        self.isUp = isUp
+        self.detail = detail
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, type, channels, isUp = "up", detail
+    }
 }

@@ -187,3 +187,10 @@ public final class SimulatorConnector: Connector, Service {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
+
+extension SimulatorConnector {
+    public var health: ConnectorHealth {
+        ConnectorHealth(name: name, type: "simulator", channels: channels.map(\.rawValue).sorted(), isUp: true,
+                        detail: "built-in simulator: every message gets a simulated outcome")
+    }
+}

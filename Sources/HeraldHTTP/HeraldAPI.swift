@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HeraldConnectors
 import HeraldCore
 import HeraldEngine
 import HeraldStore
@@ -9,10 +10,13 @@ import HeraldStore
 public struct HeraldAPI: Sendable {
     public let gateway: Gateway
     public let maxBatch: Int
+    /// The connectors `GET /v1/connectors` reports on.
+    public let connectors: [any Connector]
 
-    public init(gateway: Gateway, maxBatch: Int = 1000) {
+    public init(gateway: Gateway, maxBatch: Int = 1000, connectors: [any Connector] = []) {
         self.gateway = gateway
         self.maxBatch = maxBatch
+        self.connectors = connectors
     }
 
     var store: any HeraldStore { gateway.store }
@@ -62,6 +66,7 @@ public struct HeraldAPI: Sendable {
             Endpoint(method: .get, openAPIPath: "/v1/stats", path: "/v1/stats", handler: stats),
             Endpoint(method: .get, openAPIPath: "/v1/receipts/unmatched", path: "/v1/receipts/unmatched", handler: unmatched),
             Endpoint(method: .get, openAPIPath: "/v1/inbound", path: "/v1/inbound", handler: inbound),
+            Endpoint(method: .get, openAPIPath: "/v1/connectors", path: "/v1/connectors", handler: connectorHealth),
         ]
     }
 
@@ -256,5 +261,10 @@ public struct HeraldAPI: Sendable {
             Item(id: $0.id, connector: $0.connector, from: $0.from, to: $0.to, text: $0.text,
                  receivedAt: Timestamp.format($0.receivedAt), inReplyTo: $0.inReplyTo)
         }, nextCursor: hasMore ? page.last?.id : nil))
+    }
+
+    @Sendable func connectorHealth(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        _ = try context.requireAccount()
+        return try Self.encode(["data": connectors.map(\.health)])
     }
 }

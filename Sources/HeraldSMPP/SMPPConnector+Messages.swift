@@ -77,7 +77,8 @@ extension SMPPConnector {
     func receipt(text: String, tlvs: [SMPPTLV], at now: Date) -> ProviderReceipt {
         let parsed = DeliveryReceipt(text: text, tlvs: tlvs)
         let (status, reason) = configuration.receiptProfile.interpret(parsed)
-        let occurredAt = parsed.doneDate.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970())) } ?? now
+        let offset = configuration.receiptTimeZoneOffset
+        let occurredAt = parsed.doneDate.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970(offsetSeconds: offset))) } ?? now
         var raw = text
         if let state = parsed.messageState { raw += (raw.isEmpty ? "" : " ") + "[message_state=\(state)]" }
         return ProviderReceipt(

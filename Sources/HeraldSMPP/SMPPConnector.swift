@@ -45,6 +45,15 @@ public final class SMPPConnector: Connector, Service {
     /// Sessions currently bound and able to submit.
     public var boundSessions: Int { pool.count }
 
+    public var health: ConnectorHealth {
+        let bound = pool.count
+        return ConnectorHealth(
+            name: name, type: "smpp", channels: ["sms"], isUp: bound > 0,
+            detail: "\(bound) of \(configuration.binds) \(configuration.bindMode == .transceiver ? "transceiver" : "transmitter") sessions bound to \(configuration.host):\(configuration.port) as \(configuration.systemID), window \(configuration.window)"
+                + (configuration.throughput > 0 ? ", \(Int(configuration.throughput))/s" : "")
+        )
+    }
+
     // MARK: Service
 
     public func run() async throws {

@@ -45,6 +45,8 @@ public struct SMPPConnectorConfiguration: Sendable, Hashable {
     public var sendValidity: Bool
     /// Source address used when a message has no sender.
     public var defaultSender: String
+    /// The SMSC's clock offset from UTC in seconds, for receipt dates (which carry no zone).
+    public var receiptTimeZoneOffset: Int = 0
 
     public init(
         name: String, host: String = "127.0.0.1", port: Int = 2775, systemID: String, password: String, systemType: String = "",

@@ -54,6 +54,7 @@ struct ConfigFile: Decodable {
         var service_type: String?
         var send_validity: Bool?
         var default_sender: String?
+        var receipt_time_zone_offset_minutes: Int?
     }
 
     /// A problem in the file, naming the field and the fix.
@@ -180,6 +181,12 @@ struct ConfigFile: Decodable {
         config.serviceType = entry.service_type ?? ""
         config.sendValidity = entry.send_validity ?? true
         config.defaultSender = entry.default_sender ?? config.defaultSender
+        if let minutes = entry.receipt_time_zone_offset_minutes {
+            guard (-14 * 60...14 * 60).contains(minutes) else {
+                throw Problem(field: field + ".receipt_time_zone_offset_minutes", problem: "\(minutes) is not a UTC offset", fix: "use -840 to 840 (e.g. 60 for UTC+1)")
+            }
+            config.receiptTimeZoneOffset = minutes * 60
+        }
         return config
     }
 

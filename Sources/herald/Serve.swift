@@ -96,7 +96,7 @@ struct Serve: AsyncParsableCommand {
         let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(connectors, routes: routes),
                                     configuration: .init(workers: max(1, workers)), logger: Logger(label: "herald.dispatch"))
         let gateway = Gateway(store: store, signal: dispatcher.signal)
-        let api = HeraldAPI(gateway: gateway)
+        let api = HeraldAPI(gateway: gateway, connectors: connectors)
         let app = Application(
             router: api.router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),

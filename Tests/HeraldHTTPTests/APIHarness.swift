@@ -38,7 +38,7 @@ struct APIHarness {
         let sink = ReceiptSink()
         let simulator = SimulatorConnector(configuration: SimulatorConfiguration(mix: [(.delivered, 1)], receiptDelay: 0.005...0.02, duplicateRate: 0, reorderRate: 0), sink: sink, tick: .milliseconds(2))
         let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([simulator]), configuration: .init(workers: 2, pollInterval: .milliseconds(20)))
-        let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal))
+        let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal), connectors: [simulator])
         let port = Mutex<Int?>(nil)
         let (started, startedContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
