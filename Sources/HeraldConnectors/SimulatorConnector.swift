@@ -168,23 +168,10 @@ public final class SimulatorConnector: Connector, Service {
     private static func smppDate(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970)
         let days = seconds / 86_400
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = Timestamp.civil(fromDays: days)
         let time = seconds % 86_400
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return two(year % 100) + two(month) + two(day) + two(time / 3600) + two(time / 60 % 60)
-    }
-
-    /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    private static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 

@@ -127,6 +127,30 @@ public struct ReceiptDate: Sendable, Hashable {
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
     }
 
+    /// The UTC date of `seconds` since 1970 (what an SMSC writes into a receipt).
+    public init(secondsSince1970 seconds: Int) {
+        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
+        let rest = seconds - days * 86400
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        day = doy - (153 * mp + 2) / 5 + 1
+        month = mp < 10 ? mp + 3 : mp - 9
+        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        hour = rest / 3600
+        minute = rest % 3600 / 60
+        second = rest % 60
+    }
+
+    /// `YYMMDDhhmmss`, the 12-digit form.
+    public var text: String {
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value % 100)" }
+        return two(year % 100) + two(month) + two(day) + two(hour) + two(minute) + two(second)
+    }
+
     /// Seconds since 1970 for this date read in UTC shifted by `offsetSeconds` (the SMSC's time zone).
     public func secondsSince1970(offsetSeconds: Int = 0) -> Int {
         // Days from civil (Howard Hinnant's algorithm), no Foundation needed.

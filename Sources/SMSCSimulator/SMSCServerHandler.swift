@@ -186,7 +186,7 @@ final class SMSCServerHandler: ChannelInboundHandler {
     }
 
     private func receipt(for message: SMPPShortMessage, id: String, stat: String, err: String) -> SMPPPDU {
-        let now = ReceiptClock.now()
+        let now = ReceiptDate(secondsSince1970: Int(Date().timeIntervalSince1970)).text
         let delivered = stat == "DELIVRD" ? "001" : "000"
         let sample = String(SMSText.decode(message.userData, dataCoding: message.dataCoding).prefix(20).map { $0.isASCII ? $0 : "?" })
         let text = "id:\(id) sub:001 dlvrd:\(delivered) submit date:\(now) done date:\(now) stat:\(stat) err:\(err) text:\(sample)"
@@ -205,26 +205,5 @@ final class SMSCServerHandler: ChannelInboundHandler {
             shortMessage: Array(text.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) }.prefix(254)), tlvs: tlvs
         )
         return .deliverSM(receipt, sequenceNumber: 0)
-    }
-}
-
-/// `YYMMDDhhmmss` of the current UTC time, as receipts write it.
-enum ReceiptClock {
-    static func now() -> String {
-        let seconds = Int(Date().timeIntervalSince1970)
-        let days = seconds / 86400
-        let rest = seconds % 86400
-        // Civil from days (Howard Hinnant).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value % 100)" }
-        return two(year % 100) + two(month) + two(day) + two(rest / 3600) + two(rest % 3600 / 60) + two(rest % 60)
     }
 }

@@ -31,3 +31,19 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+import Logging
+
+enum LogSetup {
+    /// Sends logs to stderr at `level`; a word that is not a level is a usage error.
+    static func bootstrap(_ level: String) throws {
+        guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+            throw ValidationError("--log-level '\(level)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = parsed
+            return handler
+        }
+    }
+}

@@ -29,14 +29,7 @@ struct SMSC: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
 
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
-            throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
-        }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        try LogSetup.bootstrap(logLevel)
         var configuration = SMSCSimulatorConfiguration(host: host, port: port, systemID: systemID)
         for entry in account {
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)

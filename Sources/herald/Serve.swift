@@ -39,14 +39,7 @@ struct Serve: AsyncParsableCommand {
     var config: String? = Environment.string("HERALD_CONFIG")
 
     func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
-            throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
-        }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        try LogSetup.bootstrap(logLevel)
         let logger = Logger(label: "herald")
         var simulator = SimulatorConfiguration(duplicateRate: simulatorDuplicates, reorderRate: simulatorReorder)
         if !simulatorMix.isEmpty {

@@ -52,6 +52,8 @@ struct DeliveryReceiptTests {
         #expect(ReceiptDate("20231120153045")?.year == 2023)
         #expect(ReceiptDate("20231120153045")?.secondsSince1970() == 1_700_494_245)
         #expect(ReceiptDate("2313201530") == nil)
+        #expect(ReceiptDate(secondsSince1970: 1_700_494_245).text == "231120153045")
+        #expect(ReceiptDate(secondsSince1970: 951_825_600).text == "000229120000")  // leap day 2000
         #expect(ReceiptDate("123") == nil)
     }
 
