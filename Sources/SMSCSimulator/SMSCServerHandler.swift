@@ -70,7 +70,8 @@ final class SMSCServerHandler: ChannelInboundHandler {
                     let systemID = clientSystemID
                     context.eventLoop.scheduleTask(in: .milliseconds(200)) { router.deliver(pdu, to: systemID) }
                 }
-            case .close:
+            case .close(let reason):
+                if reason == "client unbound" { simulator.counters.withLock { $0.unbinds += 1 } }
                 context.flush()
                 context.close(promise: nil)
             }

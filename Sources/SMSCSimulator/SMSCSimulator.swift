@@ -24,6 +24,8 @@ public final class SMSCSimulator: Service {
     /// What the simulator has done so far.
     public struct Counters: Sendable, Hashable {
         public var binds = 0
+        /// Sessions the client closed with unbind (a graceful shutdown).
+        public var unbinds = 0
         public var submits = 0
         public var rejectedSubmits = 0
         public var throttled = 0

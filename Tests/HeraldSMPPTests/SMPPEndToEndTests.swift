@@ -135,6 +135,16 @@ struct SMPPEndToEndTests {
         }
     }
 
+    @Test("Graceful shutdown unbinds every session")
+    func unbindOnShutdown() async throws {
+        var simulator: SMSCSimulator?
+        try await SMPPHarness.run(smsc: SMSCSimulatorConfiguration(), connector: { $0.binds = 2; $0.bindMode = .transmitterAndReceiver }) { harness in
+            simulator = harness.smsc
+            try await waitFor { harness.smsc.stats.binds == 4 }
+        }
+        #expect(simulator?.stats.unbinds == 4)
+    }
+
     @Test("The throughput limit spaces submits across the connector")
     func throughputLimit() async throws {
         try await SMPPHarness.run(smsc: SMSCSimulatorConfiguration(receiptDelay: 0.01...0.02), connector: { $0.throughput = 40; $0.binds = 2 }) { harness in

@@ -65,17 +65,23 @@ struct SMPPHarness {
             let herald = ServiceGroup(
                 configuration: .init(services: [.init(service: ReceiptIngestor(store: store, sink: sink)), .init(service: recorder), .init(service: connector)], logger: Logger(label: "test.herald"))
             )
-            tasks.addTask { try await herald.run() }
-            do {
-                try await body(harness)
-            } catch {
+            // Herald stops first and completely (its sessions unbind), then the SMSC.
+            let outcome: Result<Void, any Error> = await withTaskGroup(of: Void.self) { heraldTasks in
+                heraldTasks.addTask { try? await herald.run() }
+                let result: Result<Void, any Error>
+                do {
+                    try await body(harness)
+                    result = .success(())
+                } catch {
+                    result = .failure(error)
+                }
                 await herald.triggerGracefulShutdown()
-                await smscGroup.triggerGracefulShutdown()
-                throw error
+                await heraldTasks.waitForAll()
+                return result
             }
-            await herald.triggerGracefulShutdown()
             await smscGroup.triggerGracefulShutdown()
             try await tasks.waitForAll()
+            try outcome.get()
         }
     }
 

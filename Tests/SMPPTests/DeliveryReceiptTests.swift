@@ -32,6 +32,15 @@ struct DeliveryReceiptTests {
         Case(text: "id:000184467440737095516150 sub:001 dlvrd:001 stat:DELIVRD err:0", id: "000184467440737095516150", stat: "DELIVRD", err: "0"),
         // text containing key-like words must not be split
         Case(text: "id:5 stat:DELIVRD err:000 text:id:6 stat:UNDELIV", id: "5", stat: "DELIVRD", err: "000"),
+        // Jasmin writes a dash for an empty text and lower-case hex uuids
+        Case(text: "id:9b3a1c2e-1f6a-4b0e-8a56-3f2f1d5c7e90 sub:001 dlvrd:001 submit date:2311201530 done date:2311201531 stat:DELIVRD err:000 text:-",
+             id: "9b3a1c2e-1f6a-4b0e-8a56-3f2f1d5c7e90", stat: "DELIVRD", err: "000"),
+        // lower-case status word, NUL-terminated short message
+        Case(text: "id:AB12 sub:001 dlvrd:001 submit date:2311201530 done date:2311201531 stat:delivrd err:000\0", id: "AB12", stat: "delivrd", err: "000"),
+        // ACCEPTD intermediate, no err
+        Case(text: "id:77 sub:001 dlvrd:000 submit date:2311201530 done date:2311201530 stat:ACCEPTD", id: "77", stat: "ACCEPTD", err: nil),
+        // tab separated, text with spaces
+        Case(text: "id:5\tsub:001\tdlvrd:000\tstat:UNDELIV\terr:034\ttext:Hello there world", id: "5", stat: "UNDELIV", err: "034"),
         // NACK word (some aggregators) and extra spaces
         Case(text: "id:  77   stat:NACK  err:  257  ", id: "77", stat: "NACK", err: "257"),
     ]
