@@ -19,10 +19,13 @@ final class DeliveryRouter: Sendable {
 
     private let state = Mutex(State())
 
+    /// The system id that means "whichever client is bound".
+    static let anyClient = "*"
+
     func register(systemID: String, session: Session) {
         let backlog = state.withLock { state -> [SMPPPDU] in
             state.sessions[systemID, default: []].append(session)
-            return state.pending.removeValue(forKey: systemID) ?? []
+            return (state.pending.removeValue(forKey: systemID) ?? []) + (state.pending.removeValue(forKey: Self.anyClient) ?? [])
         }
         for pdu in backlog { session.send(pdu) }
     }
@@ -33,7 +36,8 @@ final class DeliveryRouter: Sendable {
 
     func deliver(_ pdu: SMPPPDU, to systemID: String) {
         let session = state.withLock { state -> Session? in
-            guard let sessions = state.sessions[systemID], !sessions.isEmpty else {
+            let candidates = systemID == Self.anyClient ? state.sessions.values.flatMap { $0 } : state.sessions[systemID]
+            guard let sessions = candidates, !sessions.isEmpty else {
                 state.pending[systemID, default: []].append(pdu)
                 return nil
             }

@@ -134,14 +134,20 @@ public final class SMSCSimulator: Service {
         .nanoseconds(Int64(Double.random(in: configuration.receiptDelay) * 1_000_000_000))
     }
 
-    /// Sends an inbound (MO) message from `from` to `to` on a receiver session of `systemID`.
-    public func injectInbound(systemID: String, from: String, to: String, text: String) {
+    /// Sends any PDU (a deliver_sm or data_sm, numbered on the way out) to a receiving session of `systemID`,
+    /// or of any client when `systemID` is `nil`; held until such a session binds.
+    public func inject(_ pdu: SMPPPDU, systemID: String?) {
+        router.deliver(pdu, to: systemID ?? DeliveryRouter.anyClient)
+    }
+
+    /// Sends an inbound (MO) message from `from` to `to` on a receiver session of `systemID` (any client if `nil`).
+    public func injectInbound(systemID: String?, from: String, to: String, text: String) {
         let alphabet = SMSText.alphabet(for: text)
         let message = SMPPShortMessage(
             source: .international(from), destination: .sender(to), dataCoding: alphabet.dataCoding,
             shortMessage: Array((SMSText.encode(text, as: alphabet) ?? []).prefix(254))
         )
         counters.withLock { $0.inboundSent += 1 }
-        router.deliver(.deliverSM(message, sequenceNumber: 0), to: systemID)
+        router.deliver(.deliverSM(message, sequenceNumber: 0), to: systemID ?? DeliveryRouter.anyClient)
     }
 }

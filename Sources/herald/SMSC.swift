@@ -26,6 +26,7 @@ struct SMSC: AsyncParsableCommand {
     @Option(help: "Share of submit_sm answered ESME_RTHROTTLED (0-1).") var throttle: Double = 0
     @Option(help: "Drop the connection without answering every Nth submit_sm (0: never).") var dropEvery: Int = 0
     @Flag(help: "Receipts carry only the text, no TLVs.") var noReceiptTLVs = false
+    @Option(help: "An inbound (MO) message FROM:TO:TEXT sent to the first client that binds, repeatable.") var mo: [String] = []
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
 
     func run() async throws {
@@ -65,6 +66,13 @@ struct SMSC: AsyncParsableCommand {
         configuration.dropEvery = max(0, dropEvery)
         configuration.receiptTLVs = !noReceiptTLVs
         let simulator = SMSCSimulator(configuration: configuration)
+        for entry in mo {
+            let parts = entry.split(separator: ":", maxSplits: 2).map(String.init)
+            guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--mo '\(entry)' is not FROM:TO:TEXT, e.g. +447700900123:Herald:STOP")
+            }
+            simulator.injectInbound(systemID: nil, from: parts[0], to: parts[1], text: parts[2])
+        }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: simulator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "herald.smsc")
         ))

@@ -135,6 +135,28 @@ struct SMPPEndToEndTests {
         }
     }
 
+    @Test("A data_sm receipt with TLVs only (no text) is applied like a deliver_sm receipt")
+    func dataSMReceipt() async throws {
+        // The simulator sends no receipt for 0232; the test plays the SMSC's data_sm receipt instead.
+        try await SMPPHarness.run(smsc: SMSCSimulatorConfiguration(receiptDelay: 0.01...0.02)) { harness in
+            let id = try await harness.send(to: Self.number(232))
+            try await harness.settle([id], done: { $0.status == .accepted })
+            let providerID = try #require(try await harness.message(id)?.parts.first?.providerMessageID)
+            let receipt = SMPPDataSM(
+                source: .international(Self.number(232)), destination: .sender("Herald"), esmClass: 0x04,
+                tlvs: [.cString(.receiptedMessageID, providerID.uppercased()), .uint8(.messageState, 5),
+                       SMPPTLV(tag: .networkErrorCode, value: [3, 0, 9])]
+            )
+            harness.smsc.inject(SMPPPDU(commandID: .dataSM, sequenceNumber: 0, body: .dataSM(receipt)), systemID: nil)
+            try await harness.settle([id])
+            let record = try #require(try await harness.message(id))
+            #expect(record.status == .undelivered)
+            let event = try #require(try await harness.store.events(messageID: id).first { $0.source == .receipt })
+            #expect(event.detail?.status == "UNDELIV")
+            #expect(event.detail?.networkErrorCode == "3:9")
+        }
+    }
+
     @Test("Graceful shutdown unbinds every session")
     func unbindOnShutdown() async throws {
         var simulator: SMSCSimulator?
