@@ -109,7 +109,7 @@ let package = Package(
         .target(
             name: "HeraldHTTP",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldEngine",
+                "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldConnectors", "SMSText",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -1,4 +1,5 @@
 import struct Foundation.Date
+import SMSText
 
 /// A send request as the API or CLI received it, before validation.
 public struct SendRequest: Sendable, Hashable {
@@ -12,11 +13,14 @@ public struct SendRequest: Sendable, Hashable {
     public var sendAt: Date?
     public var validityMinutes: Int?
     public var callbackURL: String?
+    /// SMS: replace typographic look-alikes so the text fits GSM-7 (fewer, cheaper parts).
+    public var smartEncoding: Bool
 
     public init(
         channel: String?, to: String?, from: String? = nil, subject: String? = nil, text: String?,
-        tag: String? = nil, sendAt: Date? = nil, validityMinutes: Int? = nil, callbackURL: String? = nil
+        tag: String? = nil, sendAt: Date? = nil, validityMinutes: Int? = nil, callbackURL: String? = nil, smartEncoding: Bool = false
     ) {
+        self.smartEncoding = smartEncoding
         self.channel = channel
         self.to = to
         self.from = from
@@ -47,6 +51,8 @@ public struct MessageDraft: Sendable, Hashable {
     public var characters: Int
     /// Set when the message is refused before sending; it is still stored, as REJECTED.
     public var rejection: ReasonCode?
+    /// What smart encoding replaced in `text` (empty when it was off or changed nothing).
+    public var replacements: [SMSText.Replacement] = []
 
     public var segments: Int { parts.count }
     public var initialStatus: MessageStatus {

@@ -35,8 +35,12 @@ public struct MessageValidator: Sendable {
             return .failure(FieldError(field: "to", problem: "recipient is missing", fix: channel == .email
                 ? "set to to the recipient's e-mail address" : "set to to the recipient's number in E.164 form, e.g. +14155550100"))
         }
-        guard let text = request.text, !text.isEmpty else {
+        guard var text = request.text, !text.isEmpty else {
             return .failure(FieldError(field: "text", problem: "text is missing or empty", fix: "set text to the message body"))
+        }
+        var replacements: [SMSText.Replacement] = []
+        if request.smartEncoding, channel == .sms {
+            (text, replacements) = SMSText.gsmFriendly(text)
         }
         if channel == .email, (request.subject ?? "").isEmpty {
             return .failure(FieldError(field: "subject", problem: "an e-mail needs a subject", fix: "set subject"))
@@ -83,6 +87,7 @@ public struct MessageValidator: Sendable {
             sendAt: request.sendAt, validityMinutes: validity, callbackURL: request.callbackURL,
             parts: parts, encoding: encoding, characters: characters, rejection: nil
         )
+        draft.replacements = replacements
         switch Recipient.normalise(rawTo, for: channel) {
         case .success(let normalised): draft.to = normalised
         case .failure(let reason): draft.rejection = reason

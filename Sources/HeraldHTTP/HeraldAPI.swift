@@ -61,6 +61,7 @@ public struct HeraldAPI: Sendable {
         [
             Endpoint(method: .post, openAPIPath: "/v1/messages", path: "/v1/messages", handler: sendOne),
             Endpoint(method: .post, openAPIPath: "/v1/messages/batch", path: "/v1/messages/batch", handler: sendBatch),
+            Endpoint(method: .post, openAPIPath: "/v1/messages/preview", path: "/v1/messages/preview", handler: preview),
             Endpoint(method: .get, openAPIPath: "/v1/messages", path: "/v1/messages", handler: list),
             Endpoint(method: .get, openAPIPath: "/v1/messages/{id}", path: "/v1/messages/:id", handler: show),
             Endpoint(method: .get, openAPIPath: "/v1/stats", path: "/v1/stats", handler: stats),

@@ -13,10 +13,11 @@ struct SendRequestJSON: Decodable {
     var sendAt: String?
     var validityMinutes: Int?
     var callbackURL: String?
+    var smartEncoding: Bool?
 
     enum CodingKeys: String, CodingKey {
         case channel, to, from, subject, text, tag
-        case sendAt = "send_at", validityMinutes = "validity_minutes", callbackURL = "callback_url"
+        case sendAt = "send_at", validityMinutes = "validity_minutes", callbackURL = "callback_url", smartEncoding = "smart_encoding"
     }
 
     func request(field prefix: String = "") throws -> SendRequest {
@@ -28,7 +29,7 @@ struct SendRequestJSON: Decodable {
             sendDate = date
         }
         return SendRequest(channel: channel, to: to, from: from, subject: subject, text: text, tag: tag, sendAt: sendDate,
-                           validityMinutes: validityMinutes, callbackURL: callbackURL)
+                           validityMinutes: validityMinutes, callbackURL: callbackURL, smartEncoding: smartEncoding ?? false)
     }
 }
 

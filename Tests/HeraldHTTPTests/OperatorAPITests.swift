@@ -31,3 +31,58 @@ struct OperatorAPITests {
         }
     }
 }
+
+@Suite("HTTP API: preview", .serialized)
+struct PreviewAPITests {
+    @Test("preview answers segments, encoding, parts and cost, stores nothing")
+    func preview() async throws {
+        try await APIHarness.run { api in
+            let body: [String: Any] = ["channel": "sms", "to": "+1 (415) 555-0100", "text": String(repeating: "a", count: 161)]
+            let reply = try await api.request("POST", "/v1/messages/preview", json: body)
+            #expect(reply.status == 200)
+            #expect(reply.json["to"] as? String == "+14155550100")
+            #expect(reply.json["would_be"] as? String == "QUEUED")
+            #expect(reply.json["segments"] as? Int == 2)
+            #expect(reply.json["encoding"] as? String == "GSM-7")
+            #expect((reply.json["parts"] as? [String])?.map(\.count) == [153, 8])
+            let cost = try #require(reply.json["cost"] as? [String: Any])
+            #expect(cost["amount"] as? String == "0.015")
+            #expect(cost["billable_segments"] as? Int == 2)
+            let log = try await api.request("GET", "/v1/messages")
+            #expect((log.json["data"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test("smart encoding turns a 2-part UCS-2 text into 1 GSM-7 part and lists what it replaced")
+    func smartEncoding() async throws {
+        try await APIHarness.run { api in
+            let text = String(repeating: "word ", count: 19) + "“x”"
+            let plain = try await api.request("POST", "/v1/messages/preview", json: ["channel": "sms", "to": "+14155550100", "text": text])
+            #expect(plain.json["encoding"] as? String == "UCS-2")
+            #expect(plain.json["segments"] as? Int == 2)
+            let smart = try await api.request("POST", "/v1/messages/preview",
+                                              json: ["channel": "sms", "to": "+14155550100", "text": text, "smart_encoding": true])
+            #expect(smart.json["encoding"] as? String == "GSM-7")
+            #expect(smart.json["segments"] as? Int == 1)
+            let replaced = try #require((smart.json["smart_encoding"] as? [String: Any])?["replaced"] as? [[String: Any]])
+            #expect(replaced.map { $0["original"] as? String } == ["“", "”"])
+            // Sending with smart encoding stores the replaced text.
+            let sent = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": text, "smart_encoding": true])
+            #expect(sent.json["text"] as? String == String(repeating: "word ", count: 19) + "\"x\"")
+            #expect(sent.json["segments"] as? Int == 1)
+        }
+    }
+
+    @Test("a recipient that would be rejected previews as REJECTED with its reason and no cost; a bad body is 422")
+    func rejected() async throws {
+        try await APIHarness.run { api in
+            let reply = try await api.request("POST", "/v1/messages/preview", json: ["channel": "sms", "to": "", "text": "hi"])
+            #expect(reply.json["would_be"] as? String == "REJECTED")
+            #expect((reply.json["reason"] as? [String: Any])?["code"] as? String == "EMPTY_RECIPIENT")
+            #expect((reply.json["cost"] as? [String: Any])?["amount"] as? String == "0.00")
+            let bad = try await api.request("POST", "/v1/messages/preview", json: ["channel": "fax", "to": "+14155550100", "text": "hi"])
+            #expect(bad.status == 422)
+            #expect(bad.json["field"] as? String == "channel")
+        }
+    }
+}

@@ -99,3 +99,30 @@ struct SMSAlphabetTests {
         #expect(two.parts.map(\.count) == [134, 7])
     }
 }
+
+@Suite("Smart encoding")
+struct SmartEncodingTests {
+    @Test("Curly quotes, dashes and an ellipsis become GSM-7, and each replacement is reported")
+    func replaces() {
+        let (text, replaced) = SMSText.gsmFriendly("It’s “ready” – see you… ok")
+        #expect(text == "It's \"ready\" - see you... ok")
+        #expect(SMSText.alphabet(for: text) == .gsm7)
+        #expect(replaced == [
+            .init(original: "’", replacement: "'", count: 1), .init(original: "“", replacement: "\"", count: 1),
+            .init(original: "”", replacement: "\"", count: 1), .init(original: "–", replacement: "-", count: 1),
+            .init(original: "…", replacement: "...", count: 1),
+        ])
+        // 70 UCS-2 units per part before, 160 septets after: a 100-character text drops from 2 parts to 1.
+        let long = String(repeating: "word ", count: 19) + "“x”"
+        #expect(SMSText.segment(long).segments == 2)
+        #expect(SMSText.segment(SMSText.gsmFriendly(long).text).segments == 1)
+    }
+
+    @Test("Text that needs UCS-2 anyway is left alone; GSM-7 text is untouched")
+    func leavesAlone() {
+        #expect(SMSText.gsmFriendly("“Привет”").replacements.isEmpty)
+        #expect(SMSText.gsmFriendly("“Привет”").text == "“Привет”")
+        #expect(SMSText.gsmFriendly("“hi” 😀").text == "“hi” 😀")
+        #expect(SMSText.gsmFriendly("plain [text] €").replacements.isEmpty)
+    }
+}
