@@ -64,6 +64,7 @@ public struct HeraldAPI: Sendable {
             Endpoint(method: .post, openAPIPath: "/v1/messages/preview", path: "/v1/messages/preview", handler: preview),
             Endpoint(method: .get, openAPIPath: "/v1/messages", path: "/v1/messages", handler: list),
             Endpoint(method: .get, openAPIPath: "/v1/messages/{id}", path: "/v1/messages/:id", handler: show),
+            Endpoint(method: .post, openAPIPath: "/v1/messages/{id}/cancel", path: "/v1/messages/:id/cancel", handler: cancel),
             Endpoint(method: .get, openAPIPath: "/v1/stats", path: "/v1/stats", handler: stats),
             Endpoint(method: .get, openAPIPath: "/v1/receipts/unmatched", path: "/v1/receipts/unmatched", handler: unmatched),
             Endpoint(method: .get, openAPIPath: "/v1/inbound", path: "/v1/inbound", handler: inbound),
@@ -145,6 +146,21 @@ public struct HeraldAPI: Sendable {
         let parts = message.parts.enumerated().map { PartRecord(index: $0.offset, state: $0.element) }
         let json = MessageJSON(message, vocabulary: vocabulary, currency: gateway.prices.currency, parts: parts, events: try await events)
         return Self.write { json.write(to: &$0) }
+    }
+
+    @Sendable func cancel(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let id = try context.parameters.require("id")
+        switch try await store.cancel(messageID: id, accountID: account.id, now: Date()) {
+        case .notFound:
+            throw APIProblem.notFound("message", id: id)
+        case .notCancelable(let status):
+            throw APIProblem(status: .conflict, type: "not-cancelable", title: "Message cannot be canceled",
+                             detail: "message \(id) is \(status.rawValue): \(status.meaning)",
+                             fix: status.isFinal ? "nothing to cancel: it has a final status" : "only SCHEDULED, QUEUED or DEFERRED messages no provider has taken can be canceled; this one is already on its way")
+        case .canceled:
+            return try await show(request, context: context)
+        }
     }
 
     @Sendable func list(_ request: Request, context: HeraldRequestContext) async throws -> Response {

@@ -61,6 +61,10 @@ public protocol HeraldStore: Service {
     /// Closes connections.
     func close() async throws
 
+    /// Cancels a SCHEDULED, QUEUED or DEFERRED message that no worker holds and no provider has taken: removes it
+    /// from the queue and records CANCELED, in one transaction. A message being dispatched cannot be canceled.
+    func cancel(messageID: String, accountID: String, now: Date) async throws -> CancelOutcome
+
     // MARK: Inbound (MO) messages
 
     /// Stores an inbound message and, in the same transaction, links it to the last SMS sent to its sender

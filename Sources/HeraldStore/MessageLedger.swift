@@ -83,3 +83,19 @@ public enum EventColumns {
         next_attempt_at, detail_status, detail_error_code, detail_network_error_code, detail_text, dedup_key
         """
 }
+
+extension MessageLedger {
+    /// Statuses a message may be canceled from (nothing handed to a provider yet).
+    public static let cancelable: Set<MessageStatus> = [.scheduled, .queued, .deferred]
+
+    /// Whether a message in `status` with these parts can still be canceled.
+    public static func canCancel(status: MessageStatus, parts: [PartState]) -> Bool {
+        cancelable.contains(status) && !parts.contains { $0.wasAcceptedByProvider }
+    }
+
+    /// The CANCELED event of a cancel request.
+    public static func cancelEvent(messageID: String, now: Date) -> StatusEvent {
+        StatusEvent(messageID: messageID, kind: .status(.canceled), source: .api, occurredAt: now,
+                    detail: ProviderDetail(text: "canceled through the API"), dedupKey: "canceled")
+    }
+}

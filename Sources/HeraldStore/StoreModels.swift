@@ -247,3 +247,13 @@ public enum ReceiptOutcome: Sendable, Hashable {
     /// No correlation yet: parked, applied the moment its correlation is written.
     case parked
 }
+
+/// What a cancel request did.
+public enum CancelOutcome: Sendable, Hashable {
+    /// CANCELED now: it had not been handed to a provider and never will be.
+    case canceled
+    /// No such message in the account.
+    case notFound
+    /// Too late (or already final): it is being sent, or a provider has it. The current status says which.
+    case notCancelable(MessageStatus)
+}

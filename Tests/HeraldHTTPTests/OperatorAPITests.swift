@@ -86,3 +86,26 @@ struct PreviewAPITests {
         }
     }
 }
+
+@Suite("HTTP API: cancel", .serialized)
+struct CancelAPITests {
+    @Test("a scheduled message is canceled (200, CANCELED, not billed); again is 409 naming why; unknown is 404")
+    func cancel() async throws {
+        try await APIHarness.run { api in
+            let sendAt = Timestamp.format(Date().addingTimeInterval(3600))
+            let sent = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": "later", "send_at": sendAt])
+            #expect(sent.json["status"] as? String == "SCHEDULED")
+            let id = try #require(sent.json["id"] as? String)
+            let canceled = try await api.request("POST", "/v1/messages/\(id)/cancel")
+            #expect(canceled.status == 200)
+            #expect(canceled.json["status"] as? String == "CANCELED")
+            #expect((canceled.json["cost"] as? [String: Any])?["amount"] as? String == "0.00")
+            let timeline = try #require(canceled.json["timeline"] as? [[String: Any]])
+            #expect(timeline.map { $0["type"] as? String } == ["SCHEDULED", "CANCELED"])
+            let again = try await api.request("POST", "/v1/messages/\(id)/cancel")
+            #expect(again.status == 409)
+            #expect((again.json["detail"] as? String)?.contains("CANCELED") == true)
+            #expect(try await api.request("POST", "/v1/messages/msg_nothing/cancel").status == 404)
+        }
+    }
+}
