@@ -1,11 +1,16 @@
+import struct Foundation.Date
 import HeraldConnectors
 import HeraldCore
+import Synchronization
 
-/// The connectors Herald can dispatch to, and the routes that choose one per message.
+/// The connectors Herald can dispatch to, the routes that rank them per message, and failover.
 ///
-/// A route names a channel, an optional destination prefix and a connector; the longest matching prefix
-/// wins. Without a matching route the first connector that carries the channel is used. Priorities,
-/// weights and failover (issue 4) extend ``connector(for:to:)``; the dispatch path already asks it per message.
+/// A route names a channel, an optional destination prefix, a priority (lower first) and a weight. For a
+/// message, every matching route is a candidate: longer prefixes first, then lower priority, then a weighted
+/// random order among equals (traffic split). ``choose(for:to:now:)`` takes the first candidate that is up
+/// (``Connector/health``) and whose circuit is closed; a connector that fails temporarily `tripAfter` times in a
+/// row is skipped for `coolOff` seconds, so its messages' next attempts go to the next route. Without a matching
+/// route, the first connector that carries the channel is used.
 public struct ConnectorRegistry: Sendable {
     /// One routing rule.
     public struct Route: Sendable, Hashable {
@@ -13,20 +18,28 @@ public struct ConnectorRegistry: Sendable {
         /// Destination prefix (`+44`, `+1415`); empty matches everything.
         public var prefix: String
         public var connector: String
+        /// Lower goes first.
+        public var priority: Int
+        /// Share of traffic among routes with the same prefix length and priority.
+        public var weight: Int
 
-        public init(channel: Channel, prefix: String = "", connector: String) {
+        public init(channel: Channel, prefix: String = "", connector: String, priority: Int = 0, weight: Int = 1) {
             self.channel = channel
             self.prefix = prefix
             self.connector = connector
+            self.priority = priority
+            self.weight = max(1, weight)
         }
     }
 
     public let connectors: [any Connector]
     public let routes: [Route]
+    let breaker: CircuitBreaker
 
-    public init(_ connectors: [any Connector], routes: [Route] = []) {
+    public init(_ connectors: [any Connector], routes: [Route] = [], tripAfter: Int = 5, coolOff: Double = 30) {
         self.connectors = connectors
-        self.routes = routes.sorted { $0.prefix.count > $1.prefix.count }
+        self.routes = routes
+        self.breaker = CircuitBreaker(tripAfter: tripAfter, coolOff: coolOff)
     }
 
     /// The first connector that carries the channel.
@@ -34,11 +47,100 @@ public struct ConnectorRegistry: Sendable {
         connectors.first { $0.channels.contains(channel) }
     }
 
-    /// The connector of the longest matching route, else the first that carries the channel.
-    public func connector(for channel: Channel, to recipient: String) -> (any Connector)? {
-        for route in routes where route.channel == channel && recipient.hasPrefix(route.prefix) {
-            if let connector = connectors.first(where: { $0.name == route.connector }) { return connector }
+    /// Every connector that may carry this message, best first (see the type's description).
+    public func candidates(for channel: Channel, to recipient: String) -> [any Connector] {
+        let matching = routes.filter { $0.channel == channel && recipient.hasPrefix($0.prefix) }
+        guard !matching.isEmpty else { return connector(for: channel).map { [$0] } ?? [] }
+        let groups = Dictionary(grouping: matching) { RankKey(prefixLength: $0.prefix.count, priority: $0.priority) }
+        var ordered: [any Connector] = []
+        var seen = Set<String>()
+        for key in groups.keys.sorted() {
+            for route in Self.weightedOrder(groups[key] ?? []) where !seen.contains(route.connector) {
+                guard let connector = connectors.first(where: { $0.name == route.connector }) else { continue }
+                seen.insert(route.connector)
+                ordered.append(connector)
+            }
         }
-        return connector(for: channel)
+        return ordered
+    }
+
+    /// The connector for this attempt: the best candidate that is up and not cooling off; the best candidate
+    /// if none is (its temporary failure then defers the message, which is retried).
+    public func choose(for channel: Channel, to recipient: String, now: Date) -> (any Connector)? {
+        let candidates = candidates(for: channel, to: recipient)
+        return candidates.first { $0.health.isUp && breaker.isClosed($0.name, now: now) } ?? candidates.first
+    }
+
+    /// The provider answered (accepted or refused for good): the connector works.
+    public func recordSuccess(_ connector: String) { breaker.success(connector) }
+
+    /// The provider failed temporarily.
+    public func recordTemporaryFailure(_ connector: String, now: Date) { breaker.failure(connector, now: now) }
+
+    struct RankKey: Hashable, Comparable {
+        var prefixLength: Int
+        var priority: Int
+        static func < (lhs: RankKey, rhs: RankKey) -> Bool {
+            lhs.prefixLength != rhs.prefixLength ? lhs.prefixLength > rhs.prefixLength : lhs.priority < rhs.priority
+        }
+    }
+
+    /// Routes in a random order where each route's chance to come first is its share of the weights.
+    static func weightedOrder(_ routes: [Route]) -> [Route] {
+        var remaining = routes
+        var ordered: [Route] = []
+        while !remaining.isEmpty {
+            let total = remaining.reduce(0) { $0 + $1.weight }
+            var pick = Int.random(in: 0..<total)
+            let index = remaining.firstIndex { route in
+                defer { pick -= route.weight }
+                return pick < route.weight
+            } ?? 0
+            ordered.append(remaining.remove(at: index))
+        }
+        return ordered
+    }
+}
+
+/// Consecutive temporary failures per connector; open (skipped) for a cool-off after `tripAfter` in a row.
+final class CircuitBreaker: Sendable {
+    private struct Entry {
+        var failures = 0
+        var openUntil: Date?
+    }
+
+    private let state = Mutex<[String: Entry]>([:])
+    let tripAfter: Int
+    let coolOff: Double
+
+    init(tripAfter: Int, coolOff: Double) {
+        self.tripAfter = max(1, tripAfter)
+        self.coolOff = coolOff
+    }
+
+    func isClosed(_ name: String, now: Date) -> Bool {
+        state.withLock { entries in
+            guard let until = entries[name]?.openUntil else { return true }
+            if until <= now {
+                // Half-open: let the next attempt try it; one more failure opens it again.
+                entries[name]?.openUntil = nil
+                entries[name]?.failures = tripAfter - 1
+                return true
+            }
+            return false
+        }
+    }
+
+    func success(_ name: String) {
+        state.withLock { $0[name] = nil }
+    }
+
+    func failure(_ name: String, now: Date) {
+        state.withLock { entries in
+            var entry = entries[name] ?? Entry()
+            entry.failures += 1
+            if entry.failures >= tripAfter { entry.openUntil = now.addingTimeInterval(coolOff) }
+            entries[name] = entry
+        }
     }
 }

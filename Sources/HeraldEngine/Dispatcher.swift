@@ -111,7 +111,7 @@ public final class Dispatcher: Service {
 
     /// Submits the pending parts of one message and turns the answers into events.
     func dispatch(_ job: DispatchJob) async -> MessageChange {
-        guard let connector = connectors.connector(for: job.channel, to: job.to) else {
+        guard let connector = connectors.choose(for: job.channel, to: job.to, now: clock.now()) else {
             let event = StatusEvent(messageID: job.messageID, kind: .status(.failed), reason: .unroutable, source: .connector,
                                     occurredAt: clock.now(), attempt: job.attempt,
                                     detail: ProviderDetail(text: "no connector carries channel \(job.channel.rawValue)"),
@@ -130,6 +130,11 @@ public final class Dispatcher: Service {
             )
             let result = await connector.submit(submission)
             let at = clock.now()
+            if case .temporaryFailure = result {
+                connectors.recordTemporaryFailure(connector.name, now: at)
+            } else {
+                connectors.recordSuccess(connector.name)
+            }
             switch result {
             case .accepted(let providerID, let detail):
                 events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.accepted), source: .connector, occurredAt: at,

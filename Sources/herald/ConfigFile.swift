@@ -24,6 +24,8 @@ struct ConfigFile: Decodable {
         var channel: String
         var prefix: String?
         var connector: String
+        var priority: Int?
+        var weight: Int?
     }
 
     /// One connector; `type` is `smpp` or `simulator`. SMPP fields are optional with production defaults.
@@ -200,7 +202,11 @@ struct ConfigFile: Decodable {
             guard names.contains(route.connector) else {
                 throw Problem(field: "routes[\(index)].connector", problem: "no connector is named '\(route.connector)'", fix: "use one of: \(names.sorted().joined(separator: ", "))")
             }
-            return ConnectorRegistry.Route(channel: channel, prefix: route.prefix ?? "", connector: route.connector)
+            if let weight = route.weight, weight < 1 {
+                throw Problem(field: "routes[\(index)].weight", problem: "\(weight) is not a weight", fix: "use 1 or more (the share of traffic among equal routes)")
+            }
+            return ConnectorRegistry.Route(channel: channel, prefix: route.prefix ?? "", connector: route.connector,
+                                           priority: route.priority ?? 0, weight: route.weight ?? 1)
         }
     }
 }

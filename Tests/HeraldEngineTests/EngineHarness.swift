@@ -26,7 +26,8 @@ struct EngineHarness {
     let gateway: Gateway
     let account: Account
 
-    init(store given: (any HeraldStore)? = nil, receiptDelay: ClosedRange<Double> = 1...2, mix: [(outcome: SimulatedOutcome, weight: Double)] = [(.delivered, 1)]) async throws {
+    init(store given: (any HeraldStore)? = nil, receiptDelay: ClosedRange<Double> = 1...2, mix: [(outcome: SimulatedOutcome, weight: Double)] = [(.delivered, 1)],
+         otherConnectors: [any Connector] = [], routes: [ConnectorRegistry.Route] = []) async throws {
         if let given {
             store = given
         } else {
@@ -38,7 +39,7 @@ struct EngineHarness {
             configuration: SimulatorConfiguration(mix: mix, receiptDelay: receiptDelay, sendsIntermediate: true, duplicateRate: 0, reorderRate: 0),
             sink: sink, clock: clock
         )
-        dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([simulator]),
+        dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(otherConnectors + [simulator], routes: routes, tripAfter: 5, coolOff: 600),
                                 configuration: .init(workers: 1, batchSize: 64, lease: 30, retry: RetryPolicy(maxAttempts: 4, baseDelay: 1, maxDelay: 30, jitter: 0)),
                                 clock: clock)
         ingestor = ReceiptIngestor(store: store, sink: sink)
