@@ -56,7 +56,7 @@ public struct MessageDraft: Sendable, Hashable {
 
     public var segments: Int { parts.count }
     public var initialStatus: MessageStatus {
-        if rejection != nil { return .rejected }
+        if let rejection { return rejection.policyStatus }
         return sendAt != nil ? .scheduled : .queued
     }
 }

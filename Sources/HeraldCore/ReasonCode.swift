@@ -42,6 +42,17 @@ public enum ReasonCode: String, CaseIterable, Sendable, Codable, Hashable {
     public var info: ReasonInfo { ReasonCatalogue.entry(for: self) }
     /// Whether Herald retries this reason within the validity period.
     public var isRetryable: Bool { info.retryable }
+
+    /// The final status a message gets when a pre-send gate refuses it for this reason.
+    public var policyStatus: MessageStatus {
+        switch self {
+        case .optedOut: .unsubscribed
+        case .duplicateContent: .duplicate
+        case .dndListed: .dnd
+        case .suppressed: .dropped
+        default: .rejected
+        }
+    }
 }
 
 /// One entry of the reasons catalogue.

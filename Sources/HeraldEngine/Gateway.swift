@@ -44,6 +44,7 @@ public struct Gateway: Sendable {
                 messages.append(NewMessage(accountID: accountID, draft: draft, createdAt: now, priceMicros: prices.price(for: draft.channel), idempotencyKey: key))
             }
         }
+        try await applySuppressions(to: &messages, accountID: accountID)
         let outcomes = try await groupCommit.accept(messages)
         if outcomes.contains(where: { if case .created = $0 { true } else { false } }) {
             signal?.notify()
@@ -51,5 +52,22 @@ public struct Gateway: Sendable {
         return .success(zip(outcomes, messages).map { outcome, message in
             if case .created = outcome { Accepted(outcome: outcome, message: message) } else { Accepted(outcome: outcome, message: nil) }
         })
+    }
+
+    /// The opt-out gate: a message to a recipient suppressed for its sender (or for every sender) is stored as
+    /// UNSUBSCRIBED / OPTED_OUT and never sent or billed. One read per channel in the batch.
+    func applySuppressions(to messages: inout [NewMessage], accountID: String) async throws {
+        let byChannel = Dictionary(grouping: messages.indices.filter { messages[$0].draft.rejection == nil }) { messages[$0].draft.channel }
+        for (channel, indices) in byChannel {
+            let found = try await store.suppressions(accountID: accountID, channel: channel, recipients: Array(Set(indices.map { messages[$0].draft.to })))
+            guard !found.isEmpty else { continue }
+            let byRecipient = Dictionary(grouping: found, by: \.recipient)
+            for index in indices {
+                let draft = messages[index].draft
+                if byRecipient[draft.to]?.contains(where: { $0.blocks(sender: draft.from) }) == true {
+                    messages[index].draft.rejection = .optedOut
+                }
+            }
+        }
     }
 }

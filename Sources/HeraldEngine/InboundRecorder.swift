@@ -47,6 +47,7 @@ public final class InboundRecorder: Service {
                 logger.info("inbound message stored", metadata: [
                     "id": "\(stored.id)", "from": "\(stored.from)", "in_reply_to": "\(stored.inReplyTo ?? "-")",
                 ])
+                try await applyKeyword(stored)
                 item.acknowledge()
                 return
             } catch {
@@ -56,5 +57,23 @@ public final class InboundRecorder: Service {
             }
         }
         // Not acknowledged: the provider keeps it and sends it again.
+    }
+
+    /// STOP / STOPALL / START / UNSTOP from a subscriber change the account's suppression list for the number
+    /// they wrote to (STOPALL: every sender). Applies to inbound messages linked to an account.
+    private func applyKeyword(_ message: InboundMessage) async throws {
+        guard let accountID = message.accountID, let keyword = Keyword(text: message.text) else { return }
+        switch keyword {
+        case .optOut(let all):
+            try await store.addSuppression(Suppression(accountID: accountID, channel: .sms, recipient: message.from,
+                                                       sender: all ? "" : message.to, source: "inbound:\(message.id)", createdAt: message.receivedAt))
+            logger.info("opted out", metadata: ["recipient": "\(message.from)", "sender": "\(all ? "*" : message.to)"])
+        case .optIn:
+            let removed = try await store.removeSuppressions(accountID: accountID, channel: .sms, recipient: message.from, sender: message.to)
+            logger.info("opted back in", metadata: ["recipient": "\(message.from)", "removed": "\(removed)"])
+        case .help:
+            // Answering HELP needs an account help text and an outbound reply (issue 4 leaves it for later).
+            logger.info("HELP received", metadata: ["recipient": "\(message.from)"])
+        }
     }
 }

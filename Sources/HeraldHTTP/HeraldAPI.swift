@@ -69,6 +69,9 @@ public struct HeraldAPI: Sendable {
             Endpoint(method: .get, openAPIPath: "/v1/receipts/unmatched", path: "/v1/receipts/unmatched", handler: unmatched),
             Endpoint(method: .get, openAPIPath: "/v1/inbound", path: "/v1/inbound", handler: inbound),
             Endpoint(method: .get, openAPIPath: "/v1/connectors", path: "/v1/connectors", handler: connectorHealth),
+            Endpoint(method: .get, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: listSuppressions),
+            Endpoint(method: .post, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: addSuppression),
+            Endpoint(method: .delete, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: removeSuppression),
         ]
     }
 

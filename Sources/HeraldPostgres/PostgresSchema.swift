@@ -60,5 +60,12 @@ enum PostgresSchema {
             """,
             "CREATE INDEX inbound_account ON inbound(account_id, id)",
         ]),
+        (3, [
+            """
+            CREATE TABLE suppressions (account_id TEXT NOT NULL, channel TEXT NOT NULL, recipient TEXT NOT NULL, sender TEXT NOT NULL,
+                source TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (account_id, channel, recipient, sender))
+            """,
+            "CREATE INDEX suppressions_recent ON suppressions(account_id, created_at)",
+        ]),
     ]
 }

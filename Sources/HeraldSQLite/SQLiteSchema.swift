@@ -122,6 +122,20 @@ enum SQLiteSchema {
                 CREATE INDEX inbound_account ON inbound(account_id, id);
                 """)
         }
+        migrator.registerMigration("v3-suppressions") { db in
+            try db.execute(sql: """
+                CREATE TABLE suppressions (
+                    account_id TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    sender TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (account_id, channel, recipient, sender)
+                ) WITHOUT ROWID;
+                CREATE INDEX suppressions_recent ON suppressions(account_id, created_at);
+                """)
+        }
         return migrator
     }
 }

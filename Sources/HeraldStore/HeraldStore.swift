@@ -65,6 +65,18 @@ public protocol HeraldStore: Service {
     /// from the queue and records CANCELED, in one transaction. A message being dispatched cannot be canceled.
     func cancel(messageID: String, accountID: String, now: Date) async throws -> CancelOutcome
 
+    // MARK: Suppressions (opt-out)
+
+    /// Adds a suppression; adding one that exists changes nothing.
+    func addSuppression(_ suppression: Suppression) async throws
+    /// Removes the recipient's suppressions for this sender and for every sender (`sender` nil: all of them).
+    /// Returns how many were removed.
+    func removeSuppressions(accountID: String, channel: Channel, recipient: String, sender: String?) async throws -> Int
+    /// The account's suppressions, newest first; only the recipient's when given.
+    func suppressions(accountID: String, recipient: String?, limit: Int) async throws -> [Suppression]
+    /// The suppressions among these recipients (one indexed read for a whole batch).
+    func suppressions(accountID: String, channel: Channel, recipients: [String]) async throws -> [Suppression]
+
     // MARK: Inbound (MO) messages
 
     /// Stores an inbound message and, in the same transaction, links it to the last SMS sent to its sender

@@ -257,3 +257,31 @@ public enum CancelOutcome: Sendable, Hashable {
     /// Too late (or already final): it is being sent, or a provider has it. The current status says which.
     case notCancelable(MessageStatus)
 }
+
+/// A recipient who must not get messages from an account on a channel: from one sender, or from any (`sender` empty).
+public struct Suppression: Sendable, Hashable {
+    public var accountID: String
+    public var channel: Channel
+    public var recipient: String
+    /// The sender it applies to; empty for every sender of the account.
+    public var sender: String
+    /// `api`, or the inbound message that asked for it (`inbound:in_...`).
+    public var source: String
+    public var createdAt: Date
+
+    public init(accountID: String, channel: Channel, recipient: String, sender: String = "", source: String, createdAt: Date) {
+        self.accountID = accountID
+        self.channel = channel
+        self.recipient = recipient
+        self.sender = sender
+        self.source = source
+        self.createdAt = createdAt
+    }
+
+    /// Whether it blocks a message from `sender`. A message without a sender goes out under the connector's
+    /// default, which Herald cannot compare here, so any suppression of the recipient blocks it (the opt-out wins).
+    public func blocks(sender candidate: String?) -> Bool {
+        guard let candidate else { return true }
+        return sender.isEmpty || sender == candidate
+    }
+}

@@ -109,3 +109,28 @@ struct CancelAPITests {
         }
     }
 }
+
+@Suite("HTTP API: opt-out", .serialized)
+struct SuppressionAPITests {
+    @Test("a suppressed recipient's message is UNSUBSCRIBED / OPTED_OUT and not billed; removing it lets messages through")
+    func optOut() async throws {
+        try await APIHarness.run { api in
+            let added = try await api.request("POST", "/v1/suppressions", json: ["channel": "sms", "recipient": "+1 415 555 0100"])
+            #expect(added.status == 201)
+            #expect(added.json["recipient"] as? String == "+14155550100")
+            let blocked = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "from": "Herald", "text": "offer"])
+            #expect(blocked.json["status"] as? String == "UNSUBSCRIBED")
+            #expect((blocked.json["reason"] as? [String: Any])?["code"] as? String == "OPTED_OUT")
+            #expect((blocked.json["cost"] as? [String: Any])?["amount"] as? String == "0.00")
+            let listed = try await api.request("GET", "/v1/suppressions")
+            #expect((listed.json["data"] as? [[String: Any]])?.first?["sender"] is NSNull)
+            #expect(try await api.request("DELETE", "/v1/suppressions?channel=sms&recipient=%2B14155550100").status == 204)
+            #expect(try await api.request("DELETE", "/v1/suppressions?channel=sms&recipient=%2B14155550100").status == 404)
+            let through = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "from": "Herald", "text": "offer"])
+            #expect(through.json["status"] as? String == "QUEUED")
+            let bad = try await api.request("POST", "/v1/suppressions", json: ["channel": "sms", "recipient": "nope"])
+            #expect(bad.status == 422)
+            #expect(bad.json["field"] as? String == "recipient")
+        }
+    }
+}

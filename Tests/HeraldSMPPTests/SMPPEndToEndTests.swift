@@ -157,6 +157,35 @@ struct SMPPEndToEndTests {
         }
     }
 
+    @Test("An inbound STOP opts the subscriber out of that sender: the next message is UNSUBSCRIBED; START opts back in")
+    func stopKeyword() async throws {
+        try await SMPPHarness.run(smsc: SMSCSimulatorConfiguration(receiptDelay: 0.01...0.02)) { harness in
+            let subscriber = Self.number(200)
+            let first = try await harness.send(to: subscriber, from: "Herald")
+            try await harness.settle([first])
+            harness.smsc.injectInbound(systemID: nil, from: subscriber, to: "Herald", text: "Stop")
+            try await waitFor { harness.inbound.messages.withLock { !$0.isEmpty } }
+            var suppressed = false
+            for _ in 0..<100 where !suppressed {
+                suppressed = try await !harness.store.suppressions(accountID: harness.account.id, recipient: subscriber, limit: 10).isEmpty
+                if !suppressed { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            let blocked = try await harness.send(to: subscriber, from: "Herald")
+            #expect(try await harness.message(blocked)?.status == .unsubscribed)
+            // Another sender of the account is not affected by a plain STOP.
+            let other = try await harness.send(to: subscriber, from: "Alerts")
+            #expect(try await harness.message(other)?.status == .queued)
+            harness.smsc.injectInbound(systemID: nil, from: subscriber, to: "Herald", text: "START")
+            var cleared = false
+            for _ in 0..<100 where !cleared {
+                cleared = try await harness.store.suppressions(accountID: harness.account.id, recipient: subscriber, limit: 10).isEmpty
+                if !cleared { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(cleared)
+            #expect(try await harness.message(try await harness.send(to: subscriber, from: "Herald"))?.status == .queued)
+        }
+    }
+
     @Test("Graceful shutdown unbinds every session")
     func unbindOnShutdown() async throws {
         var simulator: SMSCSimulator?

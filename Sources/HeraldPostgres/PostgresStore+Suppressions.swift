@@ -1,0 +1,51 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import PostgresNIO
+
+extension PostgresStore {
+    public func addSuppression(_ suppression: Suppression) async throws {
+        try await client.query("""
+            INSERT INTO suppressions (account_id, channel, recipient, sender, source, created_at)
+            VALUES (\(suppression.accountID), \(suppression.channel.rawValue), \(suppression.recipient), \(suppression.sender),
+                    \(suppression.source), \(suppression.createdAt))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    public func removeSuppressions(accountID: String, channel: HeraldCore.Channel, recipient: String, sender: String?) async throws -> Int {
+        let rows = try await client.query("""
+            DELETE FROM suppressions WHERE account_id = \(accountID) AND channel = \(channel.rawValue) AND recipient = \(recipient)
+                AND (\(sender)::text IS NULL OR sender = \(sender) OR sender = '')
+            RETURNING sender
+            """, logger: logger)
+        var count = 0
+        for try await _ in rows.decode(String.self) { count += 1 }
+        return count
+    }
+
+    public func suppressions(accountID: String, recipient: String?, limit: Int) async throws -> [Suppression] {
+        try await decodeSuppressions(client.query("""
+            SELECT account_id, channel, recipient, sender, source, created_at FROM suppressions
+            WHERE account_id = \(accountID) AND (\(recipient)::text IS NULL OR recipient = \(recipient))
+            ORDER BY created_at DESC LIMIT \(limit)
+            """, logger: logger))
+    }
+
+    public func suppressions(accountID: String, channel: HeraldCore.Channel, recipients: [String]) async throws -> [Suppression] {
+        guard !recipients.isEmpty else { return [] }
+        return try await decodeSuppressions(client.query("""
+            SELECT account_id, channel, recipient, sender, source, created_at FROM suppressions
+            WHERE account_id = \(accountID) AND channel = \(channel.rawValue) AND recipient = ANY(\(recipients))
+            """, logger: logger))
+    }
+
+    private func decodeSuppressions(_ rows: PostgresRowSequence) async throws -> [Suppression] {
+        var found: [Suppression] = []
+        for try await (account, channel, recipient, sender, source, created) in rows.decode((String, String, String, String, String, Date).self) {
+            guard let channel = HeraldCore.Channel(rawValue: channel) else { continue }
+            found.append(Suppression(accountID: account, channel: channel, recipient: recipient, sender: sender, source: source, createdAt: created))
+        }
+        return found
+    }
+}
