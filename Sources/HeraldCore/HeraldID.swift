@@ -37,6 +37,16 @@ public enum HeraldID {
         }
     }
 
+    /// The smallest id of this kind made at `date`: `id >= lowest(at: t)` selects ids made at or after `t`.
+    public static func lowest(_ kind: Kind, at date: Date) -> String {
+        var zero = ZeroGenerator()
+        return make(kind, at: date, using: &zero)
+    }
+
+    private struct ZeroGenerator: RandomNumberGenerator {
+        mutating func next() -> UInt64 { 0 }
+    }
+
     public static func make(_ kind: Kind, at date: Date, using generator: inout some RandomNumberGenerator) -> String {
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         var bytes = [UInt8](repeating: 0, count: 26)

@@ -13,7 +13,12 @@ public struct Gateway: Sendable {
     private let signal: WorkSignal?
     private let groupCommit: AcceptGroupCommit
 
-    public init(store: any HeraldStore, validator: MessageValidator = .init(), prices: PriceTable = .init(), clock: any WallClock = SystemWallClock(), signal: WorkSignal? = nil) {
+    /// A message with the same recipient, sender and text as one sent in this many seconds is DUPLICATE; 0 turns the gate off.
+    public let duplicateWindow: TimeInterval
+
+    public init(store: any HeraldStore, validator: MessageValidator = .init(), prices: PriceTable = .init(), clock: any WallClock = SystemWallClock(),
+                signal: WorkSignal? = nil, duplicateWindow: TimeInterval = 600) {
+        self.duplicateWindow = duplicateWindow
         self.store = store
         self.validator = validator
         self.prices = prices
@@ -45,6 +50,7 @@ public struct Gateway: Sendable {
             }
         }
         try await applySuppressions(to: &messages, accountID: accountID)
+        try await applyDuplicateWindow(to: &messages, accountID: accountID, now: now)
         let outcomes = try await groupCommit.accept(messages)
         if outcomes.contains(where: { if case .created = $0 { true } else { false } }) {
             signal?.notify()
@@ -66,6 +72,31 @@ public struct Gateway: Sendable {
                 let draft = messages[index].draft
                 if byRecipient[draft.to]?.contains(where: { $0.blocks(sender: draft.from) }) == true {
                     messages[index].draft.rejection = .optedOut
+                }
+            }
+        }
+    }
+
+    /// The duplicate gate: the same recipient, sender and text as a message of the account created within
+    /// `duplicateWindow` (or earlier in the same batch) is stored as DUPLICATE / DUPLICATE_CONTENT, not sent or billed.
+    /// Messages refused before sending do not count. `Idempotency-Key` replays are answered before this.
+    func applyDuplicateWindow(to messages: inout [NewMessage], accountID: String, now: Date) async throws {
+        guard duplicateWindow > 0 else { return }
+        struct Fingerprint: Hashable {
+            var recipient: String
+            var sender: String?
+            var text: String
+        }
+        let byChannel = Dictionary(grouping: messages.indices.filter { messages[$0].draft.rejection == nil }) { messages[$0].draft.channel }
+        for (channel, indices) in byChannel {
+            let recent = try await store.recentMessages(accountID: accountID, channel: channel, recipients: Array(Set(indices.map { messages[$0].draft.to })),
+                                                        since: now.addingTimeInterval(-duplicateWindow))
+            var seen = Set(recent.map { Fingerprint(recipient: $0.recipient, sender: $0.sender, text: $0.text) })
+            for index in indices {
+                let draft = messages[index].draft
+                let fingerprint = Fingerprint(recipient: draft.to, sender: draft.from, text: draft.text)
+                if !seen.insert(fingerprint).inserted {
+                    messages[index].draft.rejection = .duplicateContent
                 }
             }
         }

@@ -285,3 +285,21 @@ public struct Suppression: Sendable, Hashable {
         return sender.isEmpty || sender == candidate
     }
 }
+
+/// What the duplicate gate compares a new message with.
+public struct RecentMessage: Sendable, Hashable {
+    public var id: String
+    public var recipient: String
+    public var sender: String?
+    public var text: String
+
+    public init(id: String, recipient: String, sender: String?, text: String) {
+        self.id = id
+        self.recipient = recipient
+        self.sender = sender
+        self.text = text
+    }
+
+    /// Statuses of messages that were refused before sending: a new message is not a duplicate of those.
+    public static let refusedStatuses: [MessageStatus] = [.rejected, .duplicate, .unsubscribed, .dnd, .dropped, .canceled]
+}

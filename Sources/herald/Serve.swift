@@ -35,6 +35,8 @@ struct Serve: AsyncParsableCommand {
     var demoAccount: String = "demo"
     @Flag(help: "Do not create and print a demo API key.")
     var noDemoKey: Bool = false
+    @Option(help: "Seconds within which the same recipient, sender and text is DUPLICATE; 0 turns it off (env HERALD_DUPLICATE_WINDOW_S).")
+    var duplicateWindowS: Int = Environment.int("HERALD_DUPLICATE_WINDOW_S") ?? 600
     @Option(help: "JSON file with connectors and routes (env HERALD_CONFIG); see docs/integrations/smpp.md.")
     var config: String? = Environment.string("HERALD_CONFIG")
 
@@ -88,7 +90,8 @@ struct Serve: AsyncParsableCommand {
         }
         let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(connectors, routes: routes),
                                     configuration: .init(workers: max(1, workers)), logger: Logger(label: "herald.dispatch"))
-        let gateway = Gateway(store: store, signal: dispatcher.signal)
+        guard duplicateWindowS >= 0 else { throw ValidationError("--duplicate-window-s \(duplicateWindowS) is negative; use 0 to turn the gate off") }
+        let gateway = Gateway(store: store, signal: dispatcher.signal, duplicateWindow: TimeInterval(duplicateWindowS))
         let api = HeraldAPI(gateway: gateway, connectors: connectors)
         let app = Application(
             router: api.router(),

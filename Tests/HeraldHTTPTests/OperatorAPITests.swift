@@ -134,3 +134,30 @@ struct SuppressionAPITests {
         }
     }
 }
+
+@Suite("HTTP API: duplicates", .serialized)
+struct DuplicateAPITests {
+    @Test("the same recipient, sender and text within the window is DUPLICATE (not billed); an Idempotency-Key replays the original instead")
+    func duplicates() async throws {
+        try await APIHarness.run { api in
+            let body: [String: Any] = ["channel": "sms", "to": "+14155550100", "from": "Herald", "text": "Your code is 123456"]
+            let first = try await api.request("POST", "/v1/messages", json: body, headers: ["Idempotency-Key": "k1"])
+            #expect(first.json["status"] as? String == "QUEUED")
+            let again = try await api.request("POST", "/v1/messages", json: body)
+            #expect(again.json["status"] as? String == "DUPLICATE")
+            #expect((again.json["reason"] as? [String: Any])?["code"] as? String == "DUPLICATE_CONTENT")
+            #expect((again.json["cost"] as? [String: Any])?["amount"] as? String == "0.00")
+            let replay = try await api.request("POST", "/v1/messages", json: body, headers: ["Idempotency-Key": "k1"])
+            #expect(replay.status == 200)
+            #expect(replay.json["id"] as? String == first.json["id"] as? String)
+            var other = body
+            other["text"] = "Your code is 654321"
+            #expect(try await api.request("POST", "/v1/messages", json: other).json["status"] as? String == "QUEUED")
+            // Within one batch too.
+            other["to"] = "+14155550101"
+            let batch = try await api.request("POST", "/v1/messages/batch", json: ["messages": [other, other]])
+            let statuses = (batch.json["data"] as? [[String: Any]])?.map { $0["status"] as? String }
+            #expect(statuses == ["QUEUED", "DUPLICATE"])
+        }
+    }
+}

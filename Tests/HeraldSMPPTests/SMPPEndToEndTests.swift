@@ -94,7 +94,7 @@ struct SMPPEndToEndTests {
             var sent: [(id: String, expected: (suffix: Int, status: MessageStatus, reason: ReasonCode?))] = []
             for index in 0..<400 {
                 let expected = finals[index % finals.count]
-                sent.append((try await harness.send(to: Self.number(expected.suffix, prefix: "+44770\(index % 10)")), expected))
+                sent.append((try await harness.send(to: Self.number(expected.suffix, prefix: "+44770\(index % 10)"), text: "Your code is \(index)"), expected))
             }
             try await harness.settle(sent.map(\.id), timeout: .seconds(120))
             for (id, expected) in sent {
@@ -182,7 +182,7 @@ struct SMPPEndToEndTests {
                 if !cleared { try await Task.sleep(for: .milliseconds(20)) }
             }
             #expect(cleared)
-            #expect(try await harness.message(try await harness.send(to: subscriber, from: "Herald"))?.status == .queued)
+            #expect(try await harness.message(try await harness.send(to: subscriber, text: "Welcome back", from: "Herald"))?.status == .queued)
         }
     }
 
