@@ -7,9 +7,14 @@ import HeraldStore
 /// everything queued. Under load, one transaction carries many requests, which is what makes thousands of
 /// single sends per second possible on SQLite's single writer and saves round trips on PostgreSQL.
 /// Each caller still gets its answer only after its messages are committed.
+///
+/// The store screens each group (opt-out and duplicate gates) inside its write transaction, so a gate's reads cost
+/// one query per group rather than per request, and no concurrent accept slips between a check and its insert.
 actor AcceptGroupCommit {
+    typealias Stored = (outcome: AcceptOutcome, message: NewMessage)
+
     private enum Turn {
-        case done(Result<[AcceptOutcome], any Error>)
+        case done(Result<[Stored], any Error>)
         case lead
     }
 
@@ -20,15 +25,18 @@ actor AcceptGroupCommit {
 
     private let store: any HeraldStore
     private let maxMessages: Int
+    private let screening: @Sendable () -> Screening
     private var queue: [Waiter] = []
     private var writing = false
 
-    init(store: any HeraldStore, maxMessages: Int = 4096) {
+    init(store: any HeraldStore, maxMessages: Int = 4096, screening: @escaping @Sendable () -> Screening = { .none }) {
         self.store = store
         self.maxMessages = maxMessages
+        self.screening = screening
     }
 
-    func accept(_ messages: [NewMessage]) async throws -> [AcceptOutcome] {
+    /// Stores the messages (after the gates) and returns what was stored for each, in order.
+    func accept(_ messages: [NewMessage]) async throws -> [Stored] {
         if writing {
             let turn = await withCheckedContinuation { queue.append(Waiter(messages: messages, continuation: $0)) }
             if case .done(let result) = turn { return try result.get() }
@@ -42,9 +50,9 @@ actor AcceptGroupCommit {
             count += next.messages.count
         }
         let all = followers.reduce(into: messages) { $0 += $1.messages }
-        let result: Result<[AcceptOutcome], any Error>
+        let result: Result<[Stored], any Error>
         do {
-            result = .success(try await store.accept(all))
+            result = .success(try await store.accept(all, screening: screening()))
         } catch {
             result = .failure(error)
         }

@@ -24,7 +24,10 @@ public struct Gateway: Sendable {
         self.prices = prices
         self.clock = clock
         self.signal = signal
-        self.groupCommit = AcceptGroupCommit(store: store)
+        let window = duplicateWindow
+        self.groupCommit = AcceptGroupCommit(store: store) { [clock] in
+            Screening(duplicateWindow: window, suppressions: true, now: clock.now())
+        }
     }
 
     /// A message as stored: its id, whether it was new, and what was stored.
@@ -49,56 +52,13 @@ public struct Gateway: Sendable {
                 messages.append(NewMessage(accountID: accountID, draft: draft, createdAt: now, priceMicros: prices.price(for: draft.channel), idempotencyKey: key))
             }
         }
-        try await applySuppressions(to: &messages, accountID: accountID)
-        try await applyDuplicateWindow(to: &messages, accountID: accountID, now: now)
-        let outcomes = try await groupCommit.accept(messages)
-        if outcomes.contains(where: { if case .created = $0 { true } else { false } }) {
+        // The opt-out and duplicate gates run in the store's accept transaction (see `Screening`).
+        let stored = try await groupCommit.accept(messages)
+        if stored.contains(where: { if case .created = $0.outcome { true } else { false } }) {
             signal?.notify()
         }
-        return .success(zip(outcomes, messages).map { outcome, message in
+        return .success(stored.map { outcome, message in
             if case .created = outcome { Accepted(outcome: outcome, message: message) } else { Accepted(outcome: outcome, message: nil) }
         })
-    }
-
-    /// The opt-out gate: a message to a recipient suppressed for its sender (or for every sender) is stored as
-    /// UNSUBSCRIBED / OPTED_OUT and never sent or billed. One read per channel in the batch.
-    func applySuppressions(to messages: inout [NewMessage], accountID: String) async throws {
-        let byChannel = Dictionary(grouping: messages.indices.filter { messages[$0].draft.rejection == nil }) { messages[$0].draft.channel }
-        for (channel, indices) in byChannel {
-            let found = try await store.suppressions(accountID: accountID, channel: channel, recipients: Array(Set(indices.map { messages[$0].draft.to })))
-            guard !found.isEmpty else { continue }
-            let byRecipient = Dictionary(grouping: found, by: \.recipient)
-            for index in indices {
-                let draft = messages[index].draft
-                if byRecipient[draft.to]?.contains(where: { $0.blocks(sender: draft.from) }) == true {
-                    messages[index].draft.rejection = .optedOut
-                }
-            }
-        }
-    }
-
-    /// The duplicate gate: the same recipient, sender and text as a message of the account created within
-    /// `duplicateWindow` (or earlier in the same batch) is stored as DUPLICATE / DUPLICATE_CONTENT, not sent or billed.
-    /// Messages refused before sending do not count. `Idempotency-Key` replays are answered before this.
-    func applyDuplicateWindow(to messages: inout [NewMessage], accountID: String, now: Date) async throws {
-        guard duplicateWindow > 0 else { return }
-        struct Fingerprint: Hashable {
-            var recipient: String
-            var sender: String?
-            var text: String
-        }
-        let byChannel = Dictionary(grouping: messages.indices.filter { messages[$0].draft.rejection == nil }) { messages[$0].draft.channel }
-        for (channel, indices) in byChannel {
-            let recent = try await store.recentMessages(accountID: accountID, channel: channel, recipients: Array(Set(indices.map { messages[$0].draft.to })),
-                                                        since: now.addingTimeInterval(-duplicateWindow))
-            var seen = Set(recent.map { Fingerprint(recipient: $0.recipient, sender: $0.sender, text: $0.text) })
-            for index in indices {
-                let draft = messages[index].draft
-                let fingerprint = Fingerprint(recipient: draft.to, sender: draft.from, text: draft.text)
-                if !seen.insert(fingerprint).inserted {
-                    messages[index].draft.rejection = .duplicateContent
-                }
-            }
-        }
     }
 }

@@ -5,10 +5,16 @@ import PostgresNIO
 
 extension PostgresStore {
     public func recentMessages(accountID: String, channel: HeraldCore.Channel, recipients: [String], since: Date) async throws -> [RecentMessage] {
+        try await client.withConnection { connection in
+            try await self.recentMessages(accountID: accountID, channel: channel, recipients: recipients, since: since, on: connection)
+        }
+    }
+
+    func recentMessages(accountID: String, channel: HeraldCore.Channel, recipients: [String], since: Date, on connection: PostgresConnection) async throws -> [RecentMessage] {
         guard !recipients.isEmpty else { return [] }
         let lowest = HeraldID.lowest(.message, at: since)
         let refused = RecentMessage.refusedStatuses.map(\.rawValue)
-        let rows = try await client.query("""
+        let rows = try await connection.query("""
             SELECT id, recipient, sender, body FROM messages
             WHERE account_id = \(accountID) AND recipient = ANY(\(recipients)) AND id >= \(lowest) AND channel = \(channel.rawValue)
                 AND status <> ALL(\(refused))

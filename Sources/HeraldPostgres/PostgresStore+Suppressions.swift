@@ -33,8 +33,20 @@ extension PostgresStore {
     }
 
     public func suppressions(accountID: String, channel: HeraldCore.Channel, recipients: [String]) async throws -> [Suppression] {
+        try await client.withConnection { connection in
+            try await self.suppressions(accountID: accountID, channel: channel, recipients: recipients, on: connection)
+        }
+    }
+
+    func suppressions(accountID: String, channel: HeraldCore.Channel, recipients: [String], on connection: PostgresConnection) async throws -> [Suppression] {
         guard !recipients.isEmpty else { return [] }
-        return try await decodeSuppressions(client.query("""
+        // Most accounts have no opt-outs on a channel: one probe instead of a lookup per recipient.
+        var any = false
+        for try await exists in try await connection.query(
+            "SELECT EXISTS(SELECT 1 FROM suppressions WHERE account_id = \(accountID) AND channel = \(channel.rawValue))", logger: logger
+        ).decode(Bool.self) { any = exists }
+        guard any else { return [] }
+        return try await decodeSuppressions(connection.query("""
             SELECT account_id, channel, recipient, sender, source, created_at FROM suppressions
             WHERE account_id = \(accountID) AND channel = \(channel.rawValue) AND recipient = ANY(\(recipients))
             """, logger: logger))

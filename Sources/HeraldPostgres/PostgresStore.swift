@@ -107,8 +107,20 @@ public final class PostgresStore: HeraldStore {
 
     // MARK: Messages
 
-    public func accept(_ messages: [NewMessage]) async throws -> [AcceptOutcome] {
+    public func accept(_ messages: [NewMessage], screening: Screening) async throws -> [(outcome: AcceptOutcome, message: NewMessage)] {
         try await client.withTransaction(logger: logger) { connection in
+            var messages = messages
+            if screening.isActive {
+                for (group, indices, recipients) in MessageScreening.groups(messages) {
+                    let suppressions = screening.suppressions
+                        ? try await self.suppressions(accountID: group.accountID, channel: group.channel, recipients: recipients, on: connection) : []
+                    let recent = screening.duplicateWindow > 0
+                        ? try await self.recentMessages(accountID: group.accountID, channel: group.channel, recipients: recipients,
+                                                        since: screening.duplicateSince, on: connection) : []
+                    MessageScreening.apply(to: &messages, indices: indices, suppressions: suppressions, recent: recent,
+                                           checkDuplicates: screening.duplicateWindow > 0)
+                }
+            }
             // Idempotency keys used before (in the database or earlier in this batch) replay the first message.
             var existing: [String: String] = [:]
             let keyed = messages.filter { $0.idempotencyKey != nil }
@@ -136,7 +148,7 @@ public final class PostgresStore: HeraldStore {
                 outcomes.append(.created(id: message.id))
             }
             try await self.insert(fresh, connection: connection)
-            return outcomes
+            return Array(zip(outcomes, messages).map { (outcome: $0, message: $1) })
         }
     }
 

@@ -6,21 +6,25 @@ import HeraldStore
 extension SQLiteStore {
     public func recentMessages(accountID: String, channel: Channel, recipients: [String], since: Date) async throws -> [RecentMessage] {
         guard !recipients.isEmpty else { return [] }
+        return try await pool.read { db in
+            try Self.recentMessages(accountID: accountID, channel: channel, recipients: recipients, since: since, db: db)
+        }
+    }
+
+    static func recentMessages(accountID: String, channel: Channel, recipients: [String], since: Date, db: Database) throws -> [RecentMessage] {
         // Ids are time-ordered: `id >= lowest id of since` makes it a range scan of (account_id, recipient, id).
         let lowest = HeraldID.lowest(.message, at: since)
         let refused = RecentMessage.refusedStatuses.map { "'\($0.rawValue)'" }.joined(separator: ",")
-        return try await pool.read { db in
-            var found: [RecentMessage] = []
-            for start in stride(from: 0, to: recipients.count, by: 500) {
-                let chunk = Array(recipients[start..<min(start + 500, recipients.count)])
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT id, recipient, sender, body FROM messages
-                    WHERE account_id = ? AND recipient IN (\(marks)) AND id >= ? AND channel = ? AND status NOT IN (\(refused))
-                    """, arguments: StatementArguments([accountID] + chunk + [lowest, channel.rawValue]))
-                found += rows.map { RecentMessage(id: $0[0], recipient: $0[1], sender: $0[2], text: $0[3]) }
-            }
-            return found
+        var found: [RecentMessage] = []
+        for start in stride(from: 0, to: recipients.count, by: 500) {
+            let chunk = Array(recipients[start..<min(start + 500, recipients.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT id, recipient, sender, body FROM messages
+                WHERE account_id = ? AND recipient IN (\(marks)) AND id >= ? AND channel = ? AND status NOT IN (\(refused))
+                """, arguments: StatementArguments([accountID] + chunk + [lowest, channel.rawValue]))
+            found += rows.map { RecentMessage(id: $0[0], recipient: $0[1], sender: $0[2], text: $0[3]) }
         }
+        return found
     }
 }

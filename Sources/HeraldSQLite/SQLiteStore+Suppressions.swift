@@ -43,17 +43,23 @@ extension SQLiteStore {
 
     public func suppressions(accountID: String, channel: Channel, recipients: [String]) async throws -> [Suppression] {
         guard !recipients.isEmpty else { return [] }
-        return try await pool.read { db in
-            var found: [Suppression] = []
-            // Chunks stay under SQLite's bound-parameter limit.
-            for chunk in stride(from: 0, to: recipients.count, by: 500).map({ Array(recipients[$0..<min($0 + 500, recipients.count)]) }) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM suppressions WHERE account_id = ? AND channel = ? AND recipient IN (\(marks))",
-                                            arguments: StatementArguments([accountID, channel.rawValue] + chunk))
-                found += rows.compactMap(Self.suppression)
-            }
-            return found
+        return try await pool.read { db in try Self.suppressions(accountID: accountID, channel: channel, recipients: recipients, db: db) }
+    }
+
+    static func suppressions(accountID: String, channel: Channel, recipients: [String], db: Database) throws -> [Suppression] {
+        // Most accounts have no opt-outs on a channel: one probe instead of a lookup per recipient.
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM suppressions WHERE account_id = ? AND channel = ?)"),
+                                arguments: [accountID, channel.rawValue]) == true else { return [] }
+        var found: [Suppression] = []
+        // Chunks stay under SQLite's bound-parameter limit.
+        for start in stride(from: 0, to: recipients.count, by: 500) {
+            let chunk = Array(recipients[start..<min(start + 500, recipients.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM suppressions WHERE account_id = ? AND channel = ? AND recipient IN (\(marks))",
+                                        arguments: StatementArguments([accountID, channel.rawValue] + chunk))
+            found += rows.compactMap(Self.suppression)
         }
+        return found
     }
 
     private static func suppression(_ row: Row) -> Suppression? {

@@ -78,21 +78,32 @@ public final class SQLiteStore: HeraldStore {
 
     // MARK: Messages
 
-    public func accept(_ messages: [NewMessage]) async throws -> [AcceptOutcome] {
+    public func accept(_ messages: [NewMessage], screening: Screening) async throws -> [(outcome: AcceptOutcome, message: NewMessage)] {
         try await pool.write { db in
-            var outcomes: [AcceptOutcome] = []
-            outcomes.reserveCapacity(messages.count)
+            var messages = messages
+            if screening.isActive { try Self.screen(&messages, screening, db: db) }
+            var stored: [(outcome: AcceptOutcome, message: NewMessage)] = []
+            stored.reserveCapacity(messages.count)
             for message in messages {
                 if let key = message.idempotencyKey,
                    let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM messages WHERE account_id = ? AND idempotency_key = ?"),
                                                       arguments: [message.accountID, key]) {
-                    outcomes.append(.replayed(id: existing))
+                    stored.append((.replayed(id: existing), message))
                     continue
                 }
                 try Self.insert(message, db: db)
-                outcomes.append(.created(id: message.id))
+                stored.append((.created(id: message.id), message))
             }
-            return outcomes
+            return stored
+        }
+    }
+
+    private static func screen(_ messages: inout [NewMessage], _ screening: Screening, db: Database) throws {
+        for (group, indices, recipients) in MessageScreening.groups(messages) {
+            let suppressions = screening.suppressions ? try Self.suppressions(accountID: group.accountID, channel: group.channel, recipients: recipients, db: db) : []
+            let recent = screening.duplicateWindow > 0
+                ? try Self.recentMessages(accountID: group.accountID, channel: group.channel, recipients: recipients, since: screening.duplicateSince, db: db) : []
+            MessageScreening.apply(to: &messages, indices: indices, suppressions: suppressions, recent: recent, checkDuplicates: screening.duplicateWindow > 0)
         }
     }
 

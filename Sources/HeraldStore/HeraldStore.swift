@@ -22,8 +22,9 @@ public protocol HeraldStore: Service {
 
     // MARK: Messages
     /// Stores messages with their initial event (and queue entry when they are to be sent), all or none.
-    /// A message whose idempotency key the account used before is not stored again.
-    func accept(_ messages: [NewMessage]) async throws -> [AcceptOutcome]
+    /// A message whose idempotency key the account used before is not stored again. `screening` runs the
+    /// opt-out and duplicate gates inside the same transaction; the answer carries each message as stored.
+    func accept(_ messages: [NewMessage], screening: Screening) async throws -> [(outcome: AcceptOutcome, message: NewMessage)]
     /// One message, only if it belongs to the account.
     func message(id: String, accountID: String) async throws -> MessageRecord?
     func parts(messageID: String) async throws -> [PartRecord]
@@ -88,4 +89,11 @@ public protocol HeraldStore: Service {
     func recordInbound(_ message: InboundMessage) async throws -> InboundMessage
     /// The account's inbound messages, newest first, older than the cursor id.
     func inboundMessages(accountID: String, before cursor: String?, limit: Int) async throws -> [InboundMessage]
+}
+
+extension HeraldStore {
+    /// Stores messages without screening.
+    public func accept(_ messages: [NewMessage]) async throws -> [AcceptOutcome] {
+        try await accept(messages, screening: .none).map(\.outcome)
+    }
 }

@@ -1,0 +1,64 @@
+import struct Foundation.Date
+import struct Foundation.TimeInterval
+import HeraldCore
+
+/// What the pre-send gates that need stored data should check when messages are accepted. The store runs them
+/// inside the accept transaction: their reads cost one indexed query per account and channel of a write, and no
+/// concurrent accept can slip between the check and the insert.
+public struct Screening: Sendable, Hashable {
+    /// Seconds within which the same recipient, sender and text is DUPLICATE; 0: off.
+    public var duplicateWindow: TimeInterval
+    /// Check the account's suppression list (opt-outs).
+    public var suppressions: Bool
+    public var now: Date
+
+    public init(duplicateWindow: TimeInterval, suppressions: Bool, now: Date) {
+        self.duplicateWindow = duplicateWindow
+        self.suppressions = suppressions
+        self.now = now
+    }
+
+    public static let none = Screening(duplicateWindow: 0, suppressions: false, now: .distantPast)
+
+    public var isActive: Bool { duplicateWindow > 0 || suppressions }
+    public var duplicateSince: Date { now.addingTimeInterval(-duplicateWindow) }
+}
+
+/// The pure half of screening, shared by both backends: which messages to look at, and the verdicts.
+public enum MessageScreening {
+    /// Messages are screened per account and channel.
+    public struct Group: Hashable, Sendable {
+        public var accountID: String
+        public var channel: Channel
+    }
+
+    /// The messages still to send (not already refused), grouped, with their distinct recipients.
+    public static func groups(_ messages: [NewMessage]) -> [(group: Group, indices: [Int], recipients: [String])] {
+        let grouped = Dictionary(grouping: messages.indices.filter { messages[$0].draft.rejection == nil }) {
+            Group(accountID: messages[$0].accountID, channel: messages[$0].draft.channel)
+        }
+        return grouped.map { group, indices in (group, indices, Array(Set(indices.map { messages[$0].draft.to }))) }
+    }
+
+    /// Opt-out first (UNSUBSCRIBED), then duplicates (DUPLICATE) against the recent messages and earlier messages
+    /// of the same write.
+    public static func apply(to messages: inout [NewMessage], indices: [Int], suppressions: [Suppression], recent: [RecentMessage], checkDuplicates: Bool) {
+        let suppressed = Dictionary(grouping: suppressions, by: \.recipient)
+        struct Fingerprint: Hashable {
+            var recipient: String
+            var sender: String?
+            var text: String
+        }
+        var seen = Set(recent.map { Fingerprint(recipient: $0.recipient, sender: $0.sender, text: $0.text) })
+        for index in indices {
+            let draft = messages[index].draft
+            if suppressed[draft.to]?.contains(where: { $0.blocks(sender: draft.from) }) == true {
+                messages[index].draft.rejection = .optedOut
+                continue
+            }
+            if checkDuplicates, !seen.insert(Fingerprint(recipient: draft.to, sender: draft.from, text: draft.text)).inserted {
+                messages[index].draft.rejection = .duplicateContent
+            }
+        }
+    }
+}
