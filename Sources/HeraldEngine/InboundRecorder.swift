@@ -18,8 +18,23 @@ public final class InboundRecorder: Service {
     private let stream: AsyncStream<Item>
     private let continuation: AsyncStream<Item>.Continuation
 
-    public init(store: any HeraldStore, logger: Logger = Logger(label: "herald.inbound")) {
+    /// Sends the answer to HELP (and, with it, the confirmation of STOP / START when set).
+    private let replies: KeywordReplies?
+
+    /// What Herald answers to keywords, sent from the number the subscriber wrote to.
+    public struct KeywordReplies: Sendable {
+        public var help: String
+        public var send: @Sendable (_ accountID: String, _ to: String, _ from: String, _ text: String) async throws -> Void
+
+        public init(help: String, send: @escaping @Sendable (_ accountID: String, _ to: String, _ from: String, _ text: String) async throws -> Void) {
+            self.help = help
+            self.send = send
+        }
+    }
+
+    public init(store: any HeraldStore, replies: KeywordReplies? = nil, logger: Logger = Logger(label: "herald.inbound")) {
         self.store = store
+        self.replies = replies
         self.logger = logger
         (stream, continuation) = AsyncStream.makeStream(of: Item.self)
     }
@@ -72,8 +87,12 @@ public final class InboundRecorder: Service {
             let removed = try await store.removeSuppressions(accountID: accountID, channel: .sms, recipient: message.from, sender: message.to)
             logger.info("opted back in", metadata: ["recipient": "\(message.from)", "removed": "\(removed)"])
         case .help:
-            // Answering HELP needs an account help text and an outbound reply (issue 4 leaves it for later).
-            logger.info("HELP received", metadata: ["recipient": "\(message.from)"])
+            guard let replies else {
+                logger.info("HELP received; no help text configured", metadata: ["recipient": "\(message.from)"])
+                return
+            }
+            try await replies.send(accountID, message.from, message.to, replies.help)
+            logger.info("HELP answered", metadata: ["recipient": "\(message.from)"])
         }
     }
 }

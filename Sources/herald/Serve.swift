@@ -37,6 +37,8 @@ struct Serve: AsyncParsableCommand {
     var noDemoKey: Bool = false
     @Option(help: "Seconds within which the same recipient, sender and text is DUPLICATE; 0 turns it off (env HERALD_DUPLICATE_WINDOW_S).")
     var duplicateWindowS: Int = Environment.int("HERALD_DUPLICATE_WINDOW_S") ?? 600
+    @Option(help: "Answer to an inbound HELP (env HERALD_HELP_TEXT); empty: HELP is only logged.")
+    var helpText: String = Environment.string("HERALD_HELP_TEXT") ?? "Herald messaging: reply STOP to opt out, START to opt back in."
     @Option(help: "JSON file with connectors and routes (env HERALD_CONFIG); see docs/integrations/smpp.md.")
     var config: String? = Environment.string("HERALD_CONFIG")
 
@@ -72,7 +74,11 @@ struct Serve: AsyncParsableCommand {
 
         let store = try StoreURL.open(database.database, logger: logger)
         let sink = ReceiptSink()
-        let inboundRecorder = InboundRecorder(store: store)
+        // HELP is answered through the normal accept path (gates, queue, timeline), from the number it was sent to.
+        let replyGateway = Gateway(store: store, duplicateWindow: 0)
+        let inboundRecorder = InboundRecorder(store: store, replies: helpText.isEmpty ? nil : .init(help: helpText) { accountID, to, from, text in
+            _ = try await replyGateway.send([SendRequest(channel: "sms", to: to, from: from, text: text)], accountID: accountID)
+        })
         var connectors: [any Connector] = []
         var connectorServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if file.usesSimulator {

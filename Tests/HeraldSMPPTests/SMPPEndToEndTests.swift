@@ -2,6 +2,7 @@ import Foundation
 import HeraldConnectors
 import HeraldCore
 import HeraldSMPP
+import HeraldStore
 import SMPP
 import SMSCSimulator
 import Testing
@@ -183,6 +184,15 @@ struct SMPPEndToEndTests {
             }
             #expect(cleared)
             #expect(try await harness.message(try await harness.send(to: subscriber, text: "Welcome back", from: "Herald"))?.status == .queued)
+            // HELP is answered with the help text, from the number the subscriber wrote to, as an ordinary message.
+            harness.smsc.injectInbound(systemID: nil, from: subscriber, to: "Herald", text: "help")
+            var answer: MessageRecord?
+            for _ in 0..<100 where answer == nil {
+                answer = try await harness.store.messages(matching: MessageQuery(accountID: harness.account.id, to: subscriber, limit: 10))
+                    .first { $0.text == "Acme: reply STOP to opt out" }
+                if answer == nil { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(answer?.from == "Herald")
         }
     }
 
