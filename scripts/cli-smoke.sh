@@ -32,6 +32,10 @@ check "an unknown channel is refused (exit 64) naming the field" bash -c "[ $? -
 check "status shows the timeline" grep -q "QUEUED         api" "$work/status.out"
 "$HERALD" status msg_nothing --database "$db" --account acme > /dev/null 2>&1
 check "status of an unknown id exits 1" test $? -eq 1
+"$HERALD" cancel "$id" --database "$db" --account acme > "$work/cancel.out"
+check "cancel of a queued message prints CANCELED" bash -c "[ $? -eq 0 ] && grep -q 'CANCELED' '$work/cancel.out'"
+"$HERALD" cancel "$id" --database "$db" --account acme > /dev/null 2> "$work/cancel.err"
+check "cancel again exits 3 saying why" bash -c "[ $? -eq 3 ] && grep -q 'CANCELED' '$work/cancel.err'"
 
 serve_and_send() {  # serve_and_send NAME DATABASE-URL PORT
   local name=$1 url=$2 port=$3 log="$work/serve-$1.log"

@@ -78,7 +78,9 @@ extension SMPPConnector {
         let parsed = DeliveryReceipt(text: text, tlvs: tlvs)
         let (status, reason) = configuration.receiptProfile.interpret(parsed)
         let offset = configuration.receiptTimeZoneOffset
-        let occurredAt = parsed.doneDate.map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970(offsetSeconds: offset))) } ?? now
+        // The done date is the event time; without one, the submit date (stable across copies of the receipt, so a
+        // duplicate is still recognised), and only then the arrival time.
+        let occurredAt = (parsed.doneDate ?? parsed.submitDate).map { Date(timeIntervalSince1970: TimeInterval($0.secondsSince1970(offsetSeconds: offset))) } ?? now
         var raw = text
         if let state = parsed.messageState { raw += (raw.isEmpty ? "" : " ") + "[message_state=\(state)]" }
         return ProviderReceipt(
