@@ -4,17 +4,7 @@
 # Prints "cli: N passed, M failed" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-HERALD=${HERALD_BIN:-.build/debug/herald}
-work=$(mktemp -d)
-passed=0; failed=0
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT
-check() {  # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name" >&2; fi
-}
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1"; }
+source scripts/lib.sh
 
 db="sqlite:$work/cli.sqlite"
 out=$("$HERALD" keys create --account acme --database "$db")

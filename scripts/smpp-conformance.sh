@@ -6,17 +6,7 @@
 # Servers run on 127.0.0.1 and are stopped by PID. Prints "smpp-conformance: N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-HERALD=${HERALD_BIN:-.build/debug/herald}
-work=$(mktemp -d)
-passed=0; failed=0
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT
-check() {
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name" >&2; fi
-}
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1" 2>/dev/null; }
+source scripts/lib.sh
 free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
 
 # 1. smpplib against herald smsc

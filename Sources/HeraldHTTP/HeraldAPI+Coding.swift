@@ -78,6 +78,15 @@ extension HeraldAPI {
         return vocabulary
     }
 
+    /// A page size from `?limit=`: 1 to 500.
+    static func limit(_ text: String?, default value: Int) throws -> Int {
+        guard let text else { return value }
+        guard let limit = Int(text), (1...500).contains(limit) else {
+            throw APIProblem.badQuery("limit", "limit '\(text)' is out of range", fix: "use 1 to 500")
+        }
+        return limit
+    }
+
     static func date(_ text: String?, field: String) throws -> Date? {
         guard let text else { return nil }
         guard let date = Timestamp.parse(text) else {

@@ -182,12 +182,7 @@ public struct HeraldAPI: Sendable {
         filter.since = try Self.date(query["since"].map(String.init), field: "since")
         filter.until = try Self.date(query["until"].map(String.init), field: "until")
         filter.before = query["cursor"].map(String.init)
-        if let limit = query["limit"].map(String.init) {
-            guard let value = Int(limit), (1...500).contains(value) else {
-                throw APIProblem.badQuery("limit", "limit '\(limit)' is out of range", fix: "use 1 to 500")
-            }
-            filter.limit = value
-        }
+        filter.limit = try Self.limit(query["limit"].map(String.init), default: filter.limit)
         var page = try await store.messages(matching: MessageQuery(
             accountID: filter.accountID, status: filter.status, to: filter.to, tag: filter.tag, since: filter.since,
             until: filter.until, before: filter.before, limit: filter.limit + 1
@@ -249,13 +244,7 @@ public struct HeraldAPI: Sendable {
     @Sendable func inbound(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let query = request.uri.queryParameters
-        var limit = 100
-        if let text = query["limit"].map(String.init) {
-            guard let value = Int(text), (1...500).contains(value) else {
-                throw APIProblem.badQuery("limit", "limit '\(text)' is out of range", fix: "use 1 to 500")
-            }
-            limit = value
-        }
+        let limit = try Self.limit(query["limit"].map(String.init), default: 100)
         var page = try await store.inboundMessages(accountID: account.id, before: query["cursor"].map(String.init), limit: limit + 1)
         let hasMore = page.count > limit
         if hasMore { page.removeLast() }

@@ -4,12 +4,8 @@ import HeraldStore
 import PostgresNIO
 
 extension PostgresStore {
-    public func recentMessages(accountID: String, channel: HeraldCore.Channel, recipients: [String], since: Date) async throws -> [RecentMessage] {
-        try await client.withConnection { connection in
-            try await self.recentMessages(accountID: accountID, channel: channel, recipients: recipients, since: since, on: connection)
-        }
-    }
-
+    /// Messages of the account to these recipients on this channel created at or after `since` and not refused
+    /// before sending: what the duplicate gate compares with, read inside the accept transaction.
     func recentMessages(accountID: String, channel: HeraldCore.Channel, recipients: [String], since: Date, on connection: PostgresConnection) async throws -> [RecentMessage] {
         guard !recipients.isEmpty else { return [] }
         let lowest = HeraldID.lowest(.message, at: since)

@@ -4,13 +4,8 @@ import HeraldCore
 import HeraldStore
 
 extension SQLiteStore {
-    public func recentMessages(accountID: String, channel: Channel, recipients: [String], since: Date) async throws -> [RecentMessage] {
-        guard !recipients.isEmpty else { return [] }
-        return try await pool.read { db in
-            try Self.recentMessages(accountID: accountID, channel: channel, recipients: recipients, since: since, db: db)
-        }
-    }
-
+    /// Messages of the account to these recipients on this channel created at or after `since` and not refused
+    /// before sending: what the duplicate gate compares with, read inside the accept transaction.
     static func recentMessages(accountID: String, channel: Channel, recipients: [String], since: Date, db: Database) throws -> [RecentMessage] {
         // Ids are time-ordered: `id >= lowest id of since` makes it a range scan of (account_id, recipient, id).
         let lowest = HeraldID.lowest(.message, at: since)

@@ -66,10 +66,6 @@ public protocol HeraldStore: Service {
     /// from the queue and records CANCELED, in one transaction. A message being dispatched cannot be canceled.
     func cancel(messageID: String, accountID: String, now: Date) async throws -> CancelOutcome
 
-    /// Messages of the account to these recipients on this channel created at or after `since` and not refused
-    /// before sending (for the duplicate gate): recipient, text, sender and id.
-    func recentMessages(accountID: String, channel: Channel, recipients: [String], since: Date) async throws -> [RecentMessage]
-
     // MARK: Suppressions (opt-out)
 
     /// Adds a suppression; adding one that exists changes nothing.

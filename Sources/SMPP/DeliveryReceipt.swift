@@ -49,26 +49,18 @@ public struct DeliveryReceipt: Sendable, Hashable {
         1: "ENROUTE", 2: "DELIVRD", 3: "EXPIRED", 4: "DELETED", 5: "UNDELIV", 6: "ACCEPTD", 7: "UNKNOWN", 8: "REJECTD",
     ]
 
-    /// Keys as they appear in the wild, mapped to one spelling.
-    private static let keys: [(spelling: String, key: String)] = [
+    /// Keys as they appear in the wild (as bytes, matched at every word start), mapped to one spelling.
+    private static let keys: [(spelling: [UInt8], key: String)] = [(spelling: String, key: String)](arrayLiteral:
         ("submit date:", "submit date"), ("submit_date:", "submit date"), ("submitdate:", "submit date"),
         ("done date:", "done date"), ("done_date:", "done date"), ("donedate:", "done date"),
-        ("id:", "id"), ("sub:", "sub"), ("dlvrd:", "dlvrd"), ("stat:", "stat"), ("err:", "err"), ("text:", "text"),
-    ]
+        ("id:", "id"), ("sub:", "sub"), ("dlvrd:", "dlvrd"), ("stat:", "stat"), ("err:", "err"), ("text:", "text")
+    ).map { (Array($0.spelling.utf8), $0.key) }
 
     /// Finds every known key at a word start and takes what lies between it and the next key as its value.
+    /// Keys are ASCII, so the text is lower-cased byte for byte (offsets stay those of the original).
     static func fields(of text: String) -> [String: String] {
-        let lower = Array(text.lowercased().utf8)
         let original = Array(text.utf8)
-        guard lower.count == original.count else {
-            // Lower-casing changed the length (exotic characters): fall back to an ASCII-only lower-casing.
-            return fields(of: String(decoding: original.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0 }, as: UTF8.self), original: original)
-        }
-        return fields(lower: lower, original: original)
-    }
-
-    private static func fields(of lowered: String, original: [UInt8]) -> [String: String] {
-        fields(lower: Array(lowered.utf8), original: original)
+        return fields(lower: original.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0 }, original: original)
     }
 
     private static func fields(lower: [UInt8], original: [UInt8]) -> [String: String] {
@@ -77,8 +69,7 @@ public struct DeliveryReceipt: Sendable, Hashable {
         while index < lower.count {
             let atWordStart = index == 0 || lower[index - 1] == 0x20 || lower[index - 1] == 0x09 || lower[index - 1] == 0x0A || lower[index - 1] == 0x0D
             if atWordStart, found.last?.key != "text" {
-                for (spelling, key) in keys {
-                    let bytes = Array(spelling.utf8)
+                for (bytes, key) in keys {
                     if index + bytes.count <= lower.count, lower[index..<(index + bytes.count)].elementsEqual(bytes) {
                         if !found.contains(where: { $0.key == key }) {
                             found.append((index, index + bytes.count, key))
@@ -94,7 +85,7 @@ public struct DeliveryReceipt: Sendable, Hashable {
         for (offset, field) in found.enumerated() {
             let end = offset + 1 < found.count ? found[offset + 1].start : original.count
             let value = String(decoding: original[field.valueStart..<max(field.valueStart, end)], as: UTF8.self)
-            fields[field.key] = value.trimmingCharacters(in: " \t\r\n\0")
+            fields[field.key] = value.trimmingBlanks()
         }
         return fields
     }
@@ -162,15 +153,5 @@ public struct ReceiptDate: Sendable, Hashable {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146_097 + doe - 719_468
         return days * 86400 + hour * 3600 + minute * 60 + second - offsetSeconds
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        var slice = Substring(self)
-        while let first = slice.first, characters.contains(first) { slice.removeFirst() }
-        while let last = slice.last, characters.contains(last) { slice.removeLast() }
-        return String(slice)
     }
 }

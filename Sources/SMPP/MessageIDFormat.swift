@@ -51,10 +51,12 @@ public enum MessageIDFormat: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 extension String {
-    fileprivate func trimmingBlanks() -> String {
+    /// Without the blanks and NULs SMSCs leave around ids and receipt fields.
+    func trimmingBlanks() -> String {
+        let blanks: Set<Character> = [" ", "\t", "\r", "\n", "\0"]
         var slice = Substring(self)
-        while let first = slice.first, first == " " || first == "\0" || first == "\t" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\0" || last == "\t" { slice.removeLast() }
+        while let first = slice.first, blanks.contains(first) { slice.removeFirst() }
+        while let last = slice.last, blanks.contains(last) { slice.removeLast() }
         return String(slice)
     }
 }

@@ -63,7 +63,7 @@ struct SMPPHarness {
             )
             let harness = SMPPHarness(
                 store: store, smsc: smsc, connector: connector, dispatcher: dispatcher, gateway: Gateway(store: store),
-                account: try await store.ensureAccount(named: "acme"), inbound: log, sinkOverride: sink
+                account: try await store.ensureAccount(named: "acme"), inbound: log, sink: sink
             )
             let herald = ServiceGroup(
                 configuration: .init(services: [.init(service: ReceiptIngestor(store: store, sink: sink)), .init(service: recorder), .init(service: connector)], logger: Logger(label: "test.herald"))
@@ -89,7 +89,7 @@ struct SMPPHarness {
     }
 
     private init(store: any HeraldStore, smsc: SMSCSimulator, connector: SMPPConnector, dispatcher: Dispatcher, gateway: Gateway,
-                 account: Account, inbound: InboundLog, sinkOverride: ReceiptSink) {
+                 account: Account, inbound: InboundLog, sink: ReceiptSink) {
         self.store = store
         self.smsc = smsc
         self.connector = connector
@@ -97,7 +97,7 @@ struct SMPPHarness {
         self.gateway = gateway
         self.account = account
         self.inbound = inbound
-        self.sink = sinkOverride
+        self.sink = sink
     }
 
     func send(to: String, text: String = "Your code is 123456", from: String? = "Herald") async throws -> String {
