@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "HeraldCore", targets: ["HeraldCore"]),
         .library(name: "SMPP", targets: ["SMPP"]),
         .library(name: "SMSText", targets: ["SMSText"]),
+        .library(name: "PhoneNumbers", targets: ["PhoneNumbers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
@@ -23,12 +24,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // SMS alphabets (GSM 03.38, Latin-1, UCS-2) and segmentation. No dependencies; shared by the domain and SMPP.
         .target(name: "SMSText", swiftSettings: strict),
+        // Phone-number parsing and validation from generated libphonenumber metadata. No dependencies.
+        .target(name: "PhoneNumbers", exclude: ["LICENSE-libphonenumber.txt"], swiftSettings: strict),
         // Pure domain: statuses, the status machine, reasons, messages. No I/O.
-        .target(name: "HeraldCore", dependencies: ["SMSText"], swiftSettings: strict),
+        .target(name: "HeraldCore", dependencies: ["SMSText", "PhoneNumbers"], swiftSettings: strict),
         // SMPP 3.4 library: PDUs, codec, receipts, client and server session state machines. Knows nothing of Herald.
         .target(
             name: "SMPP",
@@ -100,6 +104,7 @@ let package = Package(
             name: "HeraldEngine",
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldConnectors",
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -109,7 +114,7 @@ let package = Package(
         .target(
             name: "HeraldHTTP",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldConnectors", "SMSText",
+                "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldConnectors", "SMSText", "PhoneNumbers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -141,6 +146,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "SMSTextTests", dependencies: ["SMSText"], swiftSettings: strict),
+        .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers"], swiftSettings: strict),
         .testTarget(
             name: "SMPPTests",
             dependencies: ["SMPP", "SMSText", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio")],

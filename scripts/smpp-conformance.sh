@@ -41,7 +41,7 @@ for _ in $(seq 1 100); do
 done
 check "herald serve binds to the smpp.pdu3 SMSC" grep -q "SMPP bound" "$work/serve.log"
 ids=(); expected=()
-for to in +447700900001 +447700900007 +447700900002 +447700900017 +447700900003 +447700900004; do
+for to in +447400123001 +447400123007 +447400123002 +447400123017 +447400123003 +447400123004; do
   ids+=("$(curl -s -X POST "http://127.0.0.1:$http_port/v1/messages" -H "Authorization: Bearer $key" \
     -d "{\"channel\":\"sms\",\"to\":\"$to\",\"text\":\"conformance {check} €\"}" | json "d['id']")")
   if [[ $to == *7 ]]; then expected+=("UNDELIVERED/HANDSET_BUSY"); else expected+=("DELIVERED/None"); fi

@@ -13,14 +13,27 @@ public struct SendRequest: Sendable, Hashable {
     public var sendAt: Date?
     public var validityMinutes: Int?
     public var callbackURL: String?
-    /// SMS: replace typographic look-alikes so the text fits GSM-7 (fewer, cheaper parts).
-    public var smartEncoding: Bool
+    /// SMS: replace typographic look-alikes so the text fits GSM-7 (fewer, cheaper parts); nil: the account's setting.
+    public var smartEncoding: Bool?
+    /// Promotional messages are subject to the DND list and quiet hours; transactional ones pass.
+    public var category: MessageCategory
+    /// Name of the account template the text comes from (rendered by the gateway before validation).
+    public var template: String?
+    /// Mustache variables of this recipient.
+    public var variables: [String: String]
+    /// Set by the gateway when the template is missing or a variable is unresolved: the message is stored as
+    /// REJECTED / TEMPLATE_ERROR with this explanation.
+    public var templateProblem: String?
 
     public init(
         channel: String?, to: String?, from: String? = nil, subject: String? = nil, text: String?,
-        tag: String? = nil, sendAt: Date? = nil, validityMinutes: Int? = nil, callbackURL: String? = nil, smartEncoding: Bool = false
+        tag: String? = nil, sendAt: Date? = nil, validityMinutes: Int? = nil, callbackURL: String? = nil, smartEncoding: Bool? = nil,
+        category: MessageCategory = .transactional, template: String? = nil, variables: [String: String] = [:]
     ) {
+        self.template = template
+        self.variables = variables
         self.smartEncoding = smartEncoding
+        self.category = category
         self.channel = channel
         self.to = to
         self.from = from
@@ -51,6 +64,16 @@ public struct MessageDraft: Sendable, Hashable {
     public var characters: Int
     /// Set when the message is refused before sending; it is still stored, as REJECTED.
     public var rejection: ReasonCode?
+    /// Why, in words, the message was refused or held (`not a number in the GB numbering plan`, `quiet hours ...`):
+    /// the detail of its first event.
+    public var initialDetail: String?
+    /// ISO 3166 region of a phone recipient (`001` for international non-geographic numbers).
+    public var recipientCountry: String?
+    /// libphonenumber's type of a phone recipient (`mobile`, `fixed_line`, ...).
+    public var recipientType: String?
+    /// IANA time zones of a phone recipient's area (quiet hours are read in the first).
+    public var recipientTimeZones: [String] = []
+    public var category: MessageCategory = .transactional
     /// What smart encoding replaced in `text` (empty when it was off or changed nothing).
     public var replacements: [SMSText.Replacement] = []
 
@@ -59,4 +82,13 @@ public struct MessageDraft: Sendable, Hashable {
         if let rejection { return rejection.policyStatus }
         return sendAt != nil ? .scheduled : .queued
     }
+}
+
+/// Whether a message is marketing (subject to DND lists and quiet hours) or a transaction the user expects.
+public enum MessageCategory: String, Sendable, Hashable, Codable, CaseIterable {
+    case transactional
+    case promotional
+    /// Herald's own answer to a subscriber's keyword (HELP): sent even to an opted-out number, as carriers require.
+    /// Not accepted from the API.
+    case keywordReply = "keyword_reply"
 }

@@ -1,4 +1,5 @@
 import struct Foundation.Date
+import PhoneNumbers
 import SMSText
 
 /// Turns a ``SendRequest`` into a ``MessageDraft``, or a ``FieldError`` when the request is unusable.
@@ -24,7 +25,11 @@ public struct MessageValidator: Sendable {
         self.defaultValidityMinutes = defaultValidityMinutes
     }
 
-    public func validate(_ request: SendRequest) -> Result<MessageDraft, FieldError> {
+    /// Validity a request or an account may ask for, in minutes (up to 14 days).
+    public static let validityRange = 1...(14 * 24 * 60)
+
+    /// Validates a request under the sending account's settings (default country, validity, smart encoding).
+    public func validate(_ request: SendRequest, settings: AccountSettings = .init()) -> Result<MessageDraft, FieldError> {
         guard let rawChannel = request.channel else {
             return .failure(FieldError(field: "channel", problem: "channel is missing", fix: "set channel to one of: sms, email, chat"))
         }
@@ -35,11 +40,21 @@ public struct MessageValidator: Sendable {
             return .failure(FieldError(field: "to", problem: "recipient is missing", fix: channel == .email
                 ? "set to to the recipient's e-mail address" : "set to to the recipient's number in E.164 form, e.g. +14155550100"))
         }
+        if let problem = request.templateProblem {
+            var draft = MessageDraft(
+                channel: channel, to: rawTo, from: request.from, subject: request.subject, text: request.text ?? "", tag: request.tag,
+                sendAt: request.sendAt, validityMinutes: request.validityMinutes ?? settings.validityMinutes ?? defaultValidityMinutes,
+                callbackURL: request.callbackURL, parts: [request.text ?? ""], encoding: nil, characters: 0, rejection: .templateError
+            )
+            draft.initialDetail = problem
+            draft.category = request.category
+            return .success(draft)
+        }
         guard var text = request.text, !text.isEmpty else {
-            return .failure(FieldError(field: "text", problem: "text is missing or empty", fix: "set text to the message body"))
+            return .failure(FieldError(field: "text", problem: "text is missing or empty", fix: "set text to the message body, or template to a template name"))
         }
         var replacements: [SMSText.Replacement] = []
-        if request.smartEncoding, channel == .sms {
+        if request.smartEncoding ?? settings.smartEncoding ?? false, channel == .sms {
             (text, replacements) = SMSText.gsmFriendly(text)
         }
         if channel == .email, (request.subject ?? "").isEmpty {
@@ -48,8 +63,8 @@ public struct MessageValidator: Sendable {
         if let tag = request.tag, tag.count > 128 {
             return .failure(FieldError(field: "tag", problem: "tag is \(tag.count) characters long", fix: "use at most 128 characters"))
         }
-        let validity = request.validityMinutes ?? defaultValidityMinutes
-        guard (1...(14 * 24 * 60)).contains(validity) else {
+        let validity = request.validityMinutes ?? settings.validityMinutes ?? defaultValidityMinutes
+        guard Self.validityRange.contains(validity) else {
             return .failure(FieldError(field: "validity_minutes", problem: "validity of \(validity) minutes is out of range", fix: "use 1 to 20160 minutes (14 days)"))
         }
         if let url = request.callbackURL, !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
@@ -88,9 +103,24 @@ public struct MessageValidator: Sendable {
             parts: parts, encoding: encoding, characters: characters, rejection: nil
         )
         draft.replacements = replacements
-        switch Recipient.normalise(rawTo, for: channel) {
-        case .success(let normalised): draft.to = normalised
-        case .failure(let reason): draft.rejection = reason
+        draft.category = request.category
+        switch channel {
+        case .email:
+            switch Recipient.normalise(rawTo, for: channel) {
+            case .success(let normalised): draft.to = normalised
+            case .failure(let reason): draft.rejection = reason
+            }
+        case .sms, .chat:
+            switch PhoneNumber.parse(rawTo, defaultRegion: settings.defaultCountry) {
+            case .success(let number):
+                draft.to = number.e164
+                draft.recipientCountry = number.region
+                draft.recipientType = number.type.rawValue
+                draft.recipientTimeZones = number.timeZones
+            case .failure(let error):
+                draft.rejection = error.isEmpty ? .emptyRecipient : .invalidNumber
+                draft.initialDetail = "\(rawTo.trimmingWhitespace()): \(error); \(error.fix)"
+            }
         }
         return .success(draft)
     }
@@ -100,7 +130,7 @@ public struct MessageValidator: Sendable {
 public enum Recipient {
     /// E.164 for phone channels (spaces, dashes, dots, brackets and a `00` prefix tolerated); a plain
     /// address check for e-mail. The failure is the reason the message is REJECTED with.
-    public static func normalise(_ raw: String, for channel: Channel) -> Result<String, ReasonCode> {
+    public static func normalise(_ raw: String, for channel: Channel, defaultCountry: String? = nil) -> Result<String, ReasonCode> {
         let trimmed = raw.trimmingWhitespace()
         if trimmed.isEmpty { return .failure(.emptyRecipient) }
         switch channel {
@@ -112,22 +142,10 @@ public enum Recipient {
             else { return .failure(.invalidNumber) }
             return .success(pieces[0] + "@" + pieces[1].lowercased())
         case .sms, .chat:
-            var digits = ""
-            var sawPlus = false
-            for (index, character) in trimmed.enumerated() {
-                if character == "+", index == 0 {
-                    sawPlus = true
-                } else if character.isASCII, character.isNumber {
-                    digits.append(character)
-                } else if " -.()/".contains(character) {
-                    continue
-                } else {
-                    return .failure(.invalidNumber)
-                }
+            switch PhoneNumber.parse(trimmed, defaultRegion: defaultCountry) {
+            case .success(let number): return .success(number.e164)
+            case .failure: return .failure(.invalidNumber)
             }
-            if !sawPlus, digits.hasPrefix("00") { digits.removeFirst(2) } else if !sawPlus { return .failure(.invalidNumber) }
-            guard (8...15).contains(digits.count), digits.first != "0" else { return .failure(.invalidNumber) }
-            return .success("+" + digits)
         }
     }
 }

@@ -26,8 +26,46 @@ public struct Gateway: Sendable {
         self.signal = signal
         let window = duplicateWindow
         self.groupCommit = AcceptGroupCommit(store: store) { [clock] in
-            Screening(duplicateWindow: window, suppressions: true, now: clock.now())
+            Screening(duplicateWindow: window, suppressions: true, dnd: true, now: clock.now())
         }
+    }
+
+    /// Renders templates and validates every request: the drafts to store, or the first request that cannot be stored.
+    public func drafts(for requests: [SendRequest], accountID: String, settings: AccountSettings) async throws -> Result<[MessageDraft], FieldError> {
+        var drafts: [MessageDraft] = []
+        drafts.reserveCapacity(requests.count)
+        for (index, request) in try await renderTemplates(requests, accountID: accountID).enumerated() {
+            switch validator.validate(request, settings: settings) {
+            case .failure(let error): return .failure(requests.count == 1 ? error : error.nested(in: "messages[\(index)]"))
+            case .success(let draft): drafts.append(draft)
+            }
+        }
+        return .success(drafts)
+    }
+
+    /// Fills in the text (and subject) of requests that name a template, or the problem that rejects them.
+    private func renderTemplates(_ requests: [SendRequest], accountID: String) async throws -> [SendRequest] {
+        guard requests.contains(where: { $0.template != nil }) else { return requests }
+        var templates: [String: MessageTemplate?] = [:]
+        var rendered = requests
+        for index in rendered.indices {
+            guard let name = rendered[index].template else { continue }
+            if templates[name] == nil { templates[name] = .some(try await store.template(accountID: accountID, name: name)) }
+            guard let template = templates[name] ?? nil else {
+                rendered[index].channel = rendered[index].channel ?? "sms"
+                rendered[index].templateProblem = "template '\(name)' does not exist; create it with POST /v1/templates"
+                continue
+            }
+            if rendered[index].channel == nil { rendered[index].channel = template.channel?.rawValue }
+            switch TemplateRenderer.render(template, variables: rendered[index].variables) {
+            case .success(let output):
+                rendered[index].text = output.text
+                if rendered[index].subject == nil { rendered[index].subject = output.subject }
+            case .failure(let problem):
+                rendered[index].templateProblem = problem.text
+            }
+        }
+        return rendered
     }
 
     /// A message as stored: its id, whether it was new, and what was stored.
@@ -39,18 +77,22 @@ public struct Gateway: Sendable {
 
     /// Validates every request first; stores all of them in one transaction or none.
     /// `idempotencyKey` applies to a single send; batch items are keyed `KEY:INDEX`.
-    public func send(_ requests: [SendRequest], accountID: String, idempotencyKey: String? = nil) async throws -> Result<[Accepted], FieldError> {
-        var messages: [NewMessage] = []
-        messages.reserveCapacity(requests.count)
+    /// `settings` are the sending account's (default country, validity, smart encoding, quiet hours).
+    public func send(_ requests: [SendRequest], accountID: String, settings: AccountSettings = .init(), idempotencyKey: String? = nil)
+        async throws -> Result<[Accepted], FieldError> {
+        let prepared: [MessageDraft]
+        switch try await drafts(for: requests, accountID: accountID, settings: settings) {
+        case .failure(let error): return .failure(error)
+        case .success(let value): prepared = value
+        }
         let now = clock.now()
-        for (index, request) in requests.enumerated() {
-            switch validator.validate(request) {
-            case .failure(let error):
-                return .failure(requests.count == 1 ? error : error.nested(in: "messages[\(index)]"))
-            case .success(let draft):
-                let key = idempotencyKey.map { requests.count == 1 ? $0 : "\($0):\(index)" }
-                messages.append(NewMessage(accountID: accountID, draft: draft, createdAt: now, priceMicros: prices.price(for: draft.channel), idempotencyKey: key))
-            }
+        var messages: [NewMessage] = []
+        messages.reserveCapacity(prepared.count)
+        for (index, var draft) in prepared.enumerated() {
+            QuietHoursGate.apply(to: &draft, settings: settings, now: now)
+            let key = idempotencyKey.map { requests.count == 1 ? $0 : "\($0):\(index)" }
+            messages.append(NewMessage(accountID: accountID, draft: draft, createdAt: now, priceMicros: prices.price(for: draft.channel, to: draft.to),
+                                       idempotencyKey: key))
         }
         // The opt-out and duplicate gates run in the store's accept transaction (see `Screening`).
         let stored = try await groupCommit.accept(messages)

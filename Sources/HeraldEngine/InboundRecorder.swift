@@ -23,10 +23,11 @@ public final class InboundRecorder: Service {
 
     /// What Herald answers to keywords, sent from the number the subscriber wrote to.
     public struct KeywordReplies: Sendable {
-        public var help: String
+        /// The gateway-wide answer to HELP; an account's `help_text` setting replaces it.
+        public var help: String?
         public var send: @Sendable (_ accountID: String, _ to: String, _ from: String, _ text: String) async throws -> Void
 
-        public init(help: String, send: @escaping @Sendable (_ accountID: String, _ to: String, _ from: String, _ text: String) async throws -> Void) {
+        public init(help: String?, send: @escaping @Sendable (_ accountID: String, _ to: String, _ from: String, _ text: String) async throws -> Void) {
             self.help = help
             self.send = send
         }
@@ -87,11 +88,12 @@ public final class InboundRecorder: Service {
             let removed = try await store.removeSuppressions(accountID: accountID, channel: .sms, recipient: message.from, sender: message.to)
             logger.info("opted back in", metadata: ["recipient": "\(message.from)", "removed": "\(removed)"])
         case .help:
-            guard let replies else {
+            let accountHelp = try await store.account(id: accountID)?.settings.helpText
+            guard let replies, let text = accountHelp ?? replies.help else {
                 logger.info("HELP received; no help text configured", metadata: ["recipient": "\(message.from)"])
                 return
             }
-            try await replies.send(accountID, message.from, message.to, replies.help)
+            try await replies.send(accountID, message.from, message.to, text)
             logger.info("HELP answered", metadata: ["recipient": "\(message.from)"])
         }
     }

@@ -12,13 +12,21 @@ public struct APIKeyMiddleware: RouterMiddleware {
     private let store: any HeraldStore
     private let cache: Cache
 
-    final class Cache: Sendable {
+    /// Accounts by key hash for a minute; the account API drops an account's entries when it changes its settings.
+    public final class Cache: Sendable {
         let entries = Mutex<[String: (Account, Date)]>([:])
+
+        public init() {}
+
+        /// Forgets the account so the next request reads it again.
+        func invalidate(accountID: String) {
+            entries.withLock { $0 = $0.filter { $0.value.0.id != accountID } }
+        }
     }
 
-    public init(store: any HeraldStore) {
+    public init(store: any HeraldStore, cache: Cache = Cache()) {
         self.store = store
-        self.cache = Cache()
+        self.cache = cache
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldEngine
 import Hummingbird
 import SMSText
 
@@ -7,17 +8,24 @@ extension HeraldAPI {
     /// `POST /v1/messages/preview`: what sending this body would do (status, reason, parts, encoding, smart-encoding
     /// replacements, cost), without storing or sending anything.
     @Sendable func preview(_ request: Request, context: HeraldRequestContext) async throws -> Response {
-        _ = try context.requireAccount()
+        let account = try context.requireAccount()
         let body: SendRequestJSON = try await Self.decode(request, context: context)
-        let draft: MessageDraft
-        switch gateway.validator.validate(try body.request()) {
+        var draft: MessageDraft
+        switch try await gateway.drafts(for: [try body.request()], accountID: account.id, settings: account.settings) {
         case .failure(let error): throw APIProblem.invalid(error)
-        case .success(let value): draft = value
+        case .success(let value): draft = value[0]
         }
-        let price = gateway.prices.price(for: draft.channel)
+        QuietHoursGate.apply(to: &draft, settings: account.settings, now: Date())
+        let price = gateway.prices.price(for: draft.channel, to: draft.to)
+        if draft.rejection == nil, let balance = try await store.account(named: account.name)?.balanceMicros,
+           price * Int64(draft.segments) > balance {
+            draft.rejection = .insufficientBalance
+        }
         let billable = draft.rejection == nil ? draft.segments : 0
         return try Self.encode(PreviewJSON(
             channel: draft.channel.rawValue, to: draft.to, wouldBe: draft.initialStatus.rawValue, reason: ReasonJSON(draft.rejection),
+            detail: draft.initialDetail,
+            number: draft.recipientCountry.map { .init(country: $0, type: draft.recipientType, timeZones: draft.recipientTimeZones) },
             text: draft.text, segments: draft.segments, encoding: draft.encoding, characters: draft.characters, parts: draft.parts,
             smartEncoding: .init(replaced: draft.replacements),
             cost: .init(amount: PriceTable.decimal(price * Int64(billable)), currency: gateway.prices.currency,
@@ -42,10 +50,21 @@ struct PreviewJSON: Encodable {
         }
     }
 
+    /// What the number is, for phone channels (libphonenumber's region and line type, time zones of its area).
+    struct Number: Encodable {
+        var country: String
+        var type: String?
+        var timeZones: [String]
+        enum CodingKeys: String, CodingKey { case country, type, timeZones = "time_zones" }
+    }
+
     var channel: String
     var to: String
     var wouldBe: String
     var reason: ReasonJSON?
+    /// Why, in words, when the message would be refused.
+    var detail: String?
+    var number: Number?
     var text: String
     var segments: Int
     var encoding: String?
@@ -55,7 +74,7 @@ struct PreviewJSON: Encodable {
     var cost: Cost
 
     enum CodingKeys: String, CodingKey {
-        case channel, to, reason, text, segments, encoding, characters, parts, cost
+        case channel, to, reason, detail, number, text, segments, encoding, characters, parts, cost
         case wouldBe = "would_be", smartEncoding = "smart_encoding"
     }
 }

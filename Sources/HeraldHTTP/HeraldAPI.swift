@@ -12,6 +12,8 @@ public struct HeraldAPI: Sendable {
     public let maxBatch: Int
     /// The connectors `GET /v1/connectors` reports on.
     public let connectors: [any Connector]
+    /// Authenticated accounts, shared with the account endpoints so a settings change applies at once.
+    let accountCache = APIKeyMiddleware.Cache()
 
     public init(gateway: Gateway, maxBatch: Int = 1000, connectors: [any Connector] = []) {
         self.gateway = gateway
@@ -40,7 +42,7 @@ public struct HeraldAPI: Sendable {
         router.get("/v1/reasons") { _, _ in
             try Self.encode(["data": ReasonCatalogue.all.compactMap { ReasonJSON($0.code) }])
         }
-        let v1 = router.group("v1").add(middleware: APIKeyMiddleware(store: store))
+        let v1 = router.group("v1").add(middleware: APIKeyMiddleware(store: store, cache: accountCache))
         for endpoint in endpoints {
             v1.on(RouterPath(String(endpoint.path.dropFirst("/v1/".count))), method: endpoint.method, use: endpoint.handler)
         }
@@ -72,6 +74,15 @@ public struct HeraldAPI: Sendable {
             Endpoint(method: .get, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: listSuppressions),
             Endpoint(method: .post, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: addSuppression),
             Endpoint(method: .delete, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: removeSuppression),
+            Endpoint(method: .get, openAPIPath: "/v1/account", path: "/v1/account", handler: showAccount),
+            Endpoint(method: .get, openAPIPath: "/v1/dnd", path: "/v1/dnd", handler: listDND),
+            Endpoint(method: .post, openAPIPath: "/v1/dnd", path: "/v1/dnd", handler: importDND),
+            Endpoint(method: .delete, openAPIPath: "/v1/dnd", path: "/v1/dnd", handler: removeDND),
+            Endpoint(method: .get, openAPIPath: "/v1/templates", path: "/v1/templates", handler: listTemplates),
+            Endpoint(method: .post, openAPIPath: "/v1/templates", path: "/v1/templates", handler: putTemplate),
+            Endpoint(method: .get, openAPIPath: "/v1/templates/{name}", path: "/v1/templates/:name", handler: showTemplate),
+            Endpoint(method: .delete, openAPIPath: "/v1/templates/{name}", path: "/v1/templates/:name", handler: deleteTemplate),
+            Endpoint(method: .patch, openAPIPath: "/v1/account", path: "/v1/account", handler: updateAccount),
         ]
     }
 
@@ -86,7 +97,7 @@ public struct HeraldAPI: Sendable {
         let account = try context.requireAccount()
         let body: SendRequestJSON = try await Self.decode(request, context: context)
         let key = request.headers[.idempotencyKey]
-        let result = try await gateway.send([body.request()], accountID: account.id, idempotencyKey: key)
+        let result = try await gateway.send([body.request()], accountID: account.id, settings: account.settings, idempotencyKey: key)
         switch result {
         case .failure(let error):
             throw APIProblem.invalid(error)
@@ -116,7 +127,7 @@ public struct HeraldAPI: Sendable {
                              detail: "the batch has \(items.count) messages", field: "messages", fix: "send 1 to \(maxBatch) messages per batch")
         }
         let requests = try items.enumerated().map { try $0.element.request(field: "messages[\($0.offset)].") }
-        let result = try await gateway.send(requests, accountID: account.id, idempotencyKey: request.headers[.idempotencyKey])
+        let result = try await gateway.send(requests, accountID: account.id, settings: account.settings, idempotencyKey: request.headers[.idempotencyKey])
         switch result {
         case .failure(let error):
             throw APIProblem.invalid(error)

@@ -14,9 +14,12 @@ struct SendRequestJSON: Decodable {
     var validityMinutes: Int?
     var callbackURL: String?
     var smartEncoding: Bool?
+    var category: String?
+    var template: String?
+    var variables: TemplateVariables?
 
     enum CodingKeys: String, CodingKey {
-        case channel, to, from, subject, text, tag
+        case channel, to, from, subject, text, tag, category, template, variables
         case sendAt = "send_at", validityMinutes = "validity_minutes", callbackURL = "callback_url", smartEncoding = "smart_encoding"
     }
 
@@ -28,8 +31,54 @@ struct SendRequestJSON: Decodable {
             }
             sendDate = date
         }
+        var messageCategory = MessageCategory.transactional
+        if let category {
+            guard let known = MessageCategory(rawValue: category.lowercased()), known != .keywordReply else {
+                throw APIProblem.invalid(FieldError(field: prefix + "category", problem: "unknown category '\(category)'", fix: "use transactional or promotional"))
+            }
+            messageCategory = known
+        }
+        if let template, !MessageTemplate.isValidName(template) {
+            throw APIProblem.invalid(FieldError(field: prefix + "template", problem: "'\(template)' is not a template name", fix: "use 1 to 64 letters, digits, '-', '_' or '.'"))
+        }
+        if template != nil, text != nil {
+            throw APIProblem.invalid(FieldError(field: prefix + "text", problem: "both text and template are set", fix: "send either text or template with variables"))
+        }
         return SendRequest(channel: channel, to: to, from: from, subject: subject, text: text, tag: tag, sendAt: sendDate,
-                           validityMinutes: validityMinutes, callbackURL: callbackURL, smartEncoding: smartEncoding ?? false)
+                           validityMinutes: validityMinutes, callbackURL: callbackURL, smartEncoding: smartEncoding,
+                           category: messageCategory, template: template, variables: variables?.values ?? [:])
+    }
+}
+
+/// Template variables: strings, numbers and booleans, all used as text.
+struct TemplateVariables: Decodable {
+    var values: [String: String]
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        var values: [String: String] = [:]
+        for key in container.allKeys {
+            if let text = try? container.decode(String.self, forKey: key) {
+                values[key.stringValue] = text
+            } else if let number = try? container.decode(Int64.self, forKey: key) {
+                values[key.stringValue] = String(number)
+            } else if let number = try? container.decode(Double.self, forKey: key) {
+                values[key.stringValue] = String(number)
+            } else if let flag = try? container.decode(Bool.self, forKey: key) {
+                values[key.stringValue] = String(flag)
+            } else {
+                throw DecodingError.typeMismatch(String.self, .init(codingPath: container.codingPath + [key],
+                                                                    debugDescription: "a template variable is a string, a number or a boolean"))
+            }
+        }
+        self.values = values
     }
 }
 

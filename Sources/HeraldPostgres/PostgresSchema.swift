@@ -67,5 +67,16 @@ enum PostgresSchema {
             """,
             "CREATE INDEX suppressions_recent ON suppressions(account_id, created_at)",
         ]),
+        (4, [
+            "ALTER TABLE accounts ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'",
+            "ALTER TABLE accounts ADD COLUMN balance_micros INT8",
+            "ALTER TABLE messages ADD COLUMN reserved_micros INT8",
+            "ALTER TABLE messages ADD COLUMN charged_micros INT8 NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE templates (account_id TEXT NOT NULL, name TEXT NOT NULL, channel TEXT, subject TEXT, body TEXT NOT NULL,
+                updated_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (account_id, name))
+            """,
+            "CREATE TABLE dnd (account_id TEXT NOT NULL, recipient TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (account_id, recipient))",
+        ]),
     ]
 }

@@ -9,15 +9,20 @@ import PostgresNIO
 extension PostgresStore {
     /// Marks "no value" in arrays, which cannot hold NULL through postgres-nio; turned back into NULL in SQL.
     static let noDate = Date(timeIntervalSince1970: -62_135_596_800)  // 0001-01-01T00:00:00Z
+    /// Marks "no amount" (a postpaid message's reservation) in int8 arrays.
+    static let noMicros = Int64.min
 
     /// Locks and reads the rows of these messages, in id order (a fixed lock order avoids deadlocks between
     /// concurrent writers).
     func heads(_ ids: [String], connection: PostgresConnection) async throws -> [String: Head] {
         guard !ids.isEmpty else { return [:] }
-        let rows = try await connection.query("SELECT id, account_id, parts FROM messages WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE", logger: logger)
+        let rows = try await connection.query("""
+            SELECT id, \(unescaped: Head.columns) FROM messages WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE
+            """, logger: logger)
         var heads: [String: Head] = [:]
-        for try await (id, accountID, parts) in rows.decode((String, String, String).self) {
-            heads[id] = Head(accountID: accountID, parts: try PartStateCoding.decode(parts))
+        for try await row in rows {
+            let (id, head) = try Head.decode(row)
+            heads[id] = head
         }
         return heads
     }
@@ -39,7 +44,8 @@ extension PostgresStore {
         let inserted = try await insertEvents(events, connection: connection)
         var results: [String: (parts: [PartState], inserted: [StatusEvent])] = [:]
         var update = (ids: [String](), statuses: [String](), reasons: [String](), accepted: [Int](), conflicts: [Bool](),
-                      engagements: [String](), finals: [Bool](), parts: [String]())
+                      engagements: [String](), finals: [Bool](), parts: [String](), reserved: [Int64](), charged: [Int64]())
+        var balanceDeltas: [String: Int64] = [:]
         for id in ids {
             guard let head = heads[id] else { continue }
             var seen = Set<String>()
@@ -57,15 +63,30 @@ extension PostgresStore {
             update.engagements.append(SetCoding.encode(aggregate.engagement))
             update.finals.append(aggregate.status.isFinal)
             update.parts.append(PartStateCoding.encode(parts))
+            let (holding, balanceDelta) = Billing.settle(head.holding, after: aggregate)
+            update.reserved.append(holding.reserved ?? Self.noMicros)
+            update.charged.append(holding.charged)
+            if balanceDelta != 0 { balanceDeltas[head.accountID, default: 0] += balanceDelta }
         }
         if !update.ids.isEmpty {
             try await connection.query("""
                 UPDATE messages AS m SET status = u.status, reason = NULLIF(u.reason, ''), accepted_parts = u.accepted, conflict = u.conflict,
-                    engagement = u.engagement, final = u.final, updated_at = now(), parts = u.parts
+                    engagement = u.engagement, final = u.final, updated_at = now(), parts = u.parts,
+                    reserved_micros = NULLIF(u.reserved, \(Self.noMicros)), charged_micros = u.charged
                 FROM unnest(\(update.ids)::text[], \(update.statuses)::text[], \(update.reasons)::text[], \(update.accepted)::int8[],
-                    \(update.conflicts)::bool[], \(update.engagements)::text[], \(update.finals)::bool[], \(update.parts)::text[])
-                    AS u(id, status, reason, accepted, conflict, engagement, final, parts)
+                    \(update.conflicts)::bool[], \(update.engagements)::text[], \(update.finals)::bool[], \(update.parts)::text[],
+                    \(update.reserved)::int8[], \(update.charged)::int8[])
+                    AS u(id, status, reason, accepted, conflict, engagement, final, parts, reserved, charged)
                 WHERE m.id = u.id
+                """, logger: logger)
+        }
+        if !balanceDeltas.isEmpty {
+            // Accounts are locked in id order, so concurrent settlements cannot deadlock on them.
+            let accounts = balanceDeltas.keys.sorted(), deltas = accounts.map { balanceDeltas[$0]! }
+            try await connection.query("SELECT id FROM accounts WHERE id = ANY(\(accounts)) ORDER BY id FOR UPDATE", logger: logger)
+            try await connection.query("""
+                UPDATE accounts AS a SET balance_micros = a.balance_micros + u.delta
+                FROM unnest(\(accounts)::text[], \(deltas)::int8[]) AS u(id, delta) WHERE a.id = u.id AND a.balance_micros IS NOT NULL
                 """, logger: logger)
         }
         return results

@@ -8,6 +8,17 @@ extension PostgresStore {
     struct Head {
         var accountID: String
         var parts: [PartState]
+        var holding: Billing.Holding
+
+        /// Columns ``decode(_:)`` reads after the message id, in order.
+        static let columns = "account_id, parts, reserved_micros, charged_micros, price_micros"
+
+        /// A row of `id` followed by ``columns``.
+        static func decode(_ row: PostgresRow) throws -> (String, Head) {
+            let (id, accountID, parts, reserved, charged, price) = try row.decode((String, String, String, Int64?, Int64, Int64).self)
+            return (id, Head(accountID: accountID, parts: try PartStateCoding.decode(parts),
+                             holding: Billing.Holding(reserved: reserved, charged: charged, price: price)))
+        }
     }
 
     /// Parks receipts that match no correlation yet (one statement).
@@ -47,15 +58,17 @@ extension PostgresStore {
     /// A row read with ``MessageColumns/list``.
     static func messageRecord(_ row: PostgresRow) throws -> (MessageRecord, [PartState]) {
         let r = try row.decode((String, String, String, String, String?, String?, String, String?, String, String?, Int, String?, Int, Int,
-                                Int64, Bool, String, Date, Date, Date?, Date, String?, String?, String).self)
+                                Int64, Bool, String, Date, Date, Date?, Date, String?, String?, String, Int64?, Int64).self)
         guard let channel = Channel(rawValue: r.2), let status = MessageStatus(rawValue: r.8) else { throw StoreError.corruptRow("message \(r.0)") }
         let parts = try PartStateCoding.decode(r.23)
-        let record = MessageRecord(
+        var record = MessageRecord(
             id: r.0, accountID: r.1, channel: channel, to: r.3, from: r.4, subject: r.5, text: r.6, tag: r.7, status: status,
             reason: r.9.flatMap(ReasonCode.init(rawValue:)), segments: r.10, encoding: r.11, characters: r.12, acceptedParts: r.13,
             priceMicros: r.14, hasConflict: r.15, engagement: SetCoding.decode(r.16), createdAt: r.17, updatedAt: r.18, sendAt: r.19,
             expiresAt: r.20, callbackURL: r.21, idempotencyKey: r.22, parts: parts
         )
+        record.reservedMicros = r.24
+        record.chargedMicros = r.25
         return (record, parts)
     }
 

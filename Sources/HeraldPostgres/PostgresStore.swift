@@ -71,38 +71,8 @@ public final class PostgresStore: HeraldStore {
 
     // MARK: Accounts
 
-    public func ensureAccount(named name: String) async throws -> Account {
-        let candidate = Account(id: HeraldID.make(.account), name: name, createdAt: Date())
-        try await client.query("""
-            INSERT INTO accounts (id, name, created_at) VALUES (\(candidate.id), \(name), \(candidate.createdAt)) ON CONFLICT (name) DO NOTHING
-            """, logger: logger)
-        let rows = try await client.query("SELECT id, name, created_at FROM accounts WHERE name = \(name)", logger: logger)
-        for try await (id, name, created) in rows.decode((String, String, Date).self) {
-            return Account(id: id, name: name, createdAt: created)
-        }
-        throw StoreError.corruptRow("account \(name) vanished")
-    }
-
-    public func account(named name: String) async throws -> Account? {
-        let rows = try await client.query("SELECT id, name, created_at FROM accounts WHERE name = \(name)", logger: logger)
-        for try await (id, name, created) in rows.decode((String, String, Date).self) {
-            return Account(id: id, name: name, createdAt: created)
-        }
-        return nil
-    }
-
     public func addAPIKey(hash: String, prefix: String, accountID: String) async throws {
         try await client.query("INSERT INTO api_keys (hash, prefix, account_id, created_at) VALUES (\(hash), \(prefix), \(accountID), \(Date()))", logger: logger)
-    }
-
-    public func account(forKeyHash hash: String) async throws -> Account? {
-        let rows = try await client.query("""
-            SELECT a.id, a.name, a.created_at FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = \(hash)
-            """, logger: logger)
-        for try await (id, name, created) in rows.decode((String, String, Date).self) {
-            return Account(id: id, name: name, createdAt: created)
-        }
-        return nil
     }
 
     // MARK: Messages
@@ -117,10 +87,16 @@ public final class PostgresStore: HeraldStore {
                     let recent = screening.duplicateWindow > 0
                         ? try await self.recentMessages(accountID: group.accountID, channel: group.channel, recipients: recipients,
                                                         since: screening.duplicateSince, on: connection) : []
+                    if screening.dnd {
+                        let promotional = MessageScreening.promotional(messages, indices: indices)
+                        let listed = try await self.dndListed(accountID: group.accountID, recipients: promotional.recipients, on: connection)
+                        MessageScreening.applyDND(to: &messages, indices: promotional.indices, listed: listed)
+                    }
                     MessageScreening.apply(to: &messages, indices: indices, suppressions: suppressions, recent: recent,
                                            checkDuplicates: screening.duplicateWindow > 0)
                 }
             }
+            try await self.reserve(&messages, connection: connection)
             // Idempotency keys used before (in the database or earlier in this batch) replay the first message.
             var existing: [String: String] = [:]
             let keyed = messages.filter { $0.idempotencyKey != nil }
@@ -158,7 +134,7 @@ public final class PostgresStore: HeraldStore {
         var c = (ids: [String](), accounts: [String](), channels: [String](), recipients: [String](), senders: [String](), subjects: [String](),
                  bodies: [String](), tags: [String](), statuses: [String](), reasons: [String](), segments: [Int](), encodings: [String](),
                  characters: [Int](), prices: [Int64](), created: [Date](), sendAt: [Date](), expires: [Date](), finals: [Bool](),
-                 callbacks: [String](), keys: [String](), parts: [String]())
+                 callbacks: [String](), keys: [String](), parts: [String](), reserved: [Int64]())
         var events: [(StatusEvent, String)] = []
         var queued = (ids: [String](), at: [Date]())
         for message in messages {
@@ -187,6 +163,7 @@ public final class PostgresStore: HeraldStore {
             c.callbacks.append(draft.callbackURL ?? "")
             c.keys.append(message.idempotencyKey ?? "")
             c.parts.append(PartStateCoding.encode(parts))
+            c.reserved.append(message.reservedMicros ?? Self.noMicros)
             events.append((initial, message.accountID))
             if !aggregate.status.isFinal {
                 queued.ids.append(message.id)
@@ -195,16 +172,18 @@ public final class PostgresStore: HeraldStore {
         }
         try await connection.query("""
             INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding,
-                characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts)
+                characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts, reserved_micros)
             SELECT u.id, u.account_id, u.channel, u.recipient, NULLIF(u.sender, ''), NULLIF(u.subject, ''), u.body, NULLIF(u.tag, ''),
                 u.status, NULLIF(u.reason, ''), u.segments, NULLIF(u.encoding, ''), u.characters, u.price, u.created, u.created,
-                NULLIF(u.send_at, '0001-01-01 00:00:00+00'::timestamptz), u.expires, u.final, NULLIF(u.callback, ''), NULLIF(u.key, ''), u.parts
+                NULLIF(u.send_at, '0001-01-01 00:00:00+00'::timestamptz), u.expires, u.final, NULLIF(u.callback, ''), NULLIF(u.key, ''), u.parts,
+                NULLIF(u.reserved, \(Self.noMicros))
             FROM unnest(\(c.ids)::text[], \(c.accounts)::text[], \(c.channels)::text[], \(c.recipients)::text[], \(c.senders)::text[],
                 \(c.subjects)::text[], \(c.bodies)::text[], \(c.tags)::text[], \(c.statuses)::text[], \(c.reasons)::text[], \(c.segments)::int8[],
                 \(c.encodings)::text[], \(c.characters)::int8[], \(c.prices)::int8[], \(c.created)::timestamptz[], \(c.sendAt)::timestamptz[],
-                \(c.expires)::timestamptz[], \(c.finals)::bool[], \(c.callbacks)::text[], \(c.keys)::text[], \(c.parts)::text[])
+                \(c.expires)::timestamptz[], \(c.finals)::bool[], \(c.callbacks)::text[], \(c.keys)::text[], \(c.parts)::text[],
+                \(c.reserved)::int8[])
                 AS u(id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, price,
-                     created, send_at, expires, final, callback, key, parts)
+                     created, send_at, expires, final, callback, key, parts, reserved)
             """, logger: logger)
         _ = try await insertEvents(events, connection: connection)
         if !queued.ids.isEmpty {
@@ -302,7 +281,7 @@ public final class PostgresStore: HeraldStore {
                     continue
                 }
                 events[id] = MessageLedger.claimEvents(messageID: id, status: message.status, attempt: attempt, now: now)
-                heads[id] = Head(accountID: message.accountID, parts: parts)
+                heads[id] = Head(accountID: message.accountID, parts: parts, holding: message.holding)
             }
             if !finished.isEmpty {
                 try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(finished))", logger: self.logger)
@@ -427,10 +406,12 @@ public final class PostgresStore: HeraldStore {
         try await client.withTransaction(logger: logger) { connection in
             var overdue: [String: Head] = [:]
             let rows = try await connection.query("""
-                SELECT id, account_id, parts FROM messages WHERE NOT final AND expires_at <= \(now) ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                SELECT id, \(unescaped: Head.columns) FROM messages WHERE NOT final AND expires_at <= \(now) ORDER BY id LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
                 """, logger: self.logger)
-            for try await (id, accountID, parts) in rows.decode((String, String, String).self) {
-                overdue[id] = Head(accountID: accountID, parts: try PartStateCoding.decode(parts))
+            for try await row in rows {
+                let (id, head) = try Head.decode(row)
+                overdue[id] = head
             }
             guard !overdue.isEmpty else { return 0 }
             var events: [String: [StatusEvent]] = [:]

@@ -136,6 +136,29 @@ enum SQLiteSchema {
                 CREATE INDEX suppressions_recent ON suppressions(account_id, created_at);
                 """)
         }
+        migrator.registerMigration("v4-accounts") { db in
+            try db.execute(sql: """
+                ALTER TABLE accounts ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+                ALTER TABLE accounts ADD COLUMN balance_micros INTEGER;
+                ALTER TABLE messages ADD COLUMN reserved_micros INTEGER;
+                ALTER TABLE messages ADD COLUMN charged_micros INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE templates (
+                    account_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    channel TEXT,
+                    subject TEXT,
+                    body TEXT NOT NULL,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (account_id, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE dnd (
+                    account_id TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (account_id, recipient)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -8,13 +8,13 @@ extension SQLiteStore {
         try await pool.write { db in
             var message = message
             if let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT id, account_id, parts FROM messages WHERE recipient = ? AND channel = 'sms' ORDER BY id DESC LIMIT 1
+                SELECT id, \(Head.columns) FROM messages WHERE recipient = ? AND channel = 'sms' ORDER BY id DESC LIMIT 1
                 """), arguments: [message.from]) {
                 let messageID: String = row[0]
                 message.inReplyTo = messageID
                 message.accountID = row[1]
                 try Self.applyEvents([message.replyEvent(on: messageID)], messageID: messageID,
-                                     head: Head(accountID: row[1], parts: try PartStateCoding.decode(row[2])), db: db)
+                                     head: try Head(row, from: 1), db: db)
             }
             try db.cachedStatement(sql: """
                 INSERT INTO inbound (id, account_id, connector, sender, recipient, body, received_at, in_reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)

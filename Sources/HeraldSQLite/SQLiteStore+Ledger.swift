@@ -10,12 +10,32 @@ extension SQLiteStore {
     struct Head {
         var accountID: String
         var parts: [PartState]
+        var holding: Billing.Holding
+
+        /// Columns ``init(_:from:)`` reads, in order.
+        static let columns = columns(of: "messages")
+
+        static func columns(of table: String) -> String {
+            ["account_id", "parts", "reserved_micros", "charged_micros", "price_micros"].map { "\(table).\($0)" }.joined(separator: ", ")
+        }
+
+        init(accountID: String, parts: [PartState], holding: Billing.Holding) {
+            self.accountID = accountID
+            self.parts = parts
+            self.holding = holding
+        }
+
+        init(_ row: Row, from index: Int) throws {
+            accountID = row[index]
+            parts = try PartStateCoding.decode(row[index + 1])
+            holding = Billing.Holding(reserved: row[index + 2], charged: row[index + 3], price: row[index + 4])
+        }
     }
 
     static func head(messageID: String, db: Database) throws -> Head? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT account_id, parts FROM messages WHERE id = ?"), arguments: [messageID])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Head.columns) FROM messages WHERE id = ?"), arguments: [messageID])
         else { return nil }
-        return Head(accountID: row[0], parts: try PartStateCoding.decode(row[1]))
+        return try Head(row, from: 0)
     }
 
     /// Inserts the events that are new (by dedup key), folds them into the parts and writes the message row.
@@ -29,14 +49,20 @@ extension SQLiteStore {
         var parts = head.parts
         guard !inserted.isEmpty, !parts.isEmpty else { return (parts, inserted) }
         let aggregate = MessageLedger.apply(inserted, to: &parts)
+        let (holding, balanceDelta) = Billing.settle(head.holding, after: aggregate)
         try db.cachedStatement(sql: """
-            UPDATE messages SET status = ?, reason = ?, accepted_parts = ?, conflict = ?, engagement = ?, final = ?, updated_at = ?, parts = ?
+            UPDATE messages SET status = ?, reason = ?, accepted_parts = ?, conflict = ?, engagement = ?, final = ?, updated_at = ?, parts = ?,
+                reserved_micros = ?, charged_micros = ?
             WHERE id = ?
             """).execute(arguments: [
                 aggregate.status.rawValue, aggregate.reason?.rawValue, aggregate.acceptedParts, aggregate.hasConflict,
                 SetCoding.encode(aggregate.engagement), aggregate.status.isFinal, Date().timeIntervalSince1970,
-                PartStateCoding.encode(parts), messageID,
+                PartStateCoding.encode(parts), holding.reserved, holding.charged, messageID,
             ])
+        if balanceDelta != 0 {
+            try db.cachedStatement(sql: "UPDATE accounts SET balance_micros = balance_micros + ? WHERE id = ? AND balance_micros IS NOT NULL")
+                .execute(arguments: [balanceDelta, head.accountID])
+        }
         return (parts, inserted)
     }
 
@@ -104,7 +130,7 @@ extension SQLiteStore {
             throw StoreError.corruptRow("message \(row[0] as String)")
         }
         let parts = try PartStateCoding.decode(row[23])
-        let record = MessageRecord(
+        var record = MessageRecord(
             id: row[0], accountID: row[1], channel: channel, to: row[3], from: row[4], subject: row[5], text: row[6], tag: row[7],
             status: status, reason: (row[9] as String?).flatMap(ReasonCode.init(rawValue:)),
             segments: row[10], encoding: row[11], characters: row[12], acceptedParts: row[13], priceMicros: row[14], hasConflict: row[15],
@@ -112,6 +138,8 @@ extension SQLiteStore {
             updatedAt: Date(timeIntervalSince1970: row[18]), sendAt: (row[19] as Double?).map(Date.init(timeIntervalSince1970:)),
             expiresAt: Date(timeIntervalSince1970: row[20]), callbackURL: row[21], idempotencyKey: row[22], parts: parts
         )
+        record.reservedMicros = row[24]
+        record.chargedMicros = row[25]
         return (record, parts)
     }
 

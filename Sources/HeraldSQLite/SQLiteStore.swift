@@ -39,40 +39,10 @@ public final class SQLiteStore: HeraldStore {
 
     // MARK: Accounts
 
-    public func ensureAccount(named name: String) async throws -> Account {
-        try await pool.write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT id, name, created_at FROM accounts WHERE name = ?", arguments: [name]) {
-                return Account(id: row["id"], name: row["name"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
-            }
-            let account = Account(id: HeraldID.make(.account), name: name, createdAt: Date())
-            try db.execute(sql: "INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)",
-                           arguments: [account.id, account.name, account.createdAt.timeIntervalSince1970])
-            return account
-        }
-    }
-
-    public func account(named name: String) async throws -> Account? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT id, name, created_at FROM accounts WHERE name = ?", arguments: [name]).map {
-                Account(id: $0[0], name: $0[1], createdAt: Date(timeIntervalSince1970: $0[2]))
-            }
-        }
-    }
-
     public func addAPIKey(hash: String, prefix: String, accountID: String) async throws {
         try await pool.write { db in
             try db.execute(sql: "INSERT INTO api_keys (hash, prefix, account_id, created_at) VALUES (?, ?, ?, ?)",
                            arguments: [hash, prefix, accountID, Date().timeIntervalSince1970])
-        }
-    }
-
-    public func account(forKeyHash hash: String) async throws -> Account? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT a.id, a.name, a.created_at FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = ?
-                """, arguments: [hash]).map {
-                Account(id: $0["id"], name: $0["name"], createdAt: Date(timeIntervalSince1970: $0["created_at"]))
-            }
         }
     }
 
@@ -82,6 +52,7 @@ public final class SQLiteStore: HeraldStore {
         try await pool.write { db in
             var messages = messages
             if screening.isActive { try Self.screen(&messages, screening, db: db) }
+            try Self.reserve(&messages, db: db)
             var stored: [(outcome: AcceptOutcome, message: NewMessage)] = []
             stored.reserveCapacity(messages.count)
             for message in messages {
@@ -103,6 +74,11 @@ public final class SQLiteStore: HeraldStore {
             let suppressions = screening.suppressions ? try Self.suppressions(accountID: group.accountID, channel: group.channel, recipients: recipients, db: db) : []
             let recent = screening.duplicateWindow > 0
                 ? try Self.recentMessages(accountID: group.accountID, channel: group.channel, recipients: recipients, since: screening.duplicateSince, db: db) : []
+            if screening.dnd {
+                let promotional = MessageScreening.promotional(messages, indices: indices)
+                let listed = try Self.dndListed(accountID: group.accountID, recipients: promotional.recipients, db: db)
+                MessageScreening.applyDND(to: &messages, indices: promotional.indices, listed: listed)
+            }
             MessageScreening.apply(to: &messages, indices: indices, suppressions: suppressions, recent: recent, checkDuplicates: screening.duplicateWindow > 0)
         }
     }
@@ -115,14 +91,15 @@ public final class SQLiteStore: HeraldStore {
         let created = message.createdAt.timeIntervalSince1970
         try db.cachedStatement(sql: """
             INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments,
-                encoding, characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                encoding, characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts,
+                reserved_micros)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 message.id, message.accountID, draft.channel.rawValue, draft.to, draft.from, draft.subject, draft.text, draft.tag,
                 aggregate.status.rawValue, aggregate.reason?.rawValue, parts.count, draft.encoding, draft.characters,
                 message.priceMicros, created, created, draft.sendAt?.timeIntervalSince1970,
                 message.expiresAt.timeIntervalSince1970, aggregate.status.isFinal, draft.callbackURL, message.idempotencyKey,
-                PartStateCoding.encode(parts),
+                PartStateCoding.encode(parts), message.reservedMicros,
             ])
         try insertEvent(initial, accountID: message.accountID, db: db)
         if !aggregate.status.isFinal {
@@ -209,7 +186,7 @@ public final class SQLiteStore: HeraldStore {
                     continue
                 }
                 let events = MessageLedger.claimEvents(messageID: messageID, status: message.status, attempt: attempt, now: now)
-                let updated = try Self.applyEvents(events, messageID: messageID, head: Head(accountID: message.accountID, parts: parts), db: db).parts
+                let updated = try Self.applyEvents(events, messageID: messageID, head: Head(accountID: message.accountID, parts: parts, holding: message.holding), db: db).parts
                 jobs.append(DispatchJob(
                     messageID: messageID, accountID: message.accountID, channel: message.channel, to: message.to,
                     from: message.from, subject: message.subject, text: message.text, segments: message.segments,
@@ -249,7 +226,7 @@ public final class SQLiteStore: HeraldStore {
             outcomes.reserveCapacity(receipts.count)
             for receipt in receipts {
                 guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT c.message_id, c.part, m.account_id, m.parts FROM correlations c JOIN messages m ON m.id = c.message_id
+                    SELECT c.message_id, c.part, \(Head.columns(of: "m")) FROM correlations c JOIN messages m ON m.id = c.message_id
                     WHERE c.connector = ? AND c.provider_id = ?
                     """), arguments: [receipt.connector, receipt.providerMessageID])
                 else {
@@ -258,7 +235,7 @@ public final class SQLiteStore: HeraldStore {
                     continue
                 }
                 let messageID: String = row[0]
-                let head = Head(accountID: row[2], parts: try PartStateCoding.decode(row[3]))
+                let head = try Head(row, from: 2)
                 let inserted = try Self.applyEvents([receipt.event(messageID: messageID, part: row[1])], messageID: messageID, head: head, db: db).inserted
                 outcomes.append(inserted.isEmpty ? .duplicate(messageID: messageID) : .applied(messageID: messageID))
             }
@@ -308,12 +285,12 @@ public final class SQLiteStore: HeraldStore {
 
     public func expire(now: Date, limit: Int) async throws -> Int {
         try await pool.write { db in
-            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, account_id, parts FROM messages WHERE final = 0 AND expires_at <= ? LIMIT ?"),
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, \(Head.columns) FROM messages WHERE final = 0 AND expires_at <= ? LIMIT ?"),
                                         arguments: [now.timeIntervalSince1970, limit])
             for row in rows {
                 let messageID: String = row[0]
                 let event = MessageLedger.expiry(messageID: messageID, now: now)
-                try Self.applyEvents([event], messageID: messageID, head: Head(accountID: row[1], parts: try PartStateCoding.decode(row[2])), db: db)
+                try Self.applyEvents([event], messageID: messageID, head: try Head(row, from: 1), db: db)
                 try db.cachedStatement(sql: "DELETE FROM queue WHERE message_id = ?").execute(arguments: [messageID])
             }
             return rows.count

@@ -15,13 +15,22 @@ public protocol HeraldStore: Service {
     func ensureAccount(named name: String) async throws -> Account
     /// The account with this name, if it exists.
     func account(named name: String) async throws -> Account?
+    /// The account with this id, if it exists.
+    func account(id: String) async throws -> Account?
     /// Stores the SHA-256 hash of a new API key.
     func addAPIKey(hash: String, prefix: String, accountID: String) async throws
     /// The account an API key hash belongs to.
     func account(forKeyHash hash: String) async throws -> Account?
+    /// Replaces the account's settings; nil when there is no such account.
+    func updateSettings(accountID: String, settings: AccountSettings) async throws -> Account?
+    /// Adds to the prepaid balance (a negative amount takes from it); a postpaid account becomes prepaid from zero.
+    func addBalance(accountID: String, micros: Int64) async throws -> Account?
+    /// Removes the balance: the account is postpaid (no limit, nothing reserved) from now on.
+    func makePostpaid(accountID: String) async throws -> Account?
 
     // MARK: Messages
     /// Stores messages with their initial event (and queue entry when they are to be sent), all or none.
+    /// Messages of prepaid accounts reserve their cost here (INSUFFICIENT_BALANCE when it does not fit).
     /// A message whose idempotency key the account used before is not stored again. `screening` runs the
     /// opt-out and duplicate gates inside the same transaction; the answer carries each message as stored.
     func accept(_ messages: [NewMessage], screening: Screening) async throws -> [(outcome: AcceptOutcome, message: NewMessage)]
@@ -77,6 +86,25 @@ public protocol HeraldStore: Service {
     func suppressions(accountID: String, recipient: String?, limit: Int) async throws -> [Suppression]
     /// The suppressions among these recipients (one indexed read for a whole batch).
     func suppressions(accountID: String, channel: Channel, recipients: [String]) async throws -> [Suppression]
+
+    // MARK: Do-Not-Disturb list (promotional messages only)
+
+    /// Adds numbers to the account's DND list; returns how many were new.
+    func addDND(accountID: String, recipients: [String], now: Date) async throws -> Int
+    /// Returns false when the number was not listed.
+    func removeDND(accountID: String, recipient: String) async throws -> Bool
+    /// The account's DND list, newest first, older than the cursor (a recipient), at most `limit`.
+    func dndList(accountID: String, limit: Int) async throws -> [DNDEntry]
+
+    // MARK: Templates
+
+    /// Creates or replaces the account's template of that name.
+    func putTemplate(_ template: MessageTemplate) async throws
+    func template(accountID: String, name: String) async throws -> MessageTemplate?
+    /// The account's templates by name.
+    func templates(accountID: String) async throws -> [MessageTemplate]
+    /// Returns false when there was no such template.
+    func deleteTemplate(accountID: String, name: String) async throws -> Bool
 
     // MARK: Inbound (MO) messages
 

@@ -72,7 +72,7 @@ public enum MessageColumns {
     public static let list = """
         id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, \
         accepted_parts, price_micros, conflict, engagement, created_at, updated_at, send_at, expires_at, callback_url, \
-        idempotency_key, parts
+        idempotency_key, parts, reserved_micros, charged_micros
         """
 }
 

@@ -10,17 +10,20 @@ public struct Screening: Sendable, Hashable {
     public var duplicateWindow: TimeInterval
     /// Check the account's suppression list (opt-outs).
     public var suppressions: Bool
+    /// Check promotional messages against the account's Do-Not-Disturb list.
+    public var dnd: Bool
     public var now: Date
 
-    public init(duplicateWindow: TimeInterval, suppressions: Bool, now: Date) {
+    public init(duplicateWindow: TimeInterval, suppressions: Bool, dnd: Bool = false, now: Date) {
         self.duplicateWindow = duplicateWindow
         self.suppressions = suppressions
+        self.dnd = dnd
         self.now = now
     }
 
     public static let none = Screening(duplicateWindow: 0, suppressions: false, now: .distantPast)
 
-    public var isActive: Bool { duplicateWindow > 0 || suppressions }
+    public var isActive: Bool { duplicateWindow > 0 || suppressions || dnd }
     public var duplicateSince: Date { now.addingTimeInterval(-duplicateWindow) }
 }
 
@@ -30,6 +33,20 @@ public enum MessageScreening {
     public struct Group: Hashable, Sendable {
         public var accountID: String
         public var channel: Channel
+    }
+
+    /// The promotional messages still to send among `indices`, and their distinct recipients (the DND list is read for these).
+    public static func promotional(_ messages: [NewMessage], indices: [Int]) -> (indices: [Int], recipients: [String]) {
+        let promotional = indices.filter { messages[$0].draft.category == .promotional && messages[$0].draft.rejection == nil }
+        return (promotional, Array(Set(promotional.map { messages[$0].draft.to })))
+    }
+
+    /// DND-listed recipients of promotional messages: DND / DND_LISTED.
+    public static func applyDND(to messages: inout [NewMessage], indices: [Int], listed: Set<String>) {
+        for index in indices where listed.contains(messages[index].draft.to) {
+            messages[index].draft.rejection = .dndListed
+            messages[index].draft.initialDetail = "\(messages[index].draft.to) is on the account's Do-Not-Disturb list; only transactional messages pass"
+        }
     }
 
     /// The messages still to send (not already refused), grouped, with their distinct recipients.
@@ -50,9 +67,9 @@ public enum MessageScreening {
             var text: String
         }
         var seen = Set(recent.map { Fingerprint(recipient: $0.recipient, sender: $0.sender, text: $0.text) })
-        for index in indices {
+        for index in indices where messages[index].draft.rejection == nil {
             let draft = messages[index].draft
-            if suppressed[draft.to]?.contains(where: { $0.blocks(sender: draft.from) }) == true {
+            if draft.category != .keywordReply, suppressed[draft.to]?.contains(where: { $0.blocks(sender: draft.from) }) == true {
                 messages[index].draft.rejection = .optedOut
                 continue
             }

@@ -6,11 +6,16 @@ public struct Account: Sendable, Hashable, Codable {
     public var id: String
     public var name: String
     public var createdAt: Date
+    public var settings: AccountSettings
+    /// Prepaid balance left to spend (reservations already taken out); nil: postpaid, no limit.
+    public var balanceMicros: Int64?
 
-    public init(id: String, name: String, createdAt: Date) {
+    public init(id: String, name: String, createdAt: Date, settings: AccountSettings = .init(), balanceMicros: Int64? = nil) {
         self.id = id
         self.name = name
         self.createdAt = createdAt
+        self.settings = settings
+        self.balanceMicros = balanceMicros
     }
 }
 
@@ -25,6 +30,8 @@ public struct NewMessage: Sendable, Hashable {
     /// Price of one accepted segment, in millionths of the account currency.
     public var priceMicros: Int64
     public var idempotencyKey: String?
+    /// What the accept reserved from a prepaid balance (set by the store); nil for postpaid accounts.
+    public var reservedMicros: Int64?
 
     public init(id: String? = nil, accountID: String, draft: MessageDraft, createdAt: Date, priceMicros: Int64, idempotencyKey: String? = nil) {
         self.id = id ?? HeraldID.make(.message, at: createdAt)
@@ -40,7 +47,8 @@ public struct NewMessage: Sendable, Hashable {
     public var initialEvent: StatusEvent {
         StatusEvent(
             messageID: id, kind: .status(draft.initialStatus), reason: draft.rejection,
-            source: draft.rejection == nil ? .api : .policy, occurredAt: createdAt, dedupKey: "initial"
+            source: draft.rejection == nil ? .api : .policy, occurredAt: createdAt,
+            detail: draft.initialDetail.map { ProviderDetail(text: $0) }, dedupKey: "initial"
         )
     }
 }
@@ -86,6 +94,13 @@ public struct MessageRecord: Sendable, Hashable {
     public var idempotencyKey: String?
     /// The derived state of each part (read with the row, no extra query).
     public var parts: [PartState]
+    /// Still held from a prepaid balance for this message (0 once final); nil for postpaid accounts.
+    public var reservedMicros: Int64? = nil
+    /// Charged to a prepaid balance so far.
+    public var chargedMicros: Int64 = 0
+
+    /// What a dispatch or status write needs to keep the prepaid accounting right.
+    public var holding: Billing.Holding { Billing.Holding(reserved: reservedMicros, charged: chargedMicros, price: priceMicros) }
 
     /// Cost: accepted segments times the price (billing rule of `docs/STATUSES.md`).
     public var costMicros: Int64 { Int64(acceptedParts) * priceMicros }
@@ -302,4 +317,15 @@ public struct RecentMessage: Sendable, Hashable {
 
     /// Statuses of messages that were refused before sending: a new message is not a duplicate of those.
     public static let refusedStatuses: [MessageStatus] = [.rejected, .duplicate, .unsubscribed, .dnd, .dropped, .canceled]
+}
+
+/// A number on an account's Do-Not-Disturb list: promotional messages to it are DND / DND_LISTED.
+public struct DNDEntry: Sendable, Hashable {
+    public var recipient: String
+    public var createdAt: Date
+
+    public init(recipient: String, createdAt: Date) {
+        self.recipient = recipient
+        self.createdAt = createdAt
+    }
 }

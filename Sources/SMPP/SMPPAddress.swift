@@ -10,7 +10,7 @@ public struct SMPPAddress: Sendable, Hashable {
         self.address = address
     }
 
-    /// An international number (TON 1, NPI 1 E.164) from `+447700900123` or `447700900123`.
+    /// An international number (TON 1, NPI 1 E.164) from `+447400123123` or `447400123123`.
     public static func international(_ number: String) -> SMPPAddress {
         SMPPAddress(ton: 1, npi: 1, address: number.hasPrefix("+") ? String(number.dropFirst()) : number)
     }

@@ -9,6 +9,7 @@ import SMSText
 struct ConfigFile: Decodable {
     var connectors: [ConnectorEntry] = []
     var routes: [RouteEntry] = []
+    var pricing: PricingEntry?
 
     init() {}
 
@@ -16,9 +17,48 @@ struct ConfigFile: Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         connectors = try container.decodeIfPresent([ConnectorEntry].self, forKey: .connectors) ?? []
         routes = try container.decodeIfPresent([RouteEntry].self, forKey: .routes) ?? []
+        pricing = try container.decodeIfPresent(PricingEntry.self, forKey: .pricing)
     }
 
-    enum CodingKeys: String, CodingKey { case connectors, routes }
+    enum CodingKeys: String, CodingKey { case connectors, routes, pricing }
+
+    /// `"pricing": {"currency": "EUR", "sms": {"default": "0.0075", "+44": "0.035", "+447": "0.03"}, "email": {"default": "0.001"}}`:
+    /// price per segment by channel and recipient prefix (the longest prefix wins), as decimal strings.
+    struct PricingEntry: Decodable {
+        var currency: String?
+        var sms: [String: String]?
+        var email: [String: String]?
+        var chat: [String: String]?
+    }
+
+    /// The price table, with the defaults for what the file leaves out.
+    func priceTable() throws -> PriceTable {
+        var table = PriceTable()
+        guard let pricing else { return table }
+        if let currency = pricing.currency {
+            guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+                throw Problem(field: "pricing.currency", problem: "'\(currency)' is not a currency code", fix: "use an ISO 4217 code such as USD or EUR")
+            }
+            table.currency = currency
+        }
+        for (channel, entries) in [(Channel.sms, pricing.sms), (.email, pricing.email), (.chat, pricing.chat)] {
+            for (key, value) in entries ?? [:] {
+                let field = "pricing.\(channel.rawValue).\(key)"
+                guard let micros = PriceTable.micros(value) else {
+                    throw Problem(field: field, problem: "'\(value)' is not a price", fix: "write a decimal string such as \"0.0075\"")
+                }
+                if key == "default" {
+                    table.micros[channel] = micros
+                } else {
+                    guard key.hasPrefix("+"), key.count > 1, key.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                        throw Problem(field: field, problem: "'\(key)' is not a destination prefix", fix: "use \"default\" or + and digits, e.g. \"+44\"")
+                    }
+                    table.prefixes[channel, default: [:]][key] = micros
+                }
+            }
+        }
+        return table
+    }
 
     struct RouteEntry: Decodable {
         var channel: String

@@ -69,7 +69,7 @@ struct SMSC: AsyncParsableCommand {
         for entry in mo {
             let parts = entry.split(separator: ":", maxSplits: 2).map(String.init)
             guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw ValidationError("--mo '\(entry)' is not FROM:TO:TEXT, e.g. +447700900123:Herald:STOP")
+                throw ValidationError("--mo '\(entry)' is not FROM:TO:TEXT, e.g. +447400123123:Herald:STOP")
             }
             simulator.injectInbound(systemID: nil, from: parts[0], to: parts[1], text: parts[2])
         }

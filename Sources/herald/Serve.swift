@@ -65,9 +65,11 @@ struct Serve: AsyncParsableCommand {
         }
         let smppConfigurations: [SMPPConnectorConfiguration]
         let routes: [ConnectorRegistry.Route]
+        let prices: PriceTable
         do {
             smppConfigurations = try file.smppConnectors()
             routes = try file.routeTable()
+            prices = try file.priceTable()
         } catch let problem as ConfigFile.Problem {
             throw ValidationError(problem.description)
         }
@@ -75,9 +77,9 @@ struct Serve: AsyncParsableCommand {
         let store = try StoreURL.open(database.database, logger: logger)
         let sink = ReceiptSink()
         // HELP is answered through the normal accept path (gates, queue, timeline), from the number it was sent to.
-        let replyGateway = Gateway(store: store, duplicateWindow: 0)
-        let inboundRecorder = InboundRecorder(store: store, replies: helpText.isEmpty ? nil : .init(help: helpText) { accountID, to, from, text in
-            _ = try await replyGateway.send([SendRequest(channel: "sms", to: to, from: from, text: text)], accountID: accountID)
+        let replyGateway = Gateway(store: store, prices: prices, duplicateWindow: 0)
+        let inboundRecorder = InboundRecorder(store: store, replies: .init(help: helpText.isEmpty ? nil : helpText) { accountID, to, from, text in
+            _ = try await replyGateway.send([SendRequest(channel: "sms", to: to, from: from, text: text, category: .keywordReply)], accountID: accountID)
         })
         var connectors: [any Connector] = []
         var connectorServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -97,7 +99,7 @@ struct Serve: AsyncParsableCommand {
         let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(connectors, routes: routes),
                                     configuration: .init(workers: max(1, workers)), logger: Logger(label: "herald.dispatch"))
         guard duplicateWindowS >= 0 else { throw ValidationError("--duplicate-window-s \(duplicateWindowS) is negative; use 0 to turn the gate off") }
-        let gateway = Gateway(store: store, signal: dispatcher.signal, duplicateWindow: TimeInterval(duplicateWindowS))
+        let gateway = Gateway(store: store, prices: prices, signal: dispatcher.signal, duplicateWindow: TimeInterval(duplicateWindowS))
         let api = HeraldAPI(gateway: gateway, connectors: connectors)
         let app = Application(
             router: api.router(),

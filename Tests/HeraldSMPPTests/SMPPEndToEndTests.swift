@@ -23,7 +23,7 @@ struct SMPPEndToEndTests {
         return table
     }()
 
-    static func number(_ suffix: Int, prefix: String = "+4477009") -> String {
+    static func number(_ suffix: Int, prefix: String = "+4474001") -> String {
         prefix + String(format: "%05d", suffix)
     }
 
@@ -95,7 +95,7 @@ struct SMPPEndToEndTests {
             var sent: [(id: String, expected: (suffix: Int, status: MessageStatus, reason: ReasonCode?))] = []
             for index in 0..<400 {
                 let expected = finals[index % finals.count]
-                sent.append((try await harness.send(to: Self.number(expected.suffix, prefix: "+44770\(index % 10)"), text: "Your code is \(index)"), expected))
+                sent.append((try await harness.send(to: Self.number(expected.suffix, prefix: "+447400\(index % 10)"), text: "Your code is \(index)"), expected))
             }
             try await harness.settle(sent.map(\.id), timeout: .seconds(120))
             for (id, expected) in sent {

@@ -51,7 +51,7 @@ struct SMPPHarness {
             let log = InboundLog()
             let replyGateway = Gateway(store: store, duplicateWindow: 0)
             let recorder = InboundRecorder(store: store, replies: .init(help: "Acme: reply STOP to opt out") { accountID, to, from, text in
-                _ = try await replyGateway.send([SendRequest(channel: "sms", to: to, from: from, text: text)], accountID: accountID)
+                _ = try await replyGateway.send([SendRequest(channel: "sms", to: to, from: from, text: text, category: .keywordReply)], accountID: accountID)
             })
             let connector = SMPPConnector(configuration: configuration, sink: sink, logger: Logger(label: "test.smpp")) { message, acknowledge in
                 log.messages.withLock { $0.append(message) }

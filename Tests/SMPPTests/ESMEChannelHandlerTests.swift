@@ -37,7 +37,7 @@ struct ESMEChannelHandlerTests {
         #expect(try handler.bound.wait() == "SMSC")
 
         let promise = channel.eventLoop.makePromise(of: SMPPPDU.self)
-        try channel.writeOutbound(ESMEOutbound.request(.submitSM(SMPPShortMessage(source: .init(), destination: .international("447700900123")), sequenceNumber: 0), promise))
+        try channel.writeOutbound(ESMEOutbound.request(.submitSM(SMPPShortMessage(source: .init(), destination: .international("447400123123")), sequenceNumber: 0), promise))
         let submit = try #require(try readPDU(channel))
         #expect(submit.commandID == .submitSM)
         try channel.writeInbound(bytes(SMPPPDU(commandID: .submitSMResp, sequenceNumber: submit.sequenceNumber, body: .messageID("ff01", tlvs: []))))

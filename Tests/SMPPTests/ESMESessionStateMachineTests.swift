@@ -18,7 +18,7 @@ struct ESMESessionStateMachineTests {
         return machine
     }
 
-    func submit() -> SMPPPDU { .submitSM(SMPPShortMessage(source: .init(), destination: .international("447700900123")), sequenceNumber: 0) }
+    func submit() -> SMPPPDU { .submitSM(SMPPShortMessage(source: .init(), destination: .international("447400123123")), sequenceNumber: 0) }
 
     func sent(_ actions: [Machine.Action]) -> [SMPPPDU] {
         actions.compactMap { if case .send(let pdu) = $0 { pdu } else { nil } }

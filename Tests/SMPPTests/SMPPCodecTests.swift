@@ -34,14 +34,14 @@ struct SMPPCodecTests {
     @Test("submit_sm with every mandatory field in order, sm_length and a TLV")
     func submitSM() throws {
         let message = SMPPShortMessage(
-            source: SMPPAddress(ton: 5, npi: 0, address: "Herald"), destination: .international("+447700900123"),
+            source: SMPPAddress(ton: 5, npi: 0, address: "Herald"), destination: .international("+447400123123"),
             validityPeriod: "261124120000000+", registeredDelivery: 1, dataCoding: 0, shortMessage: Array("Hi".utf8),
             tlvs: [.uint16(.userMessageReference, 0x0102)]
         )
         let bytes = encode(.submitSM(message, sequenceNumber: 0x0A))
         var expectedBody: [UInt8] = [0]  // service_type ""
         expectedBody += [5, 0] + Array("Herald".utf8) + [0]
-        expectedBody += [1, 1] + Array("447700900123".utf8) + [0]
+        expectedBody += [1, 1] + Array("447400123123".utf8) + [0]
         expectedBody += [0, 0, 0]  // esm_class, protocol_id, priority_flag
         expectedBody += [0]  // schedule_delivery_time
         expectedBody += Array("261124120000000+".utf8) + [0]
@@ -66,7 +66,7 @@ struct SMPPCodecTests {
     @Test("deliver_sm receipt TLVs are read, and unknown TLVs survive a round trip")
     func deliverTLVs() throws {
         let message = SMPPShortMessage(
-            source: .international("447700900123"), destination: SMPPAddress(ton: 5, address: "Herald"), esmClass: 0x04,
+            source: .international("447400123123"), destination: SMPPAddress(ton: 5, address: "Herald"), esmClass: 0x04,
             shortMessage: Array("id:1 stat:DELIVRD".utf8),
             tlvs: [.cString(.receiptedMessageID, "1"), .uint8(.messageState, 2), SMPPTLV(tag: .init(rawValue: 0x1401), value: [9, 8, 7])]
         )

@@ -26,7 +26,7 @@ struct HeraldBench: AsyncParsableCommand {
         // Recipients that are never magic (last four digits 2000-9999).
         @Sendable func recipient() -> String {
             let n = numbers.next()
-            return "+1415\(String(format: "%03d", (n / 8000) % 1000))\(2000 + n % 8000)"
+            return "+1415\(200 + (n / 8000) % 800)\(2000 + n % 8000)"
         }
         // Bodies are written as text: the load generator shares the two cores with the server, so it must be cheap.
         @Sendable func smsJSON() -> String {

@@ -1,0 +1,81 @@
+import HeraldCore
+import Mustache
+
+/// Renders account templates (Mustache) per recipient, refusing to send a text with a hole in it.
+///
+/// Plain `{{name}}`, `{{{name}}}` and `{{& name}}` tags outside sections must have a variable: an unresolved one
+/// would otherwise render as nothing ("Hi , your code is"). Sections (`{{#vip}}...{{/vip}}`) and inverted sections
+/// are optional by nature, and names inside them refer to the section's item, so they are not checked. Output is
+/// text, never HTML-escaped.
+public enum TemplateRenderer {
+    /// Checks a template's syntax; the error names what is wrong.
+    public static func check(_ source: String) -> String? {
+        do {
+            _ = try MustacheTemplate(string: textPragma + source)
+            return nil
+        } catch {
+            return "the template does not parse: \(error)"
+        }
+    }
+
+    /// The rendered text (and subject), or the problem that makes the message TEMPLATE_ERROR.
+    public static func render(_ template: MessageTemplate, variables: [String: String]) -> Result<(text: String, subject: String?), TemplateProblem> {
+        let missing = (requiredVariables(template.body) + (template.subject.map(requiredVariables) ?? []))
+            .filter { variables[$0] == nil }
+        if let first = missing.first {
+            return .failure(TemplateProblem(variable: first, text: "variable '\(first)' of template '\(template.name)' has no value; add it to variables"))
+        }
+        do {
+            let text = try MustacheTemplate(string: textPragma + template.body).render(variables)
+            let subject = try template.subject.map { try MustacheTemplate(string: textPragma + $0).render(variables) }
+            return .success((text, subject))
+        } catch {
+            return .failure(TemplateProblem(variable: nil, text: "template '\(template.name)' does not parse: \(error)"))
+        }
+    }
+
+    /// Why a template could not be used.
+    public struct TemplateProblem: Error, Sendable, Hashable {
+        /// The unresolved variable, when that is the problem.
+        public var variable: String?
+        public var text: String
+    }
+
+    /// Top-level variables a template needs (in order of first use; first component of dotted names).
+    public static func requiredVariables(_ source: String) -> [String] {
+        var names: [String] = []
+        var depth = 0
+        var rest = Substring(source)
+        while let open = rest.range(of: "{{") {
+            var tag = rest[open.upperBound...]
+            let triple = tag.hasPrefix("{")
+            if triple { tag = tag.dropFirst() }
+            guard let close = tag.range(of: triple ? "}}}" : "}}") else { break }
+            let content = tag[..<close.lowerBound].trimmingBlanks()
+            rest = tag[close.upperBound...]
+            guard let sigil = content.first else { continue }
+            switch sigil {
+            case "#", "^": depth += 1
+            case "/": depth = max(0, depth - 1)
+            case "!", ">", "<", "$", "%": continue
+            case "=": return names  // custom delimiters: stop checking rather than misread the rest
+            default:
+                guard depth == 0 else { continue }
+                let name = (sigil == "&" ? content.dropFirst().trimmingBlanks() : content).split(separator: ".").first.map(String.init) ?? ""
+                if !name.isEmpty, !names.contains(name) { names.append(name) }
+            }
+        }
+        return names
+    }
+
+    private static let textPragma = "{{% CONTENT_TYPE:TEXT}}"
+}
+
+extension Substring {
+    fileprivate func trimmingBlanks() -> Substring {
+        var slice = self
+        while slice.first == " " { slice.removeFirst() }
+        while slice.last == " " { slice.removeLast() }
+        return slice
+    }
+}

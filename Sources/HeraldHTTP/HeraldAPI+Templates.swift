@@ -1,0 +1,87 @@
+import Foundation
+import HeraldCore
+import HeraldEngine
+import HeraldStore
+import Hummingbird
+
+/// The body of `POST /v1/templates`.
+struct TemplateRequestJSON: Decodable {
+    var name: String?
+    var channel: String?
+    var subject: String?
+    var body: String?
+}
+
+/// A template as the API shows it, with the variables a send must supply.
+struct TemplateJSON: Encodable {
+    var name: String
+    var channel: String?
+    var subject: String?
+    var body: String
+    var variables: [String]
+    var updatedAt: String
+
+    init(_ template: MessageTemplate) {
+        name = template.name
+        channel = template.channel?.rawValue
+        subject = template.subject
+        body = template.body
+        variables = TemplateRenderer.requiredVariables(template.body) + (template.subject.map(TemplateRenderer.requiredVariables) ?? [])
+        updatedAt = Timestamp.format(template.updatedAt)
+    }
+
+    enum CodingKeys: String, CodingKey { case name, channel, subject, body, variables, updatedAt = "updated_at" }
+}
+
+extension HeraldAPI {
+    /// `GET /v1/templates`: the account's templates by name.
+    @Sendable func listTemplates(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        return try Self.encode(["data": try await store.templates(accountID: account.id).map(TemplateJSON.init)])
+    }
+
+    /// `GET /v1/templates/{name}`.
+    @Sendable func showTemplate(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let name = try context.parameters.require("name")
+        guard let template = try await store.template(accountID: account.id, name: name) else { throw APIProblem.notFound("template", id: name) }
+        return try Self.encode(TemplateJSON(template))
+    }
+
+    /// `POST /v1/templates`: creates or replaces a template; its Mustache syntax is checked now, not at send time.
+    @Sendable func putTemplate(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let body: TemplateRequestJSON = try await Self.decode(request, context: context)
+        guard let name = body.name, MessageTemplate.isValidName(name) else {
+            throw APIProblem.invalid(FieldError(field: "name", problem: body.name == nil ? "name is missing" : "'\(body.name!)' is not a template name",
+                                                fix: "use 1 to 64 letters, digits, '-', '_' or '.'"))
+        }
+        var channel: Channel?
+        if let raw = body.channel {
+            guard let known = Channel(rawValue: raw.lowercased()) else {
+                throw APIProblem.invalid(FieldError(field: "channel", problem: "unknown channel '\(raw)'", fix: "use sms, email or chat, or leave it out"))
+            }
+            channel = known
+        }
+        guard let text = body.body, !text.isEmpty else {
+            throw APIProblem.invalid(FieldError(field: "body", problem: "body is missing or empty", fix: "set body to the Mustache text, e.g. Hi {{name}}"))
+        }
+        if let problem = TemplateRenderer.check(text) {
+            throw APIProblem.invalid(FieldError(field: "body", problem: problem, fix: "close every {{ with }} and every {{#section}} with {{/section}}"))
+        }
+        if let subject = body.subject, let problem = TemplateRenderer.check(subject) {
+            throw APIProblem.invalid(FieldError(field: "subject", problem: problem, fix: "close every {{ with }}"))
+        }
+        let template = MessageTemplate(accountID: account.id, name: name, channel: channel, subject: body.subject, body: text, updatedAt: Date())
+        try await store.putTemplate(template)
+        return try Self.encode(TemplateJSON(template), status: .created)
+    }
+
+    /// `DELETE /v1/templates/{name}`.
+    @Sendable func deleteTemplate(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let name = try context.parameters.require("name")
+        guard try await store.deleteTemplate(accountID: account.id, name: name) else { throw APIProblem.notFound("template", id: name) }
+        return Response(status: .noContent)
+    }
+}

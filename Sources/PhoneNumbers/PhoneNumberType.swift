@@ -1,0 +1,15 @@
+/// What kind of line a number is, as libphonenumber's metadata classifies it.
+public enum PhoneNumberType: String, Sendable, Hashable, CaseIterable {
+    case mobile
+    case fixedLine = "fixed_line"
+    /// The metadata cannot tell fixed lines from mobiles in this country (the same ranges are both).
+    case fixedLineOrMobile = "fixed_line_or_mobile"
+    case tollFree = "toll_free"
+    case premiumRate = "premium_rate"
+    case sharedCost = "shared_cost"
+    case personalNumber = "personal_number"
+    case voip
+    case pager
+    case uan
+    case voicemail
+}

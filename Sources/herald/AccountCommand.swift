@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldStore
+import Logging
+
+/// `herald account NAME`: shows an account; with options, tops up its prepaid balance or changes its settings.
+/// This is the operator's tool (the API lets an account change its own settings, never its balance).
+struct AccountCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "account",
+        abstract: "Show an account, top up its prepaid balance, or change its settings.",
+        discussion: "Exit codes: 0 done, 64 bad option, 66 no such account."
+    )
+
+    @Argument(help: "Account name.")
+    var name: String
+    @Option(help: "Add to the prepaid balance (decimal, e.g. 25.00); a postpaid account becomes prepaid.")
+    var topUp: String?
+    @Flag(help: "Remove the balance: no prepaid limit from now on.")
+    var postpaid = false
+    @Option(help: "Default country for national numbers (ISO 3166 alpha-2, e.g. GB).")
+    var defaultCountry: String?
+    @Option(help: "Default validity of messages in minutes (1-20160).")
+    var validityMinutes: Int?
+    @Option(help: "Answer to inbound HELP.")
+    var helpText: String?
+    @Option(help: "Quiet hours for promotional messages in the recipient's local time, HH:MM-HH:MM (e.g. 21:00-08:00), or 'off'.")
+    var quietHours: String?
+    @Option(help: "What quiet hours do: hold (send when they end) or block.")
+    var quietHoursMode: String?
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let topUpMicros: Int64? = try topUp.map { amount in
+            guard let micros = PriceTable.micros(amount) else { throw ValidationError("--top-up '\(amount)' is not an amount; write e.g. 25.00") }
+            return micros
+        }
+        let accountName = name
+        let updated: Account? = try await StoreURL.with(database.database, logger: Logger(label: "herald.account")) { store in
+            guard var account = try await store.account(named: accountName) else { return nil }
+            var settings = account.settings
+            if let defaultCountry { settings.defaultCountry = defaultCountry.uppercased() }
+            if let validityMinutes { settings.validityMinutes = validityMinutes }
+            if let helpText { settings.helpText = helpText }
+            if let quietHours {
+                if quietHours == "off" {
+                    settings.quietHours = nil
+                } else {
+                    let ends = quietHours.split(separator: "-").map(String.init)
+                    guard ends.count == 2, let hours = QuietHours(start: ends[0], end: ends[1]) else {
+                        throw ValidationError("--quiet-hours '\(quietHours)' is not HH:MM-HH:MM; write e.g. 21:00-08:00")
+                    }
+                    settings.quietHours = hours
+                }
+            }
+            if let quietHoursMode {
+                guard let mode = QuietHoursMode(rawValue: quietHoursMode) else { throw ValidationError("--quiet-hours-mode must be hold or block") }
+                settings.quietHoursMode = mode
+            }
+            if let problem = settings.problem() { throw ValidationError("\(problem.field): \(problem.problem); \(problem.fix)") }
+            if settings != account.settings { account = try await store.updateSettings(accountID: account.id, settings: settings) ?? account }
+            if postpaid { account = try await store.makePostpaid(accountID: account.id) ?? account }
+            if let topUpMicros { account = try await store.addBalance(accountID: account.id, micros: topUpMicros) ?? account }
+            return account
+        }
+        guard let account = updated else {
+            FileHandle.standardError.write(Data("no account named '\(accountName)'; create one with: herald keys create --account \(accountName)\n".utf8))
+            throw ExitCode(66)
+        }
+        print("account \(account.name) (\(account.id))")
+        print("balance: \(account.balanceMicros.map(PriceTable.decimal) ?? "postpaid (no limit)")")
+        let settings = account.settings
+        print("default_country: \(settings.defaultCountry ?? "-")")
+        print("validity_minutes: \(settings.validityMinutes.map(String.init) ?? "default (2880)")")
+        print("smart_encoding: \(settings.smartEncoding.map(String.init) ?? "off")")
+        print("help_text: \(settings.helpText ?? "gateway default")")
+        print("quiet_hours: \(settings.quietHours.map { "\($0.start)-\($0.end) (\((settings.quietHoursMode ?? .hold).rawValue))" } ?? "off")")
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import HeraldCore
+import HeraldHTTP
+import Testing
+
+@Suite("HTTP API: account settings, templates, DND", .serialized)
+struct AccountAPITests {
+    @Test("GET and PATCH /v1/account; a bad setting is a problem naming the field; the new default country applies at once")
+    func account() async throws {
+        try await APIHarness.run { api in
+            let shown = try await api.request("GET", "/v1/account")
+            #expect(shown.status == 200)
+            #expect(shown.json["name"] as? String != nil)
+            #expect(shown.json["balance"] is NSNull)
+
+            let bad = try await api.request("PATCH", "/v1/account", json: ["default_country": "XX"])
+            #expect(bad.status == 422)
+            #expect(bad.json["field"] as? String == "default_country")
+
+            let changed = try await api.request("PATCH", "/v1/account", json: ["default_country": "gb", "quiet_hours": ["start": "21:00", "end": "08:00"]])
+            #expect(changed.status == 200)
+            let settings = try #require(changed.json["settings"] as? [String: Any])
+            #expect(settings["default_country"] as? String == "GB")
+            #expect((settings["quiet_hours"] as? [String: Any])?["start"] as? String == "21:00")
+
+            let sent = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "07400 123456", "text": "hi"])
+            #expect(sent.status == 202)
+            #expect(sent.json["to"] as? String == "+447400123456")
+
+            let cleared = try await api.request("PATCH", "/v1/account", json: ["default_country": NSNull()])
+            #expect((cleared.json["settings"] as? [String: Any])?["default_country"] == nil)
+            #expect(((cleared.json["settings"] as? [String: Any])?["quiet_hours"] as? [String: Any]) != nil)
+        }
+    }
+
+    @Test("templates: created with their variables, used by a send, a syntax error refused at creation")
+    func templates() async throws {
+        try await APIHarness.run { api in
+            let created = try await api.request("POST", "/v1/templates", json: ["name": "otp", "channel": "sms", "body": "Hi {{name}}, code {{code}}"])
+            #expect(created.status == 201)
+            #expect(created.json["variables"] as? [String] == ["name", "code"])
+            let broken = try await api.request("POST", "/v1/templates", json: ["name": "bad", "body": "Hi {{#name}}"])
+            #expect(broken.status == 422)
+            #expect(broken.json["field"] as? String == "body")
+
+            let sent = try await api.request("POST", "/v1/messages", json: ["to": "+14155550100", "template": "otp", "variables": ["name": "Ann", "code": 123456]])
+            #expect(sent.status == 202)
+            #expect(sent.json["text"] as? String == "Hi Ann, code 123456")
+            let missing = try await api.request("POST", "/v1/messages", json: ["to": "+14155550100", "template": "otp", "variables": ["name": "Ann"]])
+            #expect(missing.status == 202)
+            #expect(missing.json["status"] as? String == "REJECTED")
+            #expect((missing.json["reason"] as? [String: Any])?["code"] as? String == "TEMPLATE_ERROR")
+            let both = try await api.request("POST", "/v1/messages", json: ["to": "+14155550100", "template": "otp", "text": "x"])
+            #expect(both.status == 422)
+
+            let preview = try await api.request("POST", "/v1/messages/preview", json: ["to": "+447400123456", "template": "otp",
+                                                                                         "variables": ["name": "Bo", "code": "1"]])
+            #expect(preview.json["text"] as? String == "Hi Bo, code 1")
+            #expect((preview.json["number"] as? [String: Any])?["country"] as? String == "GB")
+            #expect((preview.json["number"] as? [String: Any])?["type"] as? String == "mobile")
+
+            #expect(try await api.request("GET", "/v1/templates").json["data"].map { ($0 as? [Any])?.count } == 1)
+            #expect(try await api.request("DELETE", "/v1/templates/otp").status == 204)
+            #expect(try await api.request("GET", "/v1/templates/otp").status == 404)
+        }
+    }
+
+    @Test("DND import from CSV lists bad lines; a promotional send to a listed number is DND, a transactional one is queued")
+    func dnd() async throws {
+        try await APIHarness.run { api in
+            let csv = "phone,name\n+1 415 555 0101,Ann\nnot a number,Bob\n+14155550102,Cy\n"
+            let imported = try await api.request("POST", "/v1/dnd", raw: csv, headers: ["Content-Type": "text/csv"])
+            #expect(imported.status == 200)
+            #expect(imported.json["added"] as? Int == 2)
+            let invalid = try #require(imported.json["invalid"] as? [[String: Any]])
+            #expect(invalid.count == 1)
+            #expect(invalid.first?["line"] as? Int == 3)
+
+            let promo = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550101", "text": "Sale", "category": "promotional"])
+            #expect(promo.json["status"] as? String == "DND")
+            let otp = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550101", "text": "Code 1"])
+            #expect(otp.json["status"] as? String == "QUEUED")
+            let badCategory = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550101", "text": "x", "category": "keyword_reply"])
+            #expect(badCategory.status == 422)
+            #expect(badCategory.json["field"] as? String == "category")
+
+            #expect(try await api.request("DELETE", "/v1/dnd?recipient=%2B14155550101").status == 204)
+            #expect(try await api.request("DELETE", "/v1/dnd?recipient=%2B14155550101").status == 404)
+        }
+    }
+}
