@@ -16,6 +16,8 @@ public enum SimulatedOutcome: Sendable, Hashable {
     case submitRejected(ReasonCode)
     /// The submission is refused temporarily on the first attempt, then accepted and delivered.
     case temporaryThenDelivered
+    /// The first attempt's receipt says HANDSET_BUSY; a later attempt is delivered (a retry after a temporary receipt).
+    case busyThenDelivered
     /// Every submission is refused temporarily: retries run out, FAILED.
     case alwaysTemporary(ReasonCode)
     /// DELIVERED, with the receipt sent twice.
@@ -59,6 +61,7 @@ public enum SimulatedOutcome: Sendable, Hashable {
         table["0126"] = .submitRejected(.illegalNumber)
         table["0127"] = .partialDelivery
         table["0128"] = .alwaysTemporary(.throttled)
+        table["0129"] = .busyThenDelivered
         let mailReasons: [ReasonCode] = [.mailboxFull, .mailboxUnknown, .softBounce, .hardBounce, .spamComplaint]
         for (offset, reason) in mailReasons.enumerated() {
             table[fourDigits(130 + offset)] = .undelivered(reason)

@@ -133,6 +133,9 @@ public final class SimulatorConnector: Connector, Service {
         case .undelivered(let reason):
             let words = SimulatedOutcome.carrierWords(for: reason)
             final = [receipt(.status(.undelivered), reason, stat: words.stat, err: words.err, at: doneAt)]
+        case .busyThenDelivered:
+            final = submission.attempt > 1 ? [delivered]
+                : [receipt(.status(.undelivered), .handsetBusy, stat: "UNDELIV", err: SimulatedOutcome.carrierWords(for: .handsetBusy).err, at: doneAt)]
         case .partialDelivery:
             final = submission.part == 0 ? [delivered] : [receipt(.status(.undelivered), .absentSubscriber, stat: "UNDELIV", err: "003", at: doneAt)]
         case .expired:

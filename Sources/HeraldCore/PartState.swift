@@ -78,7 +78,7 @@ public struct PartState: Sendable, Hashable {
         if asserted.isFinal, !isTimerExpiry {
             claimedFinals.insert(asserted)
         }
-        let candidate = Evidence(status: asserted, source: event.source, occurredAt: event.occurredAt, eventID: event.id)
+        let candidate = Evidence(status: asserted, source: event.source, occurredAt: event.occurredAt, eventID: event.id, round: event.round)
         if candidate > evidence {
             status = asserted
             reason = event.effectiveReason
@@ -101,9 +101,12 @@ public struct PartState: Sendable, Hashable {
 
 /// How strong the evidence of one event is: a total order over events, independent of arrival.
 ///
-/// Tier first (the order of strength of `docs/STATUSES.md` section 2, with finals split by who
-/// says so), then time: among non-final statuses of equal strength the later one wins (SCHEDULED then
-/// QUEUED, a newer DEFERRED); among finals of equal tier the first one stands. The event id breaks ties.
+/// Finals beat non-finals. Among non-finals the retry round decides first: when a receipt reports a temporary
+/// failure and Herald sends the part again, the DEFERRED that opens the new round, and everything of that round,
+/// outrank what the earlier round's provider said (a late SENT of the old attempt cannot hide the new one).
+/// Then the tier (the order of strength of `docs/STATUSES.md` section 2, with finals split by who says so), then
+/// time: among non-final statuses of equal strength the later one wins (SCHEDULED then QUEUED, a newer
+/// DEFERRED); among finals of equal tier the later round, then the first one, stands. The event id breaks ties.
 public struct Evidence: Sendable, Hashable, Comparable {
     /// 0 SCHEDULED/QUEUED, 1 SENDING, 2 DEFERRED, 3 ACCEPTED/PARTIALLY_SENT, 4 SENT,
     /// 5 EXPIRED from our own timer, 6 final from Herald (policy, connector, operator),
@@ -111,16 +114,19 @@ public struct Evidence: Sendable, Hashable, Comparable {
     public var tier: Int
     public var occurredAt: Date
     public var eventID: String
+    /// Retry round after temporary receipts: 0 for the first submission of the part.
+    public var round: Int
 
     public static let none = Evidence(tier: -1, occurredAt: .distantPast, eventID: "")
 
-    public init(tier: Int, occurredAt: Date, eventID: String) {
+    public init(tier: Int, occurredAt: Date, eventID: String, round: Int = 0) {
         self.tier = tier
         self.occurredAt = occurredAt
         self.eventID = eventID
+        self.round = round
     }
 
-    public init(status: MessageStatus, source: EventSource, occurredAt: Date, eventID: String) {
+    public init(status: MessageStatus, source: EventSource, occurredAt: Date, eventID: String, round: Int = 0) {
         let tier: Int
         if !status.isFinal {
             tier = status.strength
@@ -133,14 +139,24 @@ public struct Evidence: Sendable, Hashable, Comparable {
         } else {
             tier = 6
         }
-        self.init(tier: tier, occurredAt: occurredAt, eventID: eventID)
+        self.init(tier: tier, occurredAt: occurredAt, eventID: eventID, round: round)
     }
 
+    /// Tiers from 5 up are final statuses.
+    public var isFinal: Bool { tier >= 5 }
+
     public static func < (lhs: Evidence, rhs: Evidence) -> Bool {
-        if lhs.tier != rhs.tier { return lhs.tier < rhs.tier }
+        if lhs.isFinal != rhs.isFinal { return rhs.isFinal }
+        if lhs.isFinal {
+            if lhs.tier != rhs.tier { return lhs.tier < rhs.tier }
+            if lhs.round != rhs.round { return lhs.round < rhs.round }
+        } else {
+            if lhs.round != rhs.round { return lhs.round < rhs.round }
+            if lhs.tier != rhs.tier { return lhs.tier < rhs.tier }
+        }
         if lhs.occurredAt != rhs.occurredAt {
             // Finals: the first one stands. Non-finals: the newest one wins.
-            return lhs.tier >= 5 ? lhs.occurredAt > rhs.occurredAt : lhs.occurredAt < rhs.occurredAt
+            return lhs.isFinal ? lhs.occurredAt > rhs.occurredAt : lhs.occurredAt < rhs.occurredAt
         }
         return lhs.eventID < rhs.eventID
     }

@@ -26,11 +26,12 @@ public struct ProviderReceipt: Sendable, Hashable {
     }
 
     /// The event this receipt becomes once it is matched to a part.
-    public func event(messageID: String, part: Int) -> StatusEvent {
+    /// `round` is the retry round of the submission the receipt answers (kept with its correlation).
+    public func event(messageID: String, part: Int, round: Int = 0) -> StatusEvent {
         StatusEvent(
             messageID: messageID, part: part, kind: kind, reason: reason, source: .receipt, occurredAt: occurredAt,
             recordedAt: receivedAt, connector: connector, providerMessageID: providerMessageID, detail: detail,
-            dedupKey: dedupKey
+            dedupKey: dedupKey, round: round
         )
     }
 }

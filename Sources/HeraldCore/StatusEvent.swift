@@ -61,6 +61,8 @@ public struct StatusEvent: Sendable, Hashable {
     public var detail: ProviderDetail?
     /// Events with the same key for the same message are the same input (duplicate receipts).
     public var dedupKey: String
+    /// Retry round of the part (0: first submission; each retry after a temporary receipt opens the next).
+    public var round: Int
 
     public init(
         id: String = HeraldID.make(.event),
@@ -76,8 +78,10 @@ public struct StatusEvent: Sendable, Hashable {
         attempt: Int? = nil,
         nextAttemptAt: Date? = nil,
         detail: ProviderDetail? = nil,
-        dedupKey: String? = nil
+        dedupKey: String? = nil,
+        round: Int = 0
     ) {
+        self.round = round
         self.id = id
         self.messageID = messageID
         self.part = part

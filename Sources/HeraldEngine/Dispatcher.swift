@@ -29,7 +29,7 @@ public final class Dispatcher: Service {
 
     private let store: any HeraldStore
     private let connectors: ConnectorRegistry
-    private let configuration: Configuration
+    public let configuration: Configuration
     private let clock: any WallClock
     private let logger: Logger
     public let signal: WorkSignal
@@ -139,11 +139,13 @@ public final class Dispatcher: Service {
             case .accepted(let providerID, let detail):
                 events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.accepted), source: .connector, occurredAt: at,
                                           connector: connector.name, providerMessageID: providerID, attempt: job.attempt, detail: detail,
-                                          dedupKey: "accepted:\(part):\(job.attempt)"))
-                correlations.append(Correlation(connector: connector.name, providerMessageID: providerID, messageID: job.messageID, part: part))
+                                          dedupKey: "accepted:\(part):\(job.attempt)", round: job.round(of: part)))
+                correlations.append(Correlation(connector: connector.name, providerMessageID: providerID, messageID: job.messageID, part: part,
+                                                round: job.round(of: part)))
             case .permanentFailure(let reason, let detail):
                 events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.failed), reason: reason, source: .connector, occurredAt: at,
-                                          connector: connector.name, attempt: job.attempt, detail: detail, dedupKey: "failed:\(part):\(job.attempt)"))
+                                          connector: connector.name, attempt: job.attempt, detail: detail, dedupKey: "failed:\(part):\(job.attempt)",
+                                          round: job.round(of: part)))
             case .temporaryFailure(let reason, let detail):
                 temporary.append((part, reason, detail))
             }
@@ -156,7 +158,7 @@ public final class Dispatcher: Service {
             for failure in temporary {
                 events.append(StatusEvent(messageID: job.messageID, part: failure.part, kind: .status(.deferred), reason: failure.reason, source: .connector,
                                           occurredAt: now, connector: connector.name, attempt: job.attempt, nextAttemptAt: next,
-                                          detail: failure.detail, dedupKey: "deferred:\(failure.part):\(job.attempt)"))
+                                          detail: failure.detail, dedupKey: "deferred:\(failure.part):\(job.attempt)", round: job.round(of: failure.part)))
             }
             return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .retry(at: next))
         }
@@ -165,7 +167,7 @@ public final class Dispatcher: Service {
             detail.text = "retries exhausted after \(job.attempt) attempts" + (detail.text.map { ": " + $0 } ?? "")
             events.append(StatusEvent(messageID: job.messageID, part: failure.part, kind: .status(.failed), reason: failure.reason, source: .connector,
                                       occurredAt: now, connector: connector.name, attempt: job.attempt, detail: detail,
-                                      dedupKey: "failed:\(failure.part):\(job.attempt)"))
+                                      dedupKey: "failed:\(failure.part):\(job.attempt)", round: job.round(of: failure.part)))
         }
         return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .remove)
     }

@@ -13,11 +13,17 @@ public final class ReceiptIngestor: Service {
     private let sink: ReceiptSink
     private let batchSize: Int
     private let logger: Logger
+    /// Back-off for sending a part again after a temporary failure receipt; nil: receipts are final as they come.
+    private let retry: RetryPolicy?
+    private let clock: any WallClock
 
-    public init(store: any HeraldStore, sink: ReceiptSink, batchSize: Int = 1000, logger: Logger = Logger(label: "herald.receipts")) {
+    public init(store: any HeraldStore, sink: ReceiptSink, batchSize: Int = 1000, retry: RetryPolicy? = nil, clock: any WallClock = SystemWallClock(),
+                logger: Logger = Logger(label: "herald.receipts")) {
         self.store = store
         self.sink = sink
         self.batchSize = batchSize
+        self.retry = retry
+        self.clock = clock
         self.logger = logger
     }
 
@@ -47,7 +53,7 @@ public final class ReceiptIngestor: Service {
             var attempt = 1
             while true {
                 do {
-                    outcomes += try await store.ingest(batch.map(\.receipt))
+                    outcomes += try await store.ingest(batch.map(\.receipt), retry: ReceiptRetry(policy: retry, now: clock.now()))
                     for entry in batch { entry.onStored?() }
                     break
                 } catch {

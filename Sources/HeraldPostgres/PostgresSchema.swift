@@ -72,6 +72,8 @@ enum PostgresSchema {
             "ALTER TABLE accounts ADD COLUMN balance_micros INT8",
             "ALTER TABLE messages ADD COLUMN reserved_micros INT8",
             "ALTER TABLE messages ADD COLUMN charged_micros INT8 NOT NULL DEFAULT 0",
+            "ALTER TABLE events ADD COLUMN round INT NOT NULL DEFAULT 0",
+            "ALTER TABLE correlations ADD COLUMN round INT NOT NULL DEFAULT 0",
             """
             CREATE TABLE templates (account_id TEXT NOT NULL, name TEXT NOT NULL, channel TEXT, subject TEXT, body TEXT NOT NULL,
                 updated_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (account_id, name))

@@ -98,7 +98,7 @@ extension PostgresStore {
         var c = (ids: [String](), messages: [String](), accounts: [String](), parts: [Int](), kinds: [String](), reasons: [String](),
                  sources: [String](), occurred: [Date](), recorded: [Date](), connectors: [String](), providerIDs: [String](),
                  attempts: [Int](), next: [Date](), statuses: [String](), errors: [String](), networks: [String](), texts: [String](),
-                 keys: [String]())
+                 keys: [String](), rounds: [Int]())
         for (event, accountID) in events {
             c.ids.append(event.id)
             c.messages.append(event.messageID)
@@ -118,20 +118,21 @@ extension PostgresStore {
             c.networks.append(event.detail?.networkErrorCode ?? "")
             c.texts.append(event.detail?.text ?? "")
             c.keys.append(event.dedupKey)
+            c.rounds.append(event.round)
         }
         let rows = try await connection.query("""
             INSERT INTO events (id, message_id, account_id, part, kind, reason, source, occurred_at, recorded_at, connector, provider_id,
-                attempt, next_attempt_at, detail_status, detail_error_code, detail_network_error_code, detail_text, dedup_key)
+                attempt, next_attempt_at, detail_status, detail_error_code, detail_network_error_code, detail_text, dedup_key, round)
             SELECT u.id, u.message_id, u.account_id, NULLIF(u.part, -1), u.kind, NULLIF(u.reason, ''), u.source, u.occurred_at, u.recorded_at,
                 NULLIF(u.connector, ''), NULLIF(u.provider_id, ''), NULLIF(u.attempt, -1),
                 NULLIF(u.next_attempt_at, '0001-01-01 00:00:00+00'::timestamptz), NULLIF(u.ds, ''), NULLIF(u.de, ''), NULLIF(u.dn, ''),
-                NULLIF(u.dt, ''), u.dedup_key
+                NULLIF(u.dt, ''), u.dedup_key, u.round
             FROM unnest(\(c.ids)::text[], \(c.messages)::text[], \(c.accounts)::text[], \(c.parts)::int8[], \(c.kinds)::text[],
                 \(c.reasons)::text[], \(c.sources)::text[], \(c.occurred)::timestamptz[], \(c.recorded)::timestamptz[], \(c.connectors)::text[],
                 \(c.providerIDs)::text[], \(c.attempts)::int8[], \(c.next)::timestamptz[], \(c.statuses)::text[], \(c.errors)::text[],
-                \(c.networks)::text[], \(c.texts)::text[], \(c.keys)::text[]) WITH ORDINALITY
+                \(c.networks)::text[], \(c.texts)::text[], \(c.keys)::text[], \(c.rounds)::int8[]) WITH ORDINALITY
                 AS u(id, message_id, account_id, part, kind, reason, source, occurred_at, recorded_at, connector, provider_id, attempt,
-                     next_attempt_at, ds, de, dn, dt, dedup_key, ord)
+                     next_attempt_at, ds, de, dn, dt, dedup_key, round, ord)
             ORDER BY u.ord
             ON CONFLICT (message_id, dedup_key) DO NOTHING
             RETURNING message_id, dedup_key
@@ -145,17 +146,19 @@ extension PostgresStore {
     func insertCorrelations(_ correlations: [Correlation], connection: PostgresConnection) async throws {
         guard !correlations.isEmpty else { return }
         let connectors = correlations.map(\.connector), providerIDs = correlations.map(\.providerMessageID)
-        let messages = correlations.map(\.messageID), parts = correlations.map(\.part)
+        let messages = correlations.map(\.messageID), parts = correlations.map(\.part), rounds = correlations.map(\.round)
         try await connection.query("""
-            INSERT INTO correlations (connector, provider_id, message_id, part)
-            SELECT * FROM unnest(\(connectors)::text[], \(providerIDs)::text[], \(messages)::text[], \(parts)::int8[]) ON CONFLICT DO NOTHING
+            INSERT INTO correlations (connector, provider_id, message_id, part, round)
+            SELECT * FROM unnest(\(connectors)::text[], \(providerIDs)::text[], \(messages)::text[], \(parts)::int8[], \(rounds)::int8[])
+            ON CONFLICT DO NOTHING
             """, logger: logger)
         let rows = try await connection.query("""
             UPDATE receipts AS r SET matched_message_id = c.message_id, matched_at = now()
-            FROM unnest(\(connectors)::text[], \(providerIDs)::text[], \(messages)::text[], \(parts)::int8[]) AS c(connector, provider_id, message_id, part)
+            FROM unnest(\(connectors)::text[], \(providerIDs)::text[], \(messages)::text[], \(parts)::int8[], \(rounds)::int8[])
+                AS c(connector, provider_id, message_id, part, round)
             WHERE r.matched_message_id IS NULL AND r.connector = c.connector AND r.provider_id = c.provider_id
             RETURNING r.kind, r.reason, r.occurred_at, r.received_at, r.detail_status, r.detail_error_code, r.detail_network_error_code,
-                r.detail_text, c.connector, c.provider_id, c.message_id, c.part
+                r.detail_text, c.connector, c.provider_id, c.message_id, c.part, c.round
             """, logger: logger)
         let parked = try await Self.parkedEvents(rows)
         try await applyBulk(parked, connection: connection)
@@ -164,12 +167,12 @@ extension PostgresStore {
     /// Events from rows of matched parked receipts (receipt columns, then the correlation's).
     static func parkedEvents(_ rows: PostgresRowSequence) async throws -> [String: [StatusEvent]] {
         var parked: [String: [StatusEvent]] = [:]
-        for try await (kind, reason, occurred, received, status, error, network, text, connector, providerID, messageID, part)
-            in rows.decode((String, String?, Date, Date, String?, String?, String?, String?, String, String, String, Int).self) {
+        for try await (kind, reason, occurred, received, status, error, network, text, connector, providerID, messageID, part, round)
+            in rows.decode((String, String?, Date, Date, String?, String?, String?, String?, String, String, String, Int, Int).self) {
             guard let kind = EventKind(rawValue: kind) else { continue }
             let receipt = ProviderReceipt(connector: connector, providerMessageID: providerID, kind: kind, reason: reason.flatMap(ReasonCode.init(rawValue:)),
                                           occurredAt: occurred, receivedAt: received, detail: Self.detail(status, error, network, text))
-            parked[messageID, default: []].append(receipt.event(messageID: messageID, part: part))
+            parked[messageID, default: []].append(receipt.event(messageID: messageID, part: part, round: round))
         }
         return parked
     }

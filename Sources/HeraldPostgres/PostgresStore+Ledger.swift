@@ -75,12 +75,12 @@ extension PostgresStore {
     /// A row read with ``EventColumns/list``.
     static func event(_ row: PostgresRow) throws -> StatusEvent {
         let r = try row.decode((String, String, Int?, String, String?, String, Date, Date, String?, String?, Int?, Date?,
-                                String?, String?, String?, String?, String).self)
+                                String?, String?, String?, String?, String, Int).self)
         guard let kind = EventKind(rawValue: r.3), let source = EventSource(rawValue: r.5) else { throw StoreError.corruptRow("event \(r.0)") }
         return StatusEvent(
             id: r.0, messageID: r.1, part: r.2, kind: kind, reason: r.4.flatMap(ReasonCode.init(rawValue:)), source: source,
             occurredAt: r.6, recordedAt: r.7, connector: r.8, providerMessageID: r.9, attempt: r.10, nextAttemptAt: r.11,
-            detail: detail(r.12, r.13, r.14, r.15), dedupKey: r.16
+            detail: detail(r.12, r.13, r.14, r.15), dedupKey: r.16, round: r.17
         )
     }
 }

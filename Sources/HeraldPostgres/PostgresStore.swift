@@ -293,7 +293,7 @@ public final class PostgresStore: HeraldStore {
                     messageID: id, accountID: message.accountID, channel: message.channel, to: message.to, from: message.from,
                     subject: message.subject, text: message.text, segments: message.segments, attempt: attempt,
                     expiresAt: message.expiresAt,
-                    pendingParts: MessageLedger.pendingParts(parts)
+                    pendingParts: MessageLedger.pendingParts(parts), rounds: parts.map(\.evidence.round)
                 )
             }
         }
@@ -332,31 +332,35 @@ public final class PostgresStore: HeraldStore {
 
     // MARK: Receipts
 
-    public func ingest(_ receipts: [ProviderReceipt]) async throws -> [ReceiptOutcome] {
+    public func ingest(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
         guard !receipts.isEmpty else { return [] }
         return try await client.withTransaction(logger: logger) { connection in
             let connectors = receipts.map(\.connector), providerIDs = receipts.map(\.providerMessageID)
             let rows = try await connection.query("""
-                SELECT u.ord, c.message_id, c.part FROM unnest(\(connectors)::text[], \(providerIDs)::text[]) WITH ORDINALITY AS u(connector, provider_id, ord)
+                SELECT u.ord, c.message_id, c.part, c.round FROM unnest(\(connectors)::text[], \(providerIDs)::text[]) WITH ORDINALITY
+                    AS u(connector, provider_id, ord)
                 JOIN correlations c ON c.connector = u.connector AND c.provider_id = u.provider_id
                 """, logger: self.logger)
-            var matches: [Int: (String, Int)] = [:]
-            for try await (ordinal, messageID, part) in rows.decode((Int, String, Int).self) { matches[ordinal - 1] = (messageID, part) }
+            var matches: [Int: (String, Int, Int)] = [:]
+            for try await (ordinal, messageID, part, round) in rows.decode((Int, String, Int, Int).self) { matches[ordinal - 1] = (messageID, part, round) }
             var events: [String: [StatusEvent]] = [:]
             var unmatched: [ProviderReceipt] = []
             for (index, receipt) in receipts.enumerated() {
-                if let (messageID, part) = matches[index] {
-                    events[messageID, default: []].append(receipt.event(messageID: messageID, part: part))
+                if let (messageID, part, round) = matches[index] {
+                    events[messageID, default: []].append(receipt.event(messageID: messageID, part: part, round: round))
                 } else {
                     unmatched.append(receipt)
                 }
             }
-            let applied = try await self.applyBulk(events, connection: connection)
+            let heads = try await self.heads(events.keys.sorted(), connection: connection)
+            let retries = try await self.retries(&events, heads: heads, retry: retry, connection: connection)
+            let applied = try await self.applyBulk(events, heads: heads, connection: connection)
+            try await self.requeue(retries, applied: applied, connection: connection)
             try await self.park(unmatched, connection: connection)
             // Report per receipt: the first copy of a new event applied, every other copy a duplicate.
             var reported = Set<String>()
             return receipts.enumerated().map { index, receipt in
-                guard let (messageID, _) = matches[index] else { return .parked }
+                guard let (messageID, _, _) = matches[index] else { return .parked }
                 let key = receipt.dedupKey
                 let isNew = applied[messageID]?.inserted.contains { $0.dedupKey == key } == true
                 return isNew && reported.insert(messageID + "\u{1F}" + key).inserted ? .applied(messageID: messageID) : .duplicate(messageID: messageID)
@@ -392,7 +396,7 @@ public final class PostgresStore: HeraldStore {
                     WHERE p.matched_message_id IS NULL LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED)
                   AND c.connector = r.connector AND c.provider_id = r.provider_id
                 RETURNING r.kind, r.reason, r.occurred_at, r.received_at, r.detail_status, r.detail_error_code, r.detail_network_error_code,
-                    r.detail_text, c.connector, c.provider_id, c.message_id, c.part
+                    r.detail_text, c.connector, c.provider_id, c.message_id, c.part, c.round
                 """, logger: self.logger)
             let events = try await Self.parkedEvents(rows)
             try await self.applyBulk(events, connection: connection)

@@ -142,6 +142,8 @@ enum SQLiteSchema {
                 ALTER TABLE accounts ADD COLUMN balance_micros INTEGER;
                 ALTER TABLE messages ADD COLUMN reserved_micros INTEGER;
                 ALTER TABLE messages ADD COLUMN charged_micros INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE events ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE correlations ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
                 CREATE TABLE templates (
                     account_id TEXT NOT NULL,
                     name TEXT NOT NULL,

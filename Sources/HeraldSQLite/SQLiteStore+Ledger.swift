@@ -72,21 +72,21 @@ extension SQLiteStore {
         try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO events (id, message_id, account_id, part, kind, reason, source, occurred_at, recorded_at,
                 connector, provider_id, attempt, next_attempt_at, detail_status, detail_error_code, detail_network_error_code,
-                detail_text, dedup_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                detail_text, dedup_key, round)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 event.id, event.messageID, accountID, event.part, event.kind.rawValue, event.reason?.rawValue,
                 event.source.rawValue, event.occurredAt.timeIntervalSince1970, event.recordedAt.timeIntervalSince1970,
                 event.connector, event.providerMessageID, event.attempt, event.nextAttemptAt?.timeIntervalSince1970,
-                event.detail?.status, event.detail?.errorCode, event.detail?.networkErrorCode, event.detail?.text, event.dedupKey,
+                event.detail?.status, event.detail?.errorCode, event.detail?.networkErrorCode, event.detail?.text, event.dedupKey, event.round,
             ])
         return db.changesCount > 0
     }
 
     /// Writes a correlation and applies every receipt parked for it.
     static func insertCorrelation(_ correlation: Correlation, db: Database) throws {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO correlations (connector, provider_id, message_id, part) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [correlation.connector, correlation.providerMessageID, correlation.messageID, correlation.part])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO correlations (connector, provider_id, message_id, part, round) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [correlation.connector, correlation.providerMessageID, correlation.messageID, correlation.part, correlation.round])
         let parked = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code, detail_text
             FROM receipts WHERE connector = ? AND provider_id = ? AND matched_message_id IS NULL
@@ -99,7 +99,7 @@ extension SQLiteStore {
                 reason: (row[1] as String?).flatMap(ReasonCode.init(rawValue:)),
                 occurredAt: Date(timeIntervalSince1970: row[2]), receivedAt: Date(timeIntervalSince1970: row[3]),
                 detail: detail(row, from: 4)
-            ).event(messageID: correlation.messageID, part: correlation.part)
+            ).event(messageID: correlation.messageID, part: correlation.part, round: correlation.round)
         }
         try applyEvents(events, messageID: correlation.messageID, head: head, db: db)
         try db.cachedStatement(sql: "UPDATE receipts SET matched_message_id = ?, matched_at = ? WHERE connector = ? AND provider_id = ? AND matched_message_id IS NULL")
@@ -152,7 +152,8 @@ extension SQLiteStore {
             id: row[0], messageID: row[1], part: row[2], kind: kind, reason: (row[4] as String?).flatMap(ReasonCode.init(rawValue:)),
             source: source, occurredAt: Date(timeIntervalSince1970: row[6]), recordedAt: Date(timeIntervalSince1970: row[7]),
             connector: row[8], providerMessageID: row[9], attempt: row[10],
-            nextAttemptAt: (row[11] as Double?).map(Date.init(timeIntervalSince1970:)), detail: detail(row, from: 12), dedupKey: row[16]
+            nextAttemptAt: (row[11] as Double?).map(Date.init(timeIntervalSince1970:)), detail: detail(row, from: 12), dedupKey: row[16],
+            round: row[17]
         )
     }
 }

@@ -191,7 +191,7 @@ public final class SQLiteStore: HeraldStore {
                     messageID: messageID, accountID: message.accountID, channel: message.channel, to: message.to,
                     from: message.from, subject: message.subject, text: message.text, segments: message.segments,
                     attempt: attempt, expiresAt: message.expiresAt,
-                    pendingParts: MessageLedger.pendingParts(updated)
+                    pendingParts: MessageLedger.pendingParts(updated), rounds: updated.map(\.evidence.round)
                 ))
             }
             return jobs
@@ -220,13 +220,13 @@ public final class SQLiteStore: HeraldStore {
 
     // MARK: Receipts
 
-    public func ingest(_ receipts: [ProviderReceipt]) async throws -> [ReceiptOutcome] {
+    public func ingest(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
         try await pool.write { db in
             var outcomes: [ReceiptOutcome] = []
             outcomes.reserveCapacity(receipts.count)
             for receipt in receipts {
                 guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT c.message_id, c.part, \(Head.columns(of: "m")) FROM correlations c JOIN messages m ON m.id = c.message_id
+                    SELECT c.message_id, c.part, \(Head.columns(of: "m")), c.round, m.expires_at FROM correlations c JOIN messages m ON m.id = c.message_id
                     WHERE c.connector = ? AND c.provider_id = ?
                     """), arguments: [receipt.connector, receipt.providerMessageID])
                 else {
@@ -236,7 +236,22 @@ public final class SQLiteStore: HeraldStore {
                 }
                 let messageID: String = row[0]
                 let head = try Head(row, from: 2)
-                let inserted = try Self.applyEvents([receipt.event(messageID: messageID, part: row[1])], messageID: messageID, head: head, db: db).inserted
+                let part: Int = row[1]
+                var event = receipt.event(messageID: messageID, part: part, round: row[7])
+                var retryAt: Date?
+                if retry.mayRetry(event), head.parts.indices.contains(part) {
+                    let lastAttempt = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(attempt) FROM events WHERE message_id = ?"), arguments: [messageID]) ?? 1
+                    (event, retryAt) = retry.decide(event, part: head.parts[part], lastAttempt: lastAttempt,
+                                                    expiresAt: Date(timeIntervalSince1970: row[8]))
+                }
+                let inserted = try Self.applyEvents([event], messageID: messageID, head: head, db: db).inserted
+                if let retryAt, !inserted.isEmpty {
+                    // Queued again; the next claim is attempt lastAttempt + 1 (the counter continues).
+                    try db.cachedStatement(sql: """
+                        INSERT INTO queue (message_id, available_at, attempt) VALUES (?, ?, ?)
+                        ON CONFLICT (message_id) DO UPDATE SET available_at = MIN(available_at, excluded.available_at)
+                        """).execute(arguments: [messageID, retryAt.timeIntervalSince1970, event.attempt ?? 1])
+                }
                 outcomes.append(inserted.isEmpty ? .duplicate(messageID: messageID) : .applied(messageID: messageID))
             }
             return outcomes
@@ -270,12 +285,12 @@ public final class SQLiteStore: HeraldStore {
         // then) or after (and never parked). The sweep finds nothing here; it is kept for the contract.
         try await pool.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT c.connector, c.provider_id, c.message_id, c.part FROM receipts r
+                SELECT c.connector, c.provider_id, c.message_id, c.part, c.round FROM receipts r
                 JOIN correlations c ON c.connector = r.connector AND c.provider_id = r.provider_id
                 WHERE r.matched_message_id IS NULL GROUP BY c.connector, c.provider_id LIMIT ?
                 """, arguments: [limit])
             for row in rows {
-                try Self.insertCorrelation(Correlation(connector: row[0], providerMessageID: row[1], messageID: row[2], part: row[3]), db: db)
+                try Self.insertCorrelation(Correlation(connector: row[0], providerMessageID: row[1], messageID: row[2], part: row[3], round: row[4]), db: db)
             }
             return rows.count
         }

@@ -55,8 +55,8 @@ public protocol HeraldStore: Service {
 
     // MARK: Receipts
     /// Correlates receipts with message parts and applies them; duplicates are idempotent; unmatched
-    /// receipts are parked.
-    func ingest(_ receipts: [ProviderReceipt]) async throws -> [ReceiptOutcome]
+    /// receipts are parked. A temporary failure is turned into a retry as `retry` decides (``ReceiptRetry``).
+    func ingest(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome]
     func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt]
     /// Applies parked receipts whose correlation exists now. Writers that run concurrently (PostgreSQL) can
     /// park a receipt just as its correlation commits; this sweep closes that gap. Returns how many it applied.
@@ -116,6 +116,11 @@ public protocol HeraldStore: Service {
 }
 
 extension HeraldStore {
+    /// Applies receipts as they come, never retrying.
+    public func ingest(_ receipts: [ProviderReceipt]) async throws -> [ReceiptOutcome] {
+        try await ingest(receipts, retry: .none)
+    }
+
     /// Stores messages without screening.
     public func accept(_ messages: [NewMessage]) async throws -> [AcceptOutcome] {
         try await accept(messages, screening: .none).map(\.outcome)

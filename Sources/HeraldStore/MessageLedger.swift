@@ -40,9 +40,10 @@ public enum MessageLedger {
         StatusEvent(messageID: messageID, kind: .status(.expired), reason: .unknownOutcome, source: .timer, occurredAt: now, dedupKey: "expired")
     }
 
-    /// Parts a provider has not taken yet and that are not final: what a dispatch attempt must submit.
+    /// Parts a provider has not taken yet, or that wait for a retry after a temporary receipt, and that are not
+    /// final: what a dispatch attempt must submit.
     public static func pendingParts(_ parts: [PartState]) -> [Int] {
-        parts.indices.filter { !parts[$0].wasAcceptedByProvider && !parts[$0].status.isFinal }
+        parts.indices.filter { !parts[$0].status.isFinal && (!parts[$0].wasAcceptedByProvider || parts[$0].status == .deferred) }
     }
 }
 
@@ -80,7 +81,7 @@ public enum MessageColumns {
 public enum EventColumns {
     public static let list = """
         id, message_id, part, kind, reason, source, occurred_at, recorded_at, connector, provider_id, attempt, \
-        next_attempt_at, detail_status, detail_error_code, detail_network_error_code, detail_text, dedup_key
+        next_attempt_at, detail_status, detail_error_code, detail_network_error_code, detail_text, dedup_key, round
         """
 }
 

@@ -20,6 +20,7 @@ public enum PartStateCoding {
             text += part.reason?.rawValue ?? ""
             text.append(fieldSeparator)
             text += String(part.evidence.tier)
+            if part.evidence.round > 0 { text += "r" + String(part.evidence.round) }
             text.append(fieldSeparator)
             // The exact bits of the time: evidence comparisons must not change after a round trip.
             text += String(part.evidence.occurredAt.timeIntervalSince1970.bitPattern, radix: 16)
@@ -65,12 +66,15 @@ public enum PartStateCoding {
     }
 
     private static func part(_ fields: [Substring]) throws -> PartState {
-        guard fields.count == 10, let status = MessageStatus(rawValue: String(fields[0])), let tier = Int(fields[2]),
+        guard fields.count == 10 else { throw StoreError.corruptRow("part state '\(fields.joined(separator: "|"))'") }
+        let tierAndRound = fields[2].split(separator: "r", maxSplits: 1)
+        guard let status = MessageStatus(rawValue: String(fields[0])), let tier = tierAndRound.first.flatMap({ Int($0) }),
               let bits = UInt64(fields[3], radix: 16)
         else { throw StoreError.corruptRow("part state '\(fields.joined(separator: "|"))'") }
         return PartState(
             status: status, reason: fields[1].isEmpty ? nil : ReasonCode(rawValue: String(fields[1])),
-            evidence: Evidence(tier: tier, occurredAt: Date(timeIntervalSince1970: Double(bitPattern: bits)), eventID: String(fields[4])),
+            evidence: Evidence(tier: tier, occurredAt: Date(timeIntervalSince1970: Double(bitPattern: bits)), eventID: String(fields[4]),
+                               round: tierAndRound.count == 2 ? Int(tierAndRound[1]) ?? 0 : 0),
             claimedFinals: SetCoding.decode(fields[5]), wasAcceptedByProvider: fields[6] == "1",
             engagement: SetCoding.decode(fields[7]),
             providerMessageID: fields[8].isEmpty ? nil : String(fields[8]), connector: fields[9].isEmpty ? nil : String(fields[9])

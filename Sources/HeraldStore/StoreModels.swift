@@ -188,8 +188,15 @@ public struct DispatchJob: Sendable, Hashable {
     public var expiresAt: Date
     /// Parts a provider has not taken yet (all parts on the first attempt).
     public var pendingParts: [Int]
+    /// Retry round of each part (index = part): events and correlations of this attempt carry it.
+    public var rounds: [Int] = []
 
-    public init(messageID: String, accountID: String, channel: Channel, to: String, from: String?, subject: String?, text: String, segments: Int, attempt: Int, expiresAt: Date, pendingParts: [Int]) {
+    /// The retry round of a part.
+    public func round(of part: Int) -> Int { rounds.indices.contains(part) ? rounds[part] : 0 }
+
+    public init(messageID: String, accountID: String, channel: Channel, to: String, from: String?, subject: String?, text: String, segments: Int,
+                attempt: Int, expiresAt: Date, pendingParts: [Int], rounds: [Int] = []) {
+        self.rounds = rounds
         self.messageID = messageID
         self.accountID = accountID
         self.channel = channel
@@ -210,12 +217,15 @@ public struct Correlation: Sendable, Hashable {
     public var providerMessageID: String
     public var messageID: String
     public var part: Int
+    /// Retry round of the submission (its receipts belong to that round).
+    public var round: Int
 
-    public init(connector: String, providerMessageID: String, messageID: String, part: Int) {
+    public init(connector: String, providerMessageID: String, messageID: String, part: Int, round: Int = 0) {
         self.connector = connector
         self.providerMessageID = providerMessageID
         self.messageID = messageID
         self.part = part
+        self.round = round
     }
 }
 

@@ -33,6 +33,8 @@ struct Serve: AsyncParsableCommand {
     var simulatorReorder: Double = 0.01
     @Option(help: "Account that gets the demo API key printed at start.")
     var demoAccount: String = "demo"
+    @Flag(help: "Record temporary failure receipts (HANDSET_BUSY, ABSENT_SUBSCRIBER_TEMPORARY, ...) as final instead of sending again.")
+    var noReceiptRetries = false
     @Flag(help: "Do not create and print a demo API key.")
     var noDemoKey: Bool = false
     @Option(help: "Seconds within which the same recipient, sender and text is DUPLICATE; 0 turns it off (env HERALD_DUPLICATE_WINDOW_S).")
@@ -112,7 +114,7 @@ struct Serve: AsyncParsableCommand {
             services: [
                 .init(service: store),
                 .init(service: setup, successTerminationBehavior: .ignore),
-                .init(service: ReceiptIngestor(store: store, sink: sink)),
+                .init(service: ReceiptIngestor(store: store, sink: sink, retry: noReceiptRetries ? nil : dispatcher.configuration.retry)),
                 .init(service: DelayedStart(setup: setup, service: inboundRecorder)),
             ] + connectorServices + [
                 .init(service: DelayedStart(setup: setup, service: ExpiryTimer(store: store))),

@@ -125,6 +125,37 @@ struct StatusMachineTests {
         }
     }
 
+    func inRound(_ round: Int, _ status: MessageStatus, _ source: EventSource, at seconds: Double, reason: ReasonCode? = nil) -> StatusEvent {
+        var event = event(status, source, at: seconds, reason: reason, id: "evt_\(status.rawValue)_r\(round)_\(seconds)")
+        event.round = round
+        return event
+    }
+
+    @Test("a retry round after a temporary receipt outranks the old attempt's late receipts, in any order", arguments: 0..<30)
+    func retryRounds(seed: Int) {
+        var generator = SplitMix(seed: UInt64(seed))
+        let events = [
+            inRound(0, .accepted, .connector, at: 1), inRound(0, .sent, .receipt, at: 2),
+            // The HANDSET_BUSY receipt, turned into the DEFERRED that opens round 1.
+            inRound(1, .deferred, .receipt, at: 3, reason: .handsetBusy),
+            inRound(1, .accepted, .connector, at: 10), inRound(0, .sent, .receipt, at: 2.5),
+        ]
+        let shuffled = events.shuffled(using: &generator)
+        let state = PartState.replay(shuffled)
+        #expect(state.status == .accepted)
+        #expect(state.evidence.round == 1)
+        let waiting = PartState.replay(shuffled.filter { $0.kind != .status(.accepted) || $0.round == 0 })
+        #expect(waiting.status == .deferred)
+        #expect(waiting.reason == .handsetBusy)
+        // The new round's delivery is final; a later failure of the same tier in an older round cannot replace it.
+        let delivered = PartState.replay(shuffled + [inRound(1, .delivered, .receipt, at: 20), inRound(0, .undelivered, .receipt, at: 4, reason: .handsetBusy)])
+        #expect(delivered.status == .delivered)
+        // Finals of equal tier: the later round's stands.
+        let failedTwice = PartState.replay([inRound(1, .undelivered, .receipt, at: 20, reason: .absentSubscriber),
+                                            inRound(0, .undelivered, .receipt, at: 4, reason: .handsetBusy)].shuffled(using: &generator))
+        #expect(failedTwice.reason == .absentSubscriber)
+    }
+
     @Test("duplicated events change nothing")
     func duplicates() {
         let events = [event(.accepted, .connector, at: 1), event(.delivered, .receipt, at: 3)]

@@ -70,3 +70,46 @@ struct GateTests {
         #expect(try await harness.store.account(id: harness.account.id)?.balanceMicros == 100_000 - 3 * 7_500)
     }
 }
+
+@Suite("Retries after temporary receipts")
+struct ReceiptRetryTests {
+    @Test("HANDSET_BUSY is retried with back-off and then delivered; the timeline shows the DEFERRED with next_attempt_at")
+    func busyThenDelivered() async throws {
+        let harness = try await EngineHarness(receiptRetries: true)
+        let id = try await harness.send(SendRequest(channel: "sms", to: "+14155550129", text: "hello"))
+        try await harness.settle()
+        let message = try #require(try await harness.message(id))
+        #expect(message.status == .delivered)
+        #expect(message.costMicros == 7_500)
+        let events = try await harness.store.events(messageID: id)
+        let deferred = try #require(events.first { $0.kind == .status(.deferred) })
+        #expect(deferred.reason == .handsetBusy)
+        #expect(deferred.nextAttemptAt != nil)
+        #expect(deferred.detail?.status == "UNDELIV")
+        #expect(deferred.round == 1)
+        #expect(events.filter { $0.kind == .status(.accepted) }.compactMap(\.attempt) == [1, 2])
+        #expect(!events.contains { $0.kind == .status(.undelivered) })
+    }
+
+    @Test("a temporary reason that never clears ends in its last reason when the attempts run out")
+    func exhausted() async throws {
+        let harness = try await EngineHarness(receiptRetries: true)
+        let id = try await harness.send(SendRequest(channel: "sms", to: "+14155550106", text: "hello"))
+        try await harness.settle(rounds: 20)
+        let message = try #require(try await harness.message(id))
+        #expect(message.status == .undelivered)
+        #expect(message.reason == .handsetBusy)
+        let events = try await harness.store.events(messageID: id)
+        #expect(events.filter { $0.kind == .status(.accepted) }.count == 4)
+        #expect(events.filter { $0.kind == .status(.deferred) }.count == 3)
+    }
+
+    @Test("a permanent reason is never retried")
+    func permanent() async throws {
+        let harness = try await EngineHarness(receiptRetries: true)
+        let id = try await harness.send(SendRequest(channel: "sms", to: "+14155550103", text: "hello"))
+        try await harness.settle()
+        #expect(try await harness.message(id)?.status == .undelivered)
+        #expect(try await harness.store.events(messageID: id).filter { $0.kind == .status(.accepted) }.count == 1)
+    }
+}

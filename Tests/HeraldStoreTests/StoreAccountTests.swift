@@ -113,3 +113,47 @@ struct StoreAccountTests {
         }
     }
 }
+
+@Suite("Store contract: retries after temporary receipts")
+struct StoreReceiptRetryTests {
+    @Test("a HANDSET_BUSY receipt becomes a DEFERRED of the next round and queues the part again; its copy changes nothing",
+          arguments: StoreFixtures.backends)
+    func retry(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme")
+            let now = Date()
+            let message = NewMessage.sms(account: account.id, at: now)
+            _ = try await store.accept([message])
+            let job = try #require(try await store.claim(owner: "w", limit: 1, now: now, leaseUntil: now.addingTimeInterval(30)).first)
+            let accepted = StatusEvent(messageID: message.id, part: 0, kind: .status(.accepted), source: .connector, occurredAt: now,
+                                       connector: "sim", providerMessageID: "P1", attempt: job.attempt, dedupKey: "accepted:0:1")
+            try await store.record([MessageChange(messageID: message.id, events: [accepted],
+                                                  correlations: [Correlation(connector: "sim", providerMessageID: "P1", messageID: message.id, part: 0)],
+                                                  queue: .remove)])
+            let busy = ProviderReceipt(connector: "sim", providerMessageID: "P1", kind: .status(.undelivered), reason: .handsetBusy,
+                                       occurredAt: now.addingTimeInterval(1), receivedAt: now.addingTimeInterval(1),
+                                       detail: ProviderDetail(status: "UNDELIV", errorCode: "007"))
+            let retry = ReceiptRetry(policy: RetryPolicy(maxAttempts: 3, baseDelay: 10, maxDelay: 60, jitter: 0), now: now.addingTimeInterval(1))
+            #expect(try await store.ingest([busy], retry: retry) == [.applied(messageID: message.id)])
+            #expect(try await store.ingest([busy], retry: retry) == [.duplicate(messageID: message.id)])
+            let waiting = try #require(try await store.message(id: message.id, accountID: account.id))
+            #expect(waiting.status == .deferred)
+            #expect(waiting.reason == .handsetBusy)
+            let deferred = try #require(try await store.events(messageID: message.id).last)
+            #expect(deferred.kind == .status(.deferred))
+            #expect(deferred.round == 1)
+            #expect(abs((deferred.nextAttemptAt ?? .distantPast).timeIntervalSince(now.addingTimeInterval(11))) < 0.01)
+            // Not before its time; then attempt 2 of part 0, in round 1.
+            #expect(try await store.claim(owner: "w", limit: 1, now: now.addingTimeInterval(5), leaseUntil: now.addingTimeInterval(35)).isEmpty)
+            let again = try #require(try await store.claim(owner: "w", limit: 1, now: now.addingTimeInterval(12), leaseUntil: now.addingTimeInterval(42)).first)
+            #expect(again.attempt == 2)
+            #expect(again.pendingParts == [0])
+            #expect(again.rounds == [1])
+            // The old attempt's late SENT cannot hide the new round.
+            let lateSent = ProviderReceipt(connector: "sim", providerMessageID: "P1", kind: .status(.sent), occurredAt: now.addingTimeInterval(0.5),
+                                           receivedAt: now.addingTimeInterval(13))
+            _ = try await store.ingest([lateSent], retry: retry)
+            #expect(try await store.message(id: message.id, accountID: account.id)?.status == .deferred)
+        }
+    }
+}
