@@ -27,6 +27,17 @@ check "cancel of a queued message prints CANCELED" bash -c "[ $? -eq 0 ] && grep
 "$HERALD" cancel "$id" --database "$db" --account acme > /dev/null 2> "$work/cancel.err"
 check "cancel again exits 3 saying why" bash -c "[ $? -eq 3 ] && grep -q 'CANCELED' '$work/cancel.err'"
 
+"$HERALD" account acme --database "$db" --top-up 0.01 --default-country gb --quiet-hours 21:00-08:00 > "$work/account.out"
+check "account tops up the balance and sets the default country" bash -c "[ $? -eq 0 ] && grep -q 'balance: 0.01' '$work/account.out' && grep -q 'default_country: GB' '$work/account.out'"
+"$HERALD" send --database "$db" --account acme --to "07400 123456" --text hi > "$work/national.out"
+check "a national number is read in the account's default country" grep -q "QUEUED" "$work/national.out"
+"$HERALD" send --database "$db" --account acme --to "07400 123457" --text hi > "$work/poor.out"
+check "a send the balance cannot cover is REJECTED / INSUFFICIENT_BALANCE (exit 2)" bash -c "[ $? -eq 2 ] && grep -q INSUFFICIENT_BALANCE '$work/poor.out'"
+"$HERALD" account acme --database "$db" --default-country XX > /dev/null 2> "$work/country.err"
+check "account with a bad country exits 64 naming the field" bash -c "[ $? -eq 64 ] && grep -q default_country '$work/country.err'"
+"$HERALD" account nobody --database "$db" > /dev/null 2>&1
+check "account of an unknown name exits 66" test $? -eq 66
+
 serve_and_send() {  # serve_and_send NAME DATABASE-URL PORT
   local name=$1 url=$2 port=$3 log="$work/serve-$1.log"
   HERALD_SIMULATOR_DELAY_MS=5-20 "$HERALD" serve --port "$port" --database "$url" > "$log" 2>&1 &
@@ -74,6 +85,9 @@ check "serve --config without system_id names it" grep -q 'connectors\[0\].syste
 printf '{"routes":[{"channel":"sms","connector":"nope"}]}' > "$work/route.json"
 "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/route.json" > /dev/null 2> "$work/route.err"
 check "a route to an unknown connector is refused" grep -q "routes\[0\].connector" "$work/route.err"
+printf '{"pricing":{"sms":{"default":"0.0075","44":"0.04"}}}' > "$work/price.json"
+"$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/price.json" > /dev/null 2> "$work/price.err"
+check "a price prefix without + is refused naming it" grep -q "pricing.sms.44" "$work/price.err"
 "$HERALD" smsc --mix "DELIVRD=x" > /dev/null 2> "$work/smsc.err"
 code=$?
 check "smsc --mix with a bad weight exits 64 with the expected form" bash -c "[ $code -eq 64 ] && grep -q 'WORD\[:ERR\]=WEIGHT' '$work/smsc.err'"

@@ -14,17 +14,30 @@ struct Send: AsyncParsableCommand {
     @Option(help: "Recipient: E.164 number or e-mail address.") var to: String
     @Option(help: "Sender id or address.") var from: String?
     @Option(help: "E-mail subject.") var subject: String?
-    @Option(help: "Message text.") var text: String
+    @Option(help: "Message text (or --template).") var text: String?
+    @Option(help: "Name of an account template to render instead of --text.") var template: String?
+    @Option(name: .customLong("var"), help: "Template variable NAME=VALUE (repeatable).") var variables: [String] = []
+    @Option(help: "transactional or promotional (promotional obeys the DND list and quiet hours).") var category: String = "transactional"
     @Option(help: "Campaign tag.") var tag: String?
     @Option(help: "Account name.") var account: String = "demo"
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let request = SendRequest(channel: channel, to: to, from: from, subject: subject, text: text, tag: tag)
+        guard let messageCategory = MessageCategory(rawValue: category), messageCategory != .keywordReply else {
+            throw ValidationError("--category must be transactional or promotional")
+        }
+        var values: [String: String] = [:]
+        for pair in variables {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else { throw ValidationError("--var '\(pair)' is not NAME=VALUE") }
+            values[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        if (text == nil) == (template == nil) { throw ValidationError("give either --text or --template") }
+        let request = SendRequest(channel: channel, to: to, from: from, subject: subject, text: text, tag: tag, category: messageCategory,
+                                  template: template, variables: values)
         let accountName = account
         let result = try await StoreURL.with(database.database, logger: Logger(label: "herald.send")) { store in
             let account = try await store.ensureAccount(named: accountName)
-            return try await Gateway(store: store).send([request], accountID: account.id)
+            return try await Gateway(store: store).send([request], accountID: account.id, settings: account.settings)
         }
         switch result {
         case .failure(let error):
@@ -34,6 +47,7 @@ struct Send: AsyncParsableCommand {
             guard let message = accepted.first?.message else { return }
             let status = message.draft.initialStatus
             print("\(message.id) \(status.rawValue)\(message.draft.rejection.map { " \($0.rawValue): \($0.info.meaning)" } ?? "")")
+            if let detail = message.draft.initialDetail { print("  \(detail)") }
             if status == .rejected { throw ExitCode(2) }
         }
     }
