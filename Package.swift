@@ -145,6 +145,12 @@ let package = Package(
             path: "bench/Sources/herald-bench",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "herald-gates-bench",
+            dependencies: ["HeraldCore", "HeraldEngine", "PhoneNumbers"],
+            path: "bench/Sources/herald-gates-bench",
+            swiftSettings: strict
+        ),
         .testTarget(name: "SMSTextTests", dependencies: ["SMSText"], swiftSettings: strict),
         .testTarget(name: "PhoneNumbersTests", dependencies: ["PhoneNumbers"], swiftSettings: strict),
         .testTarget(

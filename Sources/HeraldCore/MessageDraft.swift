@@ -1,4 +1,5 @@
 import struct Foundation.Date
+import PhoneNumbers
 import SMSText
 
 /// A send request as the API or CLI received it, before validation.
@@ -71,8 +72,12 @@ public struct MessageDraft: Sendable, Hashable {
     public var recipientCountry: String?
     /// libphonenumber's type of a phone recipient (`mobile`, `fixed_line`, ...).
     public var recipientType: String?
-    /// IANA time zones of a phone recipient's area (quiet hours are read in the first).
-    public var recipientTimeZones: [String] = []
+    /// IANA time zones of a phone recipient's area (quiet hours are read in the first). Looked up on demand: most
+    /// messages never need it.
+    public var recipientTimeZones: [String] {
+        guard recipientCountry != nil, case .success(let number) = PhoneNumber.parse(to) else { return [] }
+        return number.timeZones
+    }
     public var category: MessageCategory = .transactional
     /// What smart encoding replaced in `text` (empty when it was off or changed nothing).
     public var replacements: [SMSText.Replacement] = []

@@ -116,7 +116,6 @@ public struct MessageValidator: Sendable {
                 draft.to = number.e164
                 draft.recipientCountry = number.region
                 draft.recipientType = number.type.rawValue
-                draft.recipientTimeZones = number.timeZones
             case .failure(let error):
                 draft.rejection = error.isEmpty ? .emptyRecipient : .invalidNumber
                 draft.initialDetail = "\(rawTo.trimmingWhitespace()): \(error); \(error.fix)"

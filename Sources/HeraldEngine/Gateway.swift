@@ -46,18 +46,23 @@ public struct Gateway: Sendable {
     /// Fills in the text (and subject) of requests that name a template, or the problem that rejects them.
     private func renderTemplates(_ requests: [SendRequest], accountID: String) async throws -> [SendRequest] {
         guard requests.contains(where: { $0.template != nil }) else { return requests }
-        var templates: [String: MessageTemplate?] = [:]
+        // Each template is read and parsed once per call, however many recipients use it.
+        var templates: [String: (MessageTemplate, Result<TemplateRenderer.Compiled, TemplateRenderer.TemplateProblem>)?] = [:]
         var rendered = requests
         for index in rendered.indices {
             guard let name = rendered[index].template else { continue }
-            if templates[name] == nil { templates[name] = .some(try await store.template(accountID: accountID, name: name)) }
-            guard let template = templates[name] ?? nil else {
+            if templates[name] == nil {
+                templates[name] = .some(try await store.template(accountID: accountID, name: name).map { template in
+                    (template, Result { () throws(TemplateRenderer.TemplateProblem) in try TemplateRenderer.Compiled(template) })
+                })
+            }
+            guard let (template, compiled) = templates[name] ?? nil else {
                 rendered[index].channel = rendered[index].channel ?? "sms"
                 rendered[index].templateProblem = "template '\(name)' does not exist; create it with POST /v1/templates"
                 continue
             }
             if rendered[index].channel == nil { rendered[index].channel = template.channel?.rawValue }
-            switch TemplateRenderer.render(template, variables: rendered[index].variables) {
+            switch compiled.flatMap({ $0.render(rendered[index].variables) }) {
             case .success(let output):
                 rendered[index].text = output.text
                 if rendered[index].subject == nil { rendered[index].subject = output.subject }

@@ -18,19 +18,42 @@ public enum TemplateRenderer {
         }
     }
 
-    /// The rendered text (and subject), or the problem that makes the message TEMPLATE_ERROR.
-    public static func render(_ template: MessageTemplate, variables: [String: String]) -> Result<(text: String, subject: String?), TemplateProblem> {
-        let missing = (requiredVariables(template.body) + (template.subject.map(requiredVariables) ?? []))
-            .filter { variables[$0] == nil }
-        if let first = missing.first {
-            return .failure(TemplateProblem(variable: first, text: "variable '\(first)' of template '\(template.name)' has no value; add it to variables"))
+    /// A template parsed once, to render for many recipients.
+    public struct Compiled: Sendable {
+        public let name: String
+        let body: MustacheTemplate
+        let subject: MustacheTemplate?
+        /// Top-level variables of body and subject, in order of first use.
+        public let required: [String]
+
+        public init(_ template: MessageTemplate) throws(TemplateProblem) {
+            name = template.name
+            do {
+                body = try MustacheTemplate(string: TemplateRenderer.textPragma + template.body)
+                subject = try template.subject.map { try MustacheTemplate(string: TemplateRenderer.textPragma + $0) }
+            } catch {
+                throw TemplateProblem(variable: nil, text: "template '\(template.name)' does not parse: \(error)")
+            }
+            var names = TemplateRenderer.requiredVariables(template.body)
+            for name in template.subject.map(TemplateRenderer.requiredVariables) ?? [] where !names.contains(name) { names.append(name) }
+            required = names
         }
+
+        /// The rendered text (and subject), or the problem that makes the message TEMPLATE_ERROR.
+        public func render(_ variables: [String: String]) -> Result<(text: String, subject: String?), TemplateProblem> {
+            if let missing = required.first(where: { variables[$0] == nil }) {
+                return .failure(TemplateProblem(variable: missing, text: "variable '\(missing)' of template '\(name)' has no value; add it to variables"))
+            }
+            return .success((body.render(variables), subject?.render(variables)))
+        }
+    }
+
+    /// Parses and renders in one go (one recipient); see ``Compiled`` for many.
+    public static func render(_ template: MessageTemplate, variables: [String: String]) -> Result<(text: String, subject: String?), TemplateProblem> {
         do {
-            let text = try MustacheTemplate(string: textPragma + template.body).render(variables)
-            let subject = try template.subject.map { try MustacheTemplate(string: textPragma + $0).render(variables) }
-            return .success((text, subject))
+            return try Compiled(template).render(variables)
         } catch {
-            return .failure(TemplateProblem(variable: nil, text: "template '\(template.name)' does not parse: \(error)"))
+            return .failure(error)
         }
     }
 
@@ -68,7 +91,7 @@ public enum TemplateRenderer {
         return names
     }
 
-    private static let textPragma = "{{% CONTENT_TYPE:TEXT}}"
+    static let textPragma = "{{% CONTENT_TYPE:TEXT}}"
 }
 
 extension Substring {

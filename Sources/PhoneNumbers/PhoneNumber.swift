@@ -78,9 +78,8 @@ public struct PhoneNumber: Sendable, Hashable {
             }
         }
         let name = main.code == "001" ? "+\(countryCode)" : main.code
-        let lengths = main.possibleLengths
-        if let shortest = lengths.min(), digits.count < shortest { return .failure(.tooShort(country: name)) }
-        if let longest = lengths.max(), digits.count > longest { return .failure(.tooLong(country: name)) }
+        if let shortest = main.shortestLength, digits.count < shortest { return .failure(.tooShort(country: name)) }
+        if let longest = main.longestLength, digits.count > longest { return .failure(.tooLong(country: name)) }
         return .failure(.notInNumberingPlan(country: name))
     }
 
@@ -93,7 +92,7 @@ public struct PhoneNumber: Sendable, Hashable {
                 if region.leadingDigits != nil { return nil }
                 continue
             }
-            return PhoneNumber(countryCode: countryCode, nationalNumber: String(digits.map { Character(Unicode.Scalar($0 + 48)) }),
+            return PhoneNumber(countryCode: countryCode, nationalNumber: String(decoding: digits.map { $0 + 48 }, as: UTF8.self),
                                region: region.code, type: type)
         }
         return nil
@@ -102,17 +101,11 @@ public struct PhoneNumber: Sendable, Hashable {
     private static let specialTypes: [PhoneNumberType] = [.premiumRate, .tollFree, .sharedCost, .voip, .personalNumber, .pager, .uan, .voicemail]
 
     private static func type(of digits: [UInt8], in region: PhoneMetadata.Region) -> PhoneNumberType? {
-        guard region.possibleLengths.isEmpty || region.possibleLengths.contains(digits.count), region.general.matches(digits) else { return nil }
+        guard region.allowsLength(digits.count), region.general.matches(digits) else { return nil }
         // libphonenumber's order: the special ranges win over fixed line and mobile.
-        for special in Self.specialTypes {
-            if let pattern = region.types.first(where: { $0.0 == special })?.1, pattern.matches(digits) { return special }
-        }
-        var fixed = false
-        var mobile = false
-        for (type, pattern) in region.types where type == .fixedLine || type == .mobile {
-            guard pattern.matches(digits) else { continue }
-            if type == .fixedLine { fixed = true } else { mobile = true }
-        }
+        for special in Self.specialTypes where region.matches(digits, as: special) { return special }
+        let fixed = region.matches(digits, as: .fixedLine)
+        let mobile = region.fixedLineIsMobile ? fixed : region.matches(digits, as: .mobile)
         if fixed && mobile { return .fixedLineOrMobile }
         if fixed { return .fixedLine }
         if mobile { return .mobile }

@@ -13,3 +13,22 @@ public enum PhoneNumberType: String, Sendable, Hashable, CaseIterable {
     case uan
     case voicemail
 }
+
+extension PhoneNumberType {
+    /// Position in `allCases`, for tables indexed by type.
+    var index: Int {
+        switch self {
+        case .mobile: 0
+        case .fixedLine: 1
+        case .fixedLineOrMobile: 2
+        case .tollFree: 3
+        case .premiumRate: 4
+        case .sharedCost: 5
+        case .personalNumber: 6
+        case .voip: 7
+        case .pager: 8
+        case .uan: 9
+        case .voicemail: 10
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldEngine
+import HeraldSQLite
 import HeraldStore
 import Testing
 
@@ -111,5 +112,34 @@ struct ReceiptRetryTests {
         try await harness.settle()
         #expect(try await harness.message(id)?.status == .undelivered)
         #expect(try await harness.store.events(messageID: id).filter { $0.kind == .status(.accepted) }.count == 1)
+    }
+}
+
+@Suite("Scheduling across a restart")
+struct ScheduledRestartTests {
+    @Test("a scheduled message survives a restart of the whole engine and goes out when its time comes")
+    func scheduledAcrossRestart() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-restart-\(UUID().uuidString).sqlite").path
+        let first = try SQLiteStore(path: path)
+        try await first.migrate()
+        let before = try await EngineHarness(store: first)
+        let id = try await before.send(SendRequest(channel: "sms", to: "+14155550100", text: "later", sendAt: before.clock.now().addingTimeInterval(600)))
+        try await before.settle(rounds: 2, step: 10)
+        #expect(try await before.message(id)?.status == .scheduled)
+        try await first.close()
+
+        let second = try SQLiteStore(path: path)
+        try await second.migrate()
+        let after = try await EngineHarness(store: second)
+        after.clock.advance(by: 20)
+        while try await after.dispatcher.runOnce() > 0 {}
+        #expect(try await after.message(id)?.status == .scheduled)
+        after.clock.advance(by: 600)
+        try await after.settle(rounds: 3)
+        let message = try #require(try await after.message(id))
+        #expect(message.status == .delivered)
+        let queued = try #require(try await second.events(messageID: id).first { $0.kind == .status(.queued) })
+        #expect(queued.occurredAt >= after.clock.now().addingTimeInterval(-200))
+        try await second.close()
     }
 }
