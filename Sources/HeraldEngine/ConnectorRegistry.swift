@@ -5,9 +5,9 @@ import Synchronization
 
 /// The connectors Herald can dispatch to, the routes that rank them per message, and failover.
 ///
-/// A route names a channel, an optional destination prefix, a priority (lower first) and a weight. For a
-/// message, every matching route is a candidate: longer prefixes first, then lower priority, then a weighted
-/// random order among equals (traffic split). ``choose(for:to:now:)`` takes the first candidate that is up
+/// A route names a channel, an optional destination prefix, an optional account, a priority (lower first) and a
+/// weight. For a message, every matching route is a candidate: routes of the message's own account first, then
+/// longer prefixes, then lower priority, then a weighted random order among equals (traffic split). ``choose(for:to:now:)`` takes the first candidate that is up
 /// (``Connector/health``) and whose circuit is closed; a connector that fails temporarily `tripAfter` times in a
 /// row is skipped for `coolOff` seconds, so its messages' next attempts go to the next route. Without a matching
 /// route, the first connector that carries the channel is used.
@@ -22,8 +22,11 @@ public struct ConnectorRegistry: Sendable {
         public var priority: Int
         /// Share of traffic among routes with the same prefix length and priority.
         public var weight: Int
+        /// Name of the only account this route serves; nil: every account.
+        public var account: String?
 
-        public init(channel: Channel, prefix: String = "", connector: String, priority: Int = 0, weight: Int = 1) {
+        public init(channel: Channel, prefix: String = "", connector: String, priority: Int = 0, weight: Int = 1, account: String? = nil) {
+            self.account = account
             self.channel = channel
             self.prefix = prefix
             self.connector = connector
@@ -35,11 +38,26 @@ public struct ConnectorRegistry: Sendable {
     public let connectors: [any Connector]
     public let routes: [Route]
     let breaker: CircuitBreaker
+    /// Account names by id, for routes that name an account (messages carry the id).
+    private let accountNames: AccountNames
+
+    final class AccountNames: Sendable {
+        let names = Mutex<[String: String]>([:])
+    }
 
     public init(_ connectors: [any Connector], routes: [Route] = [], tripAfter: Int = 5, coolOff: Double = 30) {
         self.connectors = connectors
         self.routes = routes
         self.breaker = CircuitBreaker(tripAfter: tripAfter, coolOff: coolOff)
+        self.accountNames = AccountNames()
+    }
+
+    /// The account names routes refer to (``Route/account``).
+    public var routedAccounts: Set<String> { Set(routes.compactMap(\.account)) }
+
+    /// Tells the registry the id of a routed account (once its row exists).
+    public func learn(accountID: String, name: String) {
+        accountNames.names.withLock { $0[accountID] = name }
     }
 
     /// The first connector that carries the channel.
@@ -48,10 +66,15 @@ public struct ConnectorRegistry: Sendable {
     }
 
     /// Every connector that may carry this message, best first (see the type's description).
-    public func candidates(for channel: Channel, to recipient: String) -> [any Connector] {
-        let matching = routes.filter { $0.channel == channel && recipient.hasPrefix($0.prefix) }
+    public func candidates(for channel: Channel, to recipient: String, accountID: String? = nil) -> [any Connector] {
+        let accountName = accountID.flatMap { id in accountNames.names.withLock { $0[id] } }
+        let matching = routes.filter {
+            $0.channel == channel && recipient.hasPrefix($0.prefix) && ($0.account == nil || $0.account == accountName)
+        }
         guard !matching.isEmpty else { return connector(for: channel).map { [$0] } ?? [] }
-        let groups = Dictionary(grouping: matching) { RankKey(prefixLength: $0.prefix.count, priority: $0.priority) }
+        let groups = Dictionary(grouping: matching) {
+            RankKey(ownAccount: $0.account != nil, prefixLength: $0.prefix.count, priority: $0.priority)
+        }
         var ordered: [any Connector] = []
         var seen = Set<String>()
         for key in groups.keys.sorted() {
@@ -66,8 +89,8 @@ public struct ConnectorRegistry: Sendable {
 
     /// The connector for this attempt: the best candidate that is up and not cooling off; the best candidate
     /// if none is (its temporary failure then defers the message, which is retried).
-    public func choose(for channel: Channel, to recipient: String, now: Date) -> (any Connector)? {
-        let candidates = candidates(for: channel, to: recipient)
+    public func choose(for channel: Channel, to recipient: String, accountID: String? = nil, now: Date) -> (any Connector)? {
+        let candidates = candidates(for: channel, to: recipient, accountID: accountID)
         return candidates.first { $0.health.isUp && breaker.isClosed($0.name, now: now) } ?? candidates.first
     }
 
@@ -78,10 +101,12 @@ public struct ConnectorRegistry: Sendable {
     public func recordTemporaryFailure(_ connector: String, now: Date) { breaker.failure(connector, now: now) }
 
     struct RankKey: Hashable, Comparable {
+        var ownAccount: Bool
         var prefixLength: Int
         var priority: Int
         static func < (lhs: RankKey, rhs: RankKey) -> Bool {
-            lhs.prefixLength != rhs.prefixLength ? lhs.prefixLength > rhs.prefixLength : lhs.priority < rhs.priority
+            if lhs.ownAccount != rhs.ownAccount { return lhs.ownAccount }
+            return lhs.prefixLength != rhs.prefixLength ? lhs.prefixLength > rhs.prefixLength : lhs.priority < rhs.priority
         }
     }
 

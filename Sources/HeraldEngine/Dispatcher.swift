@@ -28,7 +28,7 @@ public final class Dispatcher: Service {
     }
 
     private let store: any HeraldStore
-    private let connectors: ConnectorRegistry
+    public let connectors: ConnectorRegistry
     public let configuration: Configuration
     private let clock: any WallClock
     private let logger: Logger
@@ -111,7 +111,7 @@ public final class Dispatcher: Service {
 
     /// Submits the pending parts of one message and turns the answers into events.
     func dispatch(_ job: DispatchJob) async -> MessageChange {
-        guard let connector = connectors.choose(for: job.channel, to: job.to, now: clock.now()) else {
+        guard let connector = connectors.choose(for: job.channel, to: job.to, accountID: job.accountID, now: clock.now()) else {
             let event = StatusEvent(messageID: job.messageID, kind: .status(.failed), reason: .unroutable, source: .connector,
                                     occurredAt: clock.now(), attempt: job.attempt,
                                     detail: ProviderDetail(text: "no connector carries channel \(job.channel.rawValue)"),

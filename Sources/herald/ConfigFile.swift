@@ -66,6 +66,8 @@ struct ConfigFile: Decodable {
         var connector: String
         var priority: Int?
         var weight: Int?
+        /// Name of the only account the route serves.
+        var account: String?
     }
 
     /// One connector; `type` is `smpp` or `simulator`. SMPP fields are optional with production defaults.
@@ -245,8 +247,11 @@ struct ConfigFile: Decodable {
             if let weight = route.weight, weight < 1 {
                 throw Problem(field: "routes[\(index)].weight", problem: "\(weight) is not a weight", fix: "use 1 or more (the share of traffic among equal routes)")
             }
+            if let account = route.account, account.isEmpty {
+                throw Problem(field: "routes[\(index)].account", problem: "the account name is empty", fix: "name an account, or leave account out for every account")
+            }
             return ConnectorRegistry.Route(channel: channel, prefix: route.prefix ?? "", connector: route.connector,
-                                           priority: route.priority ?? 0, weight: route.weight ?? 1)
+                                           priority: route.priority ?? 0, weight: route.weight ?? 1, account: route.account)
         }
     }
 }

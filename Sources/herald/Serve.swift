@@ -108,8 +108,14 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),
             logger: Logger(label: "herald.http")
         )
+        let registry = dispatcher.connectors
         let setup = PrepareStore(store: store, demoAccount: noDemoKey ? nil : demoAccount, banner: "http://\(host):\(port)", database: database.database,
-                                providers: connectors.map(\.name).joined(separator: ", "))
+                                providers: connectors.map(\.name).joined(separator: ", ")) { store in
+            // Routes name accounts; messages carry account ids.
+            for name in registry.routedAccounts {
+                registry.learn(accountID: try await store.ensureAccount(named: name).id, name: name)
+            }
+        }
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: store),
@@ -136,8 +142,12 @@ final class PrepareStore: Service {
     let database: String
     let providers: String
     let ready = Latch()
+    /// Runs after the migrations, before the other services start.
+    let afterMigration: @Sendable (any HeraldStore) async throws -> Void
 
-    init(store: any HeraldStore, demoAccount: String?, banner: String, database: String, providers: String = "simulator") {
+    init(store: any HeraldStore, demoAccount: String?, banner: String, database: String, providers: String = "simulator",
+         afterMigration: @escaping @Sendable (any HeraldStore) async throws -> Void = { _ in }) {
+        self.afterMigration = afterMigration
         self.providers = providers
         self.store = store
         self.demoAccount = demoAccount
@@ -147,6 +157,7 @@ final class PrepareStore: Service {
 
     func run() async throws {
         try await store.migrate()
+        try await afterMigration(store)
         var lines = ["Herald gateway on \(banner)  database: \(database)  providers: \(providers)"]
         if let demoAccount {
             let account = try await store.ensureAccount(named: demoAccount)

@@ -86,3 +86,19 @@ struct FailoverTests {
         #expect((1300...1700).contains(firsts["flaky"] ?? 0))
     }
 }
+
+@Suite("Routes by account")
+struct AccountRouteTests {
+    @Test("a route naming an account serves only that account, ahead of longer prefixes; other accounts use the general routes")
+    func accountRoutes() {
+        let registry = ConnectorRegistry([DownConnector(), FlakyConnector()], routes: [
+            .init(channel: .sms, prefix: "+44", connector: "flaky"),
+            .init(channel: .sms, connector: "down", account: "bank"),
+        ])
+        registry.learn(accountID: "acc_bank", name: "bank")
+        #expect(registry.candidates(for: .sms, to: "+447400123456", accountID: "acc_bank").map(\.name) == ["down", "flaky"])
+        #expect(registry.candidates(for: .sms, to: "+447400123456", accountID: "acc_shop").map(\.name) == ["flaky"])
+        #expect(registry.candidates(for: .sms, to: "+447400123456").map(\.name) == ["flaky"])
+        #expect(registry.routedAccounts == ["bank"])
+    }
+}
