@@ -116,6 +116,7 @@ let package = Package(
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldConnectors", "SMSText", "PhoneNumbers",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("openapi.json")],

@@ -14,8 +14,11 @@ public struct HeraldAPI: Sendable {
     public let connectors: [any Connector]
     /// Authenticated accounts, shared with the account endpoints so a settings change applies at once.
     let accountCache = APIKeyMiddleware.Cache()
+    /// How often an idle event stream looks for new events.
+    let feedPollInterval: Duration
 
-    public init(gateway: Gateway, maxBatch: Int = 1000, connectors: [any Connector] = []) {
+    public init(gateway: Gateway, maxBatch: Int = 1000, connectors: [any Connector] = [], feedPollInterval: Duration = .milliseconds(200)) {
+        self.feedPollInterval = feedPollInterval
         self.gateway = gateway
         self.maxBatch = maxBatch
         self.connectors = connectors
@@ -75,6 +78,8 @@ public struct HeraldAPI: Sendable {
             Endpoint(method: .post, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: addSuppression),
             Endpoint(method: .delete, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: removeSuppression),
             Endpoint(method: .get, openAPIPath: "/v1/account", path: "/v1/account", handler: showAccount),
+            Endpoint(method: .get, openAPIPath: "/v1/events", path: "/v1/events", handler: events),
+            Endpoint(method: .get, openAPIPath: "/v1/events/stream", path: "/v1/events/stream", handler: eventStream),
             Endpoint(method: .get, openAPIPath: "/v1/dnd", path: "/v1/dnd", handler: listDND),
             Endpoint(method: .post, openAPIPath: "/v1/dnd", path: "/v1/dnd", handler: importDND),
             Endpoint(method: .delete, openAPIPath: "/v1/dnd", path: "/v1/dnd", handler: removeDND),

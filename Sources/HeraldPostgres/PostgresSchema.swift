@@ -80,5 +80,11 @@ enum PostgresSchema {
             """,
             "CREATE TABLE dnd (account_id TEXT NOT NULL, recipient TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (account_id, recipient))",
         ]),
+        (5, [
+            // Feed order: the writing transaction, then the sequence (see FeedCursor). Rows written before this
+            // migration share the migration's transaction id.
+            "ALTER TABLE events ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id()",
+            "CREATE INDEX events_feed ON events(account_id, tx, seq)",
+        ]),
     ]
 }

@@ -33,6 +33,10 @@ extension PostgresStore {
             """, logger: logger))
     }
 
+    public func account(id: String) async throws -> Account? {
+        try await firstAccount(client.query("SELECT \(unescaped: Self.accountColumns) FROM accounts a WHERE a.id = \(id)", logger: logger))
+    }
+
     public func updateSettings(accountID: String, settings: AccountSettings) async throws -> Account? {
         try await firstAccount(client.query("""
             UPDATE accounts a SET settings = \(AccountSettingsCoding.encode(settings)) WHERE a.id = \(accountID) RETURNING \(unescaped: Self.accountColumns)

@@ -4,14 +4,6 @@ import HeraldStore
 import PostgresNIO
 
 extension PostgresStore {
-    public func account(id: String) async throws -> Account? {
-        let rows = try await client.query("SELECT \(unescaped: Self.accountColumns) FROM accounts a WHERE a.id = \(id)", logger: logger)
-        for try await (id, name, created, settings, balance) in rows.decode((String, String, Date, String, Int64?).self) {
-            return Account(id: id, name: name, createdAt: created, settings: AccountSettingsCoding.decode(settings), balanceMicros: balance)
-        }
-        return nil
-    }
-
     public func addDND(accountID: String, recipients: [String], now: Date) async throws -> Int {
         guard !recipients.isEmpty else { return 0 }
         let rows = try await client.query("""

@@ -72,15 +72,18 @@ extension PostgresStore {
         return (record, parts)
     }
 
-    /// A row read with ``EventColumns/list``.
+    /// A row read with ``EventColumns/list`` (further columns after them are left alone).
     static func event(_ row: PostgresRow) throws -> StatusEvent {
-        let r = try row.decode((String, String, Int?, String, String?, String, Date, Date, String?, String?, Int?, Date?,
-                                String?, String?, String?, String?, String, Int).self)
-        guard let kind = EventKind(rawValue: r.3), let source = EventSource(rawValue: r.5) else { throw StoreError.corruptRow("event \(r.0)") }
+        let c = row.makeRandomAccess()
+        let id = try c[0].decode(String.self), kindWord = try c[3].decode(String.self), sourceWord = try c[5].decode(String.self)
+        guard let kind = EventKind(rawValue: kindWord), let source = EventSource(rawValue: sourceWord) else { throw StoreError.corruptRow("event \(id)") }
         return StatusEvent(
-            id: r.0, messageID: r.1, part: r.2, kind: kind, reason: r.4.flatMap(ReasonCode.init(rawValue:)), source: source,
-            occurredAt: r.6, recordedAt: r.7, connector: r.8, providerMessageID: r.9, attempt: r.10, nextAttemptAt: r.11,
-            detail: detail(r.12, r.13, r.14, r.15), dedupKey: r.16, round: r.17
+            id: id, messageID: try c[1].decode(String.self), part: try c[2].decode(Int?.self), kind: kind,
+            reason: try c[4].decode(String?.self).flatMap(ReasonCode.init(rawValue:)), source: source,
+            occurredAt: try c[6].decode(Date.self), recordedAt: try c[7].decode(Date.self), connector: try c[8].decode(String?.self),
+            providerMessageID: try c[9].decode(String?.self), attempt: try c[10].decode(Int?.self), nextAttemptAt: try c[11].decode(Date?.self),
+            detail: detail(try c[12].decode(String?.self), try c[13].decode(String?.self), try c[14].decode(String?.self), try c[15].decode(String?.self)),
+            dedupKey: try c[16].decode(String.self), round: try c[17].decode(Int.self)
         )
     }
 }

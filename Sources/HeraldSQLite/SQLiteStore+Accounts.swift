@@ -41,6 +41,10 @@ extension SQLiteStore {
         }
     }
 
+    public func account(id: String) async throws -> Account? {
+        try await pool.read { db in try Self.account(id: id, db: db) }
+    }
+
     public func updateSettings(accountID: String, settings: AccountSettings) async throws -> Account? {
         try await pool.write { db in
             try db.execute(sql: "UPDATE accounts SET settings = ? WHERE id = ?", arguments: [AccountSettingsCoding.encode(settings), accountID])

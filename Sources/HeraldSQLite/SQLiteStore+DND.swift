@@ -4,10 +4,6 @@ import HeraldCore
 import HeraldStore
 
 extension SQLiteStore {
-    public func account(id: String) async throws -> Account? {
-        try await pool.read { db in try Self.account(id: id, db: db) }
-    }
-
     public func addDND(accountID: String, recipients: [String], now: Date) async throws -> Int {
         try await pool.write { db in
             var added = 0

@@ -1,4 +1,3 @@
-import Foundation
 import HeraldCore
 
 /// Prepaid balances, the pure half both backends share: reserve at accept, charge on provider acceptance,
@@ -49,18 +48,5 @@ public enum Billing {
         let stillHeld = aggregate.status.isFinal ? 0 : max(0, reserved - newlyCharged)
         let released = reserved - stillHeld - newlyCharged
         return (Holding(reserved: stillHeld, charged: charged, price: holding.price), released)
-    }
-}
-
-/// The JSON text an account's settings are stored as (both backends).
-public enum AccountSettingsCoding {
-    public static func encode(_ settings: AccountSettings) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
-
-    public static func decode(_ text: String) -> AccountSettings {
-        (try? JSONDecoder().decode(AccountSettings.self, from: Data(text.utf8))) ?? AccountSettings()
     }
 }

@@ -39,6 +39,8 @@ public protocol HeraldStore: Service {
     func parts(messageID: String) async throws -> [PartRecord]
     /// Every event of a message in the order it was recorded.
     func events(messageID: String) async throws -> [StatusEvent]
+    /// The account's events after `cursor`, in feed order (see ``FeedCursor``), at most `limit`.
+    func feed(accountID: String, after cursor: FeedCursor, limit: Int) async throws -> [FeedEvent]
     /// The message log, newest first.
     func messages(matching query: MessageQuery) async throws -> [MessageRecord]
     /// Number of messages per status for an account.

@@ -83,6 +83,8 @@ public enum EventColumns {
         id, message_id, part, kind, reason, source, occurred_at, recorded_at, connector, provider_id, attempt, \
         next_attempt_at, detail_status, detail_error_code, detail_network_error_code, detail_text, dedup_key, round
         """
+    /// How many columns ``list`` names (a query may read more after them).
+    public static let count = 18
 }
 
 extension MessageLedger {

@@ -91,6 +91,27 @@ struct APIHarness {
         return Reply(status: http.statusCode, headers: replyHeaders, body: data)
     }
 
+    /// Runs curl with this harness's API key and returns what it printed (for streams URLSession cannot read on Linux).
+    func curl(_ arguments: [String]) async throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-H", "Authorization: Bearer \(key)"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        let output = Mutex(Data())
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            output.withLock { $0.append(chunk) }
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            process.terminationHandler = { _ in continuation.resume() }
+            do { try process.run() } catch { continuation.resume() }
+        }
+        pipe.fileHandleForReading.readabilityHandler = nil
+        let rest = pipe.fileHandleForReading.readDataToEndOfFile()
+        return output.withLock { String(decoding: $0 + rest, as: UTF8.self) }
+    }
+
     /// Polls a message until its status is final (real time; the simulator answers in milliseconds).
     func waitForFinal(_ id: String, query: String = "", timeout: TimeInterval = 10) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(timeout)

@@ -89,3 +89,41 @@ struct AccountAPITests {
         }
     }
 }
+
+@Suite("HTTP API: event feed", .serialized)
+struct EventFeedAPITests {
+    @Test("GET /v1/events pages by cursor; the SSE stream resumes after Last-Event-ID; a bad cursor names the field")
+    func feed() async throws {
+        try await APIHarness.run { api in
+            for index in 0..<3 {
+                #expect(try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+1415555010\(index)", "text": "hi \(index)"]).status == 202)
+            }
+            let first = try await api.request("GET", "/v1/events?limit=2")
+            #expect(first.status == 200)
+            let data = try #require(first.json["data"] as? [[String: Any]])
+            #expect(data.count == 2)
+            #expect(data[0]["type"] as? String == "QUEUED")
+            let next = try #require(first.json["next"] as? String)
+            #expect(next == data[1]["cursor"] as? String)
+            let rest = try await api.request("GET", "/v1/events?after=\(next)&limit=100")
+            let restData = try #require(rest.json["data"] as? [[String: Any]])
+            #expect(!restData.isEmpty)
+            #expect(Set(restData.compactMap { $0["id"] as? String }).isDisjoint(with: data.compactMap { $0["id"] as? String }))
+
+            let bad = try await api.request("GET", "/v1/events?after=yesterday")
+            #expect(bad.status == 400)
+            #expect(bad.json["field"] as? String == "after")
+
+            let smsto = try await api.request("GET", "/v1/events?limit=1&vocabulary=smsto")
+            #expect(((smsto.json["data"] as? [[String: Any]])?.first?["status"] as? String)?.isEmpty == false)
+
+            // The stream, resumed after the first event: everything after it, nothing before.
+            let firstCursor = try #require(data[0]["cursor"] as? String)
+            let stream = try await api.curl(["-N", "-s", "--max-time", "2", "-H", "Last-Event-ID: \(firstCursor)", "\(api.baseURL)/v1/events/stream"])
+            #expect(stream.contains("retry: 2000"))
+            #expect(!stream.contains("id: \(firstCursor)\n"))
+            #expect(stream.contains("id: \(next)\n"))
+            #expect(stream.contains("event: QUEUED\ndata: {"))
+        }
+    }
+}
