@@ -11,6 +11,8 @@ public enum HeraldID {
         case key = "key"
         case receipt = "rcp"
         case inbound = "in"
+        case webhook = "wh"
+        case delivery = "dlv"
     }
 
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)

@@ -16,8 +16,11 @@ struct AccountJSON: Encodable {
     /// `null`: postpaid (no prepaid limit).
     var balance: Balance?
     var settings: AccountSettings
+    /// Signs the callbacks of messages' own `callback_url`.
+    var callbackSecret: String?
 
-    init(_ account: Account, currency: String) {
+    init(_ account: Account, currency: String, callbackSecret: String? = nil) {
+        self.callbackSecret = callbackSecret
         id = account.id
         name = account.name
         createdAt = Timestamp.format(account.createdAt)
@@ -25,7 +28,7 @@ struct AccountJSON: Encodable {
         settings = account.settings
     }
 
-    enum CodingKeys: String, CodingKey { case id, name, createdAt = "created_at", balance, settings }
+    enum CodingKeys: String, CodingKey { case id, name, createdAt = "created_at", balance, settings, callbackSecret = "callback_secret" }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -34,6 +37,7 @@ struct AccountJSON: Encodable {
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(balance, forKey: .balance)
         try container.encode(settings, forKey: .settings)
+        try container.encodeIfPresent(callbackSecret, forKey: .callbackSecret)
     }
 }
 
@@ -65,15 +69,15 @@ extension HeraldAPI {
     /// `GET /v1/account`: the account's settings and prepaid balance (read fresh, not from the key cache).
     @Sendable func showAccount(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
-        let current = try await store.account(named: account.name) ?? account
-        return try Self.encode(AccountJSON(current, currency: gateway.prices.currency))
+        let current = try await store.account(id: account.id) ?? account
+        return try Self.encode(AccountJSON(current, currency: gateway.prices.currency, callbackSecret: try await store.callbackSecret(accountID: account.id)))
     }
 
     /// `PATCH /v1/account`: changes settings (default country, validity, smart encoding, help text, quiet hours).
     @Sendable func updateAccount(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let patch: AccountSettingsPatch = try await Self.decode(request, context: context)
-        var settings = try await store.account(named: account.name)?.settings ?? account.settings
+        var settings = try await store.account(id: account.id)?.settings ?? account.settings
         patch.apply(&settings)
         if let country = settings.defaultCountry { settings.defaultCountry = country.uppercased() }
         if let problem = settings.problem() { throw APIProblem.invalid(problem) }

@@ -17,7 +17,7 @@ extension HeraldAPI {
         }
         QuietHoursGate.apply(to: &draft, settings: account.settings, now: Date())
         let price = gateway.prices.price(for: draft.channel, to: draft.to)
-        if draft.rejection == nil, let balance = try await store.account(named: account.name)?.balanceMicros,
+        if draft.rejection == nil, let balance = try await store.account(id: account.id)?.balanceMicros,
            price * Int64(draft.segments) > balance {
             draft.rejection = .insufficientBalance
         }

@@ -86,5 +86,27 @@ enum PostgresSchema {
             "ALTER TABLE events ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id()",
             "CREATE INDEX events_feed ON events(account_id, tx, seq)",
         ]),
+        (6, [
+            "CREATE INDEX events_feed_all ON events(tx, seq)",
+            "ALTER TABLE accounts ADD COLUMN callback_secret TEXT",
+            """
+            CREATE TABLE webhooks (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL, secret TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL)
+            """,
+            "CREATE INDEX webhooks_account ON webhooks(account_id)",
+            """
+            CREATE TABLE webhook_deliveries (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, webhook_id TEXT, target TEXT NOT NULL, url TEXT NOT NULL,
+                event_id TEXT NOT NULL, message_id TEXT NOT NULL, sequence INT8 NOT NULL, payload TEXT NOT NULL, state TEXT NOT NULL,
+                attempts INT NOT NULL DEFAULT 0, next_attempt_at TIMESTAMPTZ NOT NULL, lease_until TIMESTAMPTZ, created_at TIMESTAMPTZ NOT NULL,
+                delivered_at TIMESTAMPTZ, last_status INT, last_latency_ms INT, last_error TEXT, UNIQUE (target, event_id))
+            """,
+            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE state = 'pending'",
+            "CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, id)",
+            """
+            CREATE TABLE webhook_attempts (delivery_id TEXT NOT NULL, at TIMESTAMPTZ NOT NULL, status INT, latency_ms INT NOT NULL, error TEXT)
+            """,
+            "CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, at)",
+            "CREATE TABLE feed_cursors (name TEXT PRIMARY KEY, tx INT8 NOT NULL, seq INT8 NOT NULL)",
+        ]),
     ]
 }

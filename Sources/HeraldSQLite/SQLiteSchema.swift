@@ -161,6 +161,52 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v5-webhooks") { db in
+            try db.execute(sql: """
+                ALTER TABLE accounts ADD COLUMN callback_secret TEXT;
+                CREATE TABLE webhooks (
+                    id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    events TEXT NOT NULL,
+                    secret TEXT NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX webhooks_account ON webhooks(account_id);
+                CREATE TABLE webhook_deliveries (
+                    id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL,
+                    webhook_id TEXT,
+                    target TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    payload TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    lease_until REAL,
+                    created_at REAL NOT NULL,
+                    delivered_at REAL,
+                    last_status INTEGER,
+                    last_latency_ms INTEGER,
+                    last_error TEXT,
+                    UNIQUE (target, event_id)
+                );
+                CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE state = 'pending';
+                CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, id);
+                CREATE TABLE webhook_attempts (
+                    delivery_id TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    status INTEGER,
+                    latency_ms INTEGER NOT NULL,
+                    error TEXT
+                );
+                CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, at);
+                CREATE TABLE feed_cursors (name TEXT PRIMARY KEY, tx INTEGER NOT NULL, seq INTEGER NOT NULL);
+                """)
+        }
         return migrator
     }
 }

@@ -98,6 +98,35 @@ public protocol HeraldStore: Service {
     /// The account's DND list, newest first, older than the cursor (a recipient), at most `limit`.
     func dndList(accountID: String, limit: Int) async throws -> [DNDEntry]
 
+    // MARK: Status callbacks (webhooks)
+
+    func createWebhook(_ webhook: Webhook) async throws
+    /// The account's webhooks, oldest first.
+    func webhooks(accountID: String) async throws -> [Webhook]
+    /// The webhooks of these accounts (fan-out reads them for a page of events).
+    func webhooks(accountIDs: [String]) async throws -> [Webhook]
+    /// Removes the webhook; its pending deliveries are dropped. False when there was no such webhook.
+    func deleteWebhook(id: String, accountID: String) async throws -> Bool
+    /// The key that signs the callbacks of messages' own `callback_url`; created on first use.
+    func callbackSecret(accountID: String) async throws -> String
+    /// Events of every account after the cursor, in feed order, with each message's callback URL.
+    func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> [RoutedEvent]
+    /// A named consumer's position in the feed (`.start` when it has none yet).
+    func feedCursor(name: String) async throws -> FeedCursor
+    /// Stores deliveries (one already stored for the same endpoint and event is kept) and moves the named cursor,
+    /// in one transaction: a crash between the two cannot lose or double an event.
+    func enqueueDeliveries(_ deliveries: [WebhookDelivery], cursorName: String, cursor: FeedCursor) async throws
+    /// Leases up to `limit` pending deliveries that are due, oldest first.
+    func claimDeliveries(limit: Int, now: Date, leaseUntil: Date) async throws -> [WebhookDelivery]
+    /// Moves pending deliveries to a later time without an attempt (their endpoint is known to be down).
+    func postponeDeliveries(ids: [String], until: Date) async throws
+    /// Records attempts (each also kept in the delivery's attempt history) and the deliveries' new state.
+    func recordDeliveryAttempts(_ attempts: [DeliveryAttempt]) async throws
+    /// A webhook's deliveries, newest first, with their attempts; nil when the webhook is not the account's.
+    func deliveries(webhookID: String, accountID: String, limit: Int) async throws -> [(WebhookDelivery, [DeliveryAttempt])]?
+    /// Makes a delivery pending and due now (manual re-send). False when it is not the account's.
+    func resendDelivery(id: String, accountID: String, now: Date) async throws -> Bool
+
     // MARK: Templates
 
     /// Creates or replaces the account's template of that name.

@@ -5,6 +5,7 @@ import HeraldCore
 import HeraldEngine
 import HeraldHTTP
 import HeraldSMPP
+import HeraldWebhooks
 import HeraldStore
 import Hummingbird
 import Logging
@@ -35,6 +36,8 @@ struct Serve: AsyncParsableCommand {
     var demoAccount: String = "demo"
     @Flag(help: "Record temporary failure receipts (HANDSET_BUSY, ABSENT_SUBSCRIBER_TEMPORARY, ...) as final instead of sending again.")
     var noReceiptRetries = false
+    @Flag(help: "Let status callbacks reach private, loopback and link-local addresses (refused by default).")
+    var webhooksAllowPrivate = false
     @Flag(help: "Do not create and print a demo API key.")
     var noDemoKey: Bool = false
     @Option(help: "Seconds within which the same recipient, sender and text is DUPLICATE; 0 turns it off (env HERALD_DUPLICATE_WINDOW_S).")
@@ -108,6 +111,10 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),
             logger: Logger(label: "herald.http")
         )
+        var senderConfiguration = WebhookSender.Configuration()
+        senderConfiguration.addresses = AddressPolicy(allowPrivate: webhooksAllowPrivate)
+        let webhookSender = WebhookSender(store: store, configuration: senderConfiguration)
+        let webhookFanout = WebhookFanout(store: store) { webhookSender.wake() }
         let registry = dispatcher.connectors
         let setup = PrepareStore(store: store, demoAccount: noDemoKey ? nil : demoAccount, banner: "http://\(host):\(port)", database: database.database,
                                 providers: connectors.map(\.name).joined(separator: ", ")) { store in
@@ -124,6 +131,8 @@ struct Serve: AsyncParsableCommand {
                 .init(service: DelayedStart(setup: setup, service: inboundRecorder)),
             ] + connectorServices + [
                 .init(service: DelayedStart(setup: setup, service: ExpiryTimer(store: store))),
+                .init(service: DelayedStart(setup: setup, service: webhookSender)),
+                .init(service: DelayedStart(setup: setup, service: webhookFanout)),
                 .init(service: DelayedStart(setup: setup, service: dispatcher)),
                 .init(service: DelayedStart(setup: setup, service: app)),
             ],

@@ -190,7 +190,8 @@ struct APITests {
             // Every documented operation is answered by a handler (JSON), not by the router's 404.
             for entry in documented {
                 let parts = entry.split(separator: " ")
-                var path = String(parts[1]).replacingOccurrences(of: "{id}", with: "msg_probe")
+                var path = String(parts[1]).replacingOccurrences(of: "{id}", with: "msg_probe").replacingOccurrences(of: "{delivery}", with: "dlv_probe")
+                    .replacingOccurrences(of: "{name}", with: "probe")
                 // A stream never ends on its own: probe it with a bad cursor, which its handler refuses as JSON.
                 if path.hasSuffix("/stream") { path += "?after=probe" }
                 let probe = try await api.request(String(parts[0]), path, raw: parts[0] == "POST" ? "{}" : nil)

@@ -127,3 +127,28 @@ struct EventFeedAPITests {
         }
     }
 }
+
+@Suite("HTTP API: webhooks", .serialized)
+struct WebhookAPITests {
+    @Test("a webhook is created with its secret shown once; bad URLs and event types name the field; deliveries of another account's webhook are 404")
+    func webhooks() async throws {
+        try await APIHarness.run { api in
+            let created = try await api.request("POST", "/v1/webhooks", json: ["url": "https://example.com/herald", "events": ["delivered", "UNDELIVERED"]])
+            #expect(created.status == 201)
+            let id = try #require(created.json["id"] as? String)
+            #expect((created.json["secret"] as? String)?.hasPrefix("whsec_") == true)
+            #expect(created.json["events"] as? [String] == ["DELIVERED", "UNDELIVERED"])
+            let listed = try await api.request("GET", "/v1/webhooks")
+            let first = try #require((listed.json["data"] as? [[String: Any]])?.first)
+            #expect(first["secret"] == nil)
+            #expect(try await api.request("POST", "/v1/webhooks", json: ["url": "ftp://example.com"]).json["field"] as? String == "url")
+            #expect(try await api.request("POST", "/v1/webhooks", json: ["url": "https://example.com", "events": ["BOUNCED"]]).json["field"] as? String == "events")
+            let deliveries = try await api.request("GET", "/v1/webhooks/\(id)/deliveries")
+            #expect(deliveries.status == 200)
+            #expect(try await api.request("GET", "/v1/webhooks/\(id)/deliveries", key: .some(api.otherKey)).status == 404)
+            #expect((try await api.request("GET", "/v1/account").json["callback_secret"] as? String)?.hasPrefix("whsec_") == true)
+            #expect(try await api.request("DELETE", "/v1/webhooks/\(id)").status == 204)
+            #expect(try await api.request("DELETE", "/v1/webhooks/\(id)").status == 404)
+        }
+    }
+}

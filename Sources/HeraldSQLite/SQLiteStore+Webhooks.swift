@@ -1,0 +1,166 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldStore
+
+extension SQLiteStore {
+    private static func webhook(_ row: Row) -> Webhook {
+        let events: String = row[3]
+        return Webhook(id: row[0], accountID: row[1], url: row[2], events: Set(events.split(separator: ",").map(String.init)), secret: row[4],
+                       createdAt: Date(timeIntervalSince1970: row[5]))
+    }
+
+    private static let webhookColumns = "id, account_id, url, events, secret, created_at"
+
+    public func createWebhook(_ webhook: Webhook) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO webhooks (\(Self.webhookColumns)) VALUES (?, ?, ?, ?, ?, ?)", arguments: [
+                webhook.id, webhook.accountID, webhook.url, webhook.events.sorted().joined(separator: ","), webhook.secret,
+                webhook.createdAt.timeIntervalSince1970,
+            ])
+        }
+    }
+
+    public func webhooks(accountID: String) async throws -> [Webhook] {
+        try await webhooks(accountIDs: [accountID])
+    }
+
+    public func webhooks(accountIDs: [String]) async throws -> [Webhook] {
+        guard !accountIDs.isEmpty else { return [] }
+        return try await pool.read { db in
+            let marks = Array(repeating: "?", count: accountIDs.count).joined(separator: ",")
+            return try Row.fetchAll(db, sql: "SELECT \(Self.webhookColumns) FROM webhooks WHERE account_id IN (\(marks)) ORDER BY created_at, id",
+                                    arguments: StatementArguments(accountIDs)).map(Self.webhook)
+        }
+    }
+
+    public func deleteWebhook(id: String, accountID: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM webhooks WHERE id = ? AND account_id = ?", arguments: [id, accountID])
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: "DELETE FROM webhook_deliveries WHERE webhook_id = ? AND state = 'pending'", arguments: [id])
+            return true
+        }
+    }
+
+    public func callbackSecret(accountID: String) async throws -> String {
+        try await pool.write { db in
+            if let secret = try String.fetchOne(db, sql: "SELECT callback_secret FROM accounts WHERE id = ?", arguments: [accountID]) { return secret }
+            let secret = WebhookSecret.make()
+            try db.execute(sql: "UPDATE accounts SET callback_secret = ? WHERE id = ? AND callback_secret IS NULL", arguments: [secret, accountID])
+            return try String.fetchOne(db, sql: "SELECT callback_secret FROM accounts WHERE id = ?", arguments: [accountID]) ?? secret
+        }
+    }
+
+    public func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> [RoutedEvent] {
+        try await pool.read { db in
+            let columns = EventColumns.list.split(separator: ",").map { "e." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+            return try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(columns), e.seq, e.account_id, m.callback_url FROM events e JOIN messages m ON m.id = e.message_id
+                WHERE e.seq > ? ORDER BY e.seq LIMIT ?
+                """), arguments: [cursor.seq, limit]).map { row in
+                RoutedEvent(feed: FeedEvent(cursor: FeedCursor(tx: 0, seq: row[EventColumns.count]), event: try Self.event(row)),
+                            accountID: row[EventColumns.count + 1], callbackURL: row[EventColumns.count + 2])
+            }
+        }
+    }
+
+    public func feedCursor(name: String) async throws -> FeedCursor {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT tx, seq FROM feed_cursors WHERE name = ?", arguments: [name]).map { FeedCursor(tx: $0[0], seq: $0[1]) } ?? .start
+        }
+    }
+
+    public func enqueueDeliveries(_ deliveries: [WebhookDelivery], cursorName: String, cursor: FeedCursor) async throws {
+        try await pool.write { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO webhook_deliveries (id, account_id, webhook_id, target, url, event_id, message_id, sequence, payload, state,
+                    attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+                """)
+            for delivery in deliveries {
+                try insert.execute(arguments: [
+                    delivery.id, delivery.accountID, delivery.webhookID, delivery.target, delivery.url, delivery.eventID, delivery.messageID,
+                    delivery.sequence, delivery.payload, delivery.nextAttemptAt.timeIntervalSince1970, delivery.createdAt.timeIntervalSince1970,
+                ])
+            }
+            try db.cachedStatement(sql: """
+                INSERT INTO feed_cursors (name, tx, seq) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq
+                """).execute(arguments: [cursorName, cursor.tx, cursor.seq])
+        }
+    }
+
+    static let deliveryColumns = """
+        id, account_id, webhook_id, url, event_id, message_id, sequence, payload, state, attempts, next_attempt_at, created_at, delivered_at, \
+        last_status, last_latency_ms, last_error
+        """
+
+    static func delivery(_ row: Row) -> WebhookDelivery {
+        WebhookDelivery(
+            id: row[0], accountID: row[1], webhookID: row[2], url: row[3], eventID: row[4], messageID: row[5], sequence: row[6], payload: row[7],
+            state: WebhookDelivery.State(rawValue: row[8]) ?? .pending, attempts: row[9], nextAttemptAt: Date(timeIntervalSince1970: row[10]),
+            createdAt: Date(timeIntervalSince1970: row[11]), deliveredAt: (row[12] as Double?).map(Date.init(timeIntervalSince1970:)),
+            lastStatusCode: row[13], lastLatencyMs: row[14], lastError: row[15]
+        )
+    }
+
+    public func claimDeliveries(limit: Int, now: Date, leaseUntil: Date) async throws -> [WebhookDelivery] {
+        try await pool.write { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                UPDATE webhook_deliveries SET lease_until = ?
+                WHERE id IN (SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+                             ORDER BY next_attempt_at LIMIT ?)
+                RETURNING \(Self.deliveryColumns)
+                """), arguments: [leaseUntil.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, limit]).map(Self.delivery)
+        }
+    }
+
+    public func postponeDeliveries(ids: [String], until: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await pool.write { db in
+            let statement = try db.cachedStatement(sql: "UPDATE webhook_deliveries SET next_attempt_at = ?, lease_until = NULL WHERE id = ? AND state = 'pending'")
+            for id in ids { try statement.execute(arguments: [until.timeIntervalSince1970, id]) }
+        }
+    }
+
+    public func recordDeliveryAttempts(_ attempts: [DeliveryAttempt]) async throws {
+        try await pool.write { db in
+            let log = try db.cachedStatement(sql: "INSERT INTO webhook_attempts (delivery_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)")
+            let update = try db.cachedStatement(sql: """
+                UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL,
+                    delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, last_status = ?, last_latency_ms = ?, last_error = ?
+                WHERE id = ?
+                """)
+            for attempt in attempts {
+                let at = attempt.at.timeIntervalSince1970
+                try log.execute(arguments: [attempt.deliveryID, at, attempt.statusCode, attempt.latencyMs, attempt.error])
+                try update.execute(arguments: [attempt.state.rawValue, attempt.nextAttemptAt?.timeIntervalSince1970, attempt.state.rawValue, at,
+                                               attempt.statusCode, attempt.latencyMs, attempt.error, attempt.deliveryID])
+            }
+        }
+    }
+
+    public func deliveries(webhookID: String, accountID: String, limit: Int) async throws -> [(WebhookDelivery, [DeliveryAttempt])]? {
+        try await pool.read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM webhooks WHERE id = ? AND account_id = ?)", arguments: [webhookID, accountID]) == true
+            else { return nil }
+            let found = try Row.fetchAll(db, sql: "SELECT \(Self.deliveryColumns) FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id DESC LIMIT ?",
+                                         arguments: [webhookID, limit]).map(Self.delivery)
+            return try found.map { delivery in
+                let attempts = try Row.fetchAll(db, sql: "SELECT at, status, latency_ms, error FROM webhook_attempts WHERE delivery_id = ? ORDER BY at",
+                                                arguments: [delivery.id]).map { row in
+                    DeliveryAttempt(deliveryID: delivery.id, at: Date(timeIntervalSince1970: row[0]), statusCode: row[1], latencyMs: row[2], error: row[3],
+                                    state: delivery.state, nextAttemptAt: nil)
+                }
+                return (delivery, attempts)
+            }
+        }
+    }
+
+    public func resendDelivery(id: String, accountID: String, now: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?, lease_until = NULL WHERE id = ? AND account_id = ?",
+                           arguments: [now.timeIntervalSince1970, id, accountID])
+            return db.changesCount > 0
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import HeraldCore
+
+/// An account's status-callback endpoint.
+public struct Webhook: Sendable, Hashable {
+    public var id: String
+    public var accountID: String
+    public var url: String
+    /// Event types it receives (status and engagement words, `QUEUED` ... `READ`); empty: every event.
+    public var events: Set<String>
+    /// HMAC-SHA256 key of the `Herald-Signature` header.
+    public var secret: String
+    public var createdAt: Date
+
+    public init(id: String, accountID: String, url: String, events: Set<String>, secret: String, createdAt: Date) {
+        self.id = id
+        self.accountID = accountID
+        self.url = url
+        self.events = events
+        self.secret = secret
+        self.createdAt = createdAt
+    }
+
+    /// Whether an event of this type goes to this endpoint.
+    public func wants(_ type: String) -> Bool { events.isEmpty || events.contains(type) }
+}
+
+/// One event to POST to one endpoint (a webhook, or a message's own `callback_url`), with its attempts so far.
+public struct WebhookDelivery: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable {
+        /// Waiting for its (next) attempt.
+        case pending
+        /// An attempt got a 2xx.
+        case delivered
+        /// Every attempt of the schedule failed.
+        case failed
+    }
+
+    public var id: String
+    public var accountID: String
+    /// nil for a message's `callback_url`.
+    public var webhookID: String?
+    public var url: String
+    public var eventID: String
+    public var messageID: String
+    /// The event's sequence number: increases along each message's events, so a receiver can order them.
+    public var sequence: Int64
+    /// The JSON body, fixed when the delivery is created (every attempt sends the same bytes).
+    public var payload: String
+    public var state: State
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var createdAt: Date
+    public var deliveredAt: Date?
+    public var lastStatusCode: Int?
+    public var lastLatencyMs: Int?
+    public var lastError: String?
+
+    public init(id: String = HeraldID.make(.delivery), accountID: String, webhookID: String?, url: String, eventID: String, messageID: String,
+                sequence: Int64, payload: String, state: State = .pending, attempts: Int = 0, nextAttemptAt: Date, createdAt: Date,
+                deliveredAt: Date? = nil, lastStatusCode: Int? = nil, lastLatencyMs: Int? = nil, lastError: String? = nil) {
+        self.id = id
+        self.accountID = accountID
+        self.webhookID = webhookID
+        self.url = url
+        self.eventID = eventID
+        self.messageID = messageID
+        self.sequence = sequence
+        self.payload = payload
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.createdAt = createdAt
+        self.deliveredAt = deliveredAt
+        self.lastStatusCode = lastStatusCode
+        self.lastLatencyMs = lastLatencyMs
+        self.lastError = lastError
+    }
+
+    /// The endpoint key deliveries are unique by (with the event): the webhook, or the callback URL.
+    public var target: String { webhookID ?? "url:" + url }
+}
+
+/// What one POST of a delivery did.
+public struct DeliveryAttempt: Sendable, Hashable {
+    public var deliveryID: String
+    public var at: Date
+    public var statusCode: Int?
+    public var latencyMs: Int
+    public var error: String?
+    /// The delivery's state after this attempt, and when to try next if pending.
+    public var state: WebhookDelivery.State
+    public var nextAttemptAt: Date?
+
+    public init(deliveryID: String, at: Date, statusCode: Int?, latencyMs: Int, error: String?, state: WebhookDelivery.State, nextAttemptAt: Date?) {
+        self.deliveryID = deliveryID
+        self.at = at
+        self.statusCode = statusCode
+        self.latencyMs = latencyMs
+        self.error = error
+        self.state = state
+        self.nextAttemptAt = nextAttemptAt
+    }
+}
+
+/// An event of any account, with what fan-out needs to address it.
+public struct RoutedEvent: Sendable, Hashable {
+    public var feed: FeedEvent
+    public var accountID: String
+    /// The message's own `callback_url`.
+    public var callbackURL: String?
+
+    public init(feed: FeedEvent, accountID: String, callbackURL: String?) {
+        self.feed = feed
+        self.accountID = accountID
+        self.callbackURL = callbackURL
+    }
+}

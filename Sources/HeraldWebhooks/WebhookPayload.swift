@@ -1,0 +1,68 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+
+/// The JSON body of one callback: the event, its message, the status and reason, the per-message sequence and the
+/// raw provider detail. Built once when the delivery is created, so every attempt sends the same bytes.
+public struct WebhookPayload: Encodable, Sendable {
+    struct Reason: Encodable {
+        var code: String
+        var meaning: String
+        var resolution: String
+        var retryable: Bool
+    }
+
+    var id: String
+    var type: String
+    var accountID: String
+    var messageID: String
+    var event: String
+    var status: String?
+    var reason: Reason?
+    var part: Int?
+    var sequence: Int64
+    var source: String
+    var occurredAt: String
+    var recordedAt: String
+    var connector: String?
+    var providerMessageID: String?
+    var attempt: Int?
+    var nextAttemptAt: String?
+    var provider: ProviderDetail?
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, event, status, reason, part, sequence, source, connector, attempt, provider
+        case accountID = "account_id", messageID = "message_id", occurredAt = "occurred_at", recordedAt = "recorded_at"
+        case providerMessageID = "provider_message_id", nextAttemptAt = "next_attempt_at"
+    }
+
+    public init(_ routed: RoutedEvent) {
+        let event = routed.feed.event
+        id = event.id
+        if case .engagement = event.kind { type = "message.engagement" } else { type = "message.status" }
+        accountID = routed.accountID
+        messageID = event.messageID
+        self.event = event.kind.rawValue
+        status = event.kind.assertedStatus?.rawValue
+        reason = event.effectiveReason.map { code in
+            let info = code.info
+            return Reason(code: info.code.rawValue, meaning: info.meaning, resolution: info.resolution, retryable: info.retryable)
+        }
+        part = event.part
+        sequence = routed.feed.cursor.seq
+        source = event.source.rawValue
+        occurredAt = Timestamp.format(event.occurredAt)
+        recordedAt = Timestamp.format(event.recordedAt)
+        connector = event.connector
+        providerMessageID = event.providerMessageID
+        attempt = event.attempt
+        nextAttemptAt = event.nextAttemptAt.map(Timestamp.format)
+        provider = event.detail
+    }
+
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}

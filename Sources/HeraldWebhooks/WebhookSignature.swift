@@ -1,0 +1,72 @@
+import Crypto
+import Foundation
+
+/// The `Herald-Signature` header: `t=UNIX_SECONDS,v1=HEX(HMAC-SHA256(secret, "UNIX_SECONDS.BODY"))`.
+///
+/// A receiver recomputes the HMAC over the timestamp, a dot and the raw body with its endpoint's secret, compares in
+/// constant time, and refuses timestamps too far from its clock (replays). `herald webhook verify` does exactly that.
+public enum WebhookSignature {
+    public static let header = "Herald-Signature"
+
+    public static func sign(body: some DataProtocol, secret: String, timestamp: Int) -> String {
+        "t=\(timestamp),v1=\(hex(mac(body: body, secret: secret, timestamp: timestamp)))"
+    }
+
+    /// Why a signature does not check out.
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case malformed
+        case mismatch
+        case stale(seconds: Int)
+
+        public var description: String {
+            switch self {
+            case .malformed: "the header is not t=TIMESTAMP,v1=HEX"
+            case .mismatch: "the signature does not match this body and secret"
+            case .stale(let seconds): "the timestamp is \(seconds) s away from now"
+            }
+        }
+    }
+
+    /// nil when the header is a valid signature of `body` with `secret`, made within `tolerance` seconds of `now`.
+    public static func verify(header value: String, body: some DataProtocol, secret: String, now: Date, tolerance: TimeInterval = 300) -> Failure? {
+        var timestamp: Int?
+        var signatures: [String] = []
+        for piece in value.split(separator: ",") {
+            let pair = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2 else { return .malformed }
+            if pair[0] == "t" { timestamp = Int(pair[1]) } else if pair[0] == "v1" { signatures.append(pair[1].lowercased()) }
+        }
+        guard let timestamp, !signatures.isEmpty else { return .malformed }
+        let expected = hex(mac(body: body, secret: secret, timestamp: timestamp))
+        guard signatures.contains(where: { constantTimeEqual($0, expected) }) else { return .mismatch }
+        let skew = Int(abs(now.timeIntervalSince1970 - Double(timestamp)))
+        guard Double(skew) <= tolerance else { return .stale(seconds: skew) }
+        return nil
+    }
+
+    private static func mac(body: some DataProtocol, secret: String, timestamp: Int) -> HashedAuthenticationCode<SHA256> {
+        var hmac = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
+        hmac.update(data: Data("\(timestamp).".utf8))
+        hmac.update(data: body)
+        return hmac.finalize()
+    }
+
+    private static func hex(_ code: HashedAuthenticationCode<SHA256>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in code {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
+        let a = Array(lhs.utf8), b = Array(rhs.utf8)
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}

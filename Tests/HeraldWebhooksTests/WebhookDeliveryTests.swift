@@ -1,0 +1,185 @@
+import Foundation
+import HeraldCore
+import HeraldSQLite
+import HeraldStore
+import HeraldWebhooks
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// A local receiver: `/flaky` fails three times with 500, then stalls once past the sender's timeout, then accepts;
+/// `/healthy` accepts; `/hang` never answers in time. Records every request.
+final class Receiver: Sendable {
+    struct Received: Sendable {
+        var path: String
+        var body: String
+        var signature: String
+        var eventID: String
+    }
+
+    let received = Mutex<[Received]>([])
+    let flakyCalls = Mutex(0)
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        for path in ["flaky", "healthy", "hang"] {
+            router.post(RouterPath(path)) { request, context -> Response in
+                let body = try await request.body.collect(upTo: 1 << 20)
+                let call: Int = path == "flaky" ? self.flakyCalls.withLock { $0 += 1; return $0 } : 0
+                if path == "hang" { try? await Task.sleep(for: .seconds(5)) }
+                if path == "flaky", call <= 3 { return Response(status: .internalServerError) }
+                if path == "flaky", call == 4 { try? await Task.sleep(for: .seconds(1)) }
+                self.received.withLock {
+                    $0.append(Received(path: path, body: String(buffer: body), signature: request.headers[HTTPField.Name("Herald-Signature")!] ?? "",
+                                       eventID: request.headers[HTTPField.Name("Herald-Event-Id")!] ?? ""))
+                }
+                return Response(status: .noContent)
+            }
+        }
+        return router
+    }
+}
+
+@Suite("Webhook delivery over loopback", .serialized)
+struct WebhookDeliveryTests {
+    /// A store, a receiver on a free port and a running sender for the body.
+    static func run(configure: (inout WebhookSender.Configuration) -> Void = { _ in },
+                    _ body: @Sendable @escaping (any HeraldStore, Account, Int, Receiver, WebhookFanout) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-webhooks-\(UUID().uuidString).sqlite").path
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        let account = try await store.ensureAccount(named: "acme")
+        let receiver = Receiver()
+        var configuration = WebhookSender.Configuration()
+        configuration.addresses = AddressPolicy(allowPrivate: true)
+        configuration.schedule = WebhookSchedule(delays: Array(repeating: 0.05, count: 12), jitter: 0)
+        configuration.timeout = .milliseconds(500)
+        configuration.pollInterval = .milliseconds(20)
+        configure(&configuration)
+        let sender = WebhookSender(store: store, configuration: configuration)
+        let fanout = WebhookFanout(store: store) { sender.wake() }
+        let (started, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "test.receiver"))
+        let group = ServiceGroup(services: [store, app, sender], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = started.makeAsyncIterator()
+            guard let port = await iterator.next() else { return }
+            do {
+                try await body(store, account, port, receiver, fanout)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    static func fanOutAll(_ fanout: WebhookFanout, store: any HeraldStore) async throws {
+        var cursor = try await store.feedCursor(name: WebhookFanout.cursorName)
+        while true {
+            let (next, _) = try await fanout.runOnce(after: cursor)
+            if next == cursor { return }
+            cursor = next
+        }
+    }
+
+    static func waitUntil(_ deadline: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+        let end = ContinuousClock.now + deadline
+        while ContinuousClock.now < end {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return false
+    }
+
+    @Test("an endpoint that fails, times out and recovers gets every event at least once, signed, in an order its sequence recovers")
+    func atLeastOnce() async throws {
+        try await Self.run { store, account, port, receiver, fanout in
+            let secret = "whsec_0123456789abcdefghijklmn"
+            let hook = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/flaky", events: [], secret: secret, createdAt: Date())
+            try await store.createWebhook(hook)
+            let now = Date()
+            let messages = (0..<4).map { index -> NewMessage in
+                let draft = try! MessageValidator().validate(SendRequest(channel: "sms", to: "+1415555\(2000 + index)", text: "hi \(index)")).get()
+                return NewMessage(accountID: account.id, draft: draft, createdAt: now, priceMicros: 7_500)
+            }
+            _ = try await store.accept(messages)
+            _ = try await store.claim(owner: "w", limit: 10, now: now, leaseUntil: now.addingTimeInterval(30))
+            try await Self.fanOutAll(fanout, store: store)
+            let expected = Set(try await store.feed(accountID: account.id, after: .start, limit: 100).map(\.event.id))
+            #expect(expected.count == 8)
+            let done = try await Self.waitUntil {
+                try await store.deliveries(webhookID: hook.id, accountID: account.id, limit: 100)?.allSatisfy { $0.0.state == .delivered } == true
+            }
+            #expect(done)
+            let received = receiver.received.withLock { $0 }
+            #expect(expected.isSubset(of: Set(received.map(\.eventID))))
+            for request in received {
+                #expect(WebhookSignature.verify(header: request.signature, body: Array(request.body.utf8), secret: secret, now: Date())  == nil)
+            }
+            // Per message, sorting by sequence gives QUEUED before SENDING whatever the arrival order.
+            struct Body: Decodable { var message_id: String; var sequence: Int64; var event: String }
+            let bodies = try received.map { try JSONDecoder().decode(Body.self, from: Data($0.body.utf8)) }
+            for (_, events) in Dictionary(grouping: bodies, by: \.message_id) {
+                let ordered = events.sorted { $0.sequence < $1.sequence }.map(\.event)
+                #expect(ordered.first == "QUEUED")
+                #expect(ordered.last == "SENDING")
+            }
+            let history = try #require(try await store.deliveries(webhookID: hook.id, accountID: account.id, limit: 100))
+            let attempts = history.flatMap(\.1)
+            #expect(attempts.filter { $0.statusCode == 500 }.count == 3)
+            #expect(attempts.contains { $0.statusCode == nil && $0.error != nil })  // the timeout
+            #expect(attempts.filter { $0.statusCode == 204 }.count == 8)
+        }
+    }
+
+    @Test("a hanging endpoint does not hold up another endpoint's callbacks")
+    func isolation() async throws {
+        try await Self.run(configure: { $0.timeout = .seconds(3); $0.perEndpoint = 2; $0.concurrency = 8 }) { store, account, port, receiver, fanout in
+            let dead = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/hang", events: [],
+                               secret: WebhookSecret.make(), createdAt: Date())
+            let alive = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/healthy", events: [],
+                                secret: WebhookSecret.make(), createdAt: Date().addingTimeInterval(1))
+            try await store.createWebhook(dead)
+            try await store.createWebhook(alive)
+            let now = Date()
+            let messages = (0..<20).map { index -> NewMessage in
+                let draft = try! MessageValidator().validate(SendRequest(channel: "sms", to: "+1415555\(3000 + index)", text: "hi \(index)")).get()
+                return NewMessage(accountID: account.id, draft: draft, createdAt: now, priceMicros: 7_500)
+            }
+            _ = try await store.accept(messages)
+            let started = ContinuousClock.now
+            try await Self.fanOutAll(fanout, store: store)
+            let healthy = try await Self.waitUntil(.seconds(2)) {
+                receiver.received.withLock { $0.filter { $0.path == "healthy" }.count } == 20
+            }
+            let got = receiver.received.withLock { $0.filter { $0.path == "healthy" }.count }
+            let states = try await store.deliveries(webhookID: alive.id, accountID: account.id, limit: 100)?.map { "\($0.0.state.rawValue)/\($0.1.count)" } ?? []
+            #expect(healthy, "the healthy endpoint got its 20 callbacks while the other hangs (got \(got); \(states))")
+            #expect(ContinuousClock.now - started < .seconds(2))
+        }
+    }
+
+    @Test("loopback is refused unless the operator allows private addresses")
+    func ssrf() async throws {
+        try await Self.run(configure: { $0.addresses = AddressPolicy(allowPrivate: false) }) { store, account, port, receiver, fanout in
+            let hook = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/healthy", events: [],
+                               secret: WebhookSecret.make(), createdAt: Date())
+            try await store.createWebhook(hook)
+            _ = try await store.accept([NewMessage(accountID: account.id, draft: try MessageValidator().validate(
+                SendRequest(channel: "sms", to: "+14155550100", text: "hi")).get(), createdAt: Date(), priceMicros: 7_500)])
+            try await Self.fanOutAll(fanout, store: store)
+            let refused = try await Self.waitUntil(.seconds(5)) {
+                try await store.deliveries(webhookID: hook.id, accountID: account.id, limit: 10)?.first?.1.first?.error?.contains("private") == true
+            }
+            #expect(refused)
+            #expect(receiver.received.withLock { $0.isEmpty })
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import HeraldWebhooks
+import Testing
+
+@Suite("Webhook signatures, addresses and schedule")
+struct WebhookUnitTests {
+    @Test("a signature verifies with its body and secret, and not with another body, secret or a stale timestamp")
+    func signatures() {
+        let body = Array(#"{"id":"evt_1","status":"DELIVERED"}"#.utf8)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let header = WebhookSignature.sign(body: body, secret: "whsec_test_secret_123", timestamp: 1_800_000_000)
+        #expect(header.hasPrefix("t=1800000000,v1="))
+        #expect(header.count == "t=1800000000,v1=".count + 64)
+        #expect(WebhookSignature.verify(header: header, body: body, secret: "whsec_test_secret_123", now: now)  == nil)
+        #expect(WebhookSignature.verify(header: header, body: Array("{}".utf8), secret: "whsec_test_secret_123", now: now) == .mismatch)
+        #expect(WebhookSignature.verify(header: header, body: body, secret: "whsec_other_secret_12", now: now) == .mismatch)
+        #expect(WebhookSignature.verify(header: header, body: body, secret: "whsec_test_secret_123", now: now.addingTimeInterval(600)) == .stale(seconds: 600))
+        #expect(WebhookSignature.verify(header: "v1=abc", body: body, secret: "x", now: now) == .malformed)
+    }
+
+    @Test("private, loopback, link-local and metadata addresses are internal; public ones are not")
+    func addresses() {
+        for address in ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fe80::1", "fd00::1",
+                         "::ffff:127.0.0.1", "224.0.0.1", "not-an-address"] {
+            #expect(AddressPolicy.isInternal(address), "\(address)")
+        }
+        for external in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "172.32.0.1"] {
+            #expect(!AddressPolicy.isInternal(external), "\(external)")
+        }
+        #expect(AddressPolicy(allowPrivate: true).allows("127.0.0.1"))
+        #expect(!AddressPolicy(allowPrivate: false).allows("127.0.0.1"))
+    }
+
+    @Test("retries span more than 24 hours and then stop")
+    func schedule() {
+        let schedule = WebhookSchedule()
+        #expect(schedule.span >= 24 * 3600)
+        let now = Date()
+        #expect(schedule.next(after: 1, now: now, random: 0) == now.addingTimeInterval(10))
+        #expect(schedule.next(after: schedule.delays.count, now: now, random: 0) != nil)
+        #expect(schedule.next(after: schedule.delays.count + 1, now: now) == nil)
+    }
+}
