@@ -163,6 +163,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "herald-webhook-bench",
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldWebhooks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/Sources/herald-webhook-bench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "herald-gates-bench",
             dependencies: ["HeraldCore", "HeraldEngine", "PhoneNumbers"],
             path: "bench/Sources/herald-gates-bench",

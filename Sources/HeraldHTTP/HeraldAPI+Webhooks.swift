@@ -8,6 +8,7 @@ struct WebhookRequestJSON: Decodable {
     var url: String?
     var events: [String]?
     var secret: String?
+    var vocabulary: String?
 }
 
 /// A webhook as the API shows it (the secret only in the answer that created it).
@@ -17,8 +18,10 @@ struct WebhookJSON: Encodable {
     var events: [String]
     var secret: String?
     var createdAt: String
+    var vocabulary: String
 
     init(_ webhook: Webhook, showSecret: Bool) {
+        vocabulary = webhook.vocabulary.rawValue
         id = webhook.id
         url = webhook.url
         events = webhook.events.sorted()
@@ -26,7 +29,7 @@ struct WebhookJSON: Encodable {
         createdAt = Timestamp.format(webhook.createdAt)
     }
 
-    enum CodingKeys: String, CodingKey { case id, url, events, secret, createdAt = "created_at" }
+    enum CodingKeys: String, CodingKey { case id, url, events, secret, vocabulary, createdAt = "created_at" }
 }
 
 struct DeliveryJSON: Encodable {
@@ -87,8 +90,16 @@ extension HeraldAPI {
         if let secret = body.secret, secret.count < 16 {
             throw APIProblem.invalid(FieldError(field: "secret", problem: "the secret is \(secret.count) characters long", fix: "use at least 16 characters, or leave it out to get one"))
         }
+        var vocabulary = Vocabulary.canonical
+        if let raw = body.vocabulary {
+            guard let known = Vocabulary(rawValue: raw.lowercased()) else {
+                throw APIProblem.invalid(FieldError(field: "vocabulary", problem: "unknown vocabulary '\(raw)'",
+                                                    fix: "use one of: " + Vocabulary.allCases.map(\.rawValue).joined(separator: ", ")))
+            }
+            vocabulary = known
+        }
         let webhook = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: url, events: events, secret: body.secret ?? WebhookSecret.make(),
-                              createdAt: Date())
+                              createdAt: Date(), vocabulary: vocabulary)
         try await store.createWebhook(webhook)
         return try Self.encode(WebhookJSON(webhook, showSecret: true), status: .created)
     }

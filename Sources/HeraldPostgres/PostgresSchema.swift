@@ -91,7 +91,7 @@ enum PostgresSchema {
             "ALTER TABLE accounts ADD COLUMN callback_secret TEXT",
             """
             CREATE TABLE webhooks (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL, secret TEXT NOT NULL,
-                created_at TIMESTAMPTZ NOT NULL)
+                created_at TIMESTAMPTZ NOT NULL, vocabulary TEXT NOT NULL DEFAULT 'canonical')
             """,
             "CREATE INDEX webhooks_account ON webhooks(account_id)",
             """

@@ -6,17 +6,18 @@ import PostgresNIO
 extension PostgresStore {
     private func decodeWebhooks(_ rows: PostgresRowSequence) async throws -> [Webhook] {
         var found: [Webhook] = []
-        for try await (id, account, url, events, secret, created) in rows.decode((String, String, String, String, String, Date).self) {
+        for try await (id, account, url, events, secret, created, vocabulary) in rows.decode((String, String, String, String, String, Date, String).self) {
             found.append(Webhook(id: id, accountID: account, url: url, events: Set(events.split(separator: ",").map(String.init)), secret: secret,
-                                 createdAt: created))
+                                 createdAt: created, vocabulary: Vocabulary(rawValue: vocabulary) ?? .canonical))
         }
         return found
     }
 
     public func createWebhook(_ webhook: Webhook) async throws {
         try await client.query("""
-            INSERT INTO webhooks (id, account_id, url, events, secret, created_at)
-            VALUES (\(webhook.id), \(webhook.accountID), \(webhook.url), \(webhook.events.sorted().joined(separator: ",")), \(webhook.secret), \(webhook.createdAt))
+            INSERT INTO webhooks (id, account_id, url, events, secret, created_at, vocabulary)
+            VALUES (\(webhook.id), \(webhook.accountID), \(webhook.url), \(webhook.events.sorted().joined(separator: ",")), \(webhook.secret),
+                    \(webhook.createdAt), \(webhook.vocabulary.rawValue))
             """, logger: logger)
     }
 
@@ -27,7 +28,7 @@ extension PostgresStore {
     public func webhooks(accountIDs: [String]) async throws -> [Webhook] {
         guard !accountIDs.isEmpty else { return [] }
         return try await decodeWebhooks(client.query("""
-            SELECT id, account_id, url, events, secret, created_at FROM webhooks WHERE account_id = ANY(\(accountIDs)) ORDER BY created_at, id
+            SELECT id, account_id, url, events, secret, created_at, vocabulary FROM webhooks WHERE account_id = ANY(\(accountIDs)) ORDER BY created_at, id
             """, logger: logger))
     }
 

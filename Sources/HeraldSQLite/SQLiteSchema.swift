@@ -170,7 +170,8 @@ enum SQLiteSchema {
                     url TEXT NOT NULL,
                     events TEXT NOT NULL,
                     secret TEXT NOT NULL,
-                    created_at REAL NOT NULL
+                    created_at REAL NOT NULL,
+                    vocabulary TEXT NOT NULL DEFAULT 'canonical'
                 );
                 CREATE INDEX webhooks_account ON webhooks(account_id);
                 CREATE TABLE webhook_deliveries (

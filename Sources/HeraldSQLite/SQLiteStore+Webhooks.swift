@@ -7,16 +7,16 @@ extension SQLiteStore {
     private static func webhook(_ row: Row) -> Webhook {
         let events: String = row[3]
         return Webhook(id: row[0], accountID: row[1], url: row[2], events: Set(events.split(separator: ",").map(String.init)), secret: row[4],
-                       createdAt: Date(timeIntervalSince1970: row[5]))
+                       createdAt: Date(timeIntervalSince1970: row[5]), vocabulary: Vocabulary(rawValue: row[6]) ?? .canonical)
     }
 
-    private static let webhookColumns = "id, account_id, url, events, secret, created_at"
+    private static let webhookColumns = "id, account_id, url, events, secret, created_at, vocabulary"
 
     public func createWebhook(_ webhook: Webhook) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO webhooks (\(Self.webhookColumns)) VALUES (?, ?, ?, ?, ?, ?)", arguments: [
+            try db.execute(sql: "INSERT INTO webhooks (\(Self.webhookColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)", arguments: [
                 webhook.id, webhook.accountID, webhook.url, webhook.events.sorted().joined(separator: ","), webhook.secret,
-                webhook.createdAt.timeIntervalSince1970,
+                webhook.createdAt.timeIntervalSince1970, webhook.vocabulary.rawValue,
             ])
         }
     }

@@ -11,8 +11,11 @@ public struct Webhook: Sendable, Hashable {
     /// HMAC-SHA256 key of the `Herald-Signature` header.
     public var secret: String
     public var createdAt: Date
+    /// The status words the callbacks use (`status`); the canonical word is always in `canonical_status`.
+    public var vocabulary: Vocabulary
 
-    public init(id: String, accountID: String, url: String, events: Set<String>, secret: String, createdAt: Date) {
+    public init(id: String, accountID: String, url: String, events: Set<String>, secret: String, createdAt: Date, vocabulary: Vocabulary = .canonical) {
+        self.vocabulary = vocabulary
         self.id = id
         self.accountID = accountID
         self.url = url

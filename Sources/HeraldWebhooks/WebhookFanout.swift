@@ -54,15 +54,21 @@ public final class WebhookFanout: Service {
         for routed in page {
             let targets = (hooks[routed.accountID] ?? []).filter { $0.wants(routed.feed.event.kind.rawValue) }
             guard !targets.isEmpty || routed.callbackURL != nil else { continue }
-            let payload = WebhookPayload(routed).json()
+            var payloads: [Vocabulary: String] = [:]
+            func payload(_ vocabulary: Vocabulary) -> String {
+                if let built = payloads[vocabulary] { return built }
+                let built = WebhookPayload(routed, vocabulary: vocabulary).json()
+                payloads[vocabulary] = built
+                return built
+            }
             for hook in targets {
                 deliveries.append(WebhookDelivery(accountID: routed.accountID, webhookID: hook.id, url: hook.url, eventID: routed.feed.event.id,
-                                                  messageID: routed.feed.event.messageID, sequence: routed.feed.cursor.seq, payload: payload,
+                                                  messageID: routed.feed.event.messageID, sequence: routed.feed.cursor.seq, payload: payload(hook.vocabulary),
                                                   nextAttemptAt: now, createdAt: now))
             }
             if let url = routed.callbackURL {
                 deliveries.append(WebhookDelivery(accountID: routed.accountID, webhookID: nil, url: url, eventID: routed.feed.event.id,
-                                                  messageID: routed.feed.event.messageID, sequence: routed.feed.cursor.seq, payload: payload,
+                                                  messageID: routed.feed.event.messageID, sequence: routed.feed.cursor.seq, payload: payload(.canonical),
                                                   nextAttemptAt: now, createdAt: now))
             }
         }

@@ -17,7 +17,10 @@ public struct WebhookPayload: Encodable, Sendable {
     var accountID: String
     var messageID: String
     var event: String
+    /// In the webhook's vocabulary (canonical unless it chose another).
     var status: String?
+    var canonicalStatus: String?
+    var vocabulary: String
     var reason: Reason?
     var part: Int?
     var sequence: Int64
@@ -33,17 +36,20 @@ public struct WebhookPayload: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, type, event, status, reason, part, sequence, source, connector, attempt, provider
         case accountID = "account_id", messageID = "message_id", occurredAt = "occurred_at", recordedAt = "recorded_at"
+        case canonicalStatus = "canonical_status", vocabulary
         case providerMessageID = "provider_message_id", nextAttemptAt = "next_attempt_at"
     }
 
-    public init(_ routed: RoutedEvent) {
+    public init(_ routed: RoutedEvent, vocabulary: Vocabulary = .canonical) {
         let event = routed.feed.event
         id = event.id
         if case .engagement = event.kind { type = "message.engagement" } else { type = "message.status" }
         accountID = routed.accountID
         messageID = event.messageID
         self.event = event.kind.rawValue
-        status = event.kind.assertedStatus?.rawValue
+        canonicalStatus = event.kind.assertedStatus?.rawValue
+        status = event.kind.assertedStatus.map { vocabulary.word(for: $0, reason: event.effectiveReason) }
+        self.vocabulary = vocabulary.rawValue
         reason = event.effectiveReason.map { code in
             let info = code.info
             return Reason(code: info.code.rawValue, meaning: info.meaning, resolution: info.resolution, retryable: info.retryable)

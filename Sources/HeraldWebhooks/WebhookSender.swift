@@ -81,7 +81,7 @@ public final class WebhookSender: Service {
                 perTarget[delivery.target, default: 0] += 1
                 group.addTask { await .attempt(self.attempt(delivery), target: delivery.target) }
             }
-            while !Task.isShuttingDownGracefully {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let room = configuration.concurrency - inFlight - waitingCount
                 var claimed: [WebhookDelivery] = []
                 if room > 0 {
@@ -109,7 +109,7 @@ public final class WebhookSender: Service {
                     await flush(&finished)
                     // Idle: until a wake-up or the poll interval, looking every 10 ms.
                     var waited = Duration.zero
-                    while waited < configuration.pollInterval, !state.withLock({ $0.woken }), !Task.isShuttingDownGracefully {
+                    while waited < configuration.pollInterval, !state.withLock({ $0.woken }), !Task.isShuttingDownGracefully, !Task.isCancelled {
                         try? await Task.sleep(for: .milliseconds(10))
                         waited += .milliseconds(10)
                     }

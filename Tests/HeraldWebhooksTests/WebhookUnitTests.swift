@@ -1,4 +1,6 @@
 import Foundation
+import HeraldCore
+import HeraldStore
 import HeraldWebhooks
 import Testing
 
@@ -39,5 +41,25 @@ struct WebhookUnitTests {
         #expect(schedule.next(after: 1, now: now, random: 0) == now.addingTimeInterval(10))
         #expect(schedule.next(after: schedule.delays.count, now: now, random: 0) != nil)
         #expect(schedule.next(after: schedule.delays.count + 1, now: now) == nil)
+    }
+}
+
+@Suite("Webhook payloads")
+struct WebhookPayloadTests {
+    @Test("the payload carries the status in the webhook's vocabulary, the canonical status, reason, sequence and provider detail")
+    func payload() throws {
+        let event = StatusEvent(id: "evt_1", messageID: "msg_1", part: 0, kind: .status(.undelivered), reason: .absentSubscriber, source: .receipt,
+                                occurredAt: Date(timeIntervalSince1970: 1_800_000_000), connector: "carrier", providerMessageID: "P1",
+                                detail: ProviderDetail(status: "UNDELIV", errorCode: "001"))
+        let routed = RoutedEvent(feed: FeedEvent(cursor: FeedCursor(tx: 0, seq: 42), event: event), accountID: "acc_1", callbackURL: nil)
+        let json = WebhookPayload(routed, vocabulary: .smsto).json()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["status"] as? String == Vocabulary.smsto.word(for: .undelivered, reason: .absentSubscriber))
+        #expect(object["canonical_status"] as? String == "UNDELIVERED")
+        #expect(object["vocabulary"] as? String == "smsto")
+        #expect(object["sequence"] as? Int == 42)
+        #expect((object["reason"] as? [String: Any])?["code"] as? String == "ABSENT_SUBSCRIBER")
+        #expect((object["provider"] as? [String: Any])?["error_code"] as? String == "001")
+        #expect(object["type"] as? String == "message.status")
     }
 }
