@@ -84,7 +84,8 @@ public final class WebhookSender: Service {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let room = configuration.concurrency - inFlight - waitingCount
                 var claimed: [WebhookDelivery] = []
-                if room > 0 {
+                // Claim in batches (a claim is a database write): when a quarter of the slots are free, or when idle.
+                if room > 0, room >= configuration.concurrency / 4 || inFlight == 0 {
                     let now = clock.now()
                     claimed = (try? await store.claimDeliveries(limit: room, now: now, leaseUntil: now.addingTimeInterval(configuration.lease))) ?? []
                     var postponed: [Date: [String]] = [:]
