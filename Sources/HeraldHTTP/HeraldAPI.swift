@@ -68,6 +68,7 @@ public struct HeraldAPI: Sendable {
             Endpoint(method: .post, openAPIPath: "/v1/messages/batch", path: "/v1/messages/batch", handler: sendBatch),
             Endpoint(method: .post, openAPIPath: "/v1/messages/preview", path: "/v1/messages/preview", handler: preview),
             Endpoint(method: .get, openAPIPath: "/v1/messages", path: "/v1/messages", handler: list),
+            Endpoint(method: .get, openAPIPath: "/v1/messages/export", path: "/v1/messages/export", handler: export),
             Endpoint(method: .get, openAPIPath: "/v1/messages/{id}", path: "/v1/messages/:id", handler: show),
             Endpoint(method: .post, openAPIPath: "/v1/messages/{id}/cancel", path: "/v1/messages/:id/cancel", handler: cancel),
             Endpoint(method: .get, openAPIPath: "/v1/stats", path: "/v1/stats", handler: stats),
@@ -188,11 +189,10 @@ public struct HeraldAPI: Sendable {
         }
     }
 
-    @Sendable func list(_ request: Request, context: HeraldRequestContext) async throws -> Response {
-        let account = try context.requireAccount()
+    /// The log filters shared by the list and the export: status, to, tag, since, until.
+    static func messageFilter(_ request: Request, accountID: String) throws -> MessageQuery {
         let query = request.uri.queryParameters
-        let vocabulary = try Self.vocabulary(request)
-        var filter = MessageQuery(accountID: account.id)
+        var filter = MessageQuery(accountID: accountID)
         if let status = query["status"].map(String.init) {
             guard let parsed = MessageStatus(rawValue: status.uppercased()) else {
                 throw APIProblem.badQuery("status", "unknown status '\(status)'", fix: "use a canonical status: " + MessageStatus.allCases.map(\.rawValue).joined(separator: ", "))
@@ -203,6 +203,14 @@ public struct HeraldAPI: Sendable {
         filter.tag = query["tag"].map(String.init)
         filter.since = try Self.date(query["since"].map(String.init), field: "since")
         filter.until = try Self.date(query["until"].map(String.init), field: "until")
+        return filter
+    }
+
+    @Sendable func list(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let query = request.uri.queryParameters
+        let vocabulary = try Self.vocabulary(request)
+        var filter = try Self.messageFilter(request, accountID: account.id)
         filter.before = query["cursor"].map(String.init)
         filter.limit = try Self.limit(query["limit"].map(String.init), default: filter.limit)
         var page = try await store.messages(matching: MessageQuery(

@@ -108,5 +108,9 @@ enum PostgresSchema {
             "CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, at)",
             "CREATE TABLE feed_cursors (name TEXT PRIMARY KEY, tx INT8 NOT NULL, seq INT8 NOT NULL)",
         ]),
+        (7, [
+            "ALTER TABLE messages ADD COLUMN provider_status TEXT",
+            "ALTER TABLE messages ADD COLUMN provider_error TEXT",
+        ]),
     ]
 }

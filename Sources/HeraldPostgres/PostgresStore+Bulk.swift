@@ -44,7 +44,8 @@ extension PostgresStore {
         let inserted = try await insertEvents(events, connection: connection)
         var results: [String: (parts: [PartState], inserted: [StatusEvent])] = [:]
         var update = (ids: [String](), statuses: [String](), reasons: [String](), accepted: [Int](), conflicts: [Bool](),
-                      engagements: [String](), finals: [Bool](), parts: [String](), reserved: [Int64](), charged: [Int64]())
+                      engagements: [String](), finals: [Bool](), parts: [String](), reserved: [Int64](), charged: [Int64](),
+                      detailSet: [Bool](), providerStatuses: [String](), providerErrors: [String]())
         var balanceDeltas: [String: Int64] = [:]
         for id in ids {
             guard let head = heads[id] else { continue }
@@ -66,17 +67,24 @@ extension PostgresStore {
             let (holding, balanceDelta) = Billing.settle(head.holding, after: aggregate)
             update.reserved.append(holding.reserved ?? Self.noMicros)
             update.charged.append(holding.charged)
+            let detail = MessageLedger.decisiveDetail(new, parts: parts)
+            update.detailSet.append(detail != nil)
+            update.providerStatuses.append(detail?.status ?? "")
+            update.providerErrors.append(detail?.errorCode ?? "")
             if balanceDelta != 0 { balanceDeltas[head.accountID, default: 0] += balanceDelta }
         }
         if !update.ids.isEmpty {
             try await connection.query("""
                 UPDATE messages AS m SET status = u.status, reason = NULLIF(u.reason, ''), accepted_parts = u.accepted, conflict = u.conflict,
                     engagement = u.engagement, final = u.final, updated_at = now(), parts = u.parts,
-                    reserved_micros = NULLIF(u.reserved, \(Self.noMicros)), charged_micros = u.charged
+                    reserved_micros = NULLIF(u.reserved, \(Self.noMicros)), charged_micros = u.charged,
+                    provider_status = CASE WHEN u.detail_set THEN NULLIF(u.provider_status, '') ELSE m.provider_status END,
+                    provider_error = CASE WHEN u.detail_set THEN NULLIF(u.provider_error, '') ELSE m.provider_error END
                 FROM unnest(\(update.ids)::text[], \(update.statuses)::text[], \(update.reasons)::text[], \(update.accepted)::int8[],
                     \(update.conflicts)::bool[], \(update.engagements)::text[], \(update.finals)::bool[], \(update.parts)::text[],
-                    \(update.reserved)::int8[], \(update.charged)::int8[])
-                    AS u(id, status, reason, accepted, conflict, engagement, final, parts, reserved, charged)
+                    \(update.reserved)::int8[], \(update.charged)::int8[], \(update.detailSet)::bool[], \(update.providerStatuses)::text[],
+                    \(update.providerErrors)::text[])
+                    AS u(id, status, reason, accepted, conflict, engagement, final, parts, reserved, charged, detail_set, provider_status, provider_error)
                 WHERE m.id = u.id
                 """, logger: logger)
         }

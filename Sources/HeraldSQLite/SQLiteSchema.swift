@@ -208,6 +208,12 @@ enum SQLiteSchema {
                 CREATE TABLE feed_cursors (name TEXT PRIMARY KEY, tx INTEGER NOT NULL, seq INTEGER NOT NULL);
                 """)
         }
+        migrator.registerMigration("v6-provider-detail") { db in
+            try db.execute(sql: """
+                ALTER TABLE messages ADD COLUMN provider_status TEXT;
+                ALTER TABLE messages ADD COLUMN provider_error TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -50,14 +50,17 @@ extension SQLiteStore {
         guard !inserted.isEmpty, !parts.isEmpty else { return (parts, inserted) }
         let aggregate = MessageLedger.apply(inserted, to: &parts)
         let (holding, balanceDelta) = Billing.settle(head.holding, after: aggregate)
+        let detail = MessageLedger.decisiveDetail(inserted, parts: parts)
         try db.cachedStatement(sql: """
             UPDATE messages SET status = ?, reason = ?, accepted_parts = ?, conflict = ?, engagement = ?, final = ?, updated_at = ?, parts = ?,
-                reserved_micros = ?, charged_micros = ?
+                reserved_micros = ?, charged_micros = ?,
+                provider_status = CASE WHEN ? THEN ? ELSE provider_status END, provider_error = CASE WHEN ? THEN ? ELSE provider_error END
             WHERE id = ?
             """).execute(arguments: [
                 aggregate.status.rawValue, aggregate.reason?.rawValue, aggregate.acceptedParts, aggregate.hasConflict,
                 SetCoding.encode(aggregate.engagement), aggregate.status.isFinal, Date().timeIntervalSince1970,
-                PartStateCoding.encode(parts), holding.reserved, holding.charged, messageID,
+                PartStateCoding.encode(parts), holding.reserved, holding.charged,
+                detail != nil, detail?.status, detail != nil, detail?.errorCode, messageID,
             ])
         if balanceDelta != 0 {
             try db.cachedStatement(sql: "UPDATE accounts SET balance_micros = balance_micros + ? WHERE id = ? AND balance_micros IS NOT NULL")
@@ -140,6 +143,8 @@ extension SQLiteStore {
         )
         record.reservedMicros = row[24]
         record.chargedMicros = row[25]
+        record.providerStatus = row[26]
+        record.providerError = row[27]
         return (record, parts)
     }
 

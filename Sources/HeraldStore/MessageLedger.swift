@@ -40,6 +40,12 @@ public enum MessageLedger {
         StatusEvent(messageID: messageID, kind: .status(.expired), reason: .unknownOutcome, source: .timer, occurredAt: now, dedupKey: "expired")
     }
 
+    /// The provider's words (status, error code) of the event that decides the message now, among the new events:
+    /// kept on the message row so the log and exports show them without reading events. nil: unchanged.
+    public static func decisiveDetail(_ inserted: [StatusEvent], parts: [PartState]) -> ProviderDetail? {
+        inserted.last { event in event.detail != nil && parts.contains { $0.evidence.eventID == event.id } }?.detail
+    }
+
     /// Parts a provider has not taken yet, or that wait for a retry after a temporary receipt, and that are not
     /// final: what a dispatch attempt must submit.
     public static func pendingParts(_ parts: [PartState]) -> [Int] {
@@ -73,7 +79,7 @@ public enum MessageColumns {
     public static let list = """
         id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, \
         accepted_parts, price_micros, conflict, engagement, created_at, updated_at, send_at, expires_at, callback_url, \
-        idempotency_key, parts, reserved_micros, charged_micros
+        idempotency_key, parts, reserved_micros, charged_micros, provider_status, provider_error
         """
 }
 

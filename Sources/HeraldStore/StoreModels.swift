@@ -98,6 +98,9 @@ public struct MessageRecord: Sendable, Hashable {
     public var reservedMicros: Int64? = nil
     /// Charged to a prepaid balance so far.
     public var chargedMicros: Int64 = 0
+    /// The provider's status word and error code behind the current status (`UNDELIV` / `007`), when one said so.
+    public var providerStatus: String? = nil
+    public var providerError: String? = nil
 
     /// What a dispatch or status write needs to keep the prepaid accounting right.
     public var holding: Billing.Holding { Billing.Holding(reserved: reservedMicros, charged: chargedMicros, price: priceMicros) }

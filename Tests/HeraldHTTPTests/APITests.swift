@@ -194,6 +194,7 @@ struct APITests {
                     .replacingOccurrences(of: "{name}", with: "probe")
                 // A stream never ends on its own: probe it with a bad cursor, which its handler refuses as JSON.
                 if path.hasSuffix("/stream") { path += "?after=probe" }
+                if path.hasSuffix("/export") { path += "?format=probe" }
                 let probe = try await api.request(String(parts[0]), path, raw: parts[0] == "POST" ? "{}" : nil)
                 #expect(probe.contentType.contains("json"), "\(entry) answered \(probe.status) \(probe.contentType)")
             }

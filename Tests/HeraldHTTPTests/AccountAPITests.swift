@@ -152,3 +152,36 @@ struct WebhookAPITests {
         }
     }
 }
+
+@Suite("HTTP API: exports", .serialized)
+struct ExportAPITests {
+    @Test("CSV and NDJSON exports stream every matching message with status, reason, provider words, segments and cost")
+    func export() async throws {
+        try await APIHarness.run { api in
+            var ids: [String] = []
+            for (index, to) in ["+14155550100", "+14155550103", "+14155550100"].enumerated() {
+                let sent = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": to, "text": "hi \(index)", "tag": "spring, \"2027\""])
+                ids.append(try #require(sent.json["id"] as? String))
+            }
+            for id in ids { _ = try await api.waitForFinal(id) }
+            let csv = try await api.request("GET", "/v1/messages/export?format=csv")
+            #expect(csv.status == 200)
+            #expect(csv.contentType.hasPrefix("text/csv"))
+            let lines = String(decoding: csv.body, as: UTF8.self).split(separator: "\n")
+            #expect(lines.count == 4)
+            #expect(lines[0].hasPrefix("id,created_at,updated_at,send_at,expires_at,channel,to,from,tag,status,final,reason_code"))
+            #expect(lines[1].contains("\"spring, \"\"2027\"\"\""))
+            let undelivered = try #require(lines.first { $0.contains(ids[1]) })
+            #expect(undelivered.contains("UNDELIVERED,true,CALL_BARRED"))
+            #expect(undelivered.contains("UNDELIV"))
+
+            let ndjson = try await api.request("GET", "/v1/messages/export?format=ndjson&status=DELIVERED&vocabulary=vonage-log")
+            let objects = try String(decoding: ndjson.body, as: UTF8.self).split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+            #expect(objects.count == 2)
+            #expect(objects.allSatisfy { $0["status"] as? String == "Delivered" && $0["provider_status"] as? String == "DELIVRD" && $0["cost"] as? String == "0.0075" })
+            #expect(try await api.request("GET", "/v1/messages/export?format=xml").json["field"] as? String == "format")
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension HeraldAPI {
+    /// Columns of the export, in order (CSV header and NDJSON keys).
+    static let exportColumns = exportKeys.map { "\($0)" }
+
+    /// `GET /v1/messages/export?format=csv|ndjson` with the log's filters (status, to, tag, since, until) and `vocabulary`:
+    /// every matching message, newest first, streamed page by page (memory stays flat however many there are).
+    @Sendable func export(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let format = (request.uri.queryParameters["format"].map(String.init) ?? "csv").lowercased()
+        guard format == "csv" || format == "ndjson" else {
+            throw APIProblem.badQuery("format", "unknown format '\(format)'", fix: "use csv or ndjson")
+        }
+        let filter = try Self.messageFilter(request, accountID: account.id)
+        let vocabulary = try Self.vocabulary(request)
+        let currency = gateway.prices.currency
+        let store = self.store
+        let headers: HTTPFields = [
+            .contentType: format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
+            .contentDisposition: "attachment; filename=\"herald-messages.\(format)\"",
+        ]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var buffer = ByteBuffer()
+            if format == "csv" {
+                buffer.writeString(Self.exportColumns.joined(separator: ",") + "\n")
+            }
+            var query = filter
+            query.limit = 1000
+            while true {
+                let page = try await store.messages(matching: query)
+                for message in page {
+                    let row = Self.exportRow(message, vocabulary: vocabulary, currency: currency)
+                    if format == "csv" { Self.writeCSV(row, to: &buffer) } else { Self.writeNDJSON(row, to: &buffer) }
+                }
+                try await writer.write(buffer)
+                buffer.clear()
+                guard page.count == query.limit, let last = page.last else { break }
+                query.before = last.id
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    /// One message as export values (nil: empty / null).
+    static func exportRow(_ message: MessageRecord, vocabulary: Vocabulary, currency: String) -> [String?] {
+        let reason = message.reason?.info
+        return [
+            message.id, Timestamp.format(message.createdAt), Timestamp.format(message.updatedAt), message.sendAt.map(Timestamp.format),
+            Timestamp.format(message.expiresAt), message.channel.rawValue, message.to, message.from, message.tag,
+            vocabulary.word(for: message.status, reason: message.reason, engagement: message.engagement), message.status.isFinal ? "true" : "false",
+            reason?.code.rawValue, reason?.meaning, message.providerStatus, message.providerError, String(message.segments),
+            String(message.acceptedParts), PriceTable.decimal(message.costMicros), currency, message.encoding,
+        ]
+    }
+
+    /// RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled.
+    static func writeCSV(_ row: [String?], to buffer: inout ByteBuffer) {
+        for (index, value) in row.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            guard let value else { continue }
+            if value.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) {
+                buffer.writeInteger(UInt8(ascii: "\""))
+                buffer.writeString(value.replacingOccurrences(of: "\"", with: "\"\""))
+                buffer.writeInteger(UInt8(ascii: "\""))
+            } else {
+                buffer.writeString(value)
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    static func writeNDJSON(_ row: [String?], to buffer: inout ByteBuffer) {
+        var json = JSONWriter(capacity: 512)
+        json.object { writer in
+            for (key, value) in zip(exportKeys, row) {
+                writer.key(key)
+                if let value { writer.string(value) } else { writer.null() }
+            }
+        }
+        var line = json.buffer
+        buffer.writeBuffer(&line)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    /// The export's columns as static strings (the JSON writer's keys).
+    static let exportKeys: [StaticString] = [
+        "id", "created_at", "updated_at", "send_at", "expires_at", "channel", "to", "from", "tag", "status", "final", "reason_code",
+        "reason_meaning", "provider_status", "provider_error_code", "segments", "billable_segments", "cost", "currency", "encoding",
+    ]
+}
+
+extension HTTPField.Name {
+    static let contentDisposition = HTTPField.Name("Content-Disposition")!
+}
