@@ -11,11 +11,32 @@ public enum Timestamp {
         var secondOfDay = Int(seconds % 86_400)
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
         let (year, month, day) = civil(fromDays: days)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        guard (0...9999).contains(year) else { return String(year) + "-01-01T00:00:00.000Z" }
+        // Written as bytes: this runs for every timestamp of every response and export row.
+        return String(unsafeUninitializedCapacity: 24) { bytes in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var rest = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    bytes[index] = UInt8(48 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            bytes[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5)
+            bytes[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8)
+            bytes[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, 2, at: 11)
+            bytes[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, 2, at: 14)
+            bytes[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, 2, at: 17)
+            bytes[19] = UInt8(ascii: ".")
+            put(fraction, 3, at: 20)
+            bytes[23] = UInt8(ascii: "Z")
+            return 24
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 3))Z"
     }
 
     /// Parses RFC 3339 with or without fractional seconds, `Z` or an offset; also a bare date (midnight UTC).

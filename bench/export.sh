@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Export rate: fills a fresh SQLite store with N messages through the batch API, then times
+# GET /v1/messages/export as CSV and as NDJSON (streamed to /dev/null by curl) and counts the rows.
+#   bench/export.sh [N=1000000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
+count=${1:-1000000}
+swift build -c release --product herald >/dev/null 2>&1
+swift build -c release --product herald-bench >/dev/null 2>&1
+BIN=.build/release
+PORT=18490
+db=/tmp/herald-export-bench.sqlite
+rm -f "$db"*
+log=$(mktemp)
+# Receipts slow enough that dispatch stays out of the way of the fill; the export does not need them.
+HERALD_SIMULATOR_DELAY_MS=5-50 $BIN/herald serve --port $PORT --database "sqlite:$db" --log-level warning --workers 1 > "$log" 2>&1 &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null || true' EXIT
+key=""
+for _ in $(seq 1 100); do
+  key=$(grep -o 'hk_[A-Za-z0-9]*' "$log" | head -1 || true)
+  [ -n "$key" ] && curl -sf "http://127.0.0.1:$PORT/ready" > /dev/null 2>&1 && break
+  sleep 0.2
+done
+$BIN/herald-bench --port $PORT --key "$key" --phases fill --stored "$count"
+measure() {  # measure LABEL
+for format in csv ndjson; do
+  out=$(mktemp)
+  read -r seconds bytes < <(curl -s -o "$out" -w '%{time_total} %{size_download}\n' -H "Authorization: Bearer $key" \
+    "http://127.0.0.1:$PORT/v1/messages/export?format=$format")
+  rows=$(wc -l < "$out")
+  [ "$format" = csv ] && rows=$((rows - 1))
+  python3 -c "print(f'export ($1) format=$format rows=$rows bytes=$bytes seconds={$seconds:.2f} rate={$rows/$seconds:,.0f} rows/s')"
+  rm -f "$out"
+done
+}
+measure "while dispatch sends the backlog"
+for _ in $(seq 1 600); do
+  pending=$(curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$PORT/v1/stats" | python3 -c "import json,sys; print(json.load(sys.stdin)['pending'])")
+  [ "$pending" = 0 ] && break
+  sleep 1
+done
+measure "idle server, every message final"
+grep -E 'VmHWM' /proc/$pid/status | tr -s ' \t' ' ' | sed 's/^/server_/'
