@@ -143,7 +143,11 @@ public final class SQLiteStore: HeraldStore {
         let statementArguments = StatementArguments(arguments)
         let finalSQL = sql
         return try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: finalSQL), arguments: statementArguments).map { try Self.messageRecord($0).0 }
+            // A cursor reads each row in place; fetchAll would copy every row with its column names first.
+            var records: [MessageRecord] = []
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: finalSQL), arguments: statementArguments)
+            while let row = try rows.next() { records.append(try Self.messageRecord(row).0) }
+            return records
         }
     }
 
