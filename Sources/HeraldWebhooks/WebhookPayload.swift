@@ -5,13 +5,6 @@ import HeraldStore
 /// The JSON body of one callback: the event, its message, the status and reason, the per-message sequence and the
 /// raw provider detail. Built once when the delivery is created, so every attempt sends the same bytes.
 public struct WebhookPayload: Encodable, Sendable {
-    struct Reason: Encodable {
-        var code: String
-        var meaning: String
-        var resolution: String
-        var retryable: Bool
-    }
-
     var id: String
     var type: String
     var accountID: String
@@ -21,7 +14,8 @@ public struct WebhookPayload: Encodable, Sendable {
     var status: String?
     var canonicalStatus: String?
     var vocabulary: String
-    var reason: Reason?
+    /// The catalogue entry: code, meaning, resolution, retryable.
+    var reason: ReasonInfo?
     var part: Int?
     var sequence: Int64
     var source: String
@@ -50,10 +44,7 @@ public struct WebhookPayload: Encodable, Sendable {
         canonicalStatus = event.kind.assertedStatus?.rawValue
         status = event.kind.assertedStatus.map { vocabulary.word(for: $0, reason: event.effectiveReason) }
         self.vocabulary = vocabulary.rawValue
-        reason = event.effectiveReason.map { code in
-            let info = code.info
-            return Reason(code: info.code.rawValue, meaning: info.meaning, resolution: info.resolution, retryable: info.retryable)
-        }
+        reason = event.effectiveReason?.info
         part = event.part
         sequence = routed.feed.cursor.seq
         source = event.source.rawValue
