@@ -46,6 +46,17 @@ printf '{"id":"evt_2"}' > "$work/tampered.json"
 "$HERALD" webhook verify --secret whsec_smoke_secret_0123 --signature "$sig" --body-file "$work/tampered.json" 2> "$work/verify.err"
 check "webhook verify refuses a changed body (exit 1, says why)" bash -c "[ $? -eq 1 ] && grep -q 'does not match' '$work/verify.err'"
 
+"$HERALD" export --database "$db" --account acme --format csv > "$work/export.csv"
+check "export writes a CSV header and one row per message" bash -c "head -1 '$work/export.csv' | grep -q '^id,created_at' && [ \$(wc -l < '$work/export.csv') -ge 5 ]"
+"$HERALD" export --database "$db" --account acme --format ndjson --status REJECTED | python3 -c "import json,sys; rows=[json.loads(l) for l in sys.stdin]; assert rows and all(r['status']=='REJECTED' for r in rows)"
+check "export --format ndjson --status REJECTED gives only REJECTED rows as JSON lines" test $? -eq 0
+"$HERALD" events --database "$db" --account acme > "$work/events.out"
+first=$(head -1 "$work/events.out" | cut -d' ' -f1)
+"$HERALD" events --database "$db" --account acme --after "$first" > "$work/events-after.out"
+check "events prints the feed with cursors; --after resumes exactly after one" bash -c "[ \$(wc -l < '$work/events.out') -ge 5 ] && [ \$(wc -l < '$work/events-after.out') -eq \$((\$(wc -l < '$work/events.out') - 1)) ] && ! grep -q '^$first ' '$work/events-after.out'"
+"$HERALD" export --database "$db" --account nobody > /dev/null 2>&1
+check "export of an unknown account exits 66" test $? -eq 66
+
 serve_and_send() {  # serve_and_send NAME DATABASE-URL PORT
   local name=$1 url=$2 port=$3 log="$work/serve-$1.log"
   HERALD_SIMULATOR_DELAY_MS=5-20 "$HERALD" serve --port "$port" --database "$url" > "$log" 2>&1 &

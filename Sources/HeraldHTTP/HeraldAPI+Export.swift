@@ -5,6 +5,45 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
+/// The log as CSV or NDJSON, page by page, for the API's export and `herald export`.
+public struct MessageExport: Sendable {
+    let store: any HeraldStore
+    let filter: MessageQuery
+    let csv: Bool
+    let vocabulary: Vocabulary
+    let currency: String
+
+    public init(store: any HeraldStore, filter: MessageQuery, csv: Bool, vocabulary: Vocabulary, currency: String) {
+        self.store = store
+        self.filter = filter
+        self.csv = csv
+        self.vocabulary = vocabulary
+        self.currency = currency
+    }
+
+    /// Hands `write` one buffer per page of 1,000 messages (the CSV header first); returns how many rows were written.
+    @discardableResult
+    public func stream(_ write: (ByteBuffer) async throws -> Void) async throws -> Int {
+        var buffer = ByteBuffer()
+        if csv { buffer.writeString(HeraldAPI.exportColumns.joined(separator: ",") + "\n") }
+        var query = filter
+        query.limit = 1000
+        var rows = 0
+        while true {
+            let page = try await store.messages(matching: query)
+            for message in page {
+                let row = HeraldAPI.exportRow(message, vocabulary: vocabulary, currency: currency)
+                if csv { HeraldAPI.writeCSV(row, to: &buffer) } else { HeraldAPI.writeNDJSON(row, to: &buffer) }
+            }
+            rows += page.count
+            try await write(buffer)
+            buffer.clear()
+            guard page.count == query.limit, let last = page.last else { return rows }
+            query.before = last.id
+        }
+    }
+}
+
 extension HeraldAPI {
     /// Columns of the export, in order (CSV header and NDJSON keys).
     static let exportColumns = exportKeys.map { "\($0)" }
@@ -25,24 +64,9 @@ extension HeraldAPI {
             .contentType: format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson",
             .contentDisposition: "attachment; filename=\"herald-messages.\(format)\"",
         ]
+        let export = MessageExport(store: store, filter: filter, csv: format == "csv", vocabulary: vocabulary, currency: currency)
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var buffer = ByteBuffer()
-            if format == "csv" {
-                buffer.writeString(Self.exportColumns.joined(separator: ",") + "\n")
-            }
-            var query = filter
-            query.limit = 1000
-            while true {
-                let page = try await store.messages(matching: query)
-                for message in page {
-                    let row = Self.exportRow(message, vocabulary: vocabulary, currency: currency)
-                    if format == "csv" { Self.writeCSV(row, to: &buffer) } else { Self.writeNDJSON(row, to: &buffer) }
-                }
-                try await writer.write(buffer)
-                buffer.clear()
-                guard page.count == query.limit, let last = page.last else { break }
-                query.before = last.id
-            }
+            try await export.stream { try await writer.write($0) }
             try await writer.finish(nil)
         })
     }

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldStore
+import Logging
+
+/// `herald events`: an account's event feed, one line per event; `--follow` keeps reading as new events arrive.
+struct EventsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "events",
+        abstract: "Print an account's event feed (cursor, time, message, event, reason); --follow waits for new ones.",
+        discussion: "Resume with --after and the last cursor printed. Exit codes: 0 done, 64 bad option, 66 no such account."
+    )
+
+    @Option(help: "Account name.") var account: String = "demo"
+    @Option(help: "Start after this cursor (as printed, e.g. 0_1234).") var after: String?
+    @Flag(help: "Keep reading new events until interrupted.") var follow = false
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        var start = FeedCursor.start
+        if let after {
+            guard let cursor = FeedCursor(after) else { throw ValidationError("--after '\(after)' is not a cursor; use one printed by herald events, e.g. 0_1234") }
+            start = cursor
+        }
+        let accountName = account, keepFollowing = follow, first = start
+        let found = try await StoreURL.with(database.database, logger: Logger(label: "herald.events")) { store -> Bool in
+            guard let account = try await store.account(named: accountName) else { return false }
+            var cursor = first
+            while !Task.isCancelled {
+                let page = try await store.feed(accountID: account.id, after: cursor, limit: 500)
+                var lines = ""
+                for item in page {
+                    let event = item.event
+                    let reason = event.effectiveReason.map { " \($0.rawValue)" } ?? ""
+                    lines += "\(item.cursor) \(Timestamp.format(event.occurredAt)) \(event.messageID) \(event.kind.rawValue)\(reason) \(event.source.rawValue)\n"
+                }
+                // Written at once, unbuffered, so a pipe sees each page as it comes.
+                if !lines.isEmpty { FileHandle.standardOutput.write(Data(lines.utf8)) }
+                cursor = page.last?.cursor ?? cursor
+                if page.isEmpty {
+                    guard keepFollowing else { return true }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            return true
+        }
+        if !found {
+            FileHandle.standardError.write(Data("no account named '\(accountName)'\n".utf8))
+            throw ExitCode(66)
+        }
+    }
+}

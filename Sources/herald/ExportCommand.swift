@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import HeraldCore
+import HeraldHTTP
+import HeraldStore
+import Logging
+import NIOCore
+
+/// `herald export`: the message log of an account as CSV or NDJSON, straight from the database.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export an account's messages as CSV or NDJSON (status, reason, provider words, segments, cost, timestamps).",
+        discussion: "Exit codes: 0 done, 64 bad option, 66 no such account."
+    )
+
+    @Option(help: "Account name.") var account: String = "demo"
+    @Option(help: "csv or ndjson.") var format: String = "csv"
+    @Option(help: "Only this canonical status.") var status: String?
+    @Option(help: "Only this campaign tag.") var tag: String?
+    @Option(help: "Only messages created at or after this time (RFC 3339).") var since: String?
+    @Option(help: "Only messages created before this time (RFC 3339).") var until: String?
+    @Option(help: "Status words of: canonical, raven, smsto, tracksend, masstack, vonage-log.") var vocabulary: String = "canonical"
+    @Option(help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        guard format == "csv" || format == "ndjson" else { throw ValidationError("--format must be csv or ndjson") }
+        guard let words = Vocabulary(rawValue: vocabulary) else {
+            throw ValidationError("--vocabulary must be one of: " + Vocabulary.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        var parsedStatus: MessageStatus?
+        if let status {
+            guard let known = MessageStatus(rawValue: status.uppercased()) else { throw ValidationError("--status '\(status)' is not a canonical status") }
+            parsedStatus = known
+        }
+        let range = try [since, until].map { text -> Date? in
+            guard let text else { return nil }
+            guard let date = Timestamp.parse(text) else { throw ValidationError("'\(text)' is not a timestamp; use RFC 3339, e.g. 2026-11-01T00:00:00Z") }
+            return date
+        }
+        let handle: FileHandle
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: nil) else { throw ValidationError("--output '\(output)' cannot be written") }
+            handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        } else {
+            handle = FileHandle.standardOutput
+        }
+        let accountName = account, csv = format == "csv", statusFilter = parsedStatus, tagFilter = tag
+        let rows: Int? = try await StoreURL.with(database.database, logger: Logger(label: "herald.export")) { store in
+            guard let account = try await store.account(named: accountName) else { return nil }
+            let filter = MessageQuery(accountID: account.id, status: statusFilter, tag: tagFilter, since: range[0], until: range[1])
+            return try await MessageExport(store: store, filter: filter, csv: csv, vocabulary: words, currency: PriceTable().currency)
+                .stream { buffer in handle.write(Data(buffer.readableBytesView)) }
+        }
+        guard let rows else {
+            FileHandle.standardError.write(Data("no account named '\(accountName)'\n".utf8))
+            throw ExitCode(66)
+        }
+        if output != nil { FileHandle.standardError.write(Data("\(rows) messages written to \(output!)\n".utf8)) }
+    }
+}
