@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 import HeraldEngine
+import HeraldStore
 import Hummingbird
 import SMSText
 
@@ -18,7 +19,7 @@ extension HeraldAPI {
         QuietHoursGate.apply(to: &draft, settings: account.settings, now: Date())
         let price = gateway.prices.price(for: draft.channel, to: draft.to)
         if draft.rejection == nil, let balance = try await store.account(id: account.id)?.balanceMicros,
-           price * Int64(draft.segments) > balance {
+           Billing.highestCost(segments: draft.segments, price: price) > balance {
             draft.rejection = .insufficientBalance
         }
         let billable = draft.rejection == nil ? draft.segments : 0

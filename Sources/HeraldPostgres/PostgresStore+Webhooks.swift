@@ -46,6 +46,10 @@ extension PostgresStore {
     }
 
     public func callbackSecret(accountID: String) async throws -> String {
+        // Read first: GET /v1/account asks every time; the update (and its row lock) is needed once.
+        for try await secret in try await client.query("SELECT callback_secret FROM accounts WHERE id = \(accountID)", logger: logger).decode(String?.self) {
+            if let secret { return secret }
+        }
         let candidate = WebhookSecret.make()
         let rows = try await client.query("""
             UPDATE accounts SET callback_secret = COALESCE(callback_secret, \(candidate)) WHERE id = \(accountID) RETURNING callback_secret
@@ -56,9 +60,8 @@ extension PostgresStore {
 
     /// Every account's events in feed order, below the snapshot horizon (see ``feed(accountID:after:limit:)``).
     public func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> [RoutedEvent] {
-        let columns = EventColumns.list.split(separator: ",").map { "e." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
         let rows = try await client.query("""
-            SELECT \(unescaped: columns), e.tx::text::int8, e.seq, e.account_id, m.callback_url FROM events e JOIN messages m ON m.id = e.message_id
+            SELECT \(unescaped: EventColumns.qualified), e.tx::text::int8, e.seq, e.account_id, m.callback_url FROM events e JOIN messages m ON m.id = e.message_id
             WHERE (e.tx, e.seq) > (\(String(cursor.tx))::xid8, \(cursor.seq)) AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
             ORDER BY e.tx, e.seq LIMIT \(limit)
             """, logger: logger)

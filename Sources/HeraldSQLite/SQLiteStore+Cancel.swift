@@ -7,7 +7,7 @@ extension SQLiteStore {
     public func cancel(messageID: String, accountID: String, now: Date) async throws -> CancelOutcome {
         try await pool.write { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT m.parts, m.status, q.message_id, q.lease_until, \(Head.columns(of: "m")) FROM messages m LEFT JOIN queue q ON q.message_id = m.id
+                SELECT m.parts, m.status, q.message_id, q.lease_until, \(Head.columnsOfM) FROM messages m LEFT JOIN queue q ON q.message_id = m.id
                 WHERE m.id = ? AND m.account_id = ?
                 """, arguments: [messageID, accountID]) else { return .notFound }
             let parts = try PartStateCoding.decode(row[0])

@@ -14,6 +14,8 @@ extension SQLiteStore {
 
         /// Columns ``init(_:from:)`` reads, in order.
         static let columns = columns(of: "messages")
+        /// ``columns`` for queries that alias messages as `m`.
+        static let columnsOfM = columns(of: "m")
 
         static func columns(of table: String) -> String {
             ["account_id", "parts", "reserved_micros", "charged_micros", "price_micros"].map { "\(table).\($0)" }.joined(separator: ", ")

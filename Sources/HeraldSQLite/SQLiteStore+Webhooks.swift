@@ -44,7 +44,11 @@ extension SQLiteStore {
     }
 
     public func callbackSecret(accountID: String) async throws -> String {
-        try await pool.write { db in
+        // Read first: GET /v1/account asks every time, and a write would queue behind the single writer.
+        if let secret = try await pool.read({ db in
+            try String.fetchOne(db, sql: "SELECT callback_secret FROM accounts WHERE id = ?", arguments: [accountID])
+        }) { return secret }
+        return try await pool.write { db in
             if let secret = try String.fetchOne(db, sql: "SELECT callback_secret FROM accounts WHERE id = ?", arguments: [accountID]) { return secret }
             let secret = WebhookSecret.make()
             try db.execute(sql: "UPDATE accounts SET callback_secret = ? WHERE id = ? AND callback_secret IS NULL", arguments: [secret, accountID])
@@ -54,9 +58,8 @@ extension SQLiteStore {
 
     public func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> [RoutedEvent] {
         try await pool.read { db in
-            let columns = EventColumns.list.split(separator: ",").map { "e." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
-            return try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(columns), e.seq, e.account_id, m.callback_url FROM events e JOIN messages m ON m.id = e.message_id
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(EventColumns.qualified), e.seq, e.account_id, m.callback_url FROM events e JOIN messages m ON m.id = e.message_id
                 WHERE e.seq > ? ORDER BY e.seq LIMIT ?
                 """), arguments: [cursor.seq, limit]).map { row in
                 RoutedEvent(feed: FeedEvent(cursor: FeedCursor(tx: 0, seq: row[EventColumns.count]), event: try Self.event(row)),

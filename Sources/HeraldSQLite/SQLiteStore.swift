@@ -230,7 +230,7 @@ public final class SQLiteStore: HeraldStore {
             outcomes.reserveCapacity(receipts.count)
             for receipt in receipts {
                 guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT c.message_id, c.part, \(Head.columns(of: "m")), c.round, m.expires_at FROM correlations c JOIN messages m ON m.id = c.message_id
+                    SELECT c.message_id, c.part, \(Head.columnsOfM), c.round, m.expires_at FROM correlations c JOIN messages m ON m.id = c.message_id
                     WHERE c.connector = ? AND c.provider_id = ?
                     """), arguments: [receipt.connector, receipt.providerMessageID])
                 else {

@@ -22,12 +22,17 @@ public enum Billing {
         }
     }
 
+    /// The most a message can cost: every segment accepted. What a reservation takes, and what the preview compares.
+    public static func highestCost(segments: Int, price: Int64) -> Int64 {
+        Int64(max(1, segments)) * price
+    }
+
     /// Reserves each message's cost in order against `balance`; messages that do not fit are refused with
     /// INSUFFICIENT_BALANCE. Returns the balance left.
     public static func reserve(_ messages: inout [NewMessage], indices: [Int], balance: Int64) -> Int64 {
         var left = balance
         for index in indices where messages[index].draft.rejection == nil {
-            let cost = Int64(max(1, messages[index].draft.segments)) * messages[index].priceMicros
+            let cost = highestCost(segments: messages[index].draft.segments, price: messages[index].priceMicros)
             if cost <= left {
                 left -= cost
                 messages[index].reservedMicros = cost

@@ -91,6 +91,8 @@ public enum EventColumns {
         """
     /// How many columns ``list`` names (a query may read more after them).
     public static let count = 18
+    /// ``list`` qualified with the `e` alias, for joins (`events e JOIN messages m`).
+    public static let qualified = list.split(separator: ",").map { "e." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
 }
 
 extension MessageLedger {
