@@ -13,6 +13,7 @@ public enum HeraldID {
         case inbound = "in"
         case webhook = "wh"
         case delivery = "dlv"
+        case campaign = "cmp"
     }
 
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)

@@ -30,6 +30,9 @@ public struct Gateway: Sendable {
         }
     }
 
+    /// Tells the dispatchers that messages became due (a resumed campaign).
+    public func wake() { signal?.notify() }
+
     /// Renders templates and validates every request: the drafts to store, or the first request that cannot be stored.
     public func drafts(for requests: [SendRequest], accountID: String, settings: AccountSettings) async throws -> Result<[MessageDraft], FieldError> {
         var drafts: [MessageDraft] = []
@@ -85,27 +88,56 @@ public struct Gateway: Sendable {
     /// `settings` are the sending account's (default country, validity, smart encoding, quiet hours).
     public func send(_ requests: [SendRequest], accountID: String, settings: AccountSettings = .init(), idempotencyKey: String? = nil)
         async throws -> Result<[Accepted], FieldError> {
-        let prepared: [MessageDraft]
         switch try await drafts(for: requests, accountID: accountID, settings: settings) {
         case .failure(let error): return .failure(error)
-        case .success(let value): prepared = value
+        case .success(let drafts):
+            let keys = drafts.indices.map { index in idempotencyKey.map { requests.count == 1 ? $0 : "\($0):\(index)" } }
+            return .success(try await store(drafts, keys: keys, accountID: accountID, settings: settings, campaignID: nil))
         }
+    }
+
+    /// Validates each request on its own (a campaign's rows): the valid ones are stored in one transaction as messages of
+    /// the campaign, the others are answered with the problem that keeps them from being a message.
+    public func sendEach(_ requests: [SendRequest], accountID: String, settings: AccountSettings, campaignID: String?) async throws
+        -> [Result<Accepted, FieldError>] {
+        var results: [Result<Accepted, FieldError>?] = []
+        results.reserveCapacity(requests.count)
+        var drafts: [MessageDraft] = []
+        var positions: [Int] = []
+        for (index, request) in try await renderTemplates(requests, accountID: accountID).enumerated() {
+            switch validator.validate(request, settings: settings) {
+            case .failure(let error): results.append(.failure(error))
+            case .success(let draft):
+                results.append(nil)
+                drafts.append(draft)
+                positions.append(index)
+            }
+        }
+        let stored = try await store(drafts, keys: Array(repeating: nil, count: drafts.count), accountID: accountID, settings: settings, campaignID: campaignID)
+        for (position, accepted) in zip(positions, stored) { results[position] = .success(accepted) }
+        return results.map { $0! }
+    }
+
+    /// Applies the quiet-hours gate, prices and stores validated messages (the opt-out, DND and duplicate gates run in the
+    /// store's accept transaction, see `Screening`), then wakes the dispatchers.
+    private func store(_ drafts: [MessageDraft], keys: [String?], accountID: String, settings: AccountSettings, campaignID: String?) async throws -> [Accepted] {
+        guard !drafts.isEmpty else { return [] }
         let now = clock.now()
         var messages: [NewMessage] = []
-        messages.reserveCapacity(prepared.count)
-        for (index, var draft) in prepared.enumerated() {
+        messages.reserveCapacity(drafts.count)
+        for (var draft, key) in zip(drafts, keys) {
             QuietHoursGate.apply(to: &draft, settings: settings, now: now)
-            let key = idempotencyKey.map { requests.count == 1 ? $0 : "\($0):\(index)" }
-            messages.append(NewMessage(accountID: accountID, draft: draft, createdAt: now, priceMicros: prices.price(for: draft.channel, to: draft.to),
-                                       idempotencyKey: key))
+            var message = NewMessage(accountID: accountID, draft: draft, createdAt: now, priceMicros: prices.price(for: draft.channel, to: draft.to),
+                                     idempotencyKey: key)
+            message.campaignID = campaignID
+            messages.append(message)
         }
-        // The opt-out and duplicate gates run in the store's accept transaction (see `Screening`).
         let stored = try await groupCommit.accept(messages)
         if stored.contains(where: { if case .created = $0.outcome { true } else { false } }) {
             signal?.notify()
         }
-        return .success(stored.map { outcome, message in
+        return stored.map { outcome, message in
             if case .created = outcome { Accepted(outcome: outcome, message: message) } else { Accepted(outcome: outcome, message: nil) }
-        })
+        }
     }
 }

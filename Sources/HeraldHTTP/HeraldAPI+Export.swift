@@ -48,7 +48,7 @@ extension HeraldAPI {
     /// Columns of the export, in order (CSV header and NDJSON keys).
     static let exportColumns = exportKeys.map { "\($0)" }
 
-    /// `GET /v1/messages/export?format=csv|ndjson` with the log's filters (status, to, tag, since, until) and `vocabulary`:
+    /// `GET /v1/messages/export?format=csv|ndjson` with the log's filters (status, reason, to, tag, campaign, since, until) and `vocabulary`:
     /// every matching message, newest first, streamed page by page (memory stays flat however many there are).
     @Sendable func export(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
@@ -80,6 +80,7 @@ extension HeraldAPI {
             vocabulary.word(for: message.status, reason: message.reason, engagement: message.engagement), message.status.isFinal ? "true" : "false",
             reason?.code.rawValue, reason?.meaning, message.providerStatus, message.providerError, String(message.segments),
             String(message.acceptedParts), PriceTable.decimal(message.costMicros), currency, message.encoding,
+            message.campaignID,
         ]
     }
 
@@ -116,6 +117,7 @@ extension HeraldAPI {
     static let exportKeys: [StaticString] = [
         "id", "created_at", "updated_at", "send_at", "expires_at", "channel", "to", "from", "tag", "status", "final", "reason_code",
         "reason_meaning", "provider_status", "provider_error_code", "segments", "billable_segments", "cost", "currency", "encoding",
+        "campaign_id",
     ]
 }
 

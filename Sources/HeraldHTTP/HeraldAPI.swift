@@ -95,6 +95,14 @@ public struct HeraldAPI: Sendable {
             Endpoint(method: .get, openAPIPath: "/v1/templates/{name}", path: "/v1/templates/:name", handler: showTemplate),
             Endpoint(method: .delete, openAPIPath: "/v1/templates/{name}", path: "/v1/templates/:name", handler: deleteTemplate),
             Endpoint(method: .patch, openAPIPath: "/v1/account", path: "/v1/account", handler: updateAccount),
+            Endpoint(method: .post, openAPIPath: "/v1/campaigns", path: "/v1/campaigns", handler: createCampaign),
+            Endpoint(method: .get, openAPIPath: "/v1/campaigns", path: "/v1/campaigns", handler: listCampaigns),
+            Endpoint(method: .get, openAPIPath: "/v1/campaigns/{id}", path: "/v1/campaigns/:id", handler: showCampaign),
+            Endpoint(method: .post, openAPIPath: "/v1/campaigns/{id}/recipients", path: "/v1/campaigns/:id/recipients", handler: addCampaignRecipients),
+            Endpoint(method: .get, openAPIPath: "/v1/campaigns/{id}/messages", path: "/v1/campaigns/:id/messages", handler: campaignMessages),
+            Endpoint(method: .post, openAPIPath: "/v1/campaigns/{id}/pause", path: "/v1/campaigns/:id/pause", handler: pauseCampaign),
+            Endpoint(method: .post, openAPIPath: "/v1/campaigns/{id}/resume", path: "/v1/campaigns/:id/resume", handler: resumeCampaign),
+            Endpoint(method: .post, openAPIPath: "/v1/campaigns/{id}/cancel", path: "/v1/campaigns/:id/cancel", handler: cancelCampaign),
         ]
     }
 
@@ -203,6 +211,13 @@ public struct HeraldAPI: Sendable {
         filter.tag = query["tag"].map(String.init)
         filter.since = try Self.date(query["since"].map(String.init), field: "since")
         filter.until = try Self.date(query["until"].map(String.init), field: "until")
+        filter.campaignID = query["campaign"].map(String.init)
+        if let reason = query["reason"].map(String.init) {
+            guard let parsed = ReasonCode(rawValue: reason.uppercased()) else {
+                throw APIProblem.badQuery("reason", "unknown reason '\(reason)'", fix: "use a reason code of GET /v1/reasons, e.g. UNREACHABLE")
+            }
+            filter.reason = parsed
+        }
         return filter
     }
 
@@ -213,10 +228,9 @@ public struct HeraldAPI: Sendable {
         var filter = try Self.messageFilter(request, accountID: account.id)
         filter.before = query["cursor"].map(String.init)
         filter.limit = try Self.limit(query["limit"].map(String.init), default: filter.limit)
-        var page = try await store.messages(matching: MessageQuery(
-            accountID: filter.accountID, status: filter.status, to: filter.to, tag: filter.tag, since: filter.since,
-            until: filter.until, before: filter.before, limit: filter.limit + 1
-        ))
+        var pageQuery = filter
+        pageQuery.limit = filter.limit + 1
+        var page = try await store.messages(matching: pageQuery)
         let hasMore = page.count > filter.limit
         if hasMore { page.removeLast() }
         let currency = gateway.prices.currency

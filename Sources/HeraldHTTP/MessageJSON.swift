@@ -144,6 +144,7 @@ struct MessageJSON: JSONWritable {
     var subject: String?
     var text: String
     var tag: String?
+    var campaignID: String?
     var status: String
     var final: Bool
     var reason: ReasonJSON?
@@ -170,6 +171,7 @@ struct MessageJSON: JSONWritable {
         subject = message.subject
         text = message.text
         tag = message.tag
+        campaignID = message.campaignID
         status = vocabulary.word(for: message.status, reason: message.reason, engagement: message.engagement)
         final = message.status.isFinal
         reason = ReasonJSON(message.reason)
@@ -316,6 +318,7 @@ extension MessageJSON {
             writer.optionalField("subject", subject)
             writer.field("text", text)
             writer.optionalField("tag", tag)
+            writer.optionalField("campaign_id", campaignID)
             writer.field("status", status)
             writer.field("final", final)
             writer.optionalField("reason", reason)

@@ -112,5 +112,17 @@ enum PostgresSchema {
             "ALTER TABLE messages ADD COLUMN provider_status TEXT",
             "ALTER TABLE messages ADD COLUMN provider_error TEXT",
         ]),
+        (8, [
+            """
+            CREATE TABLE campaigns (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, name TEXT NOT NULL, template TEXT NOT NULL, channel TEXT,
+                sender TEXT, category TEXT NOT NULL, tag TEXT, send_at TIMESTAMPTZ, validity_minutes INT, callback_url TEXT, state TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL, invalid_rows INT8 NOT NULL DEFAULT 0)
+            """,
+            "CREATE INDEX campaigns_account ON campaigns(account_id, id)",
+            "ALTER TABLE messages ADD COLUMN campaign_id TEXT",
+            "CREATE INDEX messages_campaign ON messages(campaign_id, id) WHERE campaign_id IS NOT NULL",
+            "CREATE INDEX messages_campaign_status ON messages(campaign_id, status, id) WHERE campaign_id IS NOT NULL",
+            "ALTER TABLE queue ADD COLUMN paused_from TIMESTAMPTZ",
+        ]),
     ]
 }

@@ -58,7 +58,7 @@ extension PostgresStore {
     /// A row read with ``MessageColumns/list``.
     static func messageRecord(_ row: PostgresRow) throws -> (MessageRecord, [PartState]) {
         let r = try row.decode((String, String, String, String, String?, String?, String, String?, String, String?, Int, String?, Int, Int,
-                                Int64, Bool, String, Date, Date, Date?, Date, String?, String?, String, Int64?, Int64, String?, String?).self)
+                                Int64, Bool, String, Date, Date, Date?, Date, String?, String?, String, Int64?, Int64, String?, String?, String?).self)
         guard let channel = Channel(rawValue: r.2), let status = MessageStatus(rawValue: r.8) else { throw StoreError.corruptRow("message \(r.0)") }
         let parts = try PartStateCoding.decode(r.23)
         var record = MessageRecord(
@@ -71,6 +71,7 @@ extension PostgresStore {
         record.chargedMicros = r.25
         record.providerStatus = r.26
         record.providerError = r.27
+        record.campaignID = r.28
         return (record, parts)
     }
 

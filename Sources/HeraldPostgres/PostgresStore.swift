@@ -97,6 +97,7 @@ public final class PostgresStore: HeraldStore {
                 }
             }
             try await self.reserve(&messages, connection: connection)
+            let held = try await self.heldCampaigns(messages, connection: connection)
             // Idempotency keys used before (in the database or earlier in this batch) replay the first message.
             var existing: [String: String] = [:]
             let keyed = messages.filter { $0.idempotencyKey != nil }
@@ -123,20 +124,21 @@ public final class PostgresStore: HeraldStore {
                 fresh.append(message)
                 outcomes.append(.created(id: message.id))
             }
-            try await self.insert(fresh, connection: connection)
+            try await self.insert(fresh, held: held, connection: connection)
             return Array(zip(outcomes, messages).map { (outcome: $0, message: $1) })
         }
     }
 
     /// Inserts new messages, their first events and queue entries: three statements for any number of messages.
-    private func insert(_ messages: [NewMessage], connection: PostgresConnection) async throws {
+    /// Queue entries of messages of `held` campaigns wait until the campaign resumes.
+    private func insert(_ messages: [NewMessage], held: Set<String>, connection: PostgresConnection) async throws {
         guard !messages.isEmpty else { return }
         var c = (ids: [String](), accounts: [String](), channels: [String](), recipients: [String](), senders: [String](), subjects: [String](),
                  bodies: [String](), tags: [String](), statuses: [String](), reasons: [String](), segments: [Int](), encodings: [String](),
                  characters: [Int](), prices: [Int64](), created: [Date](), sendAt: [Date](), expires: [Date](), finals: [Bool](),
-                 callbacks: [String](), keys: [String](), parts: [String](), reserved: [Int64]())
+                 callbacks: [String](), keys: [String](), parts: [String](), reserved: [Int64](), campaigns: [String]())
         var events: [(StatusEvent, String)] = []
-        var queued = (ids: [String](), at: [Date]())
+        var queued = (ids: [String](), at: [Date](), pausedFrom: [Date]())
         for message in messages {
             let draft = message.draft
             let initial = message.initialEvent
@@ -164,31 +166,38 @@ public final class PostgresStore: HeraldStore {
             c.keys.append(message.idempotencyKey ?? "")
             c.parts.append(PartStateCoding.encode(parts))
             c.reserved.append(message.reservedMicros ?? Self.noMicros)
+            c.campaigns.append(message.campaignID ?? "")
             events.append((initial, message.accountID))
             if !aggregate.status.isFinal {
+                let due = draft.sendAt ?? message.createdAt
+                let isHeld = message.campaignID.map(held.contains) ?? false
                 queued.ids.append(message.id)
-                queued.at.append(draft.sendAt ?? message.createdAt)
+                queued.at.append(isHeld ? CampaignHold.availableAt : due)
+                queued.pausedFrom.append(isHeld ? due : Self.noDate)
             }
         }
         try await connection.query("""
             INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding,
-                characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts, reserved_micros)
+                characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts, reserved_micros,
+                campaign_id)
             SELECT u.id, u.account_id, u.channel, u.recipient, NULLIF(u.sender, ''), NULLIF(u.subject, ''), u.body, NULLIF(u.tag, ''),
                 u.status, NULLIF(u.reason, ''), u.segments, NULLIF(u.encoding, ''), u.characters, u.price, u.created, u.created,
                 NULLIF(u.send_at, '0001-01-01 00:00:00+00'::timestamptz), u.expires, u.final, NULLIF(u.callback, ''), NULLIF(u.key, ''), u.parts,
-                NULLIF(u.reserved, \(Self.noMicros))
+                NULLIF(u.reserved, \(Self.noMicros)), NULLIF(u.campaign, '')
             FROM unnest(\(c.ids)::text[], \(c.accounts)::text[], \(c.channels)::text[], \(c.recipients)::text[], \(c.senders)::text[],
                 \(c.subjects)::text[], \(c.bodies)::text[], \(c.tags)::text[], \(c.statuses)::text[], \(c.reasons)::text[], \(c.segments)::int8[],
                 \(c.encodings)::text[], \(c.characters)::int8[], \(c.prices)::int8[], \(c.created)::timestamptz[], \(c.sendAt)::timestamptz[],
                 \(c.expires)::timestamptz[], \(c.finals)::bool[], \(c.callbacks)::text[], \(c.keys)::text[], \(c.parts)::text[],
-                \(c.reserved)::int8[])
+                \(c.reserved)::int8[], \(c.campaigns)::text[])
                 AS u(id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, price,
-                     created, send_at, expires, final, callback, key, parts, reserved)
+                     created, send_at, expires, final, callback, key, parts, reserved, campaign)
             """, logger: logger)
         _ = try await insertEvents(events, connection: connection)
         if !queued.ids.isEmpty {
             try await connection.query("""
-                INSERT INTO queue (message_id, available_at) SELECT * FROM unnest(\(queued.ids)::text[], \(queued.at)::timestamptz[])
+                INSERT INTO queue (message_id, available_at, paused_from)
+                SELECT u.id, u.at, NULLIF(u.paused_from, '0001-01-01 00:00:00+00'::timestamptz)
+                FROM unnest(\(queued.ids)::text[], \(queued.at)::timestamptz[], \(queued.pausedFrom)::timestamptz[]) AS u(id, at, paused_from)
                 """, logger: logger)
         }
     }
@@ -227,6 +236,8 @@ public final class PostgresStore: HeraldStore {
         if let tag = query.tag { try add("tag =", tag) }
         if let since = query.since { try add("created_at >=", since) }
         if let until = query.until { try add("created_at <", until) }
+        if let campaignID = query.campaignID { try add("campaign_id =", campaignID) }
+        if let reason = query.reason { try add("reason =", reason.rawValue) }
         if let before = query.before { try add("id <", before) }
         try bindings.append(query.limit, context: .default)
         text += " ORDER BY id DESC LIMIT $\(bindings.count)"

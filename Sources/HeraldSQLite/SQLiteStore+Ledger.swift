@@ -147,6 +147,7 @@ extension SQLiteStore {
         record.chargedMicros = row[25]
         record.providerStatus = row[26]
         record.providerError = row[27]
+        record.campaignID = row[28]
         return (record, parts)
     }
 

@@ -53,6 +53,7 @@ public final class SQLiteStore: HeraldStore {
             var messages = messages
             if screening.isActive { try Self.screen(&messages, screening, db: db) }
             try Self.reserve(&messages, db: db)
+            let held = try Self.heldCampaigns(messages, db: db)
             var stored: [(outcome: AcceptOutcome, message: NewMessage)] = []
             stored.reserveCapacity(messages.count)
             for message in messages {
@@ -62,7 +63,7 @@ public final class SQLiteStore: HeraldStore {
                     stored.append((.replayed(id: existing), message))
                     continue
                 }
-                try Self.insert(message, db: db)
+                try Self.insert(message, held: message.campaignID.map(held.contains) ?? false, db: db)
                 stored.append((.created(id: message.id), message))
             }
             return stored
@@ -83,7 +84,8 @@ public final class SQLiteStore: HeraldStore {
         }
     }
 
-    private static func insert(_ message: NewMessage, db: Database) throws {
+    /// Inserts the message, its first event and its queue entry; `held`: the entry waits until its campaign resumes.
+    private static func insert(_ message: NewMessage, held: Bool, db: Database) throws {
         let draft = message.draft
         let initial = message.initialEvent
         var parts = Array(repeating: PartState.initial, count: max(1, draft.segments))
@@ -92,19 +94,20 @@ public final class SQLiteStore: HeraldStore {
         try db.cachedStatement(sql: """
             INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments,
                 encoding, characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts,
-                reserved_micros)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                reserved_micros, campaign_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 message.id, message.accountID, draft.channel.rawValue, draft.to, draft.from, draft.subject, draft.text, draft.tag,
                 aggregate.status.rawValue, aggregate.reason?.rawValue, parts.count, draft.encoding, draft.characters,
                 message.priceMicros, created, created, draft.sendAt?.timeIntervalSince1970,
                 message.expiresAt.timeIntervalSince1970, aggregate.status.isFinal, draft.callbackURL, message.idempotencyKey,
-                PartStateCoding.encode(parts), message.reservedMicros,
+                PartStateCoding.encode(parts), message.reservedMicros, message.campaignID,
             ])
         try insertEvent(initial, accountID: message.accountID, db: db)
         if !aggregate.status.isFinal {
-            try db.cachedStatement(sql: "INSERT INTO queue (message_id, available_at) VALUES (?, ?)")
-                .execute(arguments: [message.id, (draft.sendAt ?? message.createdAt).timeIntervalSince1970])
+            let due = (draft.sendAt ?? message.createdAt).timeIntervalSince1970
+            try db.cachedStatement(sql: "INSERT INTO queue (message_id, available_at, paused_from) VALUES (?, ?, ?)")
+                .execute(arguments: held ? [message.id, CampaignHold.availableAt.timeIntervalSince1970, due] : [message.id, due, nil])
         }
     }
 
@@ -137,6 +140,8 @@ public final class SQLiteStore: HeraldStore {
         if let tag = query.tag { sql += " AND tag = ?"; arguments.append(tag) }
         if let since = query.since { sql += " AND created_at >= ?"; arguments.append(since.timeIntervalSince1970) }
         if let until = query.until { sql += " AND created_at < ?"; arguments.append(until.timeIntervalSince1970) }
+        if let campaignID = query.campaignID { sql += " AND campaign_id = ?"; arguments.append(campaignID) }
+        if let reason = query.reason { sql += " AND reason = ?"; arguments.append(reason.rawValue) }
         if let before = query.before { sql += " AND id < ?"; arguments.append(before) }
         sql += " ORDER BY id DESC LIMIT ?"
         arguments.append(query.limit)

@@ -79,7 +79,7 @@ public enum MessageColumns {
     public static let list = """
         id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, \
         accepted_parts, price_micros, conflict, engagement, created_at, updated_at, send_at, expires_at, callback_url, \
-        idempotency_key, parts, reserved_micros, charged_micros, provider_status, provider_error
+        idempotency_key, parts, reserved_micros, charged_micros, provider_status, provider_error, campaign_id
         """
 }
 
@@ -105,8 +105,9 @@ extension MessageLedger {
     }
 
     /// The CANCELED event of a cancel request.
-    public static func cancelEvent(messageID: String, now: Date) -> StatusEvent {
+    /// `campaignID`: the message was canceled with its campaign (the detail says so).
+    public static func cancelEvent(messageID: String, now: Date, campaignID: String? = nil) -> StatusEvent {
         StatusEvent(messageID: messageID, kind: .status(.canceled), source: .api, occurredAt: now,
-                    detail: ProviderDetail(text: "canceled through the API"), dedupKey: "canceled")
+                    detail: ProviderDetail(text: campaignID.map { "campaign \($0) canceled" } ?? "canceled through the API"), dedupKey: "canceled")
     }
 }

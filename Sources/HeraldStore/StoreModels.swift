@@ -32,6 +32,8 @@ public struct NewMessage: Sendable, Hashable {
     public var idempotencyKey: String?
     /// What the accept reserved from a prepaid balance (set by the store); nil for postpaid accounts.
     public var reservedMicros: Int64?
+    /// The campaign the message belongs to; its queue entry is held while the campaign is paused.
+    public var campaignID: String?
 
     public init(id: String? = nil, accountID: String, draft: MessageDraft, createdAt: Date, priceMicros: Int64, idempotencyKey: String? = nil) {
         self.id = id ?? HeraldID.make(.message, at: createdAt)
@@ -101,6 +103,8 @@ public struct MessageRecord: Sendable, Hashable {
     /// The provider's status word and error code behind the current status (`UNDELIV` / `007`), when one said so.
     public var providerStatus: String? = nil
     public var providerError: String? = nil
+    /// The campaign the message belongs to.
+    public var campaignID: String? = nil
 
     /// What a dispatch or status write needs to keep the prepaid accounting right.
     public var holding: Billing.Holding { Billing.Holding(reserved: reservedMicros, charged: chargedMicros, price: priceMicros) }
@@ -160,11 +164,18 @@ public struct MessageQuery: Sendable, Hashable {
     public var tag: String?
     public var since: Date?
     public var until: Date?
+    /// Only the messages of this campaign.
+    public var campaignID: String?
+    /// Only messages whose status has this reason.
+    public var reason: ReasonCode?
     /// Return messages older than this id (ids sort by creation time; the log is newest first).
     public var before: String?
     public var limit: Int
 
-    public init(accountID: String, status: MessageStatus? = nil, to: String? = nil, tag: String? = nil, since: Date? = nil, until: Date? = nil, before: String? = nil, limit: Int = 50) {
+    public init(accountID: String, status: MessageStatus? = nil, to: String? = nil, tag: String? = nil, since: Date? = nil, until: Date? = nil, before: String? = nil, limit: Int = 50,
+                campaignID: String? = nil, reason: ReasonCode? = nil) {
+        self.campaignID = campaignID
+        self.reason = reason
         self.accountID = accountID
         self.status = status
         self.to = to

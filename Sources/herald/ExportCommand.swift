@@ -17,7 +17,8 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "Account name.") var account: String = "demo"
     @Option(help: "csv or ndjson.") var format: String = "csv"
     @Option(help: "Only this canonical status.") var status: String?
-    @Option(help: "Only this campaign tag.") var tag: String?
+    @Option(help: "Only messages with this tag.") var tag: String?
+    @Option(help: "Only this campaign's messages (cmp_...).") var campaign: String?
     @Option(help: "Only messages created at or after this time (RFC 3339).") var since: String?
     @Option(help: "Only messages created before this time (RFC 3339).") var until: String?
     @Option(help: "Status words of: canonical, raven, smsto, tracksend, masstack, vonage-log.") var vocabulary: String = "canonical"
@@ -46,10 +47,10 @@ struct ExportCommand: AsyncParsableCommand {
         } else {
             handle = FileHandle.standardOutput
         }
-        let accountName = account, csv = format == "csv", statusFilter = parsedStatus, tagFilter = tag
+        let accountName = account, csv = format == "csv", statusFilter = parsedStatus, tagFilter = tag, campaignFilter = campaign
         let rows: Int? = try await StoreURL.with(database.database, logger: Logger(label: "herald.export")) { store in
             guard let account = try await store.account(named: accountName) else { return nil }
-            let filter = MessageQuery(accountID: account.id, status: statusFilter, tag: tagFilter, since: range[0], until: range[1])
+            let filter = MessageQuery(accountID: account.id, status: statusFilter, tag: tagFilter, since: range[0], until: range[1], campaignID: campaignFilter)
             return try await MessageExport(store: store, filter: filter, csv: csv, vocabulary: words, currency: PriceTable().currency)
                 .stream { buffer in handle.write(Data(buffer.readableBytesView)) }
         }
