@@ -27,7 +27,7 @@ struct EngineHarness {
     let account: Account
 
     init(store given: (any HeraldStore)? = nil, receiptDelay: ClosedRange<Double> = 1...2, mix: [(outcome: SimulatedOutcome, weight: Double)] = [(.delivered, 1)],
-         otherConnectors: [any Connector] = [], routes: [ConnectorRegistry.Route] = [], receiptRetries: Bool = false) async throws {
+         otherConnectors: [any Connector] = [], routes: [ConnectorRegistry.Route] = [], receiptRetries: Bool = false, batchSize: Int = 64) async throws {
         if let given {
             store = given
         } else {
@@ -41,7 +41,7 @@ struct EngineHarness {
         )
         let retry = RetryPolicy(maxAttempts: 4, baseDelay: 1, maxDelay: 30, jitter: 0)
         dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(otherConnectors + [simulator], routes: routes, tripAfter: 5, coolOff: 600),
-                                configuration: .init(workers: 1, batchSize: 64, lease: 30, retry: retry),
+                                configuration: .init(workers: 1, batchSize: batchSize, lease: 30, retry: retry),
                                 clock: clock)
         ingestor = ReceiptIngestor(store: store, sink: sink, retry: receiptRetries ? retry : nil, clock: clock)
         expiry = ExpiryTimer(store: store, clock: clock)
