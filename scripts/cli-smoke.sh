@@ -59,7 +59,7 @@ check "export of an unknown account exits 66" test $? -eq 66
 
 serve_and_send() {  # serve_and_send NAME DATABASE-URL PORT
   local name=$1 url=$2 port=$3 log="$work/serve-$1.log"
-  HERALD_SIMULATOR_DELAY_MS=5-20 "$HERALD" serve --port "$port" --database "$url" > "$log" 2>&1 &
+  HERALD_SIMULATOR_DELAY_MS=5-20 HERALD_SIMULATOR_MIX=delivered=100 "$HERALD" serve --port "$port" --database "$url" > "$log" 2>&1 &
   pids+=($!)
   local k=""
   for _ in $(seq 1 100); do
@@ -86,6 +86,27 @@ serve_and_send() {  # serve_and_send NAME DATABASE-URL PORT
   local code
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/messages" -H "Authorization: Bearer $k" -d '{"channel":')
   check "$name: malformed JSON is 400" test "$code" = 400
+
+  # A campaign from a CSV file with the CLI, sent by this serve: the report's counts match the messages.
+  curl -s -X POST "http://127.0.0.1:$port/v1/templates" -H "Authorization: Bearer $k" -d '{"name":"promo","channel":"sms","body":"Hi {{name}}"}' > /dev/null
+  { echo "phone,name"; for i in $(seq 1000 1029); do echo "+1415555$i,N$i"; done; echo "+14155550105,Und"; echo ",Nobody"; echo "+1999,Bad"; } > "$work/campaign.csv"
+  "$HERALD" campaign create --database "$url" --account demo --csv "$work/campaign.csv" --template promo --from Shop --json \
+    > "$work/campaign-$name.json" 2> "$work/campaign-$name.err"
+  code=$?
+  check "$name: campaign create uploads, follows to the end and reports (exit 0)" bash -c "[ $code -eq 0 ] && grep -q 'upload' '$work/campaign-$name.err' && grep -q 'line 33' '$work/campaign-$name.err'"
+  check "$name: campaign report counts: 30 delivered, 1 undelivered, 1 rejected, 1 invalid row" python3 -c "
+import json; c=json.load(open('$work/campaign-$name.json'))['counts']
+assert c['by_status']=={'DELIVERED':30,'UNDELIVERED':1,'REJECTED':1} and c['invalid_rows']==1 and c['total']==32, c"
+  local cid
+  cid=$(json "d['id']" < "$work/campaign-$name.json")
+  "$HERALD" campaign report "$cid" --database "$url" --account demo > "$work/report-$name.out"
+  check "$name: campaign report prints counts by status and reason" bash -c "grep -q 'DELIVERED *30' '$work/report-$name.out' && grep -q 'ANTI_SPAM_REJECTION' '$work/report-$name.out'"
+  "$HERALD" export --database "$url" --account demo --campaign "$cid" --format csv > "$work/campaign-$name.csv"
+  check "$name: export --campaign has one row per campaign message" test "$(($(wc -l < "$work/campaign-$name.csv") - 1))" -eq 32
+  printf 'name\nx\n' > "$work/nophone.csv"
+  "$HERALD" campaign create --database "$url" --account demo --csv "$work/nophone.csv" --template promo > /dev/null 2> "$work/nophone-$name.err"
+  code=$?
+  check "$name: a CSV without a recipient column exits 65 saying how to fix it" bash -c "[ $code -eq 65 ] && grep -q 'to,name' '$work/nophone-$name.err'"
 }
 
 serve_and_send sqlite "sqlite:$work/serve.sqlite" 18731

@@ -78,59 +78,60 @@ public struct CampaignUpload: Sendable {
     /// variables (every other column; an empty cell is no value), then one recipient per line.
     public func upload<Bytes: AsyncSequence>(csv bytes: Bytes, progress: @Sendable (Progress) async -> Void = { _ in }) async throws -> Report
     where Bytes.Element: Collection<UInt8> {
-        var reader = CSVReader()
-        var records: [CSVReader.Record] = []
-        var header: (recipient: Int, names: [String])?
-        var pending: [Row] = []
-        var report = Report()
-        func take(_ records: inout [CSVReader.Record]) throws {
-            for record in records {
-                guard let columns = header else {
-                    header = try Self.header(record)
-                    continue
-                }
-                let cell = columns.recipient < record.fields.count ? record.fields[columns.recipient].trimmingCharacters(in: .whitespaces) : ""
-                var variables: [String: String] = [:]
-                for (index, name) in columns.names.enumerated() where index != columns.recipient && !name.isEmpty && index < record.fields.count {
-                    if !record.fields[index].isEmpty { variables[name] = record.fields[index] }
-                }
-                pending.append(Row(line: record.line, to: cell, variables: variables))
-            }
-            records.removeAll(keepingCapacity: true)
-        }
-        for try await chunk in bytes {
-            reader.read(chunk, into: &records)
-            report.progress.bytes += chunk.count
-            try take(&records)
-            while pending.count >= chunkSize {
-                let batch = Array(pending.prefix(chunkSize))
-                pending.removeFirst(chunkSize)
-                guard try await store(batch, into: &report) else { return report }
-                await progress(report.progress)
-            }
-        }
-        reader.finish(into: &records)
-        try take(&records)
-        if header == nil { throw Failure(error: FieldError(field: "csv", problem: "the upload is empty", fix: "send a header line (to,name,...) and one recipient per line")) }
-        while !pending.isEmpty {
-            let batch = Array(pending.prefix(chunkSize))
-            pending.removeFirst(batch.count)
-            guard try await store(batch, into: &report) else { break }
-        }
-        await progress(report.progress)
-        return report
+        try await store(CSVBatches(bytes: bytes, size: chunkSize), progress: progress)
     }
 
     /// Adds recipients given as a list (the JSON API).
     public func upload(rows: [Row], progress: @Sendable (Progress) async -> Void = { _ in }) async throws -> Report {
+        let batches = stride(from: 0, to: rows.count, by: chunkSize).map { (rows: Array(rows[$0..<min(rows.count, $0 + chunkSize)]), bytes: 0) }
+        return try await store(AsyncStream { continuation in
+            for batch in batches { continuation.yield(batch) }
+            continuation.finish()
+        }, progress: progress)
+    }
+
+    /// Stores batches as they come, with one batch being validated while the one before it is written (two in flight:
+    /// the gates' CPU work overlaps the database transaction).
+    private func store<Batches: AsyncSequence>(_ batches: Batches, progress: @Sendable (Progress) async -> Void) async throws -> Report
+    where Batches.Element == (rows: [Row], bytes: Int) {
         var report = Report()
-        var start = 0
-        while start < rows.count {
-            let batch = Array(rows[start..<min(rows.count, start + chunkSize)])
-            start += batch.count
-            guard try await store(batch, into: &report) else { break }
-            await progress(report.progress)
+        // Stop before anything is stored when the campaign is canceled already.
+        if try await gateway.store.campaign(id: campaign.id, accountID: campaign.accountID)?.state == .canceled {
+            report.stoppedByCancel = true
+            return report
         }
+        try await withThrowingTaskGroup(of: ChunkResult.self) { group in
+            var inFlight = 0
+            var accepted = 0
+            func merge(_ result: ChunkResult) async {
+                report.progress.rows += result.rows
+                report.progress.messages += result.messages
+                report.progress.invalidRows += result.invalid
+                report.problems += result.problems
+                report.stoppedByCancel = report.stoppedByCancel || result.canceled
+                await progress(report.progress)
+            }
+            for try await (var rows, bytes) in batches {
+                report.progress.bytes = bytes
+                if accepted + rows.count > Self.maxRows {
+                    rows = Array(rows.prefix(Self.maxRows - accepted))
+                    report.truncated = true
+                }
+                accepted += rows.count
+                if inFlight == 2, let done = try await group.next() {
+                    inFlight -= 1
+                    await merge(done)
+                }
+                if report.stoppedByCancel { break }
+                let batch = rows
+                group.addTask { try await self.storeChunk(batch) }
+                inFlight += 1
+                if report.truncated { break }
+            }
+            while let done = try await group.next() { await merge(done) }
+        }
+        report.problems.sort { $0.line < $1.line }
+        if report.problems.count > Self.problemLimit { report.problems.removeLast(report.problems.count - Self.problemLimit) }
         return report
     }
 
@@ -145,19 +146,19 @@ public struct CampaignUpload: Sendable {
         return (recipient, names)
     }
 
-    /// Stores one chunk; false when the campaign was canceled and the upload stops.
-    private func store(_ rows: [Row], into report: inout Report) async throws -> Bool {
-        var rows = rows
-        if report.progress.rows + rows.count > Self.maxRows {
-            rows = Array(rows.prefix(Self.maxRows - report.progress.rows))
-            report.truncated = true
-        }
-        let state = try await gateway.store.campaign(id: campaign.id, accountID: campaign.accountID)?.state
-        guard state != .canceled else {
-            report.stoppedByCancel = true
-            return false
-        }
+    /// What storing one batch did.
+    private struct ChunkResult: Sendable {
+        var rows = 0
+        var messages = 0
         var invalid = 0
+        var problems: [RowProblem] = []
+        /// The campaign was canceled: the upload stops.
+        var canceled = false
+    }
+
+    /// Stores one batch through the gates.
+    private func storeChunk(_ rows: [Row]) async throws -> ChunkResult {
+        var result = ChunkResult(rows: rows.count)
         let requests = rows.map { row in
             row.to.isEmpty ? nil : campaign.request(to: row.to, variables: row.variables)
         }
@@ -171,22 +172,78 @@ public struct CampaignUpload: Sendable {
                 error = problem
             } else {
                 error = nil
-                report.progress.messages += 1
+                result.messages += 1
             }
             if let error {
-                invalid += 1
-                if report.problems.count < Self.problemLimit { report.problems.append(RowProblem(line: row.line, error: error)) }
+                result.invalid += 1
+                if result.problems.count < Self.problemLimit { result.problems.append(RowProblem(line: row.line, error: error)) }
             }
         }
-        report.progress.rows += rows.count
-        report.progress.invalidRows += invalid
-        if invalid > 0 { try await gateway.store.addInvalidRows(campaignID: campaign.id, count: invalid, now: Date()) }
-        // A cancel that committed while this chunk was being stored held its messages: cancel them too.
+        if result.invalid > 0 { try await gateway.store.addInvalidRows(campaignID: campaign.id, count: result.invalid, now: Date()) }
+        // A cancel that committed while this batch was being stored held its messages (the accept saw the campaign
+        // canceled): cancel them too, and stop.
         if try await gateway.store.campaign(id: campaign.id, accountID: campaign.accountID)?.state == .canceled {
             _ = try await gateway.store.setCampaignState(id: campaign.id, accountID: campaign.accountID, to: .canceled, now: Date())
-            report.stoppedByCancel = true
-            return false
+            result.canceled = true
         }
-        return !report.truncated
+        return result
     }
+}
+
+/// The rows of a CSV upload in batches, read as the bytes arrive.
+struct CSVBatches<Bytes: AsyncSequence>: AsyncSequence where Bytes.Element: Collection<UInt8> {
+    typealias Element = (rows: [CampaignUpload.Row], bytes: Int)
+    let bytes: Bytes
+    let size: Int
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var source: Bytes.AsyncIterator
+        let size: Int
+        var reader = CSVReader()
+        var records: [CSVReader.Record] = []
+        var header: (recipient: Int, names: [String])?
+        var pending: [CampaignUpload.Row] = []
+        var bytes = 0
+        var finished = false
+
+        mutating func next() async throws -> Element? {
+            while pending.count < size, !finished {
+                if let chunk = try await source.next() {
+                    bytes += chunk.count
+                    reader.read(chunk, into: &records)
+                } else {
+                    finished = true
+                    reader.finish(into: &records)
+                }
+                try take()
+            }
+            if finished, header == nil {
+                throw CampaignUpload.Failure(error: FieldError(field: "csv", problem: "the upload is empty",
+                                                               fix: "send a header line (to,name,...) and one recipient per line"))
+            }
+            guard !pending.isEmpty else { return nil }
+            let batch = Array(pending.prefix(size))
+            pending.removeFirst(batch.count)
+            return (batch, bytes)
+        }
+
+        /// Turns the records read so far into rows (the first one is the header).
+        private mutating func take() throws {
+            for record in records {
+                guard let columns = header else {
+                    header = try CampaignUpload.header(record)
+                    continue
+                }
+                let cell = columns.recipient < record.fields.count ? record.fields[columns.recipient].trimmingCharacters(in: .whitespaces) : ""
+                var variables: [String: String] = [:]
+                for (index, name) in columns.names.enumerated() where index != columns.recipient && !name.isEmpty && index < record.fields.count {
+                    if !record.fields[index].isEmpty { variables[name] = record.fields[index] }
+                }
+                pending.append(CampaignUpload.Row(line: record.line, to: cell, variables: variables))
+            }
+            records.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: bytes.makeAsyncIterator(), size: size) }
 }

@@ -26,6 +26,11 @@ public enum SMSText {
 
     /// Splits text into parts of the chosen alphabet (160/153, 140/134, 70/67 units).
     public static func segment(_ text: String, allowing allowed: Set<SMSAlphabet> = [.gsm7, .ucs2]) -> Segmentation {
+        segmentASCII(text, allowing: allowed) ?? segmentByCharacter(text, allowing: allowed)
+    }
+
+    /// The general path of ``segment(_:allowing:)``: character by character (grapheme clusters).
+    static func segmentByCharacter(_ text: String, allowing allowed: Set<SMSAlphabet>) -> Segmentation {
         let alphabet = alphabet(for: text, allowing: allowed)
         let units = text.map { alphabet.units(for: $0) ?? $0.utf16.count }
         let total = units.reduce(0, +)
@@ -47,6 +52,46 @@ public enum SMSText {
         }
         if !current.isEmpty { parts.append(current) }
         return Segmentation(alphabet: alphabet, parts: parts, characters: units.count, units: total)
+    }
+
+    /// Septets of each ASCII byte in GSM-7 (0: not in the GSM 03.38 alphabet).
+    private static let asciiSeptets: [UInt8] = (0..<128).map { byte in
+        UInt8(GSM0338.septets(for: Character(Unicode.Scalar(UInt8(byte)))) ?? 0)
+    }
+
+    /// ``segment(_:allowing:)`` for the common case of plain ASCII text (no CR, which pairs with LF into one character):
+    /// one byte is one character, so units come from a table instead of walking grapheme clusters. nil otherwise.
+    static func segmentASCII(_ text: String, allowing allowed: Set<SMSAlphabet>) -> Segmentation? {
+        text.utf8.withContiguousStorageIfAvailable { bytes -> Segmentation? in
+            var septets = 0
+            var gsm = allowed.contains(.gsm7)
+            for byte in bytes {
+                guard byte < 0x80, byte != 13 else { return nil }
+                let size = asciiSeptets[Int(byte)]
+                if size == 0 { gsm = false }
+                septets += Int(size)
+            }
+            // Not GSM-7: every ASCII byte is one Latin-1 octet and one UCS-2 unit.
+            let alphabet: SMSAlphabet = gsm ? .gsm7 : allowed.contains(.latin1) ? .latin1 : .ucs2
+            let total = gsm ? septets : bytes.count
+            if total <= alphabet.limits.single {
+                return Segmentation(alphabet: alphabet, parts: [text], characters: bytes.count, units: total)
+            }
+            var parts: [String] = []
+            var start = 0
+            var used = 0
+            for (index, byte) in bytes.enumerated() {
+                let size = gsm ? Int(asciiSeptets[Int(byte)]) : 1
+                if used + size > alphabet.limits.multipart, index > start {
+                    parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                    start = index
+                    used = 0
+                }
+                used += size
+            }
+            if start < bytes.count { parts.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)) }
+            return Segmentation(alphabet: alphabet, parts: parts, characters: bytes.count, units: total)
+        } ?? nil
     }
 
     /// The octets of `text` in `alphabet` (GSM-7 unpacked, UCS-2 big-endian), or `nil` when it does not fit.

@@ -43,6 +43,7 @@ struct CampaignCommand: AsyncParsableCommand {
         @Option(help: "Send at this time (RFC 3339) instead of now.") var sendAt: String?
         @Flag(help: "Create it paused: add and screen the recipients, send nothing until 'herald campaign resume'.") var paused = false
         @Flag(help: "Return after the upload instead of following the campaign.") var noWait = false
+        @Option(help: "Stop following when every message is with a provider and no receipt came for this many seconds.") var receiptWait: Int = 60
         @Flag(help: "Print the final report as JSON.") var json = false
         @Option(help: "Config file whose pricing applies (as 'herald serve --config').") var config: String?
         @Option(help: "Account name.") var account: String = "demo"
@@ -96,7 +97,7 @@ struct CampaignCommand: AsyncParsableCommand {
                 if report.truncated { FileHandle.standardError.write(Data("stopped at \(CampaignUpload.maxRows.formatted()) rows: split the file\n".utf8)) }
                 var summary = CampaignSummary(campaign: campaign, counts: try await store.campaignCounts(campaignID: campaign.id))
                 if !options.noWait, !options.paused, !report.stoppedByCancel {
-                    summary = try await CampaignCommand.follow(campaign, store: store, bar: bar)
+                    summary = try await CampaignCommand.follow(campaign, store: store, bar: bar, receiptWait: .seconds(options.receiptWait))
                 }
                 CampaignCommand.print(summary, currency: prices.currency, json: options.json)
             }
@@ -111,6 +112,7 @@ struct CampaignCommand: AsyncParsableCommand {
 
         @Argument(help: "Campaign id (cmp_...).") var id: String
         @Flag(help: "Follow the campaign with a progress bar until every message has a final status.") var follow = false
+        @Option(help: "With --follow: stop when every message is with a provider and no receipt came for this many seconds.") var receiptWait: Int = 60
         @Flag(help: "Print JSON (the API's campaign object).") var json = false
         @Option(help: "Currency the costs are shown in (as the server's pricing).") var currency: String = PriceTable().currency
         @Option(help: "Account name.") var account: String = "demo"
@@ -120,7 +122,7 @@ struct CampaignCommand: AsyncParsableCommand {
             let options = self
             try await CampaignCommand.withCampaign(id, account: account, database: database) { store, campaign in
                 let summary = options.follow
-                    ? try await CampaignCommand.follow(campaign, store: store, bar: ProgressBar())
+                    ? try await CampaignCommand.follow(campaign, store: store, bar: ProgressBar(), receiptWait: .seconds(options.receiptWait))
                     : CampaignSummary(campaign: campaign, counts: try await store.campaignCounts(campaignID: campaign.id))
                 CampaignCommand.print(summary, currency: options.currency, json: options.json)
             }
@@ -198,18 +200,27 @@ struct CampaignCommand: AsyncParsableCommand {
         }
     }
 
-    /// Redraws the progress bar until every message is final (or the campaign is paused or canceled with nothing in flight).
-    static func follow(_ campaign: Campaign, store: any HeraldStore, bar: ProgressBar) async throws -> CampaignSummary {
+    /// Redraws the progress bar until every message is final, the campaign is paused or canceled, or every message left
+    /// is with a provider and no receipt came for `receiptWait` (some never get one: they become EXPIRED at their validity).
+    static func follow(_ campaign: Campaign, store: any HeraldStore, bar: ProgressBar, receiptWait: Duration) async throws -> CampaignSummary {
         var hinted = false
         let started = ContinuousClock.now
+        var lastChange = ContinuousClock.now
+        var lastFinal = -1
         while true {
             let current = try await store.campaign(id: campaign.id, accountID: campaign.accountID) ?? campaign
             let counts = try await store.campaignCounts(campaignID: campaign.id)
             bar.draw(label: current.state == .running ? "sending" : current.state.rawValue, done: counts.final, total: counts.total,
                      detail: "\(counts.final.formatted())/\(counts.total.formatted()) final: \(counts.delivered.formatted()) delivered, "
                         + "\(counts.notDelivered.formatted()) not; \(counts.notYetSent.formatted()) to send, \(counts.awaitingReceipt.formatted()) awaiting receipts")
+            if counts.final != lastFinal { lastFinal = counts.final; lastChange = ContinuousClock.now }
             if counts.final == counts.total || current.state != .running {
                 bar.end()
+                return CampaignSummary(campaign: current, counts: counts)
+            }
+            if counts.notYetSent == 0, ContinuousClock.now - lastChange >= receiptWait {
+                bar.note("\(counts.awaitingReceipt.formatted()) messages still await a receipt (they become final when it comes, or EXPIRED at their "
+                         + "validity); 'herald campaign report \(campaign.id)' shows them later")
                 return CampaignSummary(campaign: current, counts: counts)
             }
             if !hinted, ContinuousClock.now - started > .seconds(10), counts.final == 0 {
