@@ -52,5 +52,7 @@ PY
   report=$(api -o /dev/null -w '%{time_total}' "http://127.0.0.1:$PORT/v1/campaigns/$id")
   python3 -c "print(f'GET /v1/campaigns/{{id}} on {$count:,} messages: {$report*1000:.0f} ms')"
   rm -f "$out"
-  [ $mode = paused ] && api -X POST "http://127.0.0.1:$PORT/v1/campaigns/$id/cancel" -o /dev/null -w 'cancel of the paused campaign: %{time_total} s\n'
+  if [ $mode = paused ]; then
+    api -X POST "http://127.0.0.1:$PORT/v1/campaigns/$id/cancel" -o /dev/null -w 'cancel of the paused campaign: %{time_total} s\n'
+  fi
 done
