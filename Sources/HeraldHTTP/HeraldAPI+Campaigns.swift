@@ -142,23 +142,9 @@ extension HeraldAPI {
     @Sendable func campaignMessages(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let campaign = try await requireCampaign(context, accountID: account.id)
-        let vocabulary = try Self.vocabulary(request)
         var filter = try Self.messageFilter(request, accountID: account.id)
         filter.campaignID = campaign.id
-        filter.before = request.uri.queryParameters["cursor"].map(String.init)
-        let limit = try Self.limit(request.uri.queryParameters["limit"].map(String.init), default: 50)
-        filter.limit = limit + 1
-        var page = try await store.messages(matching: filter)
-        let hasMore = page.count > limit
-        if hasMore { page.removeLast() }
-        let currency = gateway.prices.currency
-        return Self.write { writer in
-            writer.object { writer in
-                writer.key("data")
-                writer.array(page) { writer, message in MessageJSON(message, vocabulary: vocabulary, currency: currency).write(to: &writer) }
-                writer.field("next_cursor", hasMore ? page.last?.id : nil)
-            }
-        }
+        return try await messagePage(request, filter: filter)
     }
 
     @Sendable func pauseCampaign(_ request: Request, context: HeraldRequestContext) async throws -> Response {

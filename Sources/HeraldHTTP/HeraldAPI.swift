@@ -223,15 +223,19 @@ public struct HeraldAPI: Sendable {
 
     @Sendable func list(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
+        return try await messagePage(request, filter: try Self.messageFilter(request, accountID: account.id))
+    }
+
+    /// A page of the message log (`?cursor=`, `?limit=`, `?vocabulary=`) with the filter given: the log, or a campaign's detail.
+    func messagePage(_ request: Request, filter: MessageQuery) async throws -> Response {
         let query = request.uri.queryParameters
         let vocabulary = try Self.vocabulary(request)
-        var filter = try Self.messageFilter(request, accountID: account.id)
-        filter.before = query["cursor"].map(String.init)
-        filter.limit = try Self.limit(query["limit"].map(String.init), default: filter.limit)
+        let limit = try Self.limit(query["limit"].map(String.init), default: 50)
         var pageQuery = filter
-        pageQuery.limit = filter.limit + 1
+        pageQuery.before = query["cursor"].map(String.init)
+        pageQuery.limit = limit + 1
         var page = try await store.messages(matching: pageQuery)
-        let hasMore = page.count > filter.limit
+        let hasMore = page.count > limit
         if hasMore { page.removeLast() }
         let currency = gateway.prices.currency
         return Self.write { writer in
