@@ -14,7 +14,15 @@ public final class ReceiptSink: Sendable {
         public var onStored: (@Sendable () -> Void)?
     }
 
-    private let buffer = Mutex<[Entry]>([])
+    /// Entries from `head` on are pending; the consumed prefix is dropped in bulk (taking from the front of an array one
+    /// batch at a time would move every pending entry each time: quadratic when ingestion falls behind).
+    private struct Pending {
+        var entries: [Entry] = []
+        var head = 0
+        var count: Int { entries.count - head }
+    }
+
+    private let buffer = Mutex(Pending())
     private let wake: AsyncStream<Void>.Continuation
     /// Yields once per batch of arrivals; the ingestor drains the buffer after each.
     public let wakeups: AsyncStream<Void>
@@ -24,16 +32,23 @@ public final class ReceiptSink: Sendable {
     }
 
     public func deliver(_ receipt: ProviderReceipt, onStored: (@Sendable () -> Void)? = nil) {
-        buffer.withLock { $0.append(Entry(receipt: receipt, onStored: onStored)) }
+        buffer.withLock { $0.entries.append(Entry(receipt: receipt, onStored: onStored)) }
         wake.yield()
     }
 
     /// Takes up to `limit` receipts, oldest first.
     public func drain(limit: Int) -> [Entry] {
         buffer.withLock { pending in
-            let count = min(limit, pending.count)
-            let taken = Array(pending.prefix(count))
-            pending.removeFirst(count)
+            let end = pending.head + min(limit, pending.count)
+            let taken = Array(pending.entries[pending.head..<end])
+            pending.head = end
+            if pending.head == pending.entries.count {
+                pending.entries.removeAll(keepingCapacity: pending.entries.count <= 65_536)
+                pending.head = 0
+            } else if pending.head >= 4096, pending.head * 2 >= pending.entries.count {
+                pending.entries.removeFirst(pending.head)
+                pending.head = 0
+            }
             return taken
         }
     }
@@ -41,7 +56,15 @@ public final class ReceiptSink: Sendable {
     /// Puts receipts back at the front, in order (their ingestion failed; they are retried, never dropped).
     public func requeue(_ entries: [Entry]) {
         guard !entries.isEmpty else { return }
-        buffer.withLock { $0.insert(contentsOf: entries, at: 0) }
+        buffer.withLock { pending in
+            if pending.head >= entries.count {
+                pending.head -= entries.count
+                pending.entries.replaceSubrange(pending.head..<(pending.head + entries.count), with: entries)
+            } else {
+                pending.entries.replaceSubrange(0..<pending.head, with: entries)
+                pending.head = 0
+            }
+        }
     }
 
     public var pendingCount: Int { buffer.withLock { $0.count } }

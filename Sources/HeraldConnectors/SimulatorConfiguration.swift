@@ -13,6 +13,9 @@ public struct SimulatorConfiguration: Sendable {
     public var duplicateRate: Double
     /// Share of messages whose final receipt overtakes the intermediate one.
     public var reorderRate: Double
+    /// Receipts waiting for ingestion above which a submit waits (up to 2 s) for the ingestor to catch up, as a real
+    /// provider's window would: without it, dispatch outruns ingestion and receipts pile up in memory.
+    public var receiptBacklogLimit = 20_000
 
     public init(
         name: String = "simulator",

@@ -40,6 +40,12 @@ public final class SimulatorConnector: Connector, Service {
     }
 
     public func submit(_ submission: Submission) async -> SubmitResult {
+        // Back-pressure: a provider stops taking messages when its receipts are not being acknowledged.
+        var waited = 0
+        while sink.pendingCount > configuration.receiptBacklogLimit, waited < 400, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+            waited += 1
+        }
         let outcome = SimulatedOutcome.forced(for: submission.to) ?? drawOutcome()
         switch outcome {
         case .submitRejected(let reason):

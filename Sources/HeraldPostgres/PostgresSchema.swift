@@ -124,5 +124,12 @@ enum PostgresSchema {
             "CREATE INDEX messages_campaign_status ON messages(campaign_id, status, id) WHERE campaign_id IS NOT NULL",
             "ALTER TABLE queue ADD COLUMN paused_from TIMESTAMPTZ",
         ]),
+        (9, [
+            // Campaign counts as an index-only scan.
+            """
+            CREATE INDEX messages_campaign_counts ON messages(campaign_id, status, reason) INCLUDE (final, accepted_parts, price_micros)
+                WHERE campaign_id IS NOT NULL
+            """,
+        ]),
     ]
 }
