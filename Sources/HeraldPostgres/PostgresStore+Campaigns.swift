@@ -50,7 +50,7 @@ extension PostgresStore {
     }
 
     public func setCampaignState(id: String, accountID: String, to state: CampaignState, now: Date) async throws -> CampaignStateChange? {
-        try await client.withTransaction(logger: logger) { connection in
+        let first = try await client.withTransaction(logger: logger) { connection -> CampaignStateChange? in
             // The row lock orders this change with accepts of the campaign's messages (they read the state FOR SHARE):
             // a message accepted before it is held or canceled here, one accepted after sees the new state.
             guard var campaign = try await self.campaigns(connection.query("""
@@ -59,7 +59,8 @@ extension PostgresStore {
             if campaign.state == .canceled, state != .canceled { return CampaignStateChange(campaign: campaign, messages: 0) }
             var changed = 0
             switch state {
-            case .paused:
+            case .paused, .canceled:
+                // A cancel holds everything first, with the state: no claim takes a message of the campaign from here on.
                 let rows = try await connection.query("""
                     UPDATE queue SET paused_from = available_at, available_at = \(CampaignHold.availableAt)
                     WHERE paused_from IS NULL AND (lease_until IS NULL OR lease_until < \(now))
@@ -74,27 +75,45 @@ extension PostgresStore {
                     RETURNING message_id
                     """, logger: self.logger)
                 for try await _ in rows { changed += 1 }
-            case .canceled:
-                changed = try await self.cancelCampaignMessages(campaignID: id, now: now, connection: connection)
             }
             campaign.state = state
             campaign.updatedAt = now
             try await connection.query("UPDATE campaigns SET state = \(state.rawValue), updated_at = \(now) WHERE id = \(id)", logger: self.logger)
             return CampaignStateChange(campaign: campaign, messages: changed)
         }
+        guard var change = first, state == .canceled, change.campaign.state == .canceled else { return first }
+        // CANCELED for every held message, 2,000 per transaction, by id.
+        var after = ""
+        var canceled = 0
+        while true {
+            let start = after
+            let (last, count) = try await client.withTransaction(logger: logger) { connection in
+                try await self.cancelCampaignMessages(campaignID: id, after: start, now: now, connection: connection)
+            }
+            canceled += count
+            guard let last else { break }
+            after = last
+        }
+        change.messages = canceled
+        return change
     }
 
-    /// CANCELED for every queued message of the campaign that no worker holds and no provider has.
-    private func cancelCampaignMessages(campaignID: String, now: Date, connection: PostgresConnection) async throws -> Int {
+    /// CANCELED for the next 2,000 queued messages of the campaign (by id, after `after`) that no worker holds and no provider
+    /// has. Returns the last id looked at (nil: none left) and how many were canceled.
+    private func cancelCampaignMessages(campaignID: String, after: String, now: Date, connection: PostgresConnection) async throws -> (String?, Int) {
         // Queue rows a worker is claiming right now are skipped (SKIP LOCKED): those messages are on their way out.
+        var seen: [String] = []
         var queued: [String] = []
         for try await (messageID, leaseUntil) in try await connection.query("""
             SELECT q.message_id, q.lease_until FROM queue q JOIN messages m ON m.id = q.message_id
-            WHERE m.campaign_id = \(campaignID) AND m.final = false ORDER BY q.message_id FOR UPDATE OF q SKIP LOCKED
-            """, logger: logger).decode((String, Date?).self) where !(leaseUntil.map { $0 > now } ?? false) {
-            queued.append(messageID)
+            WHERE m.campaign_id = \(campaignID) AND m.final = false AND q.message_id > \(after)
+            ORDER BY q.message_id LIMIT 2000 FOR UPDATE OF q SKIP LOCKED
+            """, logger: logger).decode((String, Date?).self) {
+            seen.append(messageID)
+            if !(leaseUntil.map { $0 > now } ?? false) { queued.append(messageID) }
         }
-        guard !queued.isEmpty else { return 0 }
+        guard let last = seen.last else { return (nil, 0) }
+        guard !queued.isEmpty else { return (last, 0) }
         let heads = try await heads(queued, connection: connection)
         var statuses: [String: MessageStatus] = [:]
         for try await (messageID, status) in try await connection.query("""
@@ -106,11 +125,11 @@ extension PostgresStore {
             guard let head = heads[id], let status = statuses[id] else { return false }
             return MessageLedger.canCancel(status: status, parts: head.parts)
         }
-        guard !cancelable.isEmpty else { return 0 }
+        guard !cancelable.isEmpty else { return (last, 0) }
         try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(cancelable))", logger: logger)
         let events = Dictionary(uniqueKeysWithValues: cancelable.map { ($0, [MessageLedger.cancelEvent(messageID: $0, now: now, campaignID: campaignID)]) })
         _ = try await applyBulk(events, heads: heads, connection: connection)
-        return cancelable.count
+        return (last, cancelable.count)
     }
 
     /// Which campaigns of these messages are not running (read FOR SHARE: a pause, resume or cancel waits for this accept).

@@ -59,11 +59,24 @@ extension PostgresStore {
     }
 
     /// Every account's events in feed order, below the snapshot horizon (see ``feed(accountID:after:limit:)``).
-    public func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> [RoutedEvent] {
+    public func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> RoutedPage {
+        // The page's extent: the `limit`-th next event below the oldest running transaction. Every event up to it is
+        // committed, so the second query sees the same events in that range even though it takes a new snapshot.
+        var end: FeedCursor?
+        for try await (tx, seq) in try await client.query("""
+            SELECT p.tx::text::int8, p.seq FROM (
+                SELECT tx, seq FROM events WHERE (tx, seq) > (\(String(cursor.tx))::xid8, \(cursor.seq)) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY tx, seq LIMIT \(limit)) p
+            ORDER BY p.tx DESC, p.seq DESC LIMIT 1
+            """, logger: logger).decode((Int64, Int64).self) {
+            end = FeedCursor(tx: tx, seq: seq)
+        }
+        guard let end else { return RoutedPage(events: [], end: nil) }
         let rows = try await client.query("""
             SELECT \(unescaped: EventColumns.qualified), e.tx::text::int8, e.seq, e.account_id, m.callback_url FROM events e JOIN messages m ON m.id = e.message_id
-            WHERE (e.tx, e.seq) > (\(String(cursor.tx))::xid8, \(cursor.seq)) AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY e.tx, e.seq LIMIT \(limit)
+            WHERE (e.tx, e.seq) > (\(String(cursor.tx))::xid8, \(cursor.seq)) AND (e.tx, e.seq) <= (\(String(end.tx))::xid8, \(end.seq))
+              AND (m.callback_url IS NOT NULL OR e.account_id IN (SELECT account_id FROM webhooks))
+            ORDER BY e.tx, e.seq
             """, logger: logger)
         var events: [RoutedEvent] = []
         for try await row in rows {
@@ -74,7 +87,7 @@ extension PostgresStore {
                 accountID: try c[n + 2].decode(String.self), callbackURL: try c[n + 3].decode(String?.self)
             ))
         }
-        return events
+        return RoutedPage(events: events, end: end)
     }
 
     public func feedCursor(name: String) async throws -> FeedCursor {

@@ -52,14 +52,16 @@ extension SQLiteStore {
     }
 
     public func setCampaignState(id: String, accountID: String, to state: CampaignState, now: Date) async throws -> CampaignStateChange? {
-        try await pool.write { db in
+        let first = try await pool.write { db -> CampaignStateChange? in
             guard var campaign = try Self.campaign(id: id, accountID: accountID, db: db) else { return nil }
             // Canceled is for good; canceling again sweeps messages that were being added while it was canceled.
             if campaign.state == .canceled, state != .canceled { return CampaignStateChange(campaign: campaign, messages: 0) }
             let time = now.timeIntervalSince1970
-            let changed: Int
+            var changed = 0
             switch state {
-            case .paused:
+            case .paused, .canceled:
+                // A cancel holds everything first, in the same transaction as the state: no claim takes a message of the
+                // campaign from here on, while the messages are canceled in batches after it.
                 try db.execute(sql: """
                     UPDATE queue SET paused_from = available_at, available_at = ?
                     WHERE paused_from IS NULL AND (lease_until IS NULL OR lease_until < ?)
@@ -72,20 +74,33 @@ extension SQLiteStore {
                     WHERE paused_from IS NOT NULL AND message_id IN (SELECT id FROM messages WHERE campaign_id = ? AND final = 0)
                     """, arguments: [id])
                 changed = db.changesCount
-            case .canceled:
-                var canceled = 0
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT m.parts, m.status, q.message_id, q.lease_until, \(Head.columnsOfM) FROM messages m JOIN queue q ON q.message_id = m.id
-                    WHERE m.campaign_id = ? AND m.final = 0
-                    """, arguments: [id])
-                for row in rows where try Self.cancelQueued(row, now: now, campaignID: id, db: db) { canceled += 1 }
-                changed = canceled
             }
             campaign.state = state
             campaign.updatedAt = now
             try db.execute(sql: "UPDATE campaigns SET state = ?, updated_at = ? WHERE id = ?", arguments: [state.rawValue, time, id])
             return CampaignStateChange(campaign: campaign, messages: changed)
         }
+        guard var change = first, state == .canceled, change.campaign.state == .canceled else { return first }
+        // CANCELED for every held message, 2,000 per transaction (the single writer is never held for long), by id.
+        var after = ""
+        var canceled = 0
+        while true {
+            let start = after
+            let (last, count) = try await pool.write { db -> (String?, Int) in
+                let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT m.parts, m.status, q.message_id, q.lease_until, \(Head.columnsOfM) FROM messages m JOIN queue q ON q.message_id = m.id
+                    WHERE m.campaign_id = ? AND m.final = 0 AND m.id > ? ORDER BY m.id LIMIT 2000
+                    """), arguments: [id, start])
+                var count = 0
+                for row in rows where try Self.cancelQueued(row, now: now, campaignID: id, db: db) { count += 1 }
+                return (rows.last?[2], count)
+            }
+            canceled += count
+            guard let last else { break }
+            after = last
+        }
+        change.messages = canceled
+        return change
     }
 
     /// Which campaigns of these messages are not running: their new messages' queue entries are held.

@@ -56,15 +56,21 @@ extension SQLiteStore {
         }
     }
 
-    public func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> [RoutedEvent] {
+    public func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> RoutedPage {
         try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
+            // One snapshot: the page's extent from the events index, then only the events that have somewhere to go.
+            guard let end = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM (SELECT seq FROM events WHERE seq > ? ORDER BY seq LIMIT ?)"),
+                                               arguments: [cursor.seq, limit])
+            else { return RoutedPage(events: [], end: nil) }
+            let events = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(EventColumns.qualified), e.seq, e.account_id, m.callback_url FROM events e JOIN messages m ON m.id = e.message_id
-                WHERE e.seq > ? ORDER BY e.seq LIMIT ?
-                """), arguments: [cursor.seq, limit]).map { row in
+                WHERE e.seq > ? AND e.seq <= ? AND (m.callback_url IS NOT NULL OR e.account_id IN (SELECT account_id FROM webhooks))
+                ORDER BY e.seq
+                """), arguments: [cursor.seq, end]).map { row in
                 RoutedEvent(feed: FeedEvent(cursor: FeedCursor(tx: 0, seq: row[EventColumns.count]), event: try Self.event(row)),
                             accountID: row[EventColumns.count + 1], callbackURL: row[EventColumns.count + 2])
             }
+            return RoutedPage(events: events, end: FeedCursor(tx: 0, seq: end))
         }
     }
 

@@ -109,8 +109,10 @@ public protocol HeraldStore: Service {
     func deleteWebhook(id: String, accountID: String) async throws -> Bool
     /// The key that signs the callbacks of messages' own `callback_url`; created on first use.
     func callbackSecret(accountID: String) async throws -> String
-    /// Events of every account after the cursor, in feed order, with each message's callback URL.
-    func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> [RoutedEvent]
+    /// The next `limit` events of every account after the cursor, in feed order; only those that have somewhere to go
+    /// (their account has a webhook, or their message a callback URL) are read and returned, so sending without
+    /// callbacks costs the fan-out one index scan per page.
+    func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> RoutedPage
     /// A named consumer's position in the feed (`.start` when it has none yet).
     func feedCursor(name: String) async throws -> FeedCursor
     /// Stores deliveries (one already stored for the same endpoint and event is kept) and moves the named cursor,
@@ -149,9 +151,10 @@ public protocol HeraldStore: Service {
     func campaignCounts(campaignID: String) async throws -> CampaignCounts
     /// Adds to the rows of an upload that could not become messages.
     func addInvalidRows(campaignID: String, count: Int, now: Date) async throws
-    /// Pauses (holds the queue entries no worker has), resumes (releases them at their own time) or cancels (CANCELED for
-    /// every message no provider has, as ``cancel(messageID:accountID:now:)``) in one transaction. A canceled campaign
-    /// stays canceled (canceling it again sweeps messages added since). nil when the campaign is not the account's.
+    /// Pauses (holds the queue entries no worker has) or resumes (releases them at their own time) in one transaction.
+    /// Cancel holds them with the state change in one transaction, then records CANCELED for every message no provider
+    /// has (as ``cancel(messageID:accountID:now:)``) in transactions of 2,000. A canceled campaign stays canceled
+    /// (canceling it again sweeps messages added since). nil when the campaign is not the account's.
     func setCampaignState(id: String, accountID: String, to state: CampaignState, now: Date) async throws -> CampaignStateChange?
 
     // MARK: Inbound (MO) messages

@@ -119,3 +119,16 @@ public struct RoutedEvent: Sendable, Hashable {
         self.callbackURL = callbackURL
     }
 }
+
+/// A page of the routed feed: the events that have somewhere to go, and how far the page read.
+public struct RoutedPage: Sendable, Hashable {
+    /// Events of accounts with a webhook, or of messages with their own `callback_url`, in feed order.
+    public var events: [RoutedEvent]
+    /// The cursor of the last event the page covered, returned or not (nil: no new events).
+    public var end: FeedCursor?
+
+    public init(events: [RoutedEvent], end: FeedCursor?) {
+        self.events = events
+        self.end = end
+    }
+}

@@ -45,8 +45,9 @@ public final class WebhookFanout: Service {
     /// One page: the cursor after it and how many deliveries it stored. Tests call it directly.
     @discardableResult
     public func runOnce(after cursor: FeedCursor) async throws -> (FeedCursor, Int) {
-        let page = try await store.routedFeed(after: cursor, limit: batchSize)
-        guard let last = page.last?.feed.cursor else { return (cursor, 0) }
+        let routedPage = try await store.routedFeed(after: cursor, limit: batchSize)
+        guard let last = routedPage.end else { return (cursor, 0) }
+        let page = routedPage.events
         let accounts = Array(Set(page.map(\.accountID)))
         let hooks = Dictionary(grouping: try await store.webhooks(accountIDs: accounts), by: \.accountID)
         var deliveries: [WebhookDelivery] = []
@@ -72,6 +73,7 @@ public final class WebhookFanout: Service {
                                                   nextAttemptAt: now, createdAt: now))
             }
         }
+        // A page with nothing to deliver still moves the cursor (one small write per page of events).
         try await store.enqueueDeliveries(deliveries, cursorName: Self.cursorName, cursor: last)
         return (last, deliveries.count)
     }

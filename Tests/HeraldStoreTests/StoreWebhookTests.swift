@@ -23,7 +23,7 @@ struct StoreWebhookTests {
             var routed: [RoutedEvent] = []
             let deadline = Date().addingTimeInterval(20)
             while routed.isEmpty, Date() < deadline {
-                routed = try await store.routedFeed(after: try await store.feedCursor(name: "webhooks"), limit: 10)
+                routed = try await store.routedFeed(after: try await store.feedCursor(name: "webhooks"), limit: 10).events
                 if routed.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
             }
             let event = try #require(routed.first)
@@ -37,6 +37,19 @@ struct StoreWebhookTests {
                                         messageID: message.id, sequence: event.feed.cursor.seq, payload: "{}", nextAttemptAt: now, createdAt: now)
             try await store.enqueueDeliveries([again], cursorName: "webhooks", cursor: event.feed.cursor)
             #expect(try await store.feedCursor(name: "webhooks") == event.feed.cursor)
+
+            // Events with nowhere to go (no webhook on their account, no callback URL) are passed over, not returned;
+            // the page still ends after them.
+            let quiet = try await store.ensureAccount(named: "quiet")
+            _ = try await store.accept([NewMessage.sms(account: quiet.id, to: "+14155550177", at: now)])
+            var skipped = RoutedPage(events: [], end: nil)
+            while skipped.end == nil, Date() < deadline {
+                skipped = try await store.routedFeed(after: event.feed.cursor, limit: 10)
+                if skipped.end == nil { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(skipped.events.allSatisfy { $0.accountID == account.id })
+            #expect(!skipped.events.contains { $0.feed.event.messageID != message.id })
+            #expect(try await store.feed(accountID: quiet.id, after: .start, limit: 10).map(\.cursor).last.map { $0 <= skipped.end! } == true)
 
             let claimed = try await store.claimDeliveries(limit: 10, now: now, leaseUntil: now.addingTimeInterval(60))
             #expect(claimed.map(\.id) == [delivery.id])
