@@ -65,11 +65,9 @@ extension HeraldAPI {
             throw APIProblem.invalid(FieldError(field: "validity_minutes", problem: "validity_minutes \(minutes) is out of range", fix: "use 1 to 4320 (72 hours)"))
         }
         let now = Date()
-        let campaign = Campaign(
-            accountID: account.id, name: body.name ?? "\(templateName) \(Timestamp.format(now))", template: templateName,
-            channel: body.channel ?? template.channel?.rawValue, from: body.from, category: category, tag: body.tag, sendAt: sendAt,
-            validityMinutes: body.validityMinutes, callbackURL: body.callbackURL, state: body.paused == true ? .paused : .running, createdAt: now
-        )
+        let campaign = Campaign(accountID: account.id, template: template, name: body.name, channel: body.channel, from: body.from, category: category,
+                                tag: body.tag, sendAt: sendAt, validityMinutes: body.validityMinutes, callbackURL: body.callbackURL,
+                                paused: body.paused == true, createdAt: now)
         try await store.createCampaign(campaign)
         let recipients = body.recipients ?? []
         var rows: [CampaignUpload.Row] = []

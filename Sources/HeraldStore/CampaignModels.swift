@@ -54,6 +54,15 @@ public struct Campaign: Sendable, Hashable {
         self.invalidRows = invalidRows
     }
 
+    /// A new campaign of `template` (the API's and the CLI's rule): without a name it is called after the template and
+    /// the time; without a channel it takes the template's.
+    public init(accountID: String, template: MessageTemplate, name: String?, channel: String?, from: String?, category: MessageCategory,
+                tag: String?, sendAt: Date?, validityMinutes: Int? = nil, callbackURL: String? = nil, paused: Bool, createdAt: Date) {
+        self.init(accountID: accountID, name: name ?? "\(template.name) \(Timestamp.format(createdAt))", template: template.name,
+                  channel: channel ?? template.channel?.rawValue, from: from, category: category, tag: tag, sendAt: sendAt,
+                  validityMinutes: validityMinutes, callbackURL: callbackURL, state: paused ? .paused : .running, createdAt: createdAt)
+    }
+
     /// The send request of one recipient: what the campaign fixes plus the recipient's number and variables.
     public func request(to recipient: String, variables: [String: String]) -> SendRequest {
         SendRequest(channel: channel, to: recipient, from: from, text: nil, tag: tag, sendAt: sendAt, validityMinutes: validityMinutes,

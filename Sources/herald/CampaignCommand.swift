@@ -70,11 +70,8 @@ struct CampaignCommand: AsyncParsableCommand {
                     throw CampaignCommand.fail("no template named '\(options.template)' in account '\(options.account)'; create it with POST /v1/templates", Exit.notFound)
                 }
                 let now = Date()
-                let campaign = Campaign(
-                    accountID: account.id, name: options.name ?? "\(options.template) \(Timestamp.format(now))", template: options.template,
-                    channel: options.channel ?? template.channel?.rawValue, from: options.from, category: messageCategory, tag: options.tag,
-                    sendAt: sendTime, state: options.paused ? .paused : .running, createdAt: now
-                )
+                let campaign = Campaign(accountID: account.id, template: template, name: options.name, channel: options.channel, from: options.from,
+                                        category: messageCategory, tag: options.tag, sendAt: sendTime, paused: options.paused, createdAt: now)
                 try await store.createCampaign(campaign)
                 FileHandle.standardError.write(Data("campaign \(campaign.id)\n".utf8))
                 let upload = CampaignUpload(gateway: Gateway(store: store, prices: prices), campaign: campaign, settings: account.settings)
