@@ -64,8 +64,7 @@ struct CampaignCommand: AsyncParsableCommand {
             let prices = try config.map { try ConfigFile.load(path: $0).priceTable() } ?? PriceTable()
             let bar = ProgressBar()
             let options = self, sendTime = schedule
-            try await StoreURL.with(database.database, logger: Logger(label: "herald.campaign")) { store in
-                guard let account = try await store.account(named: options.account) else { throw CampaignCommand.fail("no account named '\(options.account)'", Exit.notFound) }
+            try await database.withAccount(options.account, label: "herald.campaign") { store, account in
                 guard let template = try await store.template(accountID: account.id, name: options.template) else {
                     throw CampaignCommand.fail("no template named '\(options.template)' in account '\(options.account)'; create it with POST /v1/templates", Exit.notFound)
                 }
@@ -135,8 +134,7 @@ struct CampaignCommand: AsyncParsableCommand {
 
         func run() async throws {
             let accountName = account, count = limit
-            try await StoreURL.with(database.database, logger: Logger(label: "herald.campaign")) { store in
-                guard let account = try await store.account(named: accountName) else { throw CampaignCommand.fail("no account named '\(accountName)'", Exit.notFound) }
+            try await database.withAccount(accountName, label: "herald.campaign") { store, account in
                 for campaign in try await store.campaigns(accountID: account.id, before: nil, limit: count) {
                     let counts = try await store.campaignCounts(campaignID: campaign.id)
                     Swift.print("\(campaign.id)  \(campaign.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(counts.final)/\(counts.total) final  "
@@ -179,8 +177,7 @@ struct CampaignCommand: AsyncParsableCommand {
 
     static func withCampaign(_ id: String, account accountName: String, database: DatabaseOptions,
                              _ body: @escaping @Sendable (any HeraldStore, Campaign) async throws -> Void) async throws {
-        try await StoreURL.with(database.database, logger: Logger(label: "herald.campaign")) { store in
-            guard let account = try await store.account(named: accountName) else { throw fail("no account named '\(accountName)'", Exit.notFound) }
+        try await database.withAccount(accountName, label: "herald.campaign") { store, account in
             guard let campaign = try await store.campaign(id: id, accountID: account.id) else {
                 throw fail("no campaign '\(id)' in account '\(accountName)'", Exit.notFound)
             }

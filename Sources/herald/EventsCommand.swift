@@ -24,8 +24,7 @@ struct EventsCommand: AsyncParsableCommand {
             start = cursor
         }
         let accountName = account, keepFollowing = follow, first = start
-        let found = try await StoreURL.with(database.database, logger: Logger(label: "herald.events")) { store -> Bool in
-            guard let account = try await store.account(named: accountName) else { return false }
+        try await database.withAccount(accountName, label: "herald.events") { store, account in
             var cursor = first
             while !Task.isCancelled {
                 let page = try await store.feed(accountID: account.id, after: cursor, limit: 500)
@@ -39,15 +38,10 @@ struct EventsCommand: AsyncParsableCommand {
                 if !lines.isEmpty { FileHandle.standardOutput.write(Data(lines.utf8)) }
                 cursor = page.last?.cursor ?? cursor
                 if page.isEmpty {
-                    guard keepFollowing else { return true }
+                    guard keepFollowing else { return }
                     try await Task.sleep(for: .milliseconds(500))
                 }
             }
-            return true
-        }
-        if !found {
-            FileHandle.standardError.write(Data("no account named '\(accountName)'\n".utf8))
-            throw ExitCode(66)
         }
     }
 }

@@ -48,15 +48,10 @@ struct ExportCommand: AsyncParsableCommand {
             handle = FileHandle.standardOutput
         }
         let accountName = account, csv = format == "csv", statusFilter = parsedStatus, tagFilter = tag, campaignFilter = campaign
-        let rows: Int? = try await StoreURL.with(database.database, logger: Logger(label: "herald.export")) { store in
-            guard let account = try await store.account(named: accountName) else { return nil }
+        let rows = try await database.withAccount(accountName, label: "herald.export") { store, account in
             let filter = MessageQuery(accountID: account.id, status: statusFilter, tag: tagFilter, since: range[0], until: range[1], campaignID: campaignFilter)
             return try await MessageExport(store: store, filter: filter, csv: csv, vocabulary: words, currency: PriceTable().currency)
                 .stream { buffer in handle.write(Data(buffer.readableBytesView)) }
-        }
-        guard let rows else {
-            FileHandle.standardError.write(Data("no account named '\(accountName)'\n".utf8))
-            throw ExitCode(66)
         }
         if output != nil { FileHandle.standardError.write(Data("\(rows) messages written to \(output!)\n".utf8)) }
     }
