@@ -4,6 +4,7 @@
 #   bench/export.sh [N=1000000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 count=${1:-1000000}
 swift build -c release --product herald >/dev/null 2>&1
@@ -17,12 +18,7 @@ log=$(mktemp)
 HERALD_SIMULATOR_DELAY_MS=5-50 $BIN/herald serve --port $PORT --database "sqlite:$db" --log-level warning --workers 1 > "$log" 2>&1 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
-key=""
-for _ in $(seq 1 100); do
-  key=$(grep -o 'hk_[A-Za-z0-9]*' "$log" | head -1 || true)
-  [ -n "$key" ] && curl -sf "http://127.0.0.1:$PORT/ready" > /dev/null 2>&1 && break
-  sleep 0.2
-done
+key=$(wait_for_key "$log" $PORT)
 $BIN/herald-bench --port $PORT --key "$key" --phases fill --stored "$count"
 measure() {  # measure LABEL
 for format in csv ndjson; do

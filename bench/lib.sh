@@ -1,0 +1,11 @@
+# Shared by the bench scripts. wait_for_key LOG PORT: waits until a `herald serve` writing to LOG is ready on PORT and
+# prints the demo API key from its banner (empty after 20 s).
+wait_for_key() {
+  local log=$1 port=$2 key=""
+  for _ in $(seq 1 100); do
+    key=$(grep -o 'hk_[A-Za-z0-9]*' "$log" | head -1 || true)
+    [ -n "$key" ] && curl -sf "http://127.0.0.1:$port/ready" > /dev/null 2>&1 && break
+    sleep 0.2
+  done
+  printf '%s' "$key"
+}
