@@ -53,6 +53,7 @@ let package = Package(
         .target(
             name: "HeraldSQLite",
             dependencies: ["HeraldCore", "HeraldStore", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),

@@ -23,6 +23,9 @@ public enum TemplateRenderer {
         public let name: String
         let body: MustacheTemplate
         let subject: MustacheTemplate?
+        /// The same templates when they are plain text and variables (rendered without the Mustache engine).
+        let plainBody: PlainTemplate?
+        let plainSubject: PlainTemplate?
         /// Top-level variables of body and subject, in order of first use.
         public let required: [String]
 
@@ -34,6 +37,8 @@ public enum TemplateRenderer {
             } catch {
                 throw TemplateProblem(variable: nil, text: "template '\(template.name)' does not parse: \(error)")
             }
+            plainBody = PlainTemplate(template.body)
+            plainSubject = template.subject.flatMap(PlainTemplate.init)
             var names = TemplateRenderer.requiredVariables(template.body)
             for name in template.subject.map(TemplateRenderer.requiredVariables) ?? [] where !names.contains(name) { names.append(name) }
             required = names
@@ -44,7 +49,8 @@ public enum TemplateRenderer {
             if let missing = required.first(where: { variables[$0] == nil }) {
                 return .failure(TemplateProblem(variable: missing, text: "variable '\(missing)' of template '\(name)' has no value; add it to variables"))
             }
-            return .success((body.render(variables), subject?.render(variables)))
+            let text = plainBody?.render(variables) ?? body.render(variables)
+            return .success((text, subject.map { plainSubject?.render(variables) ?? $0.render(variables) }))
         }
     }
 

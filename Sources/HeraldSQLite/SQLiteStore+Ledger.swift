@@ -71,21 +71,42 @@ extension SQLiteStore {
         return (parts, inserted)
     }
 
+    static let eventInsert = MultiRowInsert("""
+        INSERT OR IGNORE INTO events (id, message_id, account_id, part, kind, reason, source, occurred_at, recorded_at,
+            connector, provider_id, attempt, next_attempt_at, detail_status, detail_error_code, detail_network_error_code,
+            detail_text, dedup_key, round) VALUES
+        """, columns: 19)
+    private static let insertEventSQL = eventInsert.head + " (" + Array(repeating: "?", count: eventInsert.columns).joined(separator: ",") + ")"
+
     /// Returns false when an event with the same dedup key is already recorded for the message.
     @discardableResult
     static func insertEvent(_ event: StatusEvent, accountID: String, db: Database) throws -> Bool {
-        try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO events (id, message_id, account_id, part, kind, reason, source, occurred_at, recorded_at,
-                connector, provider_id, attempt, next_attempt_at, detail_status, detail_error_code, detail_network_error_code,
-                detail_text, dedup_key, round)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                event.id, event.messageID, accountID, event.part, event.kind.rawValue, event.reason?.rawValue,
-                event.source.rawValue, event.occurredAt.timeIntervalSince1970, event.recordedAt.timeIntervalSince1970,
-                event.connector, event.providerMessageID, event.attempt, event.nextAttemptAt?.timeIntervalSince1970,
-                event.detail?.status, event.detail?.errorCode, event.detail?.networkErrorCode, event.detail?.text, event.dedupKey, event.round,
-            ])
-        return db.changesCount > 0
+        var statement = try RawStatement(db.cachedStatement(sql: insertEventSQL), db: db)
+        bindEvent(event, accountID: accountID, to: &statement)
+        return try statement.run() > 0
+    }
+
+    /// Binds the ``eventInsert`` columns of one event.
+    static func bindEvent(_ event: StatusEvent, accountID: String, to statement: inout RawStatement) {
+        statement.bind(event.id)
+        statement.bind(event.messageID)
+        statement.bind(accountID)
+        statement.bind(event.part)
+        statement.bind(event.kind.rawValue)
+        statement.bind(event.reason?.rawValue)
+        statement.bind(event.source.rawValue)
+        statement.bind(event.occurredAt.timeIntervalSince1970)
+        statement.bind(event.recordedAt.timeIntervalSince1970)
+        statement.bind(event.connector)
+        statement.bind(event.providerMessageID)
+        statement.bind(event.attempt)
+        statement.bind(event.nextAttemptAt?.timeIntervalSince1970)
+        statement.bind(event.detail?.status)
+        statement.bind(event.detail?.errorCode)
+        statement.bind(event.detail?.networkErrorCode)
+        statement.bind(event.detail?.text)
+        statement.bind(event.dedupKey)
+        statement.bind(event.round)
     }
 
     /// Writes a correlation and applies every receipt parked for it.

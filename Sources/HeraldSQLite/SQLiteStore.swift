@@ -18,7 +18,9 @@ public final class SQLiteStore: HeraldStore {
         configuration.prepareDatabase { db in
             // WAL + NORMAL: a commit survives a crash of the process (not of the machine) without an fsync each time.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -16384")
+            // The writer keeps 64 MiB of pages: an accept updates ten indexes of messages, and at a million rows the
+            // random-order one (recipient) no longer fits in less. Readers keep 16 MiB each.
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -16384" : "PRAGMA cache_size = -65536")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
@@ -56,16 +58,25 @@ public final class SQLiteStore: HeraldStore {
             let held = try Self.heldCampaigns(messages, db: db)
             var stored: [(outcome: AcceptOutcome, message: NewMessage)] = []
             stored.reserveCapacity(messages.count)
+            var created: [NewMessage] = []
+            created.reserveCapacity(messages.count)
+            // Keys used earlier in this batch: the rows are written after the loop, where the query cannot see them.
+            var keysInBatch: [String: String] = [:]
             for message in messages {
-                if let key = message.idempotencyKey,
-                   let existing = try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM messages WHERE account_id = ? AND idempotency_key = ?"),
-                                                      arguments: [message.accountID, key]) {
-                    stored.append((.replayed(id: existing), message))
-                    continue
+                if let key = message.idempotencyKey {
+                    let scoped = message.accountID + "\u{0}" + key
+                    if let existing = try keysInBatch[scoped] ?? String.fetchOne(
+                        db.cachedStatement(sql: "SELECT id FROM messages WHERE account_id = ? AND idempotency_key = ?"),
+                        arguments: [message.accountID, key]) {
+                        stored.append((.replayed(id: existing), message))
+                        continue
+                    }
+                    keysInBatch[scoped] = message.id
                 }
-                try Self.insert(message, held: message.campaignID.map(held.contains) ?? false, db: db)
+                created.append(message)
                 stored.append((.created(id: message.id), message))
             }
+            try Self.insert(created, held: held, db: db)
             return stored
         }
     }
@@ -84,30 +95,73 @@ public final class SQLiteStore: HeraldStore {
         }
     }
 
-    /// Inserts the message, its first event and its queue entry; `held`: the entry waits until its campaign resumes.
-    private static func insert(_ message: NewMessage, held: Bool, db: Database) throws {
-        let draft = message.draft
-        let initial = message.initialEvent
-        var parts = Array(repeating: PartState.initial, count: max(1, draft.segments))
-        let aggregate = MessageLedger.apply([initial], to: &parts)
-        let created = message.createdAt.timeIntervalSince1970
-        try db.cachedStatement(sql: """
-            INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments,
-                encoding, characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts,
-                reserved_micros, campaign_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                message.id, message.accountID, draft.channel.rawValue, draft.to, draft.from, draft.subject, draft.text, draft.tag,
-                aggregate.status.rawValue, aggregate.reason?.rawValue, parts.count, draft.encoding, draft.characters,
-                message.priceMicros, created, created, draft.sendAt?.timeIntervalSince1970,
-                message.expiresAt.timeIntervalSince1970, aggregate.status.isFinal, draft.callbackURL, message.idempotencyKey,
-                PartStateCoding.encode(parts), message.reservedMicros, message.campaignID,
-            ])
-        try insertEvent(initial, accountID: message.accountID, db: db)
-        if !aggregate.status.isFinal {
-            let due = (draft.sendAt ?? message.createdAt).timeIntervalSince1970
-            try db.cachedStatement(sql: "INSERT INTO queue (message_id, available_at, paused_from) VALUES (?, ?, ?)")
-                .execute(arguments: held ? [message.id, CampaignHold.availableAt.timeIntervalSince1970, due] : [message.id, due, nil])
+    static let messageInsert = MultiRowInsert("""
+        INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments,
+            encoding, characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts,
+            reserved_micros, campaign_id) VALUES
+        """, columns: 24)
+    static let queueInsert = MultiRowInsert("INSERT INTO queue (message_id, available_at, paused_from) VALUES", columns: 3)
+
+    /// What a new message starts with: its first event, the part states and status that event gives it.
+    private struct Initial {
+        var message: NewMessage
+        var event: StatusEvent
+        var aggregate: MessageAggregate
+        var parts: String
+        var segments: Int
+
+        init(_ message: NewMessage) {
+            self.message = message
+            event = message.initialEvent
+            var parts = Array(repeating: PartState.initial, count: max(1, message.draft.segments))
+            aggregate = MessageLedger.apply([event], to: &parts)
+            self.parts = PartStateCoding.encode(parts)
+            segments = parts.count
+        }
+    }
+
+    /// Inserts the messages, their first events and their queue entries, many rows per statement.
+    /// `held`: campaigns whose new queue entries wait until the campaign resumes.
+    private static func insert(_ messages: [NewMessage], held: Set<String>, db: Database) throws {
+        guard !messages.isEmpty else { return }
+        let initials = messages.map(Initial.init)
+        try messageInsert.run(initials, db: db) { statement, initial in
+            let message = initial.message, draft = message.draft
+            let created = message.createdAt.timeIntervalSince1970
+            statement.bind(message.id)
+            statement.bind(message.accountID)
+            statement.bind(draft.channel.rawValue)
+            statement.bind(draft.to)
+            statement.bind(draft.from)
+            statement.bind(draft.subject)
+            statement.bind(draft.text)
+            statement.bind(draft.tag)
+            statement.bind(initial.aggregate.status.rawValue)
+            statement.bind(initial.aggregate.reason?.rawValue)
+            statement.bind(initial.segments)
+            statement.bind(draft.encoding)
+            statement.bind(draft.characters)
+            statement.bind(message.priceMicros)
+            statement.bind(created)
+            statement.bind(created)
+            statement.bind(draft.sendAt?.timeIntervalSince1970)
+            statement.bind(message.expiresAt.timeIntervalSince1970)
+            statement.bind(initial.aggregate.status.isFinal)
+            statement.bind(draft.callbackURL)
+            statement.bind(message.idempotencyKey)
+            statement.bind(initial.parts)
+            statement.bind(message.reservedMicros)
+            statement.bind(message.campaignID)
+        }
+        try eventInsert.run(initials, db: db) { statement, initial in
+            bindEvent(initial.event, accountID: initial.message.accountID, to: &statement)
+        }
+        try queueInsert.run(initials.lazy.filter { !$0.aggregate.status.isFinal }, db: db) { statement, initial in
+            let due = (initial.message.draft.sendAt ?? initial.message.createdAt).timeIntervalSince1970
+            let isHeld = initial.message.campaignID.map(held.contains) ?? false
+            statement.bind(initial.message.id)
+            statement.bind(isHeld ? CampaignHold.availableAt.timeIntervalSince1970 : due)
+            statement.bind(isHeld ? due : nil)
         }
     }
 
@@ -133,7 +187,8 @@ public final class SQLiteStore: HeraldStore {
     }
 
     public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
-        var sql = "SELECT \(MessageColumns.list) FROM messages WHERE account_id = ?"
+        // A recipient filter reads (recipient, id): newest first, whatever the size of the account's log.
+        var sql = "SELECT \(MessageColumns.list) FROM messages\(query.to == nil ? "" : " INDEXED BY messages_recipient") WHERE account_id = ?"
         var arguments: [(any DatabaseValueConvertible)?] = [query.accountID]
         if let status = query.status { sql += " AND status = ?"; arguments.append(status.rawValue) }
         if let to = query.to { sql += " AND recipient = ?"; arguments.append(to) }

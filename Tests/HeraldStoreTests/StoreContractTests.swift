@@ -59,6 +59,40 @@ struct StoreContractTests {
         }
     }
 
+    @Test("one key twice in one accept (concurrent sends grouped in one transaction) stores one message", arguments: StoreFixtures.backends)
+    func idempotencyWithinBatch(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme")
+            let first = NewMessage.sms(account: account.id, key: "order-7")
+            let plain = NewMessage.sms(account: account.id, to: "+14155550101")
+            let again = NewMessage.sms(account: account.id, key: "order-7")
+            #expect(try await store.accept([first, plain, again]) == [.created(id: first.id), .created(id: plain.id), .replayed(id: first.id)])
+            #expect(try await store.message(id: again.id, accountID: account.id) == nil)
+            #expect(try await store.statusCounts(accountID: account.id, since: nil)[.queued] == 2)
+        }
+    }
+
+    @Test("a large accept stores every message, first event and queue entry in order", arguments: StoreFixtures.backends)
+    func largeAccept(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme")
+            // 150 rows span several multi-row statements and a partial one; every 7th is REJECTED (no queue entry).
+            let messages = (0..<150).map { index in
+                NewMessage.sms(account: account.id, to: index % 7 == 0 ? "" : "+1415555\(1000 + index)", text: "m\(index)")
+            }
+            #expect(try await store.accept(messages) == messages.map { .created(id: $0.id) })
+            let feed = try await store.feed(accountID: account.id, after: .start, limit: 500)
+            #expect(feed.map(\.event.messageID) == messages.map(\.id))
+            #expect(feed.map(\.event.kind) == messages.indices.map { $0 % 7 == 0 ? .status(.rejected) : .status(.queued) })
+            let stored = try #require(try await store.message(id: messages[149].id, accountID: account.id))
+            #expect(stored.text == "m149")
+            #expect(stored.to == "+14155551149")
+            let now = Date()
+            let claimed = try await store.claim(owner: "w", limit: 500, now: now.addingTimeInterval(1), leaseUntil: now.addingTimeInterval(60))
+            #expect(Set(claimed.map(\.messageID)) == Set(messages.indices.filter { $0 % 7 != 0 }.map { messages[$0].id }))
+        }
+    }
+
     @Test("a REJECTED message is stored and listed but never queued", arguments: StoreFixtures.backends)
     func rejectedNotQueued(backend: Backend) async throws {
         try await StoreFixtures.withStore(backend) { store, _ in
