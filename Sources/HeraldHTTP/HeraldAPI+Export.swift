@@ -21,16 +21,25 @@ public struct MessageExport: Sendable {
         self.currency = currency
     }
 
-    /// Hands `write` one buffer per page of 1,000 messages (the CSV header first); returns how many rows were written.
+    /// Messages read per page.
+    static let pageSize = 5000
+
+    /// Hands `write` one buffer per page of messages (the CSV header first); returns how many rows were written.
+    /// The next page is read while the current one is formatted and written.
     @discardableResult
     public func stream(_ write: (ByteBuffer) async throws -> Void) async throws -> Int {
         var buffer = ByteBuffer()
         if csv { buffer.writeString(HeraldAPI.exportColumns.joined(separator: ",") + "\n") }
         var query = filter
-        query.limit = 1000
+        query.limit = Self.pageSize
+        query.content = false
         var rows = 0
+        var page = try await store.messages(matching: query)
         while true {
-            let page = try await store.messages(matching: query)
+            let more = page.count == query.limit
+            query.before = page.last?.id
+            let nextQuery = query
+            async let next = more ? store.messages(matching: nextQuery) : []
             for message in page {
                 let row = HeraldAPI.exportRow(message, vocabulary: vocabulary, currency: currency)
                 if csv { HeraldAPI.writeCSV(row, to: &buffer) } else { HeraldAPI.writeNDJSON(row, to: &buffer) }
@@ -38,8 +47,8 @@ public struct MessageExport: Sendable {
             rows += page.count
             try await write(buffer)
             buffer.clear()
-            guard page.count == query.limit, let last = page.last else { return rows }
-            query.before = last.id
+            page = try await next
+            if !more { return rows }
         }
     }
 }

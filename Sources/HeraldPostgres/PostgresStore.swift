@@ -224,7 +224,7 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
-        var sql: PostgresQuery = "SELECT \(unescaped: MessageColumns.list) FROM messages WHERE account_id = \(query.accountID)"
+        var sql: PostgresQuery = "SELECT \(unescaped: MessageColumns.list(for: query)) FROM messages WHERE account_id = \(query.accountID)"
         var bindings = sql.binds
         var text = sql.sql
         func add(_ clause: String, _ value: some PostgresEncodable & Sendable) throws {

@@ -133,17 +133,30 @@ extension SQLiteStore {
 
     public func recordDeliveryAttempts(_ attempts: [DeliveryAttempt]) async throws {
         try await pool.write { db in
-            let log = try db.cachedStatement(sql: "INSERT INTO webhook_attempts (delivery_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)")
-            let update = try db.cachedStatement(sql: """
+            // Bound through the C API (RawStatement): two writes per callback, thousands of callbacks a second.
+            var log = try RawStatement(db.cachedStatement(sql: "INSERT INTO webhook_attempts (delivery_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)"), db: db)
+            var update = try RawStatement(db.cachedStatement(sql: """
                 UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL,
                     delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, last_status = ?, last_latency_ms = ?, last_error = ?
                 WHERE id = ?
-                """)
+                """), db: db)
             for attempt in attempts {
                 let at = attempt.at.timeIntervalSince1970
-                try log.execute(arguments: [attempt.deliveryID, at, attempt.statusCode, attempt.latencyMs, attempt.error])
-                try update.execute(arguments: [attempt.state.rawValue, attempt.nextAttemptAt?.timeIntervalSince1970, attempt.state.rawValue, at,
-                                               attempt.statusCode, attempt.latencyMs, attempt.error, attempt.deliveryID])
+                log.bind(attempt.deliveryID)
+                log.bind(at)
+                log.bind(attempt.statusCode)
+                log.bind(attempt.latencyMs)
+                log.bind(attempt.error)
+                try log.run()
+                update.bind(attempt.state.rawValue)
+                update.bind(attempt.nextAttemptAt?.timeIntervalSince1970)
+                update.bind(attempt.state.rawValue)
+                update.bind(at)
+                update.bind(attempt.statusCode)
+                update.bind(attempt.latencyMs)
+                update.bind(attempt.error)
+                update.bind(attempt.deliveryID)
+                try update.run()
             }
         }
     }

@@ -188,7 +188,7 @@ public final class SQLiteStore: HeraldStore {
 
     public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
         // A recipient filter reads (recipient, id): newest first, whatever the size of the account's log.
-        var sql = "SELECT \(MessageColumns.list) FROM messages\(query.to == nil ? "" : " INDEXED BY messages_recipient") WHERE account_id = ?"
+        var sql = "SELECT \(MessageColumns.list(for: query)) FROM messages\(query.to == nil ? "" : " INDEXED BY messages_recipient") WHERE account_id = ?"
         var arguments: [(any DatabaseValueConvertible)?] = [query.accountID]
         if let status = query.status { sql += " AND status = ?"; arguments.append(status.rawValue) }
         if let to = query.to { sql += " AND recipient = ?"; arguments.append(to) }

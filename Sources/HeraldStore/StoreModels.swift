@@ -171,6 +171,9 @@ public struct MessageQuery: Sendable, Hashable {
     /// Return messages older than this id (ids sort by creation time; the log is newest first).
     public var before: String?
     public var limit: Int
+    /// false: the text, subject and part states are not read (left empty). Exports never show them, and they are the
+    /// largest and the costliest columns to decode of a row.
+    public var content = true
 
     public init(accountID: String, status: MessageStatus? = nil, to: String? = nil, tag: String? = nil, since: Date? = nil, until: Date? = nil, before: String? = nil, limit: Int = 50,
                 campaignID: String? = nil, reason: ReasonCode? = nil) {

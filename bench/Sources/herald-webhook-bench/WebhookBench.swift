@@ -8,9 +8,10 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Callback dispatch rate: N deliveries stored, a `WebhookSender` POSTing them to a local receiver (Hummingbird,
-/// 127.0.0.1) until every one is acknowledged. Prints callbacks/s, the attempts' p50/p99 latency and RSS.
-/// `swift run -c release herald-webhook-bench [deliveries] [endpoints] [concurrency]`.
+/// Callback dispatch rate: N deliveries stored, a `WebhookSender` POSTing them to a local receiver on 127.0.0.1 until
+/// every one is acknowledged. Prints callbacks/s, the attempts' p50/p99 latency and RSS.
+/// `swift run -c release herald-webhook-bench [deliveries] [endpoints] [concurrency] [nio|hummingbird]`: the receiver
+/// is SwiftNIO's HTTP server with a counting handler (``PlainReceiver``, default) or a Hummingbird router.
 @main
 struct WebhookBench {
     static func main() async throws {
@@ -18,6 +19,12 @@ struct WebhookBench {
         let total = arguments.first ?? 50_000
         let endpoints = arguments.count > 1 ? arguments[1] : 4
         let concurrency = arguments.count > 2 ? arguments[2] : 64
+        let receiverKind = CommandLine.arguments.dropFirst(4).first ?? "nio"
+        guard receiverKind == "nio" || receiverKind == "hummingbird" else {
+            print("receiver must be nio or hummingbird")
+            return
+        }
+        let plain = receiverKind == "nio" ? try await PlainReceiver() : nil
         LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-webhook-bench-\(UUID().uuidString).sqlite").path
         let store = try SQLiteStore(path: path)
@@ -42,7 +49,8 @@ struct WebhookBench {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = started.makeAsyncIterator()
-            guard let port = await iterator.next() else { return }
+            guard let hummingbirdPort = await iterator.next() else { return }
+            let port = plain?.port ?? hummingbirdPort
             var hooks: [Webhook] = []
             for index in 0..<endpoints {
                 let hook = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/hook/\(index)", events: [],
@@ -62,7 +70,7 @@ struct WebhookBench {
             }
             let clock = ContinuousClock.now
             tasks.addTask { try await sender.run() }
-            while received.load(ordering: .relaxed) < total { try await Task.sleep(for: .milliseconds(10)) }
+            while (plain?.count ?? received.load(ordering: .relaxed)) < total { try await Task.sleep(for: .milliseconds(10)) }
             let elapsed = ContinuousClock.now - clock
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             try await Task.sleep(for: .milliseconds(300))  // the last attempts recorded
@@ -76,12 +84,13 @@ struct WebhookBench {
             let p50 = latencies.isEmpty ? 0 : latencies[latencies.count / 2]
             let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
             let rss = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("VmHWM") } ?? ""
-            print(String(format: "callbacks=%d endpoints=%d concurrency=%d elapsed=%.2f s rate=%.0f callbacks/s", total, endpoints, concurrency, seconds,
-                         Double(total) / seconds))
+            print("callbacks=\(total) endpoints=\(endpoints) concurrency=\(concurrency) receiver=\(receiverKind) "
+                + String(format: "elapsed=%.2f s rate=%.0f callbacks/s", seconds, Double(total) / seconds))
             print("attempt latency (sample of the last 500 per endpoint): p50=\(p50) ms p99=\(p99) ms")
             print("peak RSS (sender, receiver and SQLite in one process): \(rss.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "?")")
             await group.triggerGracefulShutdown()
             tasks.cancelAll()
+            try await plain?.shutdown()
         }
         try? FileManager.default.removeItem(atPath: path)
     }
