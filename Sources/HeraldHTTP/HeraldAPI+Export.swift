@@ -40,9 +40,13 @@ public struct MessageExport: Sendable {
             query.before = page.last?.id
             let nextQuery = query
             async let next = more ? store.messages(matching: nextQuery) : []
-            for message in page {
-                let row = HeraldAPI.exportRow(message, vocabulary: vocabulary, currency: currency)
-                if csv { HeraldAPI.writeCSV(row, to: &buffer) } else { HeraldAPI.writeNDJSON(row, to: &buffer) }
+            if csv {
+                for message in page { HeraldAPI.writeCSV(HeraldAPI.exportRow(message, vocabulary: vocabulary, currency: currency), to: &buffer) }
+            } else {
+                var json = JSONWriter(buffer: buffer)
+                buffer = ByteBuffer()  // the writer holds the only reference: its writes copy nothing
+                for message in page { HeraldAPI.writeNDJSON(HeraldAPI.exportRow(message, vocabulary: vocabulary, currency: currency), to: &json) }
+                buffer = json.buffer
             }
             rows += page.count
             try await write(buffer)
@@ -109,17 +113,15 @@ extension HeraldAPI {
         buffer.writeInteger(UInt8(ascii: "\n"))
     }
 
-    static func writeNDJSON(_ row: [String?], to buffer: inout ByteBuffer) {
-        var json = JSONWriter(capacity: 512)
+    /// One NDJSON line, written on after what `json` holds.
+    static func writeNDJSON(_ row: [String?], to json: inout JSONWriter) {
         json.object { writer in
             for (key, value) in zip(exportKeys, row) {
                 writer.key(key)
                 if let value { writer.string(value) } else { writer.null() }
             }
         }
-        var line = json.buffer
-        buffer.writeBuffer(&line)
-        buffer.writeInteger(UInt8(ascii: "\n"))
+        json.newline()
     }
 
     /// The export's columns as static strings (the JSON writer's keys).

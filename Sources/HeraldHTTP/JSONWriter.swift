@@ -12,6 +12,17 @@ struct JSONWriter {
         buffer = ByteBufferAllocator().buffer(capacity: capacity)
     }
 
+    /// Writes on after what `buffer` holds (NDJSON: one writer for a page of lines).
+    init(buffer: ByteBuffer) {
+        self.buffer = buffer
+    }
+
+    /// Ends an NDJSON line: the next value starts a new document.
+    mutating func newline() {
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        needsComma = false
+    }
+
     mutating func object(_ body: (inout JSONWriter) -> Void) {
         separator()
         buffer.writeInteger(UInt8(ascii: "{"))
@@ -80,6 +91,13 @@ struct JSONWriter {
     mutating func string(_ value: String) {
         separator()
         buffer.writeInteger(UInt8(ascii: "\""))
+        // Most values need no escaping: one scan of the contiguous bytes, then one copy.
+        if value.utf8.withContiguousStorageIfAvailable({ !$0.contains { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 } }) == true {
+            buffer.writeString(value)
+            buffer.writeInteger(UInt8(ascii: "\""))
+            needsComma = true
+            return
+        }
         var start = value.utf8.startIndex
         let utf8 = value.utf8
         var index = start

@@ -18,9 +18,7 @@ public final class SQLiteStore: HeraldStore {
         configuration.prepareDatabase { db in
             // WAL + NORMAL: a commit survives a crash of the process (not of the machine) without an fsync each time.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // The writer keeps 64 MiB of pages: an accept updates ten indexes of messages, and at a million rows the
-            // random-order one (recipient) no longer fits in less. Readers keep 16 MiB each.
-            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -16384" : "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA cache_size = -16384")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
