@@ -7,7 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
-[ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 count=${1:-1000000}
 swift build -c release --product herald >/dev/null 2>&1
 BIN=.build/release

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Export rate: fills a fresh SQLite store with N messages through the batch API, then times
-# GET /v1/messages/export as CSV and as NDJSON (streamed to /dev/null by curl) and counts the rows.
+# GET /v1/messages/export as CSV and as NDJSON (streamed by curl to a file) and counts the rows.
 #   bench/export.sh [N=1000000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
-[ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 count=${1:-1000000}
 swift build -c release --product herald >/dev/null 2>&1
 swift build -c release --product herald-bench >/dev/null 2>&1

@@ -1,5 +1,7 @@
-# Shared by the bench scripts. wait_for_key LOG PORT: waits until a `herald serve` writing to LOG is ready on PORT and
-# prints the demo API key from its banner (empty after 20 s).
+# Shared by the bench scripts (sourced from the project root): puts Swift on the PATH, and
+# wait_for_key LOG PORT: waits until a `herald serve` writing to LOG is ready on PORT and prints the demo API key from
+# its banner (empty after 20 s).
+[ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 wait_for_key() {
   local log=$1 port=$2 key=""
   for _ in $(seq 1 100); do

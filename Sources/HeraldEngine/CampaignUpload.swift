@@ -254,5 +254,4 @@ struct CSVBatches<Bytes: AsyncSequence>: AsyncSequence where Bytes.Element: Coll
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: bytes.makeAsyncIterator(), size: size) }
-
 }

@@ -23,8 +23,8 @@ struct PlainTemplate: Sendable, Hashable {
             let triple = tag.first == "{"
             if triple { tag = tag.dropFirst() }
             guard let close = tag.range(of: triple ? "}}}" : "}}") else { return nil }
-            var name = tag[..<close.lowerBound].trimmingSpaces()
-            if !triple, name.first == "&" { name = name.dropFirst().trimmingSpaces() }
+            var name = tag[..<close.lowerBound].trimmingBlanks()
+            if !triple, name.first == "&" { name = name.dropFirst().trimmingBlanks() }
             guard !name.isEmpty, name.utf8.allSatisfy(Self.isNameByte) else { return nil }
             pieces.append(.variable(String(name)))
             rest = tag[close.upperBound...]
@@ -52,14 +52,5 @@ struct PlainTemplate: Sendable, Hashable {
             }
         }
         return output
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
-        var slice = self
-        while slice.first == " " || slice.first == "\t" { slice.removeFirst() }
-        while slice.last == " " || slice.last == "\t" { slice.removeLast() }
-        return slice
     }
 }

@@ -101,7 +101,8 @@ public enum TemplateRenderer {
 }
 
 extension Substring {
-    fileprivate func trimmingBlanks() -> Substring {
+    /// Without the spaces around it (as in `{{ name }}`).
+    func trimmingBlanks() -> Substring {
         var slice = self
         while slice.first == " " { slice.removeFirst() }
         while slice.last == " " { slice.removeLast() }

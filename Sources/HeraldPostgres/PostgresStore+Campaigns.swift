@@ -82,32 +82,25 @@ extension PostgresStore {
             return CampaignStateChange(campaign: campaign, messages: changed)
         }
         guard var change = first, state == .canceled, change.campaign.state == .canceled else { return first }
-        // CANCELED for every held message, 2,000 per transaction, by id.
-        var after = ""
-        var canceled = 0
-        while true {
-            let start = after
-            let (last, count) = try await client.withTransaction(logger: logger) { connection in
-                try await self.cancelCampaignMessages(campaignID: id, after: start, now: now, connection: connection)
+        // CANCELED for every held message, in batches, by id.
+        change.messages = try await CampaignHold.cancelInBatches { after in
+            try await client.withTransaction(logger: logger) { connection in
+                try await self.cancelCampaignMessages(campaignID: id, after: after, now: now, connection: connection)
             }
-            canceled += count
-            guard let last else { break }
-            after = last
         }
-        change.messages = canceled
         return change
     }
 
-    /// CANCELED for the next 2,000 queued messages of the campaign (by id, after `after`) that no worker holds and no provider
+    /// CANCELED for the next ``CampaignHold/cancelBatch`` queued messages of the campaign (by id, after `after`) that no worker holds and no provider
     /// has. Returns the last id looked at (nil: none left) and how many were canceled.
-    private func cancelCampaignMessages(campaignID: String, after: String, now: Date, connection: PostgresConnection) async throws -> (String?, Int) {
+    private func cancelCampaignMessages(campaignID: String, after: String, now: Date, connection: PostgresConnection) async throws -> (last: String?, canceled: Int) {
         // Queue rows a worker is claiming right now are skipped (SKIP LOCKED): those messages are on their way out.
         var seen: [String] = []
         var queued: [String] = []
         for try await (messageID, leaseUntil) in try await connection.query("""
             SELECT q.message_id, q.lease_until FROM queue q JOIN messages m ON m.id = q.message_id
             WHERE m.campaign_id = \(campaignID) AND m.final = false AND q.message_id > \(after)
-            ORDER BY q.message_id LIMIT 2000 FOR UPDATE OF q SKIP LOCKED
+            ORDER BY q.message_id LIMIT \(CampaignHold.cancelBatch) FOR UPDATE OF q SKIP LOCKED
             """, logger: logger).decode((String, Date?).self) {
             seen.append(messageID)
             if !(leaseUntil.map { $0 > now } ?? false) { queued.append(messageID) }

@@ -81,25 +81,18 @@ extension SQLiteStore {
             return CampaignStateChange(campaign: campaign, messages: changed)
         }
         guard var change = first, state == .canceled, change.campaign.state == .canceled else { return first }
-        // CANCELED for every held message, 2,000 per transaction (the single writer is never held for long), by id.
-        var after = ""
-        var canceled = 0
-        while true {
-            let start = after
-            let (last, count) = try await pool.write { db -> (String?, Int) in
+        // CANCELED for every held message, in batches (the single writer is never held for long), by id.
+        change.messages = try await CampaignHold.cancelInBatches { after in
+            try await pool.write { db -> (last: String?, canceled: Int) in
                 let rows = try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT m.parts, m.status, q.message_id, q.lease_until, \(Head.columnsOfM) FROM messages m JOIN queue q ON q.message_id = m.id
-                    WHERE m.campaign_id = ? AND m.final = 0 AND m.id > ? ORDER BY m.id LIMIT 2000
-                    """), arguments: [id, start])
+                    WHERE m.campaign_id = ? AND m.final = 0 AND m.id > ? ORDER BY m.id LIMIT ?
+                    """), arguments: [id, after, CampaignHold.cancelBatch])
                 var count = 0
                 for row in rows where try Self.cancelQueued(row, now: now, campaignID: id, db: db) { count += 1 }
                 return (rows.last?[2], count)
             }
-            canceled += count
-            guard let last else { break }
-            after = last
         }
-        change.messages = canceled
         return change
     }
 

@@ -133,4 +133,20 @@ public struct CampaignStateChange: Sendable, Hashable {
 /// so no claim query has to look at campaigns.
 public enum CampaignHold {
     public static let availableAt = Date(timeIntervalSince1970: 253_402_300_799) // 9999-12-31T23:59:59Z
+
+    /// Messages a campaign cancel records CANCELED per transaction, so no transaction holds the writer for long.
+    public static let cancelBatch = 2000
+
+    /// Runs `batch` (one transaction: the next ``cancelBatch`` messages after the id given, by id) from the start until
+    /// it reports nothing left, and returns how many messages were canceled in all. Both backends' campaign cancel.
+    public static func cancelInBatches(_ batch: (_ after: String) async throws -> (last: String?, canceled: Int)) async throws -> Int {
+        var after = ""
+        var canceled = 0
+        while true {
+            let (last, count) = try await batch(after)
+            canceled += count
+            guard let last else { return canceled }
+            after = last
+        }
+    }
 }
