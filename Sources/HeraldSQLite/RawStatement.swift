@@ -75,6 +75,43 @@ struct RawStatement {
         return Int(sqlite3_changes(connection))
     }
 
+    /// Runs the statement with the values bound since the last run and decodes every row it returns (a SELECT, or a
+    /// write with RETURNING) straight from SQLite's column accessors.
+    mutating func rows<T>(_ decode: (RawRow) -> T) throws -> [T] {
+        precondition(index == sqlite3_bind_parameter_count(handle), "RawStatement: \(index) values bound for \(statement.sql)")
+        index = 0
+        defer { sqlite3_reset(handle) }
+        var decoded: [T] = []
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return decoded }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) }, sql: statement.sql)
+            }
+            decoded.append(decode(RawRow(handle: handle)))
+        }
+    }
+
     /// SQLITE_TRANSIENT: SQLite copies the bytes before the bind call returns.
     private static let transient = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
+}
+
+/// The current row of a ``RawStatement`` while ``RawStatement/rows(_:)`` decodes it; columns by 0-based position.
+struct RawRow {
+    fileprivate let handle: OpaquePointer
+
+    func isNull(_ column: CInt) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    func string(_ column: CInt) -> String {
+        guard let text = sqlite3_column_text(handle, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+    }
+
+    func optionalString(_ column: CInt) -> String? { isNull(column) ? nil : string(column) }
+    func int(_ column: CInt) -> Int { Int(sqlite3_column_int64(handle, column)) }
+    func optionalInt(_ column: CInt) -> Int? { isNull(column) ? nil : int(column) }
+    func int64(_ column: CInt) -> Int64 { sqlite3_column_int64(handle, column) }
+    func double(_ column: CInt) -> Double { sqlite3_column_double(handle, column) }
+    func optionalDouble(_ column: CInt) -> Double? { isNull(column) ? nil : double(column) }
 }

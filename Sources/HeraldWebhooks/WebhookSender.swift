@@ -1,10 +1,8 @@
-import AsyncHTTPClient
 import Foundation
 import HeraldCore
 import HeraldStore
 import Logging
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
@@ -14,14 +12,21 @@ import Synchronization
 /// Deliveries run concurrently (up to `concurrency`, at most `perEndpoint` to one endpoint) and each has its own
 /// timeout, so a slow endpoint holds only its own slots. An endpoint that failed is marked down until its retry
 /// time: its other deliveries are postponed without a request, so a dead endpoint costs one timeout per retry
-/// step, not one per event. Redirects are not followed; addresses the ``AddressPolicy`` refuses are never called.
+/// step, not one per event. Redirects are not followed; addresses the ``AddressPolicy`` refuses are never called,
+/// and the connection goes to the very address that was checked.
+///
+/// A callback whose URL, address verdict and secret are known is sent from the loop itself as a future on a
+/// connection's event loop (``CallbackClient``); only a first sight of a host or secret runs a child task to look it up.
 public final class WebhookSender: Service {
     public struct Configuration: Sendable {
         public var concurrency: Int = 64
         public var perEndpoint: Int = 8
         public var timeout: TimeAmount = .seconds(5)
+        public var connectTimeout: TimeAmount = .seconds(2)
         public var schedule = WebhookSchedule()
         public var addresses = AddressPolicy(allowPrivate: false)
+        /// PEM files of certificate authorities trusted for https endpoints besides the system's (a private CA).
+        public var additionalTrustRootFiles: [String] = []
         public var pollInterval: Duration = .milliseconds(200)
         public var lease: TimeInterval = 60
         public init() {}
@@ -31,16 +36,17 @@ public final class WebhookSender: Service {
     private let configuration: Configuration
     private let clock: any WallClock
     private let logger: Logger
-    private let client: HTTPClient
+    private let client: CallbackClient
+    private let mailbox = CallbackMailbox()
     private let state = Mutex(State())
 
     struct State {
-        var secrets: [String: String] = [:]
+        var signers: [String: WebhookSignature.Signer] = [:]
         var downUntil: [String: Date] = [:]
-        var hostVerdicts: [String: (allowed: Bool, until: Date)] = [:]
-        /// The host of each URL seen (nil: not an http(s) URL), so a URL is parsed once, not once per callback.
-        var hosts: [String: String?] = [:]
-        var woken = false
+        /// Per host: the addresses to connect to (empty: refused by the address policy), valid for a minute.
+        var hostVerdicts: [String: (addresses: [String], until: Date)] = [:]
+        /// Each URL seen, taken apart once (nil: not an http(s) URL).
+        var urls: [String: CallbackURL?] = [:]
     }
 
     public init(store: any HeraldStore, configuration: Configuration = .init(), clock: any WallClock = SystemWallClock(),
@@ -49,171 +55,154 @@ public final class WebhookSender: Service {
         self.configuration = configuration
         self.clock = clock
         self.logger = logger
-        var http = HTTPClient.Configuration(redirectConfiguration: .disallow,
-                                            timeout: .init(connect: .seconds(2), read: configuration.timeout))
-        http.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.concurrency)
-        http.httpVersion = .http1Only
-        // No tracer: the default (the global no-op tracer) still builds a span's attributes for every request.
-        http.tracing.tracer = nil
-        client = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup.singleton), configuration: http)
+        client = CallbackClient(configuration: .init(connectTimeout: configuration.connectTimeout,
+                                                     additionalTrustRootFiles: configuration.additionalTrustRootFiles))
     }
 
     /// New deliveries were stored: look now instead of at the next poll.
-    public func wake() { state.withLock { $0.woken = true } }
+    public func wake() { mailbox.poke() }
 
     public func run() async throws {
-        await loop()
-        try await client.shutdown()
+        mailbox.startTicking()
+        await withDiscardingTaskGroup { group in await loop(&group) }
+        mailbox.stopTicking()
+        await client.shutdown()
     }
 
-    private enum Outcome: Sendable {
-        case attempt(DeliveryAttempt, target: String)
-        case tick
-    }
-
-    private func loop() async {
-        await withTaskGroup(of: Outcome.self) { group in
-            var inFlight = 0
-            var perTarget: [String: Int] = [:]
-            // Claimed deliveries whose endpoint is at its concurrency cap, started as its slots free (their lease holds them).
-            var waiting: [String: [WebhookDelivery]] = [:]
-            var waitingCount = 0
-            var finished: [DeliveryAttempt] = []
-            var ticking = false
-            func start(_ delivery: WebhookDelivery) {
-                inFlight += 1
-                perTarget[delivery.target, default: 0] += 1
-                group.addTask { await .attempt(self.attempt(delivery), target: delivery.target) }
+    private func loop(_ group: inout DiscardingTaskGroup) async {
+        var inFlight = 0
+        var perTarget: [String: Int] = [:]
+        // Claimed deliveries whose endpoint is at its concurrency cap, started as its slots free (their lease holds them).
+        var waiting: [String: [WebhookDelivery]] = [:]
+        var waitingCount = 0
+        var finished: [DeliveryAttempt] = []
+        var lastRecord = ContinuousClock.now
+        // At most one claim and one record write under way, each in a child task: the loop keeps dispatching while
+        // SQLite or PostgreSQL works, so the requests in flight never drain while it waits for a write.
+        var claiming = false
+        var recording = false
+        // After a claim that found fewer deliveries than it asked for (nothing more is due now), the next claim waits
+        // for a wake-up (new deliveries stored) or the poll interval (retries coming due), busy or not.
+        var drySince: ContinuousClock.Instant?
+        var pokedSinceClaim = false
+        func start(_ delivery: WebhookDelivery) {
+            inFlight += 1
+            perTarget[delivery.target, default: 0] += 1
+            dispatch(delivery, group: &group)
+        }
+        func record(force: Bool) {
+            guard !recording, !finished.isEmpty else { return }
+            // Attempts are recorded 64 at a time, or every 50 ms while they trickle in.
+            guard force || finished.count >= 64 || ContinuousClock.now - lastRecord >= .milliseconds(50) else { return }
+            recording = true
+            lastRecord = .now
+            let batch = finished
+            finished = []
+            group.addTask {
+                await self.record(batch)
+                self.mailbox.post(.recorded)
             }
-            while !Task.isShuttingDownGracefully, !Task.isCancelled {
-                let room = configuration.concurrency - inFlight - waitingCount
-                var claimed: [WebhookDelivery] = []
-                // Claim in batches (a claim is a database write): when a quarter of the slots are free, or when idle.
-                if room > 0, room >= configuration.concurrency / 4 || inFlight == 0 {
-                    let now = clock.now()
-                    claimed = (try? await store.claimDeliveries(limit: room, now: now, leaseUntil: now.addingTimeInterval(configuration.lease))) ?? []
-                    var postponed: [Date: [String]] = [:]
-                    for delivery in claimed {
-                        if let until = state.withLock({ $0.downUntil[delivery.target] }), until > now {
-                            postponed[until, default: []].append(delivery.id)
-                        } else if perTarget[delivery.target, default: 0] >= configuration.perEndpoint {
-                            if waiting[delivery.target, default: []].count < configuration.perEndpoint {
-                                waiting[delivery.target, default: []].append(delivery)
-                                waitingCount += 1
-                            } else {
-                                // The endpoint is busy well beyond its share: out of the way until its requests can have ended.
-                                postponed[now.addingTimeInterval(Double(configuration.timeout.nanoseconds) / 1e9), default: []].append(delivery.id)
-                            }
-                        } else {
-                            start(delivery)
-                        }
-                    }
-                    for (until, ids) in postponed { try? await store.postponeDeliveries(ids: ids, until: until) }
+        }
+        var stopping = false
+        while true {
+            stopping = stopping || Task.isShuttingDownGracefully || Task.isCancelled
+            if stopping, inFlight == 0, !claiming {
+                // Done once the last attempts are recorded; until then the mail below brings `.recorded`.
+                if !recording, finished.isEmpty { break }
+                record(force: true)
+            }
+            let room = configuration.concurrency - inFlight - waitingCount
+            // Claim in batches (a claim is a database write): when a quarter of the slots are free, or when idle.
+            if !stopping, !claiming, room > 0, room >= configuration.concurrency / 4 || inFlight == 0,
+               drySince.map({ ContinuousClock.now - $0 >= configuration.pollInterval }) ?? true {
+                claiming = true
+                drySince = nil
+                pokedSinceClaim = false
+                let now = clock.now()
+                group.addTask {
+                    let claimed = (try? await self.store.claimDeliveries(limit: room, now: now, leaseUntil: now.addingTimeInterval(self.configuration.lease))) ?? []
+                    self.mailbox.post(.claimed(claimed, dry: claimed.count < room))
                 }
-                if inFlight == 0, claimed.isEmpty {
-                    await flush(&finished)
-                    // Idle: until a wake-up or the poll interval, looking every 10 ms.
-                    var waited = Duration.zero
-                    while waited < configuration.pollInterval, !state.withLock({ $0.woken }), !Task.isShuttingDownGracefully, !Task.isCancelled {
-                        try? await Task.sleep(for: .milliseconds(10))
-                        waited += .milliseconds(10)
-                    }
-                    state.withLock { $0.woken = false }
-                    continue
-                }
-                if !ticking {
-                    ticking = true
-                    group.addTask {
-                        try? await Task.sleep(for: .milliseconds(50))
-                        return .tick
-                    }
-                }
-                guard let outcome = await group.next() else { continue }
-                switch outcome {
-                case .tick:
-                    ticking = false
-                    await flush(&finished)
-                case .attempt(let attempt, let target):
+            }
+            record(force: inFlight == 0)
+            let idle = inFlight == 0 && !claiming && !recording && finished.isEmpty
+            let mail = await mailbox.take(waitingUpTo: idle ? configuration.pollInterval : .milliseconds(50))
+            if mail.poked {
+                drySince = nil
+                pokedSinceClaim = true
+            }
+            for item in mail.items {
+                switch item {
+                case .recorded:
+                    recording = false
+                case .claimed(let claimed, let dry):
+                    claiming = false
+                    if dry, !pokedSinceClaim { drySince = .now }
+                    await startOrPostpone(claimed, perTarget: perTarget, waiting: &waiting, waitingCount: &waitingCount, start: start)
+                case .finished(let attempt, let target):
                     inFlight -= 1
                     perTarget[target, default: 1] -= 1
+                    if perTarget[target] == 0 { perTarget[target] = nil }
                     finished.append(attempt)
-                    if var queue = waiting[target], !queue.isEmpty {
-                        let next = queue.removeFirst()
-                        waiting[target] = queue.isEmpty ? nil : queue
-                        waitingCount -= 1
-                        if attempt.state == .pending, let until = attempt.nextAttemptAt {
-                            // The endpoint just failed: the rest of its queue waits for its retry time.
-                            let ids = [next.id] + queue.map(\.id)
-                            waitingCount -= queue.count
-                            waiting[target] = nil
-                            try? await store.postponeDeliveries(ids: ids, until: until)
-                        } else {
-                            start(next)
-                        }
+                    guard var queue = waiting[target], !queue.isEmpty, !stopping else { continue }
+                    let next = queue.removeFirst()
+                    waiting[target] = queue.isEmpty ? nil : queue
+                    waitingCount -= 1
+                    if attempt.state == .pending, let until = attempt.nextAttemptAt {
+                        // The endpoint just failed: the rest of its queue waits for its retry time.
+                        let ids = [next.id] + queue.map(\.id)
+                        waitingCount -= queue.count
+                        waiting[target] = nil
+                        try? await store.postponeDeliveries(ids: ids, until: until)
+                    } else {
+                        start(next)
                     }
-                    if finished.count >= 64 { await flush(&finished) }
                 }
             }
-            while let outcome = await group.next() {
-                if case .attempt(let attempt, _) = outcome { finished.append(attempt) }
-            }
-            await flush(&finished)
         }
+        // Deliveries still waiting for a slot keep their lease and are claimed again when it runs out.
+    }
+
+    /// Starts what was claimed, queues what an endpoint has no slot for, and postpones what a down or saturated
+    /// endpoint cannot take.
+    private func startOrPostpone(_ claimed: [WebhookDelivery], perTarget: [String: Int], waiting: inout [String: [WebhookDelivery]],
+                                 waitingCount: inout Int, start: (WebhookDelivery) -> Void) async {
+        guard !claimed.isEmpty else { return }
+        let now = clock.now()
+        var running = perTarget
+        var postponed: [Date: [String]] = [:]
+        for delivery in claimed {
+            if let until = state.withLock({ $0.downUntil[delivery.target] }), until > now {
+                postponed[until, default: []].append(delivery.id)
+            } else if running[delivery.target, default: 0] >= configuration.perEndpoint {
+                if waiting[delivery.target, default: []].count < configuration.perEndpoint {
+                    waiting[delivery.target, default: []].append(delivery)
+                    waitingCount += 1
+                } else {
+                    // The endpoint is busy well beyond its share: out of the way until its requests can have ended.
+                    postponed[now.addingTimeInterval(Double(configuration.timeout.nanoseconds) / 1e9), default: []].append(delivery.id)
+                }
+            } else {
+                running[delivery.target, default: 0] += 1
+                start(delivery)
+            }
+        }
+        for (until, ids) in postponed { try? await store.postponeDeliveries(ids: ids, until: until) }
     }
 
     /// Records finished attempts in one write. On a database error the leases run out and the attempts run again
     /// (at-least-once).
-    private func flush(_ finished: inout [DeliveryAttempt]) async {
-        guard !finished.isEmpty else { return }
-        do { try await store.recordDeliveryAttempts(finished) } catch {
-            logger.error("recording webhook attempts failed", metadata: ["error": "\(error)", "attempts": "\(finished.count)"])
+    private func record(_ attempts: [DeliveryAttempt]) async {
+        do { try await store.recordDeliveryAttempts(attempts) } catch {
+            logger.error("recording webhook attempts failed", metadata: ["error": "\(error)", "attempts": "\(attempts.count)"])
         }
-        finished.removeAll(keepingCapacity: true)
     }
 
-    /// One POST and its outcome.
-    func attempt(_ delivery: WebhookDelivery) async -> DeliveryAttempt {
-        let started = clock.now()
-        let startedClock = ContinuousClock.now
-        var statusCode: Int?
-        var failure: String?
-        do {
-            guard let host = host(of: delivery.url) else { throw DeliveryError("not an http(s) URL") }
-            guard await hostAllowed(host) else {
-                throw DeliveryError("\(host) is a private, loopback or link-local address; the operator has not allowed those")
-            }
-            let secret = try await secret(for: delivery)
-            // The delegate-based API: no async body stream per request (measured cheaper per callback than
-            // HTTPClientRequest/HTTPClientResponse); only the status is kept.
-            let timestamp = Int(clock.now().timeIntervalSince1970)
-            var headers = HTTPHeaders()
-            headers.reserveCapacity(6)
-            headers.add(name: "Content-Type", value: "application/json")
-            headers.add(name: "User-Agent", value: "Herald-Webhooks/1")
-            headers.add(name: "Herald-Event-Id", value: delivery.eventID)
-            headers.add(name: "Herald-Delivery-Id", value: delivery.id)
-            headers.add(name: WebhookSignature.header, value: WebhookSignature.sign(body: Array(delivery.payload.utf8), secret: secret, timestamp: timestamp))
-            let request = try HTTPClient.Request(url: delivery.url, method: .POST, headers: headers, body: .string(delivery.payload))
-            let status = try await client.execute(request: request, delegate: StatusOnlyDelegate(), deadline: .now() + configuration.timeout,
-                                                  logger: logger).futureResult.get()
-            statusCode = Int(status.code)
-            if !(200..<300).contains(status.code) { failure = "HTTP \(status.code)" }
-        } catch let error as DeliveryError {
-            failure = error.text
-        } catch {
-            failure = "\(error)"
-        }
-        let elapsed = ContinuousClock.now - startedClock
-        let latency = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        let attemptNumber = delivery.attempts + 1
-        if failure == nil {
-            state.withLock { $0.downUntil[delivery.target] = nil }
-            return DeliveryAttempt(deliveryID: delivery.id, at: started, statusCode: statusCode, latencyMs: latency, error: nil, state: .delivered, nextAttemptAt: nil)
-        }
-        let next = configuration.schedule.next(after: attemptNumber, now: clock.now())
-        if let next { state.withLock { $0.downUntil[delivery.target] = next } }
-        return DeliveryAttempt(deliveryID: delivery.id, at: started, statusCode: statusCode, latencyMs: latency, error: failure,
-                               state: next == nil ? .failed : .pending, nextAttemptAt: next)
+    /// Everything a request needs that may take a lookup: where to connect and what to sign with.
+    private struct Prepared {
+        var url: CallbackURL
+        var endpoint: CallbackClient.Endpoint
+        var signer: WebhookSignature.Signer
     }
 
     private struct DeliveryError: Error {
@@ -221,9 +210,109 @@ public final class WebhookSender: Service {
         init(_ text: String) { self.text = text }
     }
 
-    private func secret(for delivery: WebhookDelivery) async throws -> String {
-        let key = delivery.webhookID ?? "account:" + delivery.accountID
-        if let known = state.withLock({ $0.secrets[key] }) { return known }
+    /// Starts one attempt; its outcome arrives in the mailbox.
+    private func dispatch(_ delivery: WebhookDelivery, group: inout DiscardingTaskGroup) {
+        let started = clock.now()
+        let startedAt = NIODeadline.now()
+        switch cachedPreparation(for: delivery) {
+        case .some(.success(let prepared)):
+            send(delivery, prepared, started: started, startedAt: startedAt)
+        case .some(.failure(let error)):
+            finish(delivery, started: started, startedAt: startedAt, statusCode: nil, failure: error.text)
+        case .none:
+            group.addTask {
+                do {
+                    let prepared = try await self.prepare(delivery)
+                    self.send(delivery, prepared, started: started, startedAt: startedAt)
+                } catch {
+                    self.finish(delivery, started: started, startedAt: startedAt, statusCode: nil,
+                                failure: (error as? DeliveryError)?.text ?? "\(error)")
+                }
+            }
+        }
+    }
+
+    private func send(_ delivery: WebhookDelivery, _ prepared: Prepared, started: Date, startedAt: NIODeadline) {
+        let timestamp = Int(clock.now().timeIntervalSince1970)
+        let body = ByteBuffer(string: delivery.payload)
+        let signature = body.withUnsafeReadableBytes { prepared.signer.sign(body: $0, timestamp: timestamp) }
+        let request = CallbackRequest(url: prepared.url, headers: [
+            ("Content-Type", "application/json"),
+            ("User-Agent", "Herald-Webhooks/1"),
+            ("Herald-Event-Id", delivery.eventID),
+            ("Herald-Delivery-Id", delivery.id),
+            (WebhookSignature.header, signature),
+        ], body: body)
+        client.execute(request, on: prepared.endpoint, timeout: configuration.timeout).whenComplete { result in
+            switch result {
+            case .success(let status):
+                self.finish(delivery, started: started, startedAt: startedAt, statusCode: Int(status.code),
+                            failure: (200..<300).contains(status.code) ? nil : "HTTP \(status.code)")
+            case .failure(let error):
+                self.finish(delivery, started: started, startedAt: startedAt, statusCode: nil, failure: "\(error)")
+            }
+        }
+    }
+
+    /// Turns a request's outcome into the attempt record and hands it to the loop.
+    private func finish(_ delivery: WebhookDelivery, started: Date, startedAt: NIODeadline, statusCode: Int?, failure: String?) {
+        let latency = Int((NIODeadline.now() - startedAt).nanoseconds / 1_000_000)
+        let attempt: DeliveryAttempt
+        if let failure {
+            let next = configuration.schedule.next(after: delivery.attempts + 1, now: clock.now())
+            if let next { state.withLock { $0.downUntil[delivery.target] = next } }
+            attempt = DeliveryAttempt(deliveryID: delivery.id, at: started, statusCode: statusCode, latencyMs: latency, error: failure,
+                                      state: next == nil ? .failed : .pending, nextAttemptAt: next)
+        } else {
+            state.withLock { state in
+                if state.downUntil[delivery.target] != nil { state.downUntil[delivery.target] = nil }
+            }
+            attempt = DeliveryAttempt(deliveryID: delivery.id, at: started, statusCode: statusCode, latencyMs: latency, error: nil,
+                                      state: .delivered, nextAttemptAt: nil)
+        }
+        mailbox.post(.finished(attempt, target: delivery.target))
+    }
+
+    /// The preparation from the caches: nil when a host must be resolved or a secret read first.
+    private func cachedPreparation(for delivery: WebhookDelivery) -> Result<Prepared, DeliveryError>? {
+        let now = clock.now()
+        let secretKey = Self.secretKey(delivery)
+        return state.withLock { state -> Result<Prepared, DeliveryError>? in
+            let url: CallbackURL?
+            if let known = state.urls[delivery.url] {
+                url = known
+            } else {
+                url = CallbackURL(delivery.url)
+                if state.urls.count >= 10_000 { state.urls.removeAll() }
+                state.urls[delivery.url] = .some(url)
+            }
+            guard let url else { return .failure(DeliveryError("not an http(s) URL")) }
+            guard let verdict = state.hostVerdicts[url.host], verdict.until > now, let signer = state.signers[secretKey] else { return nil }
+            guard let address = verdict.addresses.first else { return .failure(Self.refusal(url.host)) }
+            return .success(Prepared(url: url, endpoint: .init(tls: url.tls, host: url.host, address: address, port: url.port), signer: signer))
+        }
+    }
+
+    /// Resolves the host and reads the secret, filling the caches ``cachedPreparation(for:)`` reads.
+    private func prepare(_ delivery: WebhookDelivery) async throws -> Prepared {
+        guard let url = CallbackURL(delivery.url) else { throw DeliveryError("not an http(s) URL") }
+        let addresses = await allowedAddresses(of: url.host)
+        guard let address = addresses.first else { throw Self.refusal(url.host) }
+        let signer = try await signer(for: delivery)
+        return Prepared(url: url, endpoint: .init(tls: url.tls, host: url.host, address: address, port: url.port), signer: signer)
+    }
+
+    private static func refusal(_ host: String) -> DeliveryError {
+        DeliveryError("\(host) is a private, loopback or link-local address (or does not resolve); the operator has not allowed private addresses")
+    }
+
+    private static func secretKey(_ delivery: WebhookDelivery) -> String {
+        delivery.webhookID ?? "account:" + delivery.accountID
+    }
+
+    private func signer(for delivery: WebhookDelivery) async throws -> WebhookSignature.Signer {
+        let key = Self.secretKey(delivery)
+        if let known = state.withLock({ $0.signers[key] }) { return known }
         let secret: String
         if let webhookID = delivery.webhookID {
             guard let hook = try await store.webhooks(accountID: delivery.accountID).first(where: { $0.id == webhookID }) else {
@@ -233,35 +322,24 @@ public final class WebhookSender: Service {
         } else {
             secret = try await store.callbackSecret(accountID: delivery.accountID)
         }
-        state.withLock { $0.secrets[key] = secret }
-        return secret
+        let signer = WebhookSignature.Signer(secret: secret)
+        state.withLock { $0.signers[key] = signer }
+        return signer
     }
 
-    /// The host of an http(s) URL, nil for anything else.
-    private func host(of address: String) -> String? {
-        if let known = state.withLock({ $0.hosts[address] }) { return known }
-        var host: String?
-        if let url = URL(string: address), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" { host = url.host }
-        state.withLock { state in
-            if state.hosts.count >= 10_000 { state.hosts.removeAll() }
-            state.hosts[address] = .some(host)
-        }
-        return host
-    }
-
-    /// Whether every address of the host is allowed (cached for a minute).
-    private func hostAllowed(_ host: String) async -> Bool {
+    /// The host's addresses if every one of them is allowed, else none (cached for a minute). The connection goes
+    /// to the first, so the address called is an address checked.
+    private func allowedAddresses(of host: String) async -> [String] {
         let now = clock.now()
-        if let verdict = state.withLock({ $0.hostVerdicts[host] }), verdict.until > now { return verdict.allowed }
+        if let verdict = state.withLock({ $0.hostVerdicts[host] }), verdict.until > now { return verdict.addresses }
         let policy = configuration.addresses
-        let trimmed = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         let addresses: [String]
-        if AddressPolicy.isLiteral(trimmed) {
-            addresses = [trimmed]
+        if AddressPolicy.isLiteral(host) {
+            addresses = [host]
         } else {
-            addresses = (try? await NIOThreadPool.singleton.runIfActive { AddressPolicy.resolve(trimmed) }) ?? []
+            addresses = (try? await NIOThreadPool.singleton.runIfActive { AddressPolicy.resolve(host) }) ?? []
         }
-        let allowed = !addresses.isEmpty && addresses.allSatisfy(policy.allows)
+        let allowed = !addresses.isEmpty && addresses.allSatisfy(policy.allows) ? addresses : []
         state.withLock { $0.hostVerdicts[host] = (allowed, now.addingTimeInterval(60)) }
         return allowed
     }
