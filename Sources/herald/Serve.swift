@@ -38,6 +38,8 @@ struct Serve: AsyncParsableCommand {
     var noReceiptRetries = false
     @Flag(help: "Let status callbacks reach private, loopback and link-local addresses (refused by default).")
     var webhooksAllowPrivate = false
+    @Option(help: "PEM file of a certificate authority trusted for https callbacks besides the system's (env HERALD_WEBHOOKS_CA_FILE).")
+    var webhooksCaFile: String? = Environment.string("HERALD_WEBHOOKS_CA_FILE")
     @Flag(help: "Do not create and print a demo API key.")
     var noDemoKey: Bool = false
     @Option(help: "Seconds within which the same recipient, sender and text is DUPLICATE; 0 turns it off (env HERALD_DUPLICATE_WINDOW_S).")
@@ -113,6 +115,12 @@ struct Serve: AsyncParsableCommand {
         )
         var senderConfiguration = WebhookSender.Configuration()
         senderConfiguration.addresses = AddressPolicy(allowPrivate: webhooksAllowPrivate)
+        if let webhooksCaFile {
+            guard FileManager.default.isReadableFile(atPath: webhooksCaFile) else {
+                throw ValidationError("--webhooks-ca-file: \(webhooksCaFile) is not a readable file; give the path of a PEM certificate")
+            }
+            senderConfiguration.additionalTrustRootFiles = [webhooksCaFile]
+        }
         let webhookSender = WebhookSender(store: store, configuration: senderConfiguration)
         let webhookFanout = WebhookFanout(store: store) { webhookSender.wake() }
         let registry = dispatcher.connectors
