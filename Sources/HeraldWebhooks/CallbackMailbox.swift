@@ -56,7 +56,7 @@ final class CallbackMailbox: Sendable {
 
     /// Wakes waits whose time is up, every `period`, until ``stopTicking()``: one timer for the sender's life rather
     /// than one per wait.
-    func startTicking(every period: TimeAmount = .milliseconds(10)) {
+    func startTicking(every period: TimeAmount = .milliseconds(20)) {
         let ticker = timers.scheduleRepeatedTask(initialDelay: period, delay: period) { [self] _ in
             let now = NIODeadline.now()
             let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in

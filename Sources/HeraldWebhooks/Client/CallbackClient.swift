@@ -130,6 +130,9 @@ final class CallbackClient: Sendable {
         }
         let serverName: String? = endpoint.tls && !AddressPolicy.isLiteral(endpoint.host) ? endpoint.host : nil
         let remaining = deadline - .now()
+        // Handed out only when ready (for https: after the handshake), so a refused certificate fails the connect with
+        // its reason instead of racing the first request.
+        let ready = eventLoop.makePromise(of: Void.self)
         return ClientBootstrap(group: eventLoop)
             .connectTimeout(min(configuration.connectTimeout, max(remaining, .milliseconds(1))))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -138,14 +141,17 @@ final class CallbackClient: Sendable {
                     let pipeline = channel.pipeline.syncOperations
                     if let tlsContext { try pipeline.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName)) }
                     try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(CallbackConnectionHandler(idleTimeout: idleTimeout))
+                    try pipeline.addHandler(CallbackConnectionHandler(idleTimeout: idleTimeout, ready: ready,
+                                                                      waitsForHandshake: tlsContext != nil, endpointName: name))
                 }
             }
             .connect(to: address)
             .flatMapErrorThrowing { error -> any Channel in
+                ready.fail(error)
                 if case ChannelError.connectTimeout = error { throw CallbackClientError.connectTimeout(to: name) }
                 throw CallbackClientError.connectFailed(to: name, Self.reason(error))
             }
+            .flatMap { channel in ready.futureResult.map { channel } }
     }
 
     /// A connect error in words: "connection refused" rather than the errno's struct dump.

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOTLS
 
 /// Executes ``CallbackConnectionStateMachine``'s actions on one channel: writes each ``CallbackTask``'s request,
 /// arms its timeout, drops the response body, completes the task's promise and closes the connection when it can no
@@ -16,8 +17,45 @@ final class CallbackConnectionHandler: ChannelDuplexHandler {
     private var idleSince = NIODeadline.now()
     private var idleTimer: Scheduled<Void>?
 
-    init(idleTimeout: TimeAmount) {
+    /// Completed once the connection can carry a request: when it is active, or for TLS when the handshake is done.
+    /// Failed with the reason if it closes or fails first (a refused certificate, a reset).
+    private var ready: EventLoopPromise<Void>?
+    private let waitsForHandshake: Bool
+    private let endpointName: String
+
+    init(idleTimeout: TimeAmount, ready: EventLoopPromise<Void>? = nil, waitsForHandshake: Bool = false, endpointName: String = "") {
         self.idleTimeout = idleTimeout
+        self.ready = ready
+        self.waitsForHandshake = waitsForHandshake
+        self.endpointName = endpointName
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !waitsForHandshake { becameReady() }
+        context.fireChannelActive()
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive, !waitsForHandshake { becameReady() }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent { becameReady() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func becameReady() {
+        let ready = self.ready
+        self.ready = nil
+        ready?.succeed(())
+    }
+
+    /// The connection ended before it was ready: the pool's connect fails with this reason.
+    private func failReady(_ reason: String) -> Bool {
+        guard let ready else { return false }
+        self.ready = nil
+        ready.fail(CallbackClientError.connectFailed(to: endpointName, reason))
+        return true
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -40,6 +78,7 @@ final class CallbackConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        _ = failReady("the connection closed during the TLS handshake")
         run(machine.connectionClosed(), context: context)
         idleTimer?.cancel()
         idleTimer = nil
@@ -47,6 +86,10 @@ final class CallbackConnectionHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if failReady(String(describing: error)) {
+            context.close(promise: nil)
+            return
+        }
         run(machine.errorCaught(String(describing: error)), context: context)
     }
 
