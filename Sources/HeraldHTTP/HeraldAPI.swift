@@ -173,12 +173,12 @@ public struct HeraldAPI: Sendable {
         let account = try context.requireAccount()
         let id = try context.parameters.require("id")
         let vocabulary = try Self.vocabulary(request)
-        // Both reads at once; the events are only shown if the message belongs to the account.
-        async let found = store.message(id: id, accountID: account.id)
-        async let events = store.events(messageID: id)
-        guard let message = try await found else { throw APIProblem.notFound("message", id: id) }
+        // One snapshot: the timeline shown always agrees with the status shown.
+        guard let (message, events) = try await store.messageWithEvents(id: id, accountID: account.id) else {
+            throw APIProblem.notFound("message", id: id)
+        }
         let parts = message.parts.enumerated().map { PartRecord(index: $0.offset, state: $0.element) }
-        let json = MessageJSON(message, vocabulary: vocabulary, currency: gateway.prices.currency, parts: parts, events: try await events)
+        let json = MessageJSON(message, vocabulary: vocabulary, currency: gateway.prices.currency, parts: parts, events: events)
         return Self.write { json.write(to: &$0) }
     }
 

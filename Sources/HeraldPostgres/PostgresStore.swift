@@ -216,6 +216,27 @@ public final class PostgresStore: HeraldStore {
         return []
     }
 
+    public func messageWithEvents(id: String, accountID: String) async throws -> (message: MessageRecord, events: [StatusEvent])? {
+        try await client.withConnection { connection in
+            try await connection.withTransaction(logger: self.logger) { transaction in
+                // REPEATABLE READ: both statements see one snapshot (READ COMMITTED takes a new one per statement).
+                try await transaction.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: self.logger)
+                var message: MessageRecord?
+                for try await row in try await transaction.query(
+                    "SELECT \(unescaped: MessageColumns.list) FROM messages WHERE id = \(id) AND account_id = \(accountID)", logger: self.logger) {
+                    message = try Self.messageRecord(row).0
+                }
+                guard let message else { return nil }
+                var events: [StatusEvent] = []
+                for try await row in try await transaction.query(
+                    "SELECT \(unescaped: EventColumns.list) FROM events WHERE message_id = \(id) ORDER BY seq", logger: self.logger) {
+                    events.append(try Self.event(row))
+                }
+                return (message, events)
+            }
+        }
+    }
+
     public func events(messageID: String) async throws -> [StatusEvent] {
         let rows = try await client.query("SELECT \(unescaped: EventColumns.list) FROM events WHERE message_id = \(messageID) ORDER BY seq", logger: logger)
         var events: [StatusEvent] = []

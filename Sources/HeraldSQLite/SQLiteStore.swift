@@ -177,6 +177,17 @@ public final class SQLiteStore: HeraldStore {
         }
     }
 
+    public func messageWithEvents(id: String, accountID: String) async throws -> (message: MessageRecord, events: [StatusEvent])? {
+        // One read transaction: one WAL snapshot for both statements.
+        try await pool.read { db in
+            guard let message = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(MessageColumns.list) FROM messages WHERE id = ? AND account_id = ?"),
+                                                 arguments: [id, accountID]).map({ try Self.messageRecord($0).0 }) else { return nil }
+            let events = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(EventColumns.list) FROM events WHERE message_id = ? ORDER BY seq"), arguments: [id])
+                .map(Self.event)
+            return (message, events)
+        }
+    }
+
     public func events(messageID: String) async throws -> [StatusEvent] {
         try await pool.read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT \(EventColumns.list) FROM events WHERE message_id = ? ORDER BY seq"), arguments: [messageID])

@@ -39,6 +39,9 @@ public protocol HeraldStore: Service {
     func parts(messageID: String) async throws -> [PartRecord]
     /// Every event of a message in the order it was recorded.
     func events(messageID: String) async throws -> [StatusEvent]
+    /// One message of the account and its events read in one snapshot, so the timeline always agrees with the status
+    /// (two separate reads can straddle a receipt's commit: DELIVERED with no DELIVERED event, or the reverse).
+    func messageWithEvents(id: String, accountID: String) async throws -> (message: MessageRecord, events: [StatusEvent])?
     /// The account's events after `cursor`, in feed order (see ``FeedCursor``), at most `limit`.
     func feed(accountID: String, after cursor: FeedCursor, limit: Int) async throws -> [FeedEvent]
     /// The message log, newest first.

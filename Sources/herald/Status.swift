@@ -15,10 +15,8 @@ struct Status: AsyncParsableCommand {
         let accountName = account
         let messageID = id
         let found = try await StoreURL.with(database.database, logger: Logger(label: "herald.status")) { store -> (MessageRecord, [StatusEvent])? in
-            guard let account = try await store.account(named: accountName),
-                  let message = try await store.message(id: messageID, accountID: account.id)
-            else { return nil }
-            return (message, try await store.events(messageID: messageID))
+            guard let account = try await store.account(named: accountName) else { return nil }
+            return try await store.messageWithEvents(id: messageID, accountID: account.id)
         }
         guard let (message, events) = found else {
             FileHandle.standardError.write(Data("error: no message '\(id)' in account '\(account)'\n".utf8))

@@ -23,9 +23,13 @@ struct StoreContractTests {
             let events = try await store.events(messageID: message.id)
             #expect(events.map(\.kind) == [.status(.queued)])
             #expect(events.first?.source == .api)
+            let snapshot = try #require(try await store.messageWithEvents(id: message.id, accountID: account.id))
+            #expect(snapshot.message == stored)
+            #expect(snapshot.events == events)
             // Other accounts do not see it.
             let other = try await store.ensureAccount(named: "other")
             #expect(try await store.message(id: message.id, accountID: other.id) == nil)
+            #expect(try await store.messageWithEvents(id: message.id, accountID: other.id) == nil)
             #expect(try await store.ensureAccount(named: "acme").id == account.id)
             #expect(try await store.account(named: "acme")?.id == account.id)
             #expect(try await store.account(named: "nobody") == nil)
