@@ -288,8 +288,8 @@ public final class WebhookSender: Service {
             }
             guard let url else { return .failure(DeliveryError("not an http(s) URL")) }
             guard let verdict = state.hostVerdicts[url.host], verdict.until > now, let signer = state.signers[secretKey] else { return nil }
-            guard let address = verdict.addresses.first else { return .failure(Self.refusal(url.host)) }
-            return .success(Prepared(url: url, endpoint: .init(tls: url.tls, host: url.host, address: address, port: url.port), signer: signer))
+            guard !verdict.addresses.isEmpty else { return .failure(Self.refusal(url.host)) }
+            return .success(Prepared(url: url, endpoint: .init(tls: url.tls, host: url.host, addresses: verdict.addresses, port: url.port), signer: signer))
         }
     }
 
@@ -297,9 +297,9 @@ public final class WebhookSender: Service {
     private func prepare(_ delivery: WebhookDelivery) async throws -> Prepared {
         guard let url = CallbackURL(delivery.url) else { throw DeliveryError("not an http(s) URL") }
         let addresses = await allowedAddresses(of: url.host)
-        guard let address = addresses.first else { throw Self.refusal(url.host) }
+        guard !addresses.isEmpty else { throw Self.refusal(url.host) }
         let signer = try await signer(for: delivery)
-        return Prepared(url: url, endpoint: .init(tls: url.tls, host: url.host, address: address, port: url.port), signer: signer)
+        return Prepared(url: url, endpoint: .init(tls: url.tls, host: url.host, addresses: addresses, port: url.port), signer: signer)
     }
 
     private static func refusal(_ host: String) -> DeliveryError {
@@ -327,8 +327,8 @@ public final class WebhookSender: Service {
         return signer
     }
 
-    /// The host's addresses if every one of them is allowed, else none (cached for a minute). The connection goes
-    /// to the first, so the address called is an address checked.
+    /// The host's addresses if every one of them is allowed, else none (cached for a minute). The client connects to
+    /// these, first to last, so the address called is an address checked.
     private func allowedAddresses(of host: String) async -> [String] {
         let now = clock.now()
         if let verdict = state.withLock({ $0.hostVerdicts[host] }), verdict.until > now { return verdict.addresses }

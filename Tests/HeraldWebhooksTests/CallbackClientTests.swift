@@ -81,10 +81,10 @@ final class TestReceiver: Sendable {
 
 @Suite("Callback client over loopback")
 struct CallbackClientTests {
-    private func post(_ client: CallbackClient, _ url: String, address: String = "127.0.0.1") async throws -> HTTPResponseStatus {
+    private func post(_ client: CallbackClient, _ url: String, addresses: [String] = ["127.0.0.1"]) async throws -> HTTPResponseStatus {
         let target = try #require(CallbackURL(url))
         let request = CallbackRequest(url: target, headers: [("Content-Type", "application/json")], body: ByteBuffer(string: "{}"))
-        return try await client.execute(request, on: .init(tls: target.tls, host: target.host, address: address, port: target.port),
+        return try await client.execute(request, on: .init(tls: target.tls, host: target.host, addresses: addresses, port: target.port),
                                         timeout: .seconds(5)).get()
     }
 
@@ -141,6 +141,16 @@ struct CallbackClientTests {
         #expect(receiver.requests.withLock { $0.count } == 2)
         await trusted.shutdown()
         await untrusted.shutdown()
+        try await receiver.close()
+    }
+
+    @Test("a host with several addresses: one that refuses is skipped for the next")
+    func fallback() async throws {
+        let receiver = try await TestReceiver(tls: false)  // listens on 127.0.0.1 only, so 127.0.0.2 refuses
+        let client = CallbackClient()
+        #expect(try await post(client, "http://hooks.test:\(receiver.port)/ok", addresses: ["127.0.0.2", "127.0.0.1"]) == .noContent)
+        #expect(receiver.requests.withLock { $0 } == ["/ok"])
+        await client.shutdown()
         try await receiver.close()
     }
 

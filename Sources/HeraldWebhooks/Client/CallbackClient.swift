@@ -7,8 +7,9 @@ import Synchronization
 /// The HTTP/1.1 client that carries status callbacks: keep-alive connections pooled per endpoint, TLS for https, a
 /// deadline per request, no redirects, the response body dropped as it arrives.
 ///
-/// It connects to the address the sender already checked against the ``AddressPolicy`` (`Endpoint.address`) rather
-/// than resolving the name again, so a name cannot pass the check with one address and be called on another. Every
+/// It connects to the addresses the sender already checked against the ``AddressPolicy`` (`Endpoint.addresses`, tried
+/// in order until one accepts) rather than resolving the name again, so a name cannot pass the check with one address
+/// and be called on another. Every
 /// request is run with futures on the connection's event loop: no task, no executor hop per callback.
 ///
 /// The pool does not cap connections itself: the sender never runs more than `perEndpoint` requests to one endpoint,
@@ -21,12 +22,18 @@ final class CallbackClient: Sendable {
         var additionalTrustRootFiles: [String] = []
     }
 
-    /// Where a request goes: the checked address to connect to, the name for TLS and `Host`, and the port.
+    /// Where a request goes: the checked addresses to connect to (in the resolver's order; the next is tried when one
+    /// refuses or times out), the name for TLS and `Host`, and the port.
     struct Endpoint: Sendable, Hashable {
         var tls: Bool
         var host: String
-        var address: String
+        var addresses: [String]
         var port: Int
+    }
+
+    /// A TCP connect that failed: the next address may be tried (a TLS failure is not, it would fail there too).
+    private struct TCPConnectFailure: Error {
+        var error: CallbackClientError
     }
 
     private struct State {
@@ -115,12 +122,23 @@ final class CallbackClient: Sendable {
         if !keep { channel.close(promise: nil) }
     }
 
-    private func connect(_ endpoint: Endpoint, eventLoop: any EventLoop, deadline: NIODeadline) -> EventLoopFuture<any Channel> {
-        let name = endpoint.address.contains(":") ? "[\(endpoint.address)]:\(endpoint.port)" : "\(endpoint.address):\(endpoint.port)"
+    private func connect(_ endpoint: Endpoint, eventLoop: any EventLoop, deadline: NIODeadline, index: Int = 0) -> EventLoopFuture<any Channel> {
+        guard endpoint.addresses.indices.contains(index) else {
+            return eventLoop.makeFailedFuture(CallbackClientError.connectFailed(to: endpoint.host, "no address to connect to"))
+        }
+        return connect(endpoint, address: endpoint.addresses[index], eventLoop: eventLoop, deadline: deadline).flatMapError { error in
+            guard let failure = error as? TCPConnectFailure else { return eventLoop.makeFailedFuture(error) }
+            guard index + 1 < endpoint.addresses.count, NIODeadline.now() < deadline else { return eventLoop.makeFailedFuture(failure.error) }
+            return self.connect(endpoint, eventLoop: eventLoop, deadline: deadline, index: index + 1)
+        }
+    }
+
+    private func connect(_ endpoint: Endpoint, address text: String, eventLoop: any EventLoop, deadline: NIODeadline) -> EventLoopFuture<any Channel> {
+        let name = text.contains(":") ? "[\(text)]:\(endpoint.port)" : "\(text):\(endpoint.port)"
         guard !state.withLock({ $0.shutDown }) else { return eventLoop.makeFailedFuture(CallbackClientError.shutDown) }
         let address: SocketAddress
-        do { address = try SocketAddress(ipAddress: endpoint.address, port: endpoint.port) } catch {
-            return eventLoop.makeFailedFuture(CallbackClientError.connectFailed(to: name, "not an IP address"))
+        do { address = try SocketAddress(ipAddress: text, port: endpoint.port) } catch {
+            return eventLoop.makeFailedFuture(TCPConnectFailure(error: .connectFailed(to: name, "not an IP address")))
         }
         let tlsContext: NIOSSLContext?
         switch (endpoint.tls, self.tlsContext) {
@@ -148,8 +166,8 @@ final class CallbackClient: Sendable {
             .connect(to: address)
             .flatMapErrorThrowing { error -> any Channel in
                 ready.fail(error)
-                if case ChannelError.connectTimeout = error { throw CallbackClientError.connectTimeout(to: name) }
-                throw CallbackClientError.connectFailed(to: name, Self.reason(error))
+                if case ChannelError.connectTimeout = error { throw TCPConnectFailure(error: .connectTimeout(to: name)) }
+                throw TCPConnectFailure(error: .connectFailed(to: name, Self.reason(error)))
             }
             .flatMap { channel in ready.futureResult.map { channel } }
     }
