@@ -81,11 +81,12 @@ final class TestReceiver: Sendable {
 
 @Suite("Callback client over loopback")
 struct CallbackClientTests {
-    private func post(_ client: CallbackClient, _ url: String, addresses: [String] = ["127.0.0.1"]) async throws -> HTTPResponseStatus {
+    private func post(_ client: CallbackClient, _ url: String, addresses: [String] = ["127.0.0.1"],
+                      timeout: TimeAmount = .seconds(5)) async throws -> HTTPResponseStatus {
         let target = try #require(CallbackURL(url))
         let request = CallbackRequest(url: target, headers: [("Content-Type", "application/json")], body: ByteBuffer(string: "{}"))
         return try await client.execute(request, on: .init(tls: target.tls, host: target.host, addresses: addresses, port: target.port),
-                                        timeout: .seconds(5)).get()
+                                        timeout: timeout).get()
     }
 
     @Test("keep-alive: consecutive callbacks to one endpoint share one connection")
@@ -142,6 +143,24 @@ struct CallbackClientTests {
         await trusted.shutdown()
         await untrusted.shutdown()
         try await receiver.close()
+    }
+
+    @Test("an https receiver that accepts TCP and never answers the handshake fails by the request's deadline")
+    func silentTLS() async throws {
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }  // reads nothing, answers nothing
+            .bind(host: "127.0.0.1", port: 0).get()
+        let client = CallbackClient()
+        let started = ContinuousClock.now
+        do {
+            _ = try await post(client, "https://localhost:\(silent.localAddress?.port ?? 0)/ok", timeout: .milliseconds(500))
+            Issue.record("a silent receiver cannot answer")
+        } catch {
+            #expect("\(error)".contains("TLS handshake"), "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(3))
+        await client.shutdown()
+        try await silent.close()
     }
 
     @Test("a host with several addresses: one that refuses is skipped for the next")

@@ -160,7 +160,8 @@ final class CallbackClient: Sendable {
                     if let tlsContext { try pipeline.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName)) }
                     try pipeline.addHTTPClientHandlers()
                     try pipeline.addHandler(CallbackConnectionHandler(idleTimeout: idleTimeout, ready: ready,
-                                                                      waitsForHandshake: tlsContext != nil, endpointName: name))
+                                                                      waitsForHandshake: tlsContext != nil, endpointName: name,
+                                                                      readyDeadline: deadline))
                 }
             }
             .connect(to: address)

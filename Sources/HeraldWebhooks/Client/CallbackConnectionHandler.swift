@@ -23,15 +23,29 @@ final class CallbackConnectionHandler: ChannelDuplexHandler {
     private let waitsForHandshake: Bool
     private let endpointName: String
 
-    init(idleTimeout: TimeAmount, ready: EventLoopPromise<Void>? = nil, waitsForHandshake: Bool = false, endpointName: String = "") {
+    /// When a handshake that has not finished gives up (a receiver that accepts TCP and never answers TLS).
+    private let readyDeadline: NIODeadline
+    private var readyTimer: Scheduled<Void>?
+
+    init(idleTimeout: TimeAmount, ready: EventLoopPromise<Void>? = nil, waitsForHandshake: Bool = false, endpointName: String = "",
+         readyDeadline: NIODeadline = .distantFuture) {
         self.idleTimeout = idleTimeout
         self.ready = ready
         self.waitsForHandshake = waitsForHandshake
         self.endpointName = endpointName
+        self.readyDeadline = readyDeadline
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if !waitsForHandshake { becameReady() }
+        if !waitsForHandshake {
+            becameReady()
+        } else if ready != nil {
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            readyTimer = context.eventLoop.scheduleTask(deadline: readyDeadline) {
+                let (handler, context) = bound.value
+                if handler.failReady("no TLS handshake before the request's deadline") { context.close(promise: nil) }
+            }
+        }
         context.fireChannelActive()
     }
 
@@ -45,6 +59,8 @@ final class CallbackConnectionHandler: ChannelDuplexHandler {
     }
 
     private func becameReady() {
+        readyTimer?.cancel()
+        readyTimer = nil
         let ready = self.ready
         self.ready = nil
         ready?.succeed(())
@@ -53,6 +69,8 @@ final class CallbackConnectionHandler: ChannelDuplexHandler {
     /// The connection ended before it was ready: the pool's connect fails with this reason.
     private func failReady(_ reason: String) -> Bool {
         guard let ready else { return false }
+        readyTimer?.cancel()
+        readyTimer = nil
         self.ready = nil
         ready.fail(CallbackClientError.connectFailed(to: endpointName, reason))
         return true
