@@ -58,9 +58,10 @@ extension PostgresStore {
     /// A row read with ``MessageColumns/list``.
     static func messageRecord(_ row: PostgresRow) throws -> (MessageRecord, [PartState]) {
         let r = try row.decode((String, String, String, String, String?, String?, String, String?, String, String?, Int, String?, Int, Int,
-                                Int64, Bool, String, Date, Date, Date?, Date, String?, String?, String, Int64?, Int64, String?, String?, String?).self)
+                                Int64, Bool, String, Date, Date, Date?, Date, String?, String?, String?, Int64?, Int64, String?, String?, String?).self)
         guard let channel = Channel(rawValue: r.2), let status = MessageStatus(rawValue: r.8) else { throw StoreError.corruptRow("message \(r.0)") }
-        let parts = try PartStateCoding.decode(r.23)
+        // NULL when read with MessageColumns.summary (no part states).
+        let parts = try r.23.map(PartStateCoding.decode) ?? []
         var record = MessageRecord(
             id: r.0, accountID: r.1, channel: channel, to: r.3, from: r.4, subject: r.5, text: r.6, tag: r.7, status: status,
             reason: r.9.flatMap(ReasonCode.init(rawValue:)), segments: r.10, encoding: r.11, characters: r.12, acceptedParts: r.13,

@@ -203,9 +203,18 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func message(id: String, accountID: String) async throws -> MessageRecord? {
-        let rows = try await client.query("SELECT \(unescaped: MessageColumns.list) FROM messages WHERE id = \(id) AND account_id = \(accountID)", logger: logger)
-        for try await row in rows { return try Self.messageRecord(row).0 }
+        for try await row in try await client.query(Self.messageQuery(id: id, accountID: accountID), logger: logger) {
+            return try Self.messageRecord(row).0
+        }
         return nil
+    }
+
+    private static func messageQuery(id: String, accountID: String) -> PostgresQuery {
+        "SELECT \(unescaped: MessageColumns.list) FROM messages WHERE id = \(id) AND account_id = \(accountID)"
+    }
+
+    private static func eventsQuery(messageID: String) -> PostgresQuery {
+        "SELECT \(unescaped: EventColumns.list) FROM events WHERE message_id = \(messageID) ORDER BY seq"
     }
 
     public func parts(messageID: String) async throws -> [PartRecord] {
@@ -222,14 +231,12 @@ public final class PostgresStore: HeraldStore {
                 // REPEATABLE READ: both statements see one snapshot (READ COMMITTED takes a new one per statement).
                 try await transaction.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: self.logger)
                 var message: MessageRecord?
-                for try await row in try await transaction.query(
-                    "SELECT \(unescaped: MessageColumns.list) FROM messages WHERE id = \(id) AND account_id = \(accountID)", logger: self.logger) {
+                for try await row in try await transaction.query(Self.messageQuery(id: id, accountID: accountID), logger: self.logger) {
                     message = try Self.messageRecord(row).0
                 }
                 guard let message else { return nil }
                 var events: [StatusEvent] = []
-                for try await row in try await transaction.query(
-                    "SELECT \(unescaped: EventColumns.list) FROM events WHERE message_id = \(id) ORDER BY seq", logger: self.logger) {
+                for try await row in try await transaction.query(Self.eventsQuery(messageID: id), logger: self.logger) {
                     events.append(try Self.event(row))
                 }
                 return (message, events)
@@ -238,7 +245,7 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func events(messageID: String) async throws -> [StatusEvent] {
-        let rows = try await client.query("SELECT \(unescaped: EventColumns.list) FROM events WHERE message_id = \(messageID) ORDER BY seq", logger: logger)
+        let rows = try await client.query(Self.eventsQuery(messageID: messageID), logger: logger)
         var events: [StatusEvent] = []
         for try await row in rows { events.append(try Self.event(row)) }
         return events

@@ -155,7 +155,8 @@ extension SQLiteStore {
         guard let channel = Channel(rawValue: row[2]), let status = MessageStatus(rawValue: row[8]) else {
             throw StoreError.corruptRow("message \(row[0] as String)")
         }
-        let parts = try PartStateCoding.decode(row[23])
+        // NULL when read with MessageColumns.summary (no part states).
+        let parts = try (row[23] as String?).map(PartStateCoding.decode) ?? []
         var record = MessageRecord(
             id: row[0], accountID: row[1], channel: channel, to: row[3], from: row[4], subject: row[5], text: row[6], tag: row[7],
             status: status, reason: (row[9] as String?).flatMap(ReasonCode.init(rawValue:)),

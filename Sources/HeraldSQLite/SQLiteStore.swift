@@ -164,10 +164,17 @@ public final class SQLiteStore: HeraldStore {
     }
 
     public func message(id: String, accountID: String) async throws -> MessageRecord? {
-        try await pool.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(MessageColumns.list) FROM messages WHERE id = ? AND account_id = ?"), arguments: [id, accountID])
-                .map { try Self.messageRecord($0).0 }
-        }
+        try await pool.read { db in try Self.message(id: id, accountID: accountID, db: db) }
+    }
+
+    private static func message(id: String, accountID: String, db: Database) throws -> MessageRecord? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT \(MessageColumns.list) FROM messages WHERE id = ? AND account_id = ?"), arguments: [id, accountID])
+            .map { try messageRecord($0).0 }
+    }
+
+    private static func events(messageID: String, db: Database) throws -> [StatusEvent] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT \(EventColumns.list) FROM events WHERE message_id = ? ORDER BY seq"), arguments: [messageID])
+            .map(event)
     }
 
     public func parts(messageID: String) async throws -> [PartRecord] {
@@ -180,19 +187,13 @@ public final class SQLiteStore: HeraldStore {
     public func messageWithEvents(id: String, accountID: String) async throws -> (message: MessageRecord, events: [StatusEvent])? {
         // One read transaction: one WAL snapshot for both statements.
         try await pool.read { db in
-            guard let message = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(MessageColumns.list) FROM messages WHERE id = ? AND account_id = ?"),
-                                                 arguments: [id, accountID]).map({ try Self.messageRecord($0).0 }) else { return nil }
-            let events = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(EventColumns.list) FROM events WHERE message_id = ? ORDER BY seq"), arguments: [id])
-                .map(Self.event)
-            return (message, events)
+            guard let message = try Self.message(id: id, accountID: accountID, db: db) else { return nil }
+            return (message, try Self.events(messageID: id, db: db))
         }
     }
 
     public func events(messageID: String) async throws -> [StatusEvent] {
-        try await pool.read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT \(EventColumns.list) FROM events WHERE message_id = ? ORDER BY seq"), arguments: [messageID])
-                .map(Self.event)
-        }
+        try await pool.read { db in try Self.events(messageID: messageID, db: db) }
     }
 
     public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {

@@ -84,11 +84,11 @@ public enum MessageColumns {
 }
 
 extension MessageColumns {
-    /// ``list`` with the text, subject and part states left out (empty in their places): for ``MessageQuery/content`` false.
+    /// ``list`` with the text, subject and part states left out (empty text, NULL subject and parts in their places): for ``MessageQuery/content`` false.
     public static let summary = """
         id, account_id, channel, recipient, sender, NULL AS subject, '' AS body, tag, status, reason, segments, encoding, characters, \
         accepted_parts, price_micros, conflict, engagement, created_at, updated_at, send_at, expires_at, callback_url, \
-        idempotency_key, '' AS parts, reserved_micros, charged_micros, provider_status, provider_error, campaign_id
+        idempotency_key, NULL AS parts, reserved_micros, charged_micros, provider_status, provider_error, campaign_id
         """
 
     /// The column list a query asks for.

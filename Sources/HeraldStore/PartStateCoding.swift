@@ -42,7 +42,6 @@ public enum PartStateCoding {
 
     public static func decode(_ text: String) throws -> [PartState] {
         // Scans bytes, not Characters: this runs for every status change.
-        guard !text.isEmpty else { return [] }  // a row read without its content (MessageColumns.summary)
         var parts: [PartState] = []
         var fields: [Substring] = []
         fields.reserveCapacity(10)

@@ -41,8 +41,7 @@ final class CallbackMailbox: Sendable {
     /// Everything that arrived so far; if nothing has, waits up to `timeout` first (to within the ticker's period).
     func take(waitingUpTo timeout: Duration) async -> Mail {
         if let ready = takeIfReady() { return ready }
-        let nanoseconds = Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
-        let deadline = NIODeadline.now() + .nanoseconds(nanoseconds)
+        let deadline = NIODeadline.now() + TimeAmount(timeout)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { state -> Bool in
                 if !state.mail.items.isEmpty || state.mail.poked { return true }

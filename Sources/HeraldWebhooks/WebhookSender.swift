@@ -85,6 +85,7 @@ public final class WebhookSender: Service {
         // for a wake-up (new deliveries stored) or the poll interval (retries coming due), busy or not.
         var drySince: ContinuousClock.Instant?
         var pokedSinceClaim = false
+        func running(_ target: String) -> Int { perTarget[target, default: 0] }
         func start(_ delivery: WebhookDelivery) {
             inFlight += 1
             perTarget[delivery.target, default: 0] += 1
@@ -138,7 +139,7 @@ public final class WebhookSender: Service {
                 case .claimed(let claimed, let dry):
                     claiming = false
                     if dry, !pokedSinceClaim { drySince = .now }
-                    await startOrPostpone(claimed, perTarget: perTarget, waiting: &waiting, waitingCount: &waitingCount, start: start)
+                    await startOrPostpone(claimed, running: running, waiting: &waiting, waitingCount: &waitingCount, start: start)
                 case .finished(let attempt, let target):
                     inFlight -= 1
                     perTarget[target, default: 1] -= 1
@@ -165,16 +166,15 @@ public final class WebhookSender: Service {
 
     /// Starts what was claimed, queues what an endpoint has no slot for, and postpones what a down or saturated
     /// endpoint cannot take.
-    private func startOrPostpone(_ claimed: [WebhookDelivery], perTarget: [String: Int], waiting: inout [String: [WebhookDelivery]],
+    private func startOrPostpone(_ claimed: [WebhookDelivery], running: (String) -> Int, waiting: inout [String: [WebhookDelivery]],
                                  waitingCount: inout Int, start: (WebhookDelivery) -> Void) async {
         guard !claimed.isEmpty else { return }
         let now = clock.now()
-        var running = perTarget
         var postponed: [Date: [String]] = [:]
         for delivery in claimed {
             if let until = state.withLock({ $0.downUntil[delivery.target] }), until > now {
                 postponed[until, default: []].append(delivery.id)
-            } else if running[delivery.target, default: 0] >= configuration.perEndpoint {
+            } else if running(delivery.target) >= configuration.perEndpoint {
                 if waiting[delivery.target, default: []].count < configuration.perEndpoint {
                     waiting[delivery.target, default: []].append(delivery)
                     waitingCount += 1
@@ -183,7 +183,6 @@ public final class WebhookSender: Service {
                     postponed[now.addingTimeInterval(Double(configuration.timeout.nanoseconds) / 1e9), default: []].append(delivery.id)
                 }
             } else {
-                running[delivery.target, default: 0] += 1
                 start(delivery)
             }
         }
@@ -203,6 +202,12 @@ public final class WebhookSender: Service {
         var url: CallbackURL
         var endpoint: CallbackClient.Endpoint
         var signer: WebhookSignature.Signer
+
+        init(url: CallbackURL, addresses: [String], signer: WebhookSignature.Signer) {
+            self.url = url
+            endpoint = .init(tls: url.tls, host: url.host, addresses: addresses, port: url.port)
+            self.signer = signer
+        }
     }
 
     private struct DeliveryError: Error {
@@ -289,7 +294,7 @@ public final class WebhookSender: Service {
             guard let url else { return .failure(DeliveryError("not an http(s) URL")) }
             guard let verdict = state.hostVerdicts[url.host], verdict.until > now, let signer = state.signers[secretKey] else { return nil }
             guard !verdict.addresses.isEmpty else { return .failure(Self.refusal(url.host)) }
-            return .success(Prepared(url: url, endpoint: .init(tls: url.tls, host: url.host, addresses: verdict.addresses, port: url.port), signer: signer))
+            return .success(Prepared(url: url, addresses: verdict.addresses, signer: signer))
         }
     }
 
@@ -299,7 +304,7 @@ public final class WebhookSender: Service {
         let addresses = await allowedAddresses(of: url.host)
         guard !addresses.isEmpty else { throw Self.refusal(url.host) }
         let signer = try await signer(for: delivery)
-        return Prepared(url: url, endpoint: .init(tls: url.tls, host: url.host, addresses: addresses, port: url.port), signer: signer)
+        return Prepared(url: url, addresses: addresses, signer: signer)
     }
 
     private static func refusal(_ host: String) -> DeliveryError {

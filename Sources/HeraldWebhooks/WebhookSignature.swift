@@ -9,7 +9,7 @@ public enum WebhookSignature {
     public static let header = "Herald-Signature"
 
     public static func sign(body: some DataProtocol, secret: String, timestamp: Int) -> String {
-        "t=\(timestamp),v1=\(hex(mac(body: body, secret: secret, timestamp: timestamp)))"
+        Signer(secret: secret).sign(body: body, timestamp: timestamp)
     }
 
     /// Signs bodies with one secret, keyed once: the HMAC's key schedule is done at creation and copied per body,
@@ -26,10 +26,15 @@ public enum WebhookSignature {
         }
 
         public func sign(body: some DataProtocol, timestamp: Int) -> String {
+            "t=\(timestamp),v1=\(hex(mac(body: body, timestamp: timestamp)))"
+        }
+
+        /// HMAC-SHA256 over "TIMESTAMP." and the body: what `v1` carries, in hex.
+        func mac(body: some DataProtocol, timestamp: Int) -> HashedAuthenticationCode<SHA256> {
             var hmac = keyed
             hmac.update(data: Array("\(timestamp).".utf8))
             hmac.update(data: body)
-            return "t=\(timestamp),v1=\(hex(hmac.finalize()))"
+            return hmac.finalize()
         }
     }
 
@@ -58,18 +63,11 @@ public enum WebhookSignature {
             if pair[0] == "t" { timestamp = Int(pair[1]) } else if pair[0] == "v1" { signatures.append(pair[1].lowercased()) }
         }
         guard let timestamp, !signatures.isEmpty else { return .malformed }
-        let expected = hex(mac(body: body, secret: secret, timestamp: timestamp))
+        let expected = hex(Signer(secret: secret).mac(body: body, timestamp: timestamp))
         guard signatures.contains(where: { constantTimeEqual($0, expected) }) else { return .mismatch }
         let skew = Int(abs(now.timeIntervalSince1970 - Double(timestamp)))
         guard Double(skew) <= tolerance else { return .stale(seconds: skew) }
         return nil
-    }
-
-    private static func mac(body: some DataProtocol, secret: String, timestamp: Int) -> HashedAuthenticationCode<SHA256> {
-        var hmac = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
-        hmac.update(data: Data("\(timestamp).".utf8))
-        hmac.update(data: body)
-        return hmac.finalize()
     }
 
     private static func hex(_ code: HashedAuthenticationCode<SHA256>) -> String {

@@ -134,7 +134,7 @@ final class CallbackClient: Sendable {
     }
 
     private func connect(_ endpoint: Endpoint, address text: String, eventLoop: any EventLoop, deadline: NIODeadline) -> EventLoopFuture<any Channel> {
-        let name = text.contains(":") ? "[\(text)]:\(endpoint.port)" : "\(text):\(endpoint.port)"
+        let name = CallbackURL.authority(text, port: endpoint.port)
         guard !state.withLock({ $0.shutDown }) else { return eventLoop.makeFailedFuture(CallbackClientError.shutDown) }
         let address: SocketAddress
         do { address = try SocketAddress(ipAddress: text, port: endpoint.port) } catch {

@@ -79,12 +79,16 @@ final class CallbackConnectionHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let task = unwrapOutboundIn(data)
         promise?.succeed(())
-        guard self.task == nil else {
-            task.promise.fail(CallbackClientError.protocolError("a second request on a busy connection"))
-            return
+        switch machine.requestStarted() {
+        case .sendRequest:
+            self.task = task
+            run(.sendRequest, context: context)
+        case .fail(let error, _):
+            // Busy or closed: this task fails; the one under way (if any) is left alone.
+            task.promise.fail(error)
+        case .succeed, .closeConnection, .none:
+            break
         }
-        self.task = task
-        run(machine.requestStarted(), context: context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -23,7 +23,11 @@ struct CallbackURL: Sendable, Hashable {
         guard (1...65_535).contains(port) else { return nil }
         let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         target = components.percentEncodedQuery.map { path + "?" + $0 } ?? path
-        let literalHost = self.host.contains(":") ? "[\(self.host)]" : self.host
-        hostHeader = port == defaultPort ? literalHost : "\(literalHost):\(port)"
+        hostHeader = port == defaultPort ? Self.bracketed(self.host) : Self.authority(self.host, port: port)
     }
+
+    /// "host:port", with an IPv6 address in brackets.
+    static func authority(_ host: String, port: Int) -> String { "\(bracketed(host)):\(port)" }
+
+    private static func bracketed(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
 }
