@@ -164,6 +164,9 @@ public final class WebhookSender: Service {
         // Deliveries still waiting for a slot keep their lease and are claimed again when it runs out.
     }
 
+    /// How long a delivery whose endpoint has no slot and a full waiting queue goes back to the table.
+    static let busyPostponement: TimeInterval = 0.25
+
     /// Starts what was claimed, queues what an endpoint has no slot for, and postpones what a down or saturated
     /// endpoint cannot take.
     private func startOrPostpone(_ claimed: [WebhookDelivery], running: (String) -> Int, waiting: inout [String: [WebhookDelivery]],
@@ -179,8 +182,11 @@ public final class WebhookSender: Service {
                     waiting[delivery.target, default: []].append(delivery)
                     waitingCount += 1
                 } else {
-                    // The endpoint is busy well beyond its share: out of the way until its requests can have ended.
-                    postponed[now.addingTimeInterval(Double(configuration.timeout.nanoseconds) / 1e9), default: []].append(delivery.id)
+                    // The endpoint is busy well beyond its share: back in the table for a moment, so other endpoints'
+                    // deliveries are claimed first. Not for a whole timeout: a fast endpoint with a burst would wait
+                    // that long for nothing (an endpoint that fails is postponed to its retry time above).
+                    postponed[now.addingTimeInterval(min(Double(configuration.timeout.nanoseconds) / 1e9, Self.busyPostponement)), default: []]
+                        .append(delivery.id)
                 }
             } else {
                 start(delivery)
