@@ -37,6 +37,9 @@ public enum SubmitResult: Sendable, Hashable {
     case temporaryFailure(ReasonCode, detail: ProviderDetail?)
     /// Refused for good: FAILED with the reason.
     case permanentFailure(ReasonCode, detail: ProviderDetail?)
+    /// Not handed to the provider at all because the connector cannot reach it now (no bound session): nothing
+    /// was sent, so it is not an attempt. The message waits for the connector (or fails over to another route).
+    case unavailable(detail: ProviderDetail?)
 }
 
 /// The contract every provider integration follows.
@@ -51,9 +54,14 @@ public protocol Connector: Sendable {
     func submit(_ submission: Submission) async -> SubmitResult
     /// Whether it can take submissions now, for operators (`GET /v1/connectors`).
     var health: ConnectorHealth { get }
+    /// The forms of a provider id (as ``submit(_:)`` returned it) under which a receipt that arrived before the
+    /// submit response may have been parked. Connectors whose providers write ids one way return `[id]`.
+    func matchKeys(forProviderID id: String) -> [String]
 }
 
 extension Connector {
+    public func matchKeys(forProviderID id: String) -> [String] { [id] }
+
     public var health: ConnectorHealth {
         ConnectorHealth(name: name, type: "custom", channels: channels.map(\.rawValue).sorted(), isUp: true, detail: "")
     }

@@ -17,13 +17,17 @@ public final class Dispatcher: Service {
         public var lease: TimeInterval
         public var pollInterval: Duration
         public var retry: RetryPolicy
+        /// How long a message whose connectors are all down waits before it is looked at again (not an attempt).
+        public var connectorWait: TimeInterval
 
-        public init(workers: Int = 2, batchSize: Int = 256, lease: TimeInterval = 60, pollInterval: Duration = .milliseconds(200), retry: RetryPolicy = .init()) {
+        public init(workers: Int = 2, batchSize: Int = 256, lease: TimeInterval = 60, pollInterval: Duration = .milliseconds(200), retry: RetryPolicy = .init(),
+                    connectorWait: TimeInterval = 2) {
             self.workers = workers
             self.batchSize = batchSize
             self.lease = lease
             self.pollInterval = pollInterval
             self.retry = retry
+            self.connectorWait = connectorWait
         }
     }
 
@@ -79,18 +83,38 @@ public final class Dispatcher: Service {
     }
 
     /// One claim-submit-record cycle. Returns how many messages it handled. Tests call it directly.
+    ///
+    /// While the batch's submits are in flight its leases are renewed every third of the lease, so a slow SMSC never
+    /// lets another worker claim (and send again) a message this live worker is still sending.
     @discardableResult
     public func runOnce(worker: Int = 0) async throws -> Int {
         let now = clock.now()
-        let jobs = try await store.claim(owner: "\(owner)/\(worker)", limit: configuration.batchSize, now: now, leaseUntil: now.addingTimeInterval(configuration.lease))
+        let owner = "\(owner)/\(worker)"
+        let jobs = try await store.claim(owner: owner, limit: configuration.batchSize, now: now, leaseUntil: now.addingTimeInterval(configuration.lease))
         guard !jobs.isEmpty else { return 0 }
-        let changes = await withTaskGroup(of: MessageChange.self, returning: [MessageChange].self) { group in
+        let changes = await withTaskGroup(of: MessageChange?.self, returning: [MessageChange].self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(Int(self.configuration.lease * 1000 / 3)))
+                    if Task.isCancelled { break }
+                    do {
+                        try await self.store.renewLeases(owner: owner, until: self.clock.now().addingTimeInterval(self.configuration.lease))
+                    } catch {
+                        self.logger.error("renewing dispatch leases failed", metadata: ["error": "\(error)"])
+                    }
+                }
+                return nil
+            }
             for job in jobs {
                 group.addTask { await self.dispatch(job) }
             }
             var changes: [MessageChange] = []
             changes.reserveCapacity(jobs.count)
-            for await change in group { changes.append(change) }
+            for await change in group {
+                guard let change else { continue }
+                changes.append(change)
+                if changes.count == jobs.count { group.cancelAll() }
+            }
             return changes
         }
         // The provider already has these messages: retry recording before giving up (a lost record means the
@@ -118,6 +142,7 @@ public final class Dispatcher: Service {
                                     dedupKey: "failed:\(job.attempt)")
             return MessageChange(messageID: job.messageID, events: [event], queue: .remove)
         }
+        guard connector.health.isUp else { return wait(job, for: connector, detail: nil) }
         let texts = job.channel == .sms ? SMSSegmenter().segment(job.text).parts : [job.text]
         var events: [StatusEvent] = []
         var correlations: [Correlation] = []
@@ -130,6 +155,12 @@ public final class Dispatcher: Service {
             )
             let result = await connector.submit(submission)
             let at = clock.now()
+            if case .unavailable(let detail) = result {
+                // Nothing reached the provider: the rest of the message waits with this part (parts already taken stay taken).
+                if events.isEmpty, temporary.isEmpty { return wait(job, for: connector, detail: detail) }
+                temporary.append((part, .providerUnavailable, detail))
+                continue
+            }
             if case .temporaryFailure = result {
                 connectors.recordTemporaryFailure(connector.name, now: at)
             } else {
@@ -141,13 +172,16 @@ public final class Dispatcher: Service {
                                           connector: connector.name, providerMessageID: providerID, attempt: job.attempt, detail: detail,
                                           dedupKey: "accepted:\(part):\(job.attempt)", round: job.round(of: part)))
                 correlations.append(Correlation(connector: connector.name, providerMessageID: providerID, messageID: job.messageID, part: part,
-                                                round: job.round(of: part)))
+                                                round: job.round(of: part), correlatedAt: at,
+                                                matchKeys: connector.matchKeys(forProviderID: providerID)))
             case .permanentFailure(let reason, let detail):
                 events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.failed), reason: reason, source: .connector, occurredAt: at,
                                           connector: connector.name, attempt: job.attempt, detail: detail, dedupKey: "failed:\(part):\(job.attempt)",
                                           round: job.round(of: part)))
             case .temporaryFailure(let reason, let detail):
                 temporary.append((part, reason, detail))
+            case .unavailable:
+                break
             }
         }
         guard !temporary.isEmpty else {
@@ -170,5 +204,22 @@ public final class Dispatcher: Service {
                                       dedupKey: "failed:\(failure.part):\(job.attempt)", round: job.round(of: failure.part)))
         }
         return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .remove)
+    }
+
+    /// The message's connector cannot take it now (no bound session): it waits, DEFERRED / PROVIDER_UNAVAILABLE with the
+    /// time it is looked at again, without using up an attempt. The event is recorded once per attempt number (the claim
+    /// gives the attempt back), so a long outage writes one line in the timeline, not one per look. The validity timer
+    /// ends it (EXPIRED) if the connector never comes back; a route with another connector that is up takes it meanwhile.
+    func wait(_ job: DispatchJob, for connector: any Connector, detail: ProviderDetail?) -> MessageChange {
+        let now = clock.now()
+        let until = min(now.addingTimeInterval(configuration.connectorWait), max(now, job.expiresAt))
+        var detail = detail ?? ProviderDetail(text: connector.health.detail)
+        detail.text = "waiting for connector \(connector.name) to come back (not counted as an attempt)" + (detail.text.map { ": " + $0 } ?? "")
+        let events = job.pendingParts.map { part in
+            StatusEvent(messageID: job.messageID, part: part, kind: .status(.deferred), reason: .providerUnavailable, source: .connector,
+                        occurredAt: now, connector: connector.name, attempt: job.attempt, nextAttemptAt: until, detail: detail,
+                        dedupKey: "waiting:\(part):\(job.attempt)", round: job.round(of: part))
+        }
+        return MessageChange(messageID: job.messageID, events: events, queue: .wait(until: until))
     }
 }

@@ -61,7 +61,7 @@ public final class InboundRecorder: Service {
             do {
                 let stored = try await store.recordInbound(item.message)
                 logger.info("inbound message stored", metadata: [
-                    "id": "\(stored.id)", "from": "\(stored.from)", "in_reply_to": "\(stored.inReplyTo ?? "-")",
+                    "id": "\(stored.id)", "from": "\(LogText.escaped(stored.from))", "in_reply_to": "\(stored.inReplyTo ?? "-")",
                 ])
                 try await applyKeyword(stored)
                 item.acknowledge()
@@ -83,18 +83,18 @@ public final class InboundRecorder: Service {
         case .optOut(let all):
             try await store.addSuppression(Suppression(accountID: accountID, channel: .sms, recipient: message.from,
                                                        sender: all ? "" : message.to, source: "inbound:\(message.id)", createdAt: message.receivedAt))
-            logger.info("opted out", metadata: ["recipient": "\(message.from)", "sender": "\(all ? "*" : message.to)"])
+            logger.info("opted out", metadata: ["recipient": "\(LogText.escaped(message.from))", "sender": "\(all ? "*" : LogText.escaped(message.to))"])
         case .optIn:
             let removed = try await store.removeSuppressions(accountID: accountID, channel: .sms, recipient: message.from, sender: message.to)
-            logger.info("opted back in", metadata: ["recipient": "\(message.from)", "removed": "\(removed)"])
+            logger.info("opted back in", metadata: ["recipient": "\(LogText.escaped(message.from))", "removed": "\(removed)"])
         case .help:
             let accountHelp = try await store.account(id: accountID)?.settings.helpText
             guard let replies, let text = accountHelp ?? replies.help else {
-                logger.info("HELP received; no help text configured", metadata: ["recipient": "\(message.from)"])
+                logger.info("HELP received; no help text configured", metadata: ["recipient": "\(LogText.escaped(message.from))"])
                 return
             }
             try await replies.send(accountID, message.from, message.to, text)
-            logger.info("HELP answered", metadata: ["recipient": "\(message.from)"])
+            logger.info("HELP answered", metadata: ["recipient": "\(LogText.escaped(message.from))"])
         }
     }
 }

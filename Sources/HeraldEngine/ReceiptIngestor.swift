@@ -3,6 +3,7 @@ import HeraldCore
 import HeraldStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The one receipt path every connector uses: receipt -> correlation -> event -> status.
 ///
@@ -16,6 +17,16 @@ public final class ReceiptIngestor: Service {
     /// Back-off for sending a part again after a temporary failure receipt; nil: receipts are final as they come.
     private let retry: RetryPolicy?
     private let clock: any WallClock
+    private let counters = Mutex(Counts())
+
+    /// Receipts ingested since start, by outcome (an unmatched receipt is also logged with why it was parked).
+    public struct Counts: Sendable, Hashable {
+        public var applied = 0
+        public var duplicate = 0
+        public var parked = 0
+    }
+
+    public var counts: Counts { counters.withLock { $0 } }
 
     public init(store: any HeraldStore, sink: ReceiptSink, batchSize: Int = 1000, retry: RetryPolicy? = nil, clock: any WallClock = SystemWallClock(),
                 logger: Logger = Logger(label: "herald.receipts")) {
@@ -53,8 +64,10 @@ public final class ReceiptIngestor: Service {
             var attempt = 1
             while true {
                 do {
-                    outcomes += try await store.ingest(batch.map(\.receipt), retry: ReceiptRetry(policy: retry, now: clock.now()))
+                    let stored = try await store.ingest(batch.map(\.receipt), retry: ReceiptRetry(policy: retry, now: clock.now()))
                     for entry in batch { entry.onStored?() }
+                    count(stored, batch: batch)
+                    outcomes += stored
                     break
                 } catch {
                     logger.error("receipt ingestion failed", metadata: ["error": "\(error)", "receipts": "\(batch.count)", "attempt": "\(attempt)"])
@@ -67,6 +80,28 @@ public final class ReceiptIngestor: Service {
                     attempt += 1
                 }
             }
+        }
+    }
+
+    private func count(_ outcomes: [ReceiptOutcome], batch: [ReceiptSink.Entry]) {
+        var counts = Counts()
+        for (outcome, entry) in zip(outcomes, batch) {
+            switch outcome {
+            case .applied: counts.applied += 1
+            case .duplicate: counts.duplicate += 1
+            case .parked(let reason):
+                counts.parked += 1
+                let receipt = entry.receipt
+                logger.warning("receipt parked", metadata: [
+                    "connector": "\(receipt.connector)", "provider_id": "\(LogText.escaped(receipt.providerMessageID))",
+                    "status": "\(receipt.kind.rawValue)", "why": "\(LogText.escaped(reason))",
+                ])
+            }
+        }
+        counters.withLock {
+            $0.applied += counts.applied
+            $0.duplicate += counts.duplicate
+            $0.parked += counts.parked
         }
     }
 }

@@ -131,5 +131,18 @@ enum PostgresSchema {
                 WHERE campaign_id IS NOT NULL
             """,
         ]),
+        (10, [
+            // Every submission with an id is kept (SMSCs restart and reuse ids); the receipt matcher picks one.
+            "ALTER TABLE correlations DROP CONSTRAINT correlations_pkey",
+            "ALTER TABLE correlations ADD COLUMN seq BIGSERIAL",
+            "ALTER TABLE correlations ADD COLUMN correlated_at TIMESTAMPTZ",
+            "ALTER TABLE correlations ADD PRIMARY KEY (seq)",
+            "CREATE UNIQUE INDEX correlations_unique ON correlations(connector, provider_id, message_id, part, round)",
+            "CREATE INDEX correlations_provider ON correlations(connector, provider_id, seq)",
+            "ALTER TABLE receipts ADD COLUMN addresses TEXT",
+            "ALTER TABLE receipts ADD COLUMN submitted_at TIMESTAMPTZ",
+            "ALTER TABLE receipts ADD COLUMN parked_reason TEXT",
+            "ALTER TABLE receipts ADD COLUMN match_keys TEXT[]",
+        ]),
     ]
 }

@@ -150,38 +150,73 @@ extension PostgresStore {
         return inserted
     }
 
-    /// Writes correlations and applies every receipt that was parked waiting for one of them.
+    /// Writes correlations and applies every receipt that was parked waiting for one of them and fits its message.
     func insertCorrelations(_ correlations: [Correlation], connection: PostgresConnection) async throws {
         guard !correlations.isEmpty else { return }
         let connectors = correlations.map(\.connector), providerIDs = correlations.map(\.providerMessageID)
         let messages = correlations.map(\.messageID), parts = correlations.map(\.part), rounds = correlations.map(\.round)
+        let times = correlations.map { $0.correlatedAt ?? Date() }
         try await connection.query("""
-            INSERT INTO correlations (connector, provider_id, message_id, part, round)
-            SELECT * FROM unnest(\(connectors)::text[], \(providerIDs)::text[], \(messages)::text[], \(parts)::int8[], \(rounds)::int8[])
+            INSERT INTO correlations (connector, provider_id, message_id, part, round, correlated_at)
+            SELECT * FROM unnest(\(connectors)::text[], \(providerIDs)::text[], \(messages)::text[], \(parts)::int8[], \(rounds)::int8[],
+                \(times)::timestamptz[])
             ON CONFLICT DO NOTHING
             """, logger: logger)
+        var ordinals: [Int] = [], keyConnectors: [String] = [], keys: [String] = []
+        for (index, correlation) in correlations.enumerated() {
+            for key in correlation.matchKeys.prefix(6) {
+                ordinals.append(index)
+                keyConnectors.append(correlation.connector)
+                keys.append(key)
+            }
+        }
         let rows = try await connection.query("""
-            UPDATE receipts AS r SET matched_message_id = c.message_id, matched_at = now()
-            FROM unnest(\(connectors)::text[], \(providerIDs)::text[], \(messages)::text[], \(parts)::int8[], \(rounds)::int8[])
-                AS c(connector, provider_id, message_id, part, round)
-            WHERE r.matched_message_id IS NULL AND r.connector = c.connector AND r.provider_id = c.provider_id
-            RETURNING r.kind, r.reason, r.occurred_at, r.received_at, r.detail_status, r.detail_error_code, r.detail_network_error_code,
-                r.detail_text, c.connector, c.provider_id, c.message_id, c.part, c.round
+            SELECT r.id, r.kind, r.reason, r.occurred_at, r.received_at, r.detail_status, r.detail_error_code, r.detail_network_error_code,
+                r.detail_text, r.addresses, r.submitted_at, c.connector, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, m.recipient
+            FROM unnest(\(ordinals)::int8[], \(keyConnectors)::text[], \(keys)::text[]) AS u(ord, connector, provider_id)
+            JOIN receipts r ON r.connector = u.connector AND r.provider_id = u.provider_id AND r.matched_message_id IS NULL
+            JOIN unnest(\(connectors)::text[], \(providerIDs)::text[], \(messages)::text[], \(parts)::int8[], \(rounds)::int8[], \(times)::timestamptz[])
+                WITH ORDINALITY AS c(connector, provider_id, message_id, part, round, correlated_at, ord) ON c.ord = u.ord + 1
+            JOIN messages m ON m.id = c.message_id
+            ORDER BY r.id
+            FOR UPDATE OF r
             """, logger: logger)
-        let parked = try await Self.parkedEvents(rows)
-        try await applyBulk(parked, connection: connection)
+        let matched = try await Self.parkedMatches(rows)
+        _ = try await applyParked(matched, connection: connection)
     }
 
-    /// Events from rows of matched parked receipts (receipt columns, then the correlation's).
-    static func parkedEvents(_ rows: PostgresRowSequence) async throws -> [String: [StatusEvent]] {
-        var parked: [String: [StatusEvent]] = [:]
-        for try await (kind, reason, occurred, received, status, error, network, text, connector, providerID, messageID, part, round)
-            in rows.decode((String, String?, Date, Date, String?, String?, String?, String?, String, String, String, Int, Int).self) {
-            guard let kind = EventKind(rawValue: kind) else { continue }
+    /// Parked receipts joined with a correlation (receipt columns, then the correlation's, then the message's recipient):
+    /// the first fitting correlation of each receipt (rows come most recent first), as events by message.
+    static func parkedMatches(_ rows: PostgresRowSequence) async throws -> [(receiptID: String, messageID: String, event: StatusEvent)] {
+        var matched: [(receiptID: String, messageID: String, event: StatusEvent)] = []
+        var taken = Set<String>()
+        for try await row in rows {
+            let (id, kind, reason, occurred, received, status, error, network, text, addresses, submitted,
+                 connector, providerID, messageID, part, round, correlatedAt, recipient) =
+                try row.decode((String, String, String?, Date, Date, String?, String?, String?, String?, String?, Date?,
+                                String, String, String, Int, Int, Date?, String).self)
+            guard !taken.contains(id), let kind = EventKind(rawValue: kind),
+                  ReceiptMatcher.parkedFits(addresses: addresses.map { $0.split(separator: " ").map(String.init) } ?? [], submittedAt: submitted,
+                                            receivedAt: received, recipient: recipient, correlatedAt: correlatedAt)
+            else { continue }
+            taken.insert(id)
             let receipt = ProviderReceipt(connector: connector, providerMessageID: providerID, kind: kind, reason: reason.flatMap(ReasonCode.init(rawValue:)),
                                           occurredAt: occurred, receivedAt: received, detail: Self.detail(status, error, network, text))
-            parked[messageID, default: []].append(receipt.event(messageID: messageID, part: part, round: round))
+            matched.append((id, messageID, receipt.event(messageID: messageID, part: part, round: round, correlatedID: providerID)))
         }
-        return parked
+        return matched
+    }
+
+    /// Marks parked receipts matched and applies their events. Returns how many.
+    func applyParked(_ matched: [(receiptID: String, messageID: String, event: StatusEvent)], connection: PostgresConnection) async throws -> Int {
+        guard !matched.isEmpty else { return 0 }
+        try await connection.query("""
+            UPDATE receipts AS r SET matched_message_id = u.message_id, matched_at = now()
+            FROM unnest(\(matched.map(\.receiptID))::text[], \(matched.map(\.messageID))::text[]) AS u(id, message_id) WHERE r.id = u.id
+            """, logger: logger)
+        var events: [String: [StatusEvent]] = [:]
+        for match in matched { events[match.messageID, default: []].append(match.event) }
+        try await applyBulk(events, connection: connection)
+        return matched.count
     }
 }

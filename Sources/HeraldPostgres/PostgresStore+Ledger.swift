@@ -21,12 +21,13 @@ extension PostgresStore {
         }
     }
 
-    /// Parks receipts that match no correlation yet (one statement).
-    func park(_ receipts: [ProviderReceipt], connection: PostgresConnection) async throws {
+    /// Parks receipts that match no correlation yet, or none they fit (one statement), each with why.
+    func park(_ receipts: [(ProviderReceipt, String)], connection: PostgresConnection) async throws {
         guard !receipts.isEmpty else { return }
         var c = (ids: [String](), connectors: [String](), providerIDs: [String](), kinds: [String](), reasons: [String](), occurred: [Date](),
-                 received: [Date](), statuses: [String](), errors: [String](), networks: [String](), texts: [String]())
-        for receipt in receipts {
+                 received: [Date](), statuses: [String](), errors: [String](), networks: [String](), texts: [String](), addresses: [String](),
+                 submitted: [Date](), why: [String](), keys: [String]())
+        for (receipt, why) in receipts {
             c.ids.append(HeraldID.make(.receipt, at: receipt.receivedAt))
             c.connectors.append(receipt.connector)
             c.providerIDs.append(receipt.providerMessageID)
@@ -38,15 +39,21 @@ extension PostgresStore {
             c.errors.append(receipt.detail?.errorCode ?? "")
             c.networks.append(receipt.detail?.networkErrorCode ?? "")
             c.texts.append(receipt.detail?.text ?? "")
+            c.addresses.append(receipt.addresses.joined(separator: " "))
+            c.submitted.append(receipt.submittedAt ?? Date(timeIntervalSince1970: 0))
+            c.why.append(why)
+            // Blank-separated (ids never hold blanks: the connector trims them); split back into an array below.
+            c.keys.append(receipt.matchKeys.prefix(6).map(\.key).joined(separator: " "))
         }
         try await connection.query("""
             INSERT INTO receipts (id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code,
-                detail_network_error_code, detail_text)
+                detail_network_error_code, detail_text, addresses, submitted_at, parked_reason, match_keys)
             SELECT u.id, u.connector, u.provider_id, u.kind, NULLIF(u.reason, ''), u.occurred, u.received, NULLIF(u.ds, ''), NULLIF(u.de, ''),
-                NULLIF(u.dn, ''), NULLIF(u.dt, '')
+                NULLIF(u.dn, ''), NULLIF(u.dt, ''), NULLIF(u.addresses, ''), NULLIF(u.submitted, 'epoch'::timestamptz), u.why, string_to_array(u.keys, ' ')
             FROM unnest(\(c.ids)::text[], \(c.connectors)::text[], \(c.providerIDs)::text[], \(c.kinds)::text[], \(c.reasons)::text[],
                 \(c.occurred)::timestamptz[], \(c.received)::timestamptz[], \(c.statuses)::text[], \(c.errors)::text[], \(c.networks)::text[],
-                \(c.texts)::text[]) AS u(id, connector, provider_id, kind, reason, occurred, received, ds, de, dn, dt)
+                \(c.texts)::text[], \(c.addresses)::text[], \(c.submitted)::timestamptz[], \(c.why)::text[], \(c.keys)::text[])
+                AS u(id, connector, provider_id, kind, reason, occurred, received, ds, de, dn, dt, addresses, submitted, why, keys)
             """, logger: logger)
     }
 

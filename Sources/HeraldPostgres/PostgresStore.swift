@@ -4,6 +4,7 @@ import HeraldStore
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// The backend for many nodes: PostgreSQL through postgres-nio's connection pool.
 ///
@@ -11,6 +12,8 @@ import ServiceLifecycle
 /// method is one transaction.
 public final class PostgresStore: HeraldStore {
     let client: PostgresClient
+    /// Which submission a receipt answers; it learns each connector's id dialect, so it lives as long as the store.
+    let matcher = Mutex(ReceiptMatcher())
     let logger: Logger
     /// Schema the tables live in (`?schema=NAME` in the URL); `nil` for the default search path.
     let schema: String?
@@ -344,6 +347,7 @@ public final class PostgresStore: HeraldStore {
             var correlations: [Correlation] = []
             var removed: [String] = []
             var retries = (ids: [String](), at: [Date]())
+            var waits = (ids: [String](), at: [Date]())
             for change in changes {
                 events[change.messageID, default: []] += change.events
                 correlations += change.correlations
@@ -353,6 +357,9 @@ public final class PostgresStore: HeraldStore {
                 case .retry(let at):
                     retries.ids.append(change.messageID)
                     retries.at.append(at)
+                case .wait(let until):
+                    waits.ids.append(change.messageID)
+                    waits.at.append(until)
                 }
             }
             try await self.applyBulk(events, connection: connection)
@@ -366,7 +373,20 @@ public final class PostgresStore: HeraldStore {
                     FROM unnest(\(retries.ids)::text[], \(retries.at)::timestamptz[]) AS u(id, at) WHERE q.message_id = u.id
                     """, logger: self.logger)
             }
+            if !waits.ids.isEmpty {
+                try await connection.query("""
+                    UPDATE queue AS q SET available_at = u.at, lease_owner = NULL, lease_until = NULL, attempt = GREATEST(q.attempt - 1, 0)
+                    FROM unnest(\(waits.ids)::text[], \(waits.at)::timestamptz[]) AS u(id, at) WHERE q.message_id = u.id
+                    """, logger: self.logger)
+            }
         }
+    }
+
+    public func renewLeases(owner: String, until: Date) async throws -> Int {
+        let rows = try await client.query("UPDATE queue SET lease_until = \(until) WHERE lease_owner = \(owner) RETURNING 1", logger: logger)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        return count
     }
 
     // MARK: Receipts
@@ -374,21 +394,21 @@ public final class PostgresStore: HeraldStore {
     public func ingest(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
         guard !receipts.isEmpty else { return [] }
         return try await client.withTransaction(logger: logger) { connection in
-            let connectors = receipts.map(\.connector), providerIDs = receipts.map(\.providerMessageID)
-            let rows = try await connection.query("""
-                SELECT u.ord, c.message_id, c.part, c.round FROM unnest(\(connectors)::text[], \(providerIDs)::text[]) WITH ORDINALITY
-                    AS u(connector, provider_id, ord)
-                JOIN correlations c ON c.connector = u.connector AND c.provider_id = u.provider_id
-                """, logger: self.logger)
-            var matches: [Int: (String, Int, Int)] = [:]
-            for try await (ordinal, messageID, part, round) in rows.decode((Int, String, Int, Int).self) { matches[ordinal - 1] = (messageID, part, round) }
+            let candidates = try await self.candidates(for: receipts, connection: connection)
             var events: [String: [StatusEvent]] = [:]
-            var unmatched: [ProviderReceipt] = []
+            var unmatched: [(ProviderReceipt, String)] = []
+            var decided: [Int: (messageID: String, key: String)] = [:]
             for (index, receipt) in receipts.enumerated() {
-                if let (messageID, part, round) = matches[index] {
-                    events[messageID, default: []].append(receipt.event(messageID: messageID, part: part, round: round))
-                } else {
-                    unmatched.append(receipt)
+                let found = candidates[index] ?? []
+                let decision = self.matcher.withLock { $0.decide(receipt, among: found) }
+                switch decision {
+                case .match(let chosen):
+                    let candidate = found[chosen]
+                    let event = receipt.event(messageID: candidate.messageID, part: candidate.part, round: candidate.round, correlatedID: candidate.key)
+                    events[candidate.messageID, default: []].append(event)
+                    decided[index] = (candidate.messageID, event.dedupKey)
+                case .park(let reason):
+                    unmatched.append((receipt, reason))
                 }
             }
             let heads = try await self.heads(events.keys.sorted(), connection: connection)
@@ -398,29 +418,59 @@ public final class PostgresStore: HeraldStore {
             try await self.park(unmatched, connection: connection)
             // Report per receipt: the first copy of a new event applied, every other copy a duplicate.
             var reported = Set<String>()
-            return receipts.enumerated().map { index, receipt in
-                guard let (messageID, _, _) = matches[index] else { return .parked }
-                let key = receipt.dedupKey
+            var parkedReasons = unmatched.map(\.1).makeIterator()
+            return receipts.indices.map { index in
+                guard let (messageID, key) = decided[index] else { return .parked(reason: parkedReasons.next() ?? "") }
                 let isNew = applied[messageID]?.inserted.contains { $0.dedupKey == key } == true
                 return isNew && reported.insert(messageID + "\u{1F}" + key).inserted ? .applied(messageID: messageID) : .duplicate(messageID: messageID)
             }
         }
     }
 
+    /// Every stored submission under any match key of each receipt (by the receipt's index), most recent first.
+    func candidates(for receipts: [ProviderReceipt], connection: PostgresConnection) async throws -> [Int: [ReceiptMatcher.Candidate]] {
+        var ordinals: [Int] = [], connectors: [String] = [], keys: [String] = []
+        for (index, receipt) in receipts.enumerated() {
+            for key in receipt.matchKeys.prefix(6) {
+                ordinals.append(index)
+                connectors.append(receipt.connector)
+                keys.append(key.key)
+            }
+        }
+        let rows = try await connection.query("""
+            SELECT u.ord, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, c.seq, m.recipient, m.parts
+            FROM unnest(\(ordinals)::int8[], \(connectors)::text[], \(keys)::text[]) AS u(ord, connector, provider_id)
+            JOIN correlations c ON c.connector = u.connector AND c.provider_id = u.provider_id
+            JOIN messages m ON m.id = c.message_id
+            ORDER BY u.ord, c.seq DESC
+            """, logger: logger)
+        var found: [Int: [ReceiptMatcher.Candidate]] = [:]
+        for try await (ordinal, key, messageID, part, round, correlatedAt, seq, recipient, parts)
+            in rows.decode((Int, String, String, Int, Int, Date?, Int64, String, String).self) {
+            let states = try PartStateCoding.decode(parts)
+            found[ordinal, default: []].append(ReceiptMatcher.Candidate(
+                key: key, form: ReceiptMatcher.form(of: key, in: receipts[ordinal]), messageID: messageID, part: part, round: round,
+                recipient: recipient, correlatedAt: correlatedAt, sequence: seq, state: states.indices.contains(part) ? states[part] : nil
+            ))
+        }
+        return found
+    }
+
     public func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt] {
         let rows = try await client.query("""
             SELECT id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code,
-                detail_text FROM receipts
+                detail_text, addresses, submitted_at, parked_reason FROM receipts
             WHERE matched_message_id IS NULL AND (\(connector)::text IS NULL OR connector = \(connector)) ORDER BY received_at DESC LIMIT \(limit)
             """, logger: logger)
         var receipts: [UnmatchedReceipt] = []
-        for try await (id, connector, providerID, kind, reason, occurred, received, status, error, network, text)
-            in rows.decode((String, String, String, String, String?, Date, Date, String?, String?, String?, String?).self) {
+        for try await (id, connector, providerID, kind, reason, occurred, received, status, error, network, text, addresses, submitted, why)
+            in rows.decode((String, String, String, String, String?, Date, Date, String?, String?, String?, String?, String?, Date?, String?).self) {
             guard let kind = EventKind(rawValue: kind) else { continue }
             receipts.append(UnmatchedReceipt(id: id, receipt: ProviderReceipt(
                 connector: connector, providerMessageID: providerID, kind: kind, reason: reason.flatMap(ReasonCode.init(rawValue:)),
-                occurredAt: occurred, receivedAt: received, detail: Self.detail(status, error, network, text)
-            )))
+                occurredAt: occurred, receivedAt: received, detail: Self.detail(status, error, network, text),
+                addresses: addresses.map { $0.split(separator: " ").map(String.init) } ?? [], submittedAt: submitted
+            ), reason: why))
         }
         return receipts
     }
@@ -428,18 +478,16 @@ public final class PostgresStore: HeraldStore {
     public func rematchParked(limit: Int) async throws -> Int {
         try await client.withTransaction(logger: logger) { connection in
             let rows = try await connection.query("""
-                UPDATE receipts AS r SET matched_message_id = c.message_id, matched_at = now()
-                FROM correlations c
-                WHERE r.id IN (
-                    SELECT p.id FROM receipts p JOIN correlations k ON k.connector = p.connector AND k.provider_id = p.provider_id
-                    WHERE p.matched_message_id IS NULL LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED)
-                  AND c.connector = r.connector AND c.provider_id = r.provider_id
-                RETURNING r.kind, r.reason, r.occurred_at, r.received_at, r.detail_status, r.detail_error_code, r.detail_network_error_code,
-                    r.detail_text, c.connector, c.provider_id, c.message_id, c.part, c.round
+                SELECT p.id, p.kind, p.reason, p.occurred_at, p.received_at, p.detail_status, p.detail_error_code, p.detail_network_error_code,
+                    p.detail_text, p.addresses, p.submitted_at, c.connector, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, m.recipient
+                FROM receipts p
+                JOIN correlations c ON c.connector = p.connector AND c.provider_id = ANY(COALESCE(p.match_keys, ARRAY[p.provider_id]))
+                JOIN messages m ON m.id = c.message_id
+                WHERE p.matched_message_id IS NULL
+                ORDER BY p.id, c.seq DESC LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED
                 """, logger: self.logger)
-            let events = try await Self.parkedEvents(rows)
-            try await self.applyBulk(events, connection: connection)
-            return events.values.reduce(0) { $0 + $1.count }
+            let matched = try await Self.parkedMatches(rows)
+            return try await self.applyParked(matched, connection: connection)
         }
     }
 

@@ -80,7 +80,7 @@ public final class SMPPConnector: Connector, Service {
                 let (channel, handler) = try await connect(type, logger: logger)
                 do {
                     let systemID = try await handler.bound.get()
-                    logger.info("SMPP bound", metadata: ["smsc": "\(systemID)", "address": "\(configuration.host):\(configuration.port)"])
+                    logger.info("SMPP bound", metadata: ["smsc": "\(LogText.escaped(systemID))", "address": "\(configuration.host):\(configuration.port)"])
                     delay = configuration.reconnectDelay.lowerBound
                     if type.canSubmit { pool.add(channel) }
                     await withGracefulShutdownHandler {
@@ -139,10 +139,14 @@ public final class SMPPConnector: Connector, Service {
 
     public func submit(_ submission: Submission) async -> SubmitResult {
         guard let channel = await pool.next(waitingUpTo: configuration.bindWait) else {
-            return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(text: "no bound SMPP session to \(configuration.host):\(configuration.port)"))
+            return .unavailable(detail: ProviderDetail(text: "no bound SMPP session to \(configuration.host):\(configuration.port)"))
+        }
+        let pdu = SMPPPDU.submitSM(shortMessage(for: submission), sequenceNumber: 0)
+        if let problem = pdu.wireProblem {
+            // Never written wrapped or shifted: the SMSC would read message bytes as TLVs and drop the session.
+            return .permanentFailure(.invalidMessage, detail: ProviderDetail(text: "not sent: \(problem)"))
         }
         if let limiter { await limiter.wait() }
-        let pdu = SMPPPDU.submitSM(shortMessage(for: submission), sequenceNumber: 0)
         let promise = channel.eventLoop.makePromise(of: SMPPPDU.self)
         channel.writeAndFlush(ESMEOutbound.request(pdu, promise)).whenFailure { promise.fail($0) }
         do {
@@ -161,8 +165,14 @@ public final class SMPPConnector: Connector, Service {
     /// submit_sm_resp to a connector outcome (spec section 5).
     static func classify(_ response: SMPPPDU, submission: Submission, idFormat: MessageIDFormat) -> SubmitResult {
         let status = response.status
+        guard response.commandID == .submitSMResp || status.isTemporary else {
+            // generic_nack (whatever its status, 0 included) or an answer of the wrong kind: the SMSC did not take it.
+            return .permanentFailure(.providerRejected, detail: ProviderDetail(
+                status: status.description, errorCode: "0x" + String(status.rawValue, radix: 16, uppercase: true),
+                text: "the SMSC answered submit_sm with \(response.commandID), not submit_sm_resp"))
+        }
         let detail = ProviderDetail(status: status.description, errorCode: status == .ok ? nil : "0x" + String(status.rawValue, radix: 16, uppercase: true))
-        if status == .ok {
+        if status == .ok, response.commandID == .submitSMResp {
             var id = idFormat.canonical(response.messageID ?? "")
             if id.isEmpty { id = "missing-id:\(submission.messageID):\(submission.part)" }
             return .accepted(providerMessageID: id, detail: detail)

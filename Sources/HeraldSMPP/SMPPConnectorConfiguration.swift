@@ -53,7 +53,7 @@ public struct SMPPConnectorConfiguration: Sendable, Hashable {
         bindMode: BindMode = .transceiver, binds: Int = 1, window: Int = 10, throughput: Double = 0,
         responseTimeout: Duration = .seconds(10), enquireLinkInterval: Duration = .seconds(30), reconnectDelay: ClosedRange<Double> = 0.5...30,
         bindWait: Duration = .seconds(5), alphabets: Set<SMSAlphabet> = [.gsm7, .ucs2], concatenation: SMPPConcatenation = .udh8,
-        submitIDFormat: MessageIDFormat = .string, receiptIDFormat: MessageIDFormat = .string, receiptProfile: ReceiptProfile = .standard,
+        submitIDFormat: MessageIDFormat = .auto, receiptIDFormat: MessageIDFormat = .auto, receiptProfile: ReceiptProfile = .standard,
         registeredDelivery: UInt8 = 1, serviceType: String = "", sendValidity: Bool = true, defaultSender: String = "Herald"
     ) {
         self.name = name

@@ -252,6 +252,31 @@ enum SQLiteSchema {
             // matching; the account is checked on the row): one random-order index less to update per message.
             try db.execute(sql: "DROP INDEX messages_account_recipient")
         }
+        migrator.registerMigration("v10-correlation-history") { db in
+            // SMSCs restart and reuse ids: every submission with an id is kept (the receipt matcher picks the one a
+            // receipt answers), with when it was correlated. Parked receipts keep the numbers they name and their
+            // submit date, so a correlation written later is checked the same way.
+            try db.execute(sql: """
+                CREATE TABLE correlations_v10 (
+                    seq INTEGER PRIMARY KEY,
+                    connector TEXT NOT NULL,
+                    provider_id TEXT NOT NULL,
+                    message_id TEXT NOT NULL,
+                    part INTEGER NOT NULL,
+                    round INTEGER NOT NULL DEFAULT 0,
+                    correlated_at REAL,
+                    UNIQUE (connector, provider_id, message_id, part, round)
+                );
+                INSERT INTO correlations_v10 (connector, provider_id, message_id, part, round)
+                    SELECT connector, provider_id, message_id, part, round FROM correlations;
+                DROP TABLE correlations;
+                ALTER TABLE correlations_v10 RENAME TO correlations;
+                CREATE INDEX correlations_provider ON correlations(connector, provider_id, seq);
+                ALTER TABLE receipts ADD COLUMN addresses TEXT;
+                ALTER TABLE receipts ADD COLUMN submitted_at REAL;
+                ALTER TABLE receipts ADD COLUMN parked_reason TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -109,38 +109,63 @@ extension SQLiteStore {
         statement.bind(event.round)
     }
 
-    /// Writes a correlation and applies every receipt parked for it.
-    static func insertCorrelation(_ correlation: Correlation, db: Database) throws {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO correlations (connector, provider_id, message_id, part, round) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [correlation.connector, correlation.providerMessageID, correlation.messageID, correlation.part, correlation.round])
+    /// Writes a correlation and applies every receipt parked for it that fits its message (the receipt matcher's
+    /// destination rule). `newlyCorrelated` false: the correlation exists (the re-match sweep), only the parked part runs.
+    static func insertCorrelation(_ correlation: Correlation, db: Database, newlyCorrelated: Bool = true) throws {
+        if newlyCorrelated {
+            try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO correlations (connector, provider_id, message_id, part, round, correlated_at) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [correlation.connector, correlation.providerMessageID, correlation.messageID, correlation.part,
+                                         correlation.round, correlation.correlatedAt?.timeIntervalSince1970])
+        }
+        let keys = Array(correlation.matchKeys.prefix(maximumMatchKeys))
+        var arguments: [(any DatabaseValueConvertible)?] = [correlation.connector]
+        arguments += keys.map { $0 as (any DatabaseValueConvertible)? }
         let parked = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code, detail_text
-            FROM receipts WHERE connector = ? AND provider_id = ? AND matched_message_id IS NULL
-            """), arguments: [correlation.connector, correlation.providerMessageID])
-        guard !parked.isEmpty, let head = try head(messageID: correlation.messageID, db: db) else { return }
+            SELECT kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code, detail_text, id, addresses, submitted_at
+            FROM receipts WHERE connector = ? AND provider_id IN (\(Array(repeating: "?", count: keys.count).joined(separator: ","))) AND matched_message_id IS NULL
+            """), arguments: StatementArguments(arguments))
+        guard !parked.isEmpty, let head = try head(messageID: correlation.messageID, db: db),
+              let recipient = try String.fetchOne(db.cachedStatement(sql: "SELECT recipient FROM messages WHERE id = ?"), arguments: [correlation.messageID])
+        else { return }
+        var matched: [String] = []
         let events = parked.compactMap { row -> StatusEvent? in
-            guard let kind = EventKind(rawValue: row[0]) else { return nil }
+            guard let kind = EventKind(rawValue: row[0]),
+                  ReceiptMatcher.parkedFits(addresses: addresses(row[9]), submittedAt: (row[10] as Double?).map(Date.init(timeIntervalSince1970:)),
+                                            receivedAt: Date(timeIntervalSince1970: row[3]), recipient: recipient, correlatedAt: correlation.correlatedAt)
+            else { return nil }
+            matched.append(row[8])
             return ProviderReceipt(
                 connector: correlation.connector, providerMessageID: correlation.providerMessageID, kind: kind,
                 reason: (row[1] as String?).flatMap(ReasonCode.init(rawValue:)),
                 occurredAt: Date(timeIntervalSince1970: row[2]), receivedAt: Date(timeIntervalSince1970: row[3]),
                 detail: detail(row, from: 4)
-            ).event(messageID: correlation.messageID, part: correlation.part, round: correlation.round)
+            ).event(messageID: correlation.messageID, part: correlation.part, round: correlation.round, correlatedID: correlation.providerMessageID)
         }
+        guard !events.isEmpty else { return }
         try applyEvents(events, messageID: correlation.messageID, head: head, db: db)
-        try db.cachedStatement(sql: "UPDATE receipts SET matched_message_id = ?, matched_at = ? WHERE connector = ? AND provider_id = ? AND matched_message_id IS NULL")
-            .execute(arguments: [correlation.messageID, Date().timeIntervalSince1970, correlation.connector, correlation.providerMessageID])
+        let now = Date().timeIntervalSince1970
+        for id in matched {
+            try db.cachedStatement(sql: "UPDATE receipts SET matched_message_id = ?, matched_at = ? WHERE id = ?")
+                .execute(arguments: [correlation.messageID, now, id])
+        }
     }
 
-    static func park(_ receipt: ProviderReceipt, db: Database) throws {
+    static func park(_ receipt: ProviderReceipt, reason: String, db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO receipts (id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code,
-                detail_network_error_code, detail_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                detail_network_error_code, detail_text, addresses, submitted_at, parked_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 HeraldID.make(.receipt, at: receipt.receivedAt), receipt.connector, receipt.providerMessageID, receipt.kind.rawValue,
                 receipt.reason?.rawValue, receipt.occurredAt.timeIntervalSince1970, receipt.receivedAt.timeIntervalSince1970,
                 receipt.detail?.status, receipt.detail?.errorCode, receipt.detail?.networkErrorCode, receipt.detail?.text,
+                receipt.addresses.isEmpty ? nil : receipt.addresses.joined(separator: " "), receipt.submittedAt?.timeIntervalSince1970, reason,
             ])
+    }
+
+    /// The numbers a parked receipt named (stored blank-separated).
+    static func addresses(_ stored: String?) -> [String] {
+        stored.map { $0.split(separator: " ").map(String.init) } ?? []
     }
 
     /// Provider detail from four consecutive columns.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import HeraldCore
 import HeraldStore
 import ServiceLifecycle
@@ -10,6 +11,8 @@ import ServiceLifecycle
 /// take batches (``record(_:)``, ``ingest(_:)``, ``claim(owner:limit:now:leaseUntil:)``).
 public final class SQLiteStore: HeraldStore {
     let pool: DatabasePool
+    /// Which submission a receipt answers; it learns each connector's id dialect, so it lives as long as the store.
+    let matcher = Mutex(ReceiptMatcher())
 
     /// Opens (creating if needed) the database file at `path`.
     public init(path: String) throws {
@@ -287,8 +290,19 @@ public final class SQLiteStore: HeraldStore {
                 case .retry(let at):
                     try db.cachedStatement(sql: "UPDATE queue SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE message_id = ?")
                         .execute(arguments: [at.timeIntervalSince1970, change.messageID])
+                case .wait(let until):
+                    try db.cachedStatement(sql: """
+                        UPDATE queue SET available_at = ?, lease_owner = NULL, lease_until = NULL, attempt = MAX(attempt - 1, 0) WHERE message_id = ?
+                        """).execute(arguments: [until.timeIntervalSince1970, change.messageID])
                 }
             }
+        }
+    }
+
+    public func renewLeases(owner: String, until: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.cachedStatement(sql: "UPDATE queue SET lease_until = ? WHERE lease_owner = ?").execute(arguments: [until.timeIntervalSince1970, owner])
+            return db.changesCount
         }
     }
 
@@ -299,24 +313,21 @@ public final class SQLiteStore: HeraldStore {
             var outcomes: [ReceiptOutcome] = []
             outcomes.reserveCapacity(receipts.count)
             for receipt in receipts {
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT c.message_id, c.part, \(Head.columnsOfM), c.round, m.expires_at FROM correlations c JOIN messages m ON m.id = c.message_id
-                    WHERE c.connector = ? AND c.provider_id = ?
-                    """), arguments: [receipt.connector, receipt.providerMessageID])
-                else {
-                    try Self.park(receipt, db: db)
-                    outcomes.append(.parked)
+                let candidates = try Self.candidates(for: receipt, db: db)
+                let decision = self.matcher.withLock { $0.decide(receipt, among: candidates.map(\.candidate)) }
+                guard case .match(let index) = decision else {
+                    let reason = if case .park(let words) = decision { words } else { "" }
+                    try Self.park(receipt, reason: reason, db: db)
+                    outcomes.append(.parked(reason: reason))
                     continue
                 }
-                let messageID: String = row[0]
-                let head = try Head(row, from: 2)
-                let part: Int = row[1]
-                var event = receipt.event(messageID: messageID, part: part, round: row[7])
+                let (candidate, head, expiresAt) = candidates[index]
+                let messageID = candidate.messageID, part = candidate.part
+                var event = receipt.event(messageID: messageID, part: part, round: candidate.round, correlatedID: candidate.key)
                 var retryAt: Date?
                 if retry.mayRetry(event), head.parts.indices.contains(part) {
                     let lastAttempt = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(attempt) FROM events WHERE message_id = ?"), arguments: [messageID]) ?? 1
-                    (event, retryAt) = retry.decide(event, part: head.parts[part], lastAttempt: lastAttempt,
-                                                    expiresAt: Date(timeIntervalSince1970: row[8]))
+                    (event, retryAt) = retry.decide(event, part: head.parts[part], lastAttempt: lastAttempt, expiresAt: expiresAt)
                 }
                 let inserted = try Self.applyEvents([event], messageID: messageID, head: head, db: db).inserted
                 if let retryAt, !inserted.isEmpty {
@@ -332,11 +343,37 @@ public final class SQLiteStore: HeraldStore {
         }
     }
 
+    /// Most match keys looked up per receipt (the connector lists at most a handful).
+    static let maximumMatchKeys = 6
+
+    /// Every stored submission under any of the receipt's match keys, most recent first, with its message's head.
+    static func candidates(for receipt: ProviderReceipt, db: Database) throws -> [(candidate: ReceiptMatcher.Candidate, head: Head, expiresAt: Date)] {
+        let keys = Array(receipt.matchKeys.prefix(maximumMatchKeys).map(\.key))
+        let statement = try db.cachedStatement(sql: """
+            SELECT c.provider_id, c.message_id, c.part, c.round, c.correlated_at, c.seq, m.recipient, m.expires_at, \(Head.columnsOfM)
+            FROM correlations c JOIN messages m ON m.id = c.message_id
+            WHERE c.connector = ? AND c.provider_id IN (\(Array(repeating: "?", count: keys.count).joined(separator: ",")))
+            ORDER BY c.seq DESC LIMIT 32
+            """)
+        var arguments: [(any DatabaseValueConvertible)?] = [receipt.connector]
+        arguments += keys.map { $0 as (any DatabaseValueConvertible)? }
+        return try Row.fetchAll(statement, arguments: StatementArguments(arguments)).map { row in
+            let head = try Head(row, from: 8)
+            let key: String = row[0], part: Int = row[2]
+            let candidate = ReceiptMatcher.Candidate(
+                key: key, form: ReceiptMatcher.form(of: key, in: receipt), messageID: row[1], part: part, round: row[3],
+                recipient: row[6], correlatedAt: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)), sequence: row[5],
+                state: head.parts.indices.contains(part) ? head.parts[part] : nil
+            )
+            return (candidate, head, Date(timeIntervalSince1970: row[7]))
+        }
+    }
+
     public func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt] {
         try await pool.read { db in
             var sql = """
                 SELECT id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code,
-                    detail_network_error_code, detail_text FROM receipts WHERE matched_message_id IS NULL
+                    detail_network_error_code, detail_text, addresses, submitted_at, parked_reason FROM receipts WHERE matched_message_id IS NULL
                 """
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let connector { sql += " AND connector = ?"; arguments.append(connector) }
@@ -348,8 +385,9 @@ public final class SQLiteStore: HeraldStore {
                     connector: row[1], providerMessageID: row[2], kind: kind,
                     reason: (row[4] as String?).flatMap(ReasonCode.init(rawValue:)),
                     occurredAt: Date(timeIntervalSince1970: row[5]), receivedAt: Date(timeIntervalSince1970: row[6]),
-                    detail: Self.detail(row, from: 7)
-                ))
+                    detail: Self.detail(row, from: 7), addresses: Self.addresses(row[11]),
+                    submittedAt: (row[12] as Double?).map(Date.init(timeIntervalSince1970:))
+                ), reason: row[13])
             }
         }
     }
@@ -364,7 +402,8 @@ public final class SQLiteStore: HeraldStore {
                 WHERE r.matched_message_id IS NULL GROUP BY c.connector, c.provider_id LIMIT ?
                 """, arguments: [limit])
             for row in rows {
-                try Self.insertCorrelation(Correlation(connector: row[0], providerMessageID: row[1], messageID: row[2], part: row[3], round: row[4]), db: db)
+                try Self.insertCorrelation(Correlation(connector: row[0], providerMessageID: row[1], messageID: row[2], part: row[3], round: row[4]), db: db,
+                                           newlyCorrelated: false)
             }
             return rows.count
         }

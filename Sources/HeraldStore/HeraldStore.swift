@@ -57,6 +57,10 @@ public protocol HeraldStore: Service {
     /// Appends events and correlations and updates queue entries, all in one transaction; derives status.
     /// Receipts parked for a new correlation are applied in the same transaction.
     func record(_ changes: [MessageChange]) async throws
+    /// Extends every lease `owner` holds to `until` (a live worker whose submits are still in flight keeps its
+    /// messages; only a dead worker's leases run out). Returns how many.
+    @discardableResult
+    func renewLeases(owner: String, until: Date) async throws -> Int
 
     // MARK: Receipts
     /// Correlates receipts with message parts and applies them; duplicates are idempotent; unmatched

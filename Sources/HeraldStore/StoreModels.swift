@@ -236,13 +236,21 @@ public struct Correlation: Sendable, Hashable {
     public var part: Int
     /// Retry round of the submission (its receipts belong to that round).
     public var round: Int
+    /// When the provider took it (the submit response): a receipt's submit date is checked against it.
+    public var correlatedAt: Date?
+    /// The forms a receipt that arrived first may have been parked under (``providerMessageID`` first).
+    public var matchKeys: [String]
 
-    public init(connector: String, providerMessageID: String, messageID: String, part: Int, round: Int = 0) {
+    public init(connector: String, providerMessageID: String, messageID: String, part: Int, round: Int = 0, correlatedAt: Date? = nil,
+                matchKeys: [String]? = nil) {
         self.connector = connector
         self.providerMessageID = providerMessageID
         self.messageID = messageID
         self.part = part
         self.round = round
+        self.correlatedAt = correlatedAt
+        self.matchKeys = matchKeys ?? [providerMessageID]
+        if !self.matchKeys.contains(providerMessageID) { self.matchKeys.insert(providerMessageID, at: 0) }
     }
 }
 
@@ -254,6 +262,9 @@ public enum QueueChange: Sendable, Hashable {
     case remove
     /// Try again at the given time (lease released).
     case retry(at: Date)
+    /// Nothing was handed to a provider (its connector is down): try again at the given time, lease released, and
+    /// this claim does not count as an attempt.
+    case wait(until: Date)
 }
 
 /// Events and side records for one message, written in one transaction.
@@ -275,10 +286,13 @@ public struct MessageChange: Sendable, Hashable {
 public struct UnmatchedReceipt: Sendable, Hashable {
     public var id: String
     public var receipt: ProviderReceipt
+    /// Why it was parked (no submission with its id yet, none it fits, ambiguous).
+    public var reason: String?
 
-    public init(id: String, receipt: ProviderReceipt) {
+    public init(id: String, receipt: ProviderReceipt, reason: String? = nil) {
         self.id = id
         self.receipt = receipt
+        self.reason = reason
     }
 }
 
@@ -286,8 +300,8 @@ public struct UnmatchedReceipt: Sendable, Hashable {
 public enum ReceiptOutcome: Sendable, Hashable {
     case applied(messageID: String)
     case duplicate(messageID: String)
-    /// No correlation yet: parked, applied the moment its correlation is written.
-    case parked
+    /// Parked: no correlation yet (applied the moment its correlation is written), or none it fits; `reason` says which.
+    case parked(reason: String)
 }
 
 /// What a cancel request did.

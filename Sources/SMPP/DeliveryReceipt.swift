@@ -6,6 +6,8 @@
 public struct DeliveryReceipt: Sendable, Hashable {
     /// The provider's id of the original message (from `receipted_message_id`, else `id:`).
     public var messageID: String?
+    /// `id:` from the text, which some SMSCs write in another form than `receipted_message_id`.
+    public var textMessageID: String?
     /// The final state word (`DELIVRD`, `UNDELIV`, `ENROUTE`...) from the text, or from `message_state`.
     public var stat: String?
     /// `message_state` TLV (1 ENROUTE ... 8 REJECTED), which wins over the text.
@@ -27,6 +29,7 @@ public struct DeliveryReceipt: Sendable, Hashable {
         raw = text
         let fields = Self.fields(of: text)
         messageID = fields["id"]
+        textMessageID = fields["id"]
         stat = fields["stat"]
         error = fields["err"]
         submitted = fields["sub"]
@@ -101,9 +104,12 @@ public struct ReceiptDate: Sendable, Hashable {
     public var second: Int
 
     public init?(_ text: String) {
-        let digits = text.filter(\.isNumber)
-        guard [10, 12, 14].contains(digits.count), digits.count == text.count else { return nil }
-        var numbers = Array(digits).map { Int(String($0))! }
+        // ASCII digits only: `isNumber` also accepts superscripts, fractions and other scripts' digits, which no
+        // SMSC writes and which are not decimal values.
+        let bytes = Array(text.utf8)
+        guard [10, 12, 14].contains(bytes.count), bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        var numbers = bytes.map { Int($0 - 0x30) }
+        let digits = bytes
         func take(_ count: Int) -> Int {
             let value = numbers.prefix(count).reduce(0) { $0 * 10 + $1 }
             numbers.removeFirst(count)

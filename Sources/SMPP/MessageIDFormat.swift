@@ -3,6 +3,9 @@
 /// Many SMSCs answer `submit_sm` with a hex id and put the same number in decimal into the receipt (or the
 /// other way round), with or without leading zeros, in either case. Ids may be longer than 64 bits.
 public enum MessageIDFormat: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Not known in advance (the default): ids are normalised (blanks, case, leading zeros of a hex-looking id) and a
+    /// receipt's id is also tried in its other plausible forms (decimal of a hex id, hex of a decimal id).
+    case auto
     /// Opaque text: compared as received, ignoring case and surrounding blanks.
     case string
     /// A hexadecimal number.
@@ -16,6 +19,8 @@ public enum MessageIDFormat: String, Sendable, Hashable, Codable, CaseIterable {
     public func canonical(_ id: String) -> String {
         let trimmed = id.trimmingBlanks()
         switch self {
+        case .auto:
+            return Self.normalized(trimmed)
         case .string:
             return trimmed.lowercased()
         case .hex:
@@ -26,6 +31,50 @@ public enum MessageIDFormat: String, Sendable, Hashable, Codable, CaseIterable {
             guard !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) else { return trimmed.lowercased() }
             return Self.decimalToHex(trimmed)
         }
+    }
+
+    /// Trimmed, lower-cased, and without leading zeros when every character is a hex digit (`"0000ABCD"` and
+    /// `"abcd"` are one id).
+    public static func normalized(_ id: String) -> String {
+        let text = id.trimmingBlanks().lowercased()
+        guard !text.isEmpty, text.utf8.allSatisfy(Self.isHexDigit) else { return text }
+        let stripped = text.drop { $0 == "0" }
+        return stripped.isEmpty ? "0" : String(stripped)
+    }
+
+    /// The other forms an SMSC may write the same id in: the decimal digits of a number read as hex (`decimalAsHex`:
+    /// a receipt's decimal id of a hex submit id) and the hex digits read as decimal (`hexAsDecimal`), each normalised.
+    /// nil where the id is not such a number, or too long to be one (over 40 digits).
+    public static func alternatives(of id: String) -> (decimalAsHex: String?, hexAsDecimal: String?) {
+        let text = normalized(id)
+        guard !text.isEmpty, text.utf8.count <= 40 else { return (nil, nil) }
+        let isDecimal = text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        let isHex = text.utf8.allSatisfy(Self.isHexDigit)
+        return (isDecimal ? decimalToHex(text) : nil, isHex ? hexToDecimal(text) : nil)
+    }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
+    }
+
+    /// Converts a hex number of any length to decimal (repeated division on the digits).
+    static func hexToDecimal(_ hex: String) -> String {
+        var digits = hex.compactMap { $0.hexDigitValue }
+        var decimal: [Character] = []
+        while !(digits.isEmpty || digits.allSatisfy { $0 == 0 }) {
+            var remainder = 0
+            var quotient: [Int] = []
+            quotient.reserveCapacity(digits.count)
+            for digit in digits {
+                let value = remainder * 16 + digit
+                let q = value / 10
+                remainder = value % 10
+                if !(quotient.isEmpty && q == 0) { quotient.append(q) }
+            }
+            decimal.append(Character(String(remainder)))
+            digits = quotient
+        }
+        return decimal.isEmpty ? "0" : String(decimal.reversed())
     }
 
     /// Converts a decimal number of any length to lower-case hex (repeated division on the digits).

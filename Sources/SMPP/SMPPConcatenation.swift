@@ -12,14 +12,14 @@ public enum SMPPConcatenation: String, Sendable, Hashable, Codable, CaseIterable
     /// The user data header of part `index` (1-based) of `total`, for `udh8` and `udh16`.
     public static func userDataHeader(reference: UInt16, total: Int, index: Int, sixteenBit: Bool) -> [UInt8] {
         if sixteenBit {
-            return [0x06, 0x08, 0x04, UInt8(reference >> 8), UInt8(reference & 0xFF), UInt8(total), UInt8(index)]
+            return [0x06, 0x08, 0x04, UInt8(reference >> 8), UInt8(reference & 0xFF), UInt8(truncatingIfNeeded: total), UInt8(truncatingIfNeeded: index)]
         }
-        return [0x05, 0x00, 0x03, UInt8(reference & 0xFF), UInt8(total), UInt8(index)]
+        return [0x05, 0x00, 0x03, UInt8(reference & 0xFF), UInt8(truncatingIfNeeded: total), UInt8(truncatingIfNeeded: index)]
     }
 
     /// The SAR TLVs of part `index` (1-based) of `total`.
     public static func sarTLVs(reference: UInt16, total: Int, index: Int) -> [SMPPTLV] {
-        [.uint16(.sarMessageReference, reference), .uint8(.sarTotalSegments, UInt8(total)), .uint8(.sarSegmentSequence, UInt8(index))]
+        [.uint16(.sarMessageReference, reference), .uint8(.sarTotalSegments, UInt8(truncatingIfNeeded: total)), .uint8(.sarSegmentSequence, UInt8(truncatingIfNeeded: index))]
     }
 
     /// Lays one part into a `submit_sm`: short message, UDH flag and TLVs.

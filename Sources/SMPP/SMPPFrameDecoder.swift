@@ -39,6 +39,7 @@ public struct SMPPEncoder: MessageToByteEncoder {
     public init() {}
 
     public func encode(data: SMPPPDU, out: inout ByteBuffer) throws {
+        if let problem = data.wireProblem { throw SMPPError.malformed("refusing to write \(data.commandID): \(problem)") }
         data.write(to: &out)
     }
 }

@@ -1,7 +1,35 @@
 import NIOCore
 
 extension SMPPPDU {
-    /// Writes the whole PDU, header included, with the right `command_length`.
+    /// Why this PDU cannot be written as SMPP 3.4 says, or nil: a `short_message` over 254 octets (its 8-bit
+    /// `sm_length` would wrap and the rest would be read as TLVs), a TLV value over 65,535 octets, or a NUL inside a
+    /// C-Octet string (the peer would end the field there and read every later field shifted).
+    public var wireProblem: String? {
+        func cString(_ value: String, _ field: String) -> String? {
+            value.utf8.contains(0) ? "\(field) contains a NUL character" : nil
+        }
+        func tlvs(_ tlvs: [SMPPTLV]) -> String? {
+            tlvs.first { $0.value.count > Int(UInt16.max) }.map { "TLV 0x\(String($0.tag.rawValue, radix: 16)) is \($0.value.count) octets (at most 65535)" }
+        }
+        switch body {
+        case .shortMessage(let message):
+            if message.shortMessage.count > 254 { return "short_message is \(message.shortMessage.count) octets (at most 254)" }
+            return cString(message.serviceType, "service_type") ?? cString(message.source.address, "source_addr")
+                ?? cString(message.destination.address, "destination_addr") ?? cString(message.validityPeriod, "validity_period")
+                ?? cString(message.scheduleDeliveryTime, "schedule_delivery_time") ?? tlvs(message.tlvs)
+        case .dataSM(let message):
+            return cString(message.source.address, "source_addr") ?? cString(message.destination.address, "destination_addr") ?? tlvs(message.tlvs)
+        case .bind(let bind):
+            return cString(bind.systemID, "system_id") ?? cString(bind.password, "password") ?? cString(bind.systemType, "system_type")
+        case .bindResponse(let systemID, let list), .messageID(let systemID, let list):
+            return cString(systemID, "id") ?? tlvs(list)
+        default:
+            return nil
+        }
+    }
+
+    /// Writes the whole PDU, header included, with the right `command_length`. Call ``wireProblem`` first: a PDU
+    /// with one is refused by ``SMPPEncoder`` rather than written wrapped.
     public func write(to buffer: inout ByteBuffer) {
         let start = buffer.writerIndex
         buffer.writeInteger(UInt32(0))  // command_length, patched below

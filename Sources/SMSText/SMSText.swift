@@ -40,15 +40,27 @@ public enum SMSText {
         var parts: [String] = []
         var current = ""
         var used = 0
-        for (character, size) in zip(text, units) {
-            // A character whose units would not fit moves to the next part whole.
+        func add(_ piece: String, size: Int) {
+            // A piece whose units would not fit moves to the next part whole.
             if used + size > alphabet.limits.multipart, !current.isEmpty {
                 parts.append(current)
                 current = ""
                 used = 0
             }
-            current.append(character)
+            current.append(piece)
             used += size
+        }
+        for (character, size) in zip(text, units) {
+            if size <= alphabet.limits.multipart {
+                add(String(character), size: size)
+            } else {
+                // One grapheme cluster larger than a part ("e" and thousands of combining marks): the octet limit
+                // wins, so it is split between scalars (never inside a surrogate pair or an escape pair).
+                for scalar in character.unicodeScalars {
+                    let piece = Character(scalar)
+                    add(String(piece), size: alphabet.units(for: piece) ?? piece.utf16.count)
+                }
+            }
         }
         if !current.isEmpty { parts.append(current) }
         return Segmentation(alphabet: alphabet, parts: parts, characters: units.count, units: total)

@@ -198,7 +198,7 @@ struct ConfigFile: Decodable {
                                      ("receipt_id_format", entry.receipt_id_format, \SMPPConnectorConfiguration.receiptIDFormat)] {
             guard let value else { continue }
             guard let format = MessageIDFormat(rawValue: value) else {
-                throw Problem(field: field + "." + key, problem: "'\(value)' is not an id format", fix: "use string, hex or decimal")
+                throw Problem(field: field + "." + key, problem: "'\(value)' is not an id format", fix: "use auto (the default), string, hex or decimal")
             }
             config[keyPath: target] = format
         }
