@@ -18,7 +18,8 @@ import HeraldCore
 ///    matches) decides; otherwise the receipt is parked as ambiguous. Never a guess.
 /// 5. **Most recent.** Among fitting submissions under one id, the most recent one.
 /// 6. A receipt that fits only a finished message is parked, never applied to it, when its submit date is not that
-///    message's (a newer submission under a reused id, not recorded yet) or when it claims another final status.
+///    message's (a newer submission under a reused id, not recorded yet), or, without a submit date, when it would
+///    change that message's final status. A contradicting receipt of the same submission is a recorded conflict.
 public struct ReceiptMatcher: Sendable {
     /// One stored correlation the receipt may answer.
     public struct Candidate: Sendable, Hashable {
@@ -114,8 +115,15 @@ public struct ReceiptMatcher: Sendable {
             // has not been recorded yet. Parked, it is applied the moment that correlation is written.
             return .park("submitted \(submitted), not when \(candidate.messageID) (already \(candidate.state?.status.rawValue ?? "final")) was; waiting for its submission")
         }
-        if candidate.isFinished, let asserted = receipt.kind.assertedStatus, asserted.isFinal, asserted != candidate.state?.status {
-            return .park("fits only \(candidate.messageID), already \(candidate.state?.status.rawValue ?? "final"); a \(asserted.rawValue) receipt is not applied to a finished message")
+        if candidate.isFinished, receipt.submittedAt == nil, var state = candidate.state,
+           let asserted = receipt.kind.assertedStatus, asserted.isFinal, asserted != state.status {
+            // Without a submit date nothing says it is the same submission: a contradicting receipt is recorded as a
+            // conflict when it cannot change the status, and parked when it would (an id reused for a newer message).
+            let before = state.status
+            state.apply(receipt.event(messageID: candidate.messageID, part: candidate.part, round: candidate.round, correlatedID: candidate.key))
+            if state.status != before {
+                return .park("fits only \(candidate.messageID), already \(before.rawValue); a \(asserted.rawValue) receipt without a submit date is not applied to a finished message")
+            }
         }
         return .match(chosen)
     }

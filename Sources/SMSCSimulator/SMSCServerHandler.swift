@@ -131,7 +131,7 @@ final class SMSCServerHandler: ChannelInboundHandler {
         }
         let ids = simulator.makeMessageID()
         let response = pdu.response(messageID: ids.response)
-        let receipts = plannedReceipts(for: message, outcome: outcome, receiptID: ids.receipt)
+        let receipts = plannedReceipts(for: message, outcome: outcome, receiptID: ids.receipt, number: ids.number)
         let router = simulator.router
         let systemID = clientSystemID
         var sendRest = receipts[...]
@@ -162,7 +162,7 @@ final class SMSCServerHandler: ChannelInboundHandler {
     }
 
     /// The receipts for one message, in the order they will be sent.
-    private func plannedReceipts(for message: SMPPShortMessage, outcome: SMSCOutcome, receiptID: String) -> [SMPPPDU] {
+    private func plannedReceipts(for message: SMPPShortMessage, outcome: SMSCOutcome, receiptID: String, number: UInt64) -> [SMPPPDU] {
         guard message.registeredDelivery & 0x03 != 0 else { return [] }
         let final: (stat: String, err: String)
         switch outcome {
@@ -172,28 +172,35 @@ final class SMSCServerHandler: ChannelInboundHandler {
         }
         let config = simulator.configuration
         var receipts: [SMPPPDU] = []
-        let finalReceipt = receipt(for: message, id: receiptID, stat: final.stat, err: final.err)
+        let submitted = Int(Date().timeIntervalSince1970)
+        func id() -> (text: String, tlv: String?) {
+            config.mixedReceiptIDs ? simulator.mixedReceiptID(number, submitted: receiptID) : (receiptID, receiptID)
+        }
+        let finalReceipt = receipt(for: message, id: id(), stat: final.stat, err: final.err, submitted: submitted, done: submitted)
         if config.intermediates, message.registeredDelivery & 0x10 != 0 {
-            receipts.append(receipt(for: message, id: receiptID, stat: "ENROUTE", err: "000"))
+            receipts.append(receipt(for: message, id: id(), stat: "ENROUTE", err: "000", submitted: submitted, done: submitted))
         }
         if simulator.roll(config.reorderRate) {
             receipts.insert(finalReceipt, at: 0)
         } else {
             receipts.append(finalReceipt)
         }
-        if simulator.roll(config.duplicateRate) { receipts.append(finalReceipt) }
+        if simulator.roll(config.duplicateRate) {
+            // A resent copy is stamped when it is resent (a later done date), and may write the id another way.
+            receipts.append(receipt(for: message, id: id(), stat: final.stat, err: final.err, submitted: submitted, done: submitted + Int.random(in: 1...90)))
+        }
         simulator.counters.withLock { $0.receiptsCreated += receipts.count }
         return receipts
     }
 
-    private func receipt(for message: SMPPShortMessage, id: String, stat: String, err: String) -> SMPPPDU {
-        let now = ReceiptDate(secondsSince1970: Int(Date().timeIntervalSince1970)).text
+    private func receipt(for message: SMPPShortMessage, id: (text: String, tlv: String?), stat: String, err: String, submitted: Int, done: Int) -> SMPPPDU {
+        let submitDate = ReceiptDate(secondsSince1970: submitted).text, doneDate = ReceiptDate(secondsSince1970: done).text
         let delivered = stat == "DELIVRD" ? "001" : "000"
         let sample = String(SMSText.decode(message.userData, dataCoding: message.dataCoding).prefix(20).map { $0.isASCII ? $0 : "?" })
-        let text = "id:\(id) sub:001 dlvrd:\(delivered) submit date:\(now) done date:\(now) stat:\(stat) err:\(err) text:\(sample)"
+        let text = "id:\(id.text) sub:001 dlvrd:\(delivered) submit date:\(submitDate) done date:\(doneDate) stat:\(stat) err:\(err) text:\(sample)"
         var tlvs: [SMPPTLV] = []
         if simulator.configuration.receiptTLVs {
-            tlvs.append(.cString(.receiptedMessageID, id))
+            if let tlv = id.tlv { tlvs.append(.cString(.receiptedMessageID, tlv)) }
             if let state = DeliveryReceipt.stateWords.first(where: { $0.value == stat })?.key {
                 tlvs.append(.uint8(.messageState, state))
             }

@@ -19,7 +19,14 @@ public final class SMSCSimulator: Service {
     let counters = Mutex(Counters())
     private let listening = Mutex<(channel: (any Channel)?, waiters: [CheckedContinuation<Int, any Error>])>((nil, []))
     private let throttledOnce = Mutex<Set<String>>([])
-    private let nextID = Atomic<UInt64>(0x1000)
+    private let nextID: Atomic<UInt64>
+    private let refusing = Atomic<Bool>(false)
+
+    /// While on, every bind is refused (ESME_RBINDFAIL): an SMSC that is down for maintenance. Sessions already bound
+    /// stay until ``restart()`` drops them.
+    public func refuseBinds(_ on: Bool) {
+        refusing.store(on, ordering: .relaxed)
+    }
 
     /// What the simulator has done so far.
     public struct Counters: Sendable, Hashable {
@@ -42,6 +49,7 @@ public final class SMSCSimulator: Service {
         self.configuration = configuration
         self.group = group
         self.logger = logger
+        self.nextID = Atomic(configuration.idStart)
     }
 
     public var stats: Counters { counters.withLock { $0 } }
@@ -97,18 +105,41 @@ public final class SMSCSimulator: Service {
     // MARK: Decisions
 
     func authenticate(_ bind: SMPPBind) -> SMPPCommandStatus {
+        if refusing.load(ordering: .relaxed) { return .bindFailed }
         guard !configuration.credentials.isEmpty else { return .ok }
         guard let password = configuration.credentials[bind.systemID] else { return .invalidSystemID }
         return password == bind.password ? .ok : .invalidPassword
     }
 
-    func makeMessageID() -> (response: String, receipt: String) {
+    func makeMessageID() -> (response: String, receipt: String, number: UInt64) {
         let number = nextID.wrappingAdd(UInt64.random(in: 1...7), ordering: .relaxed).newValue
         func render(_ format: SMSCSimulatorConfiguration.IDFormat) -> String {
             let digits = format == .hex ? String(number, radix: 16, uppercase: true) : String(number)
             return String(repeating: "0", count: max(0, configuration.idWidth - digits.count)) + digits
         }
-        return (render(configuration.idFormat), render(configuration.receiptIDFormat ?? configuration.idFormat))
+        return (render(configuration.idFormat), render(configuration.receiptIDFormat ?? configuration.idFormat), number)
+    }
+
+    /// How one receipt writes the id `number` with `mixedReceiptIDs`: the text's `id:` and the `receipted_message_id` TLV
+    /// (nil: no TLV), each in a dialect picked at random.
+    func mixedReceiptID(_ number: UInt64, submitted: String) -> (text: String, tlv: String?) {
+        let decimal = String(number), hex = String(number, radix: 16)
+        let padded = String(repeating: "0", count: max(0, 16 - hex.count)) + hex
+        switch Int.random(in: 0..<6) {
+        case 0: return (submitted, submitted)
+        case 1: return (decimal, decimal)
+        case 2: return (padded, nil)
+        case 3: return (hex.uppercased(), decimal)
+        case 4: return (decimal, nil)
+        default: return (padded.uppercased(), hex)
+        }
+    }
+
+    /// Behaves like an SMSC that restarted: every session is dropped (clients re-bind; receipts not yet acknowledged are
+    /// sent again) and the id counter starts again from ``SMSCSimulatorConfiguration/idStart``, so ids repeat.
+    public func restart() {
+        nextID.store(configuration.idStart, ordering: .relaxed)
+        router.closeAll()
     }
 
     func outcome(for destination: String) -> SMSCOutcome {

@@ -36,14 +36,21 @@ public struct SMSCSimulatorConfiguration: Sendable {
     public var receiptTLVs: Bool
     /// Close a session abruptly (no response) on every Nth submit_sm; 0 never.
     public var dropEvery: Int
+    /// Write each receipt's id in a randomly chosen dialect, as mixed carrier routes do: decimal for a hex id, zero-padded,
+    /// another case, in the text only, in `receipted_message_id` only, or text and TLV in different forms.
+    public var mixedReceiptIDs: Bool
+    /// The message id counter's first value; a restart (``SMSCSimulator/restart()``) starts again from it, so ids repeat.
+    public var idStart: UInt64
 
     public init(
         host: String = "127.0.0.1", port: Int = 2775, systemID: String = "HeraldSMSC", credentials: [String: String] = [:],
         idFormat: IDFormat = .hex, receiptIDFormat: IDFormat? = nil, idWidth: Int = 0, receiptDelay: ClosedRange<Double> = 0.05...0.5,
         mix: [(outcome: SMSCOutcome, weight: Double)] = [(.receipt(stat: "DELIVRD", err: "000"), 1)], duplicateRate: Double = 0,
         reorderRate: Double = 0, earlyReceiptRate: Double = 0, throttleRate: Double = 0, intermediates: Bool = true,
-        receiptTLVs: Bool = true, dropEvery: Int = 0
+        receiptTLVs: Bool = true, dropEvery: Int = 0, mixedReceiptIDs: Bool = false, idStart: UInt64 = 0x1000
     ) {
+        self.mixedReceiptIDs = mixedReceiptIDs
+        self.idStart = idStart
         self.host = host
         self.port = port
         self.systemID = systemID

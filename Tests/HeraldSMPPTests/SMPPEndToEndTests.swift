@@ -226,17 +226,17 @@ struct SMPPEndToEndTests {
         }
     }
 
-    @Test("A refused bind defers submits as PROVIDER_UNAVAILABLE instead of losing them")
+    @Test("A refused bind leaves submits unsent (the dispatcher makes them wait) instead of losing them")
     func bindRefused() async throws {
         let smsc = SMSCSimulatorConfiguration(credentials: ["herald": "right"])
         try await SMPPHarness.run(smsc: smsc, connector: { $0.password = "wrong"; $0.bindWait = .milliseconds(300) }) { harness in
             let submission = Submission(messageID: "msg_x", part: 0, partCount: 1, channel: .sms, to: Self.number(200), from: nil,
                                         subject: nil, text: "hi", attempt: 1, validUntil: Date().addingTimeInterval(60))
-            guard case .temporaryFailure(let reason, _) = await harness.connector.submit(submission) else {
-                Issue.record("expected a temporary failure")
+            guard case .unavailable(let detail) = await harness.connector.submit(submission) else {
+                Issue.record("expected unavailable: nothing was sent, so it is no attempt")
                 return
             }
-            #expect(reason == .providerUnavailable)
+            #expect(detail?.text?.contains("no bound SMPP session") == true)
             #expect(harness.connector.boundSessions == 0)
         }
     }

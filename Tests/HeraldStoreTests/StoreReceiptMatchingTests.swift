@@ -107,6 +107,24 @@ struct StoreReceiptMatchingTests {
         }
     }
 
+    @Test("without a submit date, a receipt that would flip a finished message's final status is parked, not applied",
+          arguments: StoreFixtures.backends)
+    func noFlip(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme").id
+            let now = Date()
+            let old = try await Self.submitted(store, account: account, to: "+447400123001", providerID: "11", at: now)
+            _ = try await store.ingest([Self.receipt([.init("11")], .undelivered, reason: .absentSubscriber, done: now)])
+            let flip = Self.receipt([.init("11")], .delivered, done: now.addingTimeInterval(30))
+            guard case .parked(let why) = try await store.ingest([flip]).first else { Issue.record("applied to the finished message"); return }
+            #expect(why.contains("already UNDELIVERED"))
+            #expect(try await store.message(id: old, accountID: account)?.status == .undelivered)
+            // The id's next submission (the SMSC reused it) takes the parked receipt when its correlation is written.
+            let fresh = try await Self.submitted(store, account: account, to: "+447400123001", providerID: "11", at: Date())
+            #expect(try await store.message(id: fresh, accountID: account)?.status == .delivered)
+        }
+    }
+
     @Test("copies of a receipt stamped with other done dates are one event", arguments: StoreFixtures.backends)
     func duplicateCopies(backend: Backend) async throws {
         try await StoreFixtures.withStore(backend) { store, _ in
