@@ -40,6 +40,17 @@ public struct MessageValidator: Sendable {
             return .failure(FieldError(field: "to", problem: "recipient is missing", fix: channel == .email
                 ? "set to to the recipient's e-mail address" : "set to to the recipient's number in E.164 form, e.g. +14155550100"))
         }
+        let limited: [(String?, String, Int)] = [
+            (rawTo, "to", FieldLimits.recipient), (request.from, "from", FieldLimits.sender), (request.subject, "subject", FieldLimits.subject),
+            (request.tag, "tag", FieldLimits.tag), (request.callbackURL, "callback_url", FieldLimits.url),
+        ]
+        for (value, field, limit) in limited {
+            if let error = FieldLimits.check(value, field: field, limit: limit) { return .failure(error) }
+        }
+        if let text = request.text, text.utf8.contains(0) {
+            return .failure(FieldError(field: "text", problem: "text contains a NUL character (\\u0000), which no channel can carry",
+                                       fix: "remove the NUL character from text"))
+        }
         if let problem = request.templateProblem {
             var draft = MessageDraft(
                 channel: channel, to: rawTo, from: request.from, subject: request.subject, text: request.text ?? "", tag: request.tag,

@@ -8,8 +8,40 @@ import Mustache
 /// are optional by nature, and names inside them refer to the section's item, so they are not checked. Output is
 /// text, never HTML-escaped.
 public enum TemplateRenderer {
-    /// Checks a template's syntax; the error names what is wrong.
+    /// Most characters in a template (an SMS of ten segments is 1,530; an e-mail body has room).
+    public static let maximumLength = 100_000
+    /// Most `{{tags}}` in a template: rendering cost grows with them.
+    public static let maximumTags = 2_000
+    /// Deepest nesting of sections: the parser recurses per level.
+    public static let maximumDepth = 20
+
+    /// The first limit `source` exceeds, in words naming it, or nil. Runs before the Mustache parser, which recurses
+    /// once per nested section (thousands of levels overflow the stack) and costs time per tag.
+    public static func limitProblem(_ source: String) -> String? {
+        if source.utf8.count > maximumLength * 4 || source.count > maximumLength {
+            return "the template is longer than \(maximumLength) characters"
+        }
+        var tags = 0, depth = 0, deepest = 0
+        var rest = Substring(source)
+        while let open = rest.range(of: "{{") {
+            tags += 1
+            if tags > maximumTags { return "the template has more than \(maximumTags) {{tags}}" }
+            let tag = rest[open.upperBound...].drop { $0 == " " }
+            if tag.hasPrefix("#") || tag.hasPrefix("^") {
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > maximumDepth { return "sections are nested more than \(maximumDepth) deep" }
+            } else if tag.hasPrefix("/") {
+                depth = max(0, depth - 1)
+            }
+            rest = rest[open.upperBound...]
+        }
+        return nil
+    }
+
+    /// Checks a template's size, nesting and syntax; the error names what is wrong.
     public static func check(_ source: String) -> String? {
+        if let problem = limitProblem(source) { return problem }
         do {
             _ = try MustacheTemplate(string: textPragma + source)
             return nil
@@ -31,6 +63,9 @@ public enum TemplateRenderer {
 
         public init(_ template: MessageTemplate) throws(TemplateProblem) {
             name = template.name
+            if let problem = TemplateRenderer.limitProblem(template.body) ?? template.subject.flatMap(TemplateRenderer.limitProblem) {
+                throw TemplateProblem(variable: nil, text: "template '\(template.name)': \(problem)")
+            }
             do {
                 body = try MustacheTemplate(string: TemplateRenderer.textPragma + template.body)
                 subject = try template.subject.map { try MustacheTemplate(string: TemplateRenderer.textPragma + $0) }

@@ -14,7 +14,7 @@ public struct APIKeyMiddleware: RouterMiddleware {
 
     /// Accounts by key hash for a minute; the account API drops an account's entries when it changes its settings.
     public final class Cache: Sendable {
-        let entries = Mutex<[String: (Account, Date)]>([:])
+        let entries = Mutex<[String: (Account, APIKeyRole, Date)]>([:])
 
         public init() {}
 
@@ -39,11 +39,13 @@ public struct APIKeyMiddleware: RouterMiddleware {
         let hash = APIKeys.hash(key)
         let now = Date()
         var context = context
-        if let cached = cache.entries.withLock({ $0[hash] }), cached.1 > now {
+        if let cached = cache.entries.withLock({ $0[hash] }), cached.2 > now {
             context.account = cached.0
-        } else if let account = try await store.account(forKeyHash: hash) {
-            cache.entries.withLock { $0[hash] = (account, now.addingTimeInterval(60)) }
+            context.role = cached.1
+        } else if let (account, role) = try await store.authenticate(keyHash: hash) {
+            cache.entries.withLock { $0[hash] = (account, role, now.addingTimeInterval(60)) }
             context.account = account
+            context.role = role
         } else {
             throw APIProblem.unauthorized("unknown API key")
         }
@@ -65,12 +67,12 @@ public enum APIKeys {
     }
 
     /// Creates a key for the account, stores its hash and returns the key.
-    public static func create(for account: Account, store: any HeraldStore) async throws -> String {
+    public static func create(for account: Account, role: APIKeyRole = .account, store: any HeraldStore) async throws -> String {
         var random = SystemRandomNumberGenerator()
         let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
         let secret = String((0..<32).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
         let key = "hk_" + secret
-        try await store.addAPIKey(hash: hash(key), prefix: String(key.prefix(7)), accountID: account.id)
+        try await store.addAPIKey(hash: hash(key), prefix: String(key.prefix(7)), accountID: account.id, role: role)
         return key
     }
 }

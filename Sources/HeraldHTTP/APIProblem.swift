@@ -11,6 +11,8 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
     public var detail: String
     public var field: String?
     public var fix: String?
+    /// `Allow` header of a 405.
+    var allow: String?
 
     public init(status: HTTPResponse.Status, type: String, title: String, detail: String, field: String? = nil, fix: String? = nil) {
         self.status = status
@@ -51,6 +53,8 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
         if let field { object["field"] = field }
         if let fix { object["fix"] = fix }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return Response(status: status, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if let allow { headers[.allow] = allow }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

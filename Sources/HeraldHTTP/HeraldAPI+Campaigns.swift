@@ -36,6 +36,10 @@ extension HeraldAPI {
     @Sendable func createCampaign(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let body: CampaignRequestJSON = try await Self.decode(request, context: context)
+        for (value, field, limit) in [(body.name, "name", FieldLimits.name), (body.from, "from", FieldLimits.sender), (body.tag, "tag", FieldLimits.tag),
+                                      (body.callbackURL, "callback_url", FieldLimits.url)] {
+            if let error = FieldLimits.check(value, field: field, limit: limit) { throw APIProblem.invalid(error) }
+        }
         guard let templateName = body.template, !templateName.isEmpty else {
             throw APIProblem.invalid(FieldError(field: "template", problem: "template is missing", fix: "name a template created with POST /v1/templates"))
         }

@@ -37,8 +37,14 @@ extension HeraldAPI {
                              detail: "the body is larger than \(context.maxUploadSize) bytes", fix: "send smaller batches")
         }
         guard buffer.readableBytes > 0 else { throw APIProblem.malformedJSON("the request body is empty") }
+        let data = Data(buffer: buffer)
+        if Self.mayHoldNUL(data), let field = Self.fieldWithNUL(data) {
+            // PostgreSQL refuses NUL in text and SQLite cuts text at it: the same 422 on both, before anything is stored.
+            throw APIProblem.invalid(FieldError(field: field, problem: "\(field) contains a NUL character (\\u0000)",
+                                                fix: "remove the NUL character from \(field)"))
+        }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            return try JSONDecoder().decode(T.self, from: data)
         } catch let DecodingError.typeMismatch(type, context) {
             let field = path(context.codingPath)
             if field.isEmpty { throw APIProblem.malformedJSON("the body must be a JSON object") }
@@ -51,6 +57,51 @@ extension HeraldAPI {
         } catch {
             throw APIProblem.malformedJSON("the body could not be read as JSON: \(error)")
         }
+    }
+
+    /// Whether the JSON text has a `\u0000` escape (an odd run of backslashes before `u0000`): the cheap test first.
+    static func mayHoldNUL(_ data: Data) -> Bool {
+        let bytes = [UInt8](data)
+        var index = 0
+        while index + 5 < bytes.count {
+            if bytes[index] == 0x5C {
+                var run = 0
+                while index < bytes.count, bytes[index] == 0x5C { run += 1; index += 1 }
+                if run % 2 == 1, index + 4 < bytes.count, bytes[index] == 0x75,
+                   bytes[(index + 1)...(index + 4)].elementsEqual([0x30, 0x30, 0x30, 0x30]) {
+                    return true
+                }
+                continue
+            }
+            index += 1
+        }
+        return false
+    }
+
+    /// The path (`messages[1].text`) of the first string value or key holding a NUL character.
+    static func fieldWithNUL(_ data: Data) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return "body" }
+        func find(_ value: Any, _ path: String) -> String? {
+            switch value {
+            case let text as String:
+                return text.utf8.contains(0) ? (path.isEmpty ? "body" : path) : nil
+            case let array as [Any]:
+                for (index, item) in array.enumerated() {
+                    if let found = find(item, "\(path)[\(index)]") { return found }
+                }
+                return nil
+            case let dictionary as [String: Any]:
+                for key in dictionary.keys.sorted() {
+                    let child = path.isEmpty ? key : "\(path).\(key)"
+                    if key.utf8.contains(0) { return child }
+                    if let value = dictionary[key], let found = find(value, child) { return found }
+                }
+                return nil
+            default:
+                return nil
+            }
+        }
+        return find(object, "")
     }
 
     private static func path(_ codingPath: [any CodingKey]) -> String {

@@ -97,11 +97,14 @@ extension HeraldAPI {
         ]
     }
 
-    /// RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled.
+    /// RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled. A cell a spreadsheet would run as a
+    /// formula (starting with `=`, `@`, a tab or CR, or `+` / `-` not followed by a plain number such as `+14155550100`)
+    /// is written with a leading `'` (OWASP's CSV injection advice), so an exported tag or sender cannot execute.
     static func writeCSV(_ row: [String?], to buffer: inout ByteBuffer) {
         for (index, value) in row.enumerated() {
             if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-            guard let value else { continue }
+            guard var value else { continue }
+            if isFormula(value) { value = "'" + value }
             if value.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) {
                 buffer.writeInteger(UInt8(ascii: "\""))
                 buffer.writeString(value.replacingOccurrences(of: "\"", with: "\"\""))
@@ -111,6 +114,20 @@ extension HeraldAPI {
             }
         }
         buffer.writeInteger(UInt8(ascii: "\n"))
+    }
+
+    /// Whether a spreadsheet would read the cell as a formula.
+    static func isFormula(_ value: String) -> Bool {
+        guard let first = value.utf8.first else { return false }
+        switch first {
+        case UInt8(ascii: "="), UInt8(ascii: "@"), 0x09, 0x0D:
+            return true
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            let rest = value.utf8.dropFirst()
+            return rest.isEmpty || !rest.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x20 || $0 == UInt8(ascii: ".") }
+        default:
+            return false
+        }
     }
 
     /// One NDJSON line, written on after what `json` holds.

@@ -67,14 +67,22 @@ extension HeraldAPI {
             throw APIProblem.invalid(FieldError(field: "body", problem: "body is missing or empty", fix: "set body to the Mustache text, e.g. Hi {{name}}"))
         }
         if let problem = TemplateRenderer.check(text) {
-            throw APIProblem.invalid(FieldError(field: "body", problem: problem, fix: "close every {{ with }} and every {{#section}} with {{/section}}"))
+            throw APIProblem.invalid(FieldError(field: "body", problem: problem, fix: Self.templateFix(problem)))
         }
         if let subject = body.subject, let problem = TemplateRenderer.check(subject) {
-            throw APIProblem.invalid(FieldError(field: "subject", problem: problem, fix: "close every {{ with }}"))
+            throw APIProblem.invalid(FieldError(field: "subject", problem: problem, fix: Self.templateFix(problem)))
         }
         let template = MessageTemplate(accountID: account.id, name: name, channel: channel, subject: body.subject, body: text, updatedAt: Date())
         try await store.putTemplate(template)
         return try Self.encode(TemplateJSON(template), status: .created)
+    }
+
+    /// What to do about a template problem: a limit names its own fix.
+    static func templateFix(_ problem: String) -> String {
+        if problem.contains("longer than") { return "shorten the template to at most \(TemplateRenderer.maximumLength) characters" }
+        if problem.contains("{{tags}}") { return "use at most \(TemplateRenderer.maximumTags) tags" }
+        if problem.contains("nested") { return "nest sections at most \(TemplateRenderer.maximumDepth) deep" }
+        return "close every {{ with }} and every {{#section}} with {{/section}}"
     }
 
     /// `DELETE /v1/templates/{name}`.

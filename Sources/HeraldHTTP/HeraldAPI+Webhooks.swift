@@ -77,6 +77,7 @@ extension HeraldAPI {
     @Sendable func createWebhook(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let body: WebhookRequestJSON = try await Self.decode(request, context: context)
+        if let error = FieldLimits.check(body.url, field: "url", limit: FieldLimits.url) { throw APIProblem.invalid(error) }
         guard let url = body.url, let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
               parsed.host?.isEmpty == false else {
             throw APIProblem.invalid(FieldError(field: "url", problem: body.url == nil ? "url is missing" : "'\(body.url!)' is not an http(s) URL",

@@ -5,6 +5,7 @@ import HeraldConnectors
 import HeraldCore
 import HeraldEngine
 import HeraldStore
+import Logging
 
 /// The `/v1` JSON API, health endpoints and the OpenAPI document.
 public struct HeraldAPI: Sendable {
@@ -29,6 +30,8 @@ public struct HeraldAPI: Sendable {
     /// The router with every route of `openapi.json`.
     public func router() -> Router<HeraldRequestContext> {
         let router = Router(context: HeraldRequestContext.self)
+        router.add(middleware: ProblemMiddleware(
+            routes: Self.publicRoutes + endpoints.map { ($0.method, $0.path) }, logger: Logger(label: "herald.http")))
         router.get("/health") { _, _ in try Self.json(["status": "ok"]) }
         router.get("/ready") { _, _ in
             do {
@@ -113,10 +116,17 @@ public struct HeraldAPI: Sendable {
 
     // MARK: Handlers
 
+    /// The `Idempotency-Key` header, at most ``FieldLimits/idempotencyKey`` characters.
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        let key = request.headers[.idempotencyKey]
+        if let error = FieldLimits.check(key, field: "Idempotency-Key", limit: FieldLimits.idempotencyKey) { throw APIProblem.invalid(error) }
+        return key
+    }
+
     @Sendable func sendOne(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let body: SendRequestJSON = try await Self.decode(request, context: context)
-        let key = request.headers[.idempotencyKey]
+        let key = try Self.idempotencyKey(request)
         let result = try await gateway.send([body.request()], accountID: account.id, settings: account.settings, idempotencyKey: key)
         switch result {
         case .failure(let error):
@@ -147,7 +157,7 @@ public struct HeraldAPI: Sendable {
                              detail: "the batch has \(items.count) messages", field: "messages", fix: "send 1 to \(maxBatch) messages per batch")
         }
         let requests = try items.enumerated().map { try $0.element.request(field: "messages[\($0.offset)].") }
-        let result = try await gateway.send(requests, accountID: account.id, settings: account.settings, idempotencyKey: request.headers[.idempotencyKey])
+        let result = try await gateway.send(requests, accountID: account.id, settings: account.settings, idempotencyKey: try Self.idempotencyKey(request))
         switch result {
         case .failure(let error):
             throw APIProblem.invalid(error)
@@ -265,8 +275,10 @@ public struct HeraldAPI: Sendable {
         return try Self.encode(Stats(total: total, final: final, pending: total - final, byStatus: byStatus))
     }
 
+    /// `GET /v1/receipts/unmatched`: receipts no message claimed, with why. They belong to no account yet (their text can
+    /// hold another account's one-time code), so only an operator key reads them.
     @Sendable func unmatched(_ request: Request, context: HeraldRequestContext) async throws -> Response {
-        _ = try context.requireAccount()
+        try context.requireOperator("GET /v1/receipts/unmatched")
         let receipts = try await store.unmatchedReceipts(connector: request.uri.queryParameters["connector"].map(String.init), limit: 200)
         struct Item: Encodable {
             var id: String
@@ -277,15 +289,17 @@ public struct HeraldAPI: Sendable {
             var occurredAt: String
             var receivedAt: String
             var provider: ProviderDetail?
+            var parked: String?
+            var addresses: [String]
             enum CodingKeys: String, CodingKey {
-                case id, connector, type, reason, provider
+                case id, connector, type, reason, provider, parked, addresses
                 case providerMessageID = "provider_message_id", occurredAt = "occurred_at", receivedAt = "received_at"
             }
         }
         return try Self.encode(["data": receipts.map {
             Item(id: $0.id, connector: $0.receipt.connector, providerMessageID: $0.receipt.providerMessageID, type: $0.receipt.kind.rawValue,
                  reason: $0.receipt.reason?.rawValue, occurredAt: Timestamp.format($0.receipt.occurredAt),
-                 receivedAt: Timestamp.format($0.receipt.receivedAt), provider: $0.receipt.detail)
+                 receivedAt: Timestamp.format($0.receipt.receivedAt), provider: $0.receipt.detail, parked: $0.reason, addresses: $0.receipt.addresses)
         }])
     }
 

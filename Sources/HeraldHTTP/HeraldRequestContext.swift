@@ -6,10 +6,22 @@ public struct HeraldRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``APIKeyMiddleware`` on every `/v1` route.
     public var account: Account?
+    /// The key's role (set with ``account``).
+    public var role: APIKeyRole = .account
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         account = nil
+    }
+
+    /// Refuses an account key where an operator key is needed (what it would show concerns every account).
+    func requireOperator(_ what: String) throws {
+        _ = try requireAccount()
+        guard role == .operator else {
+            throw APIProblem(status: .forbidden, type: "operator-only", title: "Operator key required",
+                             detail: "\(what) concerns every account, so only an operator key may read it",
+                             fix: "use a key made with: herald keys create --account NAME --role operator")
+        }
     }
 
     /// Batches of 1,000 messages fit comfortably.

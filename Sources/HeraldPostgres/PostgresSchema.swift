@@ -143,6 +143,7 @@ enum PostgresSchema {
             "ALTER TABLE receipts ADD COLUMN submitted_at TIMESTAMPTZ",
             "ALTER TABLE receipts ADD COLUMN parked_reason TEXT",
             "ALTER TABLE receipts ADD COLUMN match_keys TEXT[]",
+            "ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'account'",
         ]),
     ]
 }

@@ -27,10 +27,14 @@ extension PostgresStore {
         try await firstAccount(client.query("SELECT \(unescaped: Self.accountColumns) FROM accounts a WHERE a.name = \(name)", logger: logger))
     }
 
-    public func account(forKeyHash hash: String) async throws -> Account? {
-        try await firstAccount(client.query("""
+    public func authenticate(keyHash hash: String) async throws -> (account: Account, role: APIKeyRole)? {
+        guard let account = try await firstAccount(client.query("""
             SELECT \(unescaped: Self.accountColumns) FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = \(hash)
-            """, logger: logger))
+            """, logger: logger)) else { return nil }
+        let rows = try await client.query("SELECT role FROM api_keys WHERE hash = \(hash)", logger: logger)
+        var role = APIKeyRole.account
+        for try await value in rows.decode(String.self) { role = APIKeyRole(rawValue: value) ?? .account }
+        return (account, role)
     }
 
     public func account(id: String) async throws -> Account? {

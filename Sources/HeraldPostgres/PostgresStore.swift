@@ -74,8 +74,10 @@ public final class PostgresStore: HeraldStore {
 
     // MARK: Accounts
 
-    public func addAPIKey(hash: String, prefix: String, accountID: String) async throws {
-        try await client.query("INSERT INTO api_keys (hash, prefix, account_id, created_at) VALUES (\(hash), \(prefix), \(accountID), \(Date()))", logger: logger)
+    public func addAPIKey(hash: String, prefix: String, accountID: String, role: APIKeyRole) async throws {
+        try await client.query("""
+            INSERT INTO api_keys (hash, prefix, account_id, created_at, role) VALUES (\(hash), \(prefix), \(accountID), \(Date()), \(role.rawValue))
+            """, logger: logger)
     }
 
     // MARK: Messages

@@ -275,6 +275,7 @@ enum SQLiteSchema {
                 ALTER TABLE receipts ADD COLUMN addresses TEXT;
                 ALTER TABLE receipts ADD COLUMN submitted_at REAL;
                 ALTER TABLE receipts ADD COLUMN parked_reason TEXT;
+                ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'account';
                 """)
         }
         return migrator

@@ -34,10 +34,12 @@ extension SQLiteStore {
         }
     }
 
-    public func account(forKeyHash hash: String) async throws -> Account? {
+    public func authenticate(keyHash hash: String) async throws -> (account: Account, role: APIKeyRole)? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = ?",
-                             arguments: [hash]).map(Self.account)
+            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns), k.role FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = ?",
+                             arguments: [hash]).map { row in
+                (try Self.account(row), APIKeyRole(rawValue: row[row.count - 1] as String) ?? .account)
+            }
         }
     }
 

@@ -42,10 +42,10 @@ public final class SQLiteStore: HeraldStore {
 
     // MARK: Accounts
 
-    public func addAPIKey(hash: String, prefix: String, accountID: String) async throws {
+    public func addAPIKey(hash: String, prefix: String, accountID: String, role: APIKeyRole) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO api_keys (hash, prefix, account_id, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [hash, prefix, accountID, Date().timeIntervalSince1970])
+            try db.execute(sql: "INSERT INTO api_keys (hash, prefix, account_id, created_at, role) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [hash, prefix, accountID, Date().timeIntervalSince1970, role.rawValue])
         }
     }
 

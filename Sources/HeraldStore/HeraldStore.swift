@@ -18,9 +18,9 @@ public protocol HeraldStore: Service {
     /// The account with this id, if it exists.
     func account(id: String) async throws -> Account?
     /// Stores the SHA-256 hash of a new API key.
-    func addAPIKey(hash: String, prefix: String, accountID: String) async throws
-    /// The account an API key hash belongs to.
-    func account(forKeyHash hash: String) async throws -> Account?
+    func addAPIKey(hash: String, prefix: String, accountID: String, role: APIKeyRole) async throws
+    /// The account and role of the key with this SHA-256, if any.
+    func authenticate(keyHash hash: String) async throws -> (account: Account, role: APIKeyRole)?
     /// Replaces the account's settings; nil when there is no such account.
     func updateSettings(accountID: String, settings: AccountSettings) async throws -> Account?
     /// Adds to the prepaid balance (a negative amount takes from it); a postpaid account becomes prepaid from zero.
@@ -183,4 +183,21 @@ extension HeraldStore {
     public func accept(_ messages: [NewMessage]) async throws -> [AcceptOutcome] {
         try await accept(messages, screening: .none).map(\.outcome)
     }
+}
+
+extension HeraldStore {
+    public func addAPIKey(hash: String, prefix: String, accountID: String) async throws {
+        try await addAPIKey(hash: hash, prefix: prefix, accountID: accountID, role: .account)
+    }
+
+    /// The account of the key with this SHA-256, if any.
+    public func account(forKeyHash hash: String) async throws -> Account? {
+        try await authenticate(keyHash: hash)?.account
+    }
+}
+
+/// What a key may see: its own account, or (operator) what concerns every account: receipts no message claimed yet.
+public enum APIKeyRole: String, Sendable, Hashable, CaseIterable {
+    case account
+    case `operator`
 }

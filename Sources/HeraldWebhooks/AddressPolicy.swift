@@ -24,16 +24,32 @@ public struct AddressPolicy: Sendable, Hashable {
         var v6 = in6_addr()
         if inet_pton(AF_INET6, address, &v6) == 1 {
             let bytes = withUnsafeBytes(of: v6) { Array($0) }
-            // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible forms are judged by their IPv4 part.
-            if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF { return isInternalV4(Array(bytes[12..<16])) }
+            if let embedded = embeddedV4(bytes) { return isInternalV4(embedded) }
             if bytes.allSatisfy({ $0 == 0 }) { return true }  // ::
             if bytes[0..<15].allSatisfy({ $0 == 0 }), bytes[15] == 1 { return true }  // ::1
+            if bytes[0] == 0x20, bytes[1] == 0x01, bytes[2] == 0, bytes[3] == 0 { return true }  // Teredo 2001::/32: a tunnel to anywhere
             if bytes[0] & 0xFE == 0xFC { return true }  // fc00::/7 unique local
             if bytes[0] == 0xFE, bytes[1] & 0xC0 == 0x80 { return true }  // fe80::/10 link-local
             if bytes[0] == 0xFF { return true }  // multicast
             return false
         }
         return true  // not an address at all: refuse
+    }
+
+    /// The IPv4 address an IPv6 form carries, judged as that address: IPv4-mapped `::ffff:a.b.c.d`, IPv4-translated
+    /// `::ffff:0:a.b.c.d`, IPv4-compatible `::a.b.c.d`, NAT64 `64:ff9b::a.b.c.d` (and the local-use `64:ff9b:1::/48`),
+    /// and 6to4 `2002:aabb:ccdd::/48`.
+    static func embeddedV4(_ b: [UInt8]) -> [UInt8]? {
+        let tail = Array(b[12..<16])
+        if b[0..<10].allSatisfy({ $0 == 0 }), b[10] == 0xFF, b[11] == 0xFF { return tail }
+        if b[0..<8].allSatisfy({ $0 == 0 }), b[8] == 0xFF, b[9] == 0xFF, b[10] == 0, b[11] == 0 { return tail }
+        if b[0..<12].allSatisfy({ $0 == 0 }), !(tail[0] == 0 && tail[1] == 0 && tail[2] == 0 && tail[3] <= 1) { return tail }
+        if b[0] == 0x00, b[1] == 0x64, b[2] == 0xFF, b[3] == 0x9B {
+            if b[4..<12].allSatisfy({ $0 == 0 }) { return tail }
+            if b[4] == 0x00, b[5] == 0x01 { return tail }
+        }
+        if b[0] == 0x20, b[1] == 0x02 { return Array(b[2..<6]) }
+        return nil
     }
 
     private static func isInternalV4(_ b: [UInt8]) -> Bool {

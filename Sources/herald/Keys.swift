@@ -1,5 +1,6 @@
 import ArgumentParser
 import HeraldHTTP
+import HeraldStore
 import Logging
 
 struct Keys: AsyncParsableCommand {
@@ -10,13 +11,20 @@ struct Keys: AsyncParsableCommand {
 
         @Option(help: "Account name.")
         var account: String
+        @Option(help: "account (its own messages) or operator (also what concerns every account: unmatched receipts).")
+        var role: String = "account"
         @OptionGroup var database: DatabaseOptions
+
+        func validate() throws {
+            guard APIKeyRole(rawValue: role) != nil else { throw ValidationError("--role '\(role)' is not a role; use account or operator") }
+        }
 
         func run() async throws {
             let accountName = account
+            let role = APIKeyRole(rawValue: role) ?? .account
             let key = try await StoreURL.with(database.database, logger: Logger(label: "herald.keys")) { store in
                 let account = try await store.ensureAccount(named: accountName)
-                return try await APIKeys.create(for: account, store: store)
+                return try await APIKeys.create(for: account, role: role, store: store)
             }
             print("API key for account '\(accountName)' (shown once, store it now):")
             print(key)

@@ -27,6 +27,8 @@ struct APIHarness {
     let store: SQLiteStore
     let key: String
     let otherKey: String
+    /// An operator key (of account "ops").
+    let operatorKey: String
 
     /// Runs Herald for the duration of `body`.
     static func run(_ body: @Sendable @escaping (APIHarness) async throws -> Void) async throws {
@@ -35,6 +37,7 @@ struct APIHarness {
         try await store.migrate()
         let key = try await APIKeys.create(for: try await store.ensureAccount(named: "acme"), store: store)
         let otherKey = try await APIKeys.create(for: try await store.ensureAccount(named: "other"), store: store)
+        let operatorKey = try await APIKeys.create(for: try await store.ensureAccount(named: "ops"), role: .operator, store: store)
         let sink = ReceiptSink()
         let simulator = SimulatorConnector(configuration: SimulatorConfiguration(mix: [(.delivered, 1)], receiptDelay: 0.005...0.02, duplicateRate: 0, reorderRate: 0), sink: sink, tick: .milliseconds(2))
         let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([simulator]), configuration: .init(workers: 2, pollInterval: .milliseconds(20)))
@@ -56,7 +59,8 @@ struct APIHarness {
             tasks.addTask { try await group.run() }
             var iterator = started.makeAsyncIterator()
             guard let boundPort = await iterator.next() else { return }
-            let harness = APIHarness(baseURL: URL(string: "http://127.0.0.1:\(boundPort)")!, store: store, key: key, otherKey: otherKey)
+            let harness = APIHarness(baseURL: URL(string: "http://127.0.0.1:\(boundPort)")!, store: store, key: key, otherKey: otherKey,
+                                     operatorKey: operatorKey)
             do {
                 try await body(harness)
             } catch {

@@ -29,6 +29,14 @@ struct WebhookUnitTests {
         for external in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "172.32.0.1"] {
             #expect(!AddressPolicy.isInternal(external), "\(external)")
         }
+        // IPv6 forms that carry an IPv4 address are judged as that address.
+        for embedded in ["::ffff:127.0.0.1", "::ffff:0:10.0.0.1", "::127.0.0.1", "::169.254.169.254", "64:ff9b::7f00:1", "64:ff9b::192.168.0.1",
+                         "64:ff9b:1::a00:1", "2002:7f00:1::", "2002:a9fe:a9fe::1", "2001:0:4136:e378::1"] {
+            #expect(AddressPolicy.isInternal(embedded), "\(embedded)")
+        }
+        for external in ["::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"] {
+            #expect(!AddressPolicy.isInternal(external), "\(external)")
+        }
         #expect(AddressPolicy(allowPrivate: true).allows("127.0.0.1"))
         #expect(!AddressPolicy(allowPrivate: false).allows("127.0.0.1"))
     }

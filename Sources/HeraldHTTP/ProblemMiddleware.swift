@@ -1,0 +1,46 @@
+import Hummingbird
+import HTTPTypes
+import Logging
+
+/// Every answer that is not a success is `application/problem+json`: an unknown route (404), a known path with another
+/// method (405, with `Allow`), and any error that is not already a problem (a store error, say: 500 with words, never an
+/// empty body). The error itself goes to the log, not to the client.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = HeraldRequestContext
+    /// Route patterns (`/v1/messages/:id`) and their methods.
+    let routes: [(method: HTTPRequest.Method, path: String)]
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as APIProblem {
+            throw problem
+        } catch let error as HTTPError where error.status == .notFound && error.body == nil {
+            let allowed = routes.filter { Self.matches($0.path, request.uri.path) }.map(\.method.rawValue)
+            guard allowed.isEmpty else {
+                var problem = APIProblem(status: .methodNotAllowed, type: "method-not-allowed", title: "Method not allowed",
+                                         detail: "\(request.method.rawValue) is not a method of \(request.uri.path)",
+                                         fix: "use \(Set(allowed).sorted().joined(separator: " or ")), as /openapi.json describes")
+                problem.allow = Set(allowed).sorted().joined(separator: ", ")
+                throw problem
+            }
+            throw APIProblem(status: .notFound, type: "no-such-route", title: "Not found", detail: "no route \(request.method.rawValue) \(request.uri.path)",
+                             fix: "see /openapi.json for every route")
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch {
+            logger.error("request failed", metadata: ["method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "error": "\(error)"])
+            throw APIProblem(status: .internalServerError, type: "internal-error", title: "Internal error",
+                             detail: "the server could not complete the request (\(String(describing: type(of: error))))",
+                             fix: "retry with the same Idempotency-Key; if it keeps failing, the server log has the cause")
+        }
+    }
+
+    /// Whether `path` fits `pattern`, where `:name` segments match any one segment.
+    static func matches(_ pattern: String, _ path: String) -> Bool {
+        let want = pattern.split(separator: "/"), have = path.split(separator: "/")
+        guard want.count == have.count else { return false }
+        return zip(want, have).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+    }
+}
