@@ -24,7 +24,7 @@ public final class SMPPConnector: Connector, Service {
     let onInbound: @Sendable (InboundMessage, _ acknowledge: @escaping @Sendable () -> Void) -> Void
     private let group: any EventLoopGroup
     private let pool = SessionPool()
-    private let limiter: ThroughputLimiter?
+    private let limiter: ThroughputLimiter
     private let logger: Logger
 
     /// - Parameter onInbound: gets each inbound (MO) message; call `acknowledge` once it is stored.
@@ -36,7 +36,7 @@ public final class SMPPConnector: Connector, Service {
         self.sink = sink
         self.group = group
         self.onInbound = onInbound
-        self.limiter = configuration.throughput > 0 ? ThroughputLimiter(rate: configuration.throughput) : nil
+        self.limiter = ThroughputLimiter(ceiling: configuration.throughput > 0 ? configuration.throughput : nil)
         var logger = logger
         logger[metadataKey: "connector"] = "\(configuration.name)"
         self.logger = logger
@@ -51,6 +51,7 @@ public final class SMPPConnector: Connector, Service {
             name: name, type: "smpp", channels: ["sms"], isUp: bound > 0,
             detail: "\(bound) of \(configuration.binds) \(configuration.bindMode == .transceiver ? "transceiver" : "transmitter") sessions bound to \(configuration.host):\(configuration.port) as \(configuration.systemID), window \(configuration.window)"
                 + (configuration.throughput > 0 ? ", \(Int(configuration.throughput))/s" : "")
+                + (limiter.currentLimit.map { $0 < (configuration.throughput > 0 ? configuration.throughput : .infinity) ? ", slowed to \(Int($0))/s by throttling" : "" } ?? "")
         )
     }
 
@@ -115,7 +116,9 @@ public final class SMPPConnector: Connector, Service {
             window: configuration.window,
             responseTimeout: TimeAmount(configuration.responseTimeout),
             queueTimeout: TimeAmount(configuration.responseTimeout) * 3,
-            enquireLinkInterval: TimeAmount(configuration.enquireLinkInterval)
+            enquireLinkInterval: TimeAmount(configuration.enquireLinkInterval),
+            // A short breather for the session; the connector's adaptive rate does the real slowing down.
+            throttlePause: .milliseconds(20)
         )
         let channel = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -137,30 +140,48 @@ public final class SMPPConnector: Connector, Service {
 
     // MARK: Submit
 
+    /// Submits one part. A throttled submit (ESME_RTHROTTLED / ESME_RMSGQFUL) never reached the SMSC's queue, so it is
+    /// sent again here, at the rate the connector's ``AdaptiveRate`` learns, until ``throttleDeadline``: throttling slows
+    /// the connector down but neither loses the message nor uses up one of its attempts.
     public func submit(_ submission: Submission) async -> SubmitResult {
-        guard let channel = await pool.next(waitingUpTo: configuration.bindWait) else {
-            return .unavailable(detail: ProviderDetail(text: "no bound SMPP session to \(configuration.host):\(configuration.port)"))
-        }
         let pdu = SMPPPDU.submitSM(shortMessage(for: submission), sequenceNumber: 0)
         if let problem = pdu.wireProblem {
             // Never written wrapped or shifted: the SMSC would read message bytes as TLVs and drop the session.
             return .permanentFailure(.invalidMessage, detail: ProviderDetail(text: "not sent: \(problem)"))
         }
-        if let limiter { await limiter.wait() }
-        let promise = channel.eventLoop.makePromise(of: SMPPPDU.self)
-        channel.writeAndFlush(ESMEOutbound.request(pdu, promise)).whenFailure { promise.fail($0) }
-        do {
-            let response = try await promise.futureResult.get()
-            return Self.classify(response, submission: submission, idFormat: configuration.submitIDFormat)
-        } catch let error as SMPPError {
-            let text = error.outcomeUnknown
-                ? "\(error.message); the SMSC may have taken it, so a retry can deliver it twice"
-                : error.message
-            return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(text: text))
-        } catch {
-            return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(text: "\(error)"))
+        let deadline = ContinuousClock.now + throttleDeadline
+        while true {
+            guard let channel = await pool.next(waitingUpTo: configuration.bindWait) else {
+                return .unavailable(detail: ProviderDetail(text: "no bound SMPP session to \(configuration.host):\(configuration.port)"))
+            }
+            await limiter.wait()
+            let promise = channel.eventLoop.makePromise(of: SMPPPDU.self)
+            channel.writeAndFlush(ESMEOutbound.request(pdu, promise)).whenFailure { promise.fail($0) }
+            do {
+                let response = try await promise.futureResult.get()
+                if response.status.asksToSlowDown {
+                    limiter.throttled()
+                    if ContinuousClock.now < deadline { continue }
+                } else if response.status == .ok {
+                    limiter.accepted()
+                }
+                return Self.classify(response, submission: submission, idFormat: configuration.submitIDFormat)
+            } catch let error as SMPPError {
+                let text = error.outcomeUnknown
+                    ? "\(error.message); the SMSC may have taken it, so a retry can deliver it twice"
+                    : error.message
+                return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(text: text))
+            } catch {
+                return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(text: "\(error)"))
+            }
         }
     }
+
+    /// How long a throttled submit keeps being sent again before it goes back to the queue (DEFERRED / THROTTLED).
+    var throttleDeadline: Duration { configuration.responseTimeout * 3 }
+
+    /// The rate the connector currently spaces submits by (learned from throttling, under `throughput`); nil: none.
+    public var currentRateLimit: Double? { limiter.currentLimit }
 
     /// submit_sm_resp to a connector outcome (spec section 5).
     static func classify(_ response: SMPPPDU, submission: Submission, idFormat: MessageIDFormat) -> SubmitResult {

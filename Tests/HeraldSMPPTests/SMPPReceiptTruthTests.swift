@@ -89,3 +89,23 @@ struct SMPPReceiptTruthTests {
         }
     }
 }
+
+@Suite("SMPP end to end: throttling", .serialized)
+struct SMPPThrottlingTests {
+    @Test("At 30 % ESME_RTHROTTLED every message is delivered on its first attempt: throttled submits are sent again, nothing deferred or lost")
+    func throttledThirty() async throws {
+        try await SMPPHarness.run(smsc: SMSCSimulatorConfiguration(receiptDelay: 0.0...0.02, throttleRate: 0.3), connector: { $0.window = 20 }) { harness in
+            try await waitFor { harness.connector.boundSessions == 1 }
+            var ids: [String] = []
+            for index in 0..<300 { ids.append(try await harness.send(to: SMPPEndToEndTests.number(200, prefix: "+4474009"), text: "Throttle \(index)")) }
+            try await harness.settle(ids, timeout: .seconds(120))
+            for id in ids {
+                #expect(try await harness.message(id)?.status == .delivered)
+                let events = try await harness.store.events(messageID: id)
+                #expect(!events.contains { $0.kind == .status(.deferred) }, "\(id) was deferred")
+                #expect(events.compactMap(\.attempt).max() == 1)
+            }
+            #expect(harness.smsc.stats.throttled > 50)
+        }
+    }
+}
