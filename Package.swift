@@ -141,6 +141,17 @@ let package = Package(
             resources: [.copy("openapi.json")],
             swiftSettings: strict
         ),
+        // Fuzz targets: a corpus replayer in a normal build, libFuzzer's entry point with -sanitize=fuzzer -DFUZZING
+        // (scripts/fuzz.sh).
+        .target(name: "HeraldFuzzSupport"),
+        .executableTarget(
+            name: "herald-fuzz",
+            dependencies: [
+                "HeraldFuzzSupport", "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldHTTP", "SMPP", "SMSText",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "herald",
             dependencies: [

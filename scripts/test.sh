@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: domain, store contract on SQLite and PostgreSQL, engine, HTTP over loopback, then the CLI
+# Runs every test: domain, store contract on SQLite and PostgreSQL, engine, HTTP over loopback, the fuzz corpus, then the CLI
 # and a real `herald serve` on both databases (scripts/cli-smoke.sh), then SMPP conformance (scripts/smpp-conformance.sh).
 # Starts a throw-away PostgreSQL on 127.0.0.1 for the contract tests and stops it by PID afterwards.
 set -euo pipefail
@@ -13,6 +13,10 @@ if [ -z "${HERALD_TEST_POSTGRES_URL:-}" ]; then
 fi
 swift build --build-tests
 swift test --skip-build "$@"
+# The fuzz corpus and every crash ever found, replayed through the fuzz targets (a normal build of herald-fuzz).
+for target in pdu receipt template csv json; do .build/debug/herald-fuzz "$target" "Fuzz/corpus/$target" "Fuzz/crashes/$target"; done
+# CI also fuzzes each target briefly (libFuzzer; scripts/fuzz.sh prints executions and saves any crash).
+if [ "${CI:-}" = "true" ] && [ $# -eq 0 ]; then FUZZ_SECONDS="${FUZZ_SECONDS:-15}" scripts/fuzz.sh; fi
 # The executable end to end: CLI contract, and `herald serve` over HTTP on SQLite and PostgreSQL.
 # SMPP conformance against two independent PyPI implementations, both directions.
 if [ $# -eq 0 ]; then scripts/cli-smoke.sh && scripts/smpp-conformance.sh; fi

@@ -37,7 +37,21 @@ extension HeraldAPI {
                              detail: "the body is larger than \(context.maxUploadSize) bytes", fix: "send smaller batches")
         }
         guard buffer.readableBytes > 0 else { throw APIProblem.malformedJSON("the request body is empty") }
-        let data = Data(buffer: buffer)
+        return try decode(Data(buffer: buffer))
+    }
+
+    /// A send request's body as the API reads it, validated as `POST /v1/messages` would (no account, no store): the
+    /// whole decoding path in one call, for the JSON fuzz target. Throws the API's problem.
+    public static func validateSendBody(_ data: Data) throws -> MessageDraft {
+        let body: SendRequestJSON = try decode(data)
+        switch MessageValidator().validate(try body.request()) {
+        case .success(let draft): return draft
+        case .failure(let error): throw APIProblem.invalid(error)
+        }
+    }
+
+    /// Decodes a JSON body; every failure is the problem naming the field.
+    static func decode<T: Decodable>(_ data: Data) throws -> T {
         if Self.mayHoldNUL(data), let field = Self.fieldWithNUL(data) {
             // PostgreSQL refuses NUL in text and SQLite cuts text at it: the same 422 on both, before anything is stored.
             throw APIProblem.invalid(FieldError(field: field, problem: "\(field) contains a NUL character (\\u0000)",
