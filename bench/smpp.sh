@@ -3,6 +3,8 @@
 # receipt -> final status stored, on SQLite, with window 1, 10 and 100. Prints messages/s and the CPU milliseconds
 # Herald (and the simulator) spent per message.
 #   bench/smpp.sh [messages per window, default 50000] [windows, default "1 10 100"]
+# Env: SMSC_EXTRA adds `herald smsc` options (e.g. "--throttle 0.3" or "--mixed-receipt-ids"); ID_FORMAT=auto leaves the
+# connector's submit_id_format / receipt_id_format at their default instead of pinning both to hex.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
@@ -18,13 +20,15 @@ HTTP_PORT=18490
 ticks=$(getconf CLK_TCK)
 cpu_ms() { awk -v t="$ticks" '{ print ($14 + $15) * 1000 / t }' "/proc/$1/stat"; }
 
+ids=', "submit_id_format": "hex", "receipt_id_format": "hex"'
+[ "${ID_FORMAT:-}" = "auto" ] && ids=''
 for window in $windows; do
   work=$(mktemp -d)
-  $BIN/herald smsc --port $SMSC_PORT --delay-ms 1-10 --mix "DELIVRD=95,UNDELIV:001=3,UNDELIV:007=2" --log-level warning > "$work/smsc.log" 2>&1 &
+  $BIN/herald smsc --port $SMSC_PORT --delay-ms 1-10 --mix "DELIVRD=95,UNDELIV:001=3,UNDELIV:007=2" ${SMSC_EXTRA:-} --log-level warning > "$work/smsc.log" 2>&1 &
   smsc=$!
   cat > "$work/herald.json" <<JSON
 {"connectors": [{"name": "smsc", "type": "smpp", "port": $SMSC_PORT, "system_id": "bench", "password": "bench",
-                 "window": $window, "receipt_profile": "vonage", "submit_id_format": "hex", "receipt_id_format": "hex"}],
+                 "window": $window, "receipt_profile": "vonage"$ids}],
  "routes": [{"channel": "sms", "connector": "smsc"}]}
 JSON
   $BIN/herald serve --port $HTTP_PORT --database "sqlite:$work/bench.sqlite" --config "$work/herald.json" --log-level warning > "$work/serve.log" 2>&1 &
@@ -40,7 +44,7 @@ JSON
   result=$($BIN/herald-bench --port $HTTP_PORT --key "$key" --phases e2e --end-to-end "$messages")
   herald_after=$(cpu_ms $herald); smsc_after=$(cpu_ms $smsc)
   rss=$(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$herald/status)
-  echo "$result" | sed "s/^/smpp window=$window /"
+  echo "$result" | sed "s/^/smpp window=$window ${SMSC_EXTRA:-} ${ID_FORMAT:-} /"
   awk -v n="$messages" -v hb="$herald_before" -v ha="$herald_after" -v sb="$smsc_before" -v sa="$smsc_after" -v w="$window" -v rss="$rss" \
     'BEGIN { printf "smpp window=%d herald_cpu_ms_per_message=%.3f smsc_cpu_ms_per_message=%.3f herald_rss_peak=%s\n", w, (ha-hb)/n, (sa-sb)/n, rss }'
   kill -TERM $herald; wait $herald || true

@@ -55,6 +55,7 @@ extension HeraldAPI {
     @Sendable func addSuppression(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let body: SuppressionRequestJSON = try await Self.decode(request, context: context)
+        if let error = FieldLimits.check(body.sender, field: "sender", limit: FieldLimits.sender) { throw APIProblem.invalid(error) }
         let (channel, recipient) = try Self.suppressionTarget(channel: body.channel, recipient: body.recipient)
         let suppression = Suppression(accountID: account.id, channel: channel, recipient: recipient, sender: body.sender ?? "",
                                       source: "api", createdAt: Date())

@@ -143,6 +143,11 @@ final class SMSCServerHandler: ChannelInboundHandler {
             context.eventLoop.scheduleTask(in: .milliseconds(5)) {
                 loopBound.value.context?.writeAndFlush(loopBound.value.wrapOutboundOut(response), promise: nil)
             }
+        } else if config.responseDelay > 0 {
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .nanoseconds(Int64(config.responseDelay * 1_000_000_000))) {
+                loopBound.value.context?.writeAndFlush(loopBound.value.wrapOutboundOut(response), promise: nil)
+            }
         } else {
             context.write(wrapOutboundOut(response), promise: nil)
         }

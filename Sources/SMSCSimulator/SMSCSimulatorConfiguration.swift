@@ -39,6 +39,8 @@ public struct SMSCSimulatorConfiguration: Sendable {
     /// Write each receipt's id in a randomly chosen dialect, as mixed carrier routes do: decimal for a hex id, zero-padded,
     /// another case, in the text only, in `receipted_message_id` only, or text and TLV in different forms.
     public var mixedReceiptIDs: Bool
+    /// Seconds before each submit_sm_resp is written (a slow SMSC); 0 answers at once.
+    public var responseDelay: Double
     /// The message id counter's first value; a restart (``SMSCSimulator/restart()``) starts again from it, so ids repeat.
     public var idStart: UInt64
 
@@ -50,6 +52,7 @@ public struct SMSCSimulatorConfiguration: Sendable {
         receiptTLVs: Bool = true, dropEvery: Int = 0, mixedReceiptIDs: Bool = false, idStart: UInt64 = 0x1000
     ) {
         self.mixedReceiptIDs = mixedReceiptIDs
+        self.responseDelay = 0
         self.idStart = idStart
         self.host = host
         self.port = port

@@ -25,6 +25,7 @@ struct SMSC: AsyncParsableCommand {
     @Option(help: "Share of receipts sent before the submit_sm_resp (0-1).") var early: Double = 0
     @Option(help: "Share of submit_sm answered ESME_RTHROTTLED (0-1).") var throttle: Double = 0
     @Option(help: "Drop the connection without answering every Nth submit_sm (0: never).") var dropEvery: Int = 0
+    @Option(help: "Milliseconds before each submit_sm_resp (a slow SMSC).") var responseDelayMs: Int = 0
     @Flag(help: "Write each receipt's id in a random dialect (decimal, zero-padded, other case, text or TLV only).") var mixedReceiptIds = false
     @Option(help: "First message id number; the simulator counts on from it (a restart starts again, so ids repeat).") var idStart: UInt64 = 0x1000
     @Flag(help: "Receipts carry only the text, no TLVs.") var noReceiptTLVs = false
@@ -67,6 +68,7 @@ struct SMSC: AsyncParsableCommand {
         configuration.throttleRate = throttle
         configuration.dropEvery = max(0, dropEvery)
         configuration.mixedReceiptIDs = mixedReceiptIds
+        configuration.responseDelay = Double(max(0, responseDelayMs)) / 1000
         configuration.idStart = idStart
         configuration.receiptTLVs = !noReceiptTLVs
         let simulator = SMSCSimulator(configuration: configuration)

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldConnectors
 import HeraldCore
+import HeraldEngine
 import HeraldSMPP
 import HeraldStore
 import SMPP
@@ -106,6 +107,44 @@ struct SMPPThrottlingTests {
                 #expect(events.compactMap(\.attempt).max() == 1)
             }
             #expect(harness.smsc.stats.throttled > 50)
+        }
+    }
+}
+
+@Suite("SMPP end to end: leases", .serialized)
+struct SMPPLeaseTests {
+    @Test("A slow SMSC outlasting the claim lease: the live worker renews it, no other worker sends the messages again")
+    func renewedLeases() async throws {
+        var smsc = SMSCSimulatorConfiguration(receiptDelay: 0.01...0.02)
+        smsc.responseDelay = 1.8
+        try await SMPPHarness.run(smsc: smsc, connector: { $0.window = 50 }) { harness in
+            try await waitFor { harness.connector.boundSessions == 1 }
+            var ids: [String] = []
+            for index in 0..<20 { ids.append(try await harness.send(to: SMPPEndToEndTests.number(200, prefix: "+4474008"), text: "Slow \(index)")) }
+            let configuration = Dispatcher.Configuration(workers: 1, batchSize: 64, lease: 0.6, retry: RetryPolicy(maxAttempts: 10, baseDelay: 0.05, maxDelay: 0.4, jitter: 0))
+            let first = Dispatcher(store: harness.store, connectors: ConnectorRegistry([harness.connector]), configuration: configuration)
+            let second = Dispatcher(store: harness.store, connectors: ConnectorRegistry([harness.connector]), configuration: configuration)
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                group.addTask { try await first.runOnce() }
+                group.addTask {
+                    // Another node polling all along: it would take the messages the moment a lease ran out.
+                    try await Task.sleep(for: .milliseconds(100))
+                    var taken = 0
+                    for _ in 0..<25 {
+                        taken += try await second.runOnce()
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    return taken
+                }
+                var handled: [Int] = []
+                for try await count in group { handled.append(count) }
+                #expect(handled.sorted() == [0, 20], "the first worker sent all 20, the second none: \(handled)")
+            }
+            #expect(harness.smsc.stats.submits == 20, "each message reached the SMSC once")
+            try await harness.settle(ids, timeout: .seconds(30))
+            for id in ids {
+                #expect(try await harness.store.events(messageID: id).filter { $0.kind == .status(.accepted) }.count == 1)
+            }
         }
     }
 }
