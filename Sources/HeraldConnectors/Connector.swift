@@ -54,12 +54,16 @@ public protocol Connector: Sendable {
     func submit(_ submission: Submission) async -> SubmitResult
     /// Whether it can take submissions now, for operators (`GET /v1/connectors`).
     var health: ConnectorHealth { get }
+    /// Whether it can take submissions now (what the dispatcher asks per message; cheaper than ``health``).
+    var isUp: Bool { get }
     /// The forms of a provider id (as ``submit(_:)`` returned it) under which a receipt that arrived before the
     /// submit response may have been parked. Connectors whose providers write ids one way return `[id]`.
     func matchKeys(forProviderID id: String) -> [String]
 }
 
 extension Connector {
+    public var isUp: Bool { health.isUp }
+
     public func matchKeys(forProviderID id: String) -> [String] { [id] }
 
     public var health: ConnectorHealth {

@@ -91,7 +91,7 @@ public struct ConnectorRegistry: Sendable {
     /// if none is (its temporary failure then defers the message, which is retried).
     public func choose(for channel: Channel, to recipient: String, accountID: String? = nil, now: Date) -> (any Connector)? {
         let candidates = candidates(for: channel, to: recipient, accountID: accountID)
-        return candidates.first { $0.health.isUp && breaker.isClosed($0.name, now: now) } ?? candidates.first
+        return candidates.first { $0.isUp && breaker.isClosed($0.name, now: now) } ?? candidates.first
     }
 
     /// The provider answered (accepted or refused for good): the connector works.

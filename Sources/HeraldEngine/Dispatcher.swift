@@ -142,7 +142,7 @@ public final class Dispatcher: Service {
                                     dedupKey: "failed:\(job.attempt)")
             return MessageChange(messageID: job.messageID, events: [event], queue: .remove)
         }
-        guard connector.health.isUp else { return wait(job, for: connector, detail: nil) }
+        guard connector.isUp else { return wait(job, for: connector, detail: nil) }
         let texts = job.channel == .sms ? SMSSegmenter().segment(job.text).parts : [job.text]
         var events: [StatusEvent] = []
         var correlations: [Correlation] = []

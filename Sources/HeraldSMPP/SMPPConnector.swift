@@ -45,6 +45,8 @@ public final class SMPPConnector: Connector, Service {
     /// Sessions currently bound and able to submit.
     public var boundSessions: Int { pool.count }
 
+    public var isUp: Bool { pool.count > 0 }
+
     public var health: ConnectorHealth {
         let bound = pool.count
         return ConnectorHealth(
@@ -117,8 +119,9 @@ public final class SMPPConnector: Connector, Service {
             responseTimeout: TimeAmount(configuration.responseTimeout),
             queueTimeout: TimeAmount(configuration.responseTimeout) * 3,
             enquireLinkInterval: TimeAmount(configuration.enquireLinkInterval),
-            // A short breather for the session; the connector's adaptive rate does the real slowing down.
-            throttlePause: .milliseconds(20)
+            // No session-wide pause: the throttled submit is sent again by `submit`, spaced by the connector's adaptive
+            // rate, which does the slowing down (a pause per throttle starved the window at 30 % throttling).
+            throttlePause: .zero
         )
         let channel = try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)

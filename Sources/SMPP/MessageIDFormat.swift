@@ -57,45 +57,35 @@ public enum MessageIDFormat: String, Sendable, Hashable, Codable, CaseIterable {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
     }
 
-    /// Converts a hex number of any length to decimal (repeated division on the digits).
+    /// Converts a hex number of any length to decimal.
     static func hexToDecimal(_ hex: String) -> String {
-        var digits = hex.compactMap { $0.hexDigitValue }
-        var decimal: [Character] = []
-        while !(digits.isEmpty || digits.allSatisfy { $0 == 0 }) {
-            var remainder = 0
-            var quotient: [Int] = []
-            quotient.reserveCapacity(digits.count)
-            for digit in digits {
-                let value = remainder * 16 + digit
-                let q = value / 10
-                remainder = value % 10
-                if !(quotient.isEmpty && q == 0) { quotient.append(q) }
-            }
-            decimal.append(Character(String(remainder)))
-            digits = quotient
-        }
-        return decimal.isEmpty ? "0" : String(decimal.reversed())
+        convert(hex.compactMap { $0.hexDigitValue }, from: 16, to: 10)
     }
 
-    /// Converts a decimal number of any length to lower-case hex (repeated division on the digits).
+    /// Converts a decimal number of any length to lower-case hex.
     static func decimalToHex(_ decimal: String) -> String {
-        var digits = decimal.compactMap { $0.wholeNumberValue }
-        var hex: [Character] = []
+        convert(decimal.compactMap { $0.wholeNumberValue }, from: 10, to: 16)
+    }
+
+    /// The digits of a number in base `from`, written in base `to` (repeated division; ids can exceed 64 bits).
+    private static func convert(_ number: [Int], from: Int, to: Int) -> String {
+        var digits = number
+        var out: [Character] = []
         let alphabet = Array("0123456789abcdef")
         while !(digits.isEmpty || digits.allSatisfy { $0 == 0 }) {
             var remainder = 0
             var quotient: [Int] = []
             quotient.reserveCapacity(digits.count)
             for digit in digits {
-                let value = remainder * 10 + digit
-                let q = value / 16
-                remainder = value % 16
+                let value = remainder * from + digit
+                let q = value / to
+                remainder = value % to
                 if !(quotient.isEmpty && q == 0) { quotient.append(q) }
             }
-            hex.append(alphabet[remainder])
+            out.append(alphabet[remainder])
             digits = quotient
         }
-        return hex.isEmpty ? "0" : String(hex.reversed())
+        return out.isEmpty ? "0" : String(out.reversed())
     }
 }
 
