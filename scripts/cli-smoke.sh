@@ -10,6 +10,10 @@ db="sqlite:$work/cli.sqlite"
 out=$("$HERALD" keys create --account acme --database "$db")
 key=$(printf '%s\n' "$out" | tail -1)
 check "keys create prints the key alone on its last line" bash -c "[[ '$key' =~ ^hk_[A-Za-z0-9]{32}$ ]]"
+operator_key=$("$HERALD" keys create --account ops --role operator --database "$db" | tail -1)
+check "keys create --role operator makes a key" bash -c "[[ '$operator_key' =~ ^hk_[A-Za-z0-9]{32}$ ]]"
+"$HERALD" keys create --account ops --role root --database "$db" > /dev/null 2> "$work/role.err"
+check "keys create with an unknown role exits 64 naming it" bash -c "[ $? -eq 64 ] && grep -q 'root' '$work/role.err'"
 "$HERALD" send --database "$db" --account acme --to "+1 415 555 0100" --text hi > "$work/send.out"
 check "send queues a valid message (exit 0)" test $? -eq 0
 id=$(cut -d' ' -f1 "$work/send.out")
@@ -86,6 +90,11 @@ serve_and_send() {  # serve_and_send NAME DATABASE-URL PORT
   local code
   code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/messages" -H "Authorization: Bearer $k" -d '{"channel":')
   check "$name: malformed JSON is 400" test "$code" = 400
+  code=$(curl -s -o "$work/nul.json" -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/messages" -H "Authorization: Bearer $k" \
+    -d '{"channel":"sms","to":"+14155550100","text":"a\u0000b"}')
+  check "$name: a NUL character is a 422 naming text, not a 500" bash -c "[ '$code' = 422 ] && grep -q '\"field\":\"text\"' '$work/nul.json'"
+  code=$(curl -s -o "$work/missing.json" -w '%{http_code}' "http://127.0.0.1:$port/v1/no-such-thing" -H "Authorization: Bearer $k")
+  check "$name: an unknown route is a problem+json 404" bash -c "[ '$code' = 404 ] && grep -q 'no-such-route' '$work/missing.json'"
 
   # A campaign from a CSV file with the CLI, sent by this serve: the report's counts match the messages.
   curl -s -X POST "http://127.0.0.1:$port/v1/templates" -H "Authorization: Bearer $k" -d '{"name":"promo","channel":"sms","body":"Hi {{name}}"}' > /dev/null
