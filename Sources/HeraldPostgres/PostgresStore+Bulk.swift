@@ -175,6 +175,7 @@ extension PostgresStore {
                 r.detail_text, r.addresses, r.submitted_at, c.connector, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, m.recipient
             FROM unnest(\(ordinals)::int8[], \(keyConnectors)::text[], \(keys)::text[]) AS u(ord, connector, provider_id)
             JOIN receipts r ON r.connector = u.connector AND r.provider_id = u.provider_id AND r.matched_message_id IS NULL
+                AND (r.parked_reason IS NULL OR r.parked_reason NOT LIKE \(ReceiptMatcher.ambiguous + "%"))
             JOIN unnest(\(connectors)::text[], \(providerIDs)::text[], \(messages)::text[], \(parts)::int8[], \(rounds)::int8[], \(times)::timestamptz[])
                 WITH ORDINALITY AS c(connector, provider_id, message_id, part, round, correlated_at, ord) ON c.ord = u.ord + 1
             JOIN messages m ON m.id = c.message_id

@@ -124,6 +124,7 @@ extension SQLiteStore {
         let parked = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code, detail_text, id, addresses, submitted_at
             FROM receipts WHERE connector = ? AND provider_id IN (\(Array(repeating: "?", count: keys.count).joined(separator: ","))) AND matched_message_id IS NULL
+                AND (parked_reason IS NULL OR parked_reason NOT LIKE '\(ReceiptMatcher.ambiguous)%')
             """), arguments: StatementArguments(arguments))
         guard !parked.isEmpty, let head = try head(messageID: correlation.messageID, db: db),
               let recipient = try String.fetchOne(db.cachedStatement(sql: "SELECT recipient FROM messages WHERE id = ?"), arguments: [correlation.messageID])

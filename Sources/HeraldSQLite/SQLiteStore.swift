@@ -399,7 +399,9 @@ public final class SQLiteStore: HeraldStore {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT c.connector, c.provider_id, c.message_id, c.part, c.round FROM receipts r
                 JOIN correlations c ON c.connector = r.connector AND c.provider_id = r.provider_id
-                WHERE r.matched_message_id IS NULL GROUP BY c.connector, c.provider_id LIMIT ?
+                WHERE r.matched_message_id IS NULL AND (r.parked_reason IS NULL OR r.parked_reason LIKE '\(ReceiptMatcher.noSubmission)%')
+                  AND abs(r.received_at - coalesce(c.correlated_at, r.received_at)) <= \(Int(ReceiptMatcher.submitDateTolerance))
+                GROUP BY c.connector, c.provider_id LIMIT ?
                 """, arguments: [limit])
             for row in rows {
                 try Self.insertCorrelation(Correlation(connector: row[0], providerMessageID: row[1], messageID: row[2], part: row[3], round: row[4]), db: db,

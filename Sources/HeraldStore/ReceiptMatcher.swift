@@ -79,7 +79,7 @@ public struct ReceiptMatcher: Sendable {
     }
 
     public mutating func decide(_ receipt: ProviderReceipt, among candidates: [Candidate]) -> Decision {
-        guard !candidates.isEmpty else { return .park("no submission on \(receipt.connector) has id \(Self.describe(receipt))") }
+        guard !candidates.isEmpty else { return .park("\(Self.noSubmission) on \(receipt.connector) has id \(Self.describe(receipt))") }
         var fitting = candidates.indices.filter { Self.addressFits(receipt.addresses, candidates[$0].recipient) }
         guard !fitting.isEmpty else {
             return .park("\(candidates.count) submission(s) have id \(Self.describe(receipt)), none to \(receipt.addresses.joined(separator: " or "))")
@@ -96,11 +96,11 @@ public struct ReceiptMatcher: Sendable {
         if keys.count > 1 {
             let forms = Set(pool.map { candidates[$0].form })
             guard forms.count > 1, let preferred = preferredForm(receipt.connector), forms.contains(preferred) else {
-                return .park("ambiguous: ids \(keys.sorted().joined(separator: " and ")) both fit (same destination and time); set receipt_id_format")
+                return .park("\(Self.ambiguous): ids \(keys.sorted().joined(separator: " and ")) both fit (same destination and time); set receipt_id_format")
             }
             pool = pool.filter { candidates[$0].form == preferred }
             if Set(pool.map { candidates[$0].key }).count > 1 {
-                return .park("ambiguous: ids \(keys.sorted().joined(separator: " and ")) both fit (same destination and time); set receipt_id_format")
+                return .park("\(Self.ambiguous): ids \(keys.sorted().joined(separator: " and ")) both fit (same destination and time); set receipt_id_format")
             }
         } else if let form = pool.first.map({ candidates[$0].form }) {
             learn(form, connector: receipt.connector)
@@ -156,6 +156,13 @@ public struct ReceiptMatcher: Sendable {
         }
         return receivedAt.timeIntervalSince(correlatedAt) > -earliestReceiptLead
     }
+
+    /// How the reason of a receipt parked because no submission had any form of its id begins: only such receipts are
+    /// re-matched by the sweep (the PostgreSQL race it closes is a correlation committed while the receipt was parked).
+    public static let noSubmission = "no submission"
+    /// How the reason of a receipt parked as ambiguous begins: a later correlation never takes it (one of the messages it
+    /// fitted is its own; a third cannot be).
+    public static let ambiguous = "ambiguous"
 
     /// How long before its submit response a receipt may arrive and still be about that submission.
     public static let earliestReceiptLead: TimeInterval = 120

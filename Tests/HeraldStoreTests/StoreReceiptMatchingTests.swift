@@ -62,6 +62,11 @@ struct StoreReceiptMatchingTests {
             #expect(try await store.message(id: first, accountID: account)?.status == .accepted)
             #expect(try await store.message(id: second, accountID: account)?.status == .accepted)
             #expect(try await store.unmatchedReceipts(connector: "smsc", limit: 10).first?.reason?.contains("ambiguous") == true)
+            // Neither a later submission under one of its ids nor the re-match sweep resolves it by guessing.
+            let third = try await Self.submitted(store, account: account, to: "+447400123001", providerID: "1a2b", at: now, matchKeys: ["1a2b", "6699"])
+            #expect(try await store.rematchParked(limit: 10) == 0)
+            for id in [first, second, third] { #expect(try await store.message(id: id, accountID: account)?.status == .accepted) }
+            #expect(try await store.unmatchedReceipts(connector: "smsc", limit: 10).count == 1)
         }
     }
 
