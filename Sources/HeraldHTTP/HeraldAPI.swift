@@ -17,9 +17,13 @@ public struct HeraldAPI: Sendable {
     let accountCache = APIKeyMiddleware.Cache()
     /// How often an idle event stream looks for new events.
     let feedPollInterval: Duration
+    /// Receipts ingested since start by outcome (the ingestor's counters), shown with the unmatched ones.
+    let receiptCounts: @Sendable () -> ReceiptIngestor.Counts?
 
-    public init(gateway: Gateway, maxBatch: Int = 1000, connectors: [any Connector] = [], feedPollInterval: Duration = .milliseconds(200)) {
+    public init(gateway: Gateway, maxBatch: Int = 1000, connectors: [any Connector] = [], feedPollInterval: Duration = .milliseconds(200),
+                receiptCounts: @escaping @Sendable () -> ReceiptIngestor.Counts? = { nil }) {
         self.feedPollInterval = feedPollInterval
+        self.receiptCounts = receiptCounts
         self.gateway = gateway
         self.maxBatch = maxBatch
         self.connectors = connectors
@@ -296,11 +300,22 @@ public struct HeraldAPI: Sendable {
                 case providerMessageID = "provider_message_id", occurredAt = "occurred_at", receivedAt = "received_at"
             }
         }
-        return try Self.encode(["data": receipts.map {
+        struct Counts: Encodable {
+            var applied: Int
+            var duplicate: Int
+            var parked: Int
+        }
+        struct Page: Encodable {
+            var data: [Item]
+            /// Receipts this process ingested since it started, by outcome.
+            var sinceStart: Counts?
+            enum CodingKeys: String, CodingKey { case data, sinceStart = "since_start" }
+        }
+        return try Self.encode(Page(data: receipts.map {
             Item(id: $0.id, connector: $0.receipt.connector, providerMessageID: $0.receipt.providerMessageID, type: $0.receipt.kind.rawValue,
                  reason: $0.receipt.reason?.rawValue, occurredAt: Timestamp.format($0.receipt.occurredAt),
                  receivedAt: Timestamp.format($0.receipt.receivedAt), provider: $0.receipt.detail, parked: $0.reason, addresses: $0.receipt.addresses)
-        }])
+        }, sinceStart: receiptCounts().map { Counts(applied: $0.applied, duplicate: $0.duplicate, parked: $0.parked) }))
     }
 
     @Sendable func inbound(_ request: Request, context: HeraldRequestContext) async throws -> Response {

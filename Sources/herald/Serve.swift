@@ -107,7 +107,8 @@ struct Serve: AsyncParsableCommand {
                                     configuration: .init(workers: max(1, workers)), logger: Logger(label: "herald.dispatch"))
         guard duplicateWindowS >= 0 else { throw ValidationError("--duplicate-window-s \(duplicateWindowS) is negative; use 0 to turn the gate off") }
         let gateway = Gateway(store: store, prices: prices, signal: dispatcher.signal, duplicateWindow: TimeInterval(duplicateWindowS))
-        let api = HeraldAPI(gateway: gateway, connectors: connectors)
+        let ingestor = ReceiptIngestor(store: store, sink: sink, retry: noReceiptRetries ? nil : dispatcher.configuration.retry)
+        let api = HeraldAPI(gateway: gateway, connectors: connectors, receiptCounts: { ingestor.counts })
         let app = Application(
             router: api.router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),
@@ -135,7 +136,7 @@ struct Serve: AsyncParsableCommand {
             services: [
                 .init(service: store),
                 .init(service: setup, successTerminationBehavior: .ignore),
-                .init(service: ReceiptIngestor(store: store, sink: sink, retry: noReceiptRetries ? nil : dispatcher.configuration.retry)),
+                .init(service: ingestor),
                 .init(service: DelayedStart(setup: setup, service: inboundRecorder)),
             ] + connectorServices + [
                 .init(service: DelayedStart(setup: setup, service: ExpiryTimer(store: store))),
