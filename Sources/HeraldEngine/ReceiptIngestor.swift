@@ -92,7 +92,10 @@ public final class ReceiptIngestor: Service {
             case .parked(let reason):
                 counts.parked += 1
                 let receipt = entry.receipt
-                logger.warning("receipt parked", metadata: [
+                // Most parked receipts only overtook their submit response (applied when it is recorded, moments later):
+                // debug. One that fits no submission there is, or more than one, is worth an operator's look.
+                let level: Logger.Level = reason.hasPrefix(ReceiptMatcher.noSubmission) ? .debug : .notice
+                logger.log(level: level, "receipt parked", metadata: [
                     "connector": "\(receipt.connector)", "provider_id": "\(LogText.escaped(receipt.providerMessageID))",
                     "status": "\(receipt.kind.rawValue)", "why": "\(LogText.escaped(reason))",
                 ])

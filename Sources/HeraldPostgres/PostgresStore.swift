@@ -485,9 +485,10 @@ public final class PostgresStore: HeraldStore {
                 FROM receipts p
                 JOIN correlations c ON c.connector = p.connector AND c.provider_id = ANY(COALESCE(p.match_keys, ARRAY[p.provider_id]))
                 JOIN messages m ON m.id = c.message_id
-                WHERE p.matched_message_id IS NULL AND (p.parked_reason IS NULL OR p.parked_reason LIKE \(ReceiptMatcher.noSubmission + "%"))
+                WHERE p.matched_message_id IS NULL AND (p.parked_reason IS NULL OR p.parked_reason NOT LIKE \(ReceiptMatcher.ambiguous + "%"))
+                  AND p.received_at > now() - interval '10 minutes'
                   AND abs(extract(epoch FROM p.received_at - coalesce(c.correlated_at, p.received_at))) <= \(ReceiptMatcher.submitDateTolerance)
-                ORDER BY p.id, c.seq DESC LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED
+                ORDER BY p.id DESC, c.seq DESC LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED
                 """, logger: self.logger)
             let matched = try await Self.parkedMatches(rows)
             return try await self.applyParked(matched, connection: connection)

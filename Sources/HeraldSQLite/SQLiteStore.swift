@@ -399,7 +399,7 @@ public final class SQLiteStore: HeraldStore {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT c.connector, c.provider_id, c.message_id, c.part, c.round FROM receipts r
                 JOIN correlations c ON c.connector = r.connector AND c.provider_id = r.provider_id
-                WHERE r.matched_message_id IS NULL AND (r.parked_reason IS NULL OR r.parked_reason LIKE '\(ReceiptMatcher.noSubmission)%')
+                WHERE r.matched_message_id IS NULL AND (r.parked_reason IS NULL OR r.parked_reason NOT LIKE '\(ReceiptMatcher.ambiguous)%')
                   AND abs(r.received_at - coalesce(c.correlated_at, r.received_at)) <= \(Int(ReceiptMatcher.submitDateTolerance))
                 GROUP BY c.connector, c.provider_id LIMIT ?
                 """, arguments: [limit])

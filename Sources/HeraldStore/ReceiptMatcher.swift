@@ -157,11 +157,12 @@ public struct ReceiptMatcher: Sendable {
         return receivedAt.timeIntervalSince(correlatedAt) > -earliestReceiptLead
     }
 
-    /// How the reason of a receipt parked because no submission had any form of its id begins: only such receipts are
-    /// re-matched by the sweep (the PostgreSQL race it closes is a correlation committed while the receipt was parked).
+    /// How the reason of a receipt parked because no submission had any form of its id begins.
     public static let noSubmission = "no submission"
-    /// How the reason of a receipt parked as ambiguous begins: a later correlation never takes it (one of the messages it
-    /// fitted is its own; a third cannot be).
+    /// How the reason of a receipt parked as ambiguous begins: neither a later correlation nor the re-match sweep takes it
+    /// (one of the messages it fitted is its own; a third cannot be, and the sweep must not guess). The sweep closes the
+    /// PostgreSQL race (a correlation committed while the receipt was being parked) for every other parked receipt, against
+    /// correlations written within ``submitDateTolerance`` of its arrival, under the same fit as a new correlation.
     public static let ambiguous = "ambiguous"
 
     /// How long before its submit response a receipt may arrive and still be about that submission.
