@@ -99,7 +99,10 @@ extension HeraldAPI {
             if request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true {
                 report = try await upload.upload(csv: request.body.map(\.readableBytesView))
             } else {
-                struct Body: Decodable { var recipients: [CampaignRequestJSON.Recipient]? }
+                struct Body: StrictBody {
+                    var recipients: [CampaignRequestJSON.Recipient]?
+                    static var fields: [String: BodyField] { ["recipients": .array(CampaignRequestJSON.Recipient.self)] }
+                }
                 let body: Body = try await Self.decode(request, context: context)
                 guard let recipients = body.recipients else {
                     throw APIProblem.invalid(FieldError(field: "recipients", problem: "recipients is missing",

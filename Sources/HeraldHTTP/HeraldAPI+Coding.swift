@@ -58,7 +58,15 @@ extension HeraldAPI {
                                                 fix: "remove the NUL character from \(field)"))
         }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            let decoded = try JSONDecoder().decode(T.self, from: data)
+            if let strict = T.self as? any StrictBody.Type,
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+               let error = StrictBodyCheck.unknownField(in: object, of: strict) {
+                throw APIProblem.invalid(error)
+            }
+            return decoded
+        } catch let problem as APIProblem {
+            throw problem
         } catch let DecodingError.typeMismatch(type, context) {
             let field = path(context.codingPath)
             if field.isEmpty { throw APIProblem.malformedJSON("the body must be a JSON object") }

@@ -44,7 +44,10 @@ extension HeraldAPI {
                 values.append((index + 1, value))
             }
         } else {
-            struct Body: Decodable { var recipients: [String]? }
+            struct Body: StrictBody {
+                var recipients: [String]?
+                static var fields: [String: BodyField] { ["recipients": .value] }
+            }
             let body: Body = try await Self.decode(request, context: context)
             guard let recipients = body.recipients else {
                 throw APIProblem.invalid(FieldError(field: "recipients", problem: "recipients is missing",

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+@testable import HeraldHTTP
 import HeraldStore
 import Testing
 
@@ -129,5 +130,42 @@ struct HostileRequestTests {
             #expect(csv.contains(",'@SUM(A1),"))
             #expect(csv.contains(",+14155550100,"))
         }
+    }
+}
+
+@Suite("Strict request bodies")
+struct StrictBodyTests {
+    @Test("an unknown field is a 422 naming it, with the field it probably meant; nothing is stored")
+    func unknownFields() async throws {
+        try await APIHarness.run { api in
+            let typo = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": "hi", "sendAt": "2030-01-01T00:00:00Z"])
+            #expect(typo.status == 422)
+            #expect(typo.json["field"] as? String == "sendAt")
+            #expect((typo.json["fix"] as? String)?.hasPrefix("did you mean send_at?") == true)
+            let html = try await api.request("POST", "/v1/messages", json: ["channel": "email", "to": "ann@example.com", "subject": "Hi", "text": "hello", "html": "<p>hello</p>"])
+            #expect(html.status == 422)
+            #expect(html.json["field"] as? String == "html")
+            let batch = try await api.request("POST", "/v1/messages/batch", json: ["messages": [["channel": "sms", "to": "+14155550100", "text": "a"],
+                                                                                              ["channel": "sms", "to": "+14155550100", "text": "b", "tagg": "x"]]])
+            #expect(batch.status == 422)
+            #expect(batch.json["field"] as? String == "messages[1].tagg")
+            #expect((batch.json["fix"] as? String)?.hasPrefix("did you mean tag?") == true)
+            let webhook = try await api.request("POST", "/v1/webhooks", json: ["url": "https://example.com/h", "event": ["DELIVERED"]])
+            #expect(webhook.json["field"] as? String == "event")
+            #expect(try await api.request("GET", "/v1/stats").json["total"] as? Int == 0)
+            // Template variables are the client's own names.
+            _ = try await api.request("POST", "/v1/templates", json: ["name": "otp", "body": "Code {{code}}"])
+            let variables = try await api.request("POST", "/v1/messages", json: ["to": "+14155550100", "channel": "sms", "template": "otp",
+                                                                                 "variables": ["code": "1", "anything_else": "x"]])
+            #expect(variables.status == 202)
+        }
+    }
+
+    @Test("closest field: another case or separator first, else at most two edits")
+    func closest() {
+        #expect(StrictBodyCheck.closest(to: "sendAt", among: ["send_at", "tag"]) == "send_at")
+        #expect(StrictBodyCheck.closest(to: "CALLBACK-URL", among: ["callback_url", "channel"]) == "callback_url")
+        #expect(StrictBodyCheck.closest(to: "chanel", among: ["channel", "to"]) == "channel")
+        #expect(StrictBodyCheck.closest(to: "html", among: ["text", "to", "subject"]) == nil)
     }
 }
