@@ -131,7 +131,8 @@ public struct HeraldAPI: Sendable {
         let account = try context.requireAccount()
         let body: SendRequestJSON = try await Self.decode(request, context: context)
         let key = try Self.idempotencyKey(request)
-        let result = try await gateway.send([body.request()], accountID: account.id, settings: account.settings, idempotencyKey: key)
+        let sendRequest = try body.request()
+        let result = try await gateway.send([sendRequest], accountID: account.id, settings: account.settings, idempotencyKey: key)
         switch result {
         case .failure(let error):
             throw APIProblem.invalid(error)
@@ -143,6 +144,9 @@ public struct HeraldAPI: Sendable {
             // Idempotent replay: the message as it is now.
             guard let stored = try await store.message(id: first.outcome.messageID, accountID: account.id) else {
                 throw APIProblem.notFound("message", id: first.outcome.messageID)
+            }
+            if let key, let field = IdempotentReplay.differingField(sendRequest, stored: stored, settings: account.settings) {
+                throw IdempotentReplay.problem(field: field, key: key, messageID: stored.id)
             }
             var response = Self.write { MessageJSON(stored, vocabulary: .canonical, currency: gateway.prices.currency).write(to: &$0) }
             response.headers[.idempotentReplayed] = "true"

@@ -117,6 +117,18 @@ struct APITests {
             #expect(second.headers.first { $0.key.lowercased() == "idempotent-replayed" }?.value == "true")
             let log = try await api.request("GET", "/v1/messages")
             #expect((log.json["data"] as? [Any])?.count == 1)
+            // The same key with another message is a mistake, not a replay.
+            var other = Self.sms
+            other["text"] = "Your code is 654321"
+            let reused = try await api.request("POST", "/v1/messages", json: other, headers: ["Idempotency-Key": "signup-7"])
+            #expect(reused.status == 422)
+            #expect(reused.json["type"] as? String == "https://herald.dev/problems/idempotency-key-reused")
+            #expect(reused.json["field"] as? String == "Idempotency-Key")
+            #expect((reused.json["detail"] as? String)?.contains("text differs") == true)
+            var national = Self.sms
+            national["to"] = "+1 (415) 555-0100"
+            let sameNumber = try await api.request("POST", "/v1/messages", json: national, headers: ["Idempotency-Key": "signup-7"])
+            #expect(sameNumber.status == 200, "the same number written another way is the same request")
         }
     }
 
