@@ -40,6 +40,7 @@ extension HeraldAPI {
                                       (body.callbackURL, "callback_url", FieldLimits.url)] {
             if let error = FieldLimits.check(value, field: field, limit: limit) { throw APIProblem.invalid(error) }
         }
+        try checkCallbackURL(body.callbackURL, field: "callback_url")
         guard let templateName = body.template, !templateName.isEmpty else {
             throw APIProblem.invalid(FieldError(field: "template", problem: "template is missing", fix: "name a template created with POST /v1/templates"))
         }

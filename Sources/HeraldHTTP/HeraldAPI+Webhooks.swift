@@ -83,6 +83,7 @@ extension HeraldAPI {
             throw APIProblem.invalid(FieldError(field: "url", problem: body.url == nil ? "url is missing" : "'\(body.url!)' is not an http(s) URL",
                                                 fix: "use an absolute URL such as https://example.com/herald"))
         }
+        try checkCallbackURL(url, field: "url")
         let events = Set((body.events ?? []).map { $0.uppercased() })
         if let unknown = events.first(where: { !Self.webhookEventTypes.contains($0) }) {
             throw APIProblem.invalid(FieldError(field: "events", problem: "'\(unknown)' is not an event type",

@@ -5,6 +5,7 @@ import HeraldConnectors
 import HeraldCore
 import HeraldEngine
 import HeraldStore
+import HeraldWebhooks
 import Logging
 
 /// The `/v1` JSON API, health endpoints and the OpenAPI document.
@@ -19,9 +20,13 @@ public struct HeraldAPI: Sendable {
     let feedPollInterval: Duration
     /// Receipts ingested since start by outcome (the ingestor's counters), shown with the unmatched ones.
     let receiptCounts: @Sendable () -> ReceiptIngestor.Counts?
+    /// Where status callbacks may go (the sender's policy): a webhook or `callback_url` it can never reach is refused.
+    let callbackAddresses: AddressPolicy
 
     public init(gateway: Gateway, maxBatch: Int = 1000, connectors: [any Connector] = [], feedPollInterval: Duration = .milliseconds(200),
-                receiptCounts: @escaping @Sendable () -> ReceiptIngestor.Counts? = { nil }) {
+                receiptCounts: @escaping @Sendable () -> ReceiptIngestor.Counts? = { nil },
+                callbackAddresses: AddressPolicy = AddressPolicy(allowPrivate: false)) {
+        self.callbackAddresses = callbackAddresses
         self.feedPollInterval = feedPollInterval
         self.receiptCounts = receiptCounts
         self.gateway = gateway
@@ -120,6 +125,14 @@ public struct HeraldAPI: Sendable {
 
     // MARK: Handlers
 
+    /// Refuses a callback URL the sender could never deliver to (a private or loopback address while the server does not
+    /// allow them), instead of accepting it and retrying for 32 hours.
+    func checkCallbackURL(_ url: String?, field: String) throws {
+        guard let url, let why = callbackAddresses.refusal(ofURL: url) else { return }
+        throw APIProblem.invalid(FieldError(field: field, problem: "\(field) can never be called: \(why)",
+                                            fix: "use a public address, or run herald serve --webhooks-allow-private"))
+    }
+
     /// The `Idempotency-Key` header, at most ``FieldLimits/idempotencyKey`` characters.
     static func idempotencyKey(_ request: Request) throws -> String? {
         let key = request.headers[.idempotencyKey]
@@ -132,6 +145,7 @@ public struct HeraldAPI: Sendable {
         let body: SendRequestJSON = try await Self.decode(request, context: context)
         let key = try Self.idempotencyKey(request)
         let sendRequest = try body.request()
+        try checkCallbackURL(sendRequest.callbackURL, field: "callback_url")
         let result = try await gateway.send([sendRequest], accountID: account.id, settings: account.settings, idempotencyKey: key)
         switch result {
         case .failure(let error):
@@ -165,6 +179,7 @@ public struct HeraldAPI: Sendable {
                              detail: "the batch has \(items.count) messages", field: "messages", fix: "send 1 to \(maxBatch) messages per batch")
         }
         let requests = try items.enumerated().map { try $0.element.request(field: "messages[\($0.offset)].") }
+        for (index, item) in requests.enumerated() { try checkCallbackURL(item.callbackURL, field: "messages[\(index)].callback_url") }
         let result = try await gateway.send(requests, accountID: account.id, settings: account.settings, idempotencyKey: try Self.idempotencyKey(request))
         switch result {
         case .failure(let error):

@@ -93,3 +93,40 @@ public struct AddressPolicy: Sendable, Hashable {
         return addresses
     }
 }
+
+extension AddressPolicy {
+    /// Why a callback URL can never be delivered under this policy, judged without DNS: its host is an address (in any
+    /// IPv4 or IPv6 form) or a `localhost` name the policy refuses. nil when it may be tried (names are resolved and
+    /// checked again at every delivery).
+    public func refusal(ofURL url: String) -> String? {
+        guard !allowPrivate, let host = Self.host(of: url) else { return nil }
+        let name = host.lowercased().trimmingSuffix(".")
+        if name == "localhost" || name.hasSuffix(".localhost") {
+            return "\(host) is this machine (loopback)"
+        }
+        if Self.isLiteral(name), Self.isInternal(name) {
+            return "\(host) is a private, loopback or link-local address"
+        }
+        return nil
+    }
+
+    /// The host of an http(s) URL, without brackets around an IPv6 address.
+    static func host(of url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        var rest = url[schemeEnd.upperBound...]
+        if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { return nil }
+            return String(rest[rest.index(after: rest.startIndex)..<close])
+        }
+        if let colon = rest.lastIndex(of: ":") { rest = rest[..<colon] }
+        return rest.isEmpty ? nil : String(rest)
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

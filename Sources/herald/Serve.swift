@@ -108,7 +108,8 @@ struct Serve: AsyncParsableCommand {
         guard duplicateWindowS >= 0 else { throw ValidationError("--duplicate-window-s \(duplicateWindowS) is negative; use 0 to turn the gate off") }
         let gateway = Gateway(store: store, prices: prices, signal: dispatcher.signal, duplicateWindow: TimeInterval(duplicateWindowS))
         let ingestor = ReceiptIngestor(store: store, sink: sink, retry: noReceiptRetries ? nil : dispatcher.configuration.retry)
-        let api = HeraldAPI(gateway: gateway, connectors: connectors, receiptCounts: { ingestor.counts })
+        let api = HeraldAPI(gateway: gateway, connectors: connectors, receiptCounts: { ingestor.counts },
+                            callbackAddresses: AddressPolicy(allowPrivate: webhooksAllowPrivate))
         let app = Application(
             router: api.router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
 @testable import HeraldHTTP
+@testable import HeraldWebhooks
 import HeraldStore
 import Testing
 
@@ -167,5 +168,34 @@ struct StrictBodyTests {
         #expect(StrictBodyCheck.closest(to: "CALLBACK-URL", among: ["callback_url", "channel"]) == "callback_url")
         #expect(StrictBodyCheck.closest(to: "chanel", among: ["channel", "to"]) == "channel")
         #expect(StrictBodyCheck.closest(to: "html", among: ["text", "to", "subject"]) == nil)
+    }
+}
+
+@Suite("Callback addresses refused at creation")
+struct CallbackAddressTests {
+    @Test("a webhook or callback_url at a private or loopback address is a 422 when the server does not allow them")
+    func refused() async throws {
+        try await APIHarness.run { api in
+            for url in ["http://127.0.0.1:9000/hook", "https://localhost/hook", "http://[::ffff:10.0.0.1]/h", "http://169.254.169.254/latest",
+                        "https://user@192.168.1.10:8443/h"] {
+                let reply = try await api.request("POST", "/v1/webhooks", json: ["url": url])
+                #expect(reply.status == 422, "\(url)")
+                #expect(reply.json["field"] as? String == "url")
+                #expect((reply.json["fix"] as? String)?.contains("--webhooks-allow-private") == true)
+            }
+            let send = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": "hi",
+                                                                            "callback_url": "http://10.1.2.3/cb"])
+            #expect(send.status == 422)
+            #expect(send.json["field"] as? String == "callback_url")
+            #expect(try await api.request("POST", "/v1/webhooks", json: ["url": "https://example.com/herald"]).status == 201)
+        }
+    }
+
+    @Test("the host is read from every URL form")
+    func hosts() {
+        #expect(AddressPolicy.host(of: "https://a:b@Example.com:8443/x?y#z") == "Example.com")
+        #expect(AddressPolicy.host(of: "http://[fe80::1]:80/") == "fe80::1")
+        #expect(AddressPolicy(allowPrivate: true).refusal(ofURL: "http://127.0.0.1/") == nil)
+        #expect(AddressPolicy(allowPrivate: false).refusal(ofURL: "http://printer.localhost./") != nil)
     }
 }
