@@ -149,7 +149,7 @@ public enum Recipient {
             guard pieces.count == 2, !pieces[0].isEmpty, pieces[1].contains("."),
                   !pieces[1].hasPrefix("."), !pieces[1].hasSuffix("."),
                   !trimmed.contains(where: { $0 == " " || $0 == "<" || $0 == ">" })
-            else { return .failure(.invalidNumber) }
+            else { return .failure(.invalidAddress) }
             return .success(pieces[0] + "@" + pieces[1].lowercased())
         case .sms, .chat:
             switch PhoneNumber.parse(trimmed, defaultRegion: defaultCountry) {

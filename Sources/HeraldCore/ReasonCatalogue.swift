@@ -22,6 +22,7 @@ public enum ReasonCatalogue {
         case .prepaidInsufficientFunds: ("receiver's plan cannot receive SMS now", "try again later", true)
         case .generalError: ("unspecified carrier error", "contact support", false)
         case .invalidNumber: ("recipient is not a valid number for its country", "fix the number", false)
+        case .invalidAddress: ("recipient is not a valid e-mail address", "fix the address (local part, @, a domain with a dot)", false)
         case .emptyRecipient: ("no recipient given", "provide one", false)
         case .templateError: ("template missing or a variable unresolved", "fix template or data", false)
         case .insufficientBalance: ("account balance too low", "top up", false)

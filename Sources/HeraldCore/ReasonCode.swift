@@ -19,6 +19,7 @@ public enum ReasonCode: String, CaseIterable, Sendable, Codable, Hashable {
     case prepaidInsufficientFunds = "PREPAID_INSUFFICIENT_FUNDS"
     case generalError = "GENERAL_ERROR"
     case invalidNumber = "INVALID_NUMBER"
+    case invalidAddress = "INVALID_ADDRESS"
     case emptyRecipient = "EMPTY_RECIPIENT"
     case templateError = "TEMPLATE_ERROR"
     case insufficientBalance = "INSUFFICIENT_BALANCE"

@@ -51,7 +51,7 @@ struct MessageValidatorTests {
     @Test("e-mail addresses are checked and their domain lower-cased")
     func email() throws {
         #expect(try draft(SendRequest(channel: "email", to: "Ann@Example.COM", subject: "Hi", text: "x")).to == "Ann@example.com")
-        #expect(try draft(SendRequest(channel: "email", to: "not-an-address", subject: "Hi", text: "x")).rejection == .invalidNumber)
+        #expect(try draft(SendRequest(channel: "email", to: "not-an-address", subject: "Hi", text: "x")).rejection == .invalidAddress)
     }
 
     @Test("send_at makes a message SCHEDULED")

@@ -199,3 +199,17 @@ struct CallbackAddressTests {
         #expect(AddressPolicy(allowPrivate: false).refusal(ofURL: "http://printer.localhost./") != nil)
     }
 }
+
+@Suite("E-mail recipients")
+struct EmailRecipientTests {
+    @Test("an invalid e-mail address is stored REJECTED / INVALID_ADDRESS, not INVALID_NUMBER")
+    func invalidAddress() async throws {
+        try await APIHarness.run { api in
+            let reply = try await api.request("POST", "/v1/messages", json: ["channel": "email", "to": "ann@localhost", "subject": "Hi", "text": "hello"])
+            #expect(reply.status == 202)
+            #expect(reply.json["status"] as? String == "REJECTED")
+            #expect((reply.json["reason"] as? [String: Any])?["code"] as? String == "INVALID_ADDRESS")
+            #expect((reply.json["reason"] as? [String: Any])?["meaning"] as? String == "recipient is not a valid e-mail address")
+        }
+    }
+}
