@@ -83,7 +83,10 @@ extension HeraldAPI {
 
     /// Whether the JSON text has a `\u0000` escape (an odd run of backslashes before `u0000`): the cheap test first.
     static func mayHoldNUL(_ data: Data) -> Bool {
-        let bytes = [UInt8](data)
+        data.withUnsafeBytes { mayHoldNUL(UnsafeRawBufferPointer($0)) }
+    }
+
+    private static func mayHoldNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var index = 0
         while index + 5 < bytes.count {
             if bytes[index] == 0x5C {

@@ -28,13 +28,14 @@ extension PostgresStore {
     }
 
     public func authenticate(keyHash hash: String) async throws -> (account: Account, role: APIKeyRole)? {
-        guard let account = try await firstAccount(client.query("""
-            SELECT \(unescaped: Self.accountColumns) FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = \(hash)
-            """, logger: logger)) else { return nil }
-        let rows = try await client.query("SELECT role FROM api_keys WHERE hash = \(hash)", logger: logger)
-        var role = APIKeyRole.account
-        for try await value in rows.decode(String.self) { role = APIKeyRole(rawValue: value) ?? .account }
-        return (account, role)
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.accountColumns), k.role FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = \(hash)
+            """, logger: logger)
+        for try await (id, name, created, settings, balance, role) in rows.decode((String, String, Date, String, Int64?, String).self) {
+            let account = Account(id: id, name: name, createdAt: created, settings: AccountSettingsCoding.decode(settings), balanceMicros: balance)
+            return (account, APIKeyRole(rawValue: role) ?? .account)
+        }
+        return nil
     }
 
     public func account(id: String) async throws -> Account? {

@@ -162,14 +162,7 @@ extension PostgresStore {
                 \(times)::timestamptz[])
             ON CONFLICT DO NOTHING
             """, logger: logger)
-        var ordinals: [Int] = [], keyConnectors: [String] = [], keys: [String] = []
-        for (index, correlation) in correlations.enumerated() {
-            for key in correlation.matchKeys.prefix(6) {
-                ordinals.append(index)
-                keyConnectors.append(correlation.connector)
-                keys.append(key)
-            }
-        }
+        let (ordinals, keyConnectors, keys) = Self.flattenKeys(correlations.map { ($0.connector, $0.matchKeys) })
         let rows = try await connection.query("""
             SELECT r.id, r.kind, r.reason, r.occurred_at, r.received_at, r.detail_status, r.detail_error_code, r.detail_network_error_code,
                 r.detail_text, r.addresses, r.submitted_at, c.connector, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, m.recipient
@@ -197,7 +190,7 @@ extension PostgresStore {
                 try row.decode((String, String, String?, Date, Date, String?, String?, String?, String?, String?, Date?,
                                 String, String, String, Int, Int, Date?, String).self)
             guard !taken.contains(id), let kind = EventKind(rawValue: kind),
-                  ReceiptMatcher.parkedFits(addresses: addresses.map { $0.split(separator: " ").map(String.init) } ?? [], submittedAt: submitted,
+                  ReceiptMatcher.parkedFits(addresses: ReceiptMatcher.addresses(stored: addresses), submittedAt: submitted,
                                             receivedAt: received, recipient: recipient, correlatedAt: correlatedAt)
             else { continue }
             taken.insert(id)
@@ -206,6 +199,20 @@ extension PostgresStore {
             matched.append((id, messageID, receipt.event(messageID: messageID, part: part, round: round, correlatedID: providerID)))
         }
         return matched
+    }
+
+    /// (index, connector, key) columns for `unnest`: every match key of every item, at most
+    /// ``ReceiptMatcher/maximumMatchKeys`` each, tagged with the item's index.
+    static func flattenKeys(_ items: [(connector: String, keys: [String])]) -> (ordinals: [Int], connectors: [String], keys: [String]) {
+        var ordinals: [Int] = [], connectors: [String] = [], keys: [String] = []
+        for (index, item) in items.enumerated() {
+            for key in item.keys.prefix(ReceiptMatcher.maximumMatchKeys) {
+                ordinals.append(index)
+                connectors.append(item.connector)
+                keys.append(key)
+            }
+        }
+        return (ordinals, connectors, keys)
     }
 
     /// Marks parked receipts matched and applies their events. Returns how many.

@@ -39,11 +39,11 @@ extension PostgresStore {
             c.errors.append(receipt.detail?.errorCode ?? "")
             c.networks.append(receipt.detail?.networkErrorCode ?? "")
             c.texts.append(receipt.detail?.text ?? "")
-            c.addresses.append(receipt.addresses.joined(separator: " "))
+            c.addresses.append(ReceiptMatcher.storedAddresses(receipt.addresses) ?? "")
             c.submitted.append(receipt.submittedAt ?? Date(timeIntervalSince1970: 0))
             c.why.append(why)
             // Blank-separated (ids never hold blanks: the connector trims them); split back into an array below.
-            c.keys.append(receipt.matchKeys.prefix(6).map(\.key).joined(separator: " "))
+            c.keys.append(ReceiptMatcher.lookupKeys(receipt).joined(separator: " "))
         }
         try await connection.query("""
             INSERT INTO receipts (id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code,

@@ -431,14 +431,7 @@ public final class PostgresStore: HeraldStore {
 
     /// Every stored submission under any match key of each receipt (by the receipt's index), most recent first.
     func candidates(for receipts: [ProviderReceipt], connection: PostgresConnection) async throws -> [Int: [ReceiptMatcher.Candidate]] {
-        var ordinals: [Int] = [], connectors: [String] = [], keys: [String] = []
-        for (index, receipt) in receipts.enumerated() {
-            for key in receipt.matchKeys.prefix(6) {
-                ordinals.append(index)
-                connectors.append(receipt.connector)
-                keys.append(key.key)
-            }
-        }
+        let (ordinals, connectors, keys) = Self.flattenKeys(receipts.map { ($0.connector, ReceiptMatcher.lookupKeys($0)) })
         let rows = try await connection.query("""
             SELECT u.ord, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, c.seq, m.recipient, m.parts
             FROM unnest(\(ordinals)::int8[], \(connectors)::text[], \(keys)::text[]) AS u(ord, connector, provider_id)
@@ -471,7 +464,7 @@ public final class PostgresStore: HeraldStore {
             receipts.append(UnmatchedReceipt(id: id, receipt: ProviderReceipt(
                 connector: connector, providerMessageID: providerID, kind: kind, reason: reason.flatMap(ReasonCode.init(rawValue:)),
                 occurredAt: occurred, receivedAt: received, detail: Self.detail(status, error, network, text),
-                addresses: addresses.map { $0.split(separator: " ").map(String.init) } ?? [], submittedAt: submitted
+                addresses: ReceiptMatcher.addresses(stored: addresses), submittedAt: submitted
             ), reason: why))
         }
         return receipts

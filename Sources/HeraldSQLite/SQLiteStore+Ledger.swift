@@ -109,6 +109,15 @@ extension SQLiteStore {
         statement.bind(event.round)
     }
 
+    /// The parked-receipt read for 0...``ReceiptMatcher/maximumMatchKeys`` keys, built once (this runs per accepted part).
+    static let parkedSQL = (0...ReceiptMatcher.maximumMatchKeys).map { count in
+        """
+        SELECT kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code, detail_text, id, addresses, submitted_at
+        FROM receipts WHERE connector = ? AND provider_id IN (\(placeholders(count))) AND matched_message_id IS NULL
+            AND (parked_reason IS NULL OR parked_reason NOT LIKE '\(ReceiptMatcher.ambiguous)%')
+        """
+    }
+
     /// Writes a correlation and applies every receipt parked for it that fits its message (the receipt matcher's
     /// destination rule). `newlyCorrelated` false: the correlation exists (the re-match sweep), only the parked part runs.
     static func insertCorrelation(_ correlation: Correlation, db: Database, newlyCorrelated: Bool = true) throws {
@@ -118,21 +127,17 @@ extension SQLiteStore {
                 """).execute(arguments: [correlation.connector, correlation.providerMessageID, correlation.messageID, correlation.part,
                                          correlation.round, correlation.correlatedAt?.timeIntervalSince1970])
         }
-        let keys = Array(correlation.matchKeys.prefix(maximumMatchKeys))
+        let keys = Array(correlation.matchKeys.prefix(ReceiptMatcher.maximumMatchKeys))
         var arguments: [(any DatabaseValueConvertible)?] = [correlation.connector]
         arguments += keys.map { $0 as (any DatabaseValueConvertible)? }
-        let parked = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code, detail_text, id, addresses, submitted_at
-            FROM receipts WHERE connector = ? AND provider_id IN (\(Array(repeating: "?", count: keys.count).joined(separator: ","))) AND matched_message_id IS NULL
-                AND (parked_reason IS NULL OR parked_reason NOT LIKE '\(ReceiptMatcher.ambiguous)%')
-            """), arguments: StatementArguments(arguments))
+        let parked = try Row.fetchAll(db.cachedStatement(sql: parkedSQL[keys.count]), arguments: StatementArguments(arguments))
         guard !parked.isEmpty, let head = try head(messageID: correlation.messageID, db: db),
               let recipient = try String.fetchOne(db.cachedStatement(sql: "SELECT recipient FROM messages WHERE id = ?"), arguments: [correlation.messageID])
         else { return }
         var matched: [String] = []
         let events = parked.compactMap { row -> StatusEvent? in
             guard let kind = EventKind(rawValue: row[0]),
-                  ReceiptMatcher.parkedFits(addresses: addresses(row[9]), submittedAt: (row[10] as Double?).map(Date.init(timeIntervalSince1970:)),
+                  ReceiptMatcher.parkedFits(addresses: ReceiptMatcher.addresses(stored: row[9]), submittedAt: (row[10] as Double?).map(Date.init(timeIntervalSince1970:)),
                                             receivedAt: Date(timeIntervalSince1970: row[3]), recipient: recipient, correlatedAt: correlation.correlatedAt)
             else { return nil }
             matched.append(row[8])
@@ -160,13 +165,8 @@ extension SQLiteStore {
                 HeraldID.make(.receipt, at: receipt.receivedAt), receipt.connector, receipt.providerMessageID, receipt.kind.rawValue,
                 receipt.reason?.rawValue, receipt.occurredAt.timeIntervalSince1970, receipt.receivedAt.timeIntervalSince1970,
                 receipt.detail?.status, receipt.detail?.errorCode, receipt.detail?.networkErrorCode, receipt.detail?.text,
-                receipt.addresses.isEmpty ? nil : receipt.addresses.joined(separator: " "), receipt.submittedAt?.timeIntervalSince1970, reason,
+                ReceiptMatcher.storedAddresses(receipt.addresses), receipt.submittedAt?.timeIntervalSince1970, reason,
             ])
-    }
-
-    /// The numbers a parked receipt named (stored blank-separated).
-    static func addresses(_ stored: String?) -> [String] {
-        stored.map { $0.split(separator: " ").map(String.init) } ?? []
     }
 
     /// Provider detail from four consecutive columns.

@@ -343,18 +343,25 @@ public final class SQLiteStore: HeraldStore {
         }
     }
 
-    /// Most match keys looked up per receipt (the connector lists at most a handful).
-    static let maximumMatchKeys = 6
+    /// The candidate read for 0...``ReceiptMatcher/maximumMatchKeys`` keys, built once (this runs per receipt).
+    static let candidatesSQL = (0...ReceiptMatcher.maximumMatchKeys).map { count in
+        """
+        SELECT c.provider_id, c.message_id, c.part, c.round, c.correlated_at, c.seq, m.recipient, m.expires_at, \(Head.columnsOfM)
+        FROM correlations c JOIN messages m ON m.id = c.message_id
+        WHERE c.connector = ? AND c.provider_id IN (\(placeholders(count)))
+        ORDER BY c.seq DESC LIMIT 32
+        """
+    }
+
+    /// `?,?,?` for `count` values (an empty `IN ()` matches nothing, as it should).
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
+    }
 
     /// Every stored submission under any of the receipt's match keys, most recent first, with its message's head.
     static func candidates(for receipt: ProviderReceipt, db: Database) throws -> [(candidate: ReceiptMatcher.Candidate, head: Head, expiresAt: Date)] {
-        let keys = Array(receipt.matchKeys.prefix(maximumMatchKeys).map(\.key))
-        let statement = try db.cachedStatement(sql: """
-            SELECT c.provider_id, c.message_id, c.part, c.round, c.correlated_at, c.seq, m.recipient, m.expires_at, \(Head.columnsOfM)
-            FROM correlations c JOIN messages m ON m.id = c.message_id
-            WHERE c.connector = ? AND c.provider_id IN (\(Array(repeating: "?", count: keys.count).joined(separator: ",")))
-            ORDER BY c.seq DESC LIMIT 32
-            """)
+        let keys = ReceiptMatcher.lookupKeys(receipt)
+        let statement = try db.cachedStatement(sql: candidatesSQL[keys.count])
         var arguments: [(any DatabaseValueConvertible)?] = [receipt.connector]
         arguments += keys.map { $0 as (any DatabaseValueConvertible)? }
         return try Row.fetchAll(statement, arguments: StatementArguments(arguments)).map { row in
@@ -385,7 +392,7 @@ public final class SQLiteStore: HeraldStore {
                     connector: row[1], providerMessageID: row[2], kind: kind,
                     reason: (row[4] as String?).flatMap(ReasonCode.init(rawValue:)),
                     occurredAt: Date(timeIntervalSince1970: row[5]), receivedAt: Date(timeIntervalSince1970: row[6]),
-                    detail: Self.detail(row, from: 7), addresses: Self.addresses(row[11]),
+                    detail: Self.detail(row, from: 7), addresses: ReceiptMatcher.addresses(stored: row[11]),
                     submittedAt: (row[12] as Double?).map(Date.init(timeIntervalSince1970:))
                 ), reason: row[13])
             }

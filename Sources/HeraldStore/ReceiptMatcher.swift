@@ -65,6 +65,24 @@ public struct ReceiptMatcher: Sendable {
         case park(String)
     }
 
+    /// Most forms of an id looked up per receipt or correlation (the connector lists a handful).
+    public static let maximumMatchKeys = 6
+
+    /// The match keys a store looks a receipt up under.
+    public static func lookupKeys(_ receipt: ProviderReceipt) -> [String] {
+        receipt.matchKeys.prefix(maximumMatchKeys).map(\.key)
+    }
+
+    /// The numbers a parked receipt names, as both stores keep them in one column (blank-separated; nil when none).
+    public static func storedAddresses(_ addresses: [String]) -> String? {
+        addresses.isEmpty ? nil : addresses.joined(separator: " ")
+    }
+
+    /// ``storedAddresses(_:)`` read back.
+    public static func addresses(stored: String?) -> [String] {
+        stored.map { $0.split(separator: " ").map(String.init) } ?? []
+    }
+
     /// How far a receipt's submit date may be from the submit response's time and still single a candidate out.
     public static let submitDateTolerance: TimeInterval = 150
 

@@ -19,14 +19,10 @@ public enum MessageIDFormat: String, Sendable, Hashable, Codable, CaseIterable {
     public func canonical(_ id: String) -> String {
         let trimmed = id.trimmingBlanks()
         switch self {
-        case .auto:
+        case .auto, .hex:
             return Self.normalized(trimmed)
         case .string:
             return trimmed.lowercased()
-        case .hex:
-            guard !trimmed.isEmpty, trimmed.allSatisfy(\.isHexDigit) else { return trimmed.lowercased() }
-            let stripped = trimmed.lowercased().drop { $0 == "0" }
-            return stripped.isEmpty ? "0" : String(stripped)
         case .decimal:
             guard !trimmed.isEmpty, trimmed.allSatisfy({ $0.isASCII && $0.isNumber }) else { return trimmed.lowercased() }
             return Self.decimalToHex(trimmed)
