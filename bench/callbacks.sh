@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The customer's view: API request -> Herald -> `herald smsc` (SMPP, out of process) -> receipt -> final status ->
+# signed status callback at a receiver out of process (bench/receiver/count_callbacks.py). Herald runs on its defaults
+# (SQLite, connector with only name/type/port/system_id) plus --webhooks-allow-private, which a receiver on loopback
+# needs. Prints messages/s from the first API request to the last final callback, and Herald's CPU per message.
+#   bench/callbacks.sh [messages, default 20000]      env HERALD_BUILD=DIR: use herald and herald-bench from DIR
+#   (e.g. another commit's .build/release) instead of building this checkout
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+messages=${1:-20000}
+if [ -z "${HERALD_BUILD:-}" ]; then
+  swift build -c release --product herald >/dev/null 2>&1
+  swift build -c release --product herald-bench >/dev/null 2>&1
+fi
+B=${HERALD_BUILD:-.build/release}
+work=$(mktemp -d)
+ticks=$(getconf CLK_TCK)
+cpu_ms() { awk -v t="$ticks" '{ print ($14 + $15) * 1000 / t }' "/proc/$1/stat"; }
+python3 bench/receiver/count_callbacks.py 18601 & receiver=$!
+$B/herald smsc --port 27796 --delay-ms 1-10 --log-level warning > "$work/smsc.log" 2>&1 & smsc=$!
+cat > "$work/herald.json" <<JSON
+{"connectors": [{"name": "smsc", "type": "smpp", "port": 27796, "system_id": "bench"}], "routes": [{"channel": "sms", "connector": "smsc"}]}
+JSON
+$B/herald serve --port 18602 --database "sqlite:$work/bench.sqlite" --config "$work/herald.json" --webhooks-allow-private --log-level warning \
+  > "$work/serve.log" 2>&1 & herald=$!
+trap 'kill $herald $smsc $receiver 2>/dev/null; rm -rf "$work"' EXIT
+key=$(wait_for_key "$work/serve.log" 18602)
+curl -sf -X POST "http://127.0.0.1:18602/v1/webhooks" -H "Authorization: Bearer $key" \
+  -d '{"url":"http://127.0.0.1:18601/herald","events":["DELIVERED","UNDELIVERED","EXPIRED","FAILED","REJECTED"]}' > /dev/null
+sleep 1
+before=$(cpu_ms $herald)
+start=$(date +%s.%N)
+$B/herald-bench --port 18602 --key "$key" --phases e2e --end-to-end "$messages" > /dev/null
+for _ in $(seq 1 600); do
+  stats=$(curl -s http://127.0.0.1:18601/stats)
+  [ "$(echo "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')" -ge "$messages" ] && break
+  sleep 0.2
+done
+after=$(cpu_ms $herald)
+echo "$stats" | python3 -c "
+import json, sys
+d = json.load(sys.stdin); n = $messages; start = $start
+print(f'callbacks messages={n} final_callbacks={d[\"events\"]} seconds={d[\"last\"] - start:.2f} rate={n / (d[\"last\"] - start):.0f} msg/s herald_cpu_ms_per_message={($after - $before) / n:.3f}')"
