@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // SMS alphabets (GSM 03.38, Latin-1, UCS-2) and segmentation. No dependencies; shared by the domain and SMPP.
@@ -112,11 +113,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The JSON shapes shared by every surface (API, feed, callbacks): one writer, one encoding per concept.
+        .target(
+            name: "HeraldJSON",
+            dependencies: ["HeraldCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
         // Status callbacks: fan-out of events to deliveries, signed POSTs with retries.
         .target(
             name: "HeraldWebhooks",
             dependencies: [
-                "HeraldCore", "HeraldStore",
+                "HeraldCore", "HeraldStore", "HeraldJSON",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -132,7 +139,7 @@ let package = Package(
         .target(
             name: "HeraldHTTP",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldConnectors", "HeraldWebhooks", "SMSText", "PhoneNumbers",
+                "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldConnectors", "HeraldWebhooks", "HeraldJSON", "SMSText", "PhoneNumbers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -158,6 +165,9 @@ let package = Package(
                 "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldConnectors", "HeraldEngine", "HeraldHTTP",
                 "HeraldSMPP", "SMSCSimulator", "SMPP", "SMSText", "HeraldWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

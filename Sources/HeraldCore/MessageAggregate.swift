@@ -7,14 +7,20 @@
 public struct MessageAggregate: Sendable, Hashable {
     public var status: MessageStatus
     public var reason: ReasonCode?
-    /// Number of parts a provider accepted: the billable segments.
+    /// Number of parts a provider accepted.
     public var acceptedParts: Int
+    /// Segments billed (``BillingRule``): every accepted submission; at least every segment once when final and billable.
+    public var billedSegments: Int { BillingRule.billedSegments(parts: parts, status: status) }
+    /// Whether the message is billed in its status (``BillingRule``).
+    public var billable: Bool { BillingRule.isBillable(status) }
+    private let parts: [PartState]
     /// Some part has conflicting final claims.
     public var hasConflict: Bool
     public var engagement: Set<Engagement>
 
     public init(parts: [PartState]) {
         precondition(!parts.isEmpty, "a message has at least one part")
+        self.parts = parts
         acceptedParts = parts.lazy.filter(\.wasAcceptedByProvider).count
         hasConflict = parts.contains(where: \.hasConflict)
         engagement = parts.reduce(into: []) { $0.formUnion($1.engagement) }

@@ -108,6 +108,15 @@ public enum Engagement: String, CaseIterable, Sendable, Codable, Hashable {
 /// Where an event came from.
 public enum EventSource: String, CaseIterable, Sendable, Codable, Hashable {
     case api, policy, connector, receipt, timer, `operator`
+
+    /// Whether an event's detail is what a provider said (a submit response, a receipt) rather than Herald's own
+    /// explanation (a gate, a timer, a cancel). Every surface shows the two in separate fields.
+    public var speaksForProvider: Bool {
+        switch self {
+        case .connector, .receipt: true
+        case .api, .policy, .timer, .operator: false
+        }
+    }
 }
 
 /// The channel a message travels on.

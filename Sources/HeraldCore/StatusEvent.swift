@@ -125,4 +125,7 @@ public struct ProviderDetail: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case status, errorCode = "error_code", networkErrorCode = "network_error_code", text
     }
+
+    /// Herald's own words when the detail comes from Herald rather than a provider (see ``EventSource/speaksForProvider``).
+    public var explanation: String? { text }
 }

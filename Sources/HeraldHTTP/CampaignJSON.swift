@@ -49,6 +49,8 @@ public struct CampaignJSON: Encodable, Sendable {
     var deliveryRate: Double?
     var progress: Double
     var cost: Cost
+    /// Pause, resume and cancel only: how many messages the request held, released or canceled.
+    var changedMessages: Int?
 
     public init(_ summary: CampaignSummary, currency: String) {
         let campaign = summary.campaign, counts = summary.counts
@@ -79,6 +81,7 @@ public struct CampaignJSON: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, name, template, channel, from, category, tag, state, complete, counts, progress, cost
+        case changedMessages = "changed_messages"
         case sendAt = "send_at", createdAt = "created_at", updatedAt = "updated_at", deliveryRate = "delivery_rate"
     }
 }
@@ -92,6 +95,8 @@ public struct CampaignUploadJSON: Encodable, Sendable {
         var fix: String
     }
 
+    /// This upload: rows read, messages created, rows refused (each in `problems`). The campaign's totals over every
+    /// upload are in `campaign.counts` (`invalid_rows` there counts every upload's refused rows).
     var rows: Int
     var messages: Int
     var invalidRows: Int

@@ -82,7 +82,7 @@ extension HeraldAPI {
         }
         let upload = CampaignUpload(gateway: gateway, campaign: campaign, settings: account.settings)
         let report = try await upload.upload(rows: rows)
-        return try Self.encode(CampaignUploadJSON(report, campaign: try await summary(campaign)), status: .created)
+        return try Self.encode(CampaignUploadJSON(report, campaign: try await summary(stored(campaign))), status: .created)
     }
 
     /// `POST /v1/campaigns/{id}/recipients`: adds recipients from a CSV body (streamed: read and stored in chunks as it
@@ -116,7 +116,7 @@ extension HeraldAPI {
         } catch let failure as CampaignUpload.Failure {
             throw APIProblem.invalid(failure.error)
         }
-        return try Self.encode(CampaignUploadJSON(report, campaign: try await summary(campaign)))
+        return try Self.encode(CampaignUploadJSON(report, campaign: try await summary(stored(campaign))))
     }
 
     /// `GET /v1/campaigns`: the campaign log, newest first, each with its counts.
@@ -178,11 +178,15 @@ extension HeraldAPI {
                              fix: "create a new campaign to send again")
         }
         if state == .running { gateway.wake() }
-        struct Answer: Encodable {
-            var messages: Int
-            var campaign: CampaignJSON
-        }
-        return try Self.encode(Answer(messages: change.messages, campaign: try await summary(change.campaign)))
+        // The campaign in its one shape (as GET answers it), with how many messages this request held, released or canceled.
+        var campaign = try await summary(change.campaign)
+        campaign.changedMessages = change.messages
+        return try Self.encode(campaign)
+    }
+
+    /// The campaign as stored now (its totals, such as invalid rows, after an upload added to them).
+    private func stored(_ campaign: Campaign) async throws -> Campaign {
+        try await store.campaign(id: campaign.id, accountID: campaign.accountID) ?? campaign
     }
 
     private func requireCampaign(_ context: HeraldRequestContext, accountID: String) async throws -> Campaign {

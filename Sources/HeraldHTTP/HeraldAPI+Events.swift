@@ -1,66 +1,51 @@
 import Foundation
 import HeraldCore
+import HeraldJSON
 import HeraldStore
 import HTTPTypes
 import Hummingbird
 import NIOCore
 import ServiceLifecycle
 
-/// One event of the feed as the API shows it.
-struct FeedEventJSON: JSONWritable {
-    var event: FeedEvent
-    var vocabulary: Vocabulary
-
-    func write(to writer: inout JSONWriter) {
-        let event = event.event
-        writer.object { writer in
-            writer.field("cursor", self.event.cursor.description)
-            writer.field("id", event.id)
-            writer.field("message_id", event.messageID)
-            writer.field("type", event.kind.rawValue)
-            if let status = event.kind.assertedStatus, case .status = event.kind {
-                writer.field("status", vocabulary.word(for: status, reason: event.effectiveReason))
-            }
-            writer.optionalField("part", event.part)
-            writer.optionalField("reason", ReasonJSON(event.effectiveReason))
-            writer.field("source", event.source.rawValue)
-            writer.field("occurred_at", Timestamp.format(event.occurredAt))
-            writer.field("recorded_at", Timestamp.format(event.recordedAt))
-            writer.optionalField("connector", event.connector)
-            writer.optionalField("provider_message_id", event.providerMessageID)
-            writer.optionalField("attempt", event.attempt)
-            writer.optionalField("next_attempt_at", event.nextAttemptAt.map(Timestamp.format))
-            writer.optionalField("provider", event.detail)
-        }
+/// One event of the feed: the event's one shape with its cursor.
+enum FeedEventJSON {
+    static func make(_ event: FeedEvent, vocabulary: Vocabulary) -> EventJSON {
+        EventJSON(event.event, vocabulary: vocabulary, position: .feed(cursor: event.cursor.description))
     }
 }
 
 extension HeraldAPI {
-    /// `GET /v1/events?after=CURSOR&limit=N`: every event of the account after the cursor, in a total order that
-    /// never changes behind a cursor once given (see ``FeedCursor``). `next` is the cursor to ask with next time.
+    /// `GET /v1/events?cursor=CURSOR&limit=N`: every event of the account after the cursor, in a total order that
+    /// never changes behind a cursor once given (see ``FeedCursor``). `next_cursor` is the cursor to ask with next
+    /// time, as in every list (`after` is the older name of the parameter and still read).
     @Sendable func events(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let query = request.uri.queryParameters
-        let after = try Self.cursor(query["after"].map(String.init), field: "after")
+        let after = try Self.cursor((query["cursor"] ?? query["after"]).map(String.init), field: query["cursor"] != nil ? "cursor" : "after")
         let limit = try Self.limit(query["limit"].map(String.init), default: 100)
         let vocabulary = try Self.vocabulary(request)
         let page = try await store.feed(accountID: account.id, after: after, limit: limit)
         return Self.write { writer in
             writer.object { writer in
                 writer.key("data")
-                writer.array(page) { writer, event in FeedEventJSON(event: event, vocabulary: vocabulary).write(to: &writer) }
-                writer.field("next", (page.last?.cursor ?? after).description)
+                writer.array(page) { writer, event in FeedEventJSON.make(event, vocabulary: vocabulary).write(to: &writer) }
+                writer.field("next_cursor", (page.last?.cursor ?? after).description)
             }
         }
     }
 
-    /// `GET /v1/events/stream`: the same feed as Server-Sent Events, live. Each event's `id:` is its cursor, so a
-    /// client that reconnects with `Last-Event-ID` (or `?after=`) resumes exactly after the last event it got.
+    /// `GET /v1/events/stream`: the same feed as Server-Sent Events, live: without a position it starts at the
+    /// account's latest event, so only new events come. Each event's `id:` is its cursor, so a client that reconnects
+    /// with `Last-Event-ID` (or `?cursor=`) resumes exactly after the last event it got; `?replay=true` starts from the
+    /// account's first event.
     /// A comment line every 15 s keeps proxies from closing an idle stream; the stream ends when the server shuts down.
     @Sendable func eventStream(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
-        let resume = request.headers[.lastEventID] ?? request.uri.queryParameters["after"].map(String.init)
-        let start = try Self.cursor(resume, field: request.headers[.lastEventID] != nil ? "Last-Event-ID" : "after")
+        let query = request.uri.queryParameters
+        let resume = request.headers[.lastEventID] ?? (query["cursor"] ?? query["after"]).map(String.init)
+        let replay = try Self.flag(query["replay"].map(String.init), field: "replay")
+        let given = try Self.cursor(resume, field: request.headers[.lastEventID] != nil ? "Last-Event-ID" : query["cursor"] != nil ? "cursor" : "after")
+        let start = resume == nil && !replay ? try await store.feedEnd(accountID: account.id) : given
         let vocabulary = try Self.vocabulary(request)
         let store = self.store
         let poll = feedPollInterval
@@ -84,7 +69,7 @@ extension HeraldAPI {
                 var out = ByteBuffer()
                 for event in page {
                     var json = JSONWriter(capacity: 512)
-                    FeedEventJSON(event: event, vocabulary: vocabulary).write(to: &json)
+                    FeedEventJSON.make(event, vocabulary: vocabulary).write(to: &json)
                     out.writeString("id: \(event.cursor)\nevent: \(event.event.kind.rawValue)\ndata: ")
                     var body = json.buffer
                     out.writeBuffer(&body)
@@ -95,6 +80,15 @@ extension HeraldAPI {
             }
             try await writer.finish(nil)
         })
+    }
+
+    /// A `true`/`false` query flag (absent: false).
+    static func flag(_ text: String?, field: String) throws -> Bool {
+        switch text {
+        case nil, "false", "0": return false
+        case "true", "1", "": return true
+        default: throw APIProblem.badQuery(field, "'\(text!)' is not true or false", fix: "write \(field)=true or leave it out")
+        }
     }
 
     static func cursor(_ text: String?, field: String) throws -> FeedCursor {

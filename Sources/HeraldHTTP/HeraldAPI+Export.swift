@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldJSON
 import HeraldStore
 import HTTPTypes
 import Hummingbird
@@ -40,6 +41,7 @@ public struct MessageExport: Sendable {
             query.before = page.last?.id
             let nextQuery = query
             async let next = more ? store.messages(matching: nextQuery) : []
+            if let word = filter.word { page = page.filter { word.matches(status: $0.status, reason: $0.reason, engagement: $0.engagement) } }
             if csv {
                 for message in page { HeraldAPI.writeCSV(HeraldAPI.exportRow(message, vocabulary: vocabulary, currency: currency), to: &buffer) }
             } else {
@@ -92,8 +94,8 @@ extension HeraldAPI {
             Timestamp.format(message.expiresAt), message.channel.rawValue, message.to, message.from, message.tag,
             vocabulary.word(for: message.status, reason: message.reason, engagement: message.engagement), message.status.isFinal ? "true" : "false",
             reason?.code.rawValue, reason?.meaning, message.providerStatus, message.providerError, String(message.segments),
-            String(message.acceptedParts), PriceTable.decimal(message.costMicros), currency, message.encoding,
-            message.campaignID,
+            String(message.billedSegments), PriceTable.decimal(message.costMicros), currency, message.encoding,
+            message.campaignID, message.billable ? "true" : "false",
         ]
     }
 
@@ -145,7 +147,7 @@ extension HeraldAPI {
     static let exportKeys: [StaticString] = [
         "id", "created_at", "updated_at", "send_at", "expires_at", "channel", "to", "from", "tag", "status", "final", "reason_code",
         "reason_meaning", "provider_status", "provider_error_code", "segments", "billable_segments", "cost", "currency", "encoding",
-        "campaign_id",
+        "campaign_id", "billable",
     ]
 }
 

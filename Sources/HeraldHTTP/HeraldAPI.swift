@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HeraldConnectors
 import HeraldCore
+import HeraldJSON
 import HeraldEngine
 import HeraldStore
 import HeraldWebhooks
@@ -153,7 +154,9 @@ public struct HeraldAPI: Sendable {
         case .success(let accepted):
             let first = accepted[0]
             if let message = first.message {
-                return Self.write(status: .accepted) { MessageJSON(MessageRecord(new: message), vocabulary: .canonical, currency: gateway.prices.currency).write(to: &$0) }
+                var json = MessageJSON(MessageRecord(new: message), vocabulary: .canonical, currency: gateway.prices.currency)
+                json.explanation = message.draft.initialDetail
+                return Self.write(status: .accepted) { json.write(to: &$0) }
             }
             // Idempotent replay: the message as it is now.
             guard let stored = try await store.message(id: first.outcome.messageID, accountID: account.id) else {
@@ -230,15 +233,27 @@ public struct HeraldAPI: Sendable {
         }
     }
 
-    /// The log filters shared by the list and the export: status, to, tag, since, until.
+    /// The log filters shared by the list and the export: status (in the words of `vocabulary`), reason, to, tag,
+    /// campaign, since, until.
     static func messageFilter(_ request: Request, accountID: String) throws -> MessageQuery {
         let query = request.uri.queryParameters
         var filter = MessageQuery(accountID: accountID)
         if let status = query["status"].map(String.init) {
-            guard let parsed = MessageStatus(rawValue: status.uppercased()) else {
-                throw APIProblem.badQuery("status", "unknown status '\(status)'", fix: "use a canonical status: " + MessageStatus.allCases.map(\.rawValue).joined(separator: ", "))
+            let vocabulary = try Self.vocabulary(request)
+            if vocabulary == .canonical {
+                guard let parsed = MessageStatus(rawValue: status.uppercased()) else {
+                    throw APIProblem.badQuery("status", "unknown status '\(status)'", fix: "use a canonical status: " + MessageStatus.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                filter.status = parsed
+            } else {
+                guard let word = StatusWordFilter(word: status, vocabulary: vocabulary) else {
+                    let words = Set(MessageStatus.allCases.map { vocabulary.word(for: $0) }).sorted()
+                    throw APIProblem.badQuery("status", "'\(status)' is not a status word of the \(vocabulary.rawValue) vocabulary",
+                                              fix: "use one of: " + words.joined(separator: ", ") + ", or leave out vocabulary for canonical statuses")
+                }
+                filter.statuses = word.statuses
+                if !word.isExactByStatus { filter.word = word }
             }
-            filter.status = parsed
         }
         filter.to = query["to"].map(String.init)
         filter.tag = query["tag"].map(String.init)
@@ -268,6 +283,17 @@ public struct HeraldAPI: Sendable {
         pageQuery.before = query["cursor"].map(String.init)
         pageQuery.limit = limit + 1
         var page = try await store.messages(matching: pageQuery)
+        if let word = filter.word {
+            // The store selected on statuses; the word also depends on the reason: keep reading until the page is full.
+            var read = page
+            page = read.filter { word.matches(status: $0.status, reason: $0.reason, engagement: $0.engagement) }
+            while page.count <= limit, read.count == pageQuery.limit, let last = read.last {
+                pageQuery.before = last.id
+                read = try await store.messages(matching: pageQuery)
+                page += read.filter { word.matches(status: $0.status, reason: $0.reason, engagement: $0.engagement) }
+            }
+            page = Array(page.prefix(limit + 1))
+        }
         let hasMore = page.count > limit
         if hasMore { page.removeLast() }
         let currency = gateway.prices.currency

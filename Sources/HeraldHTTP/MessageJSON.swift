@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldJSON
 import HeraldStore
 
 /// The JSON body of a send request (`POST /v1/messages`, items of `POST /v1/messages/batch`).
@@ -86,22 +87,6 @@ struct BatchRequestJSON: Decodable {
     var messages: [SendRequestJSON]?
 }
 
-/// The JSON form of a reason: code with its catalogue entry.
-struct ReasonJSON: Encodable, JSONWritable {
-    var code: String
-    var meaning: String
-    var resolution: String
-    var retryable: Bool
-
-    init?(_ reason: ReasonCode?) {
-        guard let info = reason?.info else { return nil }
-        code = info.code.rawValue
-        meaning = info.meaning
-        resolution = info.resolution
-        retryable = info.retryable
-    }
-}
-
 struct CostJSON: JSONWritable {
     var amount: String
     var currency: String
@@ -118,23 +103,6 @@ struct PartJSON: JSONWritable {
     var conflict: Bool
 }
 
-struct EventJSON: JSONWritable {
-    var id: String
-    var type: String
-    var status: String?
-    var part: Int?
-    var reason: ReasonJSON?
-    var source: String
-    var occurredAt: String
-    var recordedAt: String
-    var connector: String?
-    var providerMessageID: String?
-    var attempt: Int?
-    var nextAttemptAt: String?
-    var provider: ProviderDetail?
-    var effect: String
-}
-
 /// The JSON form of a message: status, reason, cost, parts and (on reads) the timeline.
 struct MessageJSON: JSONWritable {
     var id: String
@@ -149,10 +117,14 @@ struct MessageJSON: JSONWritable {
     var final: Bool
     var reason: ReasonJSON?
     var provider: ProviderDetail?
+    /// Herald's own words about the decisive event (a gate's finding, a cancel), never mixed with the provider's.
+    var explanation: String?
     var segments: Int
     var encoding: String?
     var characters: Int
     var cost: CostJSON
+    var billable: Bool
+    var nextAttemptAt: String?
     var conflict: Bool
     var engagement: [String]
     var createdAt: String
@@ -178,8 +150,10 @@ struct MessageJSON: JSONWritable {
         segments = message.segments
         encoding = message.encoding
         characters = message.characters
-        cost = CostJSON(amount: PriceTable.decimal(message.costMicros), currency: currency, billableSegments: message.acceptedParts,
+        cost = CostJSON(amount: PriceTable.decimal(message.costMicros), currency: currency, billableSegments: message.billedSegments,
                         pricePerSegment: PriceTable.decimal(message.priceMicros))
+        billable = message.billable
+        nextAttemptAt = message.nextAttemptAt.map(Timestamp.format)
         conflict = message.hasConflict
         engagement = message.engagement.map(\.rawValue).sorted()
         createdAt = Timestamp.format(message.createdAt)
@@ -198,7 +172,11 @@ struct MessageJSON: JSONWritable {
             timeline = Self.timeline(events, partCount: max(1, message.segments), vocabulary: vocabulary)
             // The raw detail of the event that decided the status (or the latest one that carried any).
             let decisive = parts?.compactMap { part in events.first { $0.id == part.state.evidence.eventID } }.last
-            provider = decisive?.detail ?? events.last(where: { $0.detail != nil })?.detail
+            let said = decisive?.detail != nil ? decisive : events.last(where: { $0.detail != nil })
+            if let said, said.source.speaksForProvider { provider = said.detail } else { explanation = said?.detail?.explanation }
+            if nextAttemptAt == nil, message.status == .deferred {
+                nextAttemptAt = events.last(where: { $0.nextAttemptAt != nil })?.nextAttemptAt.map(Timestamp.format)
+            }
         }
     }
 
@@ -207,13 +185,7 @@ struct MessageJSON: JSONWritable {
         var parts = Array(repeating: PartState.initial, count: partCount)
         return events.map { event in
             let effect = MessageLedger.apply(event, to: &parts)
-            let status = event.kind.assertedStatus.map { vocabulary.word(for: $0, reason: event.reason) }
-            return EventJSON(
-                id: event.id, type: event.kind.rawValue, status: status, part: event.part, reason: ReasonJSON(event.effectiveReason),
-                source: event.source.rawValue, occurredAt: Timestamp.format(event.occurredAt), recordedAt: Timestamp.format(event.recordedAt),
-                connector: event.connector, providerMessageID: event.providerMessageID, attempt: event.attempt,
-                nextAttemptAt: event.nextAttemptAt.map(Timestamp.format), provider: event.detail, effect: effect.rawValue
-            )
+            return EventJSON(event, vocabulary: vocabulary, position: .timeline(effect: effect.rawValue))
         }
     }
 }
@@ -225,21 +197,10 @@ extension MessageRecord {
         self.init(
             id: message.id, accountID: message.accountID, channel: draft.channel, to: draft.to, from: draft.from, subject: draft.subject,
             text: draft.text, tag: draft.tag, status: draft.initialStatus, reason: draft.rejection, segments: max(1, draft.segments),
-            encoding: draft.encoding, characters: draft.characters, acceptedParts: 0, priceMicros: message.priceMicros,
+            encoding: draft.encoding, characters: draft.characters, billedSegments: 0, priceMicros: message.priceMicros,
             hasConflict: false, engagement: [], createdAt: message.createdAt, updatedAt: message.createdAt, sendAt: draft.sendAt,
             expiresAt: message.expiresAt, callbackURL: draft.callbackURL, idempotencyKey: message.idempotencyKey
         )
-    }
-}
-
-extension ReasonJSON {
-    func write(to writer: inout JSONWriter) {
-        writer.object { writer in
-            writer.field("code", code)
-            writer.field("meaning", meaning)
-            writer.field("resolution", resolution)
-            writer.field("retryable", retryable)
-        }
     }
 }
 
@@ -254,26 +215,6 @@ extension CostJSON {
     }
 }
 
-extension ProviderDetail: JSONWritable {
-    func write(to writer: inout JSONWriter) {
-        writer.object { writer in
-            writer.optionalField("status", status)
-            writer.optionalField("error_code", errorCode)
-            writer.optionalField("network_error_code", networkErrorCode)
-            writer.optionalField("text", text)
-        }
-    }
-}
-
-extension JSONWriter {
-    /// Writes `"name": value` for a present nested value; omits the field otherwise.
-    mutating func optionalField(_ name: StaticString, _ value: (some JSONWritable)?) {
-        guard let value else { return }
-        key(name)
-        value.write(to: &self)
-    }
-}
-
 extension PartJSON {
     func write(to writer: inout JSONWriter) {
         writer.object { writer in
@@ -283,27 +224,6 @@ extension PartJSON {
             writer.optionalField("provider_message_id", providerMessageID)
             writer.optionalField("connector", connector)
             writer.field("conflict", conflict)
-        }
-    }
-}
-
-extension EventJSON {
-    func write(to writer: inout JSONWriter) {
-        writer.object { writer in
-            writer.field("id", id)
-            writer.field("type", type)
-            writer.optionalField("status", status)
-            writer.optionalField("part", part)
-            writer.optionalField("reason", reason)
-            writer.field("source", source)
-            writer.field("occurred_at", occurredAt)
-            writer.field("recorded_at", recordedAt)
-            writer.optionalField("connector", connector)
-            writer.optionalField("provider_message_id", providerMessageID)
-            writer.optionalField("attempt", attempt)
-            writer.optionalField("next_attempt_at", nextAttemptAt)
-            writer.optionalField("provider", provider)
-            writer.field("effect", effect)
         }
     }
 }
@@ -323,11 +243,14 @@ extension MessageJSON {
             writer.field("final", final)
             writer.optionalField("reason", reason)
             writer.optionalField("provider", provider)
+            writer.optionalField("explanation", explanation)
             writer.field("segments", segments)
             writer.optionalField("encoding", encoding)
             writer.field("characters", characters)
             writer.key("cost")
             cost.write(to: &writer)
+            writer.field("billable", billable)
+            writer.optionalField("next_attempt_at", nextAttemptAt)
             writer.field("conflict", conflict)
             writer.key("engagement")
             writer.array(engagement) { writer, value in writer.string(value) }

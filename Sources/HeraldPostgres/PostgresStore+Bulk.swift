@@ -59,7 +59,7 @@ extension PostgresStore {
             update.ids.append(id)
             update.statuses.append(aggregate.status.rawValue)
             update.reasons.append(aggregate.reason?.rawValue ?? "")
-            update.accepted.append(aggregate.acceptedParts)
+            update.accepted.append(aggregate.billedSegments)
             update.conflicts.append(aggregate.hasConflict)
             update.engagements.append(SetCoding.encode(aggregate.engagement))
             update.finals.append(aggregate.status.isFinal)

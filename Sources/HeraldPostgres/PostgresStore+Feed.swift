@@ -24,4 +24,13 @@ extension PostgresStore {
         }
         return events
     }
+
+    public func feedEnd(accountID: String) async throws -> FeedCursor {
+        let rows = try await client.query("""
+            SELECT tx::text::int8, seq FROM events WHERE account_id = \(accountID) AND tx < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY tx DESC, seq DESC LIMIT 1
+            """, logger: logger)
+        for try await (tx, seq) in rows.decode((Int64, Int64).self) { return FeedCursor(tx: tx, seq: seq) }
+        return .start
+    }
 }

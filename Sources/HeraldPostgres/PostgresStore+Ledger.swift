@@ -71,7 +71,7 @@ extension PostgresStore {
         let parts = try r.23.map(PartStateCoding.decode) ?? []
         var record = MessageRecord(
             id: r.0, accountID: r.1, channel: channel, to: r.3, from: r.4, subject: r.5, text: r.6, tag: r.7, status: status,
-            reason: r.9.flatMap(ReasonCode.init(rawValue:)), segments: r.10, encoding: r.11, characters: r.12, acceptedParts: r.13,
+            reason: r.9.flatMap(ReasonCode.init(rawValue:)), segments: r.10, encoding: r.11, characters: r.12, billedSegments: r.13,
             priceMicros: r.14, hasConflict: r.15, engagement: SetCoding.decode(r.16), createdAt: r.17, updatedAt: r.18, sendAt: r.19,
             expiresAt: r.20, callbackURL: r.21, idempotencyKey: r.22, parts: parts
         )
@@ -80,6 +80,7 @@ extension PostgresStore {
         record.providerStatus = r.26
         record.providerError = r.27
         record.campaignID = r.28
+        if status == .deferred { record.nextAttemptAt = try row.makeRandomAccess()[29].decode(Date?.self) }
         return (record, parts)
     }
 

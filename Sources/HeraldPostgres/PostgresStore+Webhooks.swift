@@ -73,7 +73,7 @@ extension PostgresStore {
         }
         guard let end else { return RoutedPage(events: [], end: nil) }
         let rows = try await client.query("""
-            SELECT \(unescaped: EventColumns.qualified), e.tx::text::int8, e.seq, e.account_id, m.callback_url FROM events e JOIN messages m ON m.id = e.message_id
+            SELECT \(unescaped: EventColumns.qualified), e.tx::text::int8, e.seq, e.account_id, m.callback_url, m.recipient, m.tag, m.campaign_id FROM events e JOIN messages m ON m.id = e.message_id
             WHERE (e.tx, e.seq) > (\(String(cursor.tx))::xid8, \(cursor.seq)) AND (e.tx, e.seq) <= (\(String(end.tx))::xid8, \(end.seq))
               AND (m.callback_url IS NOT NULL OR e.account_id IN (SELECT account_id FROM webhooks))
             ORDER BY e.tx, e.seq
@@ -84,7 +84,8 @@ extension PostgresStore {
             let n = EventColumns.count
             events.append(RoutedEvent(
                 feed: FeedEvent(cursor: FeedCursor(tx: try c[n].decode(Int64.self), seq: try c[n + 1].decode(Int64.self)), event: try Self.event(row)),
-                accountID: try c[n + 2].decode(String.self), callbackURL: try c[n + 3].decode(String?.self)
+                accountID: try c[n + 2].decode(String.self), callbackURL: try c[n + 3].decode(String?.self),
+                to: try c[n + 4].decode(String.self), tag: try c[n + 5].decode(String?.self), campaignID: try c[n + 6].decode(String?.self)
             ))
         }
         return RoutedPage(events: events, end: end)

@@ -264,7 +264,10 @@ public final class PostgresStore: HeraldStore {
             try bindings.append(value, context: .default)
             text += " AND \(clause) $\(bindings.count)"
         }
-        if let status = query.status { try add("status =", status.rawValue) }
+        if !query.statuses.isEmpty {
+            try bindings.append(query.statuses.map(\.rawValue), context: .default)
+            text += " AND status = ANY($\(bindings.count))"
+        }
         if let to = query.to { try add("recipient =", to) }
         if let tag = query.tag { try add("tag =", tag) }
         if let since = query.since { try add("created_at >=", since) }

@@ -14,4 +14,11 @@ extension SQLiteStore {
             }
         }
     }
+
+    public func feedEnd(accountID: String) async throws -> FeedCursor {
+        try await pool.read { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM events WHERE account_id = ?"), arguments: [accountID])
+                .map { FeedCursor(tx: 0, seq: $0) } ?? .start
+        }
+    }
 }

@@ -59,7 +59,7 @@ extension SQLiteStore {
                 provider_status = CASE WHEN ? THEN ? ELSE provider_status END, provider_error = CASE WHEN ? THEN ? ELSE provider_error END
             WHERE id = ?
             """).execute(arguments: [
-                aggregate.status.rawValue, aggregate.reason?.rawValue, aggregate.acceptedParts, aggregate.hasConflict,
+                aggregate.status.rawValue, aggregate.reason?.rawValue, aggregate.billedSegments, aggregate.hasConflict,
                 SetCoding.encode(aggregate.engagement), aggregate.status.isFinal, Date().timeIntervalSince1970,
                 PartStateCoding.encode(parts), holding.reserved, holding.charged,
                 detail != nil, detail?.status, detail != nil, detail?.errorCode, messageID,
@@ -186,7 +186,7 @@ extension SQLiteStore {
         var record = MessageRecord(
             id: row[0], accountID: row[1], channel: channel, to: row[3], from: row[4], subject: row[5], text: row[6], tag: row[7],
             status: status, reason: (row[9] as String?).flatMap(ReasonCode.init(rawValue:)),
-            segments: row[10], encoding: row[11], characters: row[12], acceptedParts: row[13], priceMicros: row[14], hasConflict: row[15],
+            segments: row[10], encoding: row[11], characters: row[12], billedSegments: row[13], priceMicros: row[14], hasConflict: row[15],
             engagement: SetCoding.decode(row[16] as String), createdAt: Date(timeIntervalSince1970: row[17]),
             updatedAt: Date(timeIntervalSince1970: row[18]), sendAt: (row[19] as Double?).map(Date.init(timeIntervalSince1970:)),
             expiresAt: Date(timeIntervalSince1970: row[20]), callbackURL: row[21], idempotencyKey: row[22], parts: parts
@@ -196,6 +196,7 @@ extension SQLiteStore {
         record.providerStatus = row[26]
         record.providerError = row[27]
         record.campaignID = row[28]
+        if status == .deferred { record.nextAttemptAt = (row[29] as Double?).map(Date.init(timeIntervalSince1970:)) }
         return (record, parts)
     }
 

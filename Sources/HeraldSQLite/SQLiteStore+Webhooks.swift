@@ -63,12 +63,13 @@ extension SQLiteStore {
                                                arguments: [cursor.seq, limit])
             else { return RoutedPage(events: [], end: nil) }
             let events = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(EventColumns.qualified), e.seq, e.account_id, m.callback_url FROM events e JOIN messages m ON m.id = e.message_id
+                SELECT \(EventColumns.qualified), e.seq, e.account_id, m.callback_url, m.recipient, m.tag, m.campaign_id FROM events e JOIN messages m ON m.id = e.message_id
                 WHERE e.seq > ? AND e.seq <= ? AND (m.callback_url IS NOT NULL OR e.account_id IN (SELECT account_id FROM webhooks))
                 ORDER BY e.seq
                 """), arguments: [cursor.seq, end]).map { row in
                 RoutedEvent(feed: FeedEvent(cursor: FeedCursor(tx: 0, seq: row[EventColumns.count]), event: try Self.event(row)),
-                            accountID: row[EventColumns.count + 1], callbackURL: row[EventColumns.count + 2])
+                            accountID: row[EventColumns.count + 1], callbackURL: row[EventColumns.count + 2],
+                            to: row[EventColumns.count + 3], tag: row[EventColumns.count + 4], campaignID: row[EventColumns.count + 5])
             }
             return RoutedPage(events: events, end: FeedCursor(tx: 0, seq: end))
         }

@@ -203,7 +203,10 @@ public final class SQLiteStore: HeraldStore {
         // A recipient filter reads (recipient, id): newest first, whatever the size of the account's log.
         var sql = "SELECT \(MessageColumns.list(for: query)) FROM messages\(query.to == nil ? "" : " INDEXED BY messages_recipient") WHERE account_id = ?"
         var arguments: [(any DatabaseValueConvertible)?] = [query.accountID]
-        if let status = query.status { sql += " AND status = ?"; arguments.append(status.rawValue) }
+        if !query.statuses.isEmpty {
+            sql += " AND status IN (\(Array(repeating: "?", count: query.statuses.count).joined(separator: ", ")))"
+            arguments += query.statuses.map(\.rawValue)
+        }
         if let to = query.to { sql += " AND recipient = ?"; arguments.append(to) }
         if let tag = query.tag { sql += " AND tag = ?"; arguments.append(tag) }
         if let since = query.since { sql += " AND created_at >= ?"; arguments.append(since.timeIntervalSince1970) }

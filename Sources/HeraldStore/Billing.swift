@@ -48,7 +48,7 @@ public enum Billing {
     /// from (negative) the account balance.
     public static func settle(_ holding: Holding, after aggregate: MessageAggregate) -> (holding: Holding, balanceDelta: Int64) {
         guard let reserved = holding.reserved else { return (holding, 0) }
-        let charged = Int64(aggregate.acceptedParts) * holding.price
+        let charged = Int64(aggregate.billedSegments) * holding.price
         let newlyCharged = charged - holding.charged
         let stillHeld = aggregate.status.isFinal ? 0 : max(0, reserved - newlyCharged)
         let released = reserved - stillHeld - newlyCharged

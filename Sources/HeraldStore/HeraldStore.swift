@@ -44,6 +44,9 @@ public protocol HeraldStore: Service {
     func messageWithEvents(id: String, accountID: String) async throws -> (message: MessageRecord, events: [StatusEvent])?
     /// The account's events after `cursor`, in feed order (see ``FeedCursor``), at most `limit`.
     func feed(accountID: String, after cursor: FeedCursor, limit: Int) async throws -> [FeedEvent]
+    /// The cursor of the account's latest event in the feed (``FeedCursor/start`` when it has none): where a live
+    /// stream starts.
+    func feedEnd(accountID: String) async throws -> FeedCursor
     /// The message log, newest first.
     func messages(matching query: MessageQuery) async throws -> [MessageRecord]
     /// Number of messages per status for an account.

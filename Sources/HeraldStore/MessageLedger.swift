@@ -79,8 +79,12 @@ public enum MessageColumns {
     public static let list = """
         id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, \
         accepted_parts, price_micros, conflict, engagement, created_at, updated_at, send_at, expires_at, callback_url, \
-        idempotency_key, parts, reserved_micros, charged_micros, provider_status, provider_error, campaign_id
+        idempotency_key, parts, reserved_micros, charged_micros, provider_status, provider_error, campaign_id, \
+        \(nextAttempt)
         """
+
+    /// When the queue will try the message next (read as ``MessageRecord/nextAttemptAt`` for a DEFERRED message).
+    static let nextAttempt = "(SELECT available_at FROM queue WHERE queue.message_id = messages.id) AS next_attempt_at"
 }
 
 extension MessageColumns {
@@ -88,7 +92,8 @@ extension MessageColumns {
     public static let summary = """
         id, account_id, channel, recipient, sender, NULL AS subject, '' AS body, tag, status, reason, segments, encoding, characters, \
         accepted_parts, price_micros, conflict, engagement, created_at, updated_at, send_at, expires_at, callback_url, \
-        idempotency_key, NULL AS parts, reserved_micros, charged_micros, provider_status, provider_error, campaign_id
+        idempotency_key, NULL AS parts, reserved_micros, charged_micros, provider_status, provider_error, campaign_id, \
+        \(nextAttempt)
         """
 
     /// The column list a query asks for.

@@ -84,7 +84,8 @@ public struct MessageRecord: Sendable, Hashable {
     public var segments: Int
     public var encoding: String?
     public var characters: Int
-    public var acceptedParts: Int
+    /// Segments billed so far (``BillingRule``; stored in `accepted_parts`).
+    public var billedSegments: Int
     public var priceMicros: Int64
     public var hasConflict: Bool
     public var engagement: Set<Engagement>
@@ -105,17 +106,21 @@ public struct MessageRecord: Sendable, Hashable {
     public var providerError: String? = nil
     /// The campaign the message belongs to.
     public var campaignID: String? = nil
+    /// When a DEFERRED message is tried next (nil in every other status).
+    public var nextAttemptAt: Date? = nil
 
     /// What a dispatch or status write needs to keep the prepaid accounting right.
     public var holding: Billing.Holding { Billing.Holding(reserved: reservedMicros, charged: chargedMicros, price: priceMicros) }
 
     /// Cost: accepted segments times the price (billing rule of `docs/STATUSES.md`).
-    public var costMicros: Int64 { Int64(acceptedParts) * priceMicros }
+    public var costMicros: Int64 { Int64(billedSegments) * priceMicros }
+    /// Whether the message is billed in its status (``BillingRule``).
+    public var billable: Bool { BillingRule.isBillable(status) }
 
     public init(
         id: String, accountID: String, channel: Channel, to: String, from: String?, subject: String?, text: String,
         tag: String?, status: MessageStatus, reason: ReasonCode?, segments: Int, encoding: String?, characters: Int,
-        acceptedParts: Int, priceMicros: Int64, hasConflict: Bool, engagement: Set<Engagement>, createdAt: Date,
+        billedSegments: Int, priceMicros: Int64, hasConflict: Bool, engagement: Set<Engagement>, createdAt: Date,
         updatedAt: Date, sendAt: Date?, expiresAt: Date, callbackURL: String?, idempotencyKey: String?, parts: [PartState] = []
     ) {
         self.id = id
@@ -131,7 +136,7 @@ public struct MessageRecord: Sendable, Hashable {
         self.segments = segments
         self.encoding = encoding
         self.characters = characters
-        self.acceptedParts = acceptedParts
+        self.billedSegments = billedSegments
         self.priceMicros = priceMicros
         self.hasConflict = hasConflict
         self.engagement = engagement
@@ -159,7 +164,16 @@ public struct PartRecord: Sendable, Hashable {
 /// Filters of the message log.
 public struct MessageQuery: Sendable, Hashable {
     public var accountID: String
-    public var status: MessageStatus?
+    /// Only messages in one of these statuses (empty: any).
+    public var statuses: [MessageStatus] = []
+    /// Only messages in this status.
+    public var status: MessageStatus? {
+        get { statuses.count == 1 ? statuses[0] : nil }
+        set { statuses = newValue.map { [$0] } ?? [] }
+    }
+    /// Only messages whose status shows as this word in its vocabulary; the store selects on its ``StatusWordFilter/statuses``
+    /// (set them too) and the reader checks the word (``MessagePages``).
+    public var word: StatusWordFilter?
     public var to: String?
     public var tag: String?
     public var since: Date?
@@ -180,7 +194,7 @@ public struct MessageQuery: Sendable, Hashable {
         self.campaignID = campaignID
         self.reason = reason
         self.accountID = accountID
-        self.status = status
+        self.statuses = status.map { [$0] } ?? []
         self.to = to
         self.tag = tag
         self.since = since

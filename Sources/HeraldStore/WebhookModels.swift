@@ -112,11 +112,18 @@ public struct RoutedEvent: Sendable, Hashable {
     public var accountID: String
     /// The message's own `callback_url`.
     public var callbackURL: String?
+    /// The message's recipient, tag and campaign, carried by every callback so a receiver needs no lookup.
+    public var to: String
+    public var tag: String?
+    public var campaignID: String?
 
-    public init(feed: FeedEvent, accountID: String, callbackURL: String?) {
+    public init(feed: FeedEvent, accountID: String, callbackURL: String?, to: String = "", tag: String? = nil, campaignID: String? = nil) {
         self.feed = feed
         self.accountID = accountID
         self.callbackURL = callbackURL
+        self.to = to
+        self.tag = tag
+        self.campaignID = campaignID
     }
 }
 

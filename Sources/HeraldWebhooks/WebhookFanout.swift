@@ -58,7 +58,7 @@ public final class WebhookFanout: Service {
             var payloads: [Vocabulary: String] = [:]
             func payload(_ vocabulary: Vocabulary) -> String {
                 if let built = payloads[vocabulary] { return built }
-                let built = WebhookPayload(routed, vocabulary: vocabulary).json()
+                let built = WebhookPayload.json(routed, vocabulary: vocabulary)
                 payloads[vocabulary] = built
                 return built
             }

@@ -29,15 +29,34 @@ struct AccountCommand: AsyncParsableCommand {
     var quietHours: String?
     @Option(help: "What quiet hours do: hold (send when they end) or block.")
     var quietHoursMode: String?
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: TargetOptions
 
     func run() async throws {
         let topUpMicros: Int64? = try topUp.map { amount in
             guard let micros = PriceTable.micros(amount) else { throw ValidationError("--top-up '\(amount)' is not an amount; write e.g. 25.00") }
             return micros
         }
+        if let server = database.server {
+            // Over the API an account changes its own settings; balances are the operator's, on the database.
+            if topUp != nil || postpaid { throw RemoteAPI.unsupported("--top-up and --postpaid", fix: "run on the server's database with --database (balances are the operator's)") }
+            var patch: [String: Any] = [:]
+            if let defaultCountry { patch["default_country"] = defaultCountry.uppercased() }
+            if let validityMinutes { patch["validity_minutes"] = validityMinutes }
+            if let helpText { patch["help_text"] = helpText }
+            if let quietHours {
+                if quietHours == "off" { patch["quiet_hours"] = NSNull() } else {
+                    let ends = quietHours.split(separator: "-").map(String.init)
+                    guard ends.count == 2 else { throw ValidationError("--quiet-hours '\(quietHours)' is not HH:MM-HH:MM; write e.g. 21:00-08:00") }
+                    patch["quiet_hours"] = ["start": ends[0], "end": ends[1]]
+                }
+            }
+            if let quietHoursMode { patch["quiet_hours_mode"] = quietHoursMode }
+            let account = try await (patch.isEmpty ? server.send(.GET, "/v1/account") : server.send(.PATCH, "/v1/account", json: patch)).object()
+            for (key, value) in account.sorted(by: { $0.key < $1.key }) { print("\(key): \(RemoteStatusReport.text(value))") }
+            return
+        }
         let accountName = name
-        let updated: Account? = try await StoreURL.with(database.database, logger: Logger(label: "herald.account")) { store in
+        let updated: Account? = try await database.withStore(label: "herald.account") { store in
             guard var account = try await store.account(named: accountName) else { return nil }
             var settings = account.settings
             if let defaultCountry { settings.defaultCountry = defaultCountry.uppercased() }

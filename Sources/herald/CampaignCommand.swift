@@ -47,7 +47,7 @@ struct CampaignCommand: AsyncParsableCommand {
         @Flag(help: "Print the final report as JSON.") var json = false
         @Option(help: "Config file whose pricing applies (as 'herald serve --config').") var config: String?
         @Option(help: "Account name.") var account: String = "demo"
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: TargetOptions
 
         func run() async throws {
             guard let messageCategory = MessageCategory(rawValue: category), messageCategory != .keywordReply else {
@@ -64,6 +64,24 @@ struct CampaignCommand: AsyncParsableCommand {
             let prices = try config.map { try ConfigFile.load(path: $0).priceTable() } ?? PriceTable()
             let bar = ProgressBar()
             let options = self, sendTime = schedule
+            if let server = database.server {
+                // Over the API: create, then upload the file as one CSV body; the server answers when every row is stored.
+                var body: [String: Any] = ["template": template, "category": messageCategory.rawValue, "paused": paused]
+                body["name"] = name
+                body["channel"] = channel
+                body["from"] = from
+                body["tag"] = tag
+                body["send_at"] = sendAt
+                let created = try await server.send(.POST, "/v1/campaigns", json: body).object()
+                guard let id = created["id"] as? String else { throw RemoteAPI.failure("the server's answer has no campaign id", code: 69) }
+                FileHandle.standardError.write(Data("campaign \(id)\n".utf8))
+                let upload = try await server.send(.POST, "/v1/campaigns/\(id)/recipients", body: file.readDataToEndOfFile(), contentType: "text/csv").object()
+                for problem in (upload["problems"] as? [[String: Any]] ?? []).prefix(10) {
+                    FileHandle.standardError.write(Data("line \(problem["line"] as? Int ?? 0): \(problem["problem"] as? String ?? ""). Fix: \(problem["fix"] as? String ?? "")\n".utf8))
+                }
+                CampaignCommand.printRemote(upload["campaign"] as? [String: Any] ?? created, json: json)
+                return
+            }
             try await database.withAccount(options.account, label: "herald.campaign") { store, account in
                 guard let template = try await store.template(accountID: account.id, name: options.template) else {
                     throw CampaignCommand.fail("no template named '\(options.template)' in account '\(options.account)'; create it with POST /v1/templates", Exit.notFound)
@@ -112,10 +130,14 @@ struct CampaignCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON (the API's campaign object).") var json = false
         @Option(help: "Currency the costs are shown in (as the server's pricing).") var currency: String = PriceTable().currency
         @Option(help: "Account name.") var account: String = "demo"
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: TargetOptions
 
         func run() async throws {
             let options = self
+            if let server = database.server {
+                CampaignCommand.printRemote(try await server.send(.GET, "/v1/campaigns/\(id)").object(), json: json)
+                return
+            }
             try await CampaignCommand.withCampaign(id, account: account, database: database) { store, campaign in
                 let summary = options.follow
                     ? try await CampaignCommand.follow(campaign, store: store, bar: ProgressBar(), receiptWait: .seconds(options.receiptWait))
@@ -130,10 +152,20 @@ struct CampaignCommand: AsyncParsableCommand {
 
         @Option(help: "How many.") var limit: Int = 20
         @Option(help: "Account name.") var account: String = "demo"
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: TargetOptions
 
         func run() async throws {
             let accountName = account, count = limit
+            if let server = database.server {
+                let page = try await server.send(.GET, "/v1/campaigns", query: [("limit", String(count))]).object()
+                for campaign in page["data"] as? [[String: Any]] ?? [] {
+                    let counts = campaign["counts"] as? [String: Any] ?? [:]
+                    let state = (campaign["state"] as? String ?? "").padding(toLength: 8, withPad: " ", startingAt: 0)
+                    Swift.print("\(campaign["id"] as? String ?? "")  \(state)  \(counts["final"] as? Int ?? 0)/\(counts["total"] as? Int ?? 0) final  "
+                                + "\(counts["delivered"] as? Int ?? 0) delivered  \(campaign["name"] as? String ?? "")")
+                }
+                return
+            }
             try await database.withAccount(accountName, label: "herald.campaign") { store, account in
                 for campaign in try await store.campaigns(accountID: account.id, before: nil, limit: count) {
                     let counts = try await store.campaignCounts(campaignID: campaign.id)
@@ -148,7 +180,7 @@ struct CampaignCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Hold the campaign's queued messages (those with a provider go on).")
         @Argument(help: "Campaign id.") var id: String
         @Option(help: "Account name.") var account: String = "demo"
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: TargetOptions
         func run() async throws { try await CampaignCommand.change(id, to: .paused, account: account, database: database) }
     }
 
@@ -156,7 +188,7 @@ struct CampaignCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Release a paused campaign's messages.")
         @Argument(help: "Campaign id.") var id: String
         @Option(help: "Account name.") var account: String = "demo"
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: TargetOptions
         func run() async throws { try await CampaignCommand.change(id, to: .running, account: account, database: database) }
     }
 
@@ -164,18 +196,29 @@ struct CampaignCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancel every message of the campaign that no provider has yet.")
         @Argument(help: "Campaign id.") var id: String
         @Option(help: "Account name.") var account: String = "demo"
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: TargetOptions
         func run() async throws { try await CampaignCommand.change(id, to: .canceled, account: account, database: database) }
     }
 
     // MARK: Shared
+
+    /// A campaign object of the API: as JSON, or its id, state and counts.
+    static func printRemote(_ campaign: [String: Any], json: Bool) {
+        if json, let data = try? JSONSerialization.data(withJSONObject: campaign, options: [.sortedKeys]) {
+            Swift.print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        let counts = campaign["counts"] as? [String: Any] ?? [:]
+        Swift.print("\(campaign["id"] as? String ?? "")  \(campaign["state"] as? String ?? "")  \(counts["final"] as? Int ?? 0)/\(counts["total"] as? Int ?? 0) final, "
+                    + "\(counts["delivered"] as? Int ?? 0) delivered, \(counts["invalid_rows"] as? Int ?? 0) invalid rows, cost \((campaign["cost"] as? [String: Any])?["amount"] as? String ?? "0")")
+    }
 
     static func fail(_ message: String, _ code: Int32) -> ExitCode {
         FileHandle.standardError.write(Data("error: \(message)\n".utf8))
         return ExitCode(code)
     }
 
-    static func withCampaign(_ id: String, account accountName: String, database: DatabaseOptions,
+    static func withCampaign(_ id: String, account accountName: String, database: TargetOptions,
                              _ body: @escaping @Sendable (any HeraldStore, Campaign) async throws -> Void) async throws {
         try await database.withAccount(accountName, label: "herald.campaign") { store, account in
             guard let campaign = try await store.campaign(id: id, accountID: account.id) else {
@@ -185,11 +228,17 @@ struct CampaignCommand: AsyncParsableCommand {
         }
     }
 
-    static func change(_ id: String, to state: CampaignState, account: String, database: DatabaseOptions) async throws {
+    static func change(_ id: String, to state: CampaignState, account: String, database: TargetOptions) async throws {
+        let verb = switch state { case .paused: "held"; case .running: "released"; case .canceled: "canceled" }
+        if let server = database.server {
+            let action = switch state { case .paused: "pause"; case .running: "resume"; case .canceled: "cancel" }
+            let campaign = try await server.send(.POST, "/v1/campaigns/\(id)/\(action)", codes: [409: 1]).object()
+            Swift.print("\(id) \(campaign["state"] as? String ?? state.rawValue): \(campaign["changed_messages"] as? Int ?? 0) messages \(verb)")
+            return
+        }
         try await withCampaign(id, account: account, database: database) { store, campaign in
             guard let change = try await store.setCampaignState(id: campaign.id, accountID: campaign.accountID, to: state, now: Date()) else { return }
             guard change.campaign.state == state else { throw fail("campaign \(id) is canceled", 1) }
-            let verb = switch state { case .paused: "held"; case .running: "released"; case .canceled: "canceled" }
             Swift.print("\(id) \(state.rawValue): \(change.messages) messages \(verb)")
         }
     }

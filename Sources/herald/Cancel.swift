@@ -12,12 +12,17 @@ struct Cancel: AsyncParsableCommand {
 
     @Argument(help: "Message id (msg_...).") var id: String
     @Option(help: "Account name.") var account: String = "demo"
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: TargetOptions
 
     func run() async throws {
+        if let server = database.server {
+            let message = try await server.send(.POST, "/v1/messages/\(id)/cancel").object()
+            print("\(id) \(message["status"] as? String ?? "CANCELED")")
+            return
+        }
         let accountName = account
         let messageID = id
-        let outcome = try await StoreURL.with(database.database, logger: Logger(label: "herald.cancel")) { store -> CancelOutcome in
+        let outcome = try await database.withStore(label: "herald.cancel") { store -> CancelOutcome in
             guard let account = try await store.account(named: accountName) else { return .notFound }
             return try await store.cancel(messageID: messageID, accountID: account.id, now: Date())
         }

@@ -15,7 +15,7 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(help: "Account name.") var account: String = "demo"
     @Option(help: "Start after this cursor (as printed, e.g. 0_1234).") var after: String?
     @Flag(help: "Keep reading new events until interrupted.") var follow = false
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: TargetOptions
 
     func run() async throws {
         var start = FeedCursor.start
@@ -24,6 +24,25 @@ struct EventsCommand: AsyncParsableCommand {
             start = cursor
         }
         let accountName = account, keepFollowing = follow, first = start
+        if let server = database.server {
+            var cursor = first.description
+            while !Task.isCancelled {
+                let page = try await server.send(.GET, "/v1/events", query: [("cursor", cursor), ("limit", "500")]).object()
+                let events = page["data"] as? [[String: Any]] ?? []
+                var lines = ""
+                for event in events {
+                    let reason = ((event["reason"] as? [String: Any])?["code"] as? String).map { " \($0)" } ?? ""
+                    lines += "\(event["cursor"] as? String ?? "") \(event["occurred_at"] as? String ?? "") \(event["message_id"] as? String ?? "") \(event["event"] as? String ?? "")\(reason) \(event["source"] as? String ?? "")\n"
+                }
+                if !lines.isEmpty { FileHandle.standardOutput.write(Data(lines.utf8)) }
+                cursor = page["next_cursor"] as? String ?? cursor
+                if events.isEmpty {
+                    guard keepFollowing else { return }
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            }
+            return
+        }
         try await database.withAccount(accountName, label: "herald.events") { store, account in
             var cursor = first
             while !Task.isCancelled {

@@ -5,6 +5,7 @@ import HeraldHTTP
 import HeraldStore
 import Logging
 import NIOCore
+import NIOFoundationCompat
 
 /// `herald export`: the message log of an account as CSV or NDJSON, straight from the database.
 struct ExportCommand: AsyncParsableCommand {
@@ -23,7 +24,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "Only messages created before this time (RFC 3339).") var until: String?
     @Option(help: "Status words of: canonical, raven, smsto, tracksend, masstack, vonage-log.") var vocabulary: String = "canonical"
     @Option(help: "Write to this file instead of standard output.") var output: String?
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: TargetOptions
 
     func run() async throws {
         guard format == "csv" || format == "ndjson" else { throw ValidationError("--format must be csv or ndjson") }
@@ -46,6 +47,17 @@ struct ExportCommand: AsyncParsableCommand {
             handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         } else {
             handle = FileHandle.standardOutput
+        }
+        if let server = database.server {
+            var written = 0
+            try await server.stream("/v1/messages/export", query: [
+                ("format", format), ("status", status), ("tag", tag), ("campaign", campaign), ("since", since), ("until", until), ("vocabulary", vocabulary),
+            ]) { chunk in
+                written += chunk.readableBytes
+                handle.write(Data(buffer: chunk))
+            }
+            if let output { FileHandle.standardError.write(Data("\(written) bytes written to \(output)\n".utf8)) }
+            return
         }
         let accountName = account, csv = format == "csv", statusFilter = parsedStatus, tagFilter = tag, campaignFilter = campaign
         let rows = try await database.withAccount(accountName, label: "herald.export") { store, account in

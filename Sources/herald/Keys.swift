@@ -13,16 +13,19 @@ struct Keys: AsyncParsableCommand {
         var account: String
         @Option(help: "account (its own messages) or operator (also what concerns every account: unmatched receipts).")
         var role: String = "account"
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: TargetOptions
 
         func validate() throws {
             guard APIKeyRole(rawValue: role) != nil else { throw ValidationError("--role '\(role)' is not a role; use account or operator") }
         }
 
         func run() async throws {
+            if database.server != nil {
+                throw RemoteAPI.unsupported("creating a key", fix: "run 'herald keys create' on the server's database with --database")
+            }
             let accountName = account
             let role = APIKeyRole(rawValue: role) ?? .account
-            let key = try await StoreURL.with(database.database, logger: Logger(label: "herald.keys")) { store in
+            let key = try await database.withStore(label: "herald.keys") { store in
                 let account = try await store.ensureAccount(named: accountName)
                 return try await APIKeys.create(for: account, role: role, store: store)
             }

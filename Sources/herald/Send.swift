@@ -6,8 +6,8 @@ import Logging
 
 struct Send: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Queue one message in the database; a running 'herald serve' on the same database sends it.",
-        discussion: "Exit codes: 0 queued (or scheduled), 2 stored as REJECTED, 64 invalid input."
+        abstract: "Queue one message: through a running 'herald serve' (--url, --key) or in its database (--database).",
+        discussion: "Exit codes: 0 queued (or scheduled), 2 stored as REJECTED, 64 invalid input, 69 no database or server, 77 key refused."
     )
 
     @Option(help: "sms, email or chat.") var channel: String = "sms"
@@ -19,8 +19,8 @@ struct Send: AsyncParsableCommand {
     @Option(name: .customLong("var"), help: "Template variable NAME=VALUE (repeatable).") var variables: [String] = []
     @Option(help: "transactional or promotional (promotional obeys the DND list and quiet hours).") var category: String = "transactional"
     @Option(help: "Campaign tag.") var tag: String?
-    @Option(help: "Account name.") var account: String = "demo"
-    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Account name (with --database; with --url the key names the account).") var account: String = "demo"
+    @OptionGroup var database: TargetOptions
 
     func run() async throws {
         guard let messageCategory = MessageCategory(rawValue: category), messageCategory != .keywordReply else {
@@ -34,8 +34,24 @@ struct Send: AsyncParsableCommand {
         if (text == nil) == (template == nil) { throw ValidationError("give either --text or --template") }
         let request = SendRequest(channel: channel, to: to, from: from, subject: subject, text: text, tag: tag, category: messageCategory,
                                   template: template, variables: values)
+        if let server = database.server {
+            var body: [String: Any] = ["channel": channel, "to": to, "category": messageCategory.rawValue]
+            body["from"] = from
+            body["subject"] = subject
+            body["text"] = text
+            body["template"] = template
+            body["tag"] = tag
+            if !values.isEmpty { body["variables"] = values }
+            let message = try await server.send(.POST, "/v1/messages", json: body).object()
+            let status = message["status"] as? String ?? "?"
+            let reason = message["reason"] as? [String: Any]
+            print("\(message["id"] as? String ?? "?") \(status)\(reason.map { " \($0["code"] as? String ?? ""): \($0["meaning"] as? String ?? "")" } ?? "")")
+            if let explanation = message["explanation"] as? String { print("  \(explanation)") }
+            if status == MessageStatus.rejected.rawValue { throw ExitCode(2) }
+            return
+        }
         let accountName = account
-        let result = try await StoreURL.with(database.database, logger: Logger(label: "herald.send")) { store in
+        let result = try await database.withStore(label: "herald.send") { store in
             let account = try await store.ensureAccount(named: accountName)
             return try await Gateway(store: store).send([request], accountID: account.id, settings: account.settings)
         }

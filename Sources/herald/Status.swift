@@ -9,12 +9,17 @@ struct Status: AsyncParsableCommand {
 
     @Argument(help: "Message id (msg_...).") var id: String
     @Option(help: "Account name.") var account: String = "demo"
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: TargetOptions
 
     func run() async throws {
+        if let server = database.server {
+            let message = try await server.send(.GET, "/v1/messages/\(id)").object()
+            print(RemoteStatusReport(message: message).text)
+            return
+        }
         let accountName = account
         let messageID = id
-        let found = try await StoreURL.with(database.database, logger: Logger(label: "herald.status")) { store -> (MessageRecord, [StatusEvent])? in
+        let found = try await database.withStore(label: "herald.status") { store -> (MessageRecord, [StatusEvent])? in
             guard let account = try await store.account(named: accountName) else { return nil }
             return try await store.messageWithEvents(id: messageID, accountID: account.id)
         }

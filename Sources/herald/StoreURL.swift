@@ -7,10 +7,16 @@ import Logging
 
 /// Opens the store a database URL names: `sqlite:PATH` (the default) or `postgres://...`.
 enum StoreURL {
+    /// The file a `sqlite:` URL names (nil for other URLs).
+    static func sqlitePath(_ url: String) -> String? {
+        guard url.hasPrefix("sqlite:") else { return nil }
+        var path = String(url.dropFirst("sqlite:".count))
+        if path.hasPrefix("//") { path.removeFirst(2) }
+        return path
+    }
+
     static func open(_ url: String, logger: Logger) throws -> any HeraldStore {
-        if url.hasPrefix("sqlite:") {
-            var path = String(url.dropFirst("sqlite:".count))
-            if path.hasPrefix("//") { path.removeFirst(2) }
+        if let path = sqlitePath(url) {
             guard !path.isEmpty else { throw StoreError.unsupportedURL(url) }
             return try SQLiteStore(path: path)
         }
@@ -26,16 +32,3 @@ enum StoreURL {
     }
 }
 
-extension DatabaseOptions {
-    /// Opens the database, finds the account by name and runs `body` with both; without such an account, says so and
-    /// exits 66 (the commands' shared "no such account" code).
-    func withAccount<T: Sendable>(_ name: String, label: String, _ body: @Sendable @escaping (any HeraldStore, Account) async throws -> T) async throws -> T {
-        try await StoreURL.with(database, logger: Logger(label: label)) { store in
-            guard let account = try await store.account(named: name) else {
-                FileHandle.standardError.write(Data("no account named '\(name)'; create one with: herald keys create --account \(name)\n".utf8))
-                throw ExitCode(66)
-            }
-            return try await body(store, account)
-        }
-    }
-}

@@ -59,8 +59,9 @@ struct WebhookPayloadTests {
         let event = StatusEvent(id: "evt_1", messageID: "msg_1", part: 0, kind: .status(.undelivered), reason: .absentSubscriber, source: .receipt,
                                 occurredAt: Date(timeIntervalSince1970: 1_800_000_000), connector: "carrier", providerMessageID: "P1",
                                 detail: ProviderDetail(status: "UNDELIV", errorCode: "001"))
-        let routed = RoutedEvent(feed: FeedEvent(cursor: FeedCursor(tx: 0, seq: 42), event: event), accountID: "acc_1", callbackURL: nil)
-        let json = WebhookPayload(routed, vocabulary: .smsto).json()
+        let routed = RoutedEvent(feed: FeedEvent(cursor: FeedCursor(tx: 0, seq: 42), event: event), accountID: "acc_1", callbackURL: nil,
+                                 to: "+14155550100", tag: "otp", campaignID: "cmp_1")
+        let json = WebhookPayload.json(routed, vocabulary: .smsto)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(object["status"] as? String == Vocabulary.smsto.word(for: .undelivered, reason: .absentSubscriber))
         #expect(object["canonical_status"] as? String == "UNDELIVERED")
@@ -69,5 +70,21 @@ struct WebhookPayloadTests {
         #expect((object["reason"] as? [String: Any])?["code"] as? String == "ABSENT_SUBSCRIBER")
         #expect((object["provider"] as? [String: Any])?["error_code"] as? String == "001")
         #expect(object["type"] as? String == "message.status")
+        #expect(object["event"] as? String == "UNDELIVERED")
+        #expect(object["to"] as? String == "+14155550100")
+        #expect(object["tag"] as? String == "otp")
+        #expect(object["campaign_id"] as? String == "cmp_1")
+        #expect(object["explanation"] == nil)
+    }
+
+    @Test("a gate's explanation is its own field, never provider words")
+    func explanation() throws {
+        let event = StatusEvent(id: "evt_2", messageID: "msg_2", kind: .status(.rejected), reason: .invalidNumber, source: .policy,
+                                occurredAt: Date(timeIntervalSince1970: 1_800_000_000), detail: ProviderDetail(text: "not a number in the GB numbering plan"))
+        let routed = RoutedEvent(feed: FeedEvent(cursor: FeedCursor(tx: 0, seq: 7), event: event), accountID: "acc_1", callbackURL: nil, to: "+447700900123")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(WebhookPayload.json(routed).utf8)) as? [String: Any])
+        #expect(object["explanation"] as? String == "not a number in the GB numbering plan")
+        #expect(object["provider"] == nil)
+        #expect(object["tag"] == nil)
     }
 }

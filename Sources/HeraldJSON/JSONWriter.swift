@@ -4,26 +4,26 @@ import NIOCore
 ///
 /// Foundation's `JSONEncoder` was the largest single cost of a status lookup in the profile; writing the few
 /// shapes the API returns directly into a `ByteBuffer` is several times cheaper and keeps key order stable.
-struct JSONWriter {
-    private(set) var buffer: ByteBuffer
+public struct JSONWriter {
+    public private(set) var buffer: ByteBuffer
     private var needsComma = false
 
-    init(capacity: Int = 1024) {
+    public init(capacity: Int = 1024) {
         buffer = ByteBufferAllocator().buffer(capacity: capacity)
     }
 
     /// Writes on after what `buffer` holds (NDJSON: one writer for a page of lines).
-    init(buffer: ByteBuffer) {
+    public init(buffer: ByteBuffer) {
         self.buffer = buffer
     }
 
     /// Ends an NDJSON line: the next value starts a new document.
-    mutating func newline() {
+    public mutating func newline() {
         buffer.writeInteger(UInt8(ascii: "\n"))
         needsComma = false
     }
 
-    mutating func object(_ body: (inout JSONWriter) -> Void) {
+    public mutating func object(_ body: (inout JSONWriter) -> Void) {
         separator()
         buffer.writeInteger(UInt8(ascii: "{"))
         needsComma = false
@@ -32,7 +32,7 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func array<S: Sequence>(_ elements: S, _ body: (inout JSONWriter, S.Element) -> Void) {
+    public mutating func array<S: Sequence>(_ elements: S, _ body: (inout JSONWriter, S.Element) -> Void) {
         separator()
         buffer.writeInteger(UInt8(ascii: "["))
         needsComma = false
@@ -42,7 +42,7 @@ struct JSONWriter {
     }
 
     /// Writes `"key":` and leaves the value to the next call.
-    mutating func key(_ key: StaticString) {
+    public mutating func key(_ key: StaticString) {
         separator()
         buffer.writeInteger(UInt8(ascii: "\""))
         buffer.writeStaticString(key)
@@ -50,17 +50,17 @@ struct JSONWriter {
         needsComma = false
     }
 
-    mutating func field(_ name: StaticString, _ value: String?) {
+    public mutating func field(_ name: StaticString, _ value: String?) {
         key(name)
         if let value { string(value) } else { null() }
     }
 
-    mutating func field(_ name: StaticString, _ value: Int?) {
+    public mutating func field(_ name: StaticString, _ value: Int?) {
         key(name)
         if let value { number(value) } else { null() }
     }
 
-    mutating func field(_ name: StaticString, _ value: Bool) {
+    public mutating func field(_ name: StaticString, _ value: Bool) {
         key(name)
         separator()
         buffer.writeStaticString(value ? "true" : "false")
@@ -68,27 +68,27 @@ struct JSONWriter {
     }
 
     /// Omits the field when the value is nil.
-    mutating func optionalField(_ name: StaticString, _ value: String?) {
+    public mutating func optionalField(_ name: StaticString, _ value: String?) {
         if let value { field(name, value) }
     }
 
-    mutating func optionalField(_ name: StaticString, _ value: Int?) {
+    public mutating func optionalField(_ name: StaticString, _ value: Int?) {
         if let value { field(name, value) }
     }
 
-    mutating func null() {
+    public mutating func null() {
         separator()
         buffer.writeStaticString("null")
         needsComma = true
     }
 
-    mutating func number(_ value: Int) {
+    public mutating func number(_ value: Int) {
         separator()
         buffer.writeString(String(value))
         needsComma = true
     }
 
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         separator()
         buffer.writeInteger(UInt8(ascii: "\""))
         // Most values need no escaping: one scan of the contiguous bytes, then one copy.
@@ -135,6 +135,6 @@ struct JSONWriter {
 }
 
 /// A value the API writes with ``JSONWriter``.
-protocol JSONWritable {
+public protocol JSONWritable {
     func write(to writer: inout JSONWriter)
 }
