@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 db="sqlite:$work/cli.sqlite"
+# Only serve and migrate create a database: a command run from the wrong folder says so instead of queueing into a new one.
+(cd "$work" && "$HERALD" send --to +14155550100 --text hi > /dev/null 2> "$work/nodb.err"); code=$?
+check "send without a database exits 69 and creates none" bash -c "[ $code -eq 69 ] && [ ! -e '$work/herald.sqlite' ] && grep -q 'herald migrate' '$work/nodb.err'"
+"$HERALD" keys create --account acme --database "$db" > /dev/null 2>&1
+check "keys create refuses a database that does not exist (69)" test $? -eq 69
+"$HERALD" migrate --database "$db" > /dev/null
 out=$("$HERALD" keys create --account acme --database "$db")
 key=$(printf '%s\n' "$out" | tail -1)
 check "keys create prints the key alone on its last line" bash -c "[[ '$key' =~ ^hk_[A-Za-z0-9]{32}$ ]]"
@@ -95,6 +101,19 @@ serve_and_send() {  # serve_and_send NAME DATABASE-URL PORT
   check "$name: a NUL character is a 422 naming text, not a 500" bash -c "[ '$code' = 422 ] && grep -q '\"field\":\"text\"' '$work/nul.json'"
   code=$(curl -s -o "$work/missing.json" -w '%{http_code}' "http://127.0.0.1:$port/v1/no-such-thing" -H "Authorization: Bearer $k")
   check "$name: an unknown route is a problem+json 404" bash -c "[ '$code' = 404 ] && grep -q 'no-such-route' '$work/missing.json'"
+
+  # The CLI against the running server (--url/--key and HERALD_URL/HERALD_KEY): no database needed.
+  local remote_id
+  remote_id=$(cd "$work" && "$HERALD" send --url "http://127.0.0.1:$port" --key "$k" --to +14155550100 --text remote | cut -d' ' -f1)
+  check "$name: send --url queues through the server" bash -c "[[ '$remote_id' == msg_* ]]"
+  (cd "$work" && HERALD_URL="http://127.0.0.1:$port" HERALD_KEY="$k" "$HERALD" status "$remote_id" > "$work/remote-status-$name.out")
+  check "$name: status with HERALD_URL/HERALD_KEY reads the message" grep -q "$remote_id" "$work/remote-status-$name.out"
+  (cd "$work" && "$HERALD" send --url "http://127.0.0.1:$port" --key "$k" --to +447700900123 --text hi > "$work/remote-rejected-$name.out")
+  check "$name: a rejected send over --url exits 2 with the explanation" bash -c "[ $? -eq 2 ] && grep -q 'numbering plan' '$work/remote-rejected-$name.out'"
+  (cd "$work" && "$HERALD" status msg_nothing --url "http://127.0.0.1:$port" --key "$k" > /dev/null 2>&1)
+  check "$name: status of an unknown message over --url exits 1" test $? -eq 1
+  (cd "$work" && "$HERALD" send --url "http://127.0.0.1:$port" --key hk_wrong --to +14155550100 --text hi > /dev/null 2>&1)
+  check "$name: a refused key over --url exits 77" test $? -eq 77
 
   # A campaign from a CSV file with the CLI, sent by this serve: the report's counts match the messages.
   curl -s -X POST "http://127.0.0.1:$port/v1/templates" -H "Authorization: Bearer $k" -d '{"name":"promo","channel":"sms","body":"Hi {{name}}"}' > /dev/null

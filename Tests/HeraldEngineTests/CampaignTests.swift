@@ -56,7 +56,9 @@ struct CampaignTests {
         #expect(counts.delivered > Self.rows * 7 / 10)
         #expect(counts.byReason[.absentSubscriber, default: 0] > 0)
         #expect(counts.byReason[.invalidNumber, default: 0] > 0)
-        #expect(counts.costMicros == Int64(counts.total - counts.byStatus[.rejected, default: 0] - counts.byStatus[.failed, default: 0]) * engine.gateway.prices.price(for: .sms, to: "+14155550000"))
+        // Billed as the SMS.to seed bills (BillingRule): every message but the REJECTED (and other never-sent) ones, once.
+        let billable = counts.byStatus.filter { BillingRule.isBillable($0.key) }.values.reduce(0, +)
+        #expect(counts.costMicros == Int64(billable) * engine.gateway.prices.price(for: .sms, to: "+14155550000"))
     }
 
     /// Recounts the campaign's messages page by page (the detail listing) and checks the aggregated counts against it.

@@ -81,7 +81,8 @@ struct ReceiptRetryTests {
         try await harness.settle()
         let message = try #require(try await harness.message(id))
         #expect(message.status == .delivered)
-        #expect(message.costMicros == 7_500)
+        // Segments are billed as sent: the provider accepted the part twice (the busy round and the retry).
+        #expect(message.costMicros == 15_000)
         let events = try await harness.store.events(messageID: id)
         let deferred = try #require(events.first { $0.kind == .status(.deferred) })
         #expect(deferred.reason == .handsetBusy)

@@ -87,7 +87,7 @@ struct SimulatorEndToEndTests {
         #expect(try await harness.message(id)?.costMicros == 7_500)
     }
 
-    @Test("exhausted retries end FAILED with the last reason and cost nothing")
+    @Test("exhausted retries end FAILED with the last reason, billed once as the SMS.to seed bills FAILED")
     func retriesExhausted() async throws {
         let harness = try await EngineHarness()
         let id = try await harness.send(Self.request(suffix: "0120", channel: "sms"))
@@ -95,7 +95,8 @@ struct SimulatorEndToEndTests {
         let message = try #require(try await harness.message(id))
         #expect(message.status == .failed)
         #expect(message.reason == .providerUnavailable)
-        #expect(message.costMicros == 0)
+        #expect(message.billable)
+        #expect(message.costMicros == 7_500)
         let events = try await harness.store.events(messageID: id)
         #expect(events.filter { $0.kind == .status(.deferred) }.count == 3)
         #expect(events.last?.detail?.text?.contains("retries exhausted after 4 attempts") == true)

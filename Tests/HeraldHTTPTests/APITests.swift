@@ -19,7 +19,7 @@ struct APITests {
             #expect(message["reason"] == nil)
             #expect((message["cost"] as? [String: Any])?["amount"] as? String == "0.0075")
             let timeline = try #require(message["timeline"] as? [[String: Any]])
-            #expect(timeline.map { $0["type"] as? String } == ["QUEUED", "SENDING", "ACCEPTED", "SENT", "DELIVERED"])
+            #expect(timeline.map { $0["event"] as? String } == ["QUEUED", "SENDING", "ACCEPTED", "SENT", "DELIVERED"])
             #expect(timeline.allSatisfy { $0["effect"] as? String == "applied" })
             let parts = try #require(message["parts"] as? [[String: Any]])
             #expect(parts.count == 1)

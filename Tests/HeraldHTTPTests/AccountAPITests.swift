@@ -102,10 +102,12 @@ struct EventFeedAPITests {
             #expect(first.status == 200)
             let data = try #require(first.json["data"] as? [[String: Any]])
             #expect(data.count == 2)
-            #expect(data[0]["type"] as? String == "QUEUED")
-            let next = try #require(first.json["next"] as? String)
+            #expect(data[0]["type"] as? String == "message.status")
+            #expect(data[0]["event"] as? String == "QUEUED")
+            #expect(data[0]["canonical_status"] as? String == "QUEUED")
+            let next = try #require(first.json["next_cursor"] as? String)
             #expect(next == data[1]["cursor"] as? String)
-            let rest = try await api.request("GET", "/v1/events?after=\(next)&limit=100")
+            let rest = try await api.request("GET", "/v1/events?cursor=\(next)&limit=100")
             let restData = try #require(rest.json["data"] as? [[String: Any]])
             #expect(!restData.isEmpty)
             #expect(Set(restData.compactMap { $0["id"] as? String }).isDisjoint(with: data.compactMap { $0["id"] as? String }))
@@ -123,6 +125,12 @@ struct EventFeedAPITests {
             #expect(stream.contains("retry: 2000"))
             #expect(!stream.contains("id: \(firstCursor)\n"))
             #expect(stream.contains("id: \(next)\n"))
+            // Without a position the stream is live (history only when asked with replay=true).
+            let live = try await api.curl(["-N", "-s", "--max-time", "2", "\(api.baseURL)/v1/events/stream"])
+            #expect(live.contains("retry: 2000"))
+            #expect(!live.contains("id: \(firstCursor)\n"))
+            let replay = try await api.curl(["-N", "-s", "--max-time", "2", "\(api.baseURL)/v1/events/stream?replay=true"])
+            #expect(replay.contains("id: \(firstCursor)\n"))
             #expect(stream.contains("event: QUEUED\ndata: {"))
         }
     }

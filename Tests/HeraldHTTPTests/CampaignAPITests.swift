@@ -37,7 +37,8 @@ struct CampaignAPITests {
             #expect(counts["invalid_rows"] as? Int == 1)
 
             let resumed = try await api.request("POST", "/v1/campaigns/\(id)/resume")
-            #expect(resumed.json["messages"] as? Int == 40)
+            #expect(resumed.json["changed_messages"] as? Int == 40)
+            #expect(resumed.json["state"] as? String == "running")
             for _ in 0..<200 {
                 shown = try await api.request("GET", "/v1/campaigns/\(id)")
                 if shown.json["complete"] as? Bool == true { break }
@@ -94,8 +95,8 @@ struct CampaignAPITests {
             #expect((noHeader.json["fix"] as? String)?.contains("to,name") == true)
 
             let canceled = try await api.request("POST", "/v1/campaigns/\(id)/cancel")
-            #expect(canceled.json["messages"] as? Int == 2)
-            #expect(((canceled.json["campaign"] as? [String: Any])?["counts"] as? [String: Any])?["by_status"] as? [String: Int] == ["CANCELED": 2])
+            #expect(canceled.json["changed_messages"] as? Int == 2)
+            #expect((canceled.json["counts"] as? [String: Any])?["by_status"] as? [String: Int] == ["CANCELED": 2])
             let late = try await api.request("POST", "/v1/campaigns/\(id)/recipients", raw: "to\n+14155550103\n", headers: ["Content-Type": "text/csv"])
             #expect(late.status == 409)
             #expect(try await api.request("POST", "/v1/campaigns/\(id)/resume").status == 409)

@@ -101,7 +101,7 @@ struct CancelAPITests {
             #expect(canceled.json["status"] as? String == "CANCELED")
             #expect((canceled.json["cost"] as? [String: Any])?["amount"] as? String == "0.00")
             let timeline = try #require(canceled.json["timeline"] as? [[String: Any]])
-            #expect(timeline.map { $0["type"] as? String } == ["SCHEDULED", "CANCELED"])
+            #expect(timeline.map { $0["event"] as? String } == ["SCHEDULED", "CANCELED"])
             let again = try await api.request("POST", "/v1/messages/\(id)/cancel")
             #expect(again.status == 409)
             #expect((again.json["detail"] as? String)?.contains("CANCELED") == true)

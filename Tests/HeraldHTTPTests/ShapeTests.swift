@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// One shape per concept: a message's explanation apart from provider words, its billable flag, status filters in a
+/// vocabulary's words.
+@Suite("HTTP API: one shape per concept", .serialized)
+struct ShapeTests {
+    @Test("a gate's finding is the message's explanation, not provider words; REJECTED is not billable, DELIVERED is")
+    func explanationAndBillable() async throws {
+        try await APIHarness.run { api in
+            let rejected = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+447700900123", "text": "hi"])
+            #expect(rejected.json["status"] as? String == "REJECTED")
+            #expect((rejected.json["explanation"] as? String)?.contains("GB numbering plan") == true)
+            #expect(rejected.json["billable"] as? Bool == false)
+            let id = try #require(rejected.json["id"] as? String)
+            let shown = try await api.request("GET", "/v1/messages/\(id)")
+            #expect((shown.json["explanation"] as? String)?.contains("GB numbering plan") == true)
+            #expect(shown.json["provider"] == nil)
+            let timeline = try #require(shown.json["timeline"] as? [[String: Any]])
+            #expect(timeline.last?["source"] as? String == "policy")
+            #expect(timeline.last?["explanation"] as? String != nil)
+            #expect(timeline.last?["provider"] == nil)
+
+            let sent = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": "hi"])
+            let delivered = try await api.waitForFinal(try #require(sent.json["id"] as? String))
+            #expect(delivered["billable"] as? Bool == true)
+            #expect(delivered["explanation"] == nil)
+        }
+    }
+
+    @Test("?status= in a vocabulary's words lists the messages that show as that word; an unknown word names the field")
+    func vocabularyFilter() async throws {
+        try await APIHarness.run { api in
+            let rejected = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+447700900123", "text": "hi"])
+            let sent = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": "hi"])
+            _ = try await api.waitForFinal(try #require(sent.json["id"] as? String))
+            let errors = try await api.request("GET", "/v1/messages?status=ERROR&vocabulary=raven")
+            #expect(errors.status == 200)
+            let data = try #require(errors.json["data"] as? [[String: Any]])
+            #expect(data.map { $0["id"] as? String } == [rejected.json["id"] as? String])
+            #expect(data.first?["status"] as? String == "ERROR")
+            #expect(errors.json.keys.contains("next_cursor"))
+            let bad = try await api.request("GET", "/v1/messages?status=UNDELIVERABLE&vocabulary=raven")
+            #expect(bad.status == 400)
+            #expect(bad.json["field"] as? String == "status")
+            let masstack = try await api.request("GET", "/v1/messages?status=UNDELIVERABLE&vocabulary=masstack")
+            #expect(masstack.status == 200)
+            #expect((masstack.json["data"] as? [[String: Any]])?.isEmpty == true)
+        }
+    }
+}
