@@ -19,4 +19,5 @@ for target in pdu receipt template csv json; do .build/debug/herald-fuzz "$targe
 if [ "${CI:-}" = "true" ] && [ $# -eq 0 ]; then FUZZ_SECONDS="${FUZZ_SECONDS:-15}" scripts/fuzz.sh; fi
 # The executable end to end: CLI contract, and `herald serve` over HTTP on SQLite and PostgreSQL.
 # SMPP conformance against two independent PyPI implementations, both directions.
-if [ $# -eq 0 ]; then scripts/cli-smoke.sh && scripts/smpp-conformance.sh; fi
+# The OpenAPI contract checked against real answers of every operation (schemathesis) on both databases.
+if [ $# -eq 0 ]; then scripts/cli-smoke.sh && scripts/api-contract.sh && scripts/smpp-conformance.sh; fi

@@ -66,6 +66,14 @@ extension HeraldAPI {
                 invalid.append((line, value, "\(error)"))
             }
         }
+        if let first = invalid.first, numbers.isEmpty {
+            throw APIProblem.invalid(FieldError(field: "recipients", problem: "no line holds a valid number (line \(first.line): '\(first.value)': \(first.problem))",
+                                                fix: "send numbers in E.164 form, e.g. +447400123456, one per line"))
+        }
+        if numbers.isEmpty {
+            throw APIProblem.invalid(FieldError(field: "recipients", problem: "the list holds no number",
+                                                fix: "send one number per line (a header line such as 'phone' may come first), or {\"recipients\": [\"+447400123456\"]}"))
+        }
         let added = try await store.addDND(accountID: account.id, recipients: Array(Set(numbers)), now: Date())
         return try Self.encode(DNDImportJSON(added: added, alreadyListed: Set(numbers).count - added,
                                              invalid: invalid.map { .init(line: $0.line, value: $0.value, problem: $0.problem) }))

@@ -17,7 +17,10 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch let problem as APIProblem {
             throw problem
         } catch let error as HTTPError where error.status == .notFound && error.body == nil {
-            let allowed = routes.filter { Self.matches($0.path, request.uri.path) }.map(\.method.rawValue)
+            // A literal route (`/v1/messages/preview`) hides the patterns its path also fits (`/v1/messages/:id`), as the router does.
+            let fitting = routes.filter { Self.matches($0.path, request.uri.path) }
+            let literal = fitting.filter { !$0.path.contains(":") }
+            let allowed = (literal.isEmpty ? fitting : literal).map(\.method.rawValue)
             guard allowed.isEmpty else {
                 var problem = APIProblem(status: .methodNotAllowed, type: "method-not-allowed", title: "Method not allowed",
                                          detail: "\(request.method.rawValue) is not a method of \(request.uri.path)",
