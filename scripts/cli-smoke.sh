@@ -156,6 +156,8 @@ check "a route to an unknown connector is refused" grep -q "routes\[0\].connecto
 printf '{"pricing":{"sms":{"default":"0.0075","44":"0.04"}}}' > "$work/price.json"
 "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/price.json" > /dev/null 2> "$work/price.err"
 check "a price prefix without + is refused naming it" grep -q "pricing.sms.44" "$work/price.err"
+"$HERALD" smsc --help | grep -q -- "--no-receipt-tlvs"
+check "smsc spells its flag --no-receipt-tlvs as documented" test $? -eq 0
 "$HERALD" smsc --mix "DELIVRD=x" > /dev/null 2> "$work/smsc.err"
 code=$?
 check "smsc --mix with a bad weight exits 64 with the expected form" bash -c "[ $code -eq 64 ] && grep -q 'WORD\[:ERR\]=WEIGHT' '$work/smsc.err'"

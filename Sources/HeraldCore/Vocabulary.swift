@@ -55,7 +55,11 @@ public enum Vocabulary: String, CaseIterable, Sendable, Codable {
         case .partiallyDelivered: return "PARTIALDELIVERED"
         case .undelivered: return reason.map(carrierRejections.contains) == true ? "REJECTED" : "UNDELIVERED"
         case .expired: return "EXPIRED"
-        case .failed: return reason == .internalError ? "INTERNALERROR" : "FAILEDTOSEND"
+        case .failed:
+            if reason == .internalError { return "INTERNALERROR" }
+            // The provider's queue stayed full through every retry: "failed to be added to the queue and will not be sent".
+            if reason == .queueFull { return "FAILEDTOQUEUE" }
+            return "FAILEDTOSEND"
         case .rejected:
             if reason == .invalidNumber { return "INVALIDNUMBER" }
             if reason == .queueFull { return "FAILEDTOQUEUE" }

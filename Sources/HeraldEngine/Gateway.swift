@@ -84,14 +84,15 @@ public struct Gateway: Sendable {
     }
 
     /// Validates every request first; stores all of them in one transaction or none.
-    /// `idempotencyKey` applies to a single send; batch items are keyed `KEY:INDEX`.
-    /// `settings` are the sending account's (default country, validity, smart encoding, quiet hours).
-    public func send(_ requests: [SendRequest], accountID: String, settings: AccountSettings = .init(), idempotencyKey: String? = nil)
-        async throws -> Result<[Accepted], FieldError> {
+    /// One rule for idempotency keys: a single send is keyed `KEY`; every item of a batch (`batch`, a 1-item batch
+    /// included) is keyed `KEY:INDEX`. `settings` are the sending account's (default country, validity, smart
+    /// encoding, quiet hours).
+    public func send(_ requests: [SendRequest], accountID: String, settings: AccountSettings = .init(), idempotencyKey: String? = nil,
+                     batch: Bool = false) async throws -> Result<[Accepted], FieldError> {
         switch try await drafts(for: requests, accountID: accountID, settings: settings) {
         case .failure(let error): return .failure(error)
         case .success(let drafts):
-            let keys = drafts.indices.map { index in idempotencyKey.map { requests.count == 1 ? $0 : "\($0):\(index)" } }
+            let keys = drafts.indices.map { index in idempotencyKey.map { requests.count == 1 && !batch ? $0 : "\($0):\(index)" } }
             return .success(try await store(drafts, keys: keys, accountID: accountID, settings: settings, campaignID: nil))
         }
     }

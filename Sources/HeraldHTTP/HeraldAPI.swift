@@ -183,7 +183,8 @@ public struct HeraldAPI: Sendable {
         }
         let requests = try items.enumerated().map { try $0.element.request(field: "messages[\($0.offset)].") }
         for (index, item) in requests.enumerated() { try checkCallbackURL(item.callbackURL, field: "messages[\(index)].callback_url") }
-        let result = try await gateway.send(requests, accountID: account.id, settings: account.settings, idempotencyKey: try Self.idempotencyKey(request))
+        let result = try await gateway.send(requests, accountID: account.id, settings: account.settings, idempotencyKey: try Self.idempotencyKey(request),
+                                            batch: true)
         switch result {
         case .failure(let error):
             throw APIProblem.invalid(error)

@@ -28,7 +28,7 @@ struct SMSC: AsyncParsableCommand {
     @Option(help: "Milliseconds before each submit_sm_resp (a slow SMSC).") var responseDelayMs: Int = 0
     @Flag(help: "Write each receipt's id in a random dialect (decimal, zero-padded, other case, text or TLV only).") var mixedReceiptIds = false
     @Option(help: "First message id number; the simulator counts on from it (a restart starts again, so ids repeat).") var idStart: UInt64 = 0x1000
-    @Flag(help: "Receipts carry only the text, no TLVs.") var noReceiptTLVs = false
+    @Flag(name: .customLong("no-receipt-tlvs"), help: "Receipts carry only the text, no TLVs.") var noReceiptTLVs = false
     @Option(help: "An inbound (MO) message FROM:TO:TEXT sent to the first client that binds, repeatable.") var mo: [String] = []
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
 

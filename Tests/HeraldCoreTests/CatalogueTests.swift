@@ -41,6 +41,7 @@ struct CatalogueTests {
         (.unsubscribed, .optedOut, .smsto, "UNSUBSCRIBED"),
         (.rejected, .invalidNumber, .tracksend, "INVALIDNUMBER"),
         (.rejected, .queueFull, .tracksend, "FAILEDTOQUEUE"),
+        (.failed, .queueFull, .tracksend, "FAILEDTOQUEUE"),
         (.undelivered, .antiSpamRejection, .tracksend, "REJECTED"),
         (.failed, .internalError, .tracksend, "INTERNALERROR"),
         (.partiallyDelivered, .absentSubscriber, .tracksend, "PARTIALDELIVERED"),

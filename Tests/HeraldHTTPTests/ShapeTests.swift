@@ -48,4 +48,22 @@ struct ShapeTests {
             #expect((masstack.json["data"] as? [[String: Any]])?.isEmpty == true)
         }
     }
+
+    @Test("one idempotency rule: batch items are keyed KEY:index, a 1-item batch included; a single send is keyed KEY")
+    func batchKeys() async throws {
+        try await APIHarness.run { api in
+            let item: [String: Any] = ["channel": "sms", "to": "+14155550100", "text": "batch key"]
+            let batch = try await api.request("POST", "/v1/messages/batch", json: ["messages": [item]], headers: ["Idempotency-Key": "launch-9"])
+            #expect(batch.status == 202)
+            let batchID = try #require((batch.json["data"] as? [[String: Any]])?.first?["id"] as? String)
+            let again = try await api.request("POST", "/v1/messages/batch", json: ["messages": [item]], headers: ["Idempotency-Key": "launch-9"])
+            #expect((again.json["data"] as? [[String: Any]])?.first?["id"] as? String == batchID)
+            #expect((again.json["data"] as? [[String: Any]])?.first?["replayed"] as? Bool == true)
+            var single = item
+            single["text"] = "single key"
+            let one = try await api.request("POST", "/v1/messages", json: single, headers: ["Idempotency-Key": "launch-9"])
+            #expect(one.status == 202)
+            #expect(one.json["id"] as? String != batchID)
+        }
+    }
 }
