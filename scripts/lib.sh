@@ -1,6 +1,7 @@
 # Shared by scripts/cli-smoke.sh and scripts/smpp-conformance.sh (sourced): a work directory, servers stopped by PID
 # on exit, pass/fail counting, and a JSON field reader.
 HERALD=${HERALD_BIN:-.build/debug/herald}
+HERALD="$(cd "$(dirname "$HERALD")" && pwd)/$(basename "$HERALD")"   # absolute: some checks run from another folder
 work=$(mktemp -d)
 passed=0; failed=0
 pids=()
