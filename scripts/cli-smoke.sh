@@ -12,6 +12,13 @@ db="sqlite:$work/cli.sqlite"
 check "send without a database exits 69 and creates none" bash -c "[ $code -eq 69 ] && [ ! -e '$work/herald.sqlite' ] && grep -q 'herald migrate' '$work/nodb.err'"
 "$HERALD" keys create --account acme --database "$db" > /dev/null 2>&1
 check "keys create refuses a database that does not exist (69)" test $? -eq 69
+: > "$work/empty.sqlite"
+"$HERALD" send --database "sqlite:$work/empty.sqlite" --to +14155550100 --text hi > /dev/null 2> "$work/empty.err"
+check "send into a file that is not a Herald database exits 69" bash -c "[ $? -eq 69 ] && grep -q 'not a Herald database' '$work/empty.err'"
+if [ -n "${HERALD_TEST_POSTGRES_URL:-}" ]; then
+  "$HERALD" send --database "${HERALD_TEST_POSTGRES_URL}?schema=never_$$" --to +14155550100 --text hi > /dev/null 2>&1
+  check "send into a PostgreSQL schema without Herald's tables exits 69" test $? -eq 69
+fi
 "$HERALD" migrate --database "$db" > /dev/null
 out=$("$HERALD" keys create --account acme --database "$db")
 key=$(printf '%s\n' "$out" | tail -1)

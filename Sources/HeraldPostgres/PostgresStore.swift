@@ -72,6 +72,15 @@ public final class PostgresStore: HeraldStore {
         }
     }
 
+    public func hasSchema() async throws -> Bool {
+        // The schema named in the URL (or the search path's first): where migrate() would create the tables.
+        let table = schema.map { "\($0).schema_migrations" } ?? "schema_migrations"
+        for try await exists in try await client.query("SELECT to_regclass(\(table)) IS NOT NULL", logger: logger).decode(Bool.self) {
+            return exists
+        }
+        return false
+    }
+
     // MARK: Accounts
 
     public func addAPIKey(hash: String, prefix: String, accountID: String, role: APIKeyRole) async throws {

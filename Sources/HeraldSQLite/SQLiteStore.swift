@@ -31,6 +31,10 @@ public final class SQLiteStore: HeraldStore {
         try SQLiteSchema.migrator.migrate(pool)
     }
 
+    public func hasSchema() async throws -> Bool {
+        try await pool.read { db in try db.tableExists("messages") }
+    }
+
     /// SQLite needs no connection upkeep: waits for shutdown, then closes the file.
     public func run() async throws {
         try? await gracefulShutdown()

@@ -9,6 +9,8 @@ import ServiceLifecycle
 public protocol HeraldStore: Service {
     /// Creates or upgrades the schema (versioned migrations).
     func migrate() async throws
+    /// Whether the database holds Herald's schema (any version): commands other than `serve` and `migrate` refuse one without.
+    func hasSchema() async throws -> Bool
 
     // MARK: Accounts and keys
     /// The account with this name, created if missing.

@@ -4,6 +4,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case unsupportedURL(String)
         case corruptRow(String)
         case unavailable(String)
+        case notSetUp
     }
 
     private let base: Base
@@ -15,11 +16,15 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The database cannot be reached.
     public static func unavailable(_ detail: String) -> StoreError { StoreError(base: .unavailable(detail)) }
 
+    /// The database has no Herald schema and the caller may not create one (only `serve` and `migrate` do).
+    public static let notSetUp = StoreError(base: .notSetUp)
+
     public var description: String {
         switch base {
         case .unsupportedURL(let url): "unsupported database URL '\(url)': use sqlite:PATH or postgres://user:password@host:port/database"
         case .corruptRow(let detail): "corrupt row: \(detail)"
         case .unavailable(let detail): "database unavailable: \(detail)"
+        case .notSetUp: "the database has no Herald schema"
         }
     }
 }

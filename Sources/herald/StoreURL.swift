@@ -27,8 +27,18 @@ enum StoreURL {
     }
 
     /// Runs `body` with a migrated store whose connections are up, for one-shot commands.
-    static func with<T: Sendable>(_ url: String, logger: Logger, _ body: @Sendable @escaping (any HeraldStore) async throws -> T) async throws -> T {
-        try await open(url, logger: logger).withRunning(body)
+    static func with<T: Sendable>(_ url: String, logger: Logger, requireSchema: Bool = false,
+                                  _ body: @Sendable @escaping (any HeraldStore) async throws -> T) async throws -> T {
+        try await open(url, logger: logger).withRunning(requireSchema: requireSchema, body)
     }
 }
 
+
+extension StoreURL {
+    /// The URL as it may be printed: without a password.
+    static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? url
+    }
+}

@@ -38,7 +38,14 @@ struct TargetOptions: ParsableArguments {
     /// Runs `body` with the migrated store of a database that already exists; without one, says how to get one and exits 69.
     func withStore<T: Sendable>(label: String, _ body: @Sendable @escaping (any HeraldStore) async throws -> T) async throws -> T {
         try refuseMissingDatabase()
-        return try await StoreURL.with(database, logger: Logger(label: label), body)
+        do {
+            return try await StoreURL.with(database, logger: Logger(label: label), requireSchema: true, body)
+        } catch let error as StoreError where error == .notSetUp {
+            let text = "error: \(StoreURL.redacted(database)) is not a Herald database (no schema).\n"
+                + "Fix: give the --database 'herald serve' uses, talk to the server with --url and --key, or create the schema with 'herald migrate'.\n"
+            FileHandle.standardError.write(Data(text.utf8))
+            throw ExitCode(69)
+        }
     }
 
     /// Opens the database, finds the account by name and runs `body` with both; without such an account, says so and

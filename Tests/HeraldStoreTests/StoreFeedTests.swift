@@ -36,6 +36,10 @@ struct StoreFeedTests {
             #expect(seen.allSatisfy { messages.map(\.id).contains($0.event.messageID) })
             #expect(try await store.feed(accountID: account.id, after: cursor, limit: 10).isEmpty)
             #expect(FeedCursor(cursor.description) == cursor)
+            // Where a live stream starts: the account's latest event (another account's do not count).
+            #expect(try await store.feedEnd(accountID: account.id) == cursor)
+            #expect(try await store.feedEnd(accountID: "acc_none") == .start)
+            #expect(try await store.hasSchema())
         }
     }
 
