@@ -8,7 +8,7 @@ import Synchronization
 /// The loop sleeps until one arrives or its wait times out; it never blocks on the database itself.
 final class CallbackMailbox: Sendable {
     enum Item: Sendable {
-        case finished(DeliveryAttempt, target: String)
+        case finished(DeliveryAttempt, target: String, messageID: String)
         /// `dry`: fewer than asked for, so nothing more is due right now.
         case claimed([WebhookDelivery], dry: Bool)
         case recorded

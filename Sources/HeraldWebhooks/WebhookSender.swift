@@ -9,18 +9,25 @@ import Synchronization
 
 /// POSTs due deliveries, signs them, records every attempt and schedules retries.
 ///
-/// Deliveries run concurrently (up to `concurrency`, at most `perEndpoint` to one endpoint) and each has its own
-/// timeout, so a slow endpoint holds only its own slots. An endpoint that failed is marked down until its retry
-/// time: its other deliveries are postponed without a request, so a dead endpoint costs one timeout per retry
-/// step, not one per event. Redirects are not followed; addresses the ``AddressPolicy`` refuses are never called,
+/// Deliveries run concurrently, each endpoint at its own adaptive limit (``CallbackPacer``: starting at `perEndpoint`,
+/// growing while it answers in time, up to `maxPerEndpoint`), one message's callbacks in sequence; at most
+/// `concurrency` claimed at once. Each has its own timeout, so a slow endpoint holds only its own slots. An endpoint that
+/// failed is marked down until its retry time: its other deliveries are postponed without a request, so a dead
+/// endpoint costs one timeout per retry step, not one per event. Redirects are not followed; addresses the ``AddressPolicy`` refuses are never called,
 /// and the connection goes to the very address that was checked.
 ///
 /// A callback whose URL, address verdict and secret are known is sent from the loop itself as a future on a
 /// connection's event loop (``CallbackClient``); only a first sight of a host or secret runs a child task to look it up.
 public final class WebhookSender: Service {
     public struct Configuration: Sendable {
-        public var concurrency: Int = 64
+        /// Deliveries claimed at once (in flight and waiting for their endpoint), all endpoints.
+        public var concurrency: Int = 1024
+        /// Requests in flight to an endpoint at first; its limit adapts from there.
         public var perEndpoint: Int = 8
+        /// The most requests in flight to one endpoint.
+        public var maxPerEndpoint: Int = 256
+        /// An answer slower than this slows the endpoint's limit down.
+        public var slowLatency: Duration = .seconds(1)
         public var timeout: TimeAmount = .seconds(5)
         public var connectTimeout: TimeAmount = .seconds(2)
         public var schedule = WebhookSchedule()
@@ -70,11 +77,11 @@ public final class WebhookSender: Service {
     }
 
     private func loop(_ group: inout DiscardingTaskGroup) async {
-        var inFlight = 0
-        var perTarget: [String: Int] = [:]
-        // Claimed deliveries whose endpoint is at its concurrency cap, started as its slots free (their lease holds them).
-        var waiting: [String: [WebhookDelivery]] = [:]
-        var waitingCount = 0
+        var pacer = CallbackPacer(limits: CallbackPacer.Limits(
+            initial: configuration.perEndpoint, maximum: max(configuration.perEndpoint, configuration.maxPerEndpoint),
+            maximumWaiting: max(1, configuration.concurrency / 4),
+            slowLatencyMs: Int(Self.seconds(configuration.slowLatency) * 1000)))
+        let began = ContinuousClock.now
         var finished: [DeliveryAttempt] = []
         var lastRecord = ContinuousClock.now
         // At most one claim and one record write under way, each in a child task: the loop keeps dispatching while
@@ -85,12 +92,6 @@ public final class WebhookSender: Service {
         // for a wake-up (new deliveries stored) or the poll interval (retries coming due), busy or not.
         var drySince: ContinuousClock.Instant?
         var pokedSinceClaim = false
-        func running(_ target: String) -> Int { perTarget[target, default: 0] }
-        func start(_ delivery: WebhookDelivery) {
-            inFlight += 1
-            perTarget[delivery.target, default: 0] += 1
-            dispatch(delivery, group: &group)
-        }
         func record(force: Bool) {
             guard !recording, !finished.isEmpty else { return }
             // Attempts are recorded 64 at a time, or every 50 ms while they trickle in.
@@ -107,14 +108,18 @@ public final class WebhookSender: Service {
         var stopping = false
         while true {
             stopping = stopping || Task.isShuttingDownGracefully || Task.isCancelled
-            if stopping, inFlight == 0, !claiming {
-                // Done once the last attempts are recorded; until then the mail below brings `.recorded`.
-                if !recording, finished.isEmpty { break }
-                record(force: true)
+            if stopping {
+                // Waiting deliveries keep their lease and are claimed again when it runs out.
+                _ = pacer.drainAll()
+                if pacer.inFlight == 0, !claiming {
+                    // Done once the last attempts are recorded; until then the mail below brings `.recorded`.
+                    if !recording, finished.isEmpty { break }
+                    record(force: true)
+                }
             }
-            let room = configuration.concurrency - inFlight - waitingCount
-            // Claim in batches (a claim is a database write): when a quarter of the slots are free, or when idle.
-            if !stopping, !claiming, room > 0, room >= configuration.concurrency / 4 || inFlight == 0,
+            let room = configuration.concurrency - pacer.inFlight - pacer.waiting
+            // Claim in batches (a claim is a database write): when a quarter of the room is free, or when idle.
+            if !stopping, !claiming, room > 0, room >= configuration.concurrency / 4 || pacer.inFlight == 0,
                drySince.map({ ContinuousClock.now - $0 >= configuration.pollInterval }) ?? true {
                 claiming = true
                 drySince = nil
@@ -125,13 +130,14 @@ public final class WebhookSender: Service {
                     self.mailbox.post(.claimed(claimed, dry: claimed.count < room))
                 }
             }
-            record(force: inFlight == 0)
-            let idle = inFlight == 0 && !claiming && !recording && finished.isEmpty
-            let mail = await mailbox.take(waitingUpTo: idle ? configuration.pollInterval : .milliseconds(50))
+            record(force: pacer.inFlight == 0)
+            let idle = pacer.inFlight == 0 && !claiming && !recording && finished.isEmpty
+            let mail = await mailbox.take(waitingUpTo: idle ? configuration.pollInterval : .milliseconds(10))
             if mail.poked {
                 drySince = nil
                 pokedSinceClaim = true
             }
+            var postponed: [Date: [String]] = [:]
             for item in mail.items {
                 switch item {
                 case .recorded:
@@ -139,60 +145,50 @@ public final class WebhookSender: Service {
                 case .claimed(let claimed, let dry):
                     claiming = false
                     if dry, !pokedSinceClaim { drySince = .now }
-                    await startOrPostpone(claimed, running: running, waiting: &waiting, waitingCount: &waitingCount, start: start)
-                case .finished(let attempt, let target):
-                    inFlight -= 1
-                    perTarget[target, default: 1] -= 1
-                    if perTarget[target] == 0 { perTarget[target] = nil }
+                    admit(claimed, pacer: &pacer, postponed: &postponed, group: &group)
+                case .finished(let attempt, let target, let messageID):
                     finished.append(attempt)
-                    guard var queue = waiting[target], !queue.isEmpty, !stopping else { continue }
-                    let next = queue.removeFirst()
-                    waiting[target] = queue.isEmpty ? nil : queue
-                    waitingCount -= 1
-                    if attempt.state == .pending, let until = attempt.nextAttemptAt {
-                        // The endpoint just failed: the rest of its queue waits for its retry time.
-                        let ids = [next.id] + queue.map(\.id)
-                        waitingCount -= queue.count
-                        waiting[target] = nil
-                        try? await store.postponeDeliveries(ids: ids, until: until)
-                    } else {
-                        start(next)
-                    }
+                    let down = attempt.state == .pending ? attempt.nextAttemptAt : nil
+                    let next = pacer.finished(target: target, messageID: messageID, succeeded: attempt.state == .delivered, down: down != nil,
+                                              latencyMs: attempt.latencyMs, now: Self.seconds(ContinuousClock.now - began))
+                    if let down, !next.postpone.isEmpty { postponed[down, default: []] += next.postpone.map(\.id) }
+                    if !stopping { for delivery in next.start { dispatch(delivery, group: &group) } }
                 }
             }
+            for (until, ids) in postponed { try? await store.postponeDeliveries(ids: ids, until: until) }
         }
-        // Deliveries still waiting for a slot keep their lease and are claimed again when it runs out.
     }
 
-    /// How long a delivery whose endpoint has no slot and a full waiting queue goes back to the table.
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// How long a delivery whose endpoint has a full waiting queue goes back to the table.
     static let busyPostponement: TimeInterval = 0.25
 
-    /// Starts what was claimed, queues what an endpoint has no slot for, and postpones what a down or saturated
-    /// endpoint cannot take.
-    private func startOrPostpone(_ claimed: [WebhookDelivery], running: (String) -> Int, waiting: inout [String: [WebhookDelivery]],
-                                 waitingCount: inout Int, start: (WebhookDelivery) -> Void) async {
+    /// Starts what was claimed, leaves in the pacer what an endpoint has no slot for, and collects what a down or
+    /// saturated endpoint cannot take (postponed by the caller in one write per time).
+    private func admit(_ claimed: [WebhookDelivery], pacer: inout CallbackPacer, postponed: inout [Date: [String]], group: inout DiscardingTaskGroup) {
         guard !claimed.isEmpty else { return }
         let now = clock.now()
-        var postponed: [Date: [String]] = [:]
         for delivery in claimed {
             if let until = state.withLock({ $0.downUntil[delivery.target] }), until > now {
                 postponed[until, default: []].append(delivery.id)
-            } else if running(delivery.target) >= configuration.perEndpoint {
-                if waiting[delivery.target, default: []].count < configuration.perEndpoint {
-                    waiting[delivery.target, default: []].append(delivery)
-                    waitingCount += 1
-                } else {
-                    // The endpoint is busy well beyond its share: back in the table for a moment, so other endpoints'
-                    // deliveries are claimed first. Not for a whole timeout: a fast endpoint with a burst would wait
-                    // that long for nothing (an endpoint that fails is postponed to its retry time above).
-                    postponed[now.addingTimeInterval(min(Double(configuration.timeout.nanoseconds) / 1e9, Self.busyPostponement)), default: []]
-                        .append(delivery.id)
-                }
-            } else {
-                start(delivery)
+                continue
+            }
+            switch pacer.offer(delivery) {
+            case .start:
+                dispatch(delivery, group: &group)
+            case .queued:
+                break
+            case .overflow:
+                // The endpoint is busy well beyond its share: back in the table for a moment, so other endpoints'
+                // deliveries are claimed first. Not for a whole timeout: a fast endpoint with a burst would wait
+                // that long for nothing (an endpoint that fails is postponed to its retry time above).
+                postponed[now.addingTimeInterval(min(Double(configuration.timeout.nanoseconds) / 1e9, Self.busyPostponement)), default: []]
+                    .append(delivery.id)
             }
         }
-        for (until, ids) in postponed { try? await store.postponeDeliveries(ids: ids, until: until) }
     }
 
     /// Records finished attempts in one write. On a database error the leases run out and the attempts run again
@@ -281,7 +277,7 @@ public final class WebhookSender: Service {
             attempt = DeliveryAttempt(deliveryID: delivery.id, at: started, statusCode: statusCode, latencyMs: latency, error: nil,
                                       state: .delivered, nextAttemptAt: nil)
         }
-        mailbox.post(.finished(attempt, target: delivery.target))
+        mailbox.post(.finished(attempt, target: delivery.target, messageID: delivery.messageID))
     }
 
     /// The preparation from the caches: nil when a host must be resolved or a secret read first.
