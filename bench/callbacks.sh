@@ -38,7 +38,10 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 after=$(cpu_ms $herald)
+rss=$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$herald/status")
 echo "$stats" | python3 -c "
 import json, sys
 d = json.load(sys.stdin); n = $messages; start = $start
-print(f'callbacks messages={n} final_callbacks={d[\"events\"]} seconds={d[\"last\"] - start:.2f} rate={n / (d[\"last\"] - start):.0f} msg/s herald_cpu_ms_per_message={($after - $before) / n:.3f}')"
+print(f'callbacks messages={n} final_callbacks={d[\"events\"]} seconds={d[\"last\"] - start:.2f} rate={n / (d[\"last\"] - start):.0f} msg/s '
+      f'herald_cpu_ms_per_message={($after - $before) / n:.3f} stored_to_callback_p50_ms={d[\"p50_ms\"]} p99_ms={d[\"p99_ms\"]} '
+      f'max_ms={d[\"max_ms\"]} herald_rss_mb=$rss')"

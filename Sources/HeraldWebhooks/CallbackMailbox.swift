@@ -8,7 +8,8 @@ import Synchronization
 /// The loop sleeps until one arrives or its wait times out; it never blocks on the database itself.
 final class CallbackMailbox: Sendable {
     enum Item: Sendable {
-        case finished(DeliveryAttempt, target: String, messageID: String)
+        /// `endpointDown`: the endpoint is not answering; what waits for it goes back to the table until its retry time.
+        case finished(DeliveryAttempt, target: String, messageID: String, endpointDown: Bool)
         /// `dry`: fewer than asked for, so nothing more is due right now.
         case claimed([WebhookDelivery], dry: Bool)
         case recorded

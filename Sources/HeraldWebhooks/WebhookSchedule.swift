@@ -17,6 +17,23 @@ public struct WebhookSchedule: Sendable, Hashable {
         return now.addingTimeInterval(delays[attempt - 1] * (1 + jitter * random))
     }
 
+    /// A failure at an endpoint that answered with a 2xx less than this long ago is the endpoint being busy, not down.
+    public static let busyWindow: TimeInterval = 5
+    /// How soon a callback that failed at a busy endpoint is tried again.
+    public static let busyRetry: TimeInterval = 1
+
+    /// After the `attempt`-th attempt failed: when to try again (nil: the schedule is over) and whether the endpoint
+    /// counts as down (its other callbacks then wait for that time too). An endpoint that answered with a 2xx within
+    /// ``busyWindow`` is busy, not down (a refused connection under a burst, a 503 from an overloaded receiver): the
+    /// callback is tried again after ``busyRetry`` and the others go on.
+    public func next(after attempt: Int, now: Date, lastSuccess: Date?, random: Double = Double.random(in: -1...1)) -> (at: Date, endpointDown: Bool)? {
+        guard attempt >= 1, attempt <= delays.count else { return nil }
+        if let lastSuccess, now.timeIntervalSince(lastSuccess) < Self.busyWindow {
+            return (now.addingTimeInterval(Self.busyRetry), false)
+        }
+        return next(after: attempt, now: now, random: random).map { ($0, true) }
+    }
+
     /// Hours from the first attempt to the last retry (without jitter).
     public var span: TimeInterval { delays.reduce(0, +) }
 }

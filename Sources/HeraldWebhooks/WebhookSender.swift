@@ -50,6 +50,8 @@ public final class WebhookSender: Service {
     struct State {
         var signers: [String: WebhookSignature.Signer] = [:]
         var downUntil: [String: Date] = [:]
+        /// Per endpoint: when it last answered with a 2xx (a failure soon after is the endpoint being busy, not down).
+        var lastSuccess: [String: Date] = [:]
         /// Per host: the addresses to connect to (empty: refused by the address policy), valid for a minute.
         var hostVerdicts: [String: (addresses: [String], until: Date)] = [:]
         /// Each URL seen, taken apart once (nil: not an http(s) URL).
@@ -146,9 +148,9 @@ public final class WebhookSender: Service {
                     claiming = false
                     if dry, !pokedSinceClaim { drySince = .now }
                     admit(claimed, pacer: &pacer, postponed: &postponed, group: &group)
-                case .finished(let attempt, let target, let messageID):
+                case .finished(let attempt, let target, let messageID, let endpointDown):
                     finished.append(attempt)
-                    let down = attempt.state == .pending ? attempt.nextAttemptAt : nil
+                    let down = endpointDown ? attempt.nextAttemptAt : nil
                     let next = pacer.finished(target: target, messageID: messageID, succeeded: attempt.state == .delivered, down: down != nil,
                                               latencyMs: attempt.latencyMs, now: Self.seconds(ContinuousClock.now - began))
                     if let down, !next.postpone.isEmpty { postponed[down, default: []] += next.postpone.map(\.id) }
@@ -266,18 +268,26 @@ public final class WebhookSender: Service {
         let latency = Int((NIODeadline.now() - startedAt).nanoseconds / 1_000_000)
         let attempt: DeliveryAttempt
         if let failure {
-            let next = configuration.schedule.next(after: delivery.attempts + 1, now: clock.now())
-            if let next { state.withLock { $0.downUntil[delivery.target] = next } }
+            let now = clock.now()
+            let next = state.withLock { state -> (at: Date, endpointDown: Bool)? in
+                let next = configuration.schedule.next(after: delivery.attempts + 1, now: now, lastSuccess: state.lastSuccess[delivery.target])
+                if let next, next.endpointDown { state.downUntil[delivery.target] = next.at }
+                return next
+            }
             attempt = DeliveryAttempt(deliveryID: delivery.id, at: started, statusCode: statusCode, latencyMs: latency, error: failure,
-                                      state: next == nil ? .failed : .pending, nextAttemptAt: next)
+                                      state: next == nil ? .failed : .pending, nextAttemptAt: next?.at)
+            mailbox.post(.finished(attempt, target: delivery.target, messageID: delivery.messageID, endpointDown: next?.endpointDown ?? false))
+            return
         } else {
+            let now = clock.now()
             state.withLock { state in
                 if state.downUntil[delivery.target] != nil { state.downUntil[delivery.target] = nil }
+                state.lastSuccess[delivery.target] = now
             }
             attempt = DeliveryAttempt(deliveryID: delivery.id, at: started, statusCode: statusCode, latencyMs: latency, error: nil,
                                       state: .delivered, nextAttemptAt: nil)
         }
-        mailbox.post(.finished(attempt, target: delivery.target, messageID: delivery.messageID))
+        mailbox.post(.finished(attempt, target: delivery.target, messageID: delivery.messageID, endpointDown: false))
     }
 
     /// The preparation from the caches: nil when a host must be resolved or a secret read first.

@@ -1,5 +1,8 @@
 """A status-callback receiver out of process for bench/callbacks.sh: answers 200 to every POST (HTTP/1.1 keep-alive),
-counts distinct Herald-Event-Id values, and serves GET /stats as {"events": N, "first": t, "last": t} (Unix seconds)."""
+counts distinct Herald-Event-Id values, measures each callback's delay from its event's `recorded_at` (when Herald stored
+the status) to its arrival here, and serves GET /stats as
+{"events": N, "first": t, "last": t, "p50_ms": x, "p99_ms": y, "max_ms": z} (Unix seconds; same machine, same clock)."""
+import datetime
 import json
 import sys
 import threading
@@ -8,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
 seen = set()
+delays = []
 first = last = None
 
 
@@ -19,10 +23,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         global first, last
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         now = time.time()
+        try:
+            recorded = json.loads(body).get("recorded_at")
+            delay = (now - datetime.datetime.fromisoformat(recorded.replace("Z", "+00:00")).timestamp()) * 1000 if recorded else None
+        except ValueError:
+            delay = None
         with lock:
-            seen.add(self.headers.get("Herald-Event-Id", ""))
+            event = self.headers.get("Herald-Event-Id", "")
+            if delay is not None and event not in seen:
+                delays.append(delay)
+            seen.add(event)
             first = first or now
             last = now
         self.send_response(200)
@@ -31,7 +43,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         with lock:
-            body = json.dumps({"events": len(seen), "first": first, "last": last}).encode()
+            ordered = sorted(delays)
+            pick = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1) if ordered else None
+            body = json.dumps({"events": len(seen), "first": first, "last": last, "p50_ms": pick(0.5), "p99_ms": pick(0.99),
+                               "max_ms": round(ordered[-1], 1) if ordered else None}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -39,4 +54,11 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+class Server(ThreadingHTTPServer):
+    # A production server's accept backlog (nginx 511, Go's somaxconn), not socketserver's 5: a sender that opens
+    # connections in a burst must not see them refused by the bench's receiver.
+    request_queue_size = 1024
+    daemon_threads = True
+
+
+Server(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
