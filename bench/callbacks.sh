@@ -4,7 +4,9 @@
 # (SQLite, connector with only name/type/port/system_id) plus --webhooks-allow-private, which a receiver on loopback
 # needs. Prints messages/s from the first API request to the last final callback, and Herald's CPU per message.
 #   bench/callbacks.sh [messages, default 20000]      env HERALD_BUILD=DIR: use herald and herald-bench from DIR
-#   (e.g. another commit's .build/release) instead of building this checkout
+#   (e.g. another commit's .build/release) instead of building this checkout; BATCH=1 sends one message per request
+#   (default 1000 per batch); RATE=N offers N messages/s (default: as fast as Herald takes them), for latency at a
+#   given load; DATABASE=postgres://... runs Herald on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -22,7 +24,7 @@ $B/herald smsc --port 27796 --delay-ms 1-10 --log-level warning > "$work/smsc.lo
 cat > "$work/herald.json" <<JSON
 {"connectors": [{"name": "smsc", "type": "smpp", "port": 27796, "system_id": "bench"}], "routes": [{"channel": "sms", "connector": "smsc"}]}
 JSON
-$B/herald serve --port 18602 --database "sqlite:$work/bench.sqlite" --config "$work/herald.json" --webhooks-allow-private --log-level warning \
+$B/herald serve --port 18602 --database "${DATABASE:-sqlite:$work/bench.sqlite}" --config "$work/herald.json" --webhooks-allow-private --log-level warning \
   > "$work/serve.log" 2>&1 & herald=$!
 trap 'kill $herald $smsc $receiver 2>/dev/null; rm -rf "$work"' EXIT
 key=$(wait_for_key "$work/serve.log" 18602)
@@ -31,7 +33,7 @@ curl -sf -X POST "http://127.0.0.1:18602/v1/webhooks" -H "Authorization: Bearer 
 sleep 1
 before=$(cpu_ms $herald)
 start=$(date +%s.%N)
-$B/herald-bench --port 18602 --key "$key" --phases e2e --end-to-end "$messages" > /dev/null
+$B/herald-bench --port 18602 --key "$key" --phases e2e --end-to-end "$messages" --e2e-batch "${BATCH:-1000}" --rate "${RATE:-0}" > /dev/null
 for _ in $(seq 1 600); do
   stats=$(curl -s http://127.0.0.1:18601/stats)
   [ "$(echo "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')" -ge "$messages" ] && break

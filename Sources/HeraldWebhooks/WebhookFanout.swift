@@ -7,6 +7,8 @@ import ServiceLifecycle
 /// Turns every event into the deliveries it owes: one per matching webhook of its account, and one to its message's
 /// own `callback_url`. Reads the feed of all accounts from its stored cursor and writes the deliveries together with
 /// the new cursor, so after a crash it resumes exactly where it stopped (a delivery is unique per endpoint and event).
+/// With nothing new it looks again after `pollInterval` (10 ms: an index probe, about 20 µs on SQLite), which bounds the
+/// time from a stored status to its callback leaving when the gateway is quiet.
 public final class WebhookFanout: Service {
     public static let cursorName = "webhooks"
     private let store: any HeraldStore
@@ -17,7 +19,7 @@ public final class WebhookFanout: Service {
     /// Wakes the sender when new deliveries were stored.
     private let wake: @Sendable () -> Void
 
-    public init(store: any HeraldStore, clock: any WallClock = SystemWallClock(), pollInterval: Duration = .milliseconds(200), batchSize: Int = 1000,
+    public init(store: any HeraldStore, clock: any WallClock = SystemWallClock(), pollInterval: Duration = .milliseconds(10), batchSize: Int = 1000,
                 logger: Logger = Logger(label: "herald.webhooks"), wake: @escaping @Sendable () -> Void = {}) {
         self.store = store
         self.clock = clock

@@ -26,13 +26,16 @@ struct HTTPConnection: Sendable {
     static func run(
         host: String, port: Int,
         next: @Sendable () -> (method: HTTPMethod, path: String, headers: [(String, String)], body: ByteBuffer?)?,
-        onReply: @Sendable (Reply, Duration) -> Void
+        onReply: @Sendable (Reply, Duration) -> Void,
+        pace: @Sendable () async -> Void = {}
     ) async throws {
         let channel = try await open(host: host, port: port)
         try await channel.executeThenClose { inbound, outbound in
             var responses = inbound.makeAsyncIterator()
             let clock = ContinuousClock()
-            while let request = next() {
+            while true {
+                await pace()
+                guard let request = next() else { break }
                 var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: request.path)
                 head.headers.add(name: "Host", value: "\(host):\(port)")
                 for (name, value) in request.headers { head.headers.add(name: name, value: value) }

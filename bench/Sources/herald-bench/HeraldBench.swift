@@ -17,6 +17,8 @@ struct HeraldBench: AsyncParsableCommand {
     @Option(help: "Concurrent connections for single sends and lookups.") var connections = 64
     @Option(help: "Seconds per timed phase.") var seconds = 10.0
     @Option(help: "Messages for the end-to-end phase.") var endToEnd = 100_000
+    @Option(help: "End to end: messages per request (1: POST /v1/messages one by one, else batches).") var e2eBatch = 1000
+    @Option(help: "End to end: offered messages per second (0: as fast as the server takes them).") var rate = 0.0
     @Option(help: "Messages stored before measuring lookups.") var stored = 1_000_000
     @Option(help: "Seconds to wait for the backlog to drain before lookups.") var drainTimeout = 900.0
     @Option(help: "Phases to run, comma-separated: e2e,single,batch,lookup (and health, the framework baseline; fill: only store `stored` messages).") var phases = "e2e,single,batch,lookup"
@@ -49,7 +51,13 @@ struct HeraldBench: AsyncParsableCommand {
         if selected.contains("e2e") {
         let e2eStart = ContinuousClock.now
         let before = try await stats()
-        try await batches(count: endToEnd / 1000, connections: 4, body: { batchBody(1000) }, auth: auth)
+        if e2eBatch <= 1 {
+            try await batches(count: endToEnd, connections: 32, path: "/v1/messages", body: { ByteBuffer(string: smsJSON()) }, auth: auth,
+                              perSecond: rate)
+        } else {
+            try await batches(count: endToEnd / e2eBatch, connections: 4, body: { batchBody(e2eBatch) }, auth: auth,
+                              perSecond: rate / Double(e2eBatch))
+        }
         let acceptedAt = ContinuousClock.now
         let target = before.total + endToEnd
         while true {
@@ -173,8 +181,17 @@ struct HeraldBench: AsyncParsableCommand {
     }
 
     @discardableResult
-    func batches(count: Int? = nil, until deadline: ContinuousClock.Instant? = nil, connections: Int, body: @escaping @Sendable () -> ByteBuffer, auth: [(String, String)]) async throws -> Int {
+    func batches(count: Int? = nil, until deadline: ContinuousClock.Instant? = nil, connections: Int, path: String = "/v1/messages/batch",
+                 body: @escaping @Sendable () -> ByteBuffer, auth: [(String, String)], perSecond: Double = 0) async throws -> Int {
         let issued = Locked(0)
+        // Paced: request k leaves at start + k / perSecond (an open-loop offered rate), whichever connection is free.
+        let slots = Locked(0)
+        let paceStart = ContinuousClock.now
+        let pace: @Sendable () async -> Void = {
+            guard perSecond > 0 else { return }
+            let slot = slots.withLock { value -> Int in value += 1; return value - 1 }
+            try? await Task.sleep(until: paceStart + .seconds(Double(slot) / perSecond), clock: .continuous)
+        }
         let failures = LatencyRecorder()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<connections {
@@ -186,10 +203,10 @@ struct HeraldBench: AsyncParsableCommand {
                             value += 1
                             return true
                         }
-                        return go ? (.POST, "/v1/messages/batch", auth, body()) : nil
+                        return go ? (.POST, path, auth, body()) : nil
                     }, onReply: { reply, duration in
                         failures.record(duration, ok: reply.status == 202, error: "HTTP \(reply.status): \(String(buffer: reply.body).prefix(200))")
-                    })
+                    }, pace: pace)
                 }
             }
             try await group.waitForAll()
