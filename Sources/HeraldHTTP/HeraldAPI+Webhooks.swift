@@ -9,6 +9,14 @@ struct WebhookRequestJSON: Decodable {
     var events: [String]?
     var secret: String?
     var vocabulary: String?
+    var batch: Batch?
+
+    /// Opt-in batching: `{"max_events": 1-1000, "max_latency_ms": 10-60000 (default 1000)}`.
+    struct Batch: Decodable {
+        var maxEvents: Int?
+        var maxLatencyMs: Int?
+        enum CodingKeys: String, CodingKey { case maxEvents = "max_events", maxLatencyMs = "max_latency_ms" }
+    }
 }
 
 /// A webhook as the API shows it (the secret only in the answer that created it).
@@ -19,9 +27,17 @@ struct WebhookJSON: Encodable {
     var secret: String?
     var createdAt: String
     var vocabulary: String
+    var batch: BatchJSON?
+
+    struct BatchJSON: Encodable {
+        var maxEvents: Int
+        var maxLatencyMs: Int
+        enum CodingKeys: String, CodingKey { case maxEvents = "max_events", maxLatencyMs = "max_latency_ms" }
+    }
 
     init(_ webhook: Webhook, showSecret: Bool) {
         vocabulary = webhook.vocabulary.rawValue
+        batch = webhook.batch.map { BatchJSON(maxEvents: $0.maxEvents, maxLatencyMs: $0.maxLatencyMs) }
         id = webhook.id
         url = webhook.url
         events = webhook.events.sorted()
@@ -29,7 +45,7 @@ struct WebhookJSON: Encodable {
         createdAt = Timestamp.format(webhook.createdAt)
     }
 
-    enum CodingKeys: String, CodingKey { case id, url, events, secret, vocabulary, createdAt = "created_at" }
+    enum CodingKeys: String, CodingKey { case id, url, events, secret, vocabulary, batch, createdAt = "created_at" }
 }
 
 struct DeliveryJSON: Encodable {
@@ -100,8 +116,21 @@ extension HeraldAPI {
             }
             vocabulary = known
         }
+        var batch: Webhook.Batch?
+        if let requested = body.batch {
+            guard let maxEvents = requested.maxEvents, (1...1000).contains(maxEvents) else {
+                throw APIProblem.invalid(FieldError(field: "batch.max_events", problem: requested.maxEvents.map { "max_events \($0) is out of range" } ?? "max_events is missing",
+                                                    fix: "use 1 to 1000 events per POST"))
+            }
+            let latency = requested.maxLatencyMs ?? 1_000
+            guard (10...60_000).contains(latency) else {
+                throw APIProblem.invalid(FieldError(field: "batch.max_latency_ms", problem: "max_latency_ms \(latency) is out of range",
+                                                    fix: "use 10 to 60000 milliseconds (default 1000)"))
+            }
+            batch = Webhook.Batch(maxEvents: maxEvents, maxLatencyMs: latency)
+        }
         let webhook = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: url, events: events, secret: body.secret ?? WebhookSecret.make(),
-                              createdAt: Date(), vocabulary: vocabulary)
+                              createdAt: Date(), vocabulary: vocabulary, batch: batch)
         try await store.createWebhook(webhook)
         return try Self.encode(WebhookJSON(webhook, showSecret: true), status: .created)
     }

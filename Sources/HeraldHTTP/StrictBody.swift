@@ -16,6 +16,8 @@ enum BodyField: Sendable {
     case free
     /// An array of bodies with fields of their own.
     case array(any StrictBody.Type)
+    /// An object with fields of its own.
+    case object(any StrictBody.Type)
 }
 
 enum StrictBodyCheck {
@@ -35,6 +37,8 @@ enum StrictBodyCheck {
                     if let child = item as? [String: Any], let error = unknownField(in: child, of: nested, path: "\(name)[\(index)].") { return error }
                 }
             }
+            if case .object(let nested) = field, let child = object[key] as? [String: Any],
+               let error = unknownField(in: child, of: nested, path: "\(name).") { return error }
         }
         return nil
     }
@@ -82,7 +86,12 @@ extension TemplateRequestJSON: StrictBody {
 }
 
 extension WebhookRequestJSON: StrictBody {
-    static let fields: [String: BodyField] = ["url": .value, "events": .value, "secret": .value, "vocabulary": .value]
+    static let fields: [String: BodyField] = ["url": .value, "events": .value, "secret": .value, "vocabulary": .value,
+                                              "batch": .object(WebhookRequestJSON.Batch.self)]
+}
+
+extension WebhookRequestJSON.Batch: StrictBody {
+    static let fields: [String: BodyField] = ["max_events": .value, "max_latency_ms": .value]
 }
 
 extension SuppressionRequestJSON: StrictBody {

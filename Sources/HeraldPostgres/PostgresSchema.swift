@@ -145,5 +145,10 @@ enum PostgresSchema {
             "ALTER TABLE receipts ADD COLUMN match_keys TEXT[]",
             "ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'account'",
         ]),
+        (11, [
+            // Opt-in batched webhooks: up to batch_max_events events per POST, held at most batch_max_latency_ms.
+            "ALTER TABLE webhooks ADD COLUMN batch_max_events INT",
+            "ALTER TABLE webhooks ADD COLUMN batch_max_latency_ms INT",
+        ]),
     ]
 }

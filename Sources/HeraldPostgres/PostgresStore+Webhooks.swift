@@ -6,18 +6,20 @@ import PostgresNIO
 extension PostgresStore {
     private func decodeWebhooks(_ rows: PostgresRowSequence) async throws -> [Webhook] {
         var found: [Webhook] = []
-        for try await (id, account, url, events, secret, created, vocabulary) in rows.decode((String, String, String, String, String, Date, String).self) {
+        for try await (id, account, url, events, secret, created, vocabulary, maxEvents, maxLatency)
+            in rows.decode((String, String, String, String, String, Date, String, Int?, Int?).self) {
             found.append(Webhook(id: id, accountID: account, url: url, events: Set(events.split(separator: ",").map(String.init)), secret: secret,
-                                 createdAt: created, vocabulary: Vocabulary(rawValue: vocabulary) ?? .canonical))
+                                 createdAt: created, vocabulary: Vocabulary(rawValue: vocabulary) ?? .canonical,
+                                 batch: maxEvents.map { Webhook.Batch(maxEvents: $0, maxLatencyMs: maxLatency ?? 1_000) }))
         }
         return found
     }
 
     public func createWebhook(_ webhook: Webhook) async throws {
         try await client.query("""
-            INSERT INTO webhooks (id, account_id, url, events, secret, created_at, vocabulary)
+            INSERT INTO webhooks (id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms)
             VALUES (\(webhook.id), \(webhook.accountID), \(webhook.url), \(webhook.events.sorted().joined(separator: ",")), \(webhook.secret),
-                    \(webhook.createdAt), \(webhook.vocabulary.rawValue))
+                    \(webhook.createdAt), \(webhook.vocabulary.rawValue), \(webhook.batch?.maxEvents), \(webhook.batch?.maxLatencyMs))
             """, logger: logger)
     }
 
@@ -28,7 +30,8 @@ extension PostgresStore {
     public func webhooks(accountIDs: [String]) async throws -> [Webhook] {
         guard !accountIDs.isEmpty else { return [] }
         return try await decodeWebhooks(client.query("""
-            SELECT id, account_id, url, events, secret, created_at, vocabulary FROM webhooks WHERE account_id = ANY(\(accountIDs)) ORDER BY created_at, id
+            SELECT id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms
+            FROM webhooks WHERE account_id = ANY(\(accountIDs)) ORDER BY created_at, id
             """, logger: logger))
     }
 

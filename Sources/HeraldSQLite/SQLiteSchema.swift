@@ -278,6 +278,13 @@ enum SQLiteSchema {
                 ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'account';
                 """)
         }
+        migrator.registerMigration("v11-webhook-batches") { db in
+            // Opt-in batched webhooks: up to batch_max_events events per POST, held at most batch_max_latency_ms.
+            try db.execute(sql: """
+                ALTER TABLE webhooks ADD COLUMN batch_max_events INTEGER;
+                ALTER TABLE webhooks ADD COLUMN batch_max_latency_ms INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -6,17 +6,19 @@ import HeraldStore
 extension SQLiteStore {
     private static func webhook(_ row: Row) -> Webhook {
         let events: String = row[3]
+        let maxEvents: Int? = row[7], maxLatency: Int? = row[8]
         return Webhook(id: row[0], accountID: row[1], url: row[2], events: Set(events.split(separator: ",").map(String.init)), secret: row[4],
-                       createdAt: Date(timeIntervalSince1970: row[5]), vocabulary: Vocabulary(rawValue: row[6]) ?? .canonical)
+                       createdAt: Date(timeIntervalSince1970: row[5]), vocabulary: Vocabulary(rawValue: row[6]) ?? .canonical,
+                       batch: maxEvents.map { Webhook.Batch(maxEvents: $0, maxLatencyMs: maxLatency ?? 1_000) })
     }
 
-    private static let webhookColumns = "id, account_id, url, events, secret, created_at, vocabulary"
+    private static let webhookColumns = "id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms"
 
     public func createWebhook(_ webhook: Webhook) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO webhooks (\(Self.webhookColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)", arguments: [
+            try db.execute(sql: "INSERT INTO webhooks (\(Self.webhookColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
                 webhook.id, webhook.accountID, webhook.url, webhook.events.sorted().joined(separator: ","), webhook.secret,
-                webhook.createdAt.timeIntervalSince1970, webhook.vocabulary.rawValue,
+                webhook.createdAt.timeIntervalSince1970, webhook.vocabulary.rawValue, webhook.batch?.maxEvents, webhook.batch?.maxLatencyMs,
             ])
         }
     }

@@ -13,8 +13,23 @@ public struct Webhook: Sendable, Hashable {
     public var createdAt: Date
     /// The status words the callbacks use (`status`); the canonical word is always in `canonical_status`.
     public var vocabulary: Vocabulary
+    /// Opt-in batching: many events per POST (nil: one event per POST).
+    public var batch: Batch?
 
-    public init(id: String, accountID: String, url: String, events: Set<String>, secret: String, createdAt: Date, vocabulary: Vocabulary = .canonical) {
+    /// Up to `maxEvents` events in one POST, none held longer than `maxLatencyMs` waiting for the batch to fill.
+    public struct Batch: Sendable, Hashable {
+        public var maxEvents: Int
+        public var maxLatencyMs: Int
+
+        public init(maxEvents: Int, maxLatencyMs: Int) {
+            self.maxEvents = maxEvents
+            self.maxLatencyMs = maxLatencyMs
+        }
+    }
+
+    public init(id: String, accountID: String, url: String, events: Set<String>, secret: String, createdAt: Date, vocabulary: Vocabulary = .canonical,
+                batch: Batch? = nil) {
+        self.batch = batch
         self.vocabulary = vocabulary
         self.id = id
         self.accountID = accountID

@@ -46,9 +46,13 @@ public final class WebhookSender: Service {
     private let client: CallbackClient
     private let mailbox = CallbackMailbox()
     private let state = Mutex(State())
+    /// The deliveries a batch stands for, by the id of the batch's first delivery (which stands for it in the pacer).
+    private let batchMembers = Mutex([String: [WebhookDelivery]]())
 
     struct State {
         var signers: [String: WebhookSignature.Signer] = [:]
+        /// Per webhook id: its batching (nil: one event per POST), read with its secret.
+        var batches: [String: Webhook.Batch?] = [:]
         var downUntil: [String: Date] = [:]
         /// Per endpoint: when it last answered with a 2xx (a failure soon after is the endpoint being busy, not down).
         var lastSuccess: [String: Date] = [:]
@@ -84,6 +88,10 @@ public final class WebhookSender: Service {
             maximumWaiting: max(1, configuration.concurrency / 4),
             slowLatencyMs: Int(Self.seconds(configuration.slowLatency) * 1000)))
         let began = ContinuousClock.now
+        func now() -> Double { Self.seconds(ContinuousClock.now - began) }
+        var gathering = BatchBuffer()
+        // Deliveries standing behind batches handed to the pacer (in flight or waiting), for the claim's room.
+        var batched = 0
         var finished: [DeliveryAttempt] = []
         var lastRecord = ContinuousClock.now
         // At most one claim and one record write under way, each in a child task: the loop keeps dispatching while
@@ -112,14 +120,15 @@ public final class WebhookSender: Service {
             stopping = stopping || Task.isShuttingDownGracefully || Task.isCancelled
             if stopping {
                 // Waiting deliveries keep their lease and are claimed again when it runs out.
-                _ = pacer.drainAll()
+                for delivery in pacer.drainAll() { batched -= batchMembers.withLock { $0.removeValue(forKey: delivery.id) }?.count ?? 0 }
+                gathering.removeAll()
                 if pacer.inFlight == 0, !claiming {
                     // Done once the last attempts are recorded; until then the mail below brings `.recorded`.
                     if !recording, finished.isEmpty { break }
                     record(force: true)
                 }
             }
-            let room = configuration.concurrency - pacer.inFlight - pacer.waiting
+            let room = configuration.concurrency - pacer.inFlight - pacer.waiting - gathering.held - batched
             // Claim in batches (a claim is a database write): when a quarter of the room is free, or when idle.
             if !stopping, !claiming, room > 0, room >= configuration.concurrency / 4 || pacer.inFlight == 0,
                drySince.map({ ContinuousClock.now - $0 >= configuration.pollInterval }) ?? true {
@@ -134,12 +143,29 @@ public final class WebhookSender: Service {
             }
             record(force: pacer.inFlight == 0)
             let idle = pacer.inFlight == 0 && !claiming && !recording && finished.isEmpty
-            let mail = await mailbox.take(waitingUpTo: idle ? configuration.pollInterval : .milliseconds(10))
+            var wait = idle ? configuration.pollInterval : .milliseconds(10)
+            if let deadline = gathering.nextDeadline { wait = min(wait, .milliseconds(max(0, Int((deadline - now()) * 1000)))) }
+            let mail = await mailbox.take(waitingUpTo: wait)
             if mail.poked {
                 drySince = nil
                 pokedSinceClaim = true
             }
             var postponed: [Date: [String]] = [:]
+            /// Hands a batch to the pacer as one request, its first delivery standing for it.
+            func release(_ members: [WebhookDelivery]) {
+                var standIn = members[0]
+                standIn.messageID = "batch:" + standIn.target  // one batch of a webhook in flight at a time: feed order kept
+                batchMembers.withLock { $0[standIn.id] = members }
+                batched += members.count
+                switch pacer.offer(standIn) {
+                case .start: dispatch(standIn, group: &group)
+                case .queued: break
+                case .overflow:
+                    batched -= members.count
+                    batchMembers.withLock { $0[standIn.id] = nil }
+                    postponed[clock.now().addingTimeInterval(Self.busyPostponement), default: []] += members.map(\.id)
+                }
+            }
             for item in mail.items {
                 switch item {
                 case .recorded:
@@ -147,16 +173,36 @@ public final class WebhookSender: Service {
                 case .claimed(let claimed, let dry):
                     claiming = false
                     if dry, !pokedSinceClaim { drySince = .now }
-                    admit(claimed, pacer: &pacer, postponed: &postponed, group: &group)
+                    await learnWebhooks(of: claimed)
+                    let unbatched = gather(claimed, into: &gathering, now: now(), postponed: &postponed)
+                    for members in unbatched.batches { release(members) }
+                    admit(unbatched.single, pacer: &pacer, postponed: &postponed, group: &group)
                 case .finished(let attempt, let target, let messageID, let endpointDown):
-                    finished.append(attempt)
+                    if let members = batchMembers.withLock({ $0.removeValue(forKey: attempt.deliveryID) }) {
+                        // One POST for the batch: the same outcome recorded for each of its deliveries.
+                        batched -= members.count
+                        for member in members {
+                            var each = attempt
+                            each.deliveryID = member.id
+                            finished.append(each)
+                        }
+                    } else {
+                        finished.append(attempt)
+                    }
                     let down = endpointDown ? attempt.nextAttemptAt : nil
                     let next = pacer.finished(target: target, messageID: messageID, succeeded: attempt.state == .delivered, down: down != nil,
-                                              latencyMs: attempt.latencyMs, now: Self.seconds(ContinuousClock.now - began))
-                    if let down, !next.postpone.isEmpty { postponed[down, default: []] += next.postpone.map(\.id) }
+                                              latencyMs: attempt.latencyMs, now: now())
+                    if let down, !next.postpone.isEmpty {
+                        for delivery in next.postpone {
+                            let members = batchMembers.withLock { $0.removeValue(forKey: delivery.id) } ?? [delivery]
+                            if delivery.messageID.hasPrefix("batch:") { batched -= members.count }
+                            postponed[down, default: []] += members.map(\.id)
+                        }
+                    }
                     if !stopping { for delivery in next.start { dispatch(delivery, group: &group) } }
                 }
             }
+            if !stopping { for members in gathering.due(now: now()) { release(members) } }
             for (until, ids) in postponed { try? await store.postponeDeliveries(ids: ids, until: until) }
         }
     }
@@ -167,6 +213,43 @@ public final class WebhookSender: Service {
 
     /// How long a delivery whose endpoint has a full waiting queue goes back to the table.
     static let busyPostponement: TimeInterval = 0.25
+
+    /// Reads the settings of webhooks not seen yet (their batching and secret), so a batched webhook's first deliveries
+    /// already gather into batches. On a read error they go one per POST in the batch shape until the next claim.
+    private func learnWebhooks(of claimed: [WebhookDelivery]) async {
+        let unknown = state.withLock { state in
+            Set(claimed.filter { $0.webhookID != nil && state.batches[$0.webhookID!] == nil }.map(\.accountID))
+        }
+        guard !unknown.isEmpty, let hooks = try? await store.webhooks(accountIDs: Array(unknown)) else { return }
+        state.withLock { state in
+            for hook in hooks {
+                state.batches[hook.id] = .some(hook.batch)
+                state.signers[hook.id] = state.signers[hook.id] ?? WebhookSignature.Signer(secret: hook.secret)
+            }
+        }
+    }
+
+    /// Splits claimed deliveries: those of batched webhooks gather (returned as batches when one fills up), the others
+    /// go one per POST. Deliveries of a down endpoint are postponed here, batched or not.
+    private func gather(_ claimed: [WebhookDelivery], into gathering: inout BatchBuffer, now: Double,
+                        postponed: inout [Date: [String]]) -> (single: [WebhookDelivery], batches: [[WebhookDelivery]]) {
+        var single: [WebhookDelivery] = []
+        var batches: [[WebhookDelivery]] = []
+        let wallNow = clock.now()
+        for delivery in claimed {
+            let (batch, down) = state.withLock { state in
+                (delivery.webhookID.flatMap { state.batches[$0] ?? nil }, state.downUntil[delivery.target])
+            }
+            if let batch, let down, down > wallNow {
+                postponed[down, default: []].append(delivery.id)
+            } else if let batch {
+                if let full = gathering.add(delivery, batch: batch, now: now) { batches.append(full) }
+            } else {
+                single.append(delivery)
+            }
+        }
+        return (single, batches)
+    }
 
     /// Starts what was claimed, leaves in the pacer what an endpoint has no slot for, and collects what a down or
     /// saturated endpoint cannot take (postponed by the caller in one write per time).
@@ -243,15 +326,20 @@ public final class WebhookSender: Service {
 
     private func send(_ delivery: WebhookDelivery, _ prepared: Prepared, started: Date, startedAt: NIODeadline) {
         let timestamp = Int(clock.now().timeIntervalSince1970)
-        let body = ByteBuffer(string: delivery.payload)
+        // A batched webhook always gets the batch shape, also for a batch of one (``WebhookBatch``).
+        let batched = delivery.webhookID.flatMap { id in state.withLock { $0.batches[id] ?? nil } } != nil
+        let members = batched ? batchMembers.withLock { $0[delivery.id] } ?? [delivery] : [delivery]
+        let body = ByteBuffer(string: batched ? WebhookBatch.body(members.map(\.payload)) : delivery.payload)
         let signature = body.withUnsafeReadableBytes { prepared.signer.sign(body: $0, timestamp: timestamp) }
-        let request = CallbackRequest(url: prepared.url, headers: [
+        var headers = [
             ("Content-Type", "application/json"),
             ("User-Agent", "Herald-Webhooks/1"),
-            ("Herald-Event-Id", delivery.eventID),
+            ("Herald-Event-Id", members[0].eventID),
             ("Herald-Delivery-Id", delivery.id),
             (WebhookSignature.header, signature),
-        ], body: body)
+        ]
+        if batched { headers.append(("Herald-Batch-Size", String(members.count))) }
+        let request = CallbackRequest(url: prepared.url, headers: headers, body: body)
         client.execute(request, on: prepared.endpoint, timeout: configuration.timeout).whenComplete { result in
             switch result {
             case .success(let status):
@@ -336,6 +424,7 @@ public final class WebhookSender: Service {
                 throw DeliveryError("the webhook was deleted")
             }
             secret = hook.secret
+            state.withLock { $0.batches[webhookID] = .some(hook.batch) }
         } else {
             secret = try await store.callbackSecret(accountID: delivery.accountID)
         }

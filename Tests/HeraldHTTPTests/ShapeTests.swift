@@ -66,4 +66,26 @@ struct ShapeTests {
             #expect(one.json["id"] as? String != batchID)
         }
     }
+
+    @Test("a webhook may batch events (max_events, max_latency_ms); out-of-range or unknown batch fields name themselves")
+    func batchedWebhook() async throws {
+        try await APIHarness.run { api in
+            let created = try await api.request("POST", "/v1/webhooks", json: ["url": "https://example.com/herald", "batch": ["max_events": 100]])
+            #expect(created.status == 201)
+            let batch = try #require(created.json["batch"] as? [String: Any])
+            #expect(batch["max_events"] as? Int == 100)
+            #expect(batch["max_latency_ms"] as? Int == 1000)
+            let listed = try await api.request("GET", "/v1/webhooks")
+            #expect(((listed.json["data"] as? [[String: Any]])?.first?["batch"] as? [String: Any])?["max_events"] as? Int == 100)
+            let zero = try await api.request("POST", "/v1/webhooks", json: ["url": "https://example.com/herald", "batch": ["max_events": 0]])
+            #expect(zero.status == 422)
+            #expect(zero.json["field"] as? String == "batch.max_events")
+            let slow = try await api.request("POST", "/v1/webhooks", json: ["url": "https://example.com/herald", "batch": ["max_events": 10, "max_latency_ms": 600_000]])
+            #expect(slow.json["field"] as? String == "batch.max_latency_ms")
+            let typo = try await api.request("POST", "/v1/webhooks", json: ["url": "https://example.com/herald", "batch": ["maxEvents": 10]])
+            #expect(typo.status == 422)
+            #expect(typo.json["field"] as? String == "batch.maxEvents")
+            #expect((typo.json["fix"] as? String)?.contains("max_events") == true)
+        }
+    }
 }

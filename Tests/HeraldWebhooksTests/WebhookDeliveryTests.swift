@@ -166,6 +166,51 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test("a batched webhook gets many events per POST, each signed body a JSON object of events in feed order, every delivery recorded")
+    func batched() async throws {
+        try await Self.run { store, account, port, receiver, fanout in
+            let hook = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/healthy", events: [],
+                               secret: WebhookSecret.make(), createdAt: Date(), batch: Webhook.Batch(maxEvents: 5, maxLatencyMs: 50))
+            try await store.createWebhook(hook)
+            let now = Date()
+            let messages = (0..<12).map { index -> NewMessage in
+                let draft = try! MessageValidator().validate(SendRequest(channel: "sms", to: "+1415555\(4000 + index)", text: "hi \(index)")).get()
+                return NewMessage(accountID: account.id, draft: draft, createdAt: now, priceMicros: 7_500)
+            }
+            _ = try await store.accept(messages)
+            try await Self.fanOutAll(fanout, store: store)
+            var events: [[String: Any]] = []
+            let all = try await Self.waitUntil {
+                events = receiver.received.withLock { received in
+                    received.flatMap { request -> [[String: Any]] in
+                        let object = (try? JSONSerialization.jsonObject(with: Data(request.body.utf8))) as? [String: Any]
+                        return object?["events"] as? [[String: Any]] ?? []
+                    }
+                }
+                return events.count >= 12
+            }
+            #expect(all, "got \(events.count) of 12 events")
+            let requests = receiver.received.withLock { $0 }
+            #expect(requests.count < 12)
+            for request in requests {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any])
+                #expect(object["type"] as? String == "message.events")
+                let batch = try #require(object["events"] as? [[String: Any]])
+                #expect(object["count"] as? Int == batch.count)
+                #expect((1...5).contains(batch.count))
+                #expect(request.eventID == batch.first?["id"] as? String)
+                #expect(WebhookSignature.verify(header: request.signature, body: Data(request.body.utf8), secret: hook.secret, now: Date(), tolerance: 300) == nil)
+            }
+            #expect(Set(events.compactMap { $0["message_id"] as? String }) == Set(messages.map(\.id)))
+            #expect(events.map { $0["sequence"] as? Int ?? 0 } == events.map { $0["sequence"] as? Int ?? 0 }.sorted())
+            let states = try await Self.waitUntil {
+                let deliveries = try await store.deliveries(webhookID: hook.id, accountID: account.id, limit: 100) ?? []
+                return deliveries.count == 12 && deliveries.allSatisfy { $0.0.state == .delivered && $0.1.count == 1 }
+            }
+            #expect(states, "every delivery of the batches recorded as delivered with its one attempt")
+        }
+    }
+
     @Test("loopback is refused unless the operator allows private addresses")
     func ssrf() async throws {
         try await Self.run(configure: { $0.addresses = AddressPolicy(allowPrivate: false) }) { store, account, port, receiver, fanout in
