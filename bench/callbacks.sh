@@ -6,7 +6,8 @@
 #   bench/callbacks.sh [messages, default 20000]      env HERALD_BUILD=DIR: use herald and herald-bench from DIR
 #   (e.g. another commit's .build/release) instead of building this checkout; BATCH=1 sends one message per request
 #   (default 1000 per batch); RATE=N offers N messages/s (default: as fast as Herald takes them), for latency at a
-#   given load; DATABASE=postgres://... runs Herald on PostgreSQL.
+#   given load; DATABASE=postgres://... runs Herald on PostgreSQL; WEBHOOK_BATCH=N subscribes a batched webhook (N events
+#   per POST at most, 100 ms at most).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -29,7 +30,7 @@ $B/herald serve --port 18602 --database "${DATABASE:-sqlite:$work/bench.sqlite}"
 trap 'kill $herald $smsc $receiver 2>/dev/null; rm -rf "$work"' EXIT
 key=$(wait_for_key "$work/serve.log" 18602)
 curl -sf -X POST "http://127.0.0.1:18602/v1/webhooks" -H "Authorization: Bearer $key" \
-  -d '{"url":"http://127.0.0.1:18601/herald","events":["DELIVERED","UNDELIVERED","EXPIRED","FAILED","REJECTED"]}' > /dev/null
+  -d '{"url":"http://127.0.0.1:18601/herald","events":["DELIVERED","UNDELIVERED","EXPIRED","FAILED","REJECTED"]'"${WEBHOOK_BATCH:+,\"batch\":{\"max_events\":$WEBHOOK_BATCH,\"max_latency_ms\":100\}}"'}' > /dev/null
 sleep 1
 before=$(cpu_ms $herald)
 start=$(date +%s.%N)

@@ -18,6 +18,11 @@ check "send into a file that is not a Herald database exits 69" bash -c "[ $? -e
 if [ -n "${HERALD_TEST_POSTGRES_URL:-}" ]; then
   "$HERALD" send --database "${HERALD_TEST_POSTGRES_URL}?schema=never_$$" --to +14155550100 --text hi > /dev/null 2>&1
   check "send into a PostgreSQL schema without Herald's tables exits 69" test $? -eq 69
+  # A schema that cannot be migrated ends serve with the error, instead of leaving it waiting forever.
+  "$HERALD" migrate --database "${HERALD_TEST_POSTGRES_URL}?schema=broken_$$" > /dev/null
+  psql "$HERALD_TEST_POSTGRES_URL" -qc "DELETE FROM broken_$$.schema_migrations WHERE version = 11; ALTER TABLE broken_$$.webhooks DROP COLUMN batch_max_events" > /dev/null 2>&1
+  timeout 30 "$HERALD" serve --port 18736 --database "${HERALD_TEST_POSTGRES_URL}?schema=broken_$$" > /dev/null 2> "$work/broken.err"
+  check "serve on a schema whose migration fails exits 1 naming the error" bash -c "[ $? -eq 1 ] && grep -q 'already exists' '$work/broken.err'"
 fi
 "$HERALD" migrate --database "$db" > /dev/null
 out=$("$HERALD" keys create --account acme --database "$db")

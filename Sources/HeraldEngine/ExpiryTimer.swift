@@ -35,7 +35,7 @@ public final class ExpiryTimer: Service {
     /// Returns how many messages it expired.
     @discardableResult
     public func sweep() async throws -> Int {
-        while try await store.rematchParked(limit: 1000) == 1000 {}
+        while try await store.rematchParked(limit: 1000) > 0 {}
         var total = 0
         while true {
             let count = try await store.expire(now: clock.now(), limit: 1000)

@@ -356,6 +356,25 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func record(_ changes: [MessageChange]) async throws {
+        try await recordInTransaction(changes)
+        // A receipt that arrived while this transaction ran may have been parked by a concurrent one that could not see
+        // these correlations yet (nor they it): looked at again now that both are committed (``closeParkingRace()``).
+        if changes.contains(where: { !$0.correlations.isEmpty }) { await closeParkingRace() }
+    }
+
+    /// After a commit that parked receipts or wrote correlations: applies the parked receipts whose correlation is
+    /// committed by now. Of two concurrent transactions, one parking a receipt and one writing its correlation, neither
+    /// sees the other; whichever commits second runs this after its commit and sees both. (Before, the one-second sweep
+    /// caught them, at most 1,000 per second, so a burst of receipts overtaking their submit responses waited seconds.)
+    func closeParkingRace() async {
+        do {
+            while try await rematchParked(limit: 1000) > 0 {}
+        } catch {
+            logger.warning("re-matching parked receipts failed; the expiry sweep will try again", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func recordInTransaction(_ changes: [MessageChange]) async throws {
         try await client.withTransaction(logger: logger) { connection in
             var events: [String: [StatusEvent]] = [:]
             var correlations: [Correlation] = []
@@ -407,7 +426,13 @@ public final class PostgresStore: HeraldStore {
 
     public func ingest(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
         guard !receipts.isEmpty else { return [] }
-        return try await client.withTransaction(logger: logger) { connection in
+        let outcomes = try await ingestInTransaction(receipts, retry: retry)
+        if outcomes.contains(where: { if case .parked = $0 { true } else { false } }) { await closeParkingRace() }
+        return outcomes
+    }
+
+    private func ingestInTransaction(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
+        try await client.withTransaction(logger: logger) { connection in
             let candidates = try await self.candidates(for: receipts, connection: connection)
             var events: [String: [StatusEvent]] = [:]
             var unmatched: [(ProviderReceipt, String)] = []

@@ -175,6 +175,16 @@ final class PrepareStore: Service {
     }
 
     func run() async throws {
+        do {
+            try await prepare()
+        } catch {
+            // The services waiting for the schema must not wait forever: they give up, and the error ends `serve`.
+            ready.open(failed: true)
+            throw error
+        }
+    }
+
+    private func prepare() async throws {
         try await store.migrate()
         try await afterMigration(store)
         var lines = ["Herald gateway on \(banner)  database: \(database)  providers: \(providers)"]
@@ -195,32 +205,34 @@ struct DelayedStart<Wrapped: Service>: Service {
     let service: Wrapped
 
     func run() async throws {
-        await setup.ready.wait()
+        guard await setup.ready.wait() else { return }  // setup failed: its error ends the group
         try await service.run()
     }
 }
 
-/// Opens once; every waiter (before or after) proceeds.
+/// Opens once, as ready or as failed; every waiter (before or after) proceeds and learns which.
 final class Latch: Sendable {
-    private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Mutex<(isOpen: Bool, failed: Bool, waiters: [CheckedContinuation<Bool, Never>])>((false, false, []))
 
-    func open() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+    func open(failed: Bool = false) {
+        let (waiters, ready) = state.withLock { state -> ([CheckedContinuation<Bool, Never>], Bool) in
+            if !state.isOpen { state.failed = failed }
             state.isOpen = true
             defer { state.waiters = [] }
-            return state.waiters
+            return (state.waiters, !state.failed)
         }
-        for waiter in waiters { waiter.resume() }
+        for waiter in waiters { waiter.resume(returning: ready) }
     }
 
-    func wait() async {
+    /// True when ready, false when setup failed.
+    func wait() async -> Bool {
         await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                if state.isOpen { return true }
+            let now = state.withLock { state -> Bool? in
+                if state.isOpen { return !state.failed }
                 state.waiters.append(continuation)
-                return false
+                return nil
             }
-            if resumeNow { continuation.resume() }
+            if let now { continuation.resume(returning: now) }
         }
     }
 }

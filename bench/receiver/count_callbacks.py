@@ -1,5 +1,5 @@
 """A status-callback receiver out of process for bench/callbacks.sh: answers 200 to every POST (HTTP/1.1 keep-alive),
-counts distinct Herald-Event-Id values, measures each callback's delay from its event's `recorded_at` (when Herald stored
+counts distinct events (each event's id; a batched webhook's POST holds many), measures each callback's delay from its event's `recorded_at` (when Herald stored
 the status) to its arrival here, and serves GET /stats as
 {"events": N, "first": t, "last": t, "p50_ms": x, "p99_ms": y, "max_ms": z} (Unix seconds; same machine, same clock)."""
 import datetime
@@ -26,15 +26,17 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         now = time.time()
         try:
-            recorded = json.loads(body).get("recorded_at")
-            delay = (now - datetime.datetime.fromisoformat(recorded.replace("Z", "+00:00")).timestamp()) * 1000 if recorded else None
+            document = json.loads(body)
+            # A batched webhook's POST carries {"events": [...]}; a plain one is one event.
+            events = document.get("events") if isinstance(document.get("events"), list) else [document]
         except ValueError:
-            delay = None
+            events = []
         with lock:
-            event = self.headers.get("Herald-Event-Id", "")
-            if delay is not None and event not in seen:
-                delays.append(delay)
-            seen.add(event)
+            for event in events:
+                recorded, event_id = event.get("recorded_at"), event.get("id", self.headers.get("Herald-Event-Id", ""))
+                if recorded and event_id not in seen:
+                    delays.append((now - datetime.datetime.fromisoformat(recorded.replace("Z", "+00:00")).timestamp()) * 1000)
+                seen.add(event_id)
             first = first or now
             last = now
         self.send_response(200)
