@@ -516,6 +516,7 @@ public final class PostgresStore: HeraldStore {
                 JOIN correlations c ON c.connector = p.connector AND c.provider_id = ANY(COALESCE(p.match_keys, ARRAY[p.provider_id]))
                 JOIN messages m ON m.id = c.message_id
                 WHERE p.matched_message_id IS NULL AND (p.parked_reason IS NULL OR p.parked_reason NOT LIKE \(ReceiptMatcher.ambiguous + "%"))
+                  AND (p.parked_reason IS NULL OR position(c.message_id in p.parked_reason) = 0)
                   AND p.received_at > now() - interval '10 minutes'
                   AND abs(extract(epoch FROM p.received_at - coalesce(c.correlated_at, p.received_at))) <= \(ReceiptMatcher.submitDateTolerance)
                 ORDER BY p.id DESC, c.seq DESC LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED

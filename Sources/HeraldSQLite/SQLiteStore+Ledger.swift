@@ -120,7 +120,9 @@ extension SQLiteStore {
 
     /// Writes a correlation and applies every receipt parked for it that fits its message (the receipt matcher's
     /// destination rule). `newlyCorrelated` false: the correlation exists (the re-match sweep), only the parked part runs.
-    static func insertCorrelation(_ correlation: Correlation, db: Database, newlyCorrelated: Bool = true) throws {
+    /// Returns how many parked receipts it applied.
+    @discardableResult
+    static func insertCorrelation(_ correlation: Correlation, db: Database, newlyCorrelated: Bool = true) throws -> Int {
         if newlyCorrelated {
             try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO correlations (connector, provider_id, message_id, part, round, correlated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -133,7 +135,7 @@ extension SQLiteStore {
         let parked = try Row.fetchAll(db.cachedStatement(sql: parkedSQL[keys.count]), arguments: StatementArguments(arguments))
         guard !parked.isEmpty, let head = try head(messageID: correlation.messageID, db: db),
               let recipient = try String.fetchOne(db.cachedStatement(sql: "SELECT recipient FROM messages WHERE id = ?"), arguments: [correlation.messageID])
-        else { return }
+        else { return 0 }
         var matched: [String] = []
         let events = parked.compactMap { row -> StatusEvent? in
             guard let kind = EventKind(rawValue: row[0]),
@@ -148,13 +150,14 @@ extension SQLiteStore {
                 detail: detail(row, from: 4)
             ).event(messageID: correlation.messageID, part: correlation.part, round: correlation.round, correlatedID: correlation.providerMessageID)
         }
-        guard !events.isEmpty else { return }
+        guard !events.isEmpty else { return 0 }
         try applyEvents(events, messageID: correlation.messageID, head: head, db: db)
         let now = Date().timeIntervalSince1970
         for id in matched {
             try db.cachedStatement(sql: "UPDATE receipts SET matched_message_id = ?, matched_at = ? WHERE id = ?")
                 .execute(arguments: [correlation.messageID, now, id])
         }
+        return matched.count
     }
 
     static func park(_ receipt: ProviderReceipt, reason: String, db: Database) throws {

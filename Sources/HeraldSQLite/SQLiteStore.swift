@@ -414,14 +414,16 @@ public final class SQLiteStore: HeraldStore {
                 SELECT c.connector, c.provider_id, c.message_id, c.part, c.round FROM receipts r
                 JOIN correlations c ON c.connector = r.connector AND c.provider_id = r.provider_id
                 WHERE r.matched_message_id IS NULL AND (r.parked_reason IS NULL OR r.parked_reason NOT LIKE '\(ReceiptMatcher.ambiguous)%')
+                  AND (r.parked_reason IS NULL OR instr(r.parked_reason, c.message_id) = 0)
                   AND abs(r.received_at - coalesce(c.correlated_at, r.received_at)) <= \(Int(ReceiptMatcher.submitDateTolerance))
                 GROUP BY c.connector, c.provider_id LIMIT ?
                 """, arguments: [limit])
+            var applied = 0
             for row in rows {
-                try Self.insertCorrelation(Correlation(connector: row[0], providerMessageID: row[1], messageID: row[2], part: row[3], round: row[4]), db: db,
-                                           newlyCorrelated: false)
+                applied += try Self.insertCorrelation(Correlation(connector: row[0], providerMessageID: row[1], messageID: row[2], part: row[3], round: row[4]),
+                                                      db: db, newlyCorrelated: false)
             }
-            return rows.count
+            return applied
         }
     }
 

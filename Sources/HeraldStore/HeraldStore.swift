@@ -73,7 +73,9 @@ public protocol HeraldStore: Service {
     func ingest(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome]
     func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt]
     /// Applies parked receipts whose correlation exists now. Writers that run concurrently (PostgreSQL) can
-    /// park a receipt just as its correlation commits; this sweep closes that gap. Returns how many it applied.
+    /// park a receipt just as its correlation commits; this sweep closes that gap. Never to the message a receipt was
+    /// parked away from (its reason names it: a receipt that would flip a finished message waits for a new submission).
+    /// Returns how many it applied.
     func rematchParked(limit: Int) async throws -> Int
 
     // MARK: Timers

@@ -123,6 +123,8 @@ struct StoreReceiptMatchingTests {
             let flip = Self.receipt([.init("11")], .delivered, done: now.addingTimeInterval(30))
             guard case .parked(let why) = try await store.ingest([flip]).first else { Issue.record("applied to the finished message"); return }
             #expect(why.contains("already UNDELIVERED"))
+            // The re-match sweep does not undo that decision either.
+            #expect(try await store.rematchParked(limit: 10) == 0)
             #expect(try await store.message(id: old, accountID: account)?.status == .undelivered)
             // The id's next submission (the SMSC reused it) takes the parked receipt when its correlation is written.
             let fresh = try await Self.submitted(store, account: account, to: "+447400123001", providerID: "11", at: Date())
