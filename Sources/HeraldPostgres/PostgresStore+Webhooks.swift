@@ -78,7 +78,7 @@ extension PostgresStore {
         let rows = try await client.query("""
             SELECT \(unescaped: EventColumns.qualified), e.tx::text::int8, e.seq, e.account_id, m.callback_url, m.recipient, m.tag, m.campaign_id FROM events e JOIN messages m ON m.id = e.message_id
             WHERE (e.tx, e.seq) > (\(String(cursor.tx))::xid8, \(cursor.seq)) AND (e.tx, e.seq) <= (\(String(end.tx))::xid8, \(end.seq))
-              AND (m.callback_url IS NOT NULL OR e.account_id IN (SELECT account_id FROM webhooks))
+              AND \(unescaped: CallbackRouting.condition)
             ORDER BY e.tx, e.seq
             """, logger: logger)
         var events: [RoutedEvent] = []

@@ -66,7 +66,7 @@ extension SQLiteStore {
             else { return RoutedPage(events: [], end: nil) }
             let events = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT \(EventColumns.qualified), e.seq, e.account_id, m.callback_url, m.recipient, m.tag, m.campaign_id FROM events e JOIN messages m ON m.id = e.message_id
-                WHERE e.seq > ? AND e.seq <= ? AND (m.callback_url IS NOT NULL OR e.account_id IN (SELECT account_id FROM webhooks))
+                WHERE e.seq > ? AND e.seq <= ? AND \(CallbackRouting.condition)
                 ORDER BY e.seq
                 """), arguments: [cursor.seq, end]).map { row in
                 RoutedEvent(feed: FeedEvent(cursor: FeedCursor(tx: 0, seq: row[EventColumns.count]), event: try Self.event(row)),

@@ -154,3 +154,23 @@ public struct RoutedPage: Sendable, Hashable {
         self.end = end
     }
 }
+
+/// Which events a callback is owed for, decided once for both stores' `routedFeed` (an SQL condition over
+/// `events e JOIN messages m`, in the SQL both SQLite and PostgreSQL read):
+/// - the event's account has a webhook subscribed to its kind (no subscription list: every kind), or its message has
+///   its own `callback_url`;
+/// - it is not **superseded**: a non-final status (QUEUED ... SENT) of a message that is already final when the fan-out
+///   reaches it is not sent. A receiver then never sees SENT after DELIVERED (a late intermediate receipt, recorded in
+///   the timeline as `ignored_weaker`), and a message that went from QUEUED to DELIVERED between two fan-out pages
+///   costs one callback, not five. Finals, conflicts and engagement are always sent.
+public enum CallbackRouting {
+    public static let condition: String = {
+        let superseded = MessageStatus.allCases.filter { !$0.isFinal }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return """
+            (m.callback_url IS NOT NULL OR EXISTS (SELECT 1 FROM webhooks w WHERE w.account_id = e.account_id
+                AND (w.events = '' OR (',' || w.events || ',') LIKE ('%,' || e.kind || ',%'))))
+            AND (m.final = FALSE OR e.kind NOT IN (\(superseded)))
+            """
+    }()
+}
+

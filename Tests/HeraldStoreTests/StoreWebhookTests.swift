@@ -5,6 +5,47 @@ import Testing
 
 @Suite("Store contract: webhooks and deliveries")
 struct StoreWebhookTests {
+    @Test("callbacks are owed for subscribed kinds only, and not for a non-final status of a message already final (superseded)",
+          arguments: StoreFixtures.backends)
+    func routing(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme")
+            let now = Date()
+            try await store.createWebhook(Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "https://example.com/all", events: [],
+                                                  secret: WebhookSecret.make(), createdAt: now))
+            let other = try await store.ensureAccount(named: "finals-only")
+            try await store.createWebhook(Webhook(id: HeraldID.make(.webhook), accountID: other.id, url: "https://example.com/finals",
+                                                  events: ["DELIVERED"], secret: WebhookSecret.make(), createdAt: now))
+            let pending = NewMessage.sms(account: account.id, to: "+14155552001", at: now)
+            let done = NewMessage.sms(account: account.id, to: "+14155552002", at: now)
+            let narrow = NewMessage.sms(account: other.id, to: "+14155552003", at: now)
+            _ = try await store.accept([pending, done, narrow])
+            for message in [done, narrow] {
+                try await store.record([MessageChange(messageID: message.id, events: [
+                    StatusEvent(messageID: message.id, part: 0, kind: .status(.sent), source: .receipt, occurredAt: now),
+                    StatusEvent(messageID: message.id, part: 0, kind: .status(.delivered), source: .receipt, occurredAt: now.addingTimeInterval(1)),
+                ], queue: .remove)])
+            }
+            // A late intermediate receipt after the final one.
+            try await store.record([MessageChange(messageID: done.id, events: [
+                StatusEvent(messageID: done.id, part: 0, kind: .status(.sent), source: .receipt, occurredAt: now.addingTimeInterval(2), dedupKey: "late"),
+            ])])
+            var routed: [RoutedEvent] = []
+            var cursor = FeedCursor.start
+            let deadline = Date().addingTimeInterval(20)
+            while Date() < deadline {
+                let page = try await store.routedFeed(after: cursor, limit: 100)
+                routed += page.events
+                if let end = page.end { cursor = end } else if routed.contains(where: { $0.feed.event.messageID == narrow.id }) { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let kinds = { (id: String) in routed.filter { $0.feed.event.messageID == id }.map(\.feed.event.kind.rawValue) }
+            #expect(kinds(pending.id) == ["QUEUED"])
+            #expect(kinds(done.id) == ["DELIVERED"], "QUEUED and SENT, before and after, are superseded by DELIVERED")
+            #expect(kinds(narrow.id) == ["DELIVERED"])
+        }
+    }
+
     @Test("webhooks, fan-out with a cursor, claims, attempts, history and re-send", arguments: StoreFixtures.backends)
     func lifecycle(backend: Backend) async throws {
         try await StoreFixtures.withStore(backend) { store, _ in
