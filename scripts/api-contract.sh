@@ -23,7 +23,7 @@ run_contract() {  # run_contract NAME DATABASE-URL PORT
   [ -n "$key" ] || { echo "contract $name: serve did not start" >&2; cat "$log" >&2; return 1; }
   # An operator key: its own account's operations and the operator's (unmatched receipts) alike.
   key=$("$HERALD" keys create --account contract --role operator --database "$url" | tail -1)
-  st run "http://127.0.0.1:$port/openapi.json" -H "Authorization: Bearer $key" -n "${ST_EXAMPLES:-10}" --request-timeout 10 \
+  python3 -m schemathesis.cli run "http://127.0.0.1:$port/openapi.json" -H "Authorization: Bearer $key" -n "${ST_EXAMPLES:-10}" --request-timeout 10 \
     --exclude-path /v1/events/stream --exclude-checks positive_data_acceptance --generation-deterministic --no-color \
     > "$work/st-$name.log" 2>&1
   local code=$?
