@@ -14,12 +14,8 @@ run_contract() {  # run_contract NAME DATABASE-URL PORT
   local name=$1 url=$2 port=$3 log="$work/serve-$1.log"
   HERALD_SIMULATOR_DELAY_MS=1-5 "$HERALD" serve --port "$port" --database "$url" > "$log" 2>&1 &
   pids+=($!)
-  local key=""
-  for _ in $(seq 1 100); do
-    key=$(grep -o 'hk_[A-Za-z0-9]*' "$log" | head -1)
-    [ -n "$key" ] && curl -sf "http://127.0.0.1:$port/ready" > /dev/null && break
-    sleep 0.1
-  done
+  local key
+  key=$(demo_key "$log" "$port")
   [ -n "$key" ] || { echo "contract $name: serve did not start" >&2; cat "$log" >&2; return 1; }
   # An operator key: its own account's operations and the operator's (unmatched receipts) alike.
   key=$("$HERALD" keys create --account contract --role operator --database "$url" | tail -1)

@@ -83,12 +83,8 @@ serve_and_send() {  # serve_and_send NAME DATABASE-URL PORT
   local name=$1 url=$2 port=$3 log="$work/serve-$1.log"
   HERALD_SIMULATOR_DELAY_MS=5-20 HERALD_SIMULATOR_MIX=delivered=100 "$HERALD" serve --port "$port" --database "$url" > "$log" 2>&1 &
   pids+=($!)
-  local k=""
-  for _ in $(seq 1 100); do
-    k=$(grep -o 'hk_[A-Za-z0-9]*' "$log" | head -1)
-    [ -n "$k" ] && curl -sf "http://127.0.0.1:$port/ready" > /dev/null && break
-    sleep 0.1
-  done
+  local k
+  k=$(demo_key "$log" "$port")
   check "$name: serve prints a demo key and becomes ready" test -n "$k"
   local ids=()
   for to in +14155550100 +14155550105 +14155550118 +14155550121 +14155550123; do

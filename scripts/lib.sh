@@ -12,3 +12,15 @@ check() {  # check NAME CONDITION-COMMAND...
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $name" >&2; fi
 }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {}, {'d': d}))" "$1" 2>/dev/null; }
+# demo_key LOG PORT: waits (10 s at most) until a `herald serve` logging to LOG answers /ready on PORT, then prints the demo
+# API key from its banner (empty if it never did).
+demo_key() {
+  local log=$1 port=$2 key=""
+  for _ in $(seq 1 100); do
+    key=$(grep -o 'hk_[A-Za-z0-9]*' "$log" | head -1)
+    [ -n "$key" ] && curl -sf "http://127.0.0.1:$port/ready" > /dev/null && break
+    sleep 0.1
+  done
+  printf '%s' "$key"
+}
+
