@@ -21,6 +21,7 @@ extension HeraldAPI {
     @Sendable func events(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let query = request.uri.queryParameters
+        try Self.refuseBothCursorNames(request)
         let after = try Self.cursor((query["cursor"] ?? query["after"]).map(String.init), field: query["cursor"] != nil ? "cursor" : "after")
         let limit = try Self.limit(query["limit"].map(String.init), default: 100)
         let vocabulary = try Self.vocabulary(request)
@@ -42,6 +43,7 @@ extension HeraldAPI {
     @Sendable func eventStream(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let query = request.uri.queryParameters
+        try Self.refuseBothCursorNames(request)
         let resume = request.headers[.lastEventID] ?? (query["cursor"] ?? query["after"]).map(String.init)
         let replay = try Self.flag(query["replay"].map(String.init), field: "replay")
         let given = try Self.cursor(resume, field: request.headers[.lastEventID] != nil ? "Last-Event-ID" : query["cursor"] != nil ? "cursor" : "after")
@@ -80,6 +82,13 @@ extension HeraldAPI {
             }
             try await writer.finish(nil)
         })
+    }
+
+    /// `after` is the older name of `cursor`: both at once is a mistake, not a choice between them.
+    static func refuseBothCursorNames(_ request: Request) throws {
+        let query = request.uri.queryParameters
+        guard query["cursor"] != nil, query["after"] != nil else { return }
+        throw APIProblem.badQuery("after", "both cursor and after are given", fix: "give cursor only (after is its older name)")
     }
 
     /// A `true`/`false` query flag (absent: false).
