@@ -72,6 +72,8 @@ check "webhook verify refuses a changed body (exit 1, says why)" bash -c "[ $? -
 check "export writes a CSV header and one row per message" bash -c "head -1 '$work/export.csv' | grep -q '^id,created_at' && [ \$(wc -l < '$work/export.csv') -ge 5 ]"
 "$HERALD" export --database "$db" --account acme --format ndjson --status REJECTED | python3 -c "import json,sys; rows=[json.loads(l) for l in sys.stdin]; assert rows and all(r['status']=='REJECTED' for r in rows)"
 check "export --format ndjson --status REJECTED gives only REJECTED rows as JSON lines" test $? -eq 0
+"$HERALD" export --database "$db" --account acme --format ndjson --status ERROR --vocabulary raven | python3 -c "import json,sys; rows=[json.loads(l) for l in sys.stdin]; assert rows and all(r['status']=='ERROR' for r in rows)"
+check "export --status in a vocabulary's words (raven ERROR) lists only those" test $? -eq 0
 "$HERALD" events --database "$db" --account acme > "$work/events.out"
 first=$(head -1 "$work/events.out" | cut -d' ' -f1)
 "$HERALD" events --database "$db" --account acme --after "$first" > "$work/events-after.out"

@@ -17,7 +17,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     @Option(help: "Account name.") var account: String = "demo"
     @Option(help: "csv or ndjson.") var format: String = "csv"
-    @Option(help: "Only this canonical status.") var status: String?
+    @Option(help: "Only this status (a word of --vocabulary: canonical by default).") var status: String?
     @Option(help: "Only messages with this tag.") var tag: String?
     @Option(help: "Only this campaign's messages (cmp_...).") var campaign: String?
     @Option(help: "Only messages created at or after this time (RFC 3339).") var since: String?
@@ -31,10 +31,13 @@ struct ExportCommand: AsyncParsableCommand {
         guard let words = Vocabulary(rawValue: vocabulary) else {
             throw ValidationError("--vocabulary must be one of: " + Vocabulary.allCases.map(\.rawValue).joined(separator: ", "))
         }
-        var parsedStatus: MessageStatus?
+        // --status in the words of --vocabulary, as the API's ?status= reads it.
+        var statusWord: StatusWordFilter?
         if let status {
-            guard let known = MessageStatus(rawValue: status.uppercased()) else { throw ValidationError("--status '\(status)' is not a canonical status") }
-            parsedStatus = known
+            guard let word = StatusWordFilter(word: status, vocabulary: words) else {
+                throw ValidationError("--status '\(status)' is not a status word of the \(words.rawValue) vocabulary")
+            }
+            statusWord = word
         }
         let range = try [since, until].map { text -> Date? in
             guard let text else { return nil }
@@ -59,9 +62,13 @@ struct ExportCommand: AsyncParsableCommand {
             if let output { FileHandle.standardError.write(Data("\(written) bytes written to \(output)\n".utf8)) }
             return
         }
-        let accountName = account, csv = format == "csv", statusFilter = parsedStatus, tagFilter = tag, campaignFilter = campaign
+        let accountName = account, csv = format == "csv", statusFilter = statusWord, tagFilter = tag, campaignFilter = campaign
         let rows = try await database.withAccount(accountName, label: "herald.export") { store, account in
-            let filter = MessageQuery(accountID: account.id, status: statusFilter, tag: tagFilter, since: range[0], until: range[1], campaignID: campaignFilter)
+            var filter = MessageQuery(accountID: account.id, tag: tagFilter, since: range[0], until: range[1], campaignID: campaignFilter)
+            if let statusFilter {
+                filter.statuses = statusFilter.statuses
+                if !statusFilter.isExactByStatus { filter.word = statusFilter }
+            }
             return try await MessageExport(store: store, filter: filter, csv: csv, vocabulary: words, currency: PriceTable().currency)
                 .stream { buffer in handle.write(Data(buffer.readableBytesView)) }
         }
