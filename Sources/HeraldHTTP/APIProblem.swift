@@ -1,4 +1,5 @@
 import Foundation
+import HeraldJSON
 import HTTPTypes
 import Hummingbird
 import HeraldCore
@@ -47,14 +48,18 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var object: [String: Any] = [
-            "type": "https://herald.dev/problems/\(type)", "title": title, "status": Int(status.code), "detail": detail,
-        ]
-        if let field { object["field"] = field }
-        if let fix { object["fix"] = fix }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        // Written like every other answer (JSONWriter), in RFC 9457's order, then Herald's field and fix.
+        var writer = JSONWriter(capacity: 256)
+        writer.object { writer in
+            writer.field("type", "https://herald.dev/problems/\(type)")
+            writer.field("title", title)
+            writer.field("status", Int(status.code))
+            writer.field("detail", detail)
+            writer.optionalField("field", field)
+            writer.optionalField("fix", fix)
+        }
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let allow { headers[.allow] = allow }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: writer.buffer))
     }
 }
