@@ -48,3 +48,9 @@ d = json.load(sys.stdin); n = $messages; start = $start
 print(f'callbacks messages={n} final_callbacks={d[\"events\"]} seconds={d[\"last\"] - start:.2f} rate={n / (d[\"last\"] - start):.0f} msg/s '
       f'herald_cpu_ms_per_message={($after - $before) / n:.3f} stored_to_callback_p50_ms={d[\"p50_ms\"]} p99_ms={d[\"p99_ms\"]} '
       f'max_ms={d[\"max_ms\"]} herald_rss_mb=$rss')"
+# Kannel side by side when it is installed (bench/kannel.sh drives it the same way: HTTP in, the same SMSC simulator,
+# each delivery report to an HTTP receiver), DLRs in memory, its best case. KANNEL=0 skips it.
+if [ "${KANNEL:-1}" != 0 ] && { command -v bearerbox >/dev/null 2>&1 || [ -x /usr/sbin/bearerbox ]; }; then
+  kill $herald $smsc $receiver 2>/dev/null; wait $herald 2>/dev/null || true
+  KANNEL_DLR_STORAGE=internal bench/kannel.sh "$messages" 100 | tail -2
+fi
