@@ -111,6 +111,11 @@ extension CampaignRequestJSON.Recipient: StrictBody {
 
 extension AccountSettingsPatch: StrictBody {
     static let fields: [String: BodyField] = Dictionary(uniqueKeysWithValues: [
-        AccountSettings.CodingKeys.defaultCountry, .validityMinutes, .smartEncoding, .helpText, .quietHours, .quietHoursMode,
-    ].map { ($0.stringValue, BodyField.value) })
+        AccountSettings.CodingKeys.defaultCountry, .validityMinutes, .smartEncoding, .helpText, .quietHoursMode,
+    ].map { ($0.stringValue, BodyField.value) } + [(AccountSettings.CodingKeys.quietHours.stringValue, .object(QuietHoursFields.self))])
+}
+
+/// The fields of `quiet_hours` (`{"start": "21:00", "end": "08:00"}`), for the unknown-field check.
+struct QuietHoursFields: StrictBody {
+    static let fields: [String: BodyField] = ["start": .value, "end": .value]
 }

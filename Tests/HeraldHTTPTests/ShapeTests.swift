@@ -88,4 +88,15 @@ struct ShapeTests {
             #expect((typo.json["fix"] as? String)?.contains("max_events") == true)
         }
     }
+
+    @Test("an unknown field inside a nested object (quiet_hours) is named like any other")
+    func nestedUnknownField() async throws {
+        try await APIHarness.run { api in
+            let reply = try await api.request("PATCH", "/v1/account", json: ["quiet_hours": ["start": "21:00", "end": "08:00", "timezone": "UTC"]])
+            #expect(reply.status == 422)
+            #expect(reply.json["field"] as? String == "quiet_hours.timezone")
+            let fine = try await api.request("PATCH", "/v1/account", json: ["quiet_hours": ["start": "21:00", "end": "08:00"]])
+            #expect(fine.status == 200)
+        }
+    }
 }
