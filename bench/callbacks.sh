@@ -13,8 +13,7 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 messages=${1:-20000}
 if [ -z "${HERALD_BUILD:-}" ]; then
-  swift build -c release --product herald >/dev/null 2>&1
-  swift build -c release --product herald-bench >/dev/null 2>&1
+  build_release herald herald-bench
 fi
 B=${HERALD_BUILD:-.build/release}
 work=$(mktemp -d)

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 count=${1:-1000000}
-swift build -c release --product herald >/dev/null 2>&1
+build_release herald
 BIN=.build/release
 PORT=18491
 db=/tmp/herald-campaign-bench.sqlite

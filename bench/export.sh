@@ -6,8 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 count=${1:-1000000}
-swift build -c release --product herald >/dev/null 2>&1
-swift build -c release --product herald-bench >/dev/null 2>&1
+build_release herald herald-bench
 BIN=.build/release
 PORT=18490
 db=/tmp/herald-export-bench.sqlite

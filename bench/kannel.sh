@@ -6,6 +6,7 @@
 #   bench/kannel.sh [messages, default 20000] [window (max-pending-submits), default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 messages=${1:-20000}
 window=${2:-10}
@@ -13,7 +14,7 @@ if ! command -v bearerbox >/dev/null 2>&1 && [ ! -x /usr/sbin/bearerbox ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq kannel sqlite3 >/dev/null
 fi
-swift build -c release --product herald >/dev/null 2>&1
+build_release herald
 BIN=.build/release
 SMSC_PORT=27800
 work=$(mktemp -d)

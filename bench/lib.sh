@@ -11,3 +11,8 @@ wait_for_key() {
   done
   printf '%s' "$key"
 }
+# build_release PRODUCT...: release builds of the products a bench runs (quietly; the first one takes minutes).
+build_release() {
+  local product
+  for product in "$@"; do swift build -c release --product "$product" >/dev/null 2>&1; done
+}

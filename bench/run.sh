@@ -4,11 +4,11 @@
 #   bench/run.sh [sqlite|postgres|both] [herald-bench options, e.g. --stored 200000 --seconds 5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 which=${1:-both}; shift || true
 scripts/install-deps.sh
-swift build -c release --product herald >/dev/null 2>&1
-swift build -c release --product herald-bench >/dev/null 2>&1
+build_release herald herald-bench
 BIN=.build/release
 mkdir -p bench/results
 PORT=18480

@@ -8,8 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 messages=${1:-5000}
-swift build -c release --product herald >/dev/null 2>&1
-swift build -c release --product herald-bench >/dev/null 2>&1
+build_release herald herald-bench
 B=.build/release
 work=$(mktemp -d)
 database=${DATABASE:-sqlite:$work/chaos.sqlite}

@@ -7,12 +7,12 @@
 # connector's submit_id_format / receipt_id_format at their default instead of pinning both to hex.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 messages=${1:-50000}
 windows=${2:-"1 10 100"}
 scripts/install-deps.sh >/dev/null
-swift build -c release --product herald >/dev/null 2>&1
-swift build -c release --product herald-bench >/dev/null 2>&1
+build_release herald herald-bench
 BIN=.build/release
 mkdir -p bench/results
 SMSC_PORT=27790

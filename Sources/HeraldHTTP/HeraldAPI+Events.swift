@@ -7,10 +7,10 @@ import Hummingbird
 import NIOCore
 import ServiceLifecycle
 
-/// One event of the feed: the event's one shape with its cursor.
-enum FeedEventJSON {
-    static func make(_ event: FeedEvent, vocabulary: Vocabulary) -> EventJSON {
-        EventJSON(event.event, vocabulary: vocabulary, position: .feed(cursor: event.cursor.description))
+extension EventJSON {
+    /// One event of the feed: the event's one shape with its cursor.
+    init(_ event: FeedEvent, vocabulary: Vocabulary) {
+        self.init(event.event, vocabulary: vocabulary, position: .feed(cursor: event.cursor.description))
     }
 }
 
@@ -21,15 +21,14 @@ extension HeraldAPI {
     @Sendable func events(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let query = request.uri.queryParameters
-        try Self.refuseBothCursorNames(request)
-        let after = try Self.cursor((query["cursor"] ?? query["after"]).map(String.init), field: query["cursor"] != nil ? "cursor" : "after")
+        let after = try Self.feedPosition(request, lastEventID: false) ?? .start
         let limit = try Self.limit(query["limit"].map(String.init), default: 100)
         let vocabulary = try Self.vocabulary(request)
         let page = try await store.feed(accountID: account.id, after: after, limit: limit)
         return Self.write { writer in
             writer.object { writer in
                 writer.key("data")
-                writer.array(page) { writer, event in FeedEventJSON.make(event, vocabulary: vocabulary).write(to: &writer) }
+                writer.array(page) { writer, event in EventJSON(event, vocabulary: vocabulary).write(to: &writer) }
                 writer.field("next_cursor", (page.last?.cursor ?? after).description)
             }
         }
@@ -43,11 +42,10 @@ extension HeraldAPI {
     @Sendable func eventStream(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let query = request.uri.queryParameters
-        try Self.refuseBothCursorNames(request)
-        let resume = request.headers[.lastEventID] ?? (query["cursor"] ?? query["after"]).map(String.init)
+        let given = try Self.feedPosition(request, lastEventID: true)
         let replay = try Self.flag(query["replay"].map(String.init), field: "replay")
-        let given = try Self.cursor(resume, field: request.headers[.lastEventID] != nil ? "Last-Event-ID" : query["cursor"] != nil ? "cursor" : "after")
-        let start = resume == nil && !replay ? try await store.feedEnd(accountID: account.id) : given
+        let start: FeedCursor
+        if let given { start = given } else { start = replay ? .start : try await store.feedEnd(accountID: account.id) }
         let vocabulary = try Self.vocabulary(request)
         let store = self.store
         let poll = feedPollInterval
@@ -71,7 +69,7 @@ extension HeraldAPI {
                 var out = ByteBuffer()
                 for event in page {
                     var json = JSONWriter(capacity: 512)
-                    FeedEventJSON.make(event, vocabulary: vocabulary).write(to: &json)
+                    EventJSON(event, vocabulary: vocabulary).write(to: &json)
                     out.writeString("id: \(event.cursor)\nevent: \(event.event.kind.rawValue)\ndata: ")
                     var body = json.buffer
                     out.writeBuffer(&body)
@@ -84,11 +82,19 @@ extension HeraldAPI {
         })
     }
 
-    /// `after` is the older name of `cursor`: both at once is a mistake, not a choice between them.
-    static func refuseBothCursorNames(_ request: Request) throws {
+    /// Where a feed read starts, as the client gave it (nil: not given): `Last-Event-ID` (the stream), else `?cursor=`,
+    /// else `?after=`, its older name. Both query names at once is a mistake, not a choice between them.
+    static func feedPosition(_ request: Request, lastEventID: Bool) throws -> FeedCursor? {
         let query = request.uri.queryParameters
-        guard query["cursor"] != nil, query["after"] != nil else { return }
-        throw APIProblem.badQuery("after", "both cursor and after are given", fix: "give cursor only (after is its older name)")
+        if query["cursor"] != nil, query["after"] != nil {
+            throw APIProblem.badQuery("after", "both cursor and after are given", fix: "give cursor only (after is its older name)")
+        }
+        let (text, field): (String?, String) =
+            if lastEventID, let header = request.headers[.lastEventID] { (header, "Last-Event-ID") }
+            else if let cursor = query["cursor"] { (String(cursor), "cursor") }
+            else { (query["after"].map(String.init), "after") }
+        guard let text else { return nil }
+        return try cursor(text, field: field)
     }
 
     /// A `true`/`false` query flag (absent: false).

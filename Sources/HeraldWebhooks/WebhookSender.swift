@@ -173,7 +173,7 @@ public final class WebhookSender: Service {
                 case .claimed(let claimed, let dry):
                     claiming = false
                     if dry, !pokedSinceClaim { drySince = .now }
-                    await learnWebhooks(of: claimed)
+                    try? await learnWebhooks(of: claimed)
                     let unbatched = gather(claimed, into: &gathering, now: now(), postponed: &postponed)
                     for members in unbatched.batches { release(members) }
                     admit(unbatched.single, pacer: &pacer, postponed: &postponed, group: &group)
@@ -194,9 +194,13 @@ public final class WebhookSender: Service {
                                               latencyMs: attempt.latencyMs, now: now())
                     if let down, !next.postpone.isEmpty {
                         for delivery in next.postpone {
-                            let members = batchMembers.withLock { $0.removeValue(forKey: delivery.id) } ?? [delivery]
-                            if delivery.messageID.hasPrefix("batch:") { batched -= members.count }
-                            postponed[down, default: []] += members.map(\.id)
+                            // A batch's stand-in goes back as every delivery it stands for.
+                            if let members = batchMembers.withLock({ $0.removeValue(forKey: delivery.id) }) {
+                                batched -= members.count
+                                postponed[down, default: []] += members.map(\.id)
+                            } else {
+                                postponed[down, default: []].append(delivery.id)
+                            }
                         }
                     }
                     if !stopping { for delivery in next.start { dispatch(delivery, group: &group) } }
@@ -215,12 +219,14 @@ public final class WebhookSender: Service {
     static let busyPostponement: TimeInterval = 0.25
 
     /// Reads the settings of webhooks not seen yet (their batching and secret), so a batched webhook's first deliveries
-    /// already gather into batches. On a read error they go one per POST in the batch shape until the next claim.
-    private func learnWebhooks(of claimed: [WebhookDelivery]) async {
+    /// already gather into batches. The loop ignores a read error: those deliveries then go one per POST (in the batch
+    /// shape, once ``signer(for:)`` has read the webhook) until the next claim.
+    private func learnWebhooks(of claimed: [WebhookDelivery]) async throws {
         let unknown = state.withLock { state in
             Set(claimed.filter { $0.webhookID != nil && state.batches[$0.webhookID!] == nil }.map(\.accountID))
         }
-        guard !unknown.isEmpty, let hooks = try? await store.webhooks(accountIDs: Array(unknown)) else { return }
+        guard !unknown.isEmpty else { return }
+        let hooks = try await store.webhooks(accountIDs: Array(unknown))
         state.withLock { state in
             for hook in hooks {
                 state.batches[hook.id] = .some(hook.batch)
@@ -418,17 +424,13 @@ public final class WebhookSender: Service {
     private func signer(for delivery: WebhookDelivery) async throws -> WebhookSignature.Signer {
         let key = Self.secretKey(delivery)
         if let known = state.withLock({ $0.signers[key] }) { return known }
-        let secret: String
-        if let webhookID = delivery.webhookID {
-            guard let hook = try await store.webhooks(accountID: delivery.accountID).first(where: { $0.id == webhookID }) else {
-                throw DeliveryError("the webhook was deleted")
-            }
-            secret = hook.secret
-            state.withLock { $0.batches[webhookID] = .some(hook.batch) }
-        } else {
-            secret = try await store.callbackSecret(accountID: delivery.accountID)
+        if delivery.webhookID != nil {
+            // The same read that learns its batching.
+            try await learnWebhooks(of: [delivery])
+            guard let signer = state.withLock({ $0.signers[key] }) else { throw DeliveryError("the webhook was deleted") }
+            return signer
         }
-        let signer = WebhookSignature.Signer(secret: secret)
+        let signer = WebhookSignature.Signer(secret: try await store.callbackSecret(accountID: delivery.accountID))
         state.withLock { $0.signers[key] = signer }
         return signer
     }

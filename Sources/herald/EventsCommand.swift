@@ -23,44 +23,48 @@ struct EventsCommand: AsyncParsableCommand {
             guard let cursor = FeedCursor(after) else { throw ValidationError("--after '\(after)' is not a cursor; use one printed by herald events, e.g. 0_1234") }
             start = cursor
         }
-        let accountName = account, keepFollowing = follow, first = start
+        let accountName = account, first = start
         if let server = database.server {
-            var cursor = first.description
-            while !Task.isCancelled {
+            try await printFeed(from: first.description) { cursor in
                 let page = try await server.send(.GET, "/v1/events", query: [("cursor", cursor), ("limit", "500")]).object()
-                let events = page["data"] as? [[String: Any]] ?? []
-                var lines = ""
-                for event in events {
-                    let reason = ((event["reason"] as? [String: Any])?["code"] as? String).map { " \($0)" } ?? ""
-                    lines += "\(event["cursor"] as? String ?? "") \(event["occurred_at"] as? String ?? "") \(event["message_id"] as? String ?? "") \(event["event"] as? String ?? "")\(reason) \(event["source"] as? String ?? "")\n"
+                let lines = (page["data"] as? [[String: Any]] ?? []).map { event in
+                    Self.line(cursor: event["cursor"] as? String ?? "", occurredAt: event["occurred_at"] as? String ?? "",
+                              messageID: event["message_id"] as? String ?? "", event: event["event"] as? String ?? "",
+                              reason: (event["reason"] as? [String: Any])?["code"] as? String, source: event["source"] as? String ?? "")
                 }
-                if !lines.isEmpty { FileHandle.standardOutput.write(Data(lines.utf8)) }
-                cursor = page["next_cursor"] as? String ?? cursor
-                if events.isEmpty {
-                    guard keepFollowing else { return }
-                    try await Task.sleep(for: .milliseconds(500))
-                }
+                return (lines, page["next_cursor"] as? String ?? cursor)
             }
             return
         }
         try await database.withAccount(accountName, label: "herald.events") { store, account in
-            var cursor = first
-            while !Task.isCancelled {
-                let page = try await store.feed(accountID: account.id, after: cursor, limit: 500)
-                var lines = ""
-                for item in page {
-                    let event = item.event
-                    let reason = event.effectiveReason.map { " \($0.rawValue)" } ?? ""
-                    lines += "\(item.cursor) \(Timestamp.format(event.occurredAt)) \(event.messageID) \(event.kind.rawValue)\(reason) \(event.source.rawValue)\n"
+            try await self.printFeed(from: first.description) { cursor in
+                let page = try await store.feed(accountID: account.id, after: FeedCursor(cursor) ?? .start, limit: 500)
+                let lines = page.map { item in
+                    Self.line(cursor: item.cursor.description, occurredAt: Timestamp.format(item.event.occurredAt), messageID: item.event.messageID,
+                              event: item.event.kind.rawValue, reason: item.event.effectiveReason?.rawValue, source: item.event.source.rawValue)
                 }
-                // Written at once, unbuffered, so a pipe sees each page as it comes.
-                if !lines.isEmpty { FileHandle.standardOutput.write(Data(lines.utf8)) }
-                cursor = page.last?.cursor ?? cursor
-                if page.isEmpty {
-                    guard keepFollowing else { return }
-                    try await Task.sleep(for: .milliseconds(500))
-                }
+                return (lines, page.last?.cursor.description ?? cursor)
             }
         }
+    }
+
+    /// Prints pages read by `page` (lines, and the cursor to read on from) until one is empty, or for ever with --follow.
+    private func printFeed(from first: String, _ page: (String) async throws -> (lines: [String], next: String)) async throws {
+        var cursor = first
+        while !Task.isCancelled {
+            let (lines, next) = try await page(cursor)
+            // Written at once, unbuffered, so a pipe sees each page as it comes.
+            if !lines.isEmpty { FileHandle.standardOutput.write(Data(lines.map { $0 + "\n" }.joined().utf8)) }
+            cursor = next
+            if lines.isEmpty {
+                guard follow else { return }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+
+    /// One event as a line: cursor, time, message, event, reason (when there is one), source.
+    static func line(cursor: String, occurredAt: String, messageID: String, event: String, reason: String?, source: String) -> String {
+        "\(cursor) \(occurredAt) \(messageID) \(event)\(reason.map { " \($0)" } ?? "") \(source)"
     }
 }

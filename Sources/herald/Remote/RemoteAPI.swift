@@ -36,12 +36,7 @@ struct RemoteAPI: Sendable {
     /// (default: 1 not found, 3 conflict, 64 invalid, 77 not allowed, 69 anything else).
     func send(_ method: HTTPMethod, _ path: String, query: [(String, String?)] = [], json: Any? = nil, body: Data? = nil,
               contentType: String = "application/json", codes: [Int: Int32] = [:]) async throws -> Reply {
-        var components = URLComponents()
-        components.queryItems = query.compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
-        let queryText = components.percentEncodedQuery.map { $0.isEmpty ? "" : "?" + $0 } ?? ""
-        var request = HTTPClientRequest(url: base + path + queryText)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        var request = request(method, path, query: query)
         request.headers.add(name: "Accept", value: "application/json")
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -65,10 +60,7 @@ struct RemoteAPI: Sendable {
 
     /// Streams a response body to `write` (exports); errors as ``send``.
     func stream(_ path: String, query: [(String, String?)], to write: (ByteBuffer) throws -> Void) async throws {
-        var components = URLComponents()
-        components.queryItems = query.compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
-        var request = HTTPClientRequest(url: base + path + (components.percentEncodedQuery.map { "?" + $0 } ?? ""))
-        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        let request = request(.GET, path, query: query)
         let response: HTTPClientResponse
         do {
             response = try await HTTPClient.shared.execute(request, timeout: .seconds(3600))
@@ -80,6 +72,17 @@ struct RemoteAPI: Sendable {
             throw Self.problem(Data(buffer: try await response.body.collect(upTo: 1 << 20)), status: status, code: Self.exitCode(for: status))
         }
         for try await chunk in response.body { try write(chunk) }
+    }
+
+    /// A request to `path` with the query items that have a value, authorised with the key.
+    private func request(_ method: HTTPMethod, _ path: String, query: [(String, String?)]) -> HTTPClientRequest {
+        var components = URLComponents()
+        components.queryItems = query.compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } }
+        let queryText = components.percentEncodedQuery.map { $0.isEmpty ? "" : "?" + $0 } ?? ""
+        var request = HTTPClientRequest(url: base + path + queryText)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        return request
     }
 
     static func exitCode(for status: Int) -> Int32 {
