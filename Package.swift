@@ -48,7 +48,7 @@ let package = Package(
         // The store contract and its two backends.
         .target(
             name: "HeraldStore",
-            dependencies: ["HeraldCore", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: ["HeraldCore", "HeraldJSON", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         .target(

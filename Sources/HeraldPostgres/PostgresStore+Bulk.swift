@@ -30,8 +30,9 @@ extension PostgresStore {
     /// Appends events (duplicates by dedup key are skipped), folds the new ones into their messages' parts and
     /// updates the message rows. `heads` may be passed when the caller already locked and read the rows.
     @discardableResult
-    func applyBulk(_ eventsByMessage: [String: [StatusEvent]], heads known: [String: Head]? = nil, connection: PostgresConnection)
+    func applyBulk(_ eventsByMessage: [String: [StatusEvent]], heads known: [String: Head]? = nil, in transaction: LedgerTransaction)
         async throws -> [String: (parts: [PartState], inserted: [StatusEvent])] {
+        let connection = transaction.connection
         let ids = eventsByMessage.keys.sorted()
         guard !ids.isEmpty else { return [:] }
         let heads: [String: Head]
@@ -42,6 +43,7 @@ extension PostgresStore {
             for event in eventsByMessage[id] ?? [] { events.append((event, head.accountID)) }
         }
         let inserted = try await insertEvents(events, connection: connection)
+        try await learnWebhooks(of: heads.values.map(\.accountID), into: transaction, connection: connection)
         var results: [String: (parts: [PartState], inserted: [StatusEvent])] = [:]
         var update = (ids: [String](), statuses: [String](), reasons: [String](), accepted: [Int](), conflicts: [Bool](),
                       engagements: [String](), finals: [Bool](), parts: [String](), reserved: [Int64](), charged: [Int64](),
@@ -50,12 +52,16 @@ extension PostgresStore {
         for id in ids {
             guard let head = heads[id] else { continue }
             var seen = Set<String>()
-            let new = (eventsByMessage[id] ?? []).filter { inserted.contains(id + "\u{1F}" + $0.dedupKey) && seen.insert($0.dedupKey).inserted }
+            let new = (eventsByMessage[id] ?? []).filter { inserted[id + "\u{1F}" + $0.dedupKey] != nil && seen.insert($0.dedupKey).inserted }
             var parts = head.parts
             results[id] = (parts, new)
             guard !new.isEmpty, !parts.isEmpty else { continue }
             let aggregate = MessageLedger.apply(new, to: &parts)
             results[id] = (parts, new)
+            for event in new {
+                transaction.outbox.owe(event, sequence: inserted[id + "\u{1F}" + event.dedupKey] ?? 0, subject: head.subject,
+                                       messageIsFinal: aggregate.status.isFinal)
+            }
             update.ids.append(id)
             update.statuses.append(aggregate.status.rawValue)
             update.reasons.append(aggregate.reason?.rawValue ?? "")
@@ -100,9 +106,9 @@ extension PostgresStore {
         return results
     }
 
-    /// Inserts events in one statement; returns `messageID + U+001F + dedupKey` of those that were new.
-    func insertEvents(_ events: [(event: StatusEvent, accountID: String)], connection: PostgresConnection) async throws -> Set<String> {
-        guard !events.isEmpty else { return [] }
+    /// Inserts events in one statement; returns the sequence numbers of those that were new by `messageID + U+001F + dedupKey`.
+    func insertEvents(_ events: [(event: StatusEvent, accountID: String)], connection: PostgresConnection) async throws -> [String: Int64] {
+        guard !events.isEmpty else { return [:] }
         var c = (ids: [String](), messages: [String](), accounts: [String](), parts: [Int](), kinds: [String](), reasons: [String](),
                  sources: [String](), occurred: [Date](), recorded: [Date](), connectors: [String](), providerIDs: [String](),
                  attempts: [Int](), next: [Date](), statuses: [String](), errors: [String](), networks: [String](), texts: [String](),
@@ -143,16 +149,17 @@ extension PostgresStore {
                      next_attempt_at, ds, de, dn, dt, dedup_key, round, ord)
             ORDER BY u.ord
             ON CONFLICT (message_id, dedup_key) DO NOTHING
-            RETURNING message_id, dedup_key
+            RETURNING message_id, dedup_key, seq
             """, logger: logger)
-        var inserted = Set<String>()
-        for try await (messageID, key) in rows.decode((String, String).self) { inserted.insert(messageID + "\u{1F}" + key) }
+        var inserted: [String: Int64] = [:]
+        for try await (messageID, key, seq) in rows.decode((String, String, Int64).self) { inserted[messageID + "\u{1F}" + key] = seq }
         return inserted
     }
 
     /// Writes correlations and applies every receipt that was parked waiting for one of them and fits its message.
-    func insertCorrelations(_ correlations: [Correlation], connection: PostgresConnection) async throws {
+    func insertCorrelations(_ correlations: [Correlation], in transaction: LedgerTransaction) async throws {
         guard !correlations.isEmpty else { return }
+        let connection = transaction.connection
         let connectors = correlations.map(\.connector), providerIDs = correlations.map(\.providerMessageID)
         let messages = correlations.map(\.messageID), parts = correlations.map(\.part), rounds = correlations.map(\.round)
         let times = correlations.map { $0.correlatedAt ?? Date() }
@@ -176,7 +183,7 @@ extension PostgresStore {
             FOR UPDATE OF r
             """, logger: logger)
         let matched = try await Self.parkedMatches(rows)
-        _ = try await applyParked(matched, connection: connection)
+        _ = try await applyParked(matched, in: transaction)
     }
 
     /// Parked receipts joined with a correlation (receipt columns, then the correlation's, then the message's recipient):
@@ -216,15 +223,16 @@ extension PostgresStore {
     }
 
     /// Marks parked receipts matched and applies their events. Returns how many.
-    func applyParked(_ matched: [(receiptID: String, messageID: String, event: StatusEvent)], connection: PostgresConnection) async throws -> Int {
+    func applyParked(_ matched: [(receiptID: String, messageID: String, event: StatusEvent)], in transaction: LedgerTransaction) async throws -> Int {
         guard !matched.isEmpty else { return 0 }
+        let connection = transaction.connection
         try await connection.query("""
             UPDATE receipts AS r SET matched_message_id = u.message_id, matched_at = now()
             FROM unnest(\(matched.map(\.receiptID))::text[], \(matched.map(\.messageID))::text[]) AS u(id, message_id) WHERE r.id = u.id
             """, logger: logger)
         var events: [String: [StatusEvent]] = [:]
         for match in matched { events[match.messageID, default: []].append(match.event) }
-        try await applyBulk(events, connection: connection)
+        try await applyBulk(events, in: transaction)
         return matched.count
     }
 }

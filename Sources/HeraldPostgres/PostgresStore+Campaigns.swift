@@ -84,8 +84,8 @@ extension PostgresStore {
         guard var change = first, state == .canceled, change.campaign.state == .canceled else { return first }
         // CANCELED for every held message, in batches, by id.
         change.messages = try await CampaignHold.cancelInBatches { after in
-            try await client.withTransaction(logger: logger) { connection in
-                try await self.cancelCampaignMessages(campaignID: id, after: after, now: now, connection: connection)
+            try await ledgerTransaction { transaction in
+                try await self.cancelCampaignMessages(campaignID: id, after: after, now: now, in: transaction)
             }
         }
         return change
@@ -93,7 +93,8 @@ extension PostgresStore {
 
     /// CANCELED for the next ``CampaignHold/cancelBatch`` queued messages of the campaign (by id, after `after`) that no worker holds and no provider
     /// has. Returns the last id looked at (nil: none left) and how many were canceled.
-    private func cancelCampaignMessages(campaignID: String, after: String, now: Date, connection: PostgresConnection) async throws -> (last: String?, canceled: Int) {
+    private func cancelCampaignMessages(campaignID: String, after: String, now: Date, in transaction: LedgerTransaction) async throws -> (last: String?, canceled: Int) {
+        let connection = transaction.connection
         // Queue rows a worker is claiming right now are skipped (SKIP LOCKED): those messages are on their way out.
         var seen: [String] = []
         var queued: [String] = []
@@ -121,7 +122,7 @@ extension PostgresStore {
         guard !cancelable.isEmpty else { return (last, 0) }
         try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(cancelable))", logger: logger)
         let events = Dictionary(uniqueKeysWithValues: cancelable.map { ($0, [MessageLedger.cancelEvent(messageID: $0, now: now, campaignID: campaignID)]) })
-        _ = try await applyBulk(events, heads: heads, connection: connection)
+        _ = try await applyBulk(events, heads: heads, in: transaction)
         return (last, cancelable.count)
     }
 

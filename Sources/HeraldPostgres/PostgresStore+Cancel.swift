@@ -5,7 +5,8 @@ import PostgresNIO
 
 extension PostgresStore {
     public func cancel(messageID: String, accountID: String, now: Date) async throws -> CancelOutcome {
-        try await client.withTransaction(logger: logger) { connection in
+        try await ledgerTransaction { transaction in
+            let connection = transaction.connection
             // Lock the queue row first: a worker's claim (SKIP LOCKED) then passes it by; if a worker holds it, its
             // lease shows and the message is not cancelable.
             var queued = false
@@ -24,7 +25,7 @@ extension PostgresStore {
             }
             guard queued, !leased, MessageLedger.canCancel(status: status, parts: head.parts) else { return .notCancelable(status) }
             try await connection.query("DELETE FROM queue WHERE message_id = \(messageID)", logger: self.logger)
-            try await self.applyBulk([messageID: [MessageLedger.cancelEvent(messageID: messageID, now: now)]], heads: heads, connection: connection)
+            try await self.applyBulk([messageID: [MessageLedger.cancelEvent(messageID: messageID, now: now)]], heads: heads, in: transaction)
             return .canceled
         }
     }

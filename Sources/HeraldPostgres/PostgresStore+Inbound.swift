@@ -5,7 +5,8 @@ import PostgresNIO
 
 extension PostgresStore {
     public func recordInbound(_ message: InboundMessage) async throws -> InboundMessage {
-        try await client.withTransaction(logger: logger) { connection in
+        try await ledgerTransaction { transaction in
+            let connection = transaction.connection
             var message = message
             let rows = try await connection.query("""
                 SELECT id FROM messages WHERE recipient = \(message.from) AND channel = 'sms' ORDER BY id DESC LIMIT 1
@@ -17,7 +18,7 @@ extension PostgresStore {
                 if let head = heads[linked] {
                     message.inReplyTo = linked
                     message.accountID = head.accountID
-                    try await self.applyBulk([linked: [message.replyEvent(on: linked)]], heads: heads, connection: connection)
+                    try await self.applyBulk([linked: [message.replyEvent(on: linked)]], heads: heads, in: transaction)
                 }
             }
             try await connection.query("""

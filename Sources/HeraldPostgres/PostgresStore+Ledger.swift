@@ -6,19 +6,61 @@ import PostgresNIO
 /// Event appends and status derivation inside one transaction.
 extension PostgresStore {
     struct Head {
-        var accountID: String
         var parts: [PartState]
         var holding: Billing.Holding
+        var subject: CallbackSubject
+        var accountID: String { subject.accountID }
+
+        init(subject: CallbackSubject, parts: [PartState], holding: Billing.Holding) {
+            self.subject = subject
+            self.parts = parts
+            self.holding = holding
+        }
 
         /// Columns ``decode(_:)`` reads after the message id, in order.
-        static let columns = "account_id, parts, reserved_micros, charged_micros, price_micros"
+        static let columns = "account_id, parts, reserved_micros, charged_micros, price_micros, recipient, tag, campaign_id, callback_url"
 
         /// A row of `id` followed by ``columns``.
         static func decode(_ row: PostgresRow) throws -> (String, Head) {
-            let (id, accountID, parts, reserved, charged, price) = try row.decode((String, String, String, Int64?, Int64, Int64).self)
-            return (id, Head(accountID: accountID, parts: try PartStateCoding.decode(parts),
-                             holding: Billing.Holding(reserved: reserved, charged: charged, price: price)))
+            let (id, accountID, parts, reserved, charged, price, recipient, tag, campaignID, callbackURL) =
+                try row.decode((String, String, String, Int64?, Int64, Int64, String, String?, String?, String?).self)
+            return (id, Head(subject: CallbackSubject(accountID: accountID, to: recipient, tag: tag, campaignID: campaignID, callbackURL: callbackURL),
+                             parts: try PartStateCoding.decode(parts), holding: Billing.Holding(reserved: reserved, charged: charged, price: price)))
         }
+    }
+
+    /// One write transaction that may record events: its connection, and the callbacks its events owe.
+    final class LedgerTransaction {
+        let connection: PostgresConnection
+        var outbox: CallbackOutbox
+
+        init(connection: PostgresConnection, outbox: CallbackOutbox) {
+            self.connection = connection
+            self.outbox = outbox
+        }
+    }
+
+    /// A transaction that may record events: the callbacks they owe (``CallbackOutbox``) are stored before the commit
+    /// and handed to this process's sender after it.
+    func ledgerTransaction<T: Sendable>(_ body: @escaping (LedgerTransaction) async throws -> T) async throws -> T {
+        let handoff = deliveryHandoff
+        let (result, deliveries) = try await client.withTransaction(logger: logger) { connection in
+            let now = Date()
+            let transaction = LedgerTransaction(connection: connection, outbox: CallbackOutbox(now: now, leaseUntil: handoff.leaseUntil(now: now)))
+            let result = try await body(transaction)
+            let deliveries = transaction.outbox.deliveries
+            try await self.insertDeliveries(deliveries, connection: connection)
+            return (result, deliveries)
+        }
+        handoff.deliver(deliveries)
+        return result
+    }
+
+    /// Reads the webhooks of accounts the transaction has not seen yet (one query).
+    func learnWebhooks(of accountIDs: [String], into transaction: LedgerTransaction, connection: PostgresConnection) async throws {
+        let unknown = transaction.outbox.unknownAccounts(accountIDs)
+        guard !unknown.isEmpty else { return }
+        transaction.outbox.learn(try await webhooks(accountIDs: unknown, connection: connection), of: unknown)
     }
 
     /// Parks receipts that match no correlation yet, or none they fit (one statement), each with why.

@@ -29,10 +29,20 @@ extension PostgresStore {
 
     public func webhooks(accountIDs: [String]) async throws -> [Webhook] {
         guard !accountIDs.isEmpty else { return [] }
-        return try await decodeWebhooks(client.query("""
-            SELECT id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms
-            FROM webhooks WHERE account_id = ANY(\(accountIDs)) ORDER BY created_at, id
-            """, logger: logger))
+        return try await decodeWebhooks(client.query(Self.webhooksQuery(accountIDs), logger: logger))
+    }
+
+    /// The same read inside a transaction.
+    func webhooks(accountIDs: [String], connection: PostgresConnection) async throws -> [Webhook] {
+        guard !accountIDs.isEmpty else { return [] }
+        return try await decodeWebhooks(connection.query(Self.webhooksQuery(accountIDs), logger: logger))
+    }
+
+    private static func webhooksQuery(_ accountIDs: [String]) -> PostgresQuery {
+        """
+        SELECT id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms
+        FROM webhooks WHERE account_id = ANY(\(accountIDs)) ORDER BY created_at, id
+        """
     }
 
     public func deleteWebhook(id: String, accountID: String) async throws -> Bool {
@@ -63,23 +73,11 @@ extension PostgresStore {
 
     /// Every account's events in feed order, below the snapshot horizon (see ``feed(accountID:after:limit:)``).
     public func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> RoutedPage {
-        // The page's extent: the `limit`-th next event below the oldest running transaction. Every event up to it is
-        // committed, so the second query sees the same events in that range even though it takes a new snapshot.
-        var end: FeedCursor?
-        for try await (tx, seq) in try await client.query("""
-            SELECT p.tx::text::int8, p.seq FROM (
-                SELECT tx, seq FROM events WHERE (tx, seq) > (\(String(cursor.tx))::xid8, \(cursor.seq)) AND tx < pg_snapshot_xmin(pg_current_snapshot())
-                ORDER BY tx, seq LIMIT \(limit)) p
-            ORDER BY p.tx DESC, p.seq DESC LIMIT 1
-            """, logger: logger).decode((Int64, Int64).self) {
-            end = FeedCursor(tx: tx, seq: seq)
-        }
-        guard let end else { return RoutedPage(events: [], end: nil) }
         let rows = try await client.query("""
-            SELECT \(unescaped: EventColumns.qualified), e.tx::text::int8, e.seq, e.account_id, m.callback_url, m.recipient, m.tag, m.campaign_id FROM events e JOIN messages m ON m.id = e.message_id
-            WHERE (e.tx, e.seq) > (\(String(cursor.tx))::xid8, \(cursor.seq)) AND (e.tx, e.seq) <= (\(String(end.tx))::xid8, \(end.seq))
-              AND \(unescaped: CallbackRouting.condition)
-            ORDER BY e.tx, e.seq
+            SELECT \(unescaped: EventColumns.qualified), e.tx::text::int8, e.seq, e.account_id, m.callback_url, m.recipient, m.tag, m.campaign_id, m.final
+            FROM events e JOIN messages m ON m.id = e.message_id
+            WHERE (e.tx, e.seq) > (\(String(cursor.tx))::xid8, \(cursor.seq)) AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY e.tx, e.seq LIMIT \(limit)
             """, logger: logger)
         var events: [RoutedEvent] = []
         for try await row in rows {
@@ -88,52 +86,63 @@ extension PostgresStore {
             events.append(RoutedEvent(
                 feed: FeedEvent(cursor: FeedCursor(tx: try c[n].decode(Int64.self), seq: try c[n + 1].decode(Int64.self)), event: try Self.event(row)),
                 accountID: try c[n + 2].decode(String.self), callbackURL: try c[n + 3].decode(String?.self),
-                to: try c[n + 4].decode(String.self), tag: try c[n + 5].decode(String?.self), campaignID: try c[n + 6].decode(String?.self)
+                to: try c[n + 4].decode(String.self), tag: try c[n + 5].decode(String?.self), campaignID: try c[n + 6].decode(String?.self),
+                messageIsFinal: try c[n + 7].decode(Bool.self)
             ))
         }
-        return RoutedPage(events: events, end: end)
+        return RoutedPage(events: events, end: events.last?.feed.cursor)
     }
 
-    public func feedCursor(name: String) async throws -> FeedCursor {
+    public func feedCursor(name: String) async throws -> FeedCursor? {
         let rows = try await client.query("SELECT tx, seq FROM feed_cursors WHERE name = \(name)", logger: logger)
         for try await (tx, seq) in rows.decode((Int64, Int64).self) { return FeedCursor(tx: tx, seq: seq) }
-        return .start
+        return nil
     }
 
-    public func enqueueDeliveries(_ deliveries: [WebhookDelivery], cursorName: String, cursor: FeedCursor) async throws {
+    public func enqueueDeliveries(_ deliveries: [WebhookDelivery], cursorName: String, cursor: FeedCursor?) async throws {
         try await client.withTransaction(logger: logger) { connection in
-            if !deliveries.isEmpty {
-                var c = (ids: [String](), accounts: [String](), hooks: [String](), targets: [String](), urls: [String](), events: [String](),
-                         messages: [String](), sequences: [Int64](), payloads: [String](), next: [Date](), created: [Date]())
-                for delivery in deliveries {
-                    c.ids.append(delivery.id)
-                    c.accounts.append(delivery.accountID)
-                    c.hooks.append(delivery.webhookID ?? "")
-                    c.targets.append(delivery.target)
-                    c.urls.append(delivery.url)
-                    c.events.append(delivery.eventID)
-                    c.messages.append(delivery.messageID)
-                    c.sequences.append(delivery.sequence)
-                    c.payloads.append(delivery.payload)
-                    c.next.append(delivery.nextAttemptAt)
-                    c.created.append(delivery.createdAt)
-                }
+            try await self.insertDeliveries(deliveries, connection: connection)
+            if let cursor {
                 try await connection.query("""
-                    INSERT INTO webhook_deliveries (id, account_id, webhook_id, target, url, event_id, message_id, sequence, payload, state, attempts,
-                        next_attempt_at, created_at)
-                    SELECT u.id, u.account_id, NULLIF(u.hook, ''), u.target, u.url, u.event_id, u.message_id, u.sequence, u.payload, 'pending', 0,
-                        u.next, u.created
-                    FROM unnest(\(c.ids)::text[], \(c.accounts)::text[], \(c.hooks)::text[], \(c.targets)::text[], \(c.urls)::text[],
-                        \(c.events)::text[], \(c.messages)::text[], \(c.sequences)::int8[], \(c.payloads)::text[], \(c.next)::timestamptz[],
-                        \(c.created)::timestamptz[]) AS u(id, account_id, hook, target, url, event_id, message_id, sequence, payload, next, created)
-                    ON CONFLICT (target, event_id) DO NOTHING
+                    INSERT INTO feed_cursors (name, tx, seq) VALUES (\(cursorName), \(cursor.tx), \(cursor.seq))
+                    ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq
                     """, logger: self.logger)
+            } else {
+                try await connection.query("DELETE FROM feed_cursors WHERE name = \(cursorName)", logger: self.logger)
             }
-            try await connection.query("""
-                INSERT INTO feed_cursors (name, tx, seq) VALUES (\(cursorName), \(cursor.tx), \(cursor.seq))
-                ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq
-                """, logger: self.logger)
         }
+    }
+
+    /// Stores new deliveries in one statement (one stored for the same endpoint and event is kept).
+    func insertDeliveries(_ deliveries: [WebhookDelivery], connection: PostgresConnection) async throws {
+        guard !deliveries.isEmpty else { return }
+        var c = (ids: [String](), accounts: [String](), hooks: [String](), targets: [String](), urls: [String](), events: [String](),
+                 messages: [String](), sequences: [Int64](), payloads: [String](), next: [Date](), created: [Date](), leases: [Date]())
+        for delivery in deliveries {
+            c.ids.append(delivery.id)
+            c.accounts.append(delivery.accountID)
+            c.hooks.append(delivery.webhookID ?? "")
+            c.targets.append(delivery.target)
+            c.urls.append(delivery.url)
+            c.events.append(delivery.eventID)
+            c.messages.append(delivery.messageID)
+            c.sequences.append(delivery.sequence)
+            c.payloads.append(delivery.payload)
+            c.next.append(delivery.nextAttemptAt)
+            c.created.append(delivery.createdAt)
+            c.leases.append(delivery.leaseUntil ?? Self.noDate)
+        }
+        try await connection.query("""
+            INSERT INTO webhook_deliveries (id, account_id, webhook_id, target, url, event_id, message_id, sequence, payload, state, attempts,
+                next_attempt_at, created_at, lease_until)
+            SELECT u.id, u.account_id, NULLIF(u.hook, ''), u.target, u.url, u.event_id, u.message_id, u.sequence, u.payload, 'pending', 0,
+                u.next, u.created, NULLIF(u.lease, '0001-01-01 00:00:00+00'::timestamptz)
+            FROM unnest(\(c.ids)::text[], \(c.accounts)::text[], \(c.hooks)::text[], \(c.targets)::text[], \(c.urls)::text[],
+                \(c.events)::text[], \(c.messages)::text[], \(c.sequences)::int8[], \(c.payloads)::text[], \(c.next)::timestamptz[],
+                \(c.created)::timestamptz[], \(c.leases)::timestamptz[])
+                AS u(id, account_id, hook, target, url, event_id, message_id, sequence, payload, next, created, lease)
+            ON CONFLICT (target, event_id) DO NOTHING
+            """, logger: logger)
     }
 
     static let deliveryColumns = """

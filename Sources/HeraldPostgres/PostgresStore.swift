@@ -14,6 +14,7 @@ public final class PostgresStore: HeraldStore {
     let client: PostgresClient
     /// Which submission a receipt answers; it learns each connector's id dialect, so it lives as long as the store.
     let matcher = Mutex(ReceiptMatcher())
+    public let deliveryHandoff = DeliveryHandoff()
     let logger: Logger
     /// Schema the tables live in (`?schema=NAME` in the URL); `nil` for the default search path.
     let schema: String?
@@ -92,7 +93,8 @@ public final class PostgresStore: HeraldStore {
     // MARK: Messages
 
     public func accept(_ messages: [NewMessage], screening: Screening) async throws -> [(outcome: AcceptOutcome, message: NewMessage)] {
-        try await client.withTransaction(logger: logger) { connection in
+        try await ledgerTransaction { transaction in
+            let connection = transaction.connection
             var messages = messages
             if screening.isActive {
                 for (group, indices, recipients) in MessageScreening.groups(messages) {
@@ -138,15 +140,16 @@ public final class PostgresStore: HeraldStore {
                 fresh.append(message)
                 outcomes.append(.created(id: message.id))
             }
-            try await self.insert(fresh, held: held, connection: connection)
+            try await self.insert(fresh, held: held, in: transaction)
             return Array(zip(outcomes, messages).map { (outcome: $0, message: $1) })
         }
     }
 
     /// Inserts new messages, their first events and queue entries: three statements for any number of messages.
     /// Queue entries of messages of `held` campaigns wait until the campaign resumes.
-    private func insert(_ messages: [NewMessage], held: Set<String>, connection: PostgresConnection) async throws {
+    private func insert(_ messages: [NewMessage], held: Set<String>, in transaction: LedgerTransaction) async throws {
         guard !messages.isEmpty else { return }
+        let connection = transaction.connection
         var c = (ids: [String](), accounts: [String](), channels: [String](), recipients: [String](), senders: [String](), subjects: [String](),
                  bodies: [String](), tags: [String](), statuses: [String](), reasons: [String](), segments: [Int](), encodings: [String](),
                  characters: [Int](), prices: [Int64](), created: [Date](), sendAt: [Date](), expires: [Date](), finals: [Bool](),
@@ -206,7 +209,15 @@ public final class PostgresStore: HeraldStore {
                 AS u(id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, price,
                      created, send_at, expires, final, callback, key, parts, reserved, campaign)
             """, logger: logger)
-        _ = try await insertEvents(events, connection: connection)
+        let sequences = try await insertEvents(events, connection: connection)
+        // The callbacks first events owe (a message's own callback URL, a webhook subscribed to QUEUED or REJECTED).
+        try await learnWebhooks(of: messages.map(\.accountID), into: transaction, connection: connection)
+        for (message, (event, _)) in zip(messages, events) {
+            guard let sequence = sequences[message.id + "\u{1F}" + event.dedupKey] else { continue }
+            let subject = CallbackSubject(accountID: message.accountID, to: message.draft.to, tag: message.draft.tag, campaignID: message.campaignID,
+                                          callbackURL: message.draft.callbackURL)
+            transaction.outbox.owe(event, sequence: sequence, subject: subject, messageIsFinal: message.draft.initialStatus.isFinal)
+        }
         if !queued.ids.isEmpty {
             try await connection.query("""
                 INSERT INTO queue (message_id, available_at, paused_from)
@@ -309,7 +320,8 @@ public final class PostgresStore: HeraldStore {
     // MARK: Queue
 
     public func claim(owner: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [DispatchJob] {
-        try await client.withTransaction(logger: logger) { connection in
+        try await ledgerTransaction { transaction in
+            let connection = transaction.connection
             let claimed = try await connection.query("""
                 UPDATE queue SET lease_owner = \(owner), lease_until = \(leaseUntil), attempt = attempt + 1
                 WHERE message_id IN (
@@ -337,12 +349,12 @@ public final class PostgresStore: HeraldStore {
                     continue
                 }
                 events[id] = MessageLedger.claimEvents(messageID: id, status: message.status, attempt: attempt, now: now)
-                heads[id] = Head(accountID: message.accountID, parts: parts, holding: message.holding)
+                heads[id] = Head(subject: message.callbackSubject, parts: parts, holding: message.holding)
             }
             if !finished.isEmpty {
                 try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(finished))", logger: self.logger)
             }
-            let applied = try await self.applyBulk(events, heads: heads, connection: connection)
+            let applied = try await self.applyBulk(events, heads: heads, in: transaction)
             return events.keys.sorted().compactMap { id -> DispatchJob? in
                 guard let (message, _) = messages[id], let parts = applied[id]?.parts, let attempt = attempts[id] else { return nil }
                 return DispatchJob(
@@ -375,7 +387,8 @@ public final class PostgresStore: HeraldStore {
     }
 
     private func recordInTransaction(_ changes: [MessageChange]) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await ledgerTransaction { transaction in
+            let connection = transaction.connection
             var events: [String: [StatusEvent]] = [:]
             var correlations: [Correlation] = []
             var removed: [String] = []
@@ -395,8 +408,8 @@ public final class PostgresStore: HeraldStore {
                     waits.at.append(until)
                 }
             }
-            try await self.applyBulk(events, connection: connection)
-            try await self.insertCorrelations(correlations, connection: connection)
+            try await self.applyBulk(events, in: transaction)
+            try await self.insertCorrelations(correlations, in: transaction)
             if !removed.isEmpty {
                 try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(removed))", logger: self.logger)
             }
@@ -432,7 +445,8 @@ public final class PostgresStore: HeraldStore {
     }
 
     private func ingestInTransaction(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
-        try await client.withTransaction(logger: logger) { connection in
+        try await ledgerTransaction { transaction in
+            let connection = transaction.connection
             let candidates = try await self.candidates(for: receipts, connection: connection)
             var events: [String: [StatusEvent]] = [:]
             var unmatched: [(ProviderReceipt, String)] = []
@@ -452,7 +466,7 @@ public final class PostgresStore: HeraldStore {
             }
             let heads = try await self.heads(events.keys.sorted(), connection: connection)
             let retries = try await self.retries(&events, heads: heads, retry: retry, connection: connection)
-            let applied = try await self.applyBulk(events, heads: heads, connection: connection)
+            let applied = try await self.applyBulk(events, heads: heads, in: transaction)
             try await self.requeue(retries, applied: applied, connection: connection)
             try await self.park(unmatched, connection: connection)
             // Report per receipt: the first copy of a new event applied, every other copy a duplicate.
@@ -508,7 +522,8 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func rematchParked(limit: Int) async throws -> Int {
-        try await client.withTransaction(logger: logger) { connection in
+        try await ledgerTransaction { transaction in
+            let connection = transaction.connection
             let rows = try await connection.query("""
                 SELECT p.id, p.kind, p.reason, p.occurred_at, p.received_at, p.detail_status, p.detail_error_code, p.detail_network_error_code,
                     p.detail_text, p.addresses, p.submitted_at, c.connector, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, m.recipient
@@ -522,14 +537,15 @@ public final class PostgresStore: HeraldStore {
                 ORDER BY p.id DESC, c.seq DESC LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED
                 """, logger: self.logger)
             let matched = try await Self.parkedMatches(rows)
-            return try await self.applyParked(matched, connection: connection)
+            return try await self.applyParked(matched, in: transaction)
         }
     }
 
     // MARK: Timers
 
     public func expire(now: Date, limit: Int) async throws -> Int {
-        try await client.withTransaction(logger: logger) { connection in
+        try await ledgerTransaction { transaction in
+            let connection = transaction.connection
             var overdue: [String: Head] = [:]
             let rows = try await connection.query("""
                 SELECT id, \(unescaped: Head.columns) FROM messages WHERE NOT final AND expires_at <= \(now) ORDER BY id LIMIT \(limit)
@@ -544,7 +560,7 @@ public final class PostgresStore: HeraldStore {
             for id in overdue.keys {
                 events[id] = [MessageLedger.expiry(messageID: id, now: now)]
             }
-            try await self.applyBulk(events, heads: overdue, connection: connection)
+            try await self.applyBulk(events, heads: overdue, in: transaction)
             try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(Array(overdue.keys)))", logger: self.logger)
             return overdue.count
         }

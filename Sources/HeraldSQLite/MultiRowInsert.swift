@@ -11,18 +11,21 @@ struct MultiRowInsert: Sendable {
     /// Values bound per row.
     let columns: Int
     let rowsPerStatement: Int
+    /// One row's values: `columns` placeholders, possibly among constants.
+    private let row: String
     private let fullSQL: String
 
-    init(_ head: String, columns: Int, rowsPerStatement: Int = 64) {
+    /// `row`: one row's values when some are constants (default: `columns` placeholders).
+    init(_ head: String, columns: Int, rowsPerStatement: Int = 64, row: String? = nil) {
         self.head = head
         self.columns = columns
         self.rowsPerStatement = rowsPerStatement
-        fullSQL = Self.sql(head: head, columns: columns, rows: rowsPerStatement)
+        self.row = row ?? "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")"
+        fullSQL = Self.sql(head: head, row: self.row, rows: rowsPerStatement)
     }
 
-    private static func sql(head: String, columns: Int, rows: Int) -> String {
-        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ",") + ")"
-        return head + " " + Array(repeating: row, count: rows).joined(separator: ",")
+    private static func sql(head: String, row: String, rows: Int) -> String {
+        head + " " + Array(repeating: row, count: rows).joined(separator: ",")
     }
 
     /// Inserts `rows`; `bind` binds the ``columns`` values of one row in column order.
@@ -31,7 +34,7 @@ struct MultiRowInsert: Sendable {
         while start != rows.endIndex {
             let end = rows.index(start, offsetBy: rowsPerStatement, limitedBy: rows.endIndex) ?? rows.endIndex
             let count = rows.distance(from: start, to: end)
-            let sql = count == rowsPerStatement ? fullSQL : Self.sql(head: head, columns: columns, rows: count)
+            let sql = count == rowsPerStatement ? fullSQL : Self.sql(head: head, row: self.row, rows: count)
             var statement = try RawStatement(db.cachedStatement(sql: sql), db: db)
             for row in rows[start..<end] { bind(&statement, row) }
             try statement.run()

@@ -83,13 +83,13 @@ extension SQLiteStore {
         guard var change = first, state == .canceled, change.campaign.state == .canceled else { return first }
         // CANCELED for every held message, in batches (the single writer is never held for long), by id.
         change.messages = try await CampaignHold.cancelInBatches { after in
-            try await pool.write { db -> (last: String?, canceled: Int) in
+            try await ledgerWrite { db, outbox -> (last: String?, canceled: Int) in
                 let rows = try Row.fetchAll(db.cachedStatement(sql: """
                     SELECT m.parts, m.status, q.message_id, q.lease_until, \(Head.columnsOfM) FROM messages m JOIN queue q ON q.message_id = m.id
                     WHERE m.campaign_id = ? AND m.final = 0 AND m.id > ? ORDER BY m.id LIMIT ?
                     """), arguments: [id, after, CampaignHold.cancelBatch])
                 var count = 0
-                for row in rows where try Self.cancelQueued(row, now: now, campaignID: id, db: db) { count += 1 }
+                for row in rows where try Self.cancelQueued(row, now: now, campaignID: id, outbox: &outbox, db: db) { count += 1 }
                 return (rows.last?[2], count)
             }
         }

@@ -5,7 +5,7 @@ import HeraldStore
 
 extension SQLiteStore {
     public func recordInbound(_ message: InboundMessage) async throws -> InboundMessage {
-        try await pool.write { db in
+        try await ledgerWrite { db, outbox in
             var message = message
             if let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT id, \(Head.columns) FROM messages WHERE recipient = ? AND channel = 'sms' ORDER BY id DESC LIMIT 1
@@ -14,7 +14,7 @@ extension SQLiteStore {
                 message.inReplyTo = messageID
                 message.accountID = row[1]
                 try Self.applyEvents([message.replyEvent(on: messageID)], messageID: messageID,
-                                     head: try Head(row, from: 1), db: db)
+                                     head: try Head(row, from: 1), outbox: &outbox, db: db)
             }
             try db.cachedStatement(sql: """
                 INSERT INTO inbound (id, account_id, connector, sender, recipient, body, received_at, in_reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)

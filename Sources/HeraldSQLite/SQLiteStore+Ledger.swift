@@ -6,11 +6,12 @@ import HeraldStore
 /// Event appends and status derivation inside one write transaction. Every statement is cached and rows
 /// are read by position: this code runs on SQLite's single writer, the gateway's bottleneck.
 extension SQLiteStore {
-    /// The message row fields a write needs.
+    /// The message row fields a write needs: to settle its status and cost, and to address the callbacks it owes.
     struct Head {
-        var accountID: String
         var parts: [PartState]
         var holding: Billing.Holding
+        var subject: CallbackSubject
+        var accountID: String { subject.accountID }
 
         /// Columns ``init(_:from:)`` reads, in order.
         static let columns = columns(of: "messages")
@@ -18,19 +19,20 @@ extension SQLiteStore {
         static let columnsOfM = columns(of: "m")
 
         static func columns(of table: String) -> String {
-            ["account_id", "parts", "reserved_micros", "charged_micros", "price_micros"].map { "\(table).\($0)" }.joined(separator: ", ")
+            ["account_id", "parts", "reserved_micros", "charged_micros", "price_micros", "recipient", "tag", "campaign_id", "callback_url"]
+                .map { "\(table).\($0)" }.joined(separator: ", ")
         }
 
-        init(accountID: String, parts: [PartState], holding: Billing.Holding) {
-            self.accountID = accountID
+        init(subject: CallbackSubject, parts: [PartState], holding: Billing.Holding) {
+            self.subject = subject
             self.parts = parts
             self.holding = holding
         }
 
         init(_ row: Row, from index: Int) throws {
-            accountID = row[index]
             parts = try PartStateCoding.decode(row[index + 1])
             holding = Billing.Holding(reserved: row[index + 2], charged: row[index + 3], price: row[index + 4])
+            subject = CallbackSubject(accountID: row[index], to: row[index + 5], tag: row[index + 6], campaignID: row[index + 7], callbackURL: row[index + 8])
         }
     }
 
@@ -40,17 +42,33 @@ extension SQLiteStore {
         return try Head(row, from: 0)
     }
 
+    /// Reads the account's webhooks into the outbox once per transaction.
+    static func learnWebhooks(of accountID: String, into outbox: inout CallbackOutbox, db: Database) throws {
+        guard !outbox.knowsWebhooks(of: accountID) else { return }
+        let hooks = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(webhookColumns) FROM webhooks WHERE account_id = ? ORDER BY created_at, id"),
+                                     arguments: [accountID]).map(webhook)
+        outbox.learn(hooks, of: [accountID])
+    }
+
     /// Inserts the events that are new (by dedup key), folds them into the parts and writes the message row.
     /// Returns the new part states and the events that were new.
+    /// The callbacks the new events owe go into `outbox` (written at the end of the transaction).
     @discardableResult
-    static func applyEvents(_ events: [StatusEvent], messageID: String, head: Head, db: Database) throws -> (parts: [PartState], inserted: [StatusEvent]) {
+    static func applyEvents(_ events: [StatusEvent], messageID: String, head: Head, outbox: inout CallbackOutbox, db: Database) throws
+        -> (parts: [PartState], inserted: [StatusEvent]) {
+        var sequences: [Int64] = []
         var inserted: [StatusEvent] = []
         for event in events where try insertEvent(event, accountID: head.accountID, db: db) {
             inserted.append(event)
+            sequences.append(db.lastInsertedRowID)
         }
         var parts = head.parts
         guard !inserted.isEmpty, !parts.isEmpty else { return (parts, inserted) }
         let aggregate = MessageLedger.apply(inserted, to: &parts)
+        try learnWebhooks(of: head.accountID, into: &outbox, db: db)
+        for (event, sequence) in zip(inserted, sequences) {
+            outbox.owe(event, sequence: sequence, subject: head.subject, messageIsFinal: aggregate.status.isFinal)
+        }
         let (holding, balanceDelta) = Billing.settle(head.holding, after: aggregate)
         let detail = MessageLedger.decisiveDetail(inserted, parts: parts)
         try db.cachedStatement(sql: """
@@ -122,7 +140,7 @@ extension SQLiteStore {
     /// destination rule). `newlyCorrelated` false: the correlation exists (the re-match sweep), only the parked part runs.
     /// Returns how many parked receipts it applied.
     @discardableResult
-    static func insertCorrelation(_ correlation: Correlation, db: Database, newlyCorrelated: Bool = true) throws -> Int {
+    static func insertCorrelation(_ correlation: Correlation, outbox: inout CallbackOutbox, db: Database, newlyCorrelated: Bool = true) throws -> Int {
         if newlyCorrelated {
             try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO correlations (connector, provider_id, message_id, part, round, correlated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -133,9 +151,8 @@ extension SQLiteStore {
         var arguments: [(any DatabaseValueConvertible)?] = [correlation.connector]
         arguments += keys.map { $0 as (any DatabaseValueConvertible)? }
         let parked = try Row.fetchAll(db.cachedStatement(sql: parkedSQL[keys.count]), arguments: StatementArguments(arguments))
-        guard !parked.isEmpty, let head = try head(messageID: correlation.messageID, db: db),
-              let recipient = try String.fetchOne(db.cachedStatement(sql: "SELECT recipient FROM messages WHERE id = ?"), arguments: [correlation.messageID])
-        else { return 0 }
+        guard !parked.isEmpty, let head = try head(messageID: correlation.messageID, db: db) else { return 0 }
+        let recipient = head.subject.to
         var matched: [String] = []
         let events = parked.compactMap { row -> StatusEvent? in
             guard let kind = EventKind(rawValue: row[0]),
@@ -151,7 +168,7 @@ extension SQLiteStore {
             ).event(messageID: correlation.messageID, part: correlation.part, round: correlation.round, correlatedID: correlation.providerMessageID)
         }
         guard !events.isEmpty else { return 0 }
-        try applyEvents(events, messageID: correlation.messageID, head: head, db: db)
+        try applyEvents(events, messageID: correlation.messageID, head: head, outbox: &outbox, db: db)
         let now = Date().timeIntervalSince1970
         for id in matched {
             try db.cachedStatement(sql: "UPDATE receipts SET matched_message_id = ?, matched_at = ? WHERE id = ?")

@@ -4,7 +4,7 @@ import HeraldCore
 import HeraldStore
 
 extension SQLiteStore {
-    private static func webhook(_ row: Row) -> Webhook {
+    static func webhook(_ row: Row) -> Webhook {
         let events: String = row[3]
         let maxEvents: Int? = row[7], maxLatency: Int? = row[8]
         return Webhook(id: row[0], accountID: row[1], url: row[2], events: Set(events.split(separator: ",").map(String.init)), secret: row[4],
@@ -12,7 +12,7 @@ extension SQLiteStore {
                        batch: maxEvents.map { Webhook.Batch(maxEvents: $0, maxLatencyMs: maxLatency ?? 1_000) })
     }
 
-    private static let webhookColumns = "id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms"
+    static let webhookColumns = "id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms"
 
     public func createWebhook(_ webhook: Webhook) async throws {
         try await pool.write { db in
@@ -60,44 +60,59 @@ extension SQLiteStore {
 
     public func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> RoutedPage {
         try await pool.read { db in
-            // One snapshot: the page's extent from the events index, then only the events that have somewhere to go.
-            guard let end = try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM (SELECT seq FROM events WHERE seq > ? ORDER BY seq LIMIT ?)"),
-                                               arguments: [cursor.seq, limit])
-            else { return RoutedPage(events: [], end: nil) }
             let events = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(EventColumns.qualified), e.seq, e.account_id, m.callback_url, m.recipient, m.tag, m.campaign_id FROM events e JOIN messages m ON m.id = e.message_id
-                WHERE e.seq > ? AND e.seq <= ? AND \(CallbackRouting.condition)
-                ORDER BY e.seq
-                """), arguments: [cursor.seq, end]).map { row in
+                SELECT \(EventColumns.qualified), e.seq, e.account_id, m.callback_url, m.recipient, m.tag, m.campaign_id, m.final
+                FROM events e JOIN messages m ON m.id = e.message_id
+                WHERE e.seq > ? ORDER BY e.seq LIMIT ?
+                """), arguments: [cursor.seq, limit]).map { row in
                 RoutedEvent(feed: FeedEvent(cursor: FeedCursor(tx: 0, seq: row[EventColumns.count]), event: try Self.event(row)),
                             accountID: row[EventColumns.count + 1], callbackURL: row[EventColumns.count + 2],
-                            to: row[EventColumns.count + 3], tag: row[EventColumns.count + 4], campaignID: row[EventColumns.count + 5])
+                            to: row[EventColumns.count + 3], tag: row[EventColumns.count + 4], campaignID: row[EventColumns.count + 5],
+                            messageIsFinal: row[EventColumns.count + 6])
             }
-            return RoutedPage(events: events, end: FeedCursor(tx: 0, seq: end))
+            return RoutedPage(events: events, end: events.last?.feed.cursor)
         }
     }
 
-    public func feedCursor(name: String) async throws -> FeedCursor {
+    public func feedCursor(name: String) async throws -> FeedCursor? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT tx, seq FROM feed_cursors WHERE name = ?", arguments: [name]).map { FeedCursor(tx: $0[0], seq: $0[1]) } ?? .start
+            try Row.fetchOne(db, sql: "SELECT tx, seq FROM feed_cursors WHERE name = ?", arguments: [name]).map { FeedCursor(tx: $0[0], seq: $0[1]) }
         }
     }
 
-    public func enqueueDeliveries(_ deliveries: [WebhookDelivery], cursorName: String, cursor: FeedCursor) async throws {
+    public func enqueueDeliveries(_ deliveries: [WebhookDelivery], cursorName: String, cursor: FeedCursor?) async throws {
         try await pool.write { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO webhook_deliveries (id, account_id, webhook_id, target, url, event_id, message_id, sequence, payload, state,
-                    attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
-                """)
-            for delivery in deliveries {
-                try insert.execute(arguments: [
-                    delivery.id, delivery.accountID, delivery.webhookID, delivery.target, delivery.url, delivery.eventID, delivery.messageID,
-                    delivery.sequence, delivery.payload, delivery.nextAttemptAt.timeIntervalSince1970, delivery.createdAt.timeIntervalSince1970,
-                ])
+            try Self.insertDeliveries(deliveries, db: db)
+            if let cursor {
+                try db.cachedStatement(sql: """
+                    INSERT INTO feed_cursors (name, tx, seq) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq
+                    """).execute(arguments: [cursorName, cursor.tx, cursor.seq])
+            } else {
+                try db.execute(sql: "DELETE FROM feed_cursors WHERE name = ?", arguments: [cursorName])
             }
-            try db.cachedStatement(sql: """
-                INSERT INTO feed_cursors (name, tx, seq) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET tx = excluded.tx, seq = excluded.seq
-                """).execute(arguments: [cursorName, cursor.tx, cursor.seq])
+        }
+    }
+
+    static let deliveryInsert = MultiRowInsert("""
+        INSERT OR IGNORE INTO webhook_deliveries (id, account_id, webhook_id, target, url, event_id, message_id, sequence, payload, state,
+            attempts, next_attempt_at, created_at, lease_until) VALUES
+        """, columns: 12, rowsPerStatement: 32, row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)")
+
+    /// Stores new deliveries, many rows per statement (one stored for the same endpoint and event is kept).
+    static func insertDeliveries(_ deliveries: [WebhookDelivery], db: Database) throws {
+        try deliveryInsert.run(deliveries, db: db) { statement, delivery in
+            statement.bind(delivery.id)
+            statement.bind(delivery.accountID)
+            statement.bind(delivery.webhookID)
+            statement.bind(delivery.target)
+            statement.bind(delivery.url)
+            statement.bind(delivery.eventID)
+            statement.bind(delivery.messageID)
+            statement.bind(delivery.sequence)
+            statement.bind(delivery.payload)
+            statement.bind(delivery.nextAttemptAt.timeIntervalSince1970)
+            statement.bind(delivery.createdAt.timeIntervalSince1970)
+            statement.bind(delivery.leaseUntil?.timeIntervalSince1970)
         }
     }
 

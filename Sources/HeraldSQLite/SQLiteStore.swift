@@ -13,6 +13,7 @@ public final class SQLiteStore: HeraldStore {
     let pool: DatabasePool
     /// Which submission a receipt answers; it learns each connector's id dialect, so it lives as long as the store.
     let matcher = Mutex(ReceiptMatcher())
+    public let deliveryHandoff = DeliveryHandoff()
 
     /// Opens (creating if needed) the database file at `path`.
     public init(path: String) throws {
@@ -53,10 +54,25 @@ public final class SQLiteStore: HeraldStore {
         }
     }
 
+    /// A write transaction that may record events: the callbacks they owe (``CallbackOutbox``) are stored before the
+    /// commit and handed to this process's sender after it.
+    func ledgerWrite<T: Sendable>(_ body: @escaping @Sendable (Database, inout CallbackOutbox) throws -> T) async throws -> T {
+        let handoff = deliveryHandoff
+        let (result, deliveries) = try await pool.write { db in
+            let now = Date()
+            var outbox = CallbackOutbox(now: now, leaseUntil: handoff.leaseUntil(now: now))
+            let result = try body(db, &outbox)
+            try Self.insertDeliveries(outbox.deliveries, db: db)
+            return (result, outbox.deliveries)
+        }
+        handoff.deliver(deliveries)
+        return result
+    }
+
     // MARK: Messages
 
     public func accept(_ messages: [NewMessage], screening: Screening) async throws -> [(outcome: AcceptOutcome, message: NewMessage)] {
-        try await pool.write { db in
+        try await ledgerWrite { db, outbox in
             var messages = messages
             if screening.isActive { try Self.screen(&messages, screening, db: db) }
             try Self.reserve(&messages, db: db)
@@ -81,7 +97,7 @@ public final class SQLiteStore: HeraldStore {
                 created.append(message)
                 stored.append((.created(id: message.id), message))
             }
-            try Self.insert(created, held: held, db: db)
+            try Self.insert(created, held: held, outbox: &outbox, db: db)
             return stored
         }
     }
@@ -127,7 +143,7 @@ public final class SQLiteStore: HeraldStore {
 
     /// Inserts the messages, their first events and their queue entries, many rows per statement.
     /// `held`: campaigns whose new queue entries wait until the campaign resumes.
-    private static func insert(_ messages: [NewMessage], held: Set<String>, db: Database) throws {
+    private static func insert(_ messages: [NewMessage], held: Set<String>, outbox: inout CallbackOutbox, db: Database) throws {
         guard !messages.isEmpty else { return }
         let initials = messages.map(Initial.init)
         try messageInsert.run(initials, db: db) { statement, initial in
@@ -160,6 +176,19 @@ public final class SQLiteStore: HeraldStore {
         }
         try eventInsert.run(initials, db: db) { statement, initial in
             bindEvent(initial.event, accountID: initial.message.accountID, to: &statement)
+        }
+        // The callbacks first events owe (a message's own callback URL, a webhook subscribed to QUEUED or REJECTED).
+        for initial in initials {
+            let message = initial.message
+            try learnWebhooks(of: message.accountID, into: &outbox, db: db)
+            let subject = CallbackSubject(accountID: message.accountID, to: message.draft.to, tag: message.draft.tag, campaignID: message.campaignID,
+                                          callbackURL: message.draft.callbackURL)
+            let isFinal = initial.aggregate.status.isFinal
+            guard outbox.owes(initial.event, subject: subject, messageIsFinal: isFinal),
+                  let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM events WHERE message_id = ? AND dedup_key = ?"),
+                                                    arguments: [message.id, initial.event.dedupKey])
+            else { continue }
+            outbox.owe(initial.event, sequence: sequence, subject: subject, messageIsFinal: isFinal)
         }
         try queueInsert.run(initials.lazy.filter { !$0.aggregate.status.isFinal }, db: db) { statement, initial in
             let due = (initial.message.draft.sendAt ?? initial.message.createdAt).timeIntervalSince1970
@@ -249,7 +278,7 @@ public final class SQLiteStore: HeraldStore {
     // MARK: Queue
 
     public func claim(owner: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [DispatchJob] {
-        try await pool.write { db in
+        try await ledgerWrite { db, outbox in
             let claimed = try Row.fetchAll(db.cachedStatement(sql: """
                 UPDATE queue SET lease_owner = ?, lease_until = ?, attempt = attempt + 1
                 WHERE message_id IN (
@@ -270,7 +299,7 @@ public final class SQLiteStore: HeraldStore {
                     continue
                 }
                 let events = MessageLedger.claimEvents(messageID: messageID, status: message.status, attempt: attempt, now: now)
-                let updated = try Self.applyEvents(events, messageID: messageID, head: Head(accountID: message.accountID, parts: parts, holding: message.holding), db: db).parts
+                let updated = try Self.applyEvents(events, messageID: messageID, head: Head(subject: message.callbackSubject, parts: parts, holding: message.holding), outbox: &outbox, db: db).parts
                 jobs.append(DispatchJob(
                     messageID: messageID, accountID: message.accountID, channel: message.channel, to: message.to,
                     from: message.from, subject: message.subject, text: message.text, segments: message.segments,
@@ -283,12 +312,12 @@ public final class SQLiteStore: HeraldStore {
     }
 
     public func record(_ changes: [MessageChange]) async throws {
-        try await pool.write { db in
+        try await ledgerWrite { db, outbox in
             for change in changes {
                 guard let head = try Self.head(messageID: change.messageID, db: db) else { continue }
-                try Self.applyEvents(change.events, messageID: change.messageID, head: head, db: db)
+                try Self.applyEvents(change.events, messageID: change.messageID, head: head, outbox: &outbox, db: db)
                 for correlation in change.correlations {
-                    try Self.insertCorrelation(correlation, db: db)
+                    try Self.insertCorrelation(correlation, outbox: &outbox, db: db)
                 }
                 switch change.queue {
                 case .keep: break
@@ -316,7 +345,7 @@ public final class SQLiteStore: HeraldStore {
     // MARK: Receipts
 
     public func ingest(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
-        try await pool.write { db in
+        try await ledgerWrite { db, outbox in
             var outcomes: [ReceiptOutcome] = []
             outcomes.reserveCapacity(receipts.count)
             for receipt in receipts {
@@ -336,7 +365,7 @@ public final class SQLiteStore: HeraldStore {
                     let lastAttempt = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(attempt) FROM events WHERE message_id = ?"), arguments: [messageID]) ?? 1
                     (event, retryAt) = retry.decide(event, part: head.parts[part], lastAttempt: lastAttempt, expiresAt: expiresAt)
                 }
-                let inserted = try Self.applyEvents([event], messageID: messageID, head: head, db: db).inserted
+                let inserted = try Self.applyEvents([event], messageID: messageID, head: head, outbox: &outbox, db: db).inserted
                 if let retryAt, !inserted.isEmpty {
                     // Queued again; the next claim is attempt lastAttempt + 1 (the counter continues).
                     try db.cachedStatement(sql: """
@@ -409,7 +438,7 @@ public final class SQLiteStore: HeraldStore {
     public func rematchParked(limit: Int) async throws -> Int {
         // SQLite has one writer: a receipt is parked either before its correlation is written (and matched
         // then) or after (and never parked). The sweep finds nothing here; it is kept for the contract.
-        try await pool.write { db in
+        try await ledgerWrite { db, outbox in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT c.connector, c.provider_id, c.message_id, c.part, c.round FROM receipts r
                 JOIN correlations c ON c.connector = r.connector AND c.provider_id = r.provider_id
@@ -421,7 +450,7 @@ public final class SQLiteStore: HeraldStore {
             var applied = 0
             for row in rows {
                 applied += try Self.insertCorrelation(Correlation(connector: row[0], providerMessageID: row[1], messageID: row[2], part: row[3], round: row[4]),
-                                                      db: db, newlyCorrelated: false)
+                                                      outbox: &outbox, db: db, newlyCorrelated: false)
             }
             return applied
         }
@@ -430,13 +459,13 @@ public final class SQLiteStore: HeraldStore {
     // MARK: Timers
 
     public func expire(now: Date, limit: Int) async throws -> Int {
-        try await pool.write { db in
+        try await ledgerWrite { db, outbox in
             let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, \(Head.columns) FROM messages WHERE final = 0 AND expires_at <= ? LIMIT ?"),
                                         arguments: [now.timeIntervalSince1970, limit])
             for row in rows {
                 let messageID: String = row[0]
                 let event = MessageLedger.expiry(messageID: messageID, now: now)
-                try Self.applyEvents([event], messageID: messageID, head: try Head(row, from: 1), db: db)
+                try Self.applyEvents([event], messageID: messageID, head: try Head(row, from: 1), outbox: &outbox, db: db)
                 try db.cachedStatement(sql: "DELETE FROM queue WHERE message_id = ?").execute(arguments: [messageID])
             }
             return rows.count

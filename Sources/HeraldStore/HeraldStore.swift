@@ -123,15 +123,17 @@ public protocol HeraldStore: Service {
     func deleteWebhook(id: String, accountID: String) async throws -> Bool
     /// The key that signs the callbacks of messages' own `callback_url`; created on first use.
     func callbackSecret(accountID: String) async throws -> String
-    /// The next `limit` events of every account after the cursor, in feed order; only those that have somewhere to go
-    /// (their account has a webhook, or their message a callback URL) are read and returned, so sending without
-    /// callbacks costs the fan-out one index scan per page.
+    /// Where the transactions that record events hand the callbacks they owe to this process's sender. Every write
+    /// that records an event stores the deliveries it owes (``CallbackOutbox``) in the same transaction.
+    var deliveryHandoff: DeliveryHandoff { get }
+    /// The next `limit` events of every account after the cursor, in feed order, with what routing them needs (only
+    /// ``WebhookCatchUp`` reads it: events recorded before the ledger owed callbacks itself).
     func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> RoutedPage
-    /// A named consumer's position in the feed (`.start` when it has none yet).
-    func feedCursor(name: String) async throws -> FeedCursor
-    /// Stores deliveries (one already stored for the same endpoint and event is kept) and moves the named cursor,
-    /// in one transaction: a crash between the two cannot lose or double an event.
-    func enqueueDeliveries(_ deliveries: [WebhookDelivery], cursorName: String, cursor: FeedCursor) async throws
+    /// A named consumer's position in the feed (nil when it has none).
+    func feedCursor(name: String) async throws -> FeedCursor?
+    /// Stores deliveries (one already stored for the same endpoint and event is kept) and moves the named cursor
+    /// (nil: removes it), in one transaction: a crash between the two cannot lose or double an event.
+    func enqueueDeliveries(_ deliveries: [WebhookDelivery], cursorName: String, cursor: FeedCursor?) async throws
     /// Leases up to `limit` pending deliveries that are due, oldest first.
     func claimDeliveries(limit: Int, now: Date, leaseUntil: Date) async throws -> [WebhookDelivery]
     /// Moves pending deliveries to a later time without an attempt (their endpoint is known to be down).

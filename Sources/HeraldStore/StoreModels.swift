@@ -150,6 +150,13 @@ public struct MessageRecord: Sendable, Hashable {
     }
 }
 
+extension MessageRecord {
+    /// What the callbacks of this message carry and where they may go.
+    public var callbackSubject: CallbackSubject {
+        CallbackSubject(accountID: accountID, to: to, tag: tag, campaignID: campaignID, callbackURL: callbackURL)
+    }
+}
+
 /// One part of a stored message with its own derived state.
 public struct PartRecord: Sendable, Hashable {
     public var index: Int

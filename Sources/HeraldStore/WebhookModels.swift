@@ -73,11 +73,14 @@ public struct WebhookDelivery: Sendable, Hashable {
     public var lastStatusCode: Int?
     public var lastLatencyMs: Int?
     public var lastError: String?
+    /// Set while a sender holds it (claimed, or handed to it by the transaction that created it).
+    public var leaseUntil: Date?
 
     public init(id: String = HeraldID.make(.delivery), accountID: String, webhookID: String?, url: String, eventID: String, messageID: String,
                 sequence: Int64, payload: String, state: State = .pending, attempts: Int = 0, nextAttemptAt: Date, createdAt: Date,
-                deliveredAt: Date? = nil, lastStatusCode: Int? = nil, lastLatencyMs: Int? = nil, lastError: String? = nil) {
+                deliveredAt: Date? = nil, lastStatusCode: Int? = nil, lastLatencyMs: Int? = nil, lastError: String? = nil, leaseUntil: Date? = nil) {
         self.id = id
+        self.leaseUntil = leaseUntil
         self.accountID = accountID
         self.webhookID = webhookID
         self.url = url
@@ -131,8 +134,16 @@ public struct RoutedEvent: Sendable, Hashable {
     public var to: String
     public var tag: String?
     public var campaignID: String?
+    /// Whether the message is final now (its non-final events are then superseded: ``CallbackRouting``).
+    public var messageIsFinal: Bool
 
-    public init(feed: FeedEvent, accountID: String, callbackURL: String?, to: String = "", tag: String? = nil, campaignID: String? = nil) {
+    public var subject: CallbackSubject {
+        CallbackSubject(accountID: accountID, to: to, tag: tag, campaignID: campaignID, callbackURL: callbackURL)
+    }
+
+    public init(feed: FeedEvent, accountID: String, callbackURL: String?, to: String = "", tag: String? = nil, campaignID: String? = nil,
+                messageIsFinal: Bool = false) {
+        self.messageIsFinal = messageIsFinal
         self.feed = feed
         self.accountID = accountID
         self.callbackURL = callbackURL
@@ -155,22 +166,4 @@ public struct RoutedPage: Sendable, Hashable {
     }
 }
 
-/// Which events a callback is owed for, decided once for both stores' `routedFeed` (an SQL condition over
-/// `events e JOIN messages m`, in the SQL both SQLite and PostgreSQL read):
-/// - the event's account has a webhook subscribed to its kind (no subscription list: every kind), or its message has
-///   its own `callback_url`;
-/// - it is not **superseded**: a non-final status (QUEUED ... SENT) of a message that is already final when the fan-out
-///   reaches it is not sent. A receiver then never sees SENT after DELIVERED (a late intermediate receipt, recorded in
-///   the timeline as `ignored_weaker`), and a message that went from QUEUED to DELIVERED between two fan-out pages
-///   costs one callback, not five. Finals, conflicts and engagement are always sent.
-public enum CallbackRouting {
-    public static let condition: String = {
-        let superseded = MessageStatus.allCases.filter { !$0.isFinal }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        return """
-            (m.callback_url IS NOT NULL OR EXISTS (SELECT 1 FROM webhooks w WHERE w.account_id = e.account_id
-                AND (w.events = '' OR (',' || w.events || ',') LIKE ('%,' || e.kind || ',%'))))
-            AND (m.final = FALSE OR e.kind NOT IN (\(superseded)))
-            """
-    }()
-}
 

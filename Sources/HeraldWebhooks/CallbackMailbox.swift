@@ -12,6 +12,8 @@ final class CallbackMailbox: Sendable {
         case finished(DeliveryAttempt, target: String, messageID: String, endpointDown: Bool)
         /// `dry`: fewer than asked for, so nothing more is due right now.
         case claimed([WebhookDelivery], dry: Bool)
+        /// Deliveries a committed transaction owed, leased to this sender (``DeliveryHandoff``).
+        case handedOff([WebhookDelivery])
         case recorded
     }
 

@@ -77,7 +77,11 @@ public final class WebhookSender: Service {
 
     public func run() async throws {
         mailbox.startTicking()
+        // Transactions that record events hand their callbacks over from here on; the claim finds everything else
+        // (retries, deliveries written by other processes, those whose sender died).
+        store.deliveryHandoff.attach(lease: configuration.lease) { [mailbox] deliveries in mailbox.post(.handedOff(deliveries)) }
         await withDiscardingTaskGroup { group in await loop(&group) }
+        store.deliveryHandoff.detach()
         mailbox.stopTicking()
         await client.shutdown()
     }
@@ -170,6 +174,23 @@ public final class WebhookSender: Service {
                 switch item {
                 case .recorded:
                     recording = false
+                case .handedOff(var handed):
+                    if stopping {
+                        // Back to the table at once: the next process claims them without waiting for the lease.
+                        postponed[clock.now(), default: []] += handed.map(\.id)
+                        continue
+                    }
+                    // What does not fit now goes back to the table, due at once: the claim takes it when room frees up.
+                    let room = configuration.concurrency - pacer.inFlight - pacer.waiting - gathering.held - batched
+                    if handed.count > max(0, room) {
+                        postponed[clock.now(), default: []] += handed[max(0, room)...].map(\.id)
+                        handed = Array(handed.prefix(max(0, room)))
+                        drySince = nil
+                    }
+                    try? await learnWebhooks(of: handed)
+                    let unbatched = gather(handed, into: &gathering, now: now(), postponed: &postponed)
+                    for members in unbatched.batches { release(members) }
+                    admit(unbatched.single, pacer: &pacer, postponed: &postponed, group: &group)
                 case .claimed(let claimed, let dry):
                     claiming = false
                     if dry, !pokedSinceClaim { drySince = .now }

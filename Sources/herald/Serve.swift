@@ -124,7 +124,6 @@ struct Serve: AsyncParsableCommand {
             senderConfiguration.additionalTrustRootFiles = [webhooksCaFile]
         }
         let webhookSender = WebhookSender(store: store, configuration: senderConfiguration)
-        let webhookFanout = WebhookFanout(store: store) { webhookSender.wake() }
         let registry = dispatcher.connectors
         let setup = PrepareStore(store: store, demoAccount: noDemoKey ? nil : demoAccount, banner: "http://\(host):\(port)", database: database.database,
                                 providers: connectors.map(\.name).joined(separator: ", ")) { store in
@@ -142,7 +141,6 @@ struct Serve: AsyncParsableCommand {
             ] + connectorServices + [
                 .init(service: DelayedStart(setup: setup, service: ExpiryTimer(store: store))),
                 .init(service: DelayedStart(setup: setup, service: webhookSender)),
-                .init(service: DelayedStart(setup: setup, service: webhookFanout)),
                 .init(service: DelayedStart(setup: setup, service: dispatcher)),
                 .init(service: DelayedStart(setup: setup, service: app)),
             ],
@@ -186,6 +184,8 @@ final class PrepareStore: Service {
 
     private func prepare() async throws {
         try await store.migrate()
+        // Callbacks owed by events an older Herald recorded but had not fanned out yet (a no-op once done).
+        try await WebhookCatchUp.run(store: store)
         try await afterMigration(store)
         var lines = ["Herald gateway on \(banner)  database: \(database)  providers: \(providers)"]
         if let demoAccount {

@@ -30,23 +30,48 @@ struct StoreWebhookTests {
             try await store.record([MessageChange(messageID: done.id, events: [
                 StatusEvent(messageID: done.id, part: 0, kind: .status(.sent), source: .receipt, occurredAt: now.addingTimeInterval(2), dedupKey: "late"),
             ])])
-            var routed: [RoutedEvent] = []
-            var cursor = FeedCursor.start
-            let deadline = Date().addingTimeInterval(20)
-            while Date() < deadline {
-                let page = try await store.routedFeed(after: cursor, limit: 100)
-                routed += page.events
-                if let end = page.end { cursor = end } else if routed.contains(where: { $0.feed.event.messageID == narrow.id }) { break }
-                try await Task.sleep(for: .milliseconds(20))
+            // Each write owes its callbacks in its own transaction: claim them all (no sender attached: due now).
+            let owed = try await store.claimDeliveries(limit: 100, now: now.addingTimeInterval(1), leaseUntil: now.addingTimeInterval(60))
+            let kinds = { (id: String) in
+                owed.filter { $0.messageID == id }.sorted { $0.sequence < $1.sequence }.compactMap { delivery -> String? in
+                    let object = try? JSONSerialization.jsonObject(with: Data(delivery.payload.utf8)) as? [String: Any]
+                    return object?["event"] as? String
+                }
             }
-            let kinds = { (id: String) in routed.filter { $0.feed.event.messageID == id }.map(\.feed.event.kind.rawValue) }
             #expect(kinds(pending.id) == ["QUEUED"])
-            #expect(kinds(done.id) == ["DELIVERED"], "QUEUED and SENT, before and after, are superseded by DELIVERED")
+            #expect(kinds(done.id) == ["QUEUED", "DELIVERED"], "SENT, recorded with DELIVERED and late after it, is superseded")
             #expect(kinds(narrow.id) == ["DELIVERED"])
         }
     }
 
-    @Test("webhooks, fan-out with a cursor, claims, attempts, history and re-send", arguments: StoreFixtures.backends)
+    @Test("with a sender attached, the callbacks a write owes are leased to it and handed over after the commit, never claimed by another",
+          arguments: StoreFixtures.backends)
+    func handoff(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme")
+            let now = Date()
+            try await store.createWebhook(Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "https://example.com/finals",
+                                                  events: ["DELIVERED"], secret: WebhookSecret.make(), createdAt: now))
+            let (handed, continuation) = AsyncStream.makeStream(of: [WebhookDelivery].self)
+            store.deliveryHandoff.attach(lease: 60) { continuation.yield($0) }
+            let message = NewMessage.sms(account: account.id, at: now)
+            _ = try await store.accept([message])
+            try await store.record([MessageChange(messageID: message.id, events: [
+                StatusEvent(messageID: message.id, part: 0, kind: .status(.delivered), source: .receipt, occurredAt: now),
+            ], queue: .remove)])
+            var iterator = handed.makeAsyncIterator()
+            let first = try #require(await iterator.next())
+            #expect(first.map(\.messageID) == [message.id], "QUEUED owes nothing to a webhook of finals; DELIVERED owes one")
+            #expect(first.allSatisfy { $0.leaseUntil != nil })
+            #expect(try await store.claimDeliveries(limit: 10, now: now.addingTimeInterval(1), leaseUntil: now.addingTimeInterval(60)).isEmpty)
+            // Its sender gone, a lease that ran out makes it any sender's.
+            store.deliveryHandoff.detach()
+            #expect(try await store.claimDeliveries(limit: 10, now: now.addingTimeInterval(120), leaseUntil: now.addingTimeInterval(180))
+                .map(\.id) == first.map(\.id))
+        }
+    }
+
+    @Test("webhooks, callbacks owed by the ledger, the catch-up of an older fan-out, claims, attempts, history and re-send", arguments: StoreFixtures.backends)
     func lifecycle(backend: Backend) async throws {
         try await StoreFixtures.withStore(backend) { store, _ in
             let account = try await store.ensureAccount(named: "acme")
@@ -61,37 +86,22 @@ struct StoreWebhookTests {
             var message = NewMessage.sms(account: account.id, at: now)
             message.draft.callbackURL = "https://example.com/cb"
             _ = try await store.accept([message])
-            var routed: [RoutedEvent] = []
-            let deadline = Date().addingTimeInterval(20)
-            while routed.isEmpty, Date() < deadline {
-                routed = try await store.routedFeed(after: try await store.feedCursor(name: "webhooks"), limit: 10).events
-                if routed.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
-            }
-            let event = try #require(routed.first)
-            #expect(event.accountID == account.id)
-            #expect(event.callbackURL == "https://example.com/cb")
-            let delivery = WebhookDelivery(accountID: account.id, webhookID: hook.id, url: hook.url, eventID: event.feed.event.id,
-                                           messageID: message.id, sequence: event.feed.cursor.seq, payload: "{}", nextAttemptAt: now, createdAt: now)
-            try await store.enqueueDeliveries([delivery], cursorName: "webhooks", cursor: event.feed.cursor)
-            // The same event again (a crash before the cursor moved): kept once.
-            let again = WebhookDelivery(accountID: account.id, webhookID: hook.id, url: hook.url, eventID: event.feed.event.id,
-                                        messageID: message.id, sequence: event.feed.cursor.seq, payload: "{}", nextAttemptAt: now, createdAt: now)
-            try await store.enqueueDeliveries([again], cursorName: "webhooks", cursor: event.feed.cursor)
-            #expect(try await store.feedCursor(name: "webhooks") == event.feed.cursor)
-
-            // Events with nowhere to go (no webhook on their account, no callback URL) are passed over, not returned;
-            // the page still ends after them.
+            // An account without webhooks and a message without a callback URL owe nothing.
             let quiet = try await store.ensureAccount(named: "quiet")
             _ = try await store.accept([NewMessage.sms(account: quiet.id, to: "+14155550177", at: now)])
-            var skipped = RoutedPage(events: [], end: nil)
-            while skipped.end == nil, Date() < deadline {
-                skipped = try await store.routedFeed(after: event.feed.cursor, limit: 10)
-                if skipped.end == nil { try await Task.sleep(for: .milliseconds(20)) }
-            }
-            #expect(skipped.events.allSatisfy { $0.accountID == account.id })
-            #expect(!skipped.events.contains { $0.feed.event.messageID != message.id })
-            #expect(try await store.feed(accountID: quiet.id, after: .start, limit: 10).map(\.cursor).last.map { $0 <= skipped.end! } == true)
 
+            // A database an older Herald left with its fan-out behind: the catch-up owes the same callbacks again, and
+            // the ones the ledger already owed are kept once (unique per endpoint and event); then its cursor is gone.
+            try await store.enqueueDeliveries([], cursorName: WebhookCatchUp.cursorName, cursor: .start)
+            try await WebhookCatchUp.run(store: store)
+            #expect(try await store.feedCursor(name: WebhookCatchUp.cursorName) == nil)
+
+            let owed = try await store.claimDeliveries(limit: 10, now: now.addingTimeInterval(1), leaseUntil: now.addingTimeInterval(60))
+            #expect(owed.count == 2, "the webhook and the message's own callback URL, once each")
+            #expect(Set(owed.map(\.url)) == ["https://example.com/hook", "https://example.com/cb"])
+            #expect(owed.allSatisfy { $0.accountID == account.id && $0.messageID == message.id })
+            let delivery = try #require(owed.first { $0.webhookID == hook.id })
+            try await store.postponeDeliveries(ids: [delivery.id], until: now)
             let claimed = try await store.claimDeliveries(limit: 10, now: now, leaseUntil: now.addingTimeInterval(60))
             #expect(claimed.map(\.id) == [delivery.id])
             #expect(try await store.claimDeliveries(limit: 10, now: now, leaseUntil: now.addingTimeInterval(60)).isEmpty)

@@ -47,7 +47,7 @@ final class Receiver: Sendable {
 struct WebhookDeliveryTests {
     /// A store, a receiver on a free port and a running sender for the body.
     static func run(configure: (inout WebhookSender.Configuration) -> Void = { _ in },
-                    _ body: @Sendable @escaping (any HeraldStore, Account, Int, Receiver, WebhookFanout) async throws -> Void) async throws {
+                    _ body: @Sendable @escaping (any HeraldStore, Account, Int, Receiver) async throws -> Void) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-webhooks-\(UUID().uuidString).sqlite").path
         let store = try SQLiteStore(path: path)
         try await store.migrate()
@@ -60,7 +60,6 @@ struct WebhookDeliveryTests {
         configuration.pollInterval = .milliseconds(20)
         configure(&configuration)
         let sender = WebhookSender(store: store, configuration: configuration)
-        let fanout = WebhookFanout(store: store) { sender.wake() }
         let (started, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "test.receiver"))
@@ -70,22 +69,13 @@ struct WebhookDeliveryTests {
             var iterator = started.makeAsyncIterator()
             guard let port = await iterator.next() else { return }
             do {
-                try await body(store, account, port, receiver, fanout)
+                try await body(store, account, port, receiver)
             } catch {
                 await group.triggerGracefulShutdown()
                 throw error
             }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
-        }
-    }
-
-    static func fanOutAll(_ fanout: WebhookFanout, store: any HeraldStore) async throws {
-        var cursor = try await store.feedCursor(name: WebhookFanout.cursorName)
-        while true {
-            let (next, _) = try await fanout.runOnce(after: cursor)
-            if next == cursor { return }
-            cursor = next
         }
     }
 
@@ -100,7 +90,7 @@ struct WebhookDeliveryTests {
 
     @Test("an endpoint that fails, times out and recovers gets every event at least once, signed, in an order its sequence recovers")
     func atLeastOnce() async throws {
-        try await Self.run { store, account, port, receiver, fanout in
+        try await Self.run { store, account, port, receiver in
             let secret = "whsec_0123456789abcdefghijklmn"
             let hook = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/flaky", events: [], secret: secret, createdAt: Date())
             try await store.createWebhook(hook)
@@ -111,7 +101,6 @@ struct WebhookDeliveryTests {
             }
             _ = try await store.accept(messages)
             _ = try await store.claim(owner: "w", limit: 10, now: now, leaseUntil: now.addingTimeInterval(30))
-            try await Self.fanOutAll(fanout, store: store)
             let expected = Set(try await store.feed(accountID: account.id, after: .start, limit: 100).map(\.event.id))
             #expect(expected.count == 8)
             let done = try await Self.waitUntil {
@@ -141,7 +130,7 @@ struct WebhookDeliveryTests {
 
     @Test("a hanging endpoint does not hold up another endpoint's callbacks")
     func isolation() async throws {
-        try await Self.run(configure: { $0.timeout = .seconds(3); $0.perEndpoint = 2; $0.concurrency = 8 }) { store, account, port, receiver, fanout in
+        try await Self.run(configure: { $0.timeout = .seconds(3); $0.perEndpoint = 2; $0.concurrency = 8 }) { store, account, port, receiver in
             let dead = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/hang", events: [],
                                secret: WebhookSecret.make(), createdAt: Date())
             let alive = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/healthy", events: [],
@@ -155,7 +144,6 @@ struct WebhookDeliveryTests {
             }
             _ = try await store.accept(messages)
             let started = ContinuousClock.now
-            try await Self.fanOutAll(fanout, store: store)
             let healthy = try await Self.waitUntil(.seconds(2)) {
                 receiver.received.withLock { $0.filter { $0.path == "healthy" }.count } == 20
             }
@@ -168,7 +156,7 @@ struct WebhookDeliveryTests {
 
     @Test("a batched webhook gets many events per POST, each signed body a JSON object of events in feed order, every delivery recorded")
     func batched() async throws {
-        try await Self.run { store, account, port, receiver, fanout in
+        try await Self.run { store, account, port, receiver in
             let hook = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/healthy", events: [],
                                secret: WebhookSecret.make(), createdAt: Date(), batch: Webhook.Batch(maxEvents: 5, maxLatencyMs: 50))
             try await store.createWebhook(hook)
@@ -178,7 +166,6 @@ struct WebhookDeliveryTests {
                 return NewMessage(accountID: account.id, draft: draft, createdAt: now, priceMicros: 7_500)
             }
             _ = try await store.accept(messages)
-            try await Self.fanOutAll(fanout, store: store)
             var events: [[String: Any]] = []
             let all = try await Self.waitUntil {
                 events = receiver.received.withLock { received in
@@ -213,13 +200,12 @@ struct WebhookDeliveryTests {
 
     @Test("loopback is refused unless the operator allows private addresses")
     func ssrf() async throws {
-        try await Self.run(configure: { $0.addresses = AddressPolicy(allowPrivate: false) }) { store, account, port, receiver, fanout in
+        try await Self.run(configure: { $0.addresses = AddressPolicy(allowPrivate: false) }) { store, account, port, receiver in
             let hook = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/healthy", events: [],
                                secret: WebhookSecret.make(), createdAt: Date())
             try await store.createWebhook(hook)
             _ = try await store.accept([NewMessage(accountID: account.id, draft: try MessageValidator().validate(
                 SendRequest(channel: "sms", to: "+14155550100", text: "hi")).get(), createdAt: Date(), priceMicros: 7_500)])
-            try await Self.fanOutAll(fanout, store: store)
             let refused = try await Self.waitUntil(.seconds(5)) {
                 try await store.deliveries(webhookID: hook.id, accountID: account.id, limit: 10)?.first?.1.first?.error?.contains("private") == true
             }

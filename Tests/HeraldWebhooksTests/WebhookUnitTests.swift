@@ -59,9 +59,8 @@ struct WebhookPayloadTests {
         let event = StatusEvent(id: "evt_1", messageID: "msg_1", part: 0, kind: .status(.undelivered), reason: .absentSubscriber, source: .receipt,
                                 occurredAt: Date(timeIntervalSince1970: 1_800_000_000), connector: "carrier", providerMessageID: "P1",
                                 detail: ProviderDetail(status: "UNDELIV", errorCode: "001"))
-        let routed = RoutedEvent(feed: FeedEvent(cursor: FeedCursor(tx: 0, seq: 42), event: event), accountID: "acc_1", callbackURL: nil,
-                                 to: "+14155550100", tag: "otp", campaignID: "cmp_1")
-        let json = WebhookPayload.json(routed, vocabulary: .smsto)
+        let subject = CallbackSubject(accountID: "acc_1", to: "+14155550100", tag: "otp", campaignID: "cmp_1")
+        let json = CallbackRouting.payload(event, sequence: 42, subject: subject, vocabulary: .smsto)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(object["status"] as? String == Vocabulary.smsto.word(for: .undelivered, reason: .absentSubscriber))
         #expect(object["canonical_status"] as? String == "UNDELIVERED")
@@ -81,8 +80,8 @@ struct WebhookPayloadTests {
     func explanation() throws {
         let event = StatusEvent(id: "evt_2", messageID: "msg_2", kind: .status(.rejected), reason: .invalidNumber, source: .policy,
                                 occurredAt: Date(timeIntervalSince1970: 1_800_000_000), detail: ProviderDetail(text: "not a number in the GB numbering plan"))
-        let routed = RoutedEvent(feed: FeedEvent(cursor: FeedCursor(tx: 0, seq: 7), event: event), accountID: "acc_1", callbackURL: nil, to: "+447700900123")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(WebhookPayload.json(routed).utf8)) as? [String: Any])
+        let json = CallbackRouting.payload(event, sequence: 7, subject: CallbackSubject(accountID: "acc_1", to: "+447700900123"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
         #expect(object["explanation"] as? String == "not a number in the GB numbering plan")
         #expect(object["provider"] == nil)
         #expect(object["tag"] == nil)

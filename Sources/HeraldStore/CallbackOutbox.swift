@@ -1,0 +1,45 @@
+import Foundation
+import HeraldCore
+
+/// The callbacks one write transaction owes: each store fills it while it records events (``owe(_:subject:messageIsFinal:sequence:)``
+/// with the events that were new), writes ``deliveries`` in the same transaction and, after the commit, hands them to
+/// the sender of its process (``DeliveryHandoff``). A status change and the callbacks it owes are durable together,
+/// and no reader has to find them later.
+public struct CallbackOutbox: Sendable {
+    public let now: Date
+    /// Set when a sender in this process takes the deliveries at once (``DeliveryHandoff``): they are leased to it, so
+    /// no other sender claims them meanwhile. nil: they are due now for whichever sender claims them.
+    public let leaseUntil: Date?
+    /// The webhooks of each account the transaction touched, read once per transaction.
+    private var webhooks: [String: [Webhook]] = [:]
+    public private(set) var deliveries: [WebhookDelivery] = []
+
+    public init(now: Date = Date(), leaseUntil: Date? = nil) {
+        self.now = now
+        self.leaseUntil = leaseUntil
+    }
+
+    /// Accounts among these whose webhooks the store still has to read for this transaction.
+    public func unknownAccounts(_ accountIDs: some Sequence<String>) -> [String] {
+        Array(Set(accountIDs.filter { webhooks[$0] == nil }))
+    }
+
+    public func knowsWebhooks(of accountID: String) -> Bool { webhooks[accountID] != nil }
+
+    /// The account's webhooks as the store read them (an account without any is given an empty list).
+    public mutating func learn(_ hooks: [Webhook], of accountIDs: [String]) {
+        for id in accountIDs where webhooks[id] == nil { webhooks[id] = [] }
+        for hook in hooks { webhooks[hook.accountID, default: []].append(hook) }
+    }
+
+    /// Whether the event owes a callback; the store then finds its sequence number and calls ``owe(_:sequence:subject:messageIsFinal:)``.
+    public func owes(_ event: StatusEvent, subject: CallbackSubject, messageIsFinal: Bool) -> Bool {
+        CallbackRouting.owes(event, subject: subject, messageIsFinal: messageIsFinal, webhooks: webhooks[subject.accountID] ?? [])
+    }
+
+    /// Adds the deliveries a newly recorded event owes (none when ``owes(_:subject:messageIsFinal:)`` says so).
+    public mutating func owe(_ event: StatusEvent, sequence: Int64, subject: CallbackSubject, messageIsFinal: Bool) {
+        deliveries += CallbackRouting.deliveries(for: event, sequence: sequence, subject: subject, messageIsFinal: messageIsFinal,
+                                                 webhooks: webhooks[subject.accountID] ?? [], now: now, leaseUntil: leaseUntil)
+    }
+}
