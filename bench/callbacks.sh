@@ -17,6 +17,12 @@ if [ -z "${HERALD_BUILD:-}" ]; then
 fi
 B=${HERALD_BUILD:-.build/release}
 work=$(mktemp -d)
+database=${DATABASE:-sqlite:$work/bench.sqlite}
+if [[ $database == postgres* ]]; then
+  # A schema of its own per run: every run starts from empty tables, like the SQLite file.
+  schema="bench_$$_$RANDOM"
+  [[ $database == *\?* ]] && database="$database&schema=$schema" || database="$database?schema=$schema"
+fi
 ticks=$(getconf CLK_TCK)
 cpu_ms() { awk -v t="$ticks" '{ print ($14 + $15) * 1000 / t }' "/proc/$1/stat"; }
 python3 bench/receiver/count_callbacks.py 18601 & receiver=$!
@@ -24,9 +30,14 @@ $B/herald smsc --port 27796 --delay-ms 1-10 --log-level warning > "$work/smsc.lo
 cat > "$work/herald.json" <<JSON
 {"connectors": [{"name": "smsc", "type": "smpp", "port": 27796, "system_id": "bench"}], "routes": [{"channel": "sms", "connector": "smsc"}]}
 JSON
-$B/herald serve --port 18602 --database "${DATABASE:-sqlite:$work/bench.sqlite}" --config "$work/herald.json" --webhooks-allow-private --log-level warning \
+$B/herald serve --port 18602 --database "$database" --config "$work/herald.json" --webhooks-allow-private --log-level warning \
   > "$work/serve.log" 2>&1 & herald=$!
-trap 'kill $herald $smsc $receiver 2>/dev/null; rm -rf "$work"' EXIT
+cleanup() {
+  kill $herald $smsc $receiver 2>/dev/null
+  if [ -n "${schema:-}" ] && command -v psql > /dev/null; then psql "${DATABASE%%\?*}" -qc "DROP SCHEMA $schema CASCADE" > /dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 key=$(wait_for_key "$work/serve.log" 18602)
 curl -sf -X POST "http://127.0.0.1:18602/v1/webhooks" -H "Authorization: Bearer $key" \
   -d '{"url":"http://127.0.0.1:18601/herald","events":["DELIVERED","UNDELIVERED","EXPIRED","FAILED","REJECTED"]'"${WEBHOOK_BATCH:+,\"batch\":{\"max_events\":$WEBHOOK_BATCH,\"max_latency_ms\":100\}}"'}' > /dev/null

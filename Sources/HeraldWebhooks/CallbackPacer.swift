@@ -8,15 +8,16 @@ import HeraldStore
 ///   most once per ``Limits/cutEpoch`` (one slow round trip is one signal, not a hundred).
 /// - **In sequence per message.** Of one message's callbacks to one endpoint, one is in flight at a time, in the order
 ///   they were claimed (the feed's order), so a receiver sees SENT before DELIVERED.
-/// - **Held in memory, not sent back.** Callbacks an endpoint has no slot for wait here (they keep their lease), up to
-///   ``Limits/waitingPerSlot`` per allowed request; only beyond that does the sender put them back in the table.
+/// - **Held in memory, not sent back.** Callbacks an endpoint has no slot for wait here (they keep their lease): all the
+///   sender has room for while the endpoint is healthy, ``Limits/waitingPerSlot`` per allowed request once it failed or
+///   slowed down; only beyond that does the sender put them back in the table.
 struct CallbackPacer {
     struct Limits: Sendable {
         var initial = 8
         var maximum = 256
         var waitingPerSlot = 8
-        /// Most deliveries one endpoint may hold waiting, whatever its limit (a share of what the sender claims at once).
-        var maximumWaiting = 256
+        /// Most deliveries one healthy endpoint may hold waiting (the sender's room); a quarter of it for one that failed or slowed down.
+        var maximumWaiting = 1024
         var slowLatencyMs = 1_000
         /// Seconds between two cuts of one endpoint's limit.
         var cutEpoch = 0.1
@@ -70,11 +71,21 @@ struct CallbackPacer {
             start(delivery, at: &endpoint)
             return .start
         }
-        guard endpoint.queue.count < min(max(limits.waitingPerSlot * endpoint.allowed, 16), limits.maximumWaiting) else { return .overflow }
+        guard endpoint.queue.count < waitingCap(endpoint) else { return .overflow }
         endpoint.queue.append(delivery)
         endpoint.messagesQueued[delivery.messageID, default: 0] += 1
         waiting += 1
         return .queued
+    }
+
+    /// How many deliveries an endpoint may hold waiting. One that has proven fast (its limit grew past the initial one)
+    /// and never failed or slowed down drains its queue as fast as its limit grows, so it may hold all the sender has
+    /// room for (a burst of callbacks one transaction owed waits here rather than going back to the table); any other
+    /// may hold ``Limits/waitingPerSlot`` per allowed request, at most a quarter of that room, so an endpoint that has not
+    /// answered yet or struggles never starves the others.
+    private func waitingCap(_ endpoint: Endpoint) -> Int {
+        if endpoint.slowStart, endpoint.allowed > limits.initial { return limits.maximumWaiting }
+        return min(max(limits.waitingPerSlot * endpoint.allowed, 16), max(1, limits.maximumWaiting / 4))
     }
 
     /// What a finished request frees.

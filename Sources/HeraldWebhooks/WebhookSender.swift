@@ -89,7 +89,7 @@ public final class WebhookSender: Service {
     private func loop(_ group: inout DiscardingTaskGroup) async {
         var pacer = CallbackPacer(limits: CallbackPacer.Limits(
             initial: configuration.perEndpoint, maximum: max(configuration.perEndpoint, configuration.maxPerEndpoint),
-            maximumWaiting: max(1, configuration.concurrency / 4),
+            maximumWaiting: max(1, configuration.concurrency),
             slowLatencyMs: Int(Self.seconds(configuration.slowLatency) * 1000)))
         let began = ContinuousClock.now
         func now() -> Double { Self.seconds(ContinuousClock.now - began) }

@@ -61,11 +61,29 @@ struct CallbackPacerTests {
 
     @Test("an endpoint's waiting queue is bounded: beyond it, deliveries overflow back to the table; other endpoints are unaffected")
     func overflow() {
-        var pacer = CallbackPacer(limits: .init(initial: 1, waitingPerSlot: 1, maximumWaiting: 2))
+        var pacer = CallbackPacer(limits: .init(initial: 1, waitingPerSlot: 1, maximumWaiting: 8))
         #expect(pacer.offer(Self.delivery("m0", 1)) == .start)
         #expect(pacer.offer(Self.delivery("m1", 1)) == .queued)
         #expect(pacer.offer(Self.delivery("m2", 1)) == .queued)
         #expect(pacer.offer(Self.delivery("m3", 1)) == .overflow)
         #expect(pacer.offer(Self.delivery("m4", 1, hook: "wh_b")) == .start)
+    }
+
+    @Test("a healthy endpoint may hold a whole burst waiting; once it failed, only its per-slot share, so it cannot starve the others")
+    func burstWaiting() {
+        var pacer = CallbackPacer(limits: .init(initial: 2, waitingPerSlot: 1, maximumWaiting: 128))
+        let first = (0..<40).map { pacer.offer(Self.delivery("m\($0)", 1)) }
+        #expect(first.filter { $0 == .queued }.count == 16, "not proven yet: its per-slot share")
+        _ = pacer.finished(target: "wh_a", messageID: "m0", succeeded: true, latencyMs: 5, now: 1)
+        #expect(pacer.limit(of: "wh_a") == 3)
+        let burst = (40..<200).map { pacer.offer(Self.delivery("m\($0)", 1)) }
+        #expect(burst.contains(.overflow))
+        #expect(pacer.waiting == 128, "proven fast: it may hold the whole room")
+        var failing = CallbackPacer(limits: .init(initial: 2, waitingPerSlot: 1, maximumWaiting: 128))
+        _ = failing.offer(Self.delivery("m0", 1))
+        _ = failing.finished(target: "wh_a", messageID: "m0", succeeded: false, latencyMs: 5, now: 1)
+        let after = (1..<60).map { failing.offer(Self.delivery("m\($0)", 1)) }
+        #expect(after.filter { $0 == .queued }.count == 16, "at most max(per-slot share, 16), and never more than a quarter of the room")
+        #expect(after.contains(.overflow))
     }
 }
