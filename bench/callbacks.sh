@@ -35,7 +35,7 @@ $B/herald serve --port 18602 --database "$database" --config "$work/herald.json"
 cleanup() {
   kill $herald $smsc $receiver 2>/dev/null
   if [ -n "${schema:-}" ] && command -v psql > /dev/null; then psql "${DATABASE%%\?*}" -qc "DROP SCHEMA $schema CASCADE" > /dev/null 2>&1 || true; fi
-  rm -rf "$work"
+  if [ -n "${KEEP_WORK:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 key=$(wait_for_key "$work/serve.log" 18602)
