@@ -56,10 +56,10 @@ extension PostgresStore {
             var parts = head.parts
             results[id] = (parts, new)
             guard !new.isEmpty, !parts.isEmpty else { continue }
-            let aggregate = MessageLedger.apply(new, to: &parts)
+            let (aggregate, changed) = MessageLedger.fold(new, into: &parts)
             results[id] = (parts, new)
-            for event in new {
-                transaction.outbox.owe(event, sequence: inserted[id + "\u{1F}" + event.dedupKey] ?? 0, subject: head.subject,
+            for (event, changed) in zip(new, changed) {
+                transaction.outbox.owe(event, changed: changed, sequence: inserted[id + "\u{1F}" + event.dedupKey] ?? 0, subject: head.subject,
                                        messageIsFinal: aggregate.status.isFinal)
             }
             update.ids.append(id)

@@ -64,10 +64,10 @@ extension SQLiteStore {
         }
         var parts = head.parts
         guard !inserted.isEmpty, !parts.isEmpty else { return (parts, inserted) }
-        let aggregate = MessageLedger.apply(inserted, to: &parts)
+        let (aggregate, changed) = MessageLedger.fold(inserted, into: &parts)
         try learnWebhooks(of: head.accountID, into: &outbox, db: db)
-        for (event, sequence) in zip(inserted, sequences) {
-            outbox.owe(event, sequence: sequence, subject: head.subject, messageIsFinal: aggregate.status.isFinal)
+        for index in inserted.indices {
+            outbox.owe(inserted[index], changed: changed[index], sequence: sequences[index], subject: head.subject, messageIsFinal: aggregate.status.isFinal)
         }
         let (holding, balanceDelta) = Billing.settle(head.holding, after: aggregate)
         let detail = MessageLedger.decisiveDetail(inserted, parts: parts)

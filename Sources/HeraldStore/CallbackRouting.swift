@@ -25,6 +25,8 @@ public struct CallbackSubject: Sendable, Hashable {
 /// through ``CallbackOutbox``):
 /// - one per webhook of the event's account subscribed to its kind (no subscription list: every kind), and one to
 ///   the message's own `callback_url`;
+/// - none for an event that did not change the message's status or reason (a receipt sent again, a late SENT after
+///   DELIVERED, the first part of two delivered); conflicts and engagement always change it;
 /// - none for a non-final status (QUEUED ... SENT) of a message that is final once the transaction's events are
 ///   applied: it is **superseded**. A receiver then never sees SENT after DELIVERED (a late intermediate receipt,
 ///   recorded in the timeline as `ignored_weaker`), and a message that went from SENT to DELIVERED in one write costs
@@ -38,9 +40,10 @@ public enum CallbackRouting {
     }
 
     /// The deliveries one recorded event owes (`sequence`: its position in the feed, increasing along a message).
-    public static func deliveries(for event: StatusEvent, sequence: Int64, subject: CallbackSubject, messageIsFinal: Bool, webhooks: [Webhook],
-                                  now: Date, leaseUntil: Date?) -> [WebhookDelivery] {
-        guard owes(event, subject: subject, messageIsFinal: messageIsFinal, webhooks: webhooks) else { return [] }
+    /// `changed`: whether the event changed the message (``MessageLedger/fold(_:into:)``; nil when not known: the catch-up of old events).
+    public static func deliveries(for event: StatusEvent, changed: Bool?, sequence: Int64, subject: CallbackSubject, messageIsFinal: Bool,
+                                  webhooks: [Webhook], now: Date, leaseUntil: Date?) -> [WebhookDelivery] {
+        guard owes(event, changed: changed, subject: subject, messageIsFinal: messageIsFinal, webhooks: webhooks) else { return [] }
         var payloads: [Vocabulary: String] = [:]
         func payload(_ vocabulary: Vocabulary) -> String {
             if let built = payloads[vocabulary] { return built }
@@ -62,8 +65,8 @@ public enum CallbackRouting {
     }
 
     /// Whether the event owes any callback (cheap: no body is built).
-    public static func owes(_ event: StatusEvent, subject: CallbackSubject, messageIsFinal: Bool, webhooks: [Webhook]) -> Bool {
-        guard !isSuperseded(event.kind, messageIsFinal: messageIsFinal) else { return false }
+    public static func owes(_ event: StatusEvent, changed: Bool?, subject: CallbackSubject, messageIsFinal: Bool, webhooks: [Webhook]) -> Bool {
+        guard changed != false, !isSuperseded(event.kind, messageIsFinal: messageIsFinal) else { return false }
         return subject.callbackURL != nil || webhooks.contains { $0.wants(event.kind.rawValue) }
     }
 

@@ -6,8 +6,27 @@ public enum MessageLedger {
     /// Applies events (already de-duplicated) to the parts of one message. Events naming no part
     /// apply to every part; events naming a part that does not exist apply to none.
     public static func apply(_ events: [StatusEvent], to parts: inout [PartState]) -> MessageAggregate {
-        for event in events { apply(event, to: &parts) }
-        return MessageAggregate(parts: parts)
+        fold(events, into: &parts).aggregate
+    }
+
+    /// ``apply(_:to:)-([StatusEvent],_)`` that also says, per event in order, whether it changed the message: its status
+    /// or reason moved, or it is a conflict or engagement. Only such an event owes a callback (``CallbackRouting``); a
+    /// receipt sent twice, a late SENT, or the first of two parts delivered (the message is not delivered yet) does not.
+    public static func fold(_ events: [StatusEvent], into parts: inout [PartState]) -> (aggregate: MessageAggregate, changed: [Bool]) {
+        var before = MessageAggregate(parts: parts)
+        var changed: [Bool] = []
+        changed.reserveCapacity(events.count)
+        for event in events {
+            let effect = apply(event, to: &parts)
+            let after = MessageAggregate(parts: parts)
+            switch effect {
+            case .conflict, .engagement: changed.append(true)
+            case .applied: changed.append(after.status != before.status || after.reason != before.reason)
+            case .ignoredWeaker: changed.append(false)
+            }
+            before = after
+        }
+        return (before, changed)
     }
 
     /// Folds one event into the parts it names and says what it did to the message as a whole: applied if it

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Store contract: webhooks and deliveries")
 struct StoreWebhookTests {
-    @Test("callbacks are owed for subscribed kinds only, and not for a non-final status of a message already final (superseded)",
+    @Test("callbacks are owed for subscribed kinds only, not for a non-final status of a message already final (superseded), not for an event that changed nothing",
           arguments: StoreFixtures.backends)
     func routing(backend: Backend) async throws {
         try await StoreFixtures.withStore(backend) { store, _ in
@@ -30,6 +30,14 @@ struct StoreWebhookTests {
             try await store.record([MessageChange(messageID: done.id, events: [
                 StatusEvent(messageID: done.id, part: 0, kind: .status(.sent), source: .receipt, occurredAt: now.addingTimeInterval(2), dedupKey: "late"),
             ])])
+            // The same final again, older (a receipt sent twice): it changes nothing, so it owes nothing. A different final
+            // after it is a conflict: owed (the receiver learns the provider contradicted itself).
+            try await store.record([MessageChange(messageID: narrow.id, events: [
+                StatusEvent(messageID: narrow.id, part: 0, kind: .status(.delivered), source: .receipt, occurredAt: now.addingTimeInterval(-5), dedupKey: "again"),
+            ])])
+            try await store.record([MessageChange(messageID: done.id, events: [
+                StatusEvent(messageID: done.id, part: 0, kind: .status(.undelivered), source: .receipt, occurredAt: now.addingTimeInterval(3), dedupKey: "contra"),
+            ])])
             // Each write owes its callbacks in its own transaction: claim them all (no sender attached: due now).
             let owed = try await store.claimDeliveries(limit: 100, now: now.addingTimeInterval(1), leaseUntil: now.addingTimeInterval(60))
             let kinds = { (id: String) in
@@ -39,8 +47,8 @@ struct StoreWebhookTests {
                 }
             }
             #expect(kinds(pending.id) == ["QUEUED"])
-            #expect(kinds(done.id) == ["QUEUED", "DELIVERED"], "SENT, recorded with DELIVERED and late after it, is superseded")
-            #expect(kinds(narrow.id) == ["DELIVERED"])
+            #expect(kinds(done.id) == ["QUEUED", "DELIVERED", "UNDELIVERED"], "SENT, recorded with DELIVERED and late after it, is superseded")
+            #expect(kinds(narrow.id) == ["DELIVERED"], "the weaker repeat owes nothing")
         }
     }
 
