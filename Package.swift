@@ -68,6 +68,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // SMTP library (RFC 5321 client and server session state machines, replies, DATA, MIME). Knows nothing of Herald.
+        .target(
+            name: "SMTP",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        // `herald smtp-sink`: an SMTP server answering by magic recipient, for tests.
+        .target(
+            name: "SMTPSink",
+            dependencies: [
+                "SMTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // Provider integrations behind the connector contract (the built-in simulator first).
         .target(
             name: "HeraldConnectors",
@@ -163,7 +181,7 @@ let package = Package(
             name: "herald",
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldConnectors", "HeraldEngine", "HeraldHTTP",
-                "HeraldSMPP", "SMSCSimulator", "SMPP", "SMSText", "HeraldWebhooks",
+                "HeraldSMPP", "SMSCSimulator", "SMPP", "SMSText", "HeraldWebhooks", "SMTPSink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -230,6 +248,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore"], swiftSettings: strict),
+        .testTarget(
+            name: "SMTPTests",
+            dependencies: [
+                "SMTP", "SMTPSink",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "HeraldSMPPTests",
             dependencies: [

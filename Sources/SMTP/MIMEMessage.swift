@@ -1,0 +1,159 @@
+/// An Internet message (RFC 5322) with a MIME body (RFC 2045-2047): text, HTML or both as multipart/alternative.
+/// Header values that are not ASCII become RFC 2047 encoded words; bodies are quoted-printable when they are not
+/// short ASCII lines, so no line passes 998 octets. Header values must not hold CR or LF (the caller refuses those:
+/// they would let a value inject headers); any that slip through are replaced by spaces.
+public struct MIMEMessage: Sendable, Hashable {
+    public var from: String
+    public var to: String
+    public var subject: String
+    public var text: String?
+    public var html: String?
+    public var messageID: String
+    /// RFC 5322 date, e.g. `Thu, 03 Dec 2026 10:00:00 +0000`.
+    public var date: String
+    /// Further headers in order (`Reply-To`, `List-Unsubscribe`, ...).
+    public var headers: [(name: String, value: String)]
+
+    public init(from: String, to: String, subject: String, text: String?, html: String? = nil, messageID: String, date: String,
+                headers: [(name: String, value: String)] = []) {
+        self.from = from
+        self.to = to
+        self.subject = subject
+        self.text = text
+        self.html = html
+        self.messageID = messageID
+        self.date = date
+        self.headers = headers
+    }
+
+    public static func == (lhs: MIMEMessage, rhs: MIMEMessage) -> Bool {
+        lhs.rendered(boundary: "b") == rhs.rendered(boundary: "b")
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(rendered(boundary: "b")) }
+
+    /// The message, lines ending in CRLF. `boundary` separates the alternatives (unique per message).
+    public func rendered(boundary: String) -> String {
+        var out = ""
+        func header(_ name: String, _ value: String) {
+            out += name + ": " + Self.encodedHeaderValue(value) + "\r\n"
+        }
+        header("From", from)
+        header("To", to)
+        header("Subject", subject)
+        header("Date", date)
+        out += "Message-ID: <\(Self.clean(messageID))>\r\n"
+        for (name, value) in headers { header(Self.clean(name), value) }
+        out += "MIME-Version: 1.0\r\n"
+        switch (text, html) {
+        case (let text?, let html?):
+            out += "Content-Type: multipart/alternative; boundary=\"\(boundary)\"\r\n\r\n"
+            out += "--\(boundary)\r\n" + Self.part(text, type: "text/plain")
+            out += "--\(boundary)\r\n" + Self.part(html, type: "text/html")
+            out += "--\(boundary)--\r\n"
+        case (nil, let html?):
+            out += Self.part(html, type: "text/html")
+        default:
+            out += Self.part(text ?? "", type: "text/plain")
+        }
+        return out
+    }
+
+    /// Content headers, a blank line and the body.
+    static func part(_ body: String, type: String) -> String {
+        let plain = body.utf8.allSatisfy { $0 < 0x80 } && !body.split(separator: "\n", omittingEmptySubsequences: false).contains { $0.utf8.count > 76 }
+        if plain {
+            return "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n" + crlf(body) + "\r\n"
+        }
+        return "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + quotedPrintable(body) + "\r\n"
+    }
+
+    static func crlf(_ text: String) -> String {
+        text.replacingOccurrences("\r\n", "\n").replacingOccurrences("\r", "\n").replacingOccurrences("\n", "\r\n")
+    }
+
+    /// RFC 2045 section 6.7: printable ASCII as is (except `=`), the rest as `=XX`, line breaks kept as CRLF, soft
+    /// breaks (`=` at the end) keep every line at most 76 characters, trailing spaces encoded.
+    public static func quotedPrintable(_ text: String) -> String {
+        var out = ""
+        let lines = crlf(text).components("\r\n")
+        for (index, line) in lines.enumerated() {
+            var current = ""
+            let bytes = Array(line.utf8)
+            for (position, byte) in bytes.enumerated() {
+                let isLast = position == bytes.count - 1
+                let encoded: String
+                if (byte == 0x20 || byte == 0x09) && !isLast {
+                    encoded = String(UnicodeScalar(byte))
+                } else if byte >= 33, byte <= 126, byte != UInt8(ascii: "=") {
+                    encoded = String(UnicodeScalar(byte))
+                } else {
+                    encoded = "=" + hex(byte)
+                }
+                if current.utf8.count + encoded.utf8.count > 75 {
+                    out += current + "=\r\n"
+                    current = ""
+                }
+                current += encoded
+            }
+            out += current
+            if index < lines.count - 1 { out += "\r\n" }
+        }
+        return out
+    }
+
+    /// The value as is when it is ASCII, else RFC 2047 encoded words (`=?UTF-8?B?...?=`), each at most 75 characters
+    /// and never splitting a character.
+    public static func encodedHeaderValue(_ value: String) -> String {
+        let value = clean(value)
+        guard !value.utf8.allSatisfy({ $0 < 0x80 }) else { return value }
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for character in value {
+            let bytes = Array(String(character).utf8)
+            // 45 octets of UTF-8 make 60 base64 characters: with `=?UTF-8?B?` and `?=`, 72 in all.
+            if chunk.count + bytes.count > 45 {
+                words.append("=?UTF-8?B?" + base64(chunk) + "?=")
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty { words.append("=?UTF-8?B?" + base64(chunk) + "?=") }
+        return words.joined(separator: "\r\n ")
+    }
+
+    /// CR and LF become spaces: a header value is one line.
+    static func clean(_ value: String) -> String {
+        String(value.map { $0 == "\r" || $0 == "\n" || $0 == "\r\n" ? " " : $0 })
+    }
+
+    static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+    }
+
+    static func base64(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let a = bytes[index], b = index + 1 < bytes.count ? bytes[index + 1] : 0, c = index + 2 < bytes.count ? bytes[index + 2] : 0
+            out.append(alphabet[Int(a >> 2)])
+            out.append(alphabet[Int((a & 0x03) << 4 | b >> 4)])
+            out.append(index + 1 < bytes.count ? alphabet[Int((b & 0x0F) << 2 | c >> 6)] : UInt8(ascii: "="))
+            out.append(index + 2 < bytes.count ? alphabet[Int(c & 0x3F)] : UInt8(ascii: "="))
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+
+    fileprivate func components(_ separator: String) -> [String] {
+        split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+    }
+}

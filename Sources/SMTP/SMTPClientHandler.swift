@@ -1,0 +1,85 @@
+import NIOCore
+
+/// Runs one ``SMTPClientStateMachine`` on a connection: feeds it each line, executes its actions, and fulfils
+/// `outcome` once. Every step has `timeout` to be answered.
+public final class SMTPClientHandler: ChannelInboundHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
+
+    private var machine: SMTPClientStateMachine
+    private let message: [UInt8]
+    private let outcome: EventLoopPromise<SMTPClientStateMachine.Outcome>
+    private let timeout: TimeAmount
+    private var deadline: Scheduled<Void>?
+    private var finished = false
+
+    /// `message`: the DATA section as ``SMTPData/stuffed(_:)`` made it.
+    public init(machine: SMTPClientStateMachine, message: [UInt8], timeout: TimeAmount, outcome: EventLoopPromise<SMTPClientStateMachine.Outcome>) {
+        self.machine = machine
+        self.message = message
+        self.timeout = timeout
+        self.outcome = outcome
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        armTimer(context: context)
+        context.fireChannelActive()
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let line = unwrapInboundIn(data)
+        armTimer(context: context)
+        execute(machine.received(line: String(decoding: line.readableBytesView, as: UTF8.self)), context: context)
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        execute(machine.closed(), context: context)
+        context.fireChannelInactive()
+    }
+
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        execute(machine.closed(error as? SMTPError ?? .connectionClosed("\(error)")), context: context)
+        context.close(promise: nil)
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        if !finished {
+            finished = true
+            outcome.succeed(.failed(.connectionClosed("the connection's end")))
+        }
+    }
+
+    private func armTimer(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: timeout) {
+            let (handler, context) = loopBound.value
+            handler.execute(handler.machine.timedOut(), context: context)
+        }
+    }
+
+    private func execute(_ actions: [SMTPClientStateMachine.Action], context: ChannelHandlerContext) {
+        for action in actions {
+            switch action {
+            case .send(let command):
+                var buffer = context.channel.allocator.buffer(capacity: command.utf8.count + 2)
+                buffer.writeString(command)
+                buffer.writeStaticString("\r\n")
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            case .sendMessage:
+                var buffer = context.channel.allocator.buffer(capacity: message.count)
+                buffer.writeBytes(message)
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            case .finish(let result):
+                guard !finished else { continue }
+                finished = true
+                outcome.succeed(result)
+            case .close:
+                deadline?.cancel()
+                context.close(promise: nil)
+            }
+        }
+    }
+}

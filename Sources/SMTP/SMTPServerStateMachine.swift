@@ -1,0 +1,172 @@
+/// The server side of an SMTP session (RFC 5321), pure: fed command lines (and, after DATA, message lines), it says
+/// which replies to write. What becomes of each recipient is asked of ``RecipientPolicy``; a finished message is
+/// handed out as an action.
+public struct SMTPServerStateMachine: Sendable {
+    /// What to do with one recipient.
+    public enum Verdict: Sendable, Hashable {
+        case accept
+        /// Answer with this reply (a 4xx or 5xx).
+        case refuse(SMTPReply)
+        /// Accept, after this many milliseconds (a slow server).
+        case acceptAfter(milliseconds: Int)
+        /// Close the connection without a word.
+        case drop
+    }
+
+    public typealias RecipientPolicy = @Sendable (_ recipient: String) -> Verdict
+
+    /// A message taken at the end of DATA.
+    public struct Received: Sendable, Hashable {
+        public var sender: String
+        public var recipients: [String]
+        /// The message as sent, dot-unstuffed, lines joined by CRLF.
+        public var data: String
+        /// The parameters given with MAIL FROM and each RCPT TO (e.g. `ENVID=...`, `NOTIFY=...`).
+        public var mailParameters: [String]
+        public var id: String
+    }
+
+    public enum Action: Sendable, Hashable {
+        case reply(SMTPReply)
+        case replyAfter(SMTPReply, milliseconds: Int)
+        case close
+        case received(Received)
+    }
+
+    private enum State: Sendable, Hashable {
+        case command
+        case data
+        case closed
+    }
+
+    private var state = State.command
+    private var greeted = false
+    private var sender: String?
+    private var mailParameters: [String] = []
+    private var recipients: [String] = []
+    private var lines: [String] = []
+    private var size = 0
+    private var counter = 0
+    public let hostname: String
+    public let maximumSize: Int
+    public let maximumRecipients: Int
+    private let policy: RecipientPolicy
+
+    public init(hostname: String, maximumSize: Int = 10 << 20, maximumRecipients: Int = 100, policy: @escaping RecipientPolicy) {
+        self.hostname = hostname
+        self.maximumSize = maximumSize
+        self.maximumRecipients = maximumRecipients
+        self.policy = policy
+    }
+
+    /// The greeting to write when the connection opens.
+    public func greeting() -> SMTPReply { SMTPReply(code: 220, "\(hostname) ESMTP Herald") }
+
+    public mutating func received(line: String) -> [Action] {
+        switch state {
+        case .closed: return []
+        case .data: return dataLine(line)
+        case .command: return command(line)
+        }
+    }
+
+    private mutating func command(_ line: String) -> [Action] {
+        let verb = line.prefix { $0 != " " && $0 != ":" }.uppercased()
+        let argument = line.dropFirst(verb.count).drop { $0 == " " }
+        switch verb {
+        case "EHLO":
+            guard !argument.isEmpty else { return [.reply(SMTPReply(code: 501, "5.5.4 EHLO needs a domain"))] }
+            greeted = true
+            reset()
+            return [.reply(SMTPReply(code: 250, lines: [hostname, "PIPELINING", "8BITMIME", "SIZE \(maximumSize)", "DSN", "ENHANCEDSTATUSCODES"]))]
+        case "HELO":
+            guard !argument.isEmpty else { return [.reply(SMTPReply(code: 501, "5.5.4 HELO needs a domain"))] }
+            greeted = true
+            reset()
+            return [.reply(SMTPReply(code: 250, hostname))]
+        case "MAIL":
+            guard greeted else { return [.reply(SMTPReply(code: 503, "5.5.1 EHLO first"))] }
+            guard sender == nil else { return [.reply(SMTPReply(code: 503, "5.5.1 nested MAIL command"))] }
+            guard let (address, parameters) = Self.path(argument, keyword: "FROM:") else {
+                return [.reply(SMTPReply(code: 501, "5.5.4 syntax: MAIL FROM:<address>"))]
+            }
+            sender = address
+            mailParameters = parameters
+            return [.reply(SMTPReply(code: 250, "2.1.0 sender ok"))]
+        case "RCPT":
+            guard sender != nil else { return [.reply(SMTPReply(code: 503, "5.5.1 MAIL first"))] }
+            guard let (address, parameters) = Self.path(argument, keyword: "TO:"), !address.isEmpty else {
+                return [.reply(SMTPReply(code: 501, "5.5.4 syntax: RCPT TO:<address>"))]
+            }
+            guard recipients.count < maximumRecipients else { return [.reply(SMTPReply(code: 452, "4.5.3 too many recipients"))] }
+            switch policy(address) {
+            case .accept:
+                recipients.append(address)
+                mailParameters += parameters
+                return [.reply(SMTPReply(code: 250, "2.1.5 recipient ok"))]
+            case .acceptAfter(let milliseconds):
+                recipients.append(address)
+                mailParameters += parameters
+                return [.replyAfter(SMTPReply(code: 250, "2.1.5 recipient ok"), milliseconds: milliseconds)]
+            case .refuse(let reply):
+                return [.reply(reply)]
+            case .drop:
+                state = .closed
+                return [.close]
+            }
+        case "DATA":
+            guard sender != nil else { return [.reply(SMTPReply(code: 503, "5.5.1 MAIL first"))] }
+            guard !recipients.isEmpty else { return [.reply(SMTPReply(code: 554, "5.5.1 no valid recipients"))] }
+            state = .data
+            lines = []
+            size = 0
+            return [.reply(SMTPReply(code: 354, "end data with <CR><LF>.<CR><LF>"))]
+        case "RSET":
+            reset()
+            return [.reply(SMTPReply(code: 250, "2.0.0 ok"))]
+        case "NOOP":
+            return [.reply(SMTPReply(code: 250, "2.0.0 ok"))]
+        case "QUIT":
+            state = .closed
+            return [.reply(SMTPReply(code: 221, "2.0.0 bye")), .close]
+        case "VRFY":
+            return [.reply(SMTPReply(code: 252, "2.5.2 cannot verify"))]
+        default:
+            return [.reply(SMTPReply(code: 500, "5.5.2 command not recognized"))]
+        }
+    }
+
+    private mutating func dataLine(_ line: String) -> [Action] {
+        if line == "." {
+            state = .command
+            counter += 1
+            defer { reset() }
+            guard size <= maximumSize else { return [.reply(SMTPReply(code: 552, "5.3.4 message larger than \(maximumSize) octets"))] }
+            let id = "\(hostname)-\(counter)"
+            let received = Received(sender: sender ?? "", recipients: recipients, data: lines.joined(separator: "\r\n"), mailParameters: mailParameters, id: id)
+            return [.received(received), .reply(SMTPReply(code: 250, "2.0.0 queued as \(id)"))]
+        }
+        size += line.utf8.count + 2
+        // Past the limit the lines are counted, not kept; the message is refused at its end.
+        if size <= maximumSize { lines.append(line.hasPrefix(".") ? String(line.dropFirst()) : line) }
+        return []
+    }
+
+    private mutating func reset() {
+        sender = nil
+        recipients = []
+        mailParameters = []
+        lines = []
+        size = 0
+    }
+
+    /// `FROM:<address> PARAM=VALUE ...` (the keyword's case and a space after the colon tolerated).
+    static func path(_ argument: Substring, keyword: String) -> (String, [String])? {
+        guard argument.uppercased().hasPrefix(keyword) else { return nil }
+        let rest = argument.dropFirst(keyword.count).drop { $0 == " " }
+        guard rest.hasPrefix("<"), let close = rest.firstIndex(of: ">") else { return nil }
+        let address = String(rest[rest.index(after: rest.startIndex)..<close])
+        let parameters = rest[rest.index(after: close)...].split(separator: " ").map(String.init)
+        return (address, parameters)
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import SMTPSink
+
+struct SMTPSinkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "smtp-sink",
+        abstract: "Run an SMTP server that takes mail and answers by magic recipient, for tests.",
+        discussion: """
+            The recipient's local part (before any +tag) chooses the answer to RCPT TO: unknown (550 5.1.1), full (552 5.2.2), \
+            spam (550 5.7.1), noroute (550 5.4.4), defer (451 4.3.0), defer-once (451 the first time, then 250), slow (250 after \
+            --slow-ms), drop (closes the connection); any other address is taken (250).
+            """
+    )
+
+    @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
+    @Option(help: "SMTP port.") var port: Int = 2525
+    @Option(help: "The name in the greeting and EHLO reply.") var hostname: String = "sink.test"
+    @Option(help: "Largest message taken, in octets (552 5.3.4 beyond).") var maxSize: Int = 10 << 20
+    @Option(help: "Milliseconds a slow@ recipient waits for its reply.") var slowMs: Int = 10_000
+    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+
+    func run() async throws {
+        try LogSetup.bootstrap(logLevel)
+        guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port (0-65535)") }
+        guard maxSize > 0 else { throw ValidationError("--max-size \(maxSize) must be positive") }
+        var configuration = SMTPSink.Configuration()
+        configuration.host = host
+        configuration.port = port
+        configuration.hostname = hostname
+        configuration.maximumSize = maxSize
+        let sink = SMTPSink(configuration: configuration, recipients: MagicRecipients(slowMilliseconds: max(0, slowMs)))
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: sink)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "herald.smtp-sink")
+        ))
+        try await group.run()
+    }
+}
