@@ -35,8 +35,12 @@ public enum SubmitResult: Sendable, Hashable {
     case accepted(providerMessageID: String, detail: ProviderDetail?)
     /// Try later (throttled, queue full, provider down): DEFERRED and retried while validity lasts.
     case temporaryFailure(ReasonCode, detail: ProviderDetail?)
+    /// Taken and passed on at once (an e-mail relay's 250): SENT, correlated like ``accepted(providerMessageID:detail:)``.
+    case sent(providerMessageID: String, detail: ProviderDetail?)
     /// Refused for good: FAILED with the reason.
     case permanentFailure(ReasonCode, detail: ProviderDetail?)
+    /// The recipient's side refused it for good while it was being handed over (an SMTP 5xx to RCPT or DATA): UNDELIVERED.
+    case undeliverable(ReasonCode, detail: ProviderDetail?)
     /// Not handed to the provider at all because the connector cannot reach it now (no bound session): nothing
     /// was sent, so it is not an attempt. The message waits for the connector (or fails over to another route).
     case unavailable(detail: ProviderDetail?)

@@ -71,6 +71,13 @@ public struct MessageValidator: Sendable {
         if channel == .email, (request.subject ?? "").isEmpty {
             return .failure(FieldError(field: "subject", problem: "an e-mail needs a subject", fix: "set subject"))
         }
+        // A line break in a value that becomes a mail header would start another header (Bcc: ...): refused, never cleaned.
+        for (field, value) in [("subject", request.subject), ("from", request.from)] {
+            if let value, value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\u{0}" }) {
+                return .failure(FieldError(field: field, problem: "\(field) contains a line break or NUL",
+                                           fix: "put \(field) on one line: a line break in a header would let it add headers of its own"))
+            }
+        }
         if let tag = request.tag, tag.count > 128 {
             return .failure(FieldError(field: "tag", problem: "tag is \(tag.count) characters long", fix: "use at most 128 characters"))
         }

@@ -167,13 +167,18 @@ public final class Dispatcher: Service {
                 connectors.recordSuccess(connector.name)
             }
             switch result {
-            case .accepted(let providerID, let detail):
-                events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.accepted), source: .connector, occurredAt: at,
+            case .accepted(let providerID, let detail), .sent(let providerID, let detail):
+                let status: MessageStatus = if case .sent = result { .sent } else { .accepted }
+                events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(status), source: .connector, occurredAt: at,
                                           connector: connector.name, providerMessageID: providerID, attempt: job.attempt, detail: detail,
-                                          dedupKey: "accepted:\(part):\(job.attempt)", round: job.round(of: part)))
+                                          dedupKey: "\(status == .sent ? "sent" : "accepted"):\(part):\(job.attempt)", round: job.round(of: part)))
                 correlations.append(Correlation(connector: connector.name, providerMessageID: providerID, messageID: job.messageID, part: part,
                                                 round: job.round(of: part), correlatedAt: at,
                                                 matchKeys: connector.matchKeys(forProviderID: providerID)))
+            case .undeliverable(let reason, let detail):
+                events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.undelivered), reason: reason, source: .connector,
+                                          occurredAt: at, connector: connector.name, attempt: job.attempt, detail: detail,
+                                          dedupKey: "undelivered:\(part):\(job.attempt)", round: job.round(of: part)))
             case .permanentFailure(let reason, let detail):
                 events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.failed), reason: reason, source: .connector, occurredAt: at,
                                           connector: connector.name, attempt: job.attempt, detail: detail, dedupKey: "failed:\(part):\(job.attempt)",

@@ -49,6 +49,7 @@ extension PostgresStore {
                       engagements: [String](), finals: [Bool](), parts: [String](), reserved: [Int64](), charged: [Int64](),
                       detailSet: [Bool](), providerStatuses: [String](), providerErrors: [String]())
         var balanceDeltas: [String: Int64] = [:]
+        var suppressions: [Suppression] = []
         for id in ids {
             guard let head = heads[id] else { continue }
             var seen = Set<String>()
@@ -61,6 +62,10 @@ extension PostgresStore {
             for (event, changed) in zip(new, changed) {
                 transaction.outbox.owe(event, changed: changed, sequence: inserted[id + "\u{1F}" + event.dedupKey] ?? 0, subject: head.subject,
                                        messageIsFinal: aggregate.status.isFinal)
+                if let suppression = BounceSuppression.suppression(for: event, changed: changed, channel: head.channel, accountID: head.accountID,
+                                                                   recipient: head.subject.to, now: transaction.outbox.now) {
+                    suppressions.append(suppression)
+                }
             }
             update.ids.append(id)
             update.statuses.append(aggregate.status.rawValue)
@@ -92,6 +97,15 @@ extension PostgresStore {
                     \(update.providerErrors)::text[])
                     AS u(id, status, reason, accepted, conflict, engagement, final, parts, reserved, charged, detail_set, provider_status, provider_error)
                 WHERE m.id = u.id
+                """, logger: logger)
+        }
+        if !suppressions.isEmpty {
+            try await connection.query("""
+                INSERT INTO suppressions (account_id, channel, recipient, sender, source, created_at)
+                SELECT * FROM unnest(\(suppressions.map(\.accountID))::text[], \(suppressions.map(\.channel.rawValue))::text[],
+                    \(suppressions.map(\.recipient))::text[], \(suppressions.map(\.sender))::text[], \(suppressions.map(\.source))::text[],
+                    \(suppressions.map(\.createdAt))::timestamptz[])
+                ON CONFLICT DO NOTHING
                 """, logger: logger)
         }
         if !balanceDeltas.isEmpty {

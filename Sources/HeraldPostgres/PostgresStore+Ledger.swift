@@ -9,22 +9,25 @@ extension PostgresStore {
         var parts: [PartState]
         var holding: Billing.Holding
         var subject: CallbackSubject
+        var channel: HeraldCore.Channel
         var accountID: String { subject.accountID }
 
-        init(subject: CallbackSubject, parts: [PartState], holding: Billing.Holding) {
+        init(subject: CallbackSubject, channel: HeraldCore.Channel, parts: [PartState], holding: Billing.Holding) {
             self.subject = subject
+            self.channel = channel
             self.parts = parts
             self.holding = holding
         }
 
         /// Columns ``decode(_:)`` reads after the message id, in order.
-        static let columns = "account_id, parts, reserved_micros, charged_micros, price_micros, recipient, tag, campaign_id, callback_url"
+        static let columns = "account_id, parts, reserved_micros, charged_micros, price_micros, recipient, tag, campaign_id, callback_url, channel"
 
         /// A row of `id` followed by ``columns``.
         static func decode(_ row: PostgresRow) throws -> (String, Head) {
-            let (id, accountID, parts, reserved, charged, price, recipient, tag, campaignID, callbackURL) =
-                try row.decode((String, String, String, Int64?, Int64, Int64, String, String?, String?, String?).self)
+            let (id, accountID, parts, reserved, charged, price, recipient, tag, campaignID, callbackURL, channel) =
+                try row.decode((String, String, String, Int64?, Int64, Int64, String, String?, String?, String?, String).self)
             return (id, Head(subject: CallbackSubject(accountID: accountID, to: recipient, tag: tag, campaignID: campaignID, callbackURL: callbackURL),
+                             channel: HeraldCore.Channel(rawValue: channel) ?? .sms,
                              parts: try PartStateCoding.decode(parts), holding: Billing.Holding(reserved: reserved, charged: charged, price: price)))
         }
     }

@@ -349,7 +349,7 @@ public final class PostgresStore: HeraldStore {
                     continue
                 }
                 events[id] = MessageLedger.claimEvents(messageID: id, status: message.status, attempt: attempt, now: now)
-                heads[id] = Head(subject: message.callbackSubject, parts: parts, holding: message.holding)
+                heads[id] = Head(subject: message.callbackSubject, channel: message.channel, parts: parts, holding: message.holding)
             }
             if !finished.isEmpty {
                 try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(finished))", logger: self.logger)

@@ -11,6 +11,7 @@ extension SQLiteStore {
         var parts: [PartState]
         var holding: Billing.Holding
         var subject: CallbackSubject
+        var channel: Channel
         var accountID: String { subject.accountID }
 
         /// Columns ``init(_:from:)`` reads, in order.
@@ -19,12 +20,13 @@ extension SQLiteStore {
         static let columnsOfM = columns(of: "m")
 
         static func columns(of table: String) -> String {
-            ["account_id", "parts", "reserved_micros", "charged_micros", "price_micros", "recipient", "tag", "campaign_id", "callback_url"]
+            ["account_id", "parts", "reserved_micros", "charged_micros", "price_micros", "recipient", "tag", "campaign_id", "callback_url", "channel"]
                 .map { "\(table).\($0)" }.joined(separator: ", ")
         }
 
-        init(subject: CallbackSubject, parts: [PartState], holding: Billing.Holding) {
+        init(subject: CallbackSubject, channel: Channel, parts: [PartState], holding: Billing.Holding) {
             self.subject = subject
+            self.channel = channel
             self.parts = parts
             self.holding = holding
         }
@@ -33,6 +35,7 @@ extension SQLiteStore {
             parts = try PartStateCoding.decode(row[index + 1])
             holding = Billing.Holding(reserved: row[index + 2], charged: row[index + 3], price: row[index + 4])
             subject = CallbackSubject(accountID: row[index], to: row[index + 5], tag: row[index + 6], campaignID: row[index + 7], callbackURL: row[index + 8])
+            channel = Channel(rawValue: row[index + 9]) ?? .sms
         }
     }
 
@@ -68,6 +71,13 @@ extension SQLiteStore {
         try learnWebhooks(of: head.accountID, into: &outbox, db: db)
         for index in inserted.indices {
             outbox.owe(inserted[index], changed: changed[index], sequence: sequences[index], subject: head.subject, messageIsFinal: aggregate.status.isFinal)
+            if let suppression = BounceSuppression.suppression(for: inserted[index], changed: changed[index], channel: head.channel,
+                                                               accountID: head.accountID, recipient: head.subject.to, now: outbox.now) {
+                try db.cachedStatement(sql: """
+                    INSERT INTO suppressions (account_id, channel, recipient, sender, source, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """).execute(arguments: [suppression.accountID, suppression.channel.rawValue, suppression.recipient, suppression.sender,
+                                             suppression.source, suppression.createdAt.timeIntervalSince1970])
+            }
         }
         let (holding, balanceDelta) = Billing.settle(head.holding, after: aggregate)
         let detail = MessageLedger.decisiveDetail(inserted, parts: parts)

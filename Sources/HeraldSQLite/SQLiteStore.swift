@@ -299,7 +299,7 @@ public final class SQLiteStore: HeraldStore {
                     continue
                 }
                 let events = MessageLedger.claimEvents(messageID: messageID, status: message.status, attempt: attempt, now: now)
-                let updated = try Self.applyEvents(events, messageID: messageID, head: Head(subject: message.callbackSubject, parts: parts, holding: message.holding), outbox: &outbox, db: db).parts
+                let updated = try Self.applyEvents(events, messageID: messageID, head: Head(subject: message.callbackSubject, channel: message.channel, parts: parts, holding: message.holding), outbox: &outbox, db: db).parts
                 jobs.append(DispatchJob(
                     messageID: messageID, accountID: message.accountID, channel: message.channel, to: message.to,
                     from: message.from, subject: message.subject, text: message.text, segments: message.segments,

@@ -69,8 +69,9 @@ public enum MessageScreening {
         var seen = Set(recent.map { Fingerprint(recipient: $0.recipient, sender: $0.sender, text: $0.text) })
         for index in indices where messages[index].draft.rejection == nil {
             let draft = messages[index].draft
-            if draft.category != .keywordReply, suppressed[draft.to]?.contains(where: { $0.blocks(sender: draft.from) }) == true {
-                messages[index].draft.rejection = .optedOut
+            if draft.category != .keywordReply, let blocking = suppressed[draft.to]?.filter({ $0.blocks(sender: draft.from) }), !blocking.isEmpty {
+                // The recipient's own opt-out wins over a bounce in the words given.
+                messages[index].draft.rejection = blocking.allSatisfy(BounceSuppression.isBounce) ? .suppressed : .optedOut
                 continue
             }
             if checkDuplicates, !seen.insert(Fingerprint(recipient: draft.to, sender: draft.from, text: draft.text)).inserted {

@@ -48,12 +48,15 @@ public struct SMTPServerStateMachine: Sendable {
     private var size = 0
     private var counter = 0
     public let hostname: String
+    /// Starts the id of each message taken (`PREFIX-1`, `PREFIX-2`, ...): unique per connection.
+    public let idPrefix: String
     public let maximumSize: Int
     public let maximumRecipients: Int
     private let policy: RecipientPolicy
 
-    public init(hostname: String, maximumSize: Int = 10 << 20, maximumRecipients: Int = 100, policy: @escaping RecipientPolicy) {
+    public init(hostname: String, idPrefix: String? = nil, maximumSize: Int = 10 << 20, maximumRecipients: Int = 100, policy: @escaping RecipientPolicy) {
         self.hostname = hostname
+        self.idPrefix = idPrefix ?? hostname
         self.maximumSize = maximumSize
         self.maximumRecipients = maximumRecipients
         self.policy = policy
@@ -142,7 +145,7 @@ public struct SMTPServerStateMachine: Sendable {
             counter += 1
             defer { reset() }
             guard size <= maximumSize else { return [.reply(SMTPReply(code: 552, "5.3.4 message larger than \(maximumSize) octets"))] }
-            let id = "\(hostname)-\(counter)"
+            let id = "\(idPrefix)-\(counter)"
             let received = Received(sender: sender ?? "", recipients: recipients, data: lines.joined(separator: "\r\n"), mailParameters: mailParameters, id: id)
             return [.received(received), .reply(SMTPReply(code: 250, "2.0.0 queued as \(id)"))]
         }

@@ -21,6 +21,7 @@ public final class SMTPSink: Service {
     private let recipients: MagicRecipients
     private let logger: Logger
     private let taken = Mutex<[SMTPServerStateMachine.Received]>([])
+    private let connections = Atomic<Int>(0)
     private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
 
     public init(configuration: Configuration = .init(), recipients: MagicRecipients = MagicRecipients(), logger: Logger = Logger(label: "herald.smtp-sink")) {
@@ -52,7 +53,9 @@ public final class SMTPSink: Service {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let machine = SMTPServerStateMachine(hostname: configuration.hostname, maximumSize: configuration.maximumSize) { recipient in
+                    let connection = self.connections.add(1, ordering: .relaxed).newValue
+                    let machine = SMTPServerStateMachine(hostname: configuration.hostname, idPrefix: "\(configuration.hostname)-\(connection)",
+                                                         maximumSize: configuration.maximumSize) { recipient in
                         recipients.verdict(for: recipient)
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder(maximumLength: 1000)))

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldSMTP
 import HeraldCore
 import HeraldEngine
 import HeraldSMPP
@@ -99,6 +100,14 @@ struct ConfigFile: Decodable {
         var send_validity: Bool?
         var default_sender: String?
         var receipt_time_zone_offset_minutes: Int?
+        // smtp (docs/integrations/email.md)
+        var mode: String?
+        var tls: String?
+        var bounce_domain: String?
+        var helo_name: String?
+        var default_from: String?
+        var concurrency: Int?
+        var timeout_ms: Int?
     }
 
     /// A problem in the file, naming the field and the fix.
@@ -140,13 +149,60 @@ struct ConfigFile: Decodable {
                 throw Problem(field: field + ".name", problem: "'\(entry.name)' is empty or used twice", fix: "give every connector its own name")
             }
             switch entry.type {
-            case "simulator":
+            case "simulator", "smtp":
                 continue
             case "smpp":
                 result.append(try smpp(entry, field: field))
             default:
-                throw Problem(field: field + ".type", problem: "'\(entry.type)' is not a connector type", fix: "use smpp or simulator")
+                throw Problem(field: field + ".type", problem: "'\(entry.type)' is not a connector type", fix: "use smpp, smtp or simulator")
             }
+        }
+        return result
+    }
+
+    /// The SMTP connector configurations, validated (names were checked by ``smppConnectors()``).
+    func smtpConnectors() throws -> [SMTPConnectorConfiguration] {
+        var result: [SMTPConnectorConfiguration] = []
+        for (index, entry) in connectors.enumerated() where entry.type == "smtp" {
+            let field = "connectors[\(index)]"
+            guard let host = entry.host, !host.isEmpty else {
+                throw Problem(field: field + ".host", problem: "is missing", fix: "give the relay's host name or address")
+            }
+            guard let port = entry.port, (1...65535).contains(port) else {
+                throw Problem(field: field + ".port", problem: "is missing or not a TCP port", fix: "give the relay's SMTP port, e.g. 25 or 587")
+            }
+            guard let bounceDomain = entry.bounce_domain, bounceDomain.contains("."), !bounceDomain.contains("@") else {
+                throw Problem(field: field + ".bounce_domain", problem: "is missing or not a domain",
+                              fix: "give the domain whose mail comes back to Herald (bounces+<message id>@that domain), e.g. bounce.example.com")
+            }
+            switch entry.mode ?? "relay" {
+            case "relay": break
+            case "direct":
+                throw Problem(field: field + ".mode", problem: "direct delivery (MX lookup) is not available yet", fix: "use relay with your MTA as the smart host")
+            default:
+                throw Problem(field: field + ".mode", problem: "'\(entry.mode ?? "")' is not a mode", fix: "use relay")
+            }
+            switch entry.tls ?? "none" {
+            case "none": break
+            case "starttls", "implicit":
+                throw Problem(field: field + ".tls", problem: "'\(entry.tls ?? "")' is not available yet",
+                              fix: "use none towards a relay on the same host or network (the relay encrypts onwards)")
+            default:
+                throw Problem(field: field + ".tls", problem: "'\(entry.tls ?? "")' is not a TLS mode", fix: "use none, starttls or implicit")
+            }
+            var config = SMTPConnectorConfiguration(name: entry.name, host: host, port: port, bounceDomain: bounceDomain, helloName: entry.helo_name)
+            config.defaultFrom = entry.default_from
+            if let concurrency = entry.concurrency {
+                guard (1...1000).contains(concurrency) else {
+                    throw Problem(field: field + ".concurrency", problem: "\(concurrency) is out of range", fix: "give 1 to 1000 connections")
+                }
+                config.concurrency = concurrency
+            }
+            if let timeout = entry.timeout_ms {
+                guard timeout >= 100 else { throw Problem(field: field + ".timeout_ms", problem: "\(timeout) is too short", fix: "give at least 100") }
+                config.timeout = .milliseconds(Int64(timeout))
+            }
+            result.append(config)
         }
         return result
     }

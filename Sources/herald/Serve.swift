@@ -5,6 +5,7 @@ import HeraldCore
 import HeraldEngine
 import HeraldHTTP
 import HeraldSMPP
+import HeraldSMTP
 import HeraldWebhooks
 import HeraldStore
 import Hummingbird
@@ -71,10 +72,12 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(problem.description)
         }
         let smppConfigurations: [SMPPConnectorConfiguration]
+        let smtpConfigurations: [SMTPConnectorConfiguration]
         let routes: [ConnectorRegistry.Route]
         let prices: PriceTable
         do {
             smppConfigurations = try file.smppConnectors()
+            smtpConfigurations = try file.smtpConnectors()
             routes = try file.routeTable()
             prices = try file.priceTable()
         } catch let problem as ConfigFile.Problem {
@@ -102,6 +105,9 @@ struct Serve: AsyncParsableCommand {
             }
             connectors.append(connector)
             connectorServices.append(.init(service: connector))
+        }
+        for configuration in smtpConfigurations {
+            connectors.append(SMTPConnector(configuration: configuration, logger: Logger(label: "herald.smtp")))
         }
         let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(connectors, routes: routes),
                                     configuration: .init(workers: max(1, workers)), logger: Logger(label: "herald.dispatch"))

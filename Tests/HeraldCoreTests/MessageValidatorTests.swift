@@ -54,6 +54,13 @@ struct MessageValidatorTests {
         #expect(try draft(SendRequest(channel: "email", to: "not-an-address", subject: "Hi", text: "x")).rejection == .invalidAddress)
     }
 
+    @Test("a line break in a value that becomes a mail header is refused naming the field (header injection)")
+    func headerInjection() {
+        #expect(error(SendRequest(channel: "email", to: "a@b.co", subject: "Hi\r\nBcc: victim@x.co", text: "x"))?.field == "subject")
+        #expect(error(SendRequest(channel: "email", to: "a@b.co", from: "Acme <a@b.co>\nBcc: v@x.co", subject: "Hi", text: "x"))?.field == "from")
+        #expect(error(SendRequest(channel: "email", to: "a@b.co", from: "Acme <a@b.co>", subject: "Hi", text: "line one\nline two")) == nil)
+    }
+
     @Test("send_at makes a message SCHEDULED")
     func scheduled() throws {
         #expect(try draft(SendRequest(channel: "sms", to: "+14155550100", text: "x", sendAt: Date().addingTimeInterval(3600))).initialStatus == .scheduled)

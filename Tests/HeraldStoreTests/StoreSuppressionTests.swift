@@ -25,4 +25,33 @@ struct StoreSuppressionTests {
             #expect(try await store.suppressions(accountID: account.id, recipient: nil, limit: 10).isEmpty)
         }
     }
+
+    @Test("an e-mail that bounces hard (mailbox unknown) suppresses its address in the same write: the next send is DROPPED / SUPPRESSED; a full mailbox does not",
+          arguments: StoreFixtures.backends)
+    func bounceSuppresses(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme")
+            let now = Date()
+            func email(_ to: String) -> NewMessage {
+                let draft = try! MessageValidator().validate(SendRequest(channel: "email", to: to, subject: "Hi", text: "hello")).get()
+                return NewMessage(accountID: account.id, draft: draft, createdAt: now, priceMicros: 1_000)
+            }
+            let unknown = email("gone@example.com"), full = email("full@example.com")
+            _ = try await store.accept([unknown, full])
+            for (message, reason) in [(unknown, ReasonCode.mailboxUnknown), (full, .mailboxFull)] {
+                try await store.record([MessageChange(messageID: message.id, events: [
+                    StatusEvent(messageID: message.id, part: 0, kind: .status(.undelivered), reason: reason, source: .connector, occurredAt: now),
+                ], queue: .remove)])
+            }
+            let listed = try await store.suppressions(accountID: account.id, recipient: nil, limit: 10)
+            #expect(listed.map(\.recipient) == ["gone@example.com"])
+            #expect(listed.first?.source == "bounce:" + unknown.id)
+            let screening = Screening(duplicateWindow: 0, suppressions: true, now: now)
+            let again = try await store.accept([email("gone@example.com"), email("full@example.com")], screening: screening)
+            #expect(again.map(\.message.draft.rejection) == [.suppressed, nil])
+            let record = try #require(try await store.message(id: again[0].message.id, accountID: account.id))
+            #expect(record.status == .dropped)
+            #expect(record.reason == .suppressed)
+        }
+    }
 }

@@ -1,0 +1,48 @@
+import HeraldConnectors
+import HeraldCore
+import SMTP
+
+/// What an SMTP answer means for a message, decided in one place: the reply (code and RFC 3463 enhanced code) and
+/// the step it answered become Herald's submit result, reason and provider detail (the raw reply kept).
+enum SMTPOutcome {
+    static func result(_ outcome: SMTPClientStateMachine.Outcome, providerID: String) -> SubmitResult {
+        switch outcome {
+        case .accepted(let reply):
+            // The relay has it; what becomes of it next the DSNs tell.
+            return .sent(providerMessageID: providerID, detail: detail(reply))
+        case .refused(let reply, let stage):
+            let reason = reason(for: reply)
+            if reply.isTransient { return .temporaryFailure(reason, detail: detail(reply)) }
+            switch stage {
+            case .rcpt, .data, .message:
+                // The recipient's side refused it for good: a bounce at submission.
+                return .undeliverable(reason, detail: detail(reply))
+            case .greeting, .ehlo, .helo, .mail:
+                // The relay refused Herald (its sender, its connection): not the recipient's fault.
+                return .permanentFailure(.providerRejected, detail: detail(reply))
+            }
+        case .failed(let error):
+            return .temporaryFailure(.networkError, detail: ProviderDetail(text: error.description))
+        }
+    }
+
+    /// The reason behind a 4xx or 5xx, from its enhanced status code when there is one (RFC 3463 subjects: 1 address,
+    /// 2 mailbox, 3 mail system, 4 network and routing, 5 protocol, 6 content, 7 security and policy).
+    static func reason(for reply: SMTPReply) -> ReasonCode {
+        guard let code = reply.enhancedCode else { return reply.isTransient ? .softBounce : .hardBounce }
+        switch (code.subject, code.detail) {
+        case (1, 1), (1, 0), (1, 2), (1, 6), (1, 10): return .mailboxUnknown
+        case (1, _): return reply.isTransient ? .softBounce : .invalidAddress
+        case (2, 2): return .mailboxFull
+        case (2, _): return reply.isTransient ? .softBounce : .hardBounce
+        case (4, _): return reply.isTransient ? .networkError : .destinationUnreachable
+        case (7, _): return .antiSpamRejection
+        case (3, 4), (6, _): return .invalidMessage
+        default: return reply.isTransient ? .softBounce : .hardBounce
+        }
+    }
+
+    static func detail(_ reply: SMTPReply) -> ProviderDetail {
+        ProviderDetail(status: String(reply.code), errorCode: reply.enhancedCode?.description, text: String(reply.description.prefix(500)))
+    }
+}

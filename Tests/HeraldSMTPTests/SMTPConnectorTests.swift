@@ -1,0 +1,135 @@
+import Foundation
+import HeraldConnectors
+import HeraldCore
+import HeraldEngine
+import HeraldSMTP
+import HeraldSQLite
+import HeraldStore
+import Logging
+import ServiceLifecycle
+import SMTPSink
+import Testing
+
+/// Herald's engine with a real SMTP connector relaying to `herald smtp-sink` over loopback, on a temporary SQLite store.
+@Suite("E-mail through an SMTP relay", .serialized)
+struct SMTPConnectorTests {
+    struct Harness {
+        let store: any HeraldStore
+        let sink: SMTPSink
+        let dispatcher: Dispatcher
+        let gateway: Gateway
+        let account: Account
+
+        func send(to: String, subject: String = "Your order", text: String = "It ships today.") async throws -> String {
+            let accepted = try await gateway.send([SendRequest(channel: "email", to: to, from: "Acme <no-reply@acme.test>", subject: subject, text: text)],
+                                                  accountID: account.id).get()
+            return accepted[0].outcome.messageID
+        }
+
+        func message(_ id: String) async throws -> MessageRecord {
+            try #require(try await store.message(id: id, accountID: account.id))
+        }
+
+        /// Dispatches (retries included) until the message satisfies `done`.
+        func settle(_ id: String, done: (MessageRecord) -> Bool) async throws -> MessageRecord {
+            for _ in 0..<400 {
+                while try await dispatcher.runOnce() > 0 {}
+                let record = try await message(id)
+                if done(record) { return record }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            return try await message(id)
+        }
+    }
+
+    static func run(_ body: (Harness) async throws -> Void) async throws {
+        var sinkConfiguration = SMTPSink.Configuration()
+        sinkConfiguration.port = 0
+        let sink = SMTPSink(configuration: sinkConfiguration, recipients: MagicRecipients(slowMilliseconds: 3_000))
+        let group = ServiceGroup(services: [sink], logger: Logger(label: "test.smtp"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let port = await sink.port()
+            var configuration = SMTPConnectorConfiguration(name: "mail", host: "127.0.0.1", port: port, bounceDomain: "bounce.test")
+            configuration.timeout = .seconds(1)
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-smtp-\(UUID().uuidString).sqlite").path
+            let store = try SQLiteStore(path: path)
+            try await store.migrate()
+            let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([SMTPConnector(configuration: configuration)]),
+                                        configuration: .init(workers: 1, batchSize: 64, lease: 30,
+                                                             retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05, maxDelay: 0.1, jitter: 0)))
+            let harness = Harness(store: store, sink: sink, dispatcher: dispatcher, gateway: Gateway(store: store),
+                                  account: try await store.ensureAccount(named: "acme"))
+            do { try await body(harness) } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    @Test("the relay's answer is the status: 250 SENT, 5.1.1 / 5.2.2 / 5.7.1 UNDELIVERED with their reasons, the raw reply kept")
+    func statuses() async throws {
+        try await Self.run { harness in
+            let expected: [(String, MessageStatus, ReasonCode?, String)] = [
+                ("ann@example.com", .sent, nil, "250"), ("unknown@example.com", .undelivered, .mailboxUnknown, "550"),
+                ("full@example.com", .undelivered, .mailboxFull, "552"), ("spam@example.com", .undelivered, .antiSpamRejection, "550"),
+            ]
+            for (to, status, reason, code) in expected {
+                let id = try await harness.send(to: to)
+                let record = try await harness.settle(id) { $0.status == status }
+                #expect(record.status == status, "\(to)")
+                #expect(record.reason == reason, "\(to)")
+                #expect(record.providerStatus == code, "\(to)")
+            }
+        }
+    }
+
+    @Test("the message on the wire: VERP envelope sender naming the message, its id as ENVID, DSN requested, headers as sent")
+    func wire() async throws {
+        try await Self.run { harness in
+            let id = try await harness.send(to: "ann@example.com", subject: "Grüße")
+            _ = try await harness.settle(id) { $0.status == .sent }
+            let taken = try #require(harness.sink.messages.last)
+            #expect(taken.sender == "bounces+\(id)@bounce.test")
+            #expect(taken.recipients == ["ann@example.com"])
+            #expect(taken.mailParameters.contains("ENVID=\(id)"))
+            #expect(taken.mailParameters.contains("NOTIFY=SUCCESS,FAILURE,DELAY"))
+            #expect(taken.data.contains("From: Acme <no-reply@acme.test>\r\n"))
+            #expect(taken.data.contains("Subject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n"))
+            #expect(taken.data.contains("X-Herald-Message-Id: \(id)\r\n"))
+        }
+    }
+
+    @Test("a 4xx or a dropped connection is DEFERRED with next_attempt_at and tried again; defer-once then goes through")
+    func deferred() async throws {
+        try await Self.run { harness in
+            let id = try await harness.send(to: "defer-once@example.com")
+            let record = try await harness.settle(id) { $0.status == .sent }
+            #expect(record.status == .sent)
+            let statuses = try await harness.store.events(messageID: id).compactMap(\.kind.assertedStatus)
+            #expect(statuses == [.queued, .sending, .deferred, .sending, .sent])
+
+            let dropped = try await harness.send(to: "drop@example.com")
+            let waiting = try await harness.settle(dropped) { $0.status == .deferred || $0.status.isFinal }
+            #expect(waiting.status == .deferred)
+            #expect(waiting.reason == .networkError)
+        }
+    }
+
+    @Test("a hard bounce suppresses the address: the next e-mail to it is DROPPED / SUPPRESSED and never reaches the relay")
+    func suppression() async throws {
+        try await Self.run { harness in
+            let first = try await harness.send(to: "unknown@example.com")
+            _ = try await harness.settle(first) { $0.status.isFinal }
+            let before = harness.sink.messages.count
+            let second = try await harness.send(to: "unknown@example.com")
+            let record = try await harness.message(second)
+            #expect(record.status == .dropped)
+            #expect(record.reason == .suppressed)
+            while try await harness.dispatcher.runOnce() > 0 {}
+            #expect(harness.sink.messages.count == before)
+        }
+    }
+}
