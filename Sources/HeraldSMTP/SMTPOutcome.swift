@@ -30,6 +30,12 @@ enum SMTPOutcome {
     /// 2 mailbox, 3 mail system, 4 network and routing, 5 protocol, 6 content, 7 security and policy).
     static func reason(for reply: SMTPReply) -> ReasonCode {
         guard let code = reply.enhancedCode else { return reply.isTransient ? .softBounce : .hardBounce }
+        return reason(for: code)
+    }
+
+    /// The reason an enhanced status code gives (the class says transient or permanent).
+    static func reason(for code: EnhancedStatusCode) -> ReasonCode {
+        let reply = SMTPReply(code: code.statusClass == 4 ? 450 : 550, lines: [])
         switch (code.subject, code.detail) {
         case (1, 1), (1, 0), (1, 2), (1, 6), (1, 10): return .mailboxUnknown
         case (1, _): return reply.isTransient ? .softBounce : .invalidAddress

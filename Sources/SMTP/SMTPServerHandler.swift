@@ -2,18 +2,25 @@ import NIOCore
 
 /// Runs one ``SMTPServerStateMachine`` per connection: writes the greeting, feeds it each line, writes its replies,
 /// hands each received message to `onMessage`, and closes a connection idle for `idleTimeout`.
+///
+/// A message is acknowledged (the 250 after DATA) only when `onMessage` calls its `done` with true, e.g. once what it
+/// carried is stored; with false the client hears `451 4.3.0` and sends it again later. Lines that arrive meanwhile
+/// wait, so replies stay in order.
 public final class SMTPServerHandler: ChannelInboundHandler {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
+    public typealias Done = @Sendable (_ stored: Bool) -> Void
 
     private var machine: SMTPServerStateMachine
-    private let onMessage: @Sendable (SMTPServerStateMachine.Received) -> Void
+    private let onMessage: @Sendable (SMTPServerStateMachine.Received, @escaping Done) -> Void
     private let idleTimeout: TimeAmount
     private var idle: Scheduled<Void>?
     private var closing = false
+    private var awaitingStorage = false
+    private var waitingLines: [String] = []
 
     public init(machine: SMTPServerStateMachine, idleTimeout: TimeAmount = .seconds(300),
-                onMessage: @escaping @Sendable (SMTPServerStateMachine.Received) -> Void) {
+                onMessage: @escaping @Sendable (SMTPServerStateMachine.Received, @escaping Done) -> Void) {
         self.machine = machine
         self.idleTimeout = idleTimeout
         self.onMessage = onMessage
@@ -29,8 +36,28 @@ public final class SMTPServerHandler: ChannelInboundHandler {
         guard !closing else { return }
         let line = String(decoding: unwrapInboundIn(data).readableBytesView, as: UTF8.self)
         armIdle(context: context)
-        for action in machine.received(line: line) {
+        guard !awaitingStorage else {
+            waitingLines.append(line)
+            return
+        }
+        handle(line, context: context)
+    }
+
+    private func handle(_ line: String, context: ChannelHandlerContext) {
+        var actions = machine.received(line: line)[...]
+        while let action = actions.popFirst() {
             switch action {
+            case .received(let message):
+                // The reply that follows is the acknowledgement: held until the message is stored.
+                guard case .reply(let acknowledgement) = actions.first else { onMessage(message) { _ in }; continue }
+                actions.removeFirst()
+                awaitingStorage = true
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                let eventLoop = context.eventLoop
+                onMessage(message) { stored in
+                    // `done` may come from any thread: the handler is only touched on its channel's loop.
+                    eventLoop.execute { loopBound.value.0.stored(stored, acknowledgement: acknowledgement, context: loopBound.value.1) }
+                }
             case .reply(let reply):
                 write(reply, context: context)
             case .replyAfter(let reply, let milliseconds):
@@ -42,9 +69,16 @@ public final class SMTPServerHandler: ChannelInboundHandler {
             case .close:
                 closing = true
                 context.close(promise: nil)
-            case .received(let message):
-                onMessage(message)
             }
+        }
+    }
+
+    /// On the channel's loop, once `onMessage` called `done`.
+    private func stored(_ stored: Bool, acknowledgement: SMTPReply, context: ChannelHandlerContext) {
+        awaitingStorage = false
+        write(stored ? acknowledgement : SMTPReply(code: 451, "4.3.0 could not store the message; try again later"), context: context)
+        while !awaitingStorage, !closing, !waitingLines.isEmpty {
+            handle(waitingLines.removeFirst(), context: context)
         }
     }
 

@@ -24,6 +24,14 @@ public struct SMTPServerStateMachine: Sendable {
         /// The parameters given with MAIL FROM and each RCPT TO (e.g. `ENVID=...`, `NOTIFY=...`).
         public var mailParameters: [String]
         public var id: String
+
+        public init(sender: String, recipients: [String], data: String, mailParameters: [String], id: String) {
+            self.sender = sender
+            self.recipients = recipients
+            self.data = data
+            self.mailParameters = mailParameters
+            self.id = id
+        }
     }
 
     public enum Action: Sendable, Hashable {

@@ -59,7 +59,10 @@ public final class SMTPSink: Service {
                         recipients.verdict(for: recipient)
                     }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder(maximumLength: 1000)))
-                    try channel.pipeline.syncOperations.addHandler(SMTPServerHandler(machine: machine) { [weak self] message in self?.keep(message) })
+                    try channel.pipeline.syncOperations.addHandler(SMTPServerHandler(machine: machine) { [weak self] message, done in
+                        self?.keep(message)
+                        done(true)
+                    })
                 }
             }
             .bind(host: configuration.host, port: configuration.port).get()

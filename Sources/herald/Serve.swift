@@ -47,6 +47,8 @@ struct Serve: AsyncParsableCommand {
     var duplicateWindowS: Int = Environment.int("HERALD_DUPLICATE_WINDOW_S") ?? 600
     @Option(help: "Answer to an inbound HELP (env HERALD_HELP_TEXT); empty: HELP is only logged.")
     var helpText: String = Environment.string("HERALD_HELP_TEXT") ?? "Herald messaging: reply STOP to opt out, START to opt back in."
+    @Option(help: "Port of the SMTP listener for bounces and DSNs to the smtp connectors' bounce domains (env HERALD_SMTP_INBOUND_PORT); see docs/integrations/email.md.")
+    var smtpInboundPort: Int? = Environment.int("HERALD_SMTP_INBOUND_PORT")
     @Option(help: "JSON file with connectors and routes (env HERALD_CONFIG); see docs/integrations/smpp.md.")
     var config: String? = Environment.string("HERALD_CONFIG")
 
@@ -109,6 +111,15 @@ struct Serve: AsyncParsableCommand {
         for configuration in smtpConfigurations {
             connectors.append(SMTPConnector(configuration: configuration, logger: Logger(label: "herald.smtp")))
         }
+        var bounceServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let smtpInboundPort {
+            guard (0...65535).contains(smtpInboundPort) else { throw ValidationError("--smtp-inbound-port \(smtpInboundPort) is not a TCP port (0-65535)") }
+            guard !smtpConfigurations.isEmpty else {
+                throw ValidationError("--smtp-inbound-port: no smtp connector in --config, so no bounce domain to listen for; add one (docs/integrations/email.md)")
+            }
+            let domains = Dictionary(smtpConfigurations.map { ($0.bounceDomain.lowercased(), $0.name) }, uniquingKeysWith: { first, _ in first })
+            bounceServices.append(.init(service: BounceListener(configuration: .init(host: host, port: smtpInboundPort, domains: domains), sink: sink)))
+        }
         let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(connectors, routes: routes),
                                     configuration: .init(workers: max(1, workers)), logger: Logger(label: "herald.dispatch"))
         guard duplicateWindowS >= 0 else { throw ValidationError("--duplicate-window-s \(duplicateWindowS) is negative; use 0 to turn the gate off") }
@@ -144,7 +155,7 @@ struct Serve: AsyncParsableCommand {
                 .init(service: setup, successTerminationBehavior: .ignore),
                 .init(service: ingestor),
                 .init(service: DelayedStart(setup: setup, service: inboundRecorder)),
-            ] + connectorServices + [
+            ] + bounceServices + connectorServices + [
                 .init(service: DelayedStart(setup: setup, service: ExpiryTimer(store: store))),
                 .init(service: DelayedStart(setup: setup, service: webhookSender)),
                 .init(service: DelayedStart(setup: setup, service: dispatcher)),

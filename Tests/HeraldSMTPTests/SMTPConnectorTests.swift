@@ -7,6 +7,7 @@ import HeraldSQLite
 import HeraldStore
 import Logging
 import ServiceLifecycle
+import SMTP
 import SMTPSink
 import Testing
 
@@ -19,6 +20,8 @@ struct SMTPConnectorTests {
         let dispatcher: Dispatcher
         let gateway: Gateway
         let account: Account
+        /// Herald's listener for bounces to bounce.test.
+        let bouncePort: Int
 
         func send(to: String, subject: String = "Your order", text: String = "It ships today.") async throws -> String {
             let accepted = try await gateway.send([SendRequest(channel: "email", to: to, from: "Acme <no-reply@acme.test>", subject: subject, text: text)],
@@ -58,12 +61,18 @@ struct SMTPConnectorTests {
             let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([SMTPConnector(configuration: configuration)]),
                                         configuration: .init(workers: 1, batchSize: 64, lease: 30,
                                                              retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05, maxDelay: 0.1, jitter: 0)))
+            let receipts = ReceiptSink()
+            let listener = BounceListener(configuration: .init(host: "127.0.0.1", port: 0, domains: ["bounce.test": "mail"]), sink: receipts)
+            let herald = ServiceGroup(services: [listener, ReceiptIngestor(store: store, sink: receipts)], logger: Logger(label: "test.herald"))
+            tasks.addTask { try await herald.run() }
             let harness = Harness(store: store, sink: sink, dispatcher: dispatcher, gateway: Gateway(store: store),
-                                  account: try await store.ensureAccount(named: "acme"))
+                                  account: try await store.ensureAccount(named: "acme"), bouncePort: await listener.port())
             do { try await body(harness) } catch {
+                await herald.triggerGracefulShutdown()
                 await group.triggerGracefulShutdown()
                 throw error
             }
+            await herald.triggerGracefulShutdown()
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -130,6 +139,33 @@ struct SMTPConnectorTests {
             #expect(record.reason == .suppressed)
             while try await harness.dispatcher.runOnce() > 0 {}
             #expect(harness.sink.messages.count == before)
+        }
+    }
+
+    @Test("a relay's later DSN reaches the status: delivered is DELIVERED, failed 5.1.1 UNDELIVERED and suppressed; acknowledged once stored")
+    func asynchronousBounces() async throws {
+        try await Self.run { harness in
+            let delivered = try await harness.send(to: "ann@example.com")
+            let bounced = try await harness.send(to: "bob@example.com")
+            for id in [delivered, bounced] { _ = try await harness.settle(id) { $0.status == .sent } }
+            for (id, action, status, to) in [(delivered, "delivered", "2.0.0", "ann@example.com"), (bounced, "failed", "5.1.1", "bob@example.com")] {
+                let report = DSNTests.postfixAction(action, status: status, envid: id).replacingOccurrences(of: "ann@example.com", with: to)
+                let outcome = await SMTPClient.send(message: report, envelope: .init(sender: "", recipients: ["bounces+\(id)@bounce.test"]),
+                                                    host: "127.0.0.1", port: harness.bouncePort, helloName: "relay.test")
+                guard case .accepted = outcome else { Issue.record("the DSN was not taken: \(outcome)"); return }
+            }
+            // The listener answered 250 only after the receipts were stored: the statuses are there now.
+            #expect(try await harness.message(delivered).status == .delivered)
+            let failed = try await harness.message(bounced)
+            #expect(failed.status == .undelivered)
+            #expect(failed.reason == .mailboxUnknown)
+            #expect(failed.providerError == "5.1.1")
+            #expect(try await harness.store.suppressions(accountID: harness.account.id, recipient: "bob@example.com", limit: 5).count == 1)
+            // Never an open relay: mail for another domain is refused.
+            let relay = await SMTPClient.send(message: "Subject: x\r\n\r\nx", envelope: .init(sender: "a@b.test", recipients: ["victim@elsewhere.test"]),
+                                              host: "127.0.0.1", port: harness.bouncePort, helloName: "spammer.test")
+            guard case .refused(let reply, .rcpt) = relay else { Issue.record("relayed: \(relay)"); return }
+            #expect(reply.code == 550)
         }
     }
 }

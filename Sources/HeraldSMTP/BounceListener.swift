@@ -1,0 +1,154 @@
+import Foundation
+import HeraldConnectors
+import HeraldCore
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import SMTP
+import Synchronization
+
+/// `herald serve --smtp-inbound-port N`: takes the mail that comes back to the bounce domains of the SMTP connectors
+/// (delivery status notifications, RFC 3464) and turns each into receipts for the messages they name: the
+/// `Original-Envelope-Id` Herald sent as ENVID, else the VERP token of the address (`bounces+<message id>@domain`).
+/// `Action: delivered` is DELIVERED, `failed` UNDELIVERED with the reason from its `Status`, `delayed` DEFERRED
+/// (the relay keeps trying), `relayed` SENT. Mail for any other domain is refused (never an open relay); the 250 is
+/// given only once the receipts are stored.
+public final class BounceListener: Service {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        /// Bounce domain (lower case) -> the connector whose messages use it.
+        public var domains: [String: String]
+        public var maximumSize = 1 << 20
+        public init(host: String, port: Int, domains: [String: String]) {
+            self.host = host
+            self.port = port
+            self.domains = domains
+        }
+    }
+
+    private let configuration: Configuration
+    private let sink: ReceiptSink
+    private let logger: Logger
+    private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+
+    public init(configuration: Configuration, sink: ReceiptSink, logger: Logger = Logger(label: "herald.bounces")) {
+        self.configuration = configuration
+        self.sink = sink
+        self.logger = logger
+    }
+
+    /// The port it listens on, once listening.
+    public func port() async -> Int {
+        await withCheckedContinuation { continuation in
+            let known = listening.withLock { state -> Int? in
+                if let port = state.port { return port }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let known { continuation.resume(returning: known) }
+        }
+    }
+
+    public func run() async throws {
+        let configuration = configuration
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let machine = SMTPServerStateMachine(hostname: configuration.domains.keys.sorted().first ?? "herald", maximumSize: configuration.maximumSize,
+                                                         maximumRecipients: 10) { recipient in
+                        Self.domain(of: recipient).flatMap { configuration.domains[$0] } != nil
+                            ? .accept : .refuse(SMTPReply(code: 550, "5.7.1 <\(recipient)>: relay access denied"))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder(maximumLength: 1000)))
+                    try channel.pipeline.syncOperations.addHandler(SMTPServerHandler(machine: machine, idleTimeout: .seconds(60)) { [weak self] message, done in
+                        guard let self else { return done(false) }
+                        self.take(message, done: done)
+                    })
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port).get()
+        let port = server.localAddress?.port ?? configuration.port
+        let waiters = listening.withLock { state in
+            state.port = port
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(returning: port) }
+        logger.info("bounce listener on SMTP", metadata: ["address": "\(configuration.host):\(port)",
+                                                         "domains": "\(configuration.domains.keys.sorted().joined(separator: ","))"])
+        await withGracefulShutdownHandler {
+            try? await server.closeFuture.get()
+        } onGracefulShutdown: {
+            server.close(promise: nil)
+        }
+    }
+
+    /// Turns one received mail into receipts; `done(true)` once all are stored.
+    func take(_ message: SMTPServerStateMachine.Received, done: @escaping SMTPServerHandler.Done) {
+        let receipts = Self.receipts(for: message, domains: configuration.domains, now: Date())
+        guard !receipts.isEmpty else {
+            logger.notice("mail to the bounce domain that names no message or holds no delivery status; taken and dropped", metadata: [
+                "from": "\(LogText.escaped(message.sender))", "to": "\(LogText.escaped(message.recipients.joined(separator: ",")))",
+                "start": "\(LogText.escaped(String(message.data.prefix(200))))",
+            ])
+            return done(true)
+        }
+        let pending = ManagedCounter(receipts.count)
+        for receipt in receipts {
+            sink.deliver(receipt) { if pending.decrement() == 0 { done(true) } }
+        }
+    }
+
+    /// The receipts one mail stands for (pure; tests call it with fixtures).
+    static func receipts(for message: SMTPServerStateMachine.Received, domains: [String: String], now: Date) -> [ProviderReceipt] {
+        guard let address = message.recipients.first(where: { domain(of: $0).flatMap { domains[$0] } != nil }),
+              let connector = domain(of: address).flatMap({ domains[$0] }),
+              let report = DeliveryStatusNotification.parse(message.data)
+        else { return [] }
+        guard let messageID = report.envelopeID.flatMap({ $0.isEmpty ? nil : $0 }) ?? verpToken(address) else { return [] }
+        return report.recipients.compactMap { recipient -> ProviderReceipt? in
+            let kind: EventKind
+            var reason: ReasonCode?
+            switch recipient.action {
+            case "delivered": kind = .status(.delivered)
+            case "relayed", "expanded": kind = .status(.sent)
+            case "delayed":
+                kind = .status(.deferred)
+                reason = recipient.status.map(SMTPOutcome.reason(for:)) ?? .softBounce
+            case "failed":
+                kind = .status(.undelivered)
+                reason = recipient.status.map(SMTPOutcome.reason(for:)) ?? .hardBounce
+            default: return nil
+            }
+            let detail = ProviderDetail(status: recipient.action, errorCode: recipient.status?.description,
+                                        text: recipient.diagnostic.map { String($0.prefix(500)) })
+            return ProviderReceipt(connector: connector, providerMessageID: messageID, kind: kind, reason: reason, occurredAt: now,
+                                   receivedAt: now, detail: detail)
+        }
+    }
+
+    static func domain(of address: String) -> String? {
+        guard let at = address.lastIndex(of: "@") else { return nil }
+        return address[address.index(after: at)...].lowercased()
+    }
+
+    /// `bounces+msg_123@domain` -> `msg_123`.
+    static func verpToken(_ address: String) -> String? {
+        guard let at = address.lastIndex(of: "@") else { return nil }
+        let local = address[..<at]
+        guard let plus = local.firstIndex(of: "+") else { return nil }
+        let token = local[local.index(after: plus)...]
+        return token.isEmpty ? nil : String(token)
+    }
+}
+
+/// Counts down from a start, safely from any thread.
+final class ManagedCounter: Sendable {
+    private let value: Mutex<Int>
+    init(_ start: Int) { value = Mutex(start) }
+    func decrement() -> Int { value.withLock { $0 -= 1; return $0 } }
+}

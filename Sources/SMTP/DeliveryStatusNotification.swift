@@ -1,0 +1,116 @@
+/// A delivery status notification (RFC 3464): the `message/delivery-status` part of a `multipart/report`, read
+/// leniently. A report that is not one (a non-standard bounce) yields what can be found: a status code such as
+/// `5.1.1` in its text, read as a failure. Pure: never throws, never traps on hostile input.
+public struct DeliveryStatusNotification: Sendable, Hashable {
+    /// `Original-Envelope-Id`: the ENVID the sender gave with MAIL FROM.
+    public var envelopeID: String?
+    public var reportingMTA: String?
+    public var recipients: [Recipient]
+    /// Whether it was a standard RFC 3464 report (false: guessed from a non-standard bounce's text).
+    public var isStandard: Bool
+
+    public struct Recipient: Sendable, Hashable {
+        /// `Final-Recipient` without its `rfc822;` type.
+        public var finalRecipient: String?
+        public var originalRecipient: String?
+        /// `failed`, `delayed`, `delivered`, `relayed` or `expanded` (lower case).
+        public var action: String
+        /// `Status`: the enhanced status code.
+        public var status: EnhancedStatusCode?
+        /// `Diagnostic-Code` without its `smtp;` type: the remote server's reply.
+        public var diagnostic: String?
+        public var remoteMTA: String?
+    }
+
+    /// Parses a whole message (headers and body, CRLF or LF line ends). nil when it holds no delivery status at all.
+    public static func parse(_ message: String) -> DeliveryStatusNotification? {
+        // "\r\n" is one Character in Swift: split on it as well as on a bare LF.
+        let lines = message.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r\n" || $0 == "\n" }).map { line -> Substring in
+            line.last == "\r" ? line.dropLast() : line
+        }
+        guard let status = statusPart(lines) else { return guess(message) }
+        let groups = fieldGroups(status)
+        guard let perMessage = groups.first else { return guess(message) }
+        var report = DeliveryStatusNotification(envelopeID: perMessage["original-envelope-id"].map(trim),
+                                                reportingMTA: perMessage["reporting-mta"].map(typed), recipients: [], isStandard: true)
+        for fields in groups.dropFirst() {
+            guard let action = fields["action"] else { continue }
+            report.recipients.append(Recipient(
+                finalRecipient: fields["final-recipient"].map(typed), originalRecipient: fields["original-recipient"].map(typed),
+                action: trim(action).lowercased(), status: fields["status"].flatMap { EnhancedStatusCode(trim($0).split(separator: " ").first.map(String.init) ?? "") },
+                diagnostic: fields["diagnostic-code"].map(typed), remoteMTA: fields["remote-mta"].map(typed)
+            ))
+        }
+        return report.recipients.isEmpty ? guess(message) : report
+    }
+
+    /// The lines of the first `message/delivery-status` part (its body, after the part's own headers).
+    static func statusPart(_ lines: [Substring]) -> [Substring]? {
+        var index = 0
+        while index < lines.count {
+            if lines[index].lowercased().hasPrefix("content-type:"), lines[index].lowercased().contains("message/delivery-status") {
+                // Skip the rest of this part's headers.
+                var body = index + 1
+                while body < lines.count, !lines[body].isEmpty { body += 1 }
+                let start = min(body + 1, lines.count)
+                var end = start
+                while end < lines.count, !lines[end].hasPrefix("--") { end += 1 }
+                return Array(lines[start..<end])
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Groups of `Name: value` fields separated by blank lines (folded lines joined), names lower-cased.
+    static func fieldGroups(_ lines: [Substring]) -> [[String: String]] {
+        var groups: [[String: String]] = []
+        var current: [String: String] = [:]
+        var last: String?
+        for line in lines.prefix(10_000) {
+            if line.allSatisfy({ $0 == " " || $0 == "\t" }) {
+                if !current.isEmpty { groups.append(current) }
+                current = [:]
+                last = nil
+            } else if line.first == " " || line.first == "\t", let name = last {
+                current[name, default: ""] += " " + trim(line)
+            } else if let colon = line.firstIndex(of: ":") {
+                let name = line[..<colon].lowercased()
+                current[name] = String(line[line.index(after: colon)...])
+                last = name
+            }
+        }
+        if !current.isEmpty { groups.append(current) }
+        return groups
+    }
+
+    /// A bounce that is not RFC 3464: the first `5.x.y` or `4.x.y` status code in it says failed or delayed.
+    static func guess(_ message: String) -> DeliveryStatusNotification? {
+        for token in message.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\r\n" || $0 == "\t" || $0 == "(" || $0 == ")" }).prefix(20_000) {
+            guard let code = EnhancedStatusCode(String(token.trimmingTrailingPunctuation)), code.statusClass != 2 else { continue }
+            return DeliveryStatusNotification(envelopeID: nil, reportingMTA: nil, recipients: [
+                Recipient(finalRecipient: nil, originalRecipient: nil, action: code.statusClass == 5 ? "failed" : "delayed", status: code,
+                          diagnostic: nil, remoteMTA: nil),
+            ], isStandard: false)
+        }
+        return nil
+    }
+
+    static func trim(_ value: some StringProtocol) -> String {
+        String(value.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+
+    /// `rfc822; ann@example.com` -> `ann@example.com` (the value after a `type;` prefix).
+    static func typed(_ value: String) -> String {
+        guard let semicolon = value.firstIndex(of: ";") else { return trim(value) }
+        return trim(value[value.index(after: semicolon)...])
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingTrailingPunctuation: Substring {
+        var value = self
+        while let last = value.last, last == "." || last == "," || last == ";" || last == ":" { value = value.dropLast() }
+        return value
+    }
+}

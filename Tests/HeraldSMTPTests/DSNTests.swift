@@ -1,0 +1,114 @@
+import Foundation
+import HeraldCore
+@testable import HeraldSMTP
+import SMTP
+import Testing
+
+/// Bounces in the forms real MTAs send (Postfix's RFC 3464 reports, a non-standard bounce), read into receipts.
+@Suite("Delivery status notifications")
+struct DSNTests {
+    /// Postfix's report for a next hop that refused the recipient with 550 5.1.1 (the shape of ../shared/notes/postfix-test-relay.md).
+    static func postfixFailed(envid: String, recipient: String = "ann@example.com") -> String {
+        """
+        Return-Path: <>\r
+        From: MAILER-DAEMON@relay.test (Mail Delivery System)\r
+        Subject: Undelivered Mail Returned to Sender\r
+        To: bounces+\(envid)@bounce.test\r
+        MIME-Version: 1.0\r
+        Content-Type: multipart/report; report-type=delivery-status;\r
+        \tboundary="5F2A01E0C3.1733300000/relay.test"\r
+        \r
+        This is a MIME-encapsulated message.\r
+        \r
+        --5F2A01E0C3.1733300000/relay.test\r
+        Content-Description: Notification\r
+        Content-Type: text/plain; charset=us-ascii\r
+        \r
+        I'm sorry to have to inform you that your message could not\r
+        be delivered to one or more recipients.\r
+        \r
+        --5F2A01E0C3.1733300000/relay.test\r
+        Content-Description: Delivery report\r
+        Content-Type: message/delivery-status\r
+        \r
+        Reporting-MTA: dns; relay.test\r
+        X-Postfix-Queue-ID: 5F2A01E0C3\r
+        X-Postfix-Sender: rfc822; bounces+\(envid)@bounce.test\r
+        Original-Envelope-Id: \(envid)\r
+        Arrival-Date: Fri,  4 Dec 2026 10:00:00 +0000 (UTC)\r
+        \r
+        Final-Recipient: rfc822; \(recipient)\r
+        Original-Recipient: rfc822;\(recipient)\r
+        Action: failed\r
+        Status: 5.1.1\r
+        Remote-MTA: dns; 127.0.0.1\r
+        Diagnostic-Code: smtp; 550 5.1.1 <\(recipient)>: Recipient address\r
+            rejected: mailbox unknown\r
+        \r
+        --5F2A01E0C3.1733300000/relay.test\r
+        Content-Description: Undelivered Message Headers\r
+        Content-Type: text/rfc822-headers\r
+        \r
+        Subject: Your order\r
+        \r
+        --5F2A01E0C3.1733300000/relay.test--\r
+        """
+    }
+
+    static func postfixAction(_ action: String, status: String, envid: String) -> String {
+        postfixFailed(envid: envid).replacingOccurrences(of: "Action: failed", with: "Action: \(action)")
+            .replacingOccurrences(of: "Status: 5.1.1", with: "Status: \(status)")
+    }
+
+    static func received(_ data: String, to: String = "bounces+msg_1@bounce.test") -> SMTPServerStateMachine.Received {
+        SMTPServerStateMachine.Received(sender: "", recipients: [to], data: data, mailParameters: [], id: "t-1")
+    }
+
+    @Test("Postfix's failed report: envelope id, recipient, action, status, the remote reply unfolded")
+    func parsesPostfix() throws {
+        let report = try #require(DeliveryStatusNotification.parse(Self.postfixFailed(envid: "msg_1")))
+        #expect(report.isStandard)
+        #expect(report.envelopeID == "msg_1")
+        #expect(report.reportingMTA == "relay.test")
+        let recipient = try #require(report.recipients.first)
+        #expect(recipient.finalRecipient == "ann@example.com")
+        #expect(recipient.action == "failed")
+        #expect(recipient.status?.description == "5.1.1")
+        #expect(recipient.diagnostic == "550 5.1.1 <ann@example.com>: Recipient address rejected: mailbox unknown")
+    }
+
+    @Test("each action becomes its receipt: delivered DELIVERED, failed UNDELIVERED with the reason, delayed DEFERRED, relayed SENT",
+          arguments: [("delivered", "2.0.0", MessageStatus.delivered, ReasonCode?.none), ("failed", "5.1.1", .undelivered, .mailboxUnknown),
+                      ("failed", "5.2.2", .undelivered, .mailboxFull), ("failed", "5.7.1", .undelivered, .antiSpamRejection),
+                      ("delayed", "4.4.1", .deferred, .networkError), ("relayed", "2.0.0", .sent, nil)])
+    func receipts(action: String, status: String, expected: MessageStatus, reason: ReasonCode?) throws {
+        let receipts = BounceListener.receipts(for: Self.received(Self.postfixAction(action, status: status, envid: "msg_7")),
+                                               domains: ["bounce.test": "mail"], now: Date())
+        let receipt = try #require(receipts.first)
+        #expect(receipts.count == 1)
+        #expect(receipt.connector == "mail")
+        #expect(receipt.providerMessageID == "msg_7")
+        #expect(receipt.kind == .status(expected))
+        #expect(receipt.reason == reason)
+        #expect(receipt.detail?.errorCode == status)
+    }
+
+    @Test("without an envelope id the VERP address names the message; a non-standard bounce is read by its status code")
+    func fallbacks() throws {
+        let noEnvid = Self.postfixFailed(envid: "").replacingOccurrences(of: "Original-Envelope-Id: \r\n", with: "")
+        let viaVERP = BounceListener.receipts(for: Self.received(noEnvid, to: "bounces+msg_9@bounce.test"), domains: ["bounce.test": "mail"], now: Date())
+        #expect(viaVERP.map(\.providerMessageID) == ["msg_9"])
+        let plain = "Subject: failure notice\r\n\r\nSorry, we were unable to deliver your message to ann@example.com.\r\nRemote said: 550 5.1.1 user unknown.\r\n"
+        let guessed = BounceListener.receipts(for: Self.received(plain, to: "bounces+msg_10@bounce.test"), domains: ["bounce.test": "mail"], now: Date())
+        #expect(guessed.map(\.kind) == [.status(.undelivered)])
+        #expect(guessed.first?.reason == .mailboxUnknown)
+    }
+
+    @Test("garbage, an empty mail, or a mail for no known message yields no receipt and no crash",
+          arguments: ["", "\r\n\r\n", "Content-Type: message/delivery-status", "Content-Type: message/delivery-status\r\n\r\nAction: failed\r\nStatus: 9.9.9",
+                      String(repeating: "x", count: 100_000), "--\r\n--\r\n--"])
+    func hostile(data: String) {
+        _ = DeliveryStatusNotification.parse(data)
+        #expect(BounceListener.receipts(for: Self.received(data, to: "postmaster@bounce.test"), domains: ["bounce.test": "mail"], now: Date()).isEmpty)
+    }
+}
