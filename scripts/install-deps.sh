@@ -5,6 +5,8 @@ need=()
 [ -f /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# A real SMTP relay for the e-mail tests (scripts/test-postfix.sh runs a private instance; the system's is not used).
+[ -x /usr/sbin/postfix ] || need+=(postfix)
 # Time zones for quiet hours (the recipient's local time).
 [ -f /usr/share/zoneinfo/America/New_York ] || need+=(tzdata)
 if [ ${#need[@]} -gt 0 ]; then

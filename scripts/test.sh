@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # Runs every test: domain, store contract on SQLite and PostgreSQL, engine, HTTP over loopback, the fuzz corpus, then the CLI
 # and a real `herald serve` on both databases (scripts/cli-smoke.sh), then SMPP conformance (scripts/smpp-conformance.sh).
-# Starts a throw-away PostgreSQL on 127.0.0.1 for the contract tests and stops it by PID afterwards.
+# Starts a throw-away PostgreSQL and a private Postfix relay on 127.0.0.1 for the tests and stops them by PID afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 scripts/install-deps.sh
+stops=()
+trap 'for stop in "${stops[@]}"; do $stop || true; done' EXIT
 if [ -z "${HERALD_TEST_POSTGRES_URL:-}" ]; then
   HERALD_TEST_POSTGRES_URL="$(scripts/test-postgres.sh start)"
   export HERALD_TEST_POSTGRES_URL
-  trap 'scripts/test-postgres.sh stop' EXIT
+  stops+=("scripts/test-postgres.sh stop")
+fi
+# A private Postfix as a real SMTP relay for the e-mail tests (root only: Postfix's privilege model; else those tests
+# are reported as skipped).
+if [ -z "${HERALD_TEST_POSTFIX:-}" ] && [ "$(id -u)" = 0 ] && [ -x /usr/sbin/postfix ]; then
+  HERALD_TEST_POSTFIX="$(scripts/test-postfix.sh start)"
+  export HERALD_TEST_POSTFIX
+  stops+=("scripts/test-postfix.sh stop")
 fi
 swift build --build-tests
 swift test --skip-build "$@"

@@ -45,15 +45,16 @@ struct SMTPConnectorTests {
         }
     }
 
-    static func run(_ body: (Harness) async throws -> Void) async throws {
+    /// `relayPort`: the connector's relay (nil: the sink itself); `sinkPort` and `bouncePort` 0 for any free port.
+    static func run(relayPort: Int? = nil, sinkPort: Int = 0, bouncePort: Int = 0, _ body: (Harness) async throws -> Void) async throws {
         var sinkConfiguration = SMTPSink.Configuration()
-        sinkConfiguration.port = 0
+        sinkConfiguration.port = sinkPort
         let sink = SMTPSink(configuration: sinkConfiguration, recipients: MagicRecipients(slowMilliseconds: 3_000))
         let group = ServiceGroup(services: [sink], logger: Logger(label: "test.smtp"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let port = await sink.port()
-            var configuration = SMTPConnectorConfiguration(name: "mail", host: "127.0.0.1", port: port, bounceDomain: "bounce.test")
+            var configuration = SMTPConnectorConfiguration(name: "mail", host: "127.0.0.1", port: relayPort ?? port, bounceDomain: "bounce.test")
             configuration.timeout = .seconds(1)
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-smtp-\(UUID().uuidString).sqlite").path
             let store = try SQLiteStore(path: path)
@@ -62,7 +63,7 @@ struct SMTPConnectorTests {
                                         configuration: .init(workers: 1, batchSize: 64, lease: 30,
                                                              retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05, maxDelay: 0.1, jitter: 0)))
             let receipts = ReceiptSink()
-            let listener = BounceListener(configuration: .init(host: "127.0.0.1", port: 0, domains: ["bounce.test": "mail"]), sink: receipts)
+            let listener = BounceListener(configuration: .init(host: "127.0.0.1", port: bouncePort, domains: ["bounce.test": "mail"]), sink: receipts)
             let herald = ServiceGroup(services: [listener, ReceiptIngestor(store: store, sink: receipts)], logger: Logger(label: "test.herald"))
             tasks.addTask { try await herald.run() }
             let harness = Harness(store: store, sink: sink, dispatcher: dispatcher, gateway: Gateway(store: store),

@@ -1,0 +1,43 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import Testing
+
+/// Against a real MTA nobody here wrote: Debian's Postfix as the relay (scripts/test-postfix.sh starts a private
+/// instance and sets HERALD_TEST_POSTFIX to "RELAY_PORT NEXT_HOP_PORT INBOUND_PORT BOUNCE_DOMAIN"). Postfix takes
+/// every message (250: SENT), relays it to herald smtp-sink, and for the one the sink refuses writes its own RFC 3464
+/// report to Herald's bounce listener: the DSNs Herald reads here are the real thing.
+@Suite("E-mail through a real Postfix relay", .serialized,
+       .enabled(if: ProcessInfo.processInfo.environment["HERALD_TEST_POSTFIX"] != nil, "set by scripts/test.sh when Postfix runs"))
+struct PostfixRelayTests {
+    static var ports: [Int] {
+        (ProcessInfo.processInfo.environment["HERALD_TEST_POSTFIX"] ?? "").split(separator: " ").prefix(3).compactMap { Int($0) }
+    }
+
+    @Test("Postfix takes both (SENT); the refused one comes back as Postfix's DSN: UNDELIVERED / MAILBOX_UNKNOWN, suppressed")
+    func relayAndBounce() async throws {
+        let ports = Self.ports
+        try #require(ports.count == 3, "HERALD_TEST_POSTFIX is RELAY_PORT NEXT_HOP_PORT INBOUND_PORT BOUNCE_DOMAIN")
+        try await SMTPConnectorTests.run(relayPort: ports[0], sinkPort: ports[1], bouncePort: ports[2]) { harness in
+            let good = try await harness.send(to: "ann@example.com")
+            let bad = try await harness.send(to: "unknown@example.com")
+            for id in [good, bad] {
+                let sent = try await harness.settle(id) { $0.status != .queued && $0.status != .sending }
+                #expect(sent.status == .sent || sent.status == .undelivered, "Postfix answered \(sent.providerStatus ?? "-"): \(sent.status)")
+            }
+            // Postfix relays at once and reports the refusal within seconds: wait for that event, bounded.
+            var bounced = try await harness.message(bad)
+            for _ in 0..<600 where bounced.status != .undelivered {
+                try await Task.sleep(for: .milliseconds(50))
+                bounced = try await harness.message(bad)
+            }
+            #expect(bounced.status == .undelivered)
+            #expect(bounced.reason == .mailboxUnknown)
+            #expect(bounced.providerStatus == "failed")
+            #expect(bounced.providerError == "5.1.1")
+            #expect(try await harness.store.suppressions(accountID: harness.account.id, recipient: "unknown@example.com", limit: 5).count == 1)
+            #expect(harness.sink.messages.contains { $0.recipients == ["ann@example.com"] && $0.data.contains("X-Herald-Message-Id: \(good)") })
+            #expect(try await harness.message(good).status == .sent)
+        }
+    }
+}
