@@ -30,13 +30,13 @@ case "${1:-}" in
       "transport_maps=inline:{$BOUNCE_DOMAIN=smtp:[127.0.0.1]:$INBOUND_PORT}" "maillog_file=/dev/stdout" \
       "maximal_queue_lifetime=60s" "bounce_queue_lifetime=0" "alternate_config_directories=$D/conf" \
       "queue_run_delay=1s" "minimal_backoff_time=1s" "maximal_backoff_time=2s" "smtp_connect_timeout=5s"
-    postconf -e "alternate_config_directories=$D/conf"
+    postconf -e "alternate_config_directories=$D/conf" >&2
     # The smtp inet service on the relay port, nothing chrooted.
     awk -v port="$RELAY_PORT" 'BEGIN { OFS = " " }
       /^#/ || /^[ \t]/ || NF < 8 { print; next }
       $1 == "smtp" && $2 == "inet" { $1 = "127.0.0.1:" port }
       { $5 = "n"; print }' "$D/conf/master.cf" > "$D/master.cf" && mv "$D/master.cf" "$D/conf/master.cf"
-    postfix -c "$D/conf" check
+    postfix -c "$D/conf" check >&2
     postfix -c "$D/conf" start-fg > "$D/postfix.log" 2>&1 &
     echo $! > "$D/pid"
     for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$RELAY_PORT") 2>/dev/null && break; sleep 0.1; done

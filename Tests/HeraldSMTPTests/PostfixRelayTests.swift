@@ -11,7 +11,8 @@ import Testing
        .enabled(if: ProcessInfo.processInfo.environment["HERALD_TEST_POSTFIX"] != nil, "set by scripts/test.sh when Postfix runs"))
 struct PostfixRelayTests {
     static var ports: [Int] {
-        (ProcessInfo.processInfo.environment["HERALD_TEST_POSTFIX"] ?? "").split(separator: " ").prefix(3).compactMap { Int($0) }
+        let setting = ProcessInfo.processInfo.environment["HERALD_TEST_POSTFIX"] ?? ""
+        return (setting.split(separator: "\n").last ?? "").split(separator: " ").prefix(3).compactMap { Int($0) }
     }
 
     @Test("Postfix takes both (SENT); the refused one comes back as Postfix's DSN: UNDELIVERED / MAILBOX_UNKNOWN, suppressed")

@@ -21,6 +21,8 @@ struct HeraldBench: AsyncParsableCommand {
     @Option(help: "End to end: offered messages per second (0: as fast as the server takes them).") var rate = 0.0
     @Option(help: "Messages stored before measuring lookups.") var stored = 1_000_000
     @Option(help: "Seconds to wait for the backlog to drain before lookups.") var drainTimeout = 900.0
+    @Option(help: "Channel of the messages sent: sms, or email (to userN@example.com through the server's email route).") var channel = "sms"
+    @Option(help: "End to end: non-final statuses that count as done, comma-separated (e.g. SENT for e-mail through a relay).") var settled = ""
     @Option(help: "Phases to run, comma-separated: e2e,single,batch,lookup (and health, the framework baseline; fill: only store `stored` messages).") var phases = "e2e,single,batch,lookup"
 
     func run() async throws {
@@ -31,9 +33,14 @@ struct HeraldBench: AsyncParsableCommand {
             return "+1415\(200 + (n / 8000) % 800)\(2000 + n % 8000)"
         }
         // Bodies are written as text: the load generator shares the two cores with the server, so it must be cheap.
+        let email = channel == "email"
         @Sendable func smsJSON() -> String {
-            "{\"channel\":\"sms\",\"to\":\"\(recipient())\",\"from\":\"Herald\",\"text\":\"Your code is 123456\"}"
+            if email {
+                return "{\"channel\":\"email\",\"to\":\"user\(numbers.next())@example.com\",\"from\":\"Acme <no-reply@acme.test>\",\"subject\":\"Your order\",\"text\":\"Your order ships today.\"}"
+            }
+            return "{\"channel\":\"sms\",\"to\":\"\(recipient())\",\"from\":\"Herald\",\"text\":\"Your code is 123456\"}"
         }
+        let settledStatuses = Set(settled.split(separator: ",").map(String.init))
         @Sendable func batchBody(_ size: Int) -> ByteBuffer {
             var text = "{\"messages\":["
             text.reserveCapacity(size * 90)
@@ -62,7 +69,8 @@ struct HeraldBench: AsyncParsableCommand {
         let target = before.total + endToEnd
         while true {
             let now = try await stats()
-            if now.total >= target, now.pending == 0 { break }
+            let done = settledStatuses.reduce(0) { $0 + (now.byStatus[$1] ?? 0) }
+            if now.total >= target, now.pending - done == 0 { break }
             try await Task.sleep(for: .milliseconds(200))
         }
         let e2eSeconds = seconds(ContinuousClock.now - e2eStart)
@@ -147,14 +155,14 @@ struct HeraldBench: AsyncParsableCommand {
     }
 
     /// `GET /v1/stats` totals.
-    func stats() async throws -> (total: Int, pending: Int) {
-        let result = Locked<(Int, Int)>((0, 0))
+    func stats() async throws -> (total: Int, pending: Int, byStatus: [String: Int]) {
+        let result = Locked<(Int, Int, [String: Int])>((0, 0, [:]))
         let sent = Locked(false)
         try await HTTPConnection.run(host: host, port: port, next: {
             sent.withLock { done in defer { done = true }; return done ? nil : (.GET, "/v1/stats", [("Authorization", "Bearer \(key)")], nil) }
         }, onReply: { reply, _ in
             let json = (try? JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView))) as? [String: Any] ?? [:]
-            result.withLock { $0 = (json["total"] as? Int ?? 0, json["pending"] as? Int ?? 0) }
+            result.withLock { $0 = (json["total"] as? Int ?? 0, json["pending"] as? Int ?? 0, json["by_status"] as? [String: Int] ?? [:]) }
         })
         return result.withLock { $0 }
     }
