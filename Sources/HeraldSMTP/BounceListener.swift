@@ -31,7 +31,7 @@ public final class BounceListener: Service {
     private let configuration: Configuration
     private let sink: ReceiptSink
     private let logger: Logger
-    private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+    private let listener = SMTPListener()
 
     public init(configuration: Configuration, sink: ReceiptSink, logger: Logger = Logger(label: "herald.bounces")) {
         self.configuration = configuration
@@ -40,44 +40,21 @@ public final class BounceListener: Service {
     }
 
     /// The port it listens on, once listening.
-    public func port() async -> Int {
-        await withCheckedContinuation { continuation in
-            let known = listening.withLock { state -> Int? in
-                if let port = state.port { return port }
-                state.waiters.append(continuation)
-                return nil
-            }
-            if let known { continuation.resume(returning: known) }
-        }
-    }
+    public func port() async -> Int { await listener.port() }
 
     public func run() async throws {
         let configuration = configuration
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let machine = SMTPServerStateMachine(hostname: configuration.domains.keys.sorted().first ?? "herald", maximumSize: configuration.maximumSize,
-                                                         maximumRecipients: 10) { recipient in
-                        Self.domain(of: recipient).flatMap { configuration.domains[$0] } != nil
-                            ? .accept : .refuse(SMTPReply(code: 550, "5.7.1 <\(recipient)>: relay access denied"))
-                    }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder(maximumLength: 1000)))
-                    try channel.pipeline.syncOperations.addHandler(SMTPServerHandler(machine: machine, idleTimeout: .seconds(60)) { [weak self] message, done in
-                        guard let self else { return done(false) }
-                        self.take(message, done: done)
-                    })
-                }
+        let server = try await listener.bind(host: configuration.host, port: configuration.port, idleTimeout: .seconds(60)) { _ in
+            SMTPServerStateMachine(hostname: configuration.domains.keys.sorted().first ?? "herald", maximumSize: configuration.maximumSize,
+                                   maximumRecipients: 10) { recipient in
+                Self.domain(of: recipient).flatMap { configuration.domains[$0] } != nil
+                    ? .accept : .refuse(SMTPReply(code: 550, "5.7.1 <\(recipient)>: relay access denied"))
             }
-            .bind(host: configuration.host, port: configuration.port).get()
-        let port = server.localAddress?.port ?? configuration.port
-        let waiters = listening.withLock { state in
-            state.port = port
-            defer { state.waiters = [] }
-            return state.waiters
+        } onMessage: { [weak self] message, done in
+            guard let self else { return done(false) }
+            self.take(message, done: done)
         }
-        for waiter in waiters { waiter.resume(returning: port) }
+        let port = await listener.port()
         logger.info("bounce listener on SMTP", metadata: ["address": "\(configuration.host):\(port)",
                                                          "domains": "\(configuration.domains.keys.sorted().joined(separator: ","))"])
         await withGracefulShutdownHandler {

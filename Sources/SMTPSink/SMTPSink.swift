@@ -21,8 +21,7 @@ public final class SMTPSink: Service {
     private let recipients: MagicRecipients
     private let logger: Logger
     private let taken = Mutex<[SMTPServerStateMachine.Received]>([])
-    private let connections = Atomic<Int>(0)
-    private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+    private let listener = SMTPListener()
 
     public init(configuration: Configuration = .init(), recipients: MagicRecipients = MagicRecipients(), logger: Logger = Logger(label: "herald.smtp-sink")) {
         self.configuration = configuration
@@ -34,45 +33,19 @@ public final class SMTPSink: Service {
     public var messages: [SMTPServerStateMachine.Received] { taken.withLock { $0 } }
 
     /// The port it listens on, once listening (useful with port 0).
-    public func port() async -> Int {
-        await withCheckedContinuation { continuation in
-            let known = listening.withLock { state -> Int? in
-                if let port = state.port { return port }
-                state.waiters.append(continuation)
-                return nil
-            }
-            if let known { continuation.resume(returning: known) }
-        }
-    }
+    public func port() async -> Int { await listener.port() }
 
     public func run() async throws {
         let configuration = configuration
         let recipients = recipients
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let connection = self.connections.add(1, ordering: .relaxed).newValue
-                    let machine = SMTPServerStateMachine(hostname: configuration.hostname, idPrefix: "\(configuration.hostname)-\(connection)",
-                                                         maximumSize: configuration.maximumSize) { recipient in
-                        recipients.verdict(for: recipient)
-                    }
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder(maximumLength: 1000)))
-                    try channel.pipeline.syncOperations.addHandler(SMTPServerHandler(machine: machine) { [weak self] message, done in
-                        self?.keep(message)
-                        done(true)
-                    })
-                }
-            }
-            .bind(host: configuration.host, port: configuration.port).get()
-        let port = server.localAddress?.port ?? configuration.port
-        let waiters = listening.withLock { state in
-            state.port = port
-            defer { state.waiters = [] }
-            return state.waiters
+        let server = try await listener.bind(host: configuration.host, port: configuration.port, idleTimeout: .seconds(300)) { connection in
+            SMTPServerStateMachine(hostname: configuration.hostname, idPrefix: "\(configuration.hostname)-\(connection)",
+                                   maximumSize: configuration.maximumSize) { recipients.verdict(for: $0) }
+        } onMessage: { [weak self] message, done in
+            self?.keep(message)
+            done(true)
         }
-        for waiter in waiters { waiter.resume(returning: port) }
+        let port = await listener.port()
         logger.info("SMTP sink listening", metadata: ["address": "\(configuration.host):\(port)"])
         await withGracefulShutdownHandler {
             try? await server.closeFuture.get()
