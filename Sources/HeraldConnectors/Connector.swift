@@ -14,6 +14,9 @@ public struct Submission: Sendable, Hashable {
     /// 1 for the first try.
     public var attempt: Int
     public var validUntil: Date
+    /// E-mail: the HTML body and the Reply-To address.
+    public var html: String?
+    public var replyTo: String?
 
     public init(messageID: String, part: Int, partCount: Int, channel: Channel, to: String, from: String?, subject: String?, text: String, attempt: Int, validUntil: Date) {
         self.messageID = messageID

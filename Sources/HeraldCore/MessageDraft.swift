@@ -25,6 +25,10 @@ public struct SendRequest: Sendable, Hashable {
     /// Set by the gateway when the template is missing or a variable is unresolved: the message is stored as
     /// REJECTED / TEMPLATE_ERROR with this explanation.
     public var templateProblem: String?
+    /// E-mail: the HTML body (sent with `text` as multipart/alternative).
+    public var html: String?
+    /// E-mail: the Reply-To address.
+    public var replyTo: String?
 
     public init(
         channel: String?, to: String?, from: String? = nil, subject: String? = nil, text: String?,
@@ -79,6 +83,9 @@ public struct MessageDraft: Sendable, Hashable {
         return number.timeZones
     }
     public var category: MessageCategory = .transactional
+    /// E-mail: the HTML body and Reply-To address.
+    public var html: String?
+    public var replyTo: String?
     /// What smart encoding replaced in `text` (empty when it was off or changed nothing).
     public var replacements: [SMSText.Replacement] = []
 

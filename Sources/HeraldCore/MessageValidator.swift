@@ -43,6 +43,7 @@ public struct MessageValidator: Sendable {
         let limited: [(String?, String, Int)] = [
             (rawTo, "to", FieldLimits.recipient), (request.from, "from", FieldLimits.sender), (request.subject, "subject", FieldLimits.subject),
             (request.tag, "tag", FieldLimits.tag), (request.callbackURL, "callback_url", FieldLimits.url),
+            (request.replyTo, "reply_to", FieldLimits.recipient),
         ]
         for (value, field, limit) in limited {
             if let error = FieldLimits.check(value, field: field, limit: limit) { return .failure(error) }
@@ -61,7 +62,29 @@ public struct MessageValidator: Sendable {
             draft.category = request.category
             return .success(draft)
         }
-        guard var text = request.text, !text.isEmpty else {
+        if channel != .email {
+            for (value, field) in [(request.html, "html"), (request.replyTo, "reply_to")] where value != nil {
+                return .failure(FieldError(field: field, problem: "\(field) is for e-mail only", fix: "leave \(field) out of a \(channel.rawValue) message"))
+            }
+        }
+        if let html = request.html {
+            guard html.utf8.count <= maxEmailBytes else {
+                return .failure(FieldError(field: "html", problem: "html is \(html.utf8.count) bytes", fix: "keep it under \(maxEmailBytes) bytes"))
+            }
+            if html.utf8.contains(0) {
+                return .failure(FieldError(field: "html", problem: "html contains a NUL character", fix: "remove the NUL character from html"))
+            }
+        }
+        var replyTo: String?
+        if let raw = request.replyTo {
+            guard case .success(let address) = Recipient.normalise(raw, for: .email), !raw.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" })
+            else {
+                return .failure(FieldError(field: "reply_to", problem: "'\(LogText.escaped(raw))' is not an e-mail address", fix: "give one address, e.g. support@acme.com"))
+            }
+            replyTo = address
+        }
+        // An e-mail may carry only HTML; every other message needs text.
+        guard var text = request.text ?? (request.html != nil && channel == .email ? "" : nil), !text.isEmpty || request.html != nil else {
             return .failure(FieldError(field: "text", problem: "text is missing or empty", fix: "set text to the message body, or template to a template name"))
         }
         var replacements: [SMSText.Replacement] = []
@@ -122,6 +145,8 @@ public struct MessageValidator: Sendable {
         )
         draft.replacements = replacements
         draft.category = request.category
+        draft.html = request.html
+        draft.replyTo = replyTo
         switch channel {
         case .email:
             switch Recipient.normalise(rawTo, for: channel) {

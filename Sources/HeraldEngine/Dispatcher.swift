@@ -148,11 +148,13 @@ public final class Dispatcher: Service {
         var correlations: [Correlation] = []
         var temporary: [(part: Int, reason: ReasonCode, detail: ProviderDetail?)] = []
         for part in job.pendingParts {
-            let submission = Submission(
+            var submission = Submission(
                 messageID: job.messageID, part: part, partCount: job.segments, channel: job.channel, to: job.to,
                 from: job.from, subject: job.subject, text: texts.indices.contains(part) ? texts[part] : job.text,
                 attempt: job.attempt, validUntil: job.expiresAt
             )
+            submission.html = job.html
+            submission.replyTo = job.replyTo
             let result = await connector.submit(submission)
             let at = clock.now()
             if case .unavailable(let detail) = result {

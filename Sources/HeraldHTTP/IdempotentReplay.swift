@@ -14,6 +14,7 @@ enum IdempotentReplay {
         if (request.from ?? "") != (stored.from ?? ""), request.from != nil || stored.from != nil { return "from" }
         if (request.subject ?? "") != (stored.subject ?? "") { return "subject" }
         if request.template == nil, let text = request.text, let draft, draft.text != stored.text, text != stored.text { return "text" }
+        if (request.html ?? "") != (stored.html ?? "") { return "html" }
         return nil
     }
 

@@ -18,9 +18,12 @@ struct SendRequestJSON: Decodable {
     var category: String?
     var template: String?
     var variables: TemplateVariables?
+    var html: String?
+    var replyTo: String?
 
     enum CodingKeys: String, CodingKey {
-        case channel, to, from, subject, text, tag, category, template, variables
+        case channel, to, from, subject, text, tag, category, template, variables, html
+        case replyTo = "reply_to"
         case sendAt = "send_at", validityMinutes = "validity_minutes", callbackURL = "callback_url", smartEncoding = "smart_encoding"
     }
 
@@ -45,9 +48,12 @@ struct SendRequestJSON: Decodable {
         if template != nil, text != nil {
             throw APIProblem.invalid(FieldError(field: prefix + "text", problem: "both text and template are set", fix: "send either text or template with variables"))
         }
-        return SendRequest(channel: channel, to: to, from: from, subject: subject, text: text, tag: tag, sendAt: sendDate,
-                           validityMinutes: validityMinutes, callbackURL: callbackURL, smartEncoding: smartEncoding,
-                           category: messageCategory, template: template, variables: variables?.values ?? [:])
+        var request = SendRequest(channel: channel, to: to, from: from, subject: subject, text: text, tag: tag, sendAt: sendDate,
+                                  validityMinutes: validityMinutes, callbackURL: callbackURL, smartEncoding: smartEncoding,
+                                  category: messageCategory, template: template, variables: variables?.values ?? [:])
+        request.html = html
+        request.replyTo = replyTo
+        return request
     }
 }
 
@@ -111,6 +117,8 @@ struct MessageJSON: JSONWritable {
     var from: String?
     var subject: String?
     var text: String
+    var html: String?
+    var replyTo: String?
     var tag: String?
     var campaignID: String?
     var status: String
@@ -142,6 +150,8 @@ struct MessageJSON: JSONWritable {
         from = message.from
         subject = message.subject
         text = message.text
+        html = message.html
+        replyTo = message.replyTo
         tag = message.tag
         campaignID = message.campaignID
         status = vocabulary.word(for: message.status, reason: message.reason, engagement: message.engagement)
@@ -201,6 +211,8 @@ extension MessageRecord {
             hasConflict: false, engagement: [], createdAt: message.createdAt, updatedAt: message.createdAt, sendAt: draft.sendAt,
             expiresAt: message.expiresAt, callbackURL: draft.callbackURL, idempotencyKey: message.idempotencyKey
         )
+        html = draft.html
+        replyTo = draft.replyTo
     }
 }
 
@@ -237,6 +249,8 @@ extension MessageJSON {
             writer.optionalField("from", from)
             writer.optionalField("subject", subject)
             writer.field("text", text)
+            writer.optionalField("html", html)
+            writer.optionalField("reply_to", replyTo)
             writer.optionalField("tag", tag)
             writer.optionalField("campaign_id", campaignID)
             writer.field("status", status)

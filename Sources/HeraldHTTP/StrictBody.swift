@@ -71,7 +71,7 @@ enum StrictBodyCheck {
 
 extension SendRequestJSON: StrictBody {
     static let fields: [String: BodyField] = [
-        "channel": .value, "to": .value, "from": .value, "subject": .value, "text": .value, "tag": .value, "category": .value,
+        "channel": .value, "to": .value, "from": .value, "subject": .value, "text": .value, "html": .value, "reply_to": .value, "tag": .value, "category": .value,
         "template": .value, "variables": .free, "send_at": .value, "validity_minutes": .value, "callback_url": .value,
         "smart_encoding": .value,
     ]

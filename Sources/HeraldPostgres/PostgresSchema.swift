@@ -150,5 +150,10 @@ enum PostgresSchema {
             "ALTER TABLE webhooks ADD COLUMN batch_max_events INT",
             "ALTER TABLE webhooks ADD COLUMN batch_max_latency_ms INT",
         ]),
+        (12, [
+            // E-mail: the HTML body and the Reply-To address.
+            "ALTER TABLE messages ADD COLUMN html TEXT",
+            "ALTER TABLE messages ADD COLUMN reply_to TEXT",
+        ]),
     ]
 }

@@ -125,7 +125,10 @@ extension PostgresStore {
         record.providerStatus = r.26
         record.providerError = r.27
         record.campaignID = r.28
-        if status == .deferred { record.nextAttemptAt = try row.makeRandomAccess()[29].decode(Date?.self) }
+        let columns = row.makeRandomAccess()
+        if status == .deferred { record.nextAttemptAt = try columns[29].decode(Date?.self) }
+        record.html = try columns[30].decode(String?.self)
+        record.replyTo = try columns[31].decode(String?.self)
         return (record, parts)
     }
 

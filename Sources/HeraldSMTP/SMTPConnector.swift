@@ -30,10 +30,13 @@ public final class SMTPConnector: Connector {
     public func submit(_ submission: Submission) async -> SubmitResult {
         let messageID = submission.messageID
         let from = submission.from ?? configuration.defaultFrom ?? "no-reply@\(configuration.bounceDomain)"
+        var headers: [(name: String, value: String)] = []
+        if let replyTo = submission.replyTo { headers.append(("Reply-To", replyTo)) }
+        headers.append(("X-Herald-Message-Id", messageID))
         let message = MIMEMessage(
-            from: from, to: submission.to, subject: submission.subject ?? "", text: submission.text,
-            messageID: "\(messageID).\(submission.attempt)@\(configuration.bounceDomain)", date: Self.date(Date()),
-            headers: [("X-Herald-Message-Id", messageID)]
+            from: from, to: submission.to, subject: submission.subject ?? "", text: submission.text.isEmpty && submission.html != nil ? nil : submission.text,
+            html: submission.html, messageID: "\(messageID).\(submission.attempt)@\(configuration.bounceDomain)", date: Self.date(Date()),
+            headers: headers
         )
         let envelope = SMTPClientStateMachine.Envelope(
             sender: "bounces+\(messageID)@\(configuration.bounceDomain)", recipients: [submission.to],

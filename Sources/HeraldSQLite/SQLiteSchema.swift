@@ -285,6 +285,13 @@ enum SQLiteSchema {
                 ALTER TABLE webhooks ADD COLUMN batch_max_latency_ms INTEGER;
                 """)
         }
+        migrator.registerMigration("v12-email-content") { db in
+            // E-mail: the HTML body and the Reply-To address.
+            try db.execute(sql: """
+                ALTER TABLE messages ADD COLUMN html TEXT;
+                ALTER TABLE messages ADD COLUMN reply_to TEXT;
+                """)
+        }
         return migrator
     }
 }

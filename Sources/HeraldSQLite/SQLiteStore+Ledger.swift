@@ -227,6 +227,8 @@ extension SQLiteStore {
         record.providerError = row[27]
         record.campaignID = row[28]
         if status == .deferred { record.nextAttemptAt = (row[29] as Double?).map(Date.init(timeIntervalSince1970:)) }
+        record.html = row[30]
+        record.replyTo = row[31]
         return (record, parts)
     }
 

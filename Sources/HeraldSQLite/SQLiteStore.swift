@@ -119,8 +119,8 @@ public final class SQLiteStore: HeraldStore {
     static let messageInsert = MultiRowInsert("""
         INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments,
             encoding, characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts,
-            reserved_micros, campaign_id) VALUES
-        """, columns: 24)
+            reserved_micros, campaign_id, html, reply_to) VALUES
+        """, columns: 26)
     static let queueInsert = MultiRowInsert("INSERT INTO queue (message_id, available_at, paused_from) VALUES", columns: 3)
 
     /// What a new message starts with: its first event, the part states and status that event gives it.
@@ -173,6 +173,8 @@ public final class SQLiteStore: HeraldStore {
             statement.bind(initial.parts)
             statement.bind(message.reservedMicros)
             statement.bind(message.campaignID)
+            statement.bind(draft.html)
+            statement.bind(draft.replyTo)
         }
         try eventInsert.run(initials, db: db) { statement, initial in
             bindEvent(initial.event, accountID: initial.message.accountID, to: &statement)
@@ -300,12 +302,15 @@ public final class SQLiteStore: HeraldStore {
                 }
                 let events = MessageLedger.claimEvents(messageID: messageID, status: message.status, attempt: attempt, now: now)
                 let updated = try Self.applyEvents(events, messageID: messageID, head: Head(subject: message.callbackSubject, channel: message.channel, parts: parts, holding: message.holding), outbox: &outbox, db: db).parts
-                jobs.append(DispatchJob(
+                var job = DispatchJob(
                     messageID: messageID, accountID: message.accountID, channel: message.channel, to: message.to,
                     from: message.from, subject: message.subject, text: message.text, segments: message.segments,
                     attempt: attempt, expiresAt: message.expiresAt,
                     pendingParts: MessageLedger.pendingParts(updated), rounds: updated.map(\.evidence.round)
-                ))
+                )
+                job.html = message.html
+                job.replyTo = message.replyTo
+                jobs.append(job)
             }
             return jobs
         }

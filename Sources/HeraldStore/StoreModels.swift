@@ -108,6 +108,9 @@ public struct MessageRecord: Sendable, Hashable {
     public var campaignID: String? = nil
     /// When a DEFERRED message is tried next (nil in every other status).
     public var nextAttemptAt: Date? = nil
+    /// E-mail: the HTML body and the Reply-To address.
+    public var html: String? = nil
+    public var replyTo: String? = nil
 
     /// What a dispatch or status write needs to keep the prepaid accounting right.
     public var holding: Billing.Holding { Billing.Holding(reserved: reservedMicros, charged: chargedMicros, price: priceMicros) }
@@ -228,6 +231,9 @@ public struct DispatchJob: Sendable, Hashable {
     public var pendingParts: [Int]
     /// Retry round of each part (index = part): events and correlations of this attempt carry it.
     public var rounds: [Int] = []
+    /// E-mail: the HTML body and the Reply-To address.
+    public var html: String?
+    public var replyTo: String?
 
     /// The retry round of a part.
     public func round(of part: Int) -> Int { rounds.indices.contains(part) ? rounds[part] : 0 }

@@ -54,6 +54,22 @@ struct MessageValidatorTests {
         #expect(try draft(SendRequest(channel: "email", to: "not-an-address", subject: "Hi", text: "x")).rejection == .invalidAddress)
     }
 
+    @Test("html and reply_to are for e-mail; reply_to must be one address; an e-mail may carry only HTML")
+    func emailContent() throws {
+        var sms = SendRequest(channel: "sms", to: "+14155550100", text: "x")
+        sms.html = "<p>x</p>"
+        #expect(error(sms)?.field == "html")
+        var badReply = SendRequest(channel: "email", to: "a@b.co", subject: "Hi", text: "x")
+        badReply.replyTo = "not an address"
+        #expect(error(badReply)?.field == "reply_to")
+        var htmlOnly = SendRequest(channel: "email", to: "a@b.co", subject: "Hi", text: nil)
+        htmlOnly.html = "<p>Hi</p>"
+        htmlOnly.replyTo = "Support@Acme.COM"
+        let draft = try draft(htmlOnly)
+        #expect(draft.html == "<p>Hi</p>")
+        #expect(draft.replyTo == "Support@acme.com")
+    }
+
     @Test("a line break in a value that becomes a mail header is refused naming the field (header injection)")
     func headerInjection() {
         #expect(error(SendRequest(channel: "email", to: "a@b.co", subject: "Hi\r\nBcc: victim@x.co", text: "x"))?.field == "subject")

@@ -23,9 +23,11 @@ struct SMTPConnectorTests {
         /// Herald's listener for bounces to bounce.test.
         let bouncePort: Int
 
-        func send(to: String, subject: String = "Your order", text: String = "It ships today.") async throws -> String {
-            let accepted = try await gateway.send([SendRequest(channel: "email", to: to, from: "Acme <no-reply@acme.test>", subject: subject, text: text)],
-                                                  accountID: account.id).get()
+        func send(to: String, subject: String = "Your order", text: String = "It ships today.", html: String? = nil, replyTo: String? = nil) async throws -> String {
+            var request = SendRequest(channel: "email", to: to, from: "Acme <no-reply@acme.test>", subject: subject, text: text)
+            request.html = html
+            request.replyTo = replyTo
+            let accepted = try await gateway.send([request], accountID: account.id).get()
             return accepted[0].outcome.messageID
         }
 
@@ -99,7 +101,7 @@ struct SMTPConnectorTests {
     @Test("the message on the wire: VERP envelope sender naming the message, its id as ENVID, DSN requested, headers as sent")
     func wire() async throws {
         try await Self.run { harness in
-            let id = try await harness.send(to: "ann@example.com", subject: "Grüße")
+            let id = try await harness.send(to: "ann@example.com", subject: "Grüße", text: "Plain only.")
             _ = try await harness.settle(id) { $0.status == .sent }
             let taken = try #require(harness.sink.messages.last)
             #expect(taken.sender == "bounces+\(id)@bounce.test")
@@ -109,6 +111,17 @@ struct SMTPConnectorTests {
             #expect(taken.data.contains("From: Acme <no-reply@acme.test>\r\n"))
             #expect(taken.data.contains("Subject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n"))
             #expect(taken.data.contains("X-Herald-Message-Id: \(id)\r\n"))
+
+            let rich = try await harness.send(to: "ann@example.com", text: "It ships today.", html: "<p>It ships <b>today</b>.</p>", replyTo: "support@acme.test")
+            _ = try await harness.settle(rich) { $0.status == .sent }
+            let stored = try await harness.message(rich)
+            #expect(stored.html == "<p>It ships <b>today</b>.</p>")
+            #expect(stored.replyTo == "support@acme.test")
+            let alternative = try #require(harness.sink.messages.last)
+            #expect(alternative.data.contains("Reply-To: support@acme.test\r\n"))
+            #expect(alternative.data.contains("Content-Type: multipart/alternative; boundary="))
+            #expect(alternative.data.contains("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nIt ships today.\r\n"))
+            #expect(alternative.data.contains("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n<p>It ships <b>today</b>.</p>\r\n"))
         }
     }
 
