@@ -184,7 +184,7 @@ let package = Package(
         .executableTarget(
             name: "herald-fuzz",
             dependencies: [
-                "HeraldFuzzSupport", "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldHTTP", "SMPP", "SMSText",
+                "HeraldFuzzSupport", "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldHTTP", "SMPP", "SMSText", "SMTP",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict

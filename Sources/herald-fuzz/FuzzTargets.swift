@@ -6,6 +6,7 @@ import HeraldStore
 import NIOCore
 import SMPP
 import SMSText
+import SMTP
 
 /// The fuzz targets: each takes arbitrary bytes and must return without trapping, whatever they are.
 ///
@@ -24,6 +25,9 @@ enum FuzzTarget: String, CaseIterable {
     case csv
     /// `POST /v1/messages` bodies: JSON decoding, the NUL scan, validation, segmentation.
     case json
+    /// SMTP from the network: the bytes as a client's session to the server state machine, as a server's replies to
+    /// the client state machine, and as a bounce for the DSN reader; also as every field of a MIME message.
+    case smtp
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -32,6 +36,7 @@ enum FuzzTarget: String, CaseIterable {
         case .template: Self.template(bytes)
         case .csv: Self.csv(bytes)
         case .json: Self.json(bytes)
+        case .smtp: Self.smtp(bytes)
         }
     }
 
@@ -54,6 +59,26 @@ enum FuzzTarget: String, CaseIterable {
             }
             if buffer.readableBytes == before { return }
         }
+    }
+
+    static func smtp(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        _ = DeliveryStatusNotification.parse(text)
+        var server = SMTPServerStateMachine(hostname: "fuzz.test", maximumSize: 4096) { _ in .accept }
+        var client = SMTPClientStateMachine(envelope: .init(sender: "a@b.test", recipients: ["c@d.test", "e@f.test"], mailDSNParameters: ["ENVID=x"],
+                                                            recipientDSNParameters: ["NOTIFY=FAILURE"]), helloName: "fuzz.test")
+        // Lines as SMTPLineDecoder hands them over: split at LF, CR dropped, at most 1,000 octets.
+        for raw in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).prefix(10_000) {
+            var line = raw.prefix(1000)
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            let string = String(decoding: line, as: UTF8.self)
+            _ = server.received(line: string)
+            _ = client.received(line: string)
+        }
+        _ = client.closed()
+        let field = String(text.prefix(2000))
+        _ = MIMEMessage(from: field, to: field, subject: field, text: text, html: text, messageID: field, date: field).rendered(boundary: "b")
+        _ = SMTPData.stuffed(text)
     }
 
     static func receipt(_ bytes: [UInt8]) {
