@@ -173,7 +173,7 @@ public final class Dispatcher: Service {
                 let status: MessageStatus = if case .sent = result { .sent } else { .accepted }
                 events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(status), source: .connector, occurredAt: at,
                                           connector: connector.name, providerMessageID: providerID, attempt: job.attempt, detail: detail,
-                                          dedupKey: "\(status == .sent ? "sent" : "accepted"):\(part):\(job.attempt)", round: job.round(of: part)))
+                                          dedupKey: "\(status.rawValue.lowercased()):\(part):\(job.attempt)", round: job.round(of: part)))
                 correlations.append(Correlation(connector: connector.name, providerMessageID: providerID, messageID: job.messageID, part: part,
                                                 round: job.round(of: part), correlatedAt: at,
                                                 matchKeys: connector.matchKeys(forProviderID: providerID)))

@@ -99,15 +99,7 @@ extension PostgresStore {
                 WHERE m.id = u.id
                 """, logger: logger)
         }
-        if !suppressions.isEmpty {
-            try await connection.query("""
-                INSERT INTO suppressions (account_id, channel, recipient, sender, source, created_at)
-                SELECT * FROM unnest(\(suppressions.map(\.accountID))::text[], \(suppressions.map(\.channel.rawValue))::text[],
-                    \(suppressions.map(\.recipient))::text[], \(suppressions.map(\.sender))::text[], \(suppressions.map(\.source))::text[],
-                    \(suppressions.map(\.createdAt))::timestamptz[])
-                ON CONFLICT DO NOTHING
-                """, logger: logger)
-        }
+        try await insertSuppressions(suppressions, connection: connection)
         if !balanceDeltas.isEmpty {
             // Accounts are locked in id order, so concurrent settlements cannot deadlock on them.
             let accounts = balanceDeltas.keys.sorted(), deltas = accounts.map { balanceDeltas[$0]! }

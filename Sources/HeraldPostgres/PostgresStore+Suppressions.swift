@@ -5,10 +5,17 @@ import PostgresNIO
 
 extension PostgresStore {
     public func addSuppression(_ suppression: Suppression) async throws {
-        try await client.query("""
+        try await client.withConnection { connection in try await self.insertSuppressions([suppression], connection: connection) }
+    }
+
+    /// Adds suppressions in one statement (one already there is kept): the API's, an inbound STOP's, a write's bounces.
+    func insertSuppressions(_ suppressions: [Suppression], connection: PostgresConnection) async throws {
+        guard !suppressions.isEmpty else { return }
+        try await connection.query("""
             INSERT INTO suppressions (account_id, channel, recipient, sender, source, created_at)
-            VALUES (\(suppression.accountID), \(suppression.channel.rawValue), \(suppression.recipient), \(suppression.sender),
-                    \(suppression.source), \(suppression.createdAt))
+            SELECT * FROM unnest(\(suppressions.map(\.accountID))::text[], \(suppressions.map(\.channel.rawValue))::text[],
+                \(suppressions.map(\.recipient))::text[], \(suppressions.map(\.sender))::text[], \(suppressions.map(\.source))::text[],
+                \(suppressions.map(\.createdAt))::timestamptz[])
             ON CONFLICT DO NOTHING
             """, logger: logger)
     }

@@ -216,9 +216,7 @@ public final class PostgresStore: HeraldStore {
         try await learnWebhooks(of: messages.map(\.accountID), into: transaction, connection: connection)
         for (message, (event, _)) in zip(messages, events) {
             guard let sequence = sequences[message.id + "\u{1F}" + event.dedupKey] else { continue }
-            let subject = CallbackSubject(accountID: message.accountID, to: message.draft.to, tag: message.draft.tag, campaignID: message.campaignID,
-                                          callbackURL: message.draft.callbackURL)
-            transaction.outbox.owe(event, sequence: sequence, subject: subject, messageIsFinal: message.draft.initialStatus.isFinal)
+            transaction.outbox.owe(event, sequence: sequence, subject: message.callbackSubject, messageIsFinal: message.draft.initialStatus.isFinal)
         }
         if !queued.ids.isEmpty {
             try await connection.query("""

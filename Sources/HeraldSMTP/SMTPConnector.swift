@@ -35,7 +35,7 @@ public final class SMTPConnector: Connector {
         headers.append(("X-Herald-Message-Id", messageID))
         let message = MIMEMessage(
             from: from, to: submission.to, subject: submission.subject ?? "", text: submission.text.isEmpty && submission.html != nil ? nil : submission.text,
-            html: submission.html, messageID: "\(messageID).\(submission.attempt)@\(configuration.bounceDomain)", date: Self.date(Date()),
+            html: submission.html, messageID: "\(messageID).\(submission.attempt)@\(configuration.bounceDomain)", date: MIMEMessage.date(secondsSince1970: Int64(Date().timeIntervalSince1970)),
             headers: headers
         )
         let envelope = SMTPClientStateMachine.Envelope(
@@ -53,12 +53,4 @@ public final class SMTPConnector: Connector {
         return SMTPOutcome.result(outcome, providerID: messageID)
     }
 
-    /// RFC 5322 date-time in UTC.
-    static func date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-        return formatter.string(from: date)
-    }
 }

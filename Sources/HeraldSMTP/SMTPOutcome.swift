@@ -35,16 +35,16 @@ enum SMTPOutcome {
 
     /// The reason an enhanced status code gives (the class says transient or permanent).
     static func reason(for code: EnhancedStatusCode) -> ReasonCode {
-        let reply = SMTPReply(code: code.statusClass == 4 ? 450 : 550, lines: [])
+        let transient = code.statusClass == 4
         switch (code.subject, code.detail) {
         case (1, 1), (1, 0), (1, 2), (1, 6), (1, 10): return .mailboxUnknown
-        case (1, _): return reply.isTransient ? .softBounce : .invalidAddress
+        case (1, _): return transient ? .softBounce : .invalidAddress
         case (2, 2): return .mailboxFull
-        case (2, _): return reply.isTransient ? .softBounce : .hardBounce
-        case (4, _): return reply.isTransient ? .networkError : .destinationUnreachable
+        case (2, _): return transient ? .softBounce : .hardBounce
+        case (4, _): return transient ? .networkError : .destinationUnreachable
         case (7, _): return .antiSpamRejection
         case (3, 4), (6, _): return .invalidMessage
-        default: return reply.isTransient ? .softBounce : .hardBounce
+        default: return transient ? .softBounce : .hardBounce
         }
     }
 

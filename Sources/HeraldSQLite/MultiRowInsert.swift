@@ -28,8 +28,13 @@ struct MultiRowInsert: Sendable {
         head + " " + Array(repeating: row, count: rows).joined(separator: ",")
     }
 
-    /// Inserts `rows`; `bind` binds the ``columns`` values of one row in column order.
-    func run<Rows: Collection>(_ rows: Rows, db: Database, bind: (inout RawStatement, Rows.Element) -> Void) throws {
+    /// Inserts `rows`; `bind` binds the ``columns`` values of one row in column order. Returns the rowid each row got
+    /// (one statement inserts its rows in order, so they are consecutive up to the statement's last one); meaningful
+    /// only where no row is ignored as a conflict.
+    @discardableResult
+    func run<Rows: Collection>(_ rows: Rows, db: Database, bind: (inout RawStatement, Rows.Element) -> Void) throws -> [Int64] {
+        var rowIDs: [Int64] = []
+        rowIDs.reserveCapacity(rows.count)
         var start = rows.startIndex
         while start != rows.endIndex {
             let end = rows.index(start, offsetBy: rowsPerStatement, limitedBy: rows.endIndex) ?? rows.endIndex
@@ -38,7 +43,10 @@ struct MultiRowInsert: Sendable {
             var statement = try RawStatement(db.cachedStatement(sql: sql), db: db)
             for row in rows[start..<end] { bind(&statement, row) }
             try statement.run()
+            let last = db.lastInsertedRowID
+            rowIDs += (0..<Int64(count)).map { last - Int64(count) + 1 + $0 }
             start = end
         }
+        return rowIDs
     }
 }

@@ -73,10 +73,7 @@ extension SQLiteStore {
             outbox.owe(inserted[index], changed: changed[index], sequence: sequences[index], subject: head.subject, messageIsFinal: aggregate.status.isFinal)
             if let suppression = BounceSuppression.suppression(for: inserted[index], changed: changed[index], channel: head.channel,
                                                                accountID: head.accountID, recipient: head.subject.to, now: outbox.now) {
-                try db.cachedStatement(sql: """
-                    INSERT INTO suppressions (account_id, channel, recipient, sender, source, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                    """).execute(arguments: [suppression.accountID, suppression.channel.rawValue, suppression.recipient, suppression.sender,
-                                             suppression.source, suppression.createdAt.timeIntervalSince1970])
+                try insertSuppression(suppression, db: db)
             }
         }
         let (holding, balanceDelta) = Billing.settle(head.holding, after: aggregate)

@@ -5,13 +5,16 @@ import HeraldStore
 
 extension SQLiteStore {
     public func addSuppression(_ suppression: Suppression) async throws {
-        try await pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO suppressions (account_id, channel, recipient, sender, source, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO NOTHING
-                """, arguments: [suppression.accountID, suppression.channel.rawValue, suppression.recipient, suppression.sender,
-                                 suppression.source, suppression.createdAt.timeIntervalSince1970])
-        }
+        try await pool.write { db in try Self.insertSuppression(suppression, db: db) }
+    }
+
+    /// Adds a suppression inside a write (one already there is kept): the API's, an inbound STOP's, a bounce's.
+    static func insertSuppression(_ suppression: Suppression, db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO suppressions (account_id, channel, recipient, sender, source, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """).execute(arguments: [suppression.accountID, suppression.channel.rawValue, suppression.recipient, suppression.sender,
+                                     suppression.source, suppression.createdAt.timeIntervalSince1970])
     }
 
     public func removeSuppressions(accountID: String, channel: Channel, recipient: String, sender: String?) async throws -> Int {

@@ -176,21 +176,14 @@ public final class SQLiteStore: HeraldStore {
             statement.bind(draft.html)
             statement.bind(draft.replyTo)
         }
-        try eventInsert.run(initials, db: db) { statement, initial in
+        // First events of new messages never conflict, so each got the next sequence number in order.
+        let sequences = try eventInsert.run(initials, db: db) { statement, initial in
             bindEvent(initial.event, accountID: initial.message.accountID, to: &statement)
         }
         // The callbacks first events owe (a message's own callback URL, a webhook subscribed to QUEUED or REJECTED).
-        for initial in initials {
-            let message = initial.message
-            try learnWebhooks(of: message.accountID, into: &outbox, db: db)
-            let subject = CallbackSubject(accountID: message.accountID, to: message.draft.to, tag: message.draft.tag, campaignID: message.campaignID,
-                                          callbackURL: message.draft.callbackURL)
-            let isFinal = initial.aggregate.status.isFinal
-            guard outbox.owes(initial.event, subject: subject, messageIsFinal: isFinal),
-                  let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM events WHERE message_id = ? AND dedup_key = ?"),
-                                                    arguments: [message.id, initial.event.dedupKey])
-            else { continue }
-            outbox.owe(initial.event, sequence: sequence, subject: subject, messageIsFinal: isFinal)
+        for (initial, sequence) in zip(initials, sequences) {
+            try learnWebhooks(of: initial.message.accountID, into: &outbox, db: db)
+            outbox.owe(initial.event, sequence: sequence, subject: initial.message.callbackSubject, messageIsFinal: initial.aggregate.status.isFinal)
         }
         try queueInsert.run(initials.lazy.filter { !$0.aggregate.status.isFinal }, db: db) { statement, initial in
             let due = (initial.message.draft.sendAt ?? initial.message.createdAt).timeIntervalSince1970

@@ -32,12 +32,7 @@ public struct CallbackOutbox: Sendable {
         for hook in hooks { webhooks[hook.accountID, default: []].append(hook) }
     }
 
-    /// Whether the event owes a callback; the store then finds its sequence number and calls ``owe(_:sequence:subject:messageIsFinal:)``.
-    public func owes(_ event: StatusEvent, changed: Bool? = nil, subject: CallbackSubject, messageIsFinal: Bool) -> Bool {
-        CallbackRouting.owes(event, changed: changed, subject: subject, messageIsFinal: messageIsFinal, webhooks: webhooks[subject.accountID] ?? [])
-    }
-
-    /// Adds the deliveries a newly recorded event owes (none when ``owes(_:subject:messageIsFinal:)`` says so).
+    /// Adds the deliveries a newly recorded event owes (none when ``CallbackRouting`` says it owes nothing).
     /// `changed`: whether the event changed the message (``MessageLedger/fold(_:into:)``); nil when not known.
     public mutating func owe(_ event: StatusEvent, changed: Bool? = nil, sequence: Int64, subject: CallbackSubject, messageIsFinal: Bool) {
         deliveries += CallbackRouting.deliveries(for: event, changed: changed, sequence: sequence, subject: subject, messageIsFinal: messageIsFinal,

@@ -153,6 +153,13 @@ public struct MessageRecord: Sendable, Hashable {
     }
 }
 
+extension NewMessage {
+    /// What the callbacks of this message carry and where they may go.
+    public var callbackSubject: CallbackSubject {
+        CallbackSubject(accountID: accountID, to: draft.to, tag: draft.tag, campaignID: campaignID, callbackURL: draft.callbackURL)
+    }
+}
+
 extension MessageRecord {
     /// What the callbacks of this message carry and where they may go.
     public var callbackSubject: CallbackSubject {

@@ -119,6 +119,8 @@ public final class WebhookSender: Service {
                 self.mailbox.post(.recorded)
             }
         }
+        /// Deliveries the sender can still take (in flight, waiting, gathering into batches and standing behind them count).
+        func freeRoom() -> Int { configuration.concurrency - pacer.inFlight - pacer.waiting - gathering.held - batched }
         var stopping = false
         while true {
             stopping = stopping || Task.isShuttingDownGracefully || Task.isCancelled
@@ -132,7 +134,7 @@ public final class WebhookSender: Service {
                     record(force: true)
                 }
             }
-            let room = configuration.concurrency - pacer.inFlight - pacer.waiting - gathering.held - batched
+            let room = freeRoom()
             // Claim in batches (a claim is a database write): when a quarter of the room is free, or when idle.
             if !stopping, !claiming, room > 0, room >= configuration.concurrency / 4 || pacer.inFlight == 0,
                drySince.map({ ContinuousClock.now - $0 >= configuration.pollInterval }) ?? true {
@@ -170,6 +172,13 @@ public final class WebhookSender: Service {
                     postponed[clock.now().addingTimeInterval(Self.busyPostponement), default: []] += members.map(\.id)
                 }
             }
+            /// Starts deliveries (claimed or handed off) whose webhooks the sender has learnt: batched ones gather, the
+            /// others go to the pacer.
+            func take(_ deliveries: [WebhookDelivery]) {
+                let unbatched = gather(deliveries, into: &gathering, now: now(), postponed: &postponed)
+                for members in unbatched.batches { release(members) }
+                admit(unbatched.single, pacer: &pacer, postponed: &postponed, group: &group)
+            }
             for item in mail.items {
                 switch item {
                 case .recorded:
@@ -181,23 +190,19 @@ public final class WebhookSender: Service {
                         continue
                     }
                     // What does not fit now goes back to the table, due at once: the claim takes it when room frees up.
-                    let room = configuration.concurrency - pacer.inFlight - pacer.waiting - gathering.held - batched
-                    if handed.count > max(0, room) {
-                        postponed[clock.now(), default: []] += handed[max(0, room)...].map(\.id)
-                        handed = Array(handed.prefix(max(0, room)))
+                    let fits = max(0, freeRoom())
+                    if handed.count > fits {
+                        postponed[clock.now(), default: []] += handed[fits...].map(\.id)
+                        handed = Array(handed.prefix(fits))
                         drySince = nil
                     }
                     try? await learnWebhooks(of: handed)
-                    let unbatched = gather(handed, into: &gathering, now: now(), postponed: &postponed)
-                    for members in unbatched.batches { release(members) }
-                    admit(unbatched.single, pacer: &pacer, postponed: &postponed, group: &group)
+                    take(handed)
                 case .claimed(let claimed, let dry):
                     claiming = false
                     if dry, !pokedSinceClaim { drySince = .now }
                     try? await learnWebhooks(of: claimed)
-                    let unbatched = gather(claimed, into: &gathering, now: now(), postponed: &postponed)
-                    for members in unbatched.batches { release(members) }
-                    admit(unbatched.single, pacer: &pacer, postponed: &postponed, group: &group)
+                    take(claimed)
                 case .finished(let attempt, let target, let messageID, let endpointDown):
                     if let members = batchMembers.withLock({ $0.removeValue(forKey: attempt.deliveryID) }) {
                         // One POST for the batch: the same outcome recorded for each of its deliveries.

@@ -2,7 +2,7 @@
 /// Header values that are not ASCII become RFC 2047 encoded words; bodies are quoted-printable when they are not
 /// short ASCII lines, so no line passes 998 octets. Header values must not hold CR or LF (the caller refuses those:
 /// they would let a value inject headers); any that slip through are replaced by spaces.
-public struct MIMEMessage: Sendable, Hashable {
+public struct MIMEMessage: Sendable {
     public var from: String
     public var to: String
     public var subject: String
@@ -25,12 +25,6 @@ public struct MIMEMessage: Sendable, Hashable {
         self.date = date
         self.headers = headers
     }
-
-    public static func == (lhs: MIMEMessage, rhs: MIMEMessage) -> Bool {
-        lhs.rendered(boundary: "b") == rhs.rendered(boundary: "b")
-    }
-
-    public func hash(into hasher: inout Hasher) { hasher.combine(rendered(boundary: "b")) }
 
     /// The message, lines ending in CRLF. `boundary` separates the alternatives (unique per message).
     public func rendered(boundary: String) -> String {
@@ -120,6 +114,28 @@ public struct MIMEMessage: Sendable, Hashable {
         }
         if !chunk.isEmpty { words.append("=?UTF-8?B?" + base64(chunk) + "?=") }
         return words.joined(separator: "\r\n ")
+    }
+
+    /// An RFC 5322 date-time in UTC (`Fri, 04 Dec 2026 10:00:00 +0000`), by arithmetic on the civil calendar: cheap
+    /// enough for every message (a DateFormatter costs more to build than the rest of the message).
+    public static func date(secondsSince1970 seconds: Int64) -> String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let time = seconds - days * 86_400
+        // Days to year, month, day (proleptic Gregorian; H. Hinnant's civil_from_days).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let weekday = ((days % 7) + 11) % 7  // 1970-01-01 was a Thursday
+        let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(weekdays[Int(weekday)]), \(two(day)) \(months[Int(month - 1)]) \(year) \(two(time / 3600)):\(two(time / 60 % 60)):\(two(time % 60)) +0000"
     }
 
     /// CR and LF become spaces: a header value is one line.

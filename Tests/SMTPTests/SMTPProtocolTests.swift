@@ -160,6 +160,12 @@ struct MIMEMessageTests {
         #expect(MIMEMessage.quotedPrintable("a b\nc") == "a b\r\nc")
     }
 
+    @Test("dates are RFC 5322 in UTC", arguments: [(Int64(0), "Thu, 01 Jan 1970 00:00:00 +0000"), (1_795_348_800, "Sun, 22 Nov 2026 12:00:00 +0000"),
+                                                     (951_782_400, "Tue, 29 Feb 2000 00:00:00 +0000"), (-1, "Wed, 31 Dec 1969 23:59:59 +0000")])
+    func dates(seconds: Int64, expected: String) {
+        #expect(MIMEMessage.date(secondsSince1970: seconds) == expected)
+    }
+
     @Test("CR and LF in a header value cannot start another header")
     func injection() {
         let message = MIMEMessage(from: "a@b.test", to: "c@d.test", subject: "hi\r\nBcc: victim@x.test", text: "x", messageID: "m@h", date: "d")
