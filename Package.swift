@@ -71,7 +71,8 @@ let package = Package(
         // SMTP library (RFC 5321 client and server session state machines, replies, DATA, MIME). Knows nothing of Herald.
         .target(
             name: "SMTP",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOTLS", package: "swift-nio")],
             swiftSettings: strict
         ),
         // E-mail through SMTP behind the connector contract.

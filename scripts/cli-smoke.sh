@@ -166,6 +166,18 @@ check "a route to an unknown connector is refused" grep -q "routes\[0\].connecto
 printf '{"pricing":{"sms":{"default":"0.0075","44":"0.04"}}}' > "$work/price.json"
 "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/price.json" > /dev/null 2> "$work/price.err"
 check "a price prefix without + is refused naming it" grep -q "pricing.sms.44" "$work/price.err"
+printf '{"connectors":[{"name":"m","type":"smtp","host":"127.0.0.1","port":2525,"bounce_domain":"b.test","pasword_env":"X"}]}' > "$work/typo.json"
+"$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/typo.json" > /dev/null 2> "$work/typo.err"
+code=$?
+check "an unknown key in --config exits 64 naming it (a typo is not a silent default)" bash -c "[ $code -eq 64 ] && grep -q 'connectors\[0\].pasword_env' '$work/typo.err'"
+printf '{"connectors":[{"name":"m","type":"smtp","host":"127.0.0.1","port":2525,"bounce_domain":"b.test","tls":"none","username":"u","password_env":"HERALD_SMOKE_PW"}]}' > "$work/auth.json"
+HERALD_SMOKE_PW=x "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/auth.json" > /dev/null 2> "$work/auth.err"
+code=$?
+check "smtp AUTH without TLS is refused naming username (no password in clear)" bash -c "[ $code -eq 64 ] && grep -q 'connectors\[0\].username' '$work/auth.err'"
+sed 's/"tls":"none"/"tls":"starttls"/' "$work/auth.json" > "$work/auth2.json"
+env -u HERALD_SMOKE_PW "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/auth2.json" > /dev/null 2> "$work/auth2.err"
+code=$?
+check "smtp password_env naming an unset variable is refused naming it" bash -c "[ $code -eq 64 ] && grep -q 'connectors\[0\].password_env' '$work/auth2.err' && grep -q HERALD_SMOKE_PW '$work/auth2.err'"
 "$HERALD" smsc --help | grep -q -- "--no-receipt-tlvs"
 check "smsc spells its flag --no-receipt-tlvs as documented" test $? -eq 0
 "$HERALD" smsc --mix "DELIVRD=x" > /dev/null 2> "$work/smsc.err"

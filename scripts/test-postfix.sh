@@ -4,7 +4,8 @@
 #   scripts/test-postfix.sh start   -> prints RELAY_PORT NEXT_HOP_PORT INBOUND_PORT BOUNCE_DOMAIN (the test's settings)
 #   scripts/test-postfix.sh stop
 # It relays everything to 127.0.0.1:NEXT_HOP_PORT (the test's herald smtp-sink) and sends mail for BOUNCE_DOMAIN
-# (its DSNs) to 127.0.0.1:INBOUND_PORT (the test's bounce listener). Needs root (Postfix's own privilege model).
+# (its DSNs) to 127.0.0.1:INBOUND_PORT (the test's bounce listener). It offers STARTTLS with the test certificate of
+# Tests/Fixtures/tls (signed by its ca.pem). Needs root (Postfix's own privilege model).
 set -euo pipefail
 RELAY_PORT="${HERALD_POSTFIX_PORT:-25871}"
 NEXT_HOP_PORT="${HERALD_POSTFIX_NEXT_HOP_PORT:-25872}"
@@ -22,14 +23,18 @@ case "${1:-}" in
     fi
     rm -rf "$D"; mkdir -p "$D"; chmod 755 "$D"
     cp -r /etc/postfix "$D/conf"
-    mkdir -p "$D/queue" "$D/data"; chown postfix "$D/data"
+    mkdir -p "$D/queue" "$D/data" "$D/tls"; chown postfix "$D/data"
+    TLS_FIXTURES="$(cd "$(dirname "$0")/../Tests/Fixtures/tls" && pwd)"
+    cp "$TLS_FIXTURES/server.pem" "$TLS_FIXTURES/server-key.pem" "$D/tls/"; chmod 600 "$D/tls/server-key.pem"
     postconf -c "$D/conf" -e \
       "queue_directory=$D/queue" "data_directory=$D/data" "inet_interfaces=127.0.0.1" "inet_protocols=ipv4" \
       "myhostname=relay.test" "mydestination=" "mynetworks=127.0.0.0/8" "smtpd_relay_restrictions=permit_mynetworks,reject" \
       "relayhost=[127.0.0.1]:$NEXT_HOP_PORT" "smtp_dns_support_level=disabled" \
       "transport_maps=inline:{$BOUNCE_DOMAIN=smtp:[127.0.0.1]:$INBOUND_PORT}" "maillog_file=/dev/stdout" \
       "maximal_queue_lifetime=60s" "bounce_queue_lifetime=0" "alternate_config_directories=$D/conf" \
-      "queue_run_delay=1s" "minimal_backoff_time=1s" "maximal_backoff_time=2s" "smtp_connect_timeout=5s"
+      "queue_run_delay=1s" "minimal_backoff_time=1s" "maximal_backoff_time=2s" "smtp_connect_timeout=5s" \
+      "smtpd_tls_cert_file=$D/tls/server.pem" "smtpd_tls_key_file=$D/tls/server-key.pem" "smtpd_tls_security_level=may" \
+      "smtpd_tls_received_header=yes"
     postconf -e "alternate_config_directories=$D/conf" >&2
     # The smtp inet service on the relay port, nothing chrooted.
     awk -v port="$RELAY_PORT" 'BEGIN { OFS = " " }

@@ -94,6 +94,14 @@ public struct ConnectorRegistry: Sendable {
         return candidates.first { $0.isUp && breaker.isClosed($0.name, now: now) } ?? candidates.first
     }
 
+    /// The next candidate that is up and not cooling off, other than those already tried for this attempt (one that
+    /// turned out unreachable when asked: failover within the attempt); nil if there is none.
+    public func alternative(for channel: Channel, to recipient: String, accountID: String? = nil, excluding tried: Set<String>, now: Date) -> (any Connector)? {
+        candidates(for: channel, to: recipient, accountID: accountID).first {
+            !tried.contains($0.name) && $0.isUp && breaker.isClosed($0.name, now: now)
+        }
+    }
+
     /// The provider answered (accepted or refused for good): the connector works.
     public func recordSuccess(_ connector: String) { breaker.success(connector) }
 

@@ -135,7 +135,7 @@ public final class Dispatcher: Service {
 
     /// Submits the pending parts of one message and turns the answers into events.
     func dispatch(_ job: DispatchJob) async -> MessageChange {
-        guard let connector = connectors.choose(for: job.channel, to: job.to, accountID: job.accountID, now: clock.now()) else {
+        guard var connector = connectors.choose(for: job.channel, to: job.to, accountID: job.accountID, now: clock.now()) else {
             let event = StatusEvent(messageID: job.messageID, kind: .status(.failed), reason: .unroutable, source: .connector,
                                     occurredAt: clock.now(), attempt: job.attempt,
                                     detail: ProviderDetail(text: "no connector carries channel \(job.channel.rawValue)"),
@@ -147,7 +147,9 @@ public final class Dispatcher: Service {
         var events: [StatusEvent] = []
         var correlations: [Correlation] = []
         var temporary: [(part: Int, reason: ReasonCode, detail: ProviderDetail?)] = []
-        for part in job.pendingParts {
+        var tried: Set<String> = [connector.name]
+        var pending = job.pendingParts[...]
+        while let part = pending.popFirst() {
             var submission = Submission(
                 messageID: job.messageID, part: part, partCount: job.segments, channel: job.channel, to: job.to,
                 from: job.from, subject: job.subject, text: texts.indices.contains(part) ? texts[part] : job.text,
@@ -158,8 +160,18 @@ public final class Dispatcher: Service {
             let result = await connector.submit(submission)
             let at = clock.now()
             if case .unavailable(let detail) = result {
-                // Nothing reached the provider: the rest of the message waits with this part (parts already taken stay taken).
-                if events.isEmpty, temporary.isEmpty { return wait(job, for: connector, detail: detail) }
+                // Nothing reached the provider: before anything was taken, the next route's connector that is up gets
+                // the message in this same attempt; else the rest of the message waits with this part (parts already
+                // taken stay taken).
+                if events.isEmpty, temporary.isEmpty {
+                    if let next = connectors.alternative(for: job.channel, to: job.to, accountID: job.accountID, excluding: tried, now: at) {
+                        connector = next
+                        tried.insert(next.name)
+                        pending.insert(part, at: pending.startIndex)
+                        continue
+                    }
+                    return wait(job, for: connector, detail: detail)
+                }
                 temporary.append((part, .providerUnavailable, detail))
                 continue
             }

@@ -4,27 +4,46 @@ import HeraldCore
 import Logging
 import NIOCore
 import SMTP
+import Synchronization
 
 /// E-mail through an SMTP relay: one connection per message (at most ``SMTPConnectorConfiguration/concurrency`` at
 /// once), a MIME message, the VERP envelope sender `bounces+<message id>@<bounce_domain>` and, where the relay offers
 /// DSN (RFC 3461), `RET=HDRS ENVID=<message id>` and `NOTIFY=SUCCESS,FAILURE,DELAY`, so a later bounce names its message.
 /// The relay's answer becomes the status (``SMTPOutcome``): 250 SENT, 4xx DEFERRED, 5xx to the recipient UNDELIVERED.
+/// TLS (STARTTLS or implicit, certificates verified) and AUTH as configured; a relay that cannot be reached, or refuses
+/// TLS, AUTH or the greeting, is down for a back-off (``RelayHealth``): its messages wait or fail over, not counted
+/// as attempts.
 public final class SMTPConnector: Connector {
     public let configuration: SMTPConnectorConfiguration
     public var name: String { configuration.name }
     public let channels: Set<HeraldCore.Channel> = [.email]
     private let slots: ConnectionSlots
     private let logger: Logger
+    private let tls: SMTPTLS?
+    private let relay = Mutex(RelayHealth())
+    private let now: @Sendable () -> Date
 
-    public init(configuration: SMTPConnectorConfiguration, logger: Logger = Logger(label: "herald.smtp")) {
+    /// Throws when the TLS settings cannot be used (an unreadable `ca_file`).
+    public init(configuration: SMTPConnectorConfiguration, logger: Logger = Logger(label: "herald.smtp"),
+                now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.configuration = configuration
         self.logger = logger
+        self.now = now
+        tls = try configuration.makeTLS()
         slots = ConnectionSlots(limit: max(1, configuration.concurrency))
     }
 
+    public var isUp: Bool { relay.withLock { $0.isUp(at: now()) } }
+
     public var health: ConnectorHealth {
-        ConnectorHealth(name: name, type: "smtp", channels: ["email"], isUp: true,
-                        detail: "\(configuration.mode.rawValue) via \(configuration.host):\(configuration.port)")
+        let relay = relay.withLock { $0 }
+        var detail = "\(configuration.mode.rawValue) via \(configuration.host):\(configuration.port)"
+        detail += configuration.tls == .none ? "" : " (\(configuration.tls.rawValue) TLS)"
+        if let error = relay.lastError {
+            detail += "; \(relay.consecutiveFailures) failed connection(s) in a row, last: \(error)"
+            if let until = relay.downUntil, !relay.isUp(at: now()) { detail += "; next try at \(Timestamp.format(until))" }
+        }
+        return ConnectorHealth(name: name, type: "smtp", channels: ["email"], isUp: relay.isUp(at: now()), detail: detail)
     }
 
     public func submit(_ submission: Submission) async -> SubmitResult {
@@ -45,10 +64,22 @@ public final class SMTPConnector: Connector {
         await slots.acquire()
         let outcome = await SMTPClient.send(message: message.rendered(boundary: "herald-\(messageID)"), envelope: envelope,
                                             host: configuration.host, port: configuration.port, helloName: configuration.helloName,
+                                            security: configuration.security, tls: tls,
                                             timeout: configuration.timeout, connectTimeout: configuration.connectTimeout)
         slots.release()
-        if case .failed(let error) = outcome {
-            logger.warning("SMTP delivery attempt failed", metadata: ["connector": "\(name)", "message": "\(messageID)", "error": "\(error)"])
+        if SMTPOutcome.isRelayProblem(outcome) {
+            let error = switch outcome {
+            case .refused(let reply, let stage): "\(stage.rawValue) refused: \(reply)"
+            case .failed(let error): error.description
+            case .accepted: ""
+            }
+            relay.withLock { $0.failed(at: now(), error: error) }
+            logger.error("SMTP relay unusable; its messages wait", metadata: ["connector": "\(name)", "message": "\(messageID)", "error": "\(error)"])
+        } else {
+            relay.withLock { $0.succeeded() }
+            if case .failed(let error) = outcome {
+                logger.warning("SMTP delivery attempt failed", metadata: ["connector": "\(name)", "message": "\(messageID)", "error": "\(error)"])
+            }
         }
         return SMTPOutcome.result(outcome, providerID: messageID)
     }

@@ -1,4 +1,5 @@
 import NIOCore
+import SMTP
 
 /// One `"type": "smtp"` connector of the config file (docs/integrations/email.md).
 public struct SMTPConnectorConfiguration: Sendable {
@@ -8,10 +9,30 @@ public struct SMTPConnectorConfiguration: Sendable {
         case relay
     }
 
+    /// How the connection to the relay is protected.
+    public enum TLSMode: String, Sendable {
+        /// Plain text (a relay on the same host or a private network).
+        case none
+        /// STARTTLS after EHLO (port 587 or 25); see ``SMTPConnectorConfiguration/requireTLS``.
+        case starttls
+        /// TLS from the first byte (port 465).
+        case implicit
+    }
+
     public var name: String
     public var mode: Mode = .relay
     public var host: String
     public var port: Int
+    public var tls: TLSMode = .none
+    /// With `starttls`: a relay that does not offer it is not used (else the message goes in clear). Always true when
+    /// Herald signs in.
+    public var requireTLS = true
+    /// PEM file of the certificate authorities to trust for the relay (default: the system's).
+    public var caFile: String?
+    /// The name the relay's certificate must carry (default: `host`; an IP address is checked as an address).
+    public var tlsServerName: String?
+    /// AUTH PLAIN or LOGIN, only under TLS.
+    public var credentials: SMTPClientStateMachine.Credentials?
     /// The domain of the VERP envelope sender (`bounces+<message id>@bounce_domain`) and of Message-IDs.
     public var bounceDomain: String
     /// The name Herald gives in EHLO.
@@ -30,5 +51,21 @@ public struct SMTPConnectorConfiguration: Sendable {
         self.port = port
         self.bounceDomain = bounceDomain
         self.helloName = helloName ?? bounceDomain
+    }
+
+    /// What the SMTP client is told about TLS and AUTH.
+    var security: SMTPClientStateMachine.Security {
+        let mode: SMTPClientStateMachine.Security.TLS = switch tls {
+        case .none: .none
+        case .starttls: .startTLS(required: requireTLS)
+        case .implicit: .implicit
+        }
+        return SMTPClientStateMachine.Security(tls: mode, credentials: credentials)
+    }
+
+    /// The TLS client for the relay (trust, and the name its certificate must carry); nil without TLS.
+    public func makeTLS() throws -> SMTPTLS? {
+        guard tls != .none else { return nil }
+        return try SMTPTLS.client(host: tlsServerName ?? host, caFile: caFile)
     }
 }

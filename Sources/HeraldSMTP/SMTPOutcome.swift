@@ -6,6 +6,14 @@ import SMTP
 /// the step it answered become Herald's submit result, reason and provider detail (the raw reply kept).
 enum SMTPOutcome {
     static func result(_ outcome: SMTPClientStateMachine.Outcome, providerID: String) -> SubmitResult {
+        if isRelayProblem(outcome) {
+            // Nothing about the message was said: it waits for the relay (or another route), not counted as an attempt.
+            switch outcome {
+            case .refused(let reply, _): return .unavailable(detail: detail(reply))
+            case .failed(let error): return .unavailable(detail: ProviderDetail(text: error.description))
+            case .accepted: break
+            }
+        }
         switch outcome {
         case .accepted(let reply):
             // The relay has it; what becomes of it next the DSNs tell.
@@ -17,12 +25,22 @@ enum SMTPOutcome {
             case .rcpt, .data, .message:
                 // The recipient's side refused it for good: a bounce at submission.
                 return .undeliverable(reason, detail: detail(reply))
-            case .greeting, .ehlo, .helo, .mail:
+            case .greeting, .ehlo, .helo, .starttls, .auth, .mail:
                 // The relay refused Herald (its sender, its connection): not the recipient's fault.
                 return .permanentFailure(.providerRejected, detail: detail(reply))
             }
         case .failed(let error):
             return .temporaryFailure(.networkError, detail: ProviderDetail(text: error.description))
+        }
+    }
+
+    /// Whether the transaction ended before MAIL FROM for a reason every message would meet: no connection, TLS or
+    /// AUTH failed, the greeting or EHLO refused. The relay is then down (``RelayHealth``), not the message's fault.
+    static func isRelayProblem(_ outcome: SMTPClientStateMachine.Outcome) -> Bool {
+        switch outcome {
+        case .accepted: false
+        case .refused(_, let stage): [.greeting, .ehlo, .helo, .starttls, .auth].contains(stage)
+        case .failed(let error): error.isConnectionLevel
         }
     }
 

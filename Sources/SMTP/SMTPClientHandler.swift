@@ -1,7 +1,10 @@
 import NIOCore
+import NIOSSL
+import NIOTLS
 
 /// Runs one ``SMTPClientStateMachine`` on a connection: feeds it each line, executes its actions, and fulfils
-/// `outcome` once. Every step has `timeout` to be answered.
+/// `outcome` once. Every step has `timeout` to be answered. On STARTTLS it puts a TLS handler (from `tls`) at the
+/// front of the pipeline and tells the machine when the handshake is done.
 public final class SMTPClientHandler: ChannelInboundHandler {
     public typealias InboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
@@ -12,16 +15,22 @@ public final class SMTPClientHandler: ChannelInboundHandler {
     private let timeout: TimeAmount
     private var deadline: Scheduled<Void>?
     private var finished = false
+    /// Whether the connection was ever made (if not, the connect's own failure is the outcome: ``SMTPClient``).
+    private var wasActive = false
+    private let tls: SMTPTLS?
 
     /// `message`: the DATA section as ``SMTPData/stuffed(_:)`` made it.
-    public init(machine: SMTPClientStateMachine, message: [UInt8], timeout: TimeAmount, outcome: EventLoopPromise<SMTPClientStateMachine.Outcome>) {
+    public init(machine: SMTPClientStateMachine, message: [UInt8], timeout: TimeAmount, tls: SMTPTLS? = nil,
+                outcome: EventLoopPromise<SMTPClientStateMachine.Outcome>) {
         self.machine = machine
+        self.tls = tls
         self.message = message
         self.timeout = timeout
         self.outcome = outcome
     }
 
     public func channelActive(context: ChannelHandlerContext) {
+        wasActive = true
         armTimer(context: context)
         context.fireChannelActive()
     }
@@ -38,14 +47,22 @@ public final class SMTPClientHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
+            armTimer(context: context)
+            execute(machine.tlsEstablished(), context: context)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        execute(machine.closed(error as? SMTPError ?? .connectionClosed("\(error)")), context: context)
+        execute(machine.closed(SMTPTLS.smtpError(error)), context: context)
         context.close(promise: nil)
     }
 
     public func handlerRemoved(context: ChannelHandlerContext) {
         deadline?.cancel()
-        if !finished {
+        if !finished, wasActive {
             finished = true
             outcome.succeed(.failed(.connectionClosed("the connection's end")))
         }
@@ -76,6 +93,13 @@ public final class SMTPClientHandler: ChannelInboundHandler {
                 guard !finished else { continue }
                 finished = true
                 outcome.succeed(result)
+            case .startTLS:
+                do {
+                    guard let tls else { throw SMTPError.tls("no TLS configuration for STARTTLS") }
+                    try context.pipeline.syncOperations.addHandler(try tls.clientHandler(), position: .first)
+                } catch {
+                    execute(machine.closed(SMTPTLS.smtpError(error)), context: context)
+                }
             case .close:
                 deadline?.cancel()
                 context.close(promise: nil)

@@ -1,7 +1,40 @@
-/// One mail transaction on one connection, as the client (RFC 5321): greeting, EHLO (HELO if refused), MAIL, one RCPT
-/// per recipient, DATA, the message, QUIT. Pure: fed replies, it says what to send and, once, how it ended; the
-/// handler that owns the socket executes that (``SMTPClientHandler``).
+/// One mail transaction on one connection, as the client (RFC 5321): greeting, EHLO (HELO if refused), STARTTLS and
+/// EHLO again (RFC 3207) when asked for, AUTH (RFC 4954: PLAIN or LOGIN) when given credentials, MAIL, one RCPT per
+/// recipient, DATA, the message, QUIT. Pure: fed replies, it says what to send and, once, how it ended; the handler
+/// that owns the socket executes that (``SMTPClientHandler``).
 public struct SMTPClientStateMachine: Sendable {
+    /// How the connection is protected and whether Herald signs in.
+    public struct Security: Sendable, Hashable {
+        public enum TLS: Sendable, Hashable {
+            /// Plain text throughout.
+            case none
+            /// STARTTLS after EHLO; `required`: without it the transaction does not go on (else it goes on in clear).
+            case startTLS(required: Bool)
+            /// TLS from the first byte (the handler's pipeline starts with it; port 465).
+            case implicit
+        }
+
+        public var tls: TLS
+        /// AUTH with these, only ever over TLS (a password never crosses the network in clear).
+        public var credentials: Credentials?
+
+        public init(tls: TLS = .none, credentials: Credentials? = nil) {
+            self.tls = tls
+            self.credentials = credentials
+        }
+    }
+
+    /// A user name and password for AUTH PLAIN or LOGIN; never printed.
+    public struct Credentials: Sendable, Hashable, CustomStringConvertible {
+        public var username: String
+        public var password: String
+        public init(username: String, password: String) {
+            self.username = username
+            self.password = password
+        }
+        public var description: String { "\(username):<redacted>" }
+    }
+
     /// What to send and to whom the message goes.
     public struct Envelope: Sendable, Hashable {
         public var sender: String
@@ -20,7 +53,7 @@ public struct SMTPClientStateMachine: Sendable {
 
     /// Where in the transaction a reply came (names the step an outcome is about).
     public enum Stage: String, Sendable, Hashable {
-        case greeting, ehlo, helo, mail, rcpt, data, message
+        case greeting, ehlo, helo, starttls, auth, mail, rcpt, data, message
     }
 
     /// How the transaction ended.
@@ -38,6 +71,9 @@ public struct SMTPClientStateMachine: Sendable {
         case send(String)
         /// Write the message (already dot-stuffed and ending in CRLF.CRLF: ``SMTPData``).
         case sendMessage
+        /// Start the TLS handshake on the connection (after the server's 220 to STARTTLS); call
+        /// ``tlsEstablished()`` when it completes.
+        case startTLS
         /// Report the outcome (once).
         case finish(Outcome)
         /// Close the connection.
@@ -45,19 +81,28 @@ public struct SMTPClientStateMachine: Sendable {
     }
 
     private enum State: Sendable, Hashable {
-        case greeting, ehlo, helo, mail, rcpt(Int), data, message, quit, done
+        case greeting, ehlo, helo, starttls, tlsHandshake, auth(AuthStep), mail, rcpt(Int), data, message, quit, done
+    }
+
+    private enum AuthStep: Sendable, Hashable {
+        case plain, loginUsername, loginPassword, loginDone
     }
 
     private var state = State.greeting
     private var parser = SMTPReplyParser()
     public let envelope: Envelope
     public let helloName: String
-    /// The extensions the server listed in its EHLO reply (upper case keywords with their parameters).
+    public let security: Security
+    /// The extensions the server listed in its last EHLO reply (upper case keywords with their parameters).
     public private(set) var extensions: [String: String] = [:]
+    /// Whether the connection is under TLS (from the start, or since STARTTLS).
+    public private(set) var isSecure: Bool
 
-    public init(envelope: Envelope, helloName: String) {
+    public init(envelope: Envelope, helloName: String, security: Security = Security()) {
         self.envelope = envelope
         self.helloName = helloName
+        self.security = security
+        isSecure = security.tls == .implicit
     }
 
     public var isFinished: Bool { state == .quit || state == .done }
@@ -86,15 +131,28 @@ public struct SMTPClientStateMachine: Sendable {
                 state = .helo
                 return [.send("HELO \(helloName)")]
             }
+            extensions = [:]
             for line in reply.lines.dropFirst() {
                 let pieces = line.split(separator: " ", maxSplits: 1)
                 guard let keyword = pieces.first else { continue }
                 extensions[keyword.uppercased()] = pieces.count > 1 ? String(pieces[1]) : ""
             }
-            return mailFrom()
+            return greeted()
         case .helo:
             guard reply.code == 250 else { return refuse(reply, .helo) }
-            return mailFrom()
+            return greeted()
+        case .starttls:
+            guard reply.code == 220 else {
+                if mustBeSecure { return refuse(reply, .starttls) }
+                return signIn()  // opportunistic: the server cannot now; go on in clear
+            }
+            state = .tlsHandshake
+            return [.startTLS]
+        case .tlsHandshake:
+            // Anything the server says between its 220 and the handshake was not protected: an injection (RFC 3207 section 5).
+            return fail(.protocolViolation("the server sent data after its 220 to STARTTLS, before the TLS handshake"))
+        case .auth(let step):
+            return authenticating(step, reply)
         case .mail:
             guard reply.code == 250 else { return refuse(reply, .mail) }
             return recipient(0)
@@ -117,6 +175,18 @@ public struct SMTPClientStateMachine: Sendable {
         case .done:
             return []
         }
+    }
+
+    /// The TLS handshake after STARTTLS completed: EHLO again (the extensions may differ under TLS).
+    public mutating func tlsEstablished() -> [Action] {
+        guard state == .tlsHandshake else {
+            if security.tls == .implicit { isSecure = true }
+            return []
+        }
+        isSecure = true
+        extensions = [:]
+        state = .ehlo
+        return [.send("EHLO \(helloName)")]
     }
 
     /// The connection closed or failed: an outcome if none was given yet.
@@ -146,11 +216,64 @@ public struct SMTPClientStateMachine: Sendable {
         case .greeting: "the greeting"
         case .ehlo: "EHLO"
         case .helo: "HELO"
+        case .starttls: "STARTTLS"
+        case .tlsHandshake: "the TLS handshake"
+        case .auth: "AUTH"
         case .mail: "MAIL FROM"
         case .rcpt: "RCPT TO"
         case .data: "DATA"
         case .message: "the message"
         case .quit, .done: "QUIT"
+        }
+    }
+
+    /// STARTTLS is asked for and the server offers it, or the transaction cannot go on without it.
+    private var mustBeSecure: Bool {
+        if case .startTLS(required: true) = security.tls { return true }
+        return security.credentials != nil
+    }
+
+    /// After EHLO (or HELO): STARTTLS when asked for and not yet under TLS, then AUTH, then MAIL.
+    private mutating func greeted() -> [Action] {
+        if case .startTLS = security.tls, !isSecure {
+            if extensions["STARTTLS"] != nil {
+                state = .starttls
+                return [.send("STARTTLS")]
+            }
+            if mustBeSecure { return fail(.tlsUnavailable) }
+        }
+        return signIn()
+    }
+
+    private mutating func signIn() -> [Action] {
+        guard let credentials = security.credentials else { return mailFrom() }
+        guard isSecure else { return fail(.tlsUnavailable) }
+        let mechanisms = Set((extensions["AUTH"] ?? "").uppercased().split(separator: " ").map(String.init))
+        if mechanisms.contains("PLAIN") {
+            state = .auth(.plain)
+            return [.send("AUTH PLAIN " + MIMEMessage.base64(Array("\0\(credentials.username)\0\(credentials.password)".utf8)))]
+        }
+        if mechanisms.contains("LOGIN") {
+            state = .auth(.loginUsername)
+            return [.send("AUTH LOGIN")]
+        }
+        return fail(.authenticationUnavailable(extensions["AUTH"]))
+    }
+
+    private mutating func authenticating(_ step: AuthStep, _ reply: SMTPReply) -> [Action] {
+        guard let credentials = security.credentials else { return fail(.protocolViolation("AUTH without credentials")) }
+        switch step {
+        case .plain, .loginDone:
+            guard reply.code == 235 else { return refuse(reply, .auth) }
+            return mailFrom()
+        case .loginUsername:
+            guard reply.code == 334 else { return refuse(reply, .auth) }
+            state = .auth(.loginPassword)
+            return [.send(MIMEMessage.base64(Array(credentials.username.utf8)))]
+        case .loginPassword:
+            guard reply.code == 334 else { return refuse(reply, .auth) }
+            state = .auth(.loginDone)
+            return [.send(MIMEMessage.base64(Array(credentials.password.utf8)))]
         }
     }
 

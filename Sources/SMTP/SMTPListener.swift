@@ -11,7 +11,8 @@ public final class SMTPListener: Sendable {
     public init() {}
 
     /// Binds and starts accepting; returns the server channel (close it to stop).
-    public func bind(host: String, port: Int, lineLimit: Int = 1000, idleTimeout: TimeAmount,
+    /// `tls`: the certificate for STARTTLS, or (with `implicitTLS`) for TLS from the first byte.
+    public func bind(host: String, port: Int, lineLimit: Int = 1000, idleTimeout: TimeAmount, tls: SMTPTLS? = nil, implicitTLS: Bool = false,
                      makeMachine: @escaping @Sendable (_ connection: Int) -> SMTPServerStateMachine,
                      onMessage: @escaping @Sendable (SMTPServerStateMachine.Received, @escaping SMTPServerHandler.Done) -> Void) async throws -> any Channel {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -20,8 +21,9 @@ public final class SMTPListener: Sendable {
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let machine = makeMachine(self.connections.add(1, ordering: .relaxed).newValue)
+                    if implicitTLS, let tls { try channel.pipeline.syncOperations.addHandler(tls.serverHandler()) }
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder(maximumLength: lineLimit)))
-                    try channel.pipeline.syncOperations.addHandler(SMTPServerHandler(machine: machine, idleTimeout: idleTimeout, onMessage: onMessage))
+                    try channel.pipeline.syncOperations.addHandler(SMTPServerHandler(machine: machine, idleTimeout: idleTimeout, tls: tls, onMessage: onMessage))
                 }
             }
             .bind(host: host, port: port).get()

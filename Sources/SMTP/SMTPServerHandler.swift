@@ -1,4 +1,6 @@
 import NIOCore
+import NIOSSL
+import NIOTLS
 
 /// Runs one ``SMTPServerStateMachine`` per connection: writes the greeting, feeds it each line, writes its replies,
 /// hands each received message to `onMessage`, and closes a connection idle for `idleTimeout`.
@@ -18,10 +20,13 @@ public final class SMTPServerHandler: ChannelInboundHandler {
     private var closing = false
     private var awaitingStorage = false
     private var waitingLines: [String] = []
+    private let tls: SMTPTLS?
 
-    public init(machine: SMTPServerStateMachine, idleTimeout: TimeAmount = .seconds(300),
+    /// `tls`: the server's certificate, for STARTTLS (the machine offers it only when its security says so).
+    public init(machine: SMTPServerStateMachine, idleTimeout: TimeAmount = .seconds(300), tls: SMTPTLS? = nil,
                 onMessage: @escaping @Sendable (SMTPServerStateMachine.Received, @escaping Done) -> Void) {
         self.machine = machine
+        self.tls = tls
         self.idleTimeout = idleTimeout
         self.onMessage = onMessage
     }
@@ -69,8 +74,27 @@ public final class SMTPServerHandler: ChannelInboundHandler {
             case .close:
                 closing = true
                 context.close(promise: nil)
+            case .startTLS:
+                guard let tls else {
+                    closing = true
+                    context.close(promise: nil)
+                    continue
+                }
+                do {
+                    try context.pipeline.syncOperations.addHandler(tls.serverHandler(), position: .first)
+                } catch {
+                    closing = true
+                    context.close(promise: nil)
+                }
             }
         }
+    }
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event {
+            machine.tlsEstablished()
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     /// On the channel's loop, once `onMessage` called `done`.

@@ -14,6 +14,11 @@ public final class SMTPSink: Service {
         public var hostname = "sink.test"
         public var maximumSize = 10 << 20
         public var keep = 1000
+        /// Its certificate: STARTTLS is offered, or (with ``implicitTLS``) every connection is TLS from the start.
+        public var tls: SMTPTLS?
+        public var implicitTLS = false
+        /// AUTH PLAIN / LOGIN required before MAIL (offered only under TLS).
+        public var credentials: SMTPClientStateMachine.Credentials?
         public init() {}
     }
 
@@ -38,9 +43,16 @@ public final class SMTPSink: Service {
     public func run() async throws {
         let configuration = configuration
         let recipients = recipients
-        let server = try await listener.bind(host: configuration.host, port: configuration.port, idleTimeout: .seconds(300)) { connection in
+        var authenticator: SMTPServerStateMachine.Authenticator?
+        if let credentials = configuration.credentials {
+            authenticator = { username, password in username == credentials.username && password == credentials.password }
+        }
+        let security = SMTPServerStateMachine.Security(offersStartTLS: configuration.tls != nil && !configuration.implicitTLS,
+                                                       implicitTLS: configuration.implicitTLS, authenticator: authenticator)
+        let server = try await listener.bind(host: configuration.host, port: configuration.port, idleTimeout: .seconds(300),
+                                             tls: configuration.tls, implicitTLS: configuration.implicitTLS) { connection in
             SMTPServerStateMachine(hostname: configuration.hostname, idPrefix: "\(configuration.hostname)-\(connection)",
-                                   maximumSize: configuration.maximumSize) { recipients.verdict(for: $0) }
+                                   maximumSize: configuration.maximumSize, security: security) { recipients.verdict(for: $0) }
         } onMessage: { [weak self] message, done in
             self?.keep(message)
             done(true)

@@ -21,7 +21,10 @@ struct ConfigFile: Decodable {
         pricing = try container.decodeIfPresent(PricingEntry.self, forKey: .pricing)
     }
 
-    enum CodingKeys: String, CodingKey { case connectors, routes, pricing }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case connectors, routes, pricing
+        static var allNames: [String] { allCases.map(\.rawValue) }
+    }
 
     /// `"pricing": {"currency": "EUR", "sms": {"default": "0.0075", "+44": "0.035", "+447": "0.03"}, "email": {"default": "0.001"}}`:
     /// price per segment by channel and recipient prefix (the longest prefix wins), as decimal strings.
@@ -108,6 +111,11 @@ struct ConfigFile: Decodable {
         var default_from: String?
         var concurrency: Int?
         var timeout_ms: Int?
+        var require_tls: Bool?
+        var ca_file: String?
+        var tls_server_name: String?
+        var username: String?
+        var password_env: String?
     }
 
     /// A problem in the file, naming the field and the fix.
@@ -123,7 +131,11 @@ struct ConfigFile: Decodable {
             throw Problem(field: "--config", problem: "cannot read '\(path)'", fix: "give the path of a readable JSON file")
         }
         do {
-            return try JSONDecoder().decode(ConfigFile.self, from: data)
+            let file = try JSONDecoder().decode(ConfigFile.self, from: data)
+            try refuseUnknownKeys(data)
+            return file
+        } catch let problem as Problem {
+            throw problem
         } catch let DecodingError.keyNotFound(key, context) {
             throw Problem(field: Self.path(context.codingPath + [key]), problem: "is missing", fix: "add it (see docs/integrations/smpp.md)")
         } catch let DecodingError.typeMismatch(_, context) {
@@ -134,6 +146,29 @@ struct ConfigFile: Decodable {
             throw Problem(field: "--config", problem: "'\(path)' is not valid JSON", fix: "\(error)")
         }
     }
+
+    /// A key the file does not know is a mistake (a typo would otherwise be a silent default): named with the keys it
+    /// could be. The known keys are the entries' own properties.
+    private static func refuseUnknownKeys(_ data: Data) throws {
+        guard let top = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
+        func check(_ object: Any?, at field: String, known: [String]) throws {
+            guard let object = object as? [String: Any] else { return }
+            for key in object.keys.sorted() where !known.contains(key) {
+                throw Problem(field: field.isEmpty ? key : field + "." + key, problem: "is not a setting Herald knows",
+                              fix: "remove it or correct its spelling; known here: \(known.sorted().joined(separator: ", "))")
+            }
+        }
+        try check(top, at: "", known: CodingKeys.allNames)
+        for (index, entry) in (top["connectors"] as? [Any] ?? []).enumerated() {
+            try check(entry, at: "connectors[\(index)]", known: Self.names(of: ConnectorEntry(name: "", type: "")))
+        }
+        for (index, entry) in (top["routes"] as? [Any] ?? []).enumerated() {
+            try check(entry, at: "routes[\(index)]", known: Self.names(of: RouteEntry(channel: "", connector: "")))
+        }
+        try check(top["pricing"], at: "pricing", known: Self.names(of: PricingEntry()))
+    }
+
+    private static func names(of entry: Any) -> [String] { Mirror(reflecting: entry).children.compactMap(\.label) }
 
     private static func path(_ keys: [any CodingKey]) -> String {
         keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
@@ -182,15 +217,58 @@ struct ConfigFile: Decodable {
             default:
                 throw Problem(field: field + ".mode", problem: "'\(entry.mode ?? "")' is not a mode", fix: "use relay")
             }
-            switch entry.tls ?? "none" {
-            case "none": break
-            case "starttls", "implicit":
-                throw Problem(field: field + ".tls", problem: "'\(entry.tls ?? "")' is not available yet",
-                              fix: "use none towards a relay on the same host or network (the relay encrypts onwards)")
-            default:
-                throw Problem(field: field + ".tls", problem: "'\(entry.tls ?? "")' is not a TLS mode", fix: "use none, starttls or implicit")
-            }
             var config = SMTPConnectorConfiguration(name: entry.name, host: host, port: port, bounceDomain: bounceDomain, helloName: entry.helo_name)
+            guard let tls = SMTPConnectorConfiguration.TLSMode(rawValue: entry.tls ?? "none") else {
+                throw Problem(field: field + ".tls", problem: "'\(entry.tls ?? "")' is not a TLS mode",
+                              fix: "use none (a relay on this host or network), starttls (port 587 or 25) or implicit (port 465)")
+            }
+            config.tls = tls
+            if let requireTLS = entry.require_tls {
+                guard tls == .starttls else {
+                    throw Problem(field: field + ".require_tls", problem: "only applies with \"tls\": \"starttls\"", fix: "remove it, or set tls to starttls")
+                }
+                config.requireTLS = requireTLS
+            }
+            if tls == .none, let key = [("ca_file", entry.ca_file), ("tls_server_name", entry.tls_server_name)].first(where: { $0.1 != nil })?.0 {
+                throw Problem(field: field + "." + key, problem: "needs TLS", fix: "set tls to starttls or implicit, or remove \(key)")
+            }
+            if let caFile = entry.ca_file {
+                guard FileManager.default.isReadableFile(atPath: caFile) else {
+                    throw Problem(field: field + ".ca_file", problem: "cannot read '\(caFile)'", fix: "give a readable PEM file of the CA certificates to trust")
+                }
+                config.caFile = caFile
+            }
+            if let name = entry.tls_server_name {
+                guard !name.isEmpty, !name.contains(" ") else {
+                    throw Problem(field: field + ".tls_server_name", problem: "'\(name)' is not a host name", fix: "give the name on the relay's certificate")
+                }
+                config.tlsServerName = name
+            }
+            switch (entry.username, entry.password_env) {
+            case (nil, nil): break
+            case (let username?, let variable?):
+                guard tls != .none else {
+                    throw Problem(field: field + ".username", problem: "AUTH needs TLS (a password must not cross the network in clear)",
+                                  fix: "set tls to starttls or implicit")
+                }
+                guard !username.isEmpty else { throw Problem(field: field + ".username", problem: "is empty", fix: "give the relay's user name") }
+                guard let password = ProcessInfo.processInfo.environment[variable], !password.isEmpty else {
+                    throw Problem(field: field + ".password_env", problem: "the environment variable \(variable) is not set or empty",
+                                  fix: "export \(variable) with the relay's password before starting Herald")
+                }
+                config.credentials = .init(username: username, password: password)
+            case (nil, _):
+                throw Problem(field: field + ".username", problem: "is missing (password_env is given)", fix: "give the relay's user name, or remove password_env")
+            case (_, nil):
+                throw Problem(field: field + ".password_env", problem: "is missing (username is given)",
+                              fix: "name the environment variable that holds the password, e.g. \"SMTP_PASSWORD\"")
+            }
+            do {
+                _ = try config.makeTLS()
+            } catch {
+                throw Problem(field: field + (config.caFile == nil ? ".tls" : ".ca_file"), problem: "cannot set up TLS: \(error)",
+                              fix: "give a PEM file of CA certificates in ca_file")
+            }
             config.defaultFrom = entry.default_from
             if let concurrency = entry.concurrency {
                 guard (1...1000).contains(concurrency) else {

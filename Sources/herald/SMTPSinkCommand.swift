@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import ServiceLifecycle
+import SMTP
 import SMTPSink
 
 struct SMTPSinkCommand: AsyncParsableCommand {
@@ -20,6 +21,11 @@ struct SMTPSinkCommand: AsyncParsableCommand {
     @Option(help: "Largest message taken, in octets (552 5.3.4 beyond).") var maxSize: Int = 10 << 20
     @Option(help: "Milliseconds a slow@ recipient waits for its reply.") var slowMs: Int = 10_000
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+    @Option(help: "PEM certificate (chain) file: STARTTLS is offered (with --tls-key).") var tlsCert: String?
+    @Option(help: "PEM private key file of --tls-cert.") var tlsKey: String?
+    @Flag(help: "TLS from the first byte on every connection (like port 465) instead of STARTTLS; needs --tls-cert and --tls-key.")
+    var implicitTls = false
+    @Option(help: "USER:PASSWORD that AUTH PLAIN or LOGIN must give before MAIL (offered only under TLS).") var auth: String?
 
     func run() async throws {
         try LogSetup.bootstrap(logLevel)
@@ -30,6 +36,26 @@ struct SMTPSinkCommand: AsyncParsableCommand {
         configuration.port = port
         configuration.hostname = hostname
         configuration.maximumSize = maxSize
+        switch (tlsCert, tlsKey) {
+        case (let cert?, let key?):
+            do {
+                configuration.tls = try SMTPTLS.server(certificateFile: cert, keyFile: key)
+            } catch {
+                throw ValidationError("--tls-cert/--tls-key: cannot load \(cert) and \(key): \(error); give a PEM certificate and its PEM key")
+            }
+        case (nil, nil):
+            guard !implicitTls else { throw ValidationError("--implicit-tls needs --tls-cert and --tls-key") }
+        default:
+            throw ValidationError("--tls-cert and --tls-key go together: give both PEM files")
+        }
+        configuration.implicitTLS = implicitTls
+        if let auth {
+            guard let colon = auth.firstIndex(of: ":"), colon != auth.startIndex else {
+                throw ValidationError("--auth '\(auth)' is not USER:PASSWORD")
+            }
+            guard configuration.tls != nil else { throw ValidationError("--auth needs --tls-cert and --tls-key (AUTH is offered only under TLS)") }
+            configuration.credentials = .init(username: String(auth[..<colon]), password: String(auth[auth.index(after: colon)...]))
+        }
         let sink = SMTPSink(configuration: configuration, recipients: MagicRecipients(slowMilliseconds: max(0, slowMs)))
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: sink)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "herald.smtp-sink")

@@ -109,7 +109,7 @@ struct Serve: AsyncParsableCommand {
             connectorServices.append(.init(service: connector))
         }
         for configuration in smtpConfigurations {
-            connectors.append(SMTPConnector(configuration: configuration, logger: Logger(label: "herald.smtp")))
+            connectors.append(try SMTPConnector(configuration: configuration, logger: Logger(label: "herald.smtp")))
         }
         var bounceServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let smtpInboundPort {

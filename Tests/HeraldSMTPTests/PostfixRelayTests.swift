@@ -42,3 +42,25 @@ struct PostfixRelayTests {
         }
     }
 }
+
+extension PostfixRelayTests {
+    @Test("STARTTLS to Postfix with its certificate verified against ca_file: SENT, and Postfix's Received header shows ESMTPS")
+    func startTLS() async throws {
+        let ports = Self.ports
+        try #require(ports.count == 3, "HERALD_TEST_POSTFIX is RELAY_PORT NEXT_HOP_PORT INBOUND_PORT BOUNCE_DOMAIN")
+        try await SMTPConnectorTests.run(relayPort: ports[0], sinkPort: ports[1], bouncePort: ports[2], configure: {
+            $0.tls = .starttls
+            $0.caFile = TestTLS.ca
+        }) { harness in
+            let id = try await harness.send(to: "ann@example.com")
+            let sent = try await harness.settle(id) { $0.status != .queued && $0.status != .sending }
+            #expect(sent.status == .sent, "Postfix answered \(sent.providerStatus ?? "-"): \(sent.status) \(sent.reason?.rawValue ?? "")")
+            // Postfix relays at once: wait for the sink to have it, bounded.
+            for _ in 0..<200 where !harness.sink.messages.contains(where: { $0.data.contains("X-Herald-Message-Id: \(id)") }) {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let relayed = try #require(harness.sink.messages.first { $0.data.contains("X-Herald-Message-Id: \(id)") })
+            #expect(relayed.data.contains("with ESMTPS"), "Postfix's Received header: \(relayed.data.prefix(600))")
+        }
+    }
+}

@@ -48,9 +48,17 @@ struct SMTPConnectorTests {
     }
 
     /// `relayPort`: the connector's relay (nil: the sink itself); `sinkPort` and `bouncePort` 0 for any free port.
-    static func run(relayPort: Int? = nil, sinkPort: Int = 0, bouncePort: Int = 0, _ body: (Harness) async throws -> Void) async throws {
+    /// `sinkSecurity`: the sink offers STARTTLS with the test certificate and asks for AUTH herald / s3cret.
+    /// `configure` changes the connector's settings; `backup` adds a second connector ("backup", to the sink) on a
+    /// lower-priority route.
+    static func run(relayPort: Int? = nil, sinkPort: Int = 0, bouncePort: Int = 0, sinkSecurity: Bool = false, backup: Bool = false,
+                    configure: (inout SMTPConnectorConfiguration) -> Void = { _ in }, _ body: (Harness) async throws -> Void) async throws {
         var sinkConfiguration = SMTPSink.Configuration()
         sinkConfiguration.port = sinkPort
+        if sinkSecurity {
+            sinkConfiguration.tls = try SMTPTLS.server(certificateFile: TestTLS.certificate, keyFile: TestTLS.key)
+            sinkConfiguration.credentials = .init(username: "herald", password: "s3cret")
+        }
         let sink = SMTPSink(configuration: sinkConfiguration, recipients: MagicRecipients(slowMilliseconds: 3_000))
         let group = ServiceGroup(services: [sink], logger: Logger(label: "test.smtp"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -58,10 +66,19 @@ struct SMTPConnectorTests {
             let port = await sink.port()
             var configuration = SMTPConnectorConfiguration(name: "mail", host: "127.0.0.1", port: relayPort ?? port, bounceDomain: "bounce.test")
             configuration.timeout = .seconds(1)
+            configure(&configuration)
+            var connectors: [any Connector] = [try SMTPConnector(configuration: configuration)]
+            var routes: [ConnectorRegistry.Route] = []
+            if backup {
+                var second = SMTPConnectorConfiguration(name: "backup", host: "127.0.0.1", port: port, bounceDomain: "bounce.test")
+                second.timeout = .seconds(1)
+                connectors.append(try SMTPConnector(configuration: second))
+                routes = [.init(channel: .email, connector: "mail", priority: 0), .init(channel: .email, connector: "backup", priority: 1)]
+            }
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-smtp-\(UUID().uuidString).sqlite").path
             let store = try SQLiteStore(path: path)
             try await store.migrate()
-            let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([SMTPConnector(configuration: configuration)]),
+            let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(connectors, routes: routes),
                                         configuration: .init(workers: 1, batchSize: 64, lease: 30,
                                                              retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05, maxDelay: 0.1, jitter: 0)))
             let receipts = ReceiptSink()
@@ -180,6 +197,65 @@ struct SMTPConnectorTests {
                                               host: "127.0.0.1", port: harness.bouncePort, helloName: "spammer.test")
             guard case .refused(let reply, .rcpt) = relay else { Issue.record("relayed: \(relay)"); return }
             #expect(reply.code == 550)
+        }
+    }
+}
+
+/// Test-only certificates (Tests/Fixtures/tls/README.md).
+enum TestTLS {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/tls")
+    static var ca: String { folder.appendingPathComponent("ca.pem").path }
+    static var otherCA: String { folder.appendingPathComponent("other-ca.pem").path }
+    static var certificate: String { folder.appendingPathComponent("server.pem").path }
+    static var key: String { folder.appendingPathComponent("server-key.pem").path }
+}
+
+@Suite("E-mail through an SMTP relay with TLS and AUTH, and a relay that is down", .serialized)
+struct SMTPRelaySecurityTests {
+    @Test("STARTTLS verified against ca_file and AUTH: SENT, and the relay saw it under TLS from the configured user")
+    func startTLSAndAuth() async throws {
+        try await SMTPConnectorTests.run(sinkSecurity: true, configure: {
+            $0.tls = .starttls
+            $0.caFile = TestTLS.ca
+            $0.credentials = .init(username: "herald", password: "s3cret")
+        }) { harness in
+            let id = try await harness.send(to: "ann@example.com")
+            let record = try await harness.settle(id) { $0.status.isFinal || $0.status == .sent }
+            #expect(record.status == .sent)
+            let taken = try #require(harness.sink.messages.last)
+            #expect(taken.secure)
+            #expect(taken.authenticatedAs == "herald")
+        }
+    }
+
+    @Test("an untrusted certificate or refused credentials: the relay is down, the message waits (DEFERRED / PROVIDER_UNAVAILABLE, no attempt used) and nothing is sent in clear")
+    func relayRefusesHerald() async throws {
+        for (name, configure) in [("untrusted", { (c: inout SMTPConnectorConfiguration) in c.tls = .starttls; c.caFile = TestTLS.otherCA }),
+                                  ("wrong password", { (c: inout SMTPConnectorConfiguration) in
+                                      c.tls = .starttls; c.caFile = TestTLS.ca; c.credentials = .init(username: "herald", password: "wrong") })] {
+            try await SMTPConnectorTests.run(sinkSecurity: true, configure: configure) { harness in
+                let id = try await harness.send(to: "ann@example.com")
+                let record = try await harness.settle(id) { $0.status == .deferred }
+                #expect(record.status == .deferred, "\(name)")
+                #expect(record.reason == .providerUnavailable, "\(name)")
+                #expect(record.nextAttemptAt != nil, "\(name)")
+                #expect(harness.sink.messages.isEmpty, "\(name)")
+                let connector = try #require(harness.dispatcher.connectors.connectors.first)
+                #expect(!connector.isUp, "\(name)")
+                #expect(connector.health.detail.contains(name == "untrusted" ? "TLS handshake failed" : "535"), "\(connector.health.detail)")
+            }
+        }
+    }
+
+    @Test("a relay that cannot be reached fails over to the next route's connector")
+    func failover() async throws {
+        // Port 1 on loopback: nothing listens, the connect is refused at once.
+        try await SMTPConnectorTests.run(backup: true, configure: { $0.port = 1 }) { harness in
+            let id = try await harness.send(to: "ann@example.com")
+            let record = try await harness.settle(id) { $0.status == .sent }
+            #expect(record.status == .sent)
+            #expect(record.parts.first?.connector == "backup")
+            #expect(harness.sink.messages.count == 1)
         }
     }
 }
