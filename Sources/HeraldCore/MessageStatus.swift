@@ -100,9 +100,12 @@ public enum Engagement: String, CaseIterable, Sendable, Codable, Hashable {
     case clicked = "CLICKED"
     case read = "READ"
     case replied = "REPLIED"
+    /// The recipient reported the e-mail as spam (an ARF feedback report, RFC 5965): its address is suppressed.
+    case complained = "COMPLAINED"
 
-    /// READ or REPLIED without a prior DELIVERED implies DELIVERED (chat providers skip it).
-    public var impliesDelivery: Bool { self == .read || self == .replied }
+    /// READ, REPLIED or COMPLAINED without a prior DELIVERED implies DELIVERED (the recipient had it: chat providers
+    /// skip DELIVERED; a complaint comes from the mailbox).
+    public var impliesDelivery: Bool { self == .read || self == .replied || self == .complained }
 }
 
 /// Where an event came from.

@@ -12,8 +12,9 @@ import Synchronization
 /// (delivery status notifications, RFC 3464) and turns each into receipts for the messages they name: the
 /// `Original-Envelope-Id` Herald sent as ENVID, else the VERP token of the address (`bounces+<message id>@domain`).
 /// `Action: delivered` is DELIVERED, `failed` UNDELIVERED with the reason from its `Status`, `delayed` DEFERRED
-/// (the relay keeps trying), `relayed` SENT. Mail for any other domain is refused (never an open relay); the 250 is
-/// given only once the receipts are stored.
+/// (the relay keeps trying), `relayed` SENT. An abuse feedback report (ARF, RFC 5965) is a COMPLAINED event (the
+/// address is then suppressed) for the message it names. Mail for any other domain is refused (never an open relay);
+/// the 250 is given only once the receipts are stored.
 public final class BounceListener: Service {
     public struct Configuration: Sendable {
         public var host: String
@@ -83,9 +84,18 @@ public final class BounceListener: Service {
     /// The receipts one mail stands for (pure; tests call it with fixtures).
     static func receipts(for message: SMTPServerStateMachine.Received, domains: [String: String], now: Date) -> [ProviderReceipt] {
         guard let address = message.recipients.first(where: { domain(of: $0).flatMap { domains[$0] } != nil }),
-              let connector = domain(of: address).flatMap({ domains[$0] }),
-              let report = DeliveryStatusNotification.parse(message.data)
+              let connector = domain(of: address).flatMap({ domains[$0] })
         else { return [] }
+        // A complaint quotes the original message, which may hold anything (even status codes): read it first.
+        if let feedback = FeedbackReport.parse(message.data) {
+            guard feedback.isComplaint, let messageID = complaintMessageID(feedback, address: address) else { return [] }
+            let detail = ProviderDetail(status: "complaint", errorCode: feedback.feedbackType,
+                                        text: String(("feedback report" + (feedback.userAgent.map { " from \($0)" } ?? "")
+                                            + (feedback.originalRecipient.map { " for \($0)" } ?? "")).prefix(500)))
+            return [ProviderReceipt(connector: connector, providerMessageID: messageID, kind: .engagement(.complained), reason: .spamComplaint,
+                                    occurredAt: now, receivedAt: now, detail: detail)]
+        }
+        guard let report = DeliveryStatusNotification.parse(message.data) else { return [] }
         guard let messageID = report.envelopeID.flatMap({ $0.isEmpty ? nil : $0 }) ?? verpToken(address) else { return [] }
         return report.recipients.compactMap { recipient -> ProviderReceipt? in
             let kind: EventKind
@@ -106,6 +116,18 @@ public final class BounceListener: Service {
             return ProviderReceipt(connector: connector, providerMessageID: messageID, kind: kind, reason: reason, occurredAt: now,
                                    receivedAt: now, detail: detail)
         }
+    }
+
+    /// The message a complaint is about: the VERP token of the reported message's envelope sender, else its
+    /// `X-Herald-Message-Id`, else its `Message-ID` (`<msg_....N@domain>`), else the address the report came to.
+    static func complaintMessageID(_ feedback: FeedbackReport, address: String) -> String? {
+        if let token = feedback.originalMailFrom.flatMap(verpToken) { return token }
+        if let header = feedback.originalHeaders["x-herald-message-id"], !header.isEmpty, !header.contains(" ") { return header }
+        if let messageID = feedback.originalHeaders["message-id"].map(FeedbackReport.unbracketed), messageID.hasPrefix("msg_"),
+           let dot = messageID.firstIndex(of: ".") {
+            return String(messageID[..<dot])
+        }
+        return verpToken(address)
     }
 
     static func domain(of address: String) -> String? {

@@ -64,6 +64,7 @@ enum FuzzTarget: String, CaseIterable {
     static func smtp(_ bytes: [UInt8]) {
         let text = String(decoding: bytes, as: UTF8.self)
         _ = DeliveryStatusNotification.parse(text)
+        _ = FeedbackReport.parse(text)
         var server = SMTPServerStateMachine(hostname: "fuzz.test", maximumSize: 4096) { _ in .accept }
         var client = SMTPClientStateMachine(envelope: .init(sender: "a@b.test", recipients: ["c@d.test", "e@f.test"], mailDSNParameters: ["ENVID=x"],
                                                             recipientDSNParameters: ["NOTIFY=FAILURE"]), helloName: "fuzz.test")

@@ -259,3 +259,26 @@ struct SMTPRelaySecurityTests {
         }
     }
 }
+
+extension SMTPConnectorTests {
+    @Test("a spam complaint (ARF) to the bounce listener: COMPLAINED on the timeline, DELIVERED implied, the address suppressed")
+    func complaint() async throws {
+        try await Self.run { harness in
+            let id = try await harness.send(to: "ann@example.com")
+            _ = try await harness.settle(id) { $0.status == .sent }
+            let report = FeedbackReportTests.arf(mailFrom: "<bounces+\(id)@bounce.test>", messageID: id)
+            let outcome = await SMTPClient.send(message: report, envelope: .init(sender: "", recipients: ["fbl@bounce.test"]),
+                                                host: "127.0.0.1", port: harness.bouncePort, helloName: "mailbox.example")
+            guard case .accepted = outcome else { Issue.record("the report was not taken: \(outcome)"); return }
+            let record = try await harness.message(id)
+            #expect(record.engagement.contains(.complained))
+            #expect(record.status == .delivered)
+            let suppressions = try await harness.store.suppressions(accountID: harness.account.id, recipient: "ann@example.com", limit: 5)
+            #expect(suppressions.first?.source == "complaint:\(id)")
+            let next = try await harness.send(to: "ann@example.com")
+            let dropped = try await harness.message(next)
+            #expect(dropped.status == .dropped)
+            #expect(dropped.reason == .suppressed)
+        }
+    }
+}
