@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "HeraldSMTP",
             dependencies: [
-                "HeraldCore", "HeraldConnectors", "SMTP",
+                "HeraldCore", "HeraldConnectors", "HeraldLinks", "SMTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -166,11 +166,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Signed links in messages that point back at Herald (one-click unsubscribe).
+        .target(
+            name: "HeraldLinks",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // The JSON API.
         .target(
             name: "HeraldHTTP",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldConnectors", "HeraldWebhooks", "HeraldJSON", "SMSText", "PhoneNumbers",
+                "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldConnectors", "HeraldWebhooks", "HeraldJSON", "HeraldLinks", "SMSText", "PhoneNumbers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -264,7 +270,7 @@ let package = Package(
         .testTarget(
             name: "HeraldSMTPTests",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine", "HeraldSMTP", "SMTPSink",
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine", "HeraldSMTP", "SMTPSink", "HeraldLinks",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -307,7 +313,7 @@ let package = Package(
         .testTarget(
             name: "HeraldHTTPTests",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine", "HeraldHTTP", "HeraldWebhooks",
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine", "HeraldHTTP", "HeraldWebhooks", "HeraldLinks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

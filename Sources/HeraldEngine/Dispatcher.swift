@@ -157,6 +157,7 @@ public final class Dispatcher: Service {
             )
             submission.html = job.html
             submission.replyTo = job.replyTo
+            submission.accountID = job.accountID
             let result = await connector.submit(submission)
             let at = clock.now()
             if case .unavailable(let detail) = result {

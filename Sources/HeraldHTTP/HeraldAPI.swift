@@ -5,6 +5,7 @@ import HeraldConnectors
 import HeraldCore
 import HeraldJSON
 import HeraldEngine
+import HeraldLinks
 import HeraldStore
 import HeraldWebhooks
 import Logging
@@ -23,10 +24,13 @@ public struct HeraldAPI: Sendable {
     let receiptCounts: @Sendable () -> ReceiptIngestor.Counts?
     /// Where status callbacks may go (the sender's policy): a webhook or `callback_url` it can never reach is refused.
     let callbackAddresses: AddressPolicy
+    /// Herald's signed links (with its public URL): the one-click unsubscribe. Without them those links are 404.
+    let links: LinkSigner?
 
     public init(gateway: Gateway, maxBatch: Int = 1000, connectors: [any Connector] = [], feedPollInterval: Duration = .milliseconds(200),
                 receiptCounts: @escaping @Sendable () -> ReceiptIngestor.Counts? = { nil },
-                callbackAddresses: AddressPolicy = AddressPolicy(allowPrivate: false)) {
+                callbackAddresses: AddressPolicy = AddressPolicy(allowPrivate: false), links: LinkSigner? = nil) {
+        self.links = links
         self.callbackAddresses = callbackAddresses
         self.feedPollInterval = feedPollInterval
         self.receiptCounts = receiptCounts
@@ -58,6 +62,8 @@ public struct HeraldAPI: Sendable {
         router.get("/v1/reasons") { _, _ in
             try Self.encode(["data": ReasonCatalogue.all.compactMap { ReasonJSON($0.code) }])
         }
+        router.get("/t/u/:token", use: unsubscribePage)
+        router.post("/t/u/:token", use: unsubscribe)
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(store: store, cache: accountCache))
         for endpoint in endpoints {
             v1.on(RouterPath(String(endpoint.path.dropFirst("/v1/".count))), method: endpoint.method, use: endpoint.handler)
@@ -122,7 +128,7 @@ public struct HeraldAPI: Sendable {
     /// Unauthenticated routes, also in `openapi.json`.
     public static let publicRoutes: [(method: HTTPRequest.Method, path: String)] = [
         (.get, "/health"), (.get, "/ready"), (.get, "/openapi.json"), (.get, "/v1/reasons"),
-    ]
+    ] + unsubscribeRoutes
 
     // MARK: Handlers
 

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldConnectors
 import HeraldCore
+import HeraldLinks
 import Logging
 import NIOCore
 import SMTP
@@ -22,11 +23,14 @@ public final class SMTPConnector: Connector {
     private let tls: SMTPTLS?
     private let relay = Mutex(RelayHealth())
     private let now: @Sendable () -> Date
+    private let links: LinkSigner?
 
-    /// Throws when the TLS settings cannot be used (an unreadable `ca_file`).
-    public init(configuration: SMTPConnectorConfiguration, logger: Logger = Logger(label: "herald.smtp"),
+    /// Throws when the TLS settings cannot be used (an unreadable `ca_file`). `links`: Herald's signed links (its
+    /// public URL), for `List-Unsubscribe`; without them the header is left out.
+    public init(configuration: SMTPConnectorConfiguration, links: LinkSigner? = nil, logger: Logger = Logger(label: "herald.smtp"),
                 now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.configuration = configuration
+        self.links = links
         self.logger = logger
         self.now = now
         tls = try configuration.makeTLS()
@@ -51,6 +55,16 @@ public final class SMTPConnector: Connector {
         let from = submission.from ?? configuration.defaultFrom ?? "no-reply@\(configuration.bounceDomain)"
         var headers: [(name: String, value: String)] = []
         if let replyTo = submission.replyTo { headers.append(("Reply-To", replyTo)) }
+        if configuration.listUnsubscribe, let links, let accountID = submission.accountID {
+            do {
+                // RFC 8058: an https URI, and the POST body a mail client sends to it to unsubscribe at one click.
+                let url = try await links.url(.unsubscribe, accountID: accountID, messageID: messageID)
+                headers.append(("List-Unsubscribe", "<\(url)>"))
+                headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+            } catch {
+                return .temporaryFailure(.internalError, detail: ProviderDetail(text: "cannot sign the unsubscribe link: \(error)"))
+            }
+        }
         headers.append(("X-Herald-Message-Id", messageID))
         let message = MIMEMessage(
             from: from, to: submission.to, subject: submission.subject ?? "", text: submission.text.isEmpty && submission.html != nil ? nil : submission.text,

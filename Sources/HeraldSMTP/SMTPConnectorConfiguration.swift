@@ -39,6 +39,8 @@ public struct SMTPConnectorConfiguration: Sendable {
     public var helloName: String
     /// The From of a message that has none.
     public var defaultFrom: String?
+    /// Add `List-Unsubscribe` with one-click `List-Unsubscribe-Post` (RFC 8058) when Herald has a public URL.
+    public var listUnsubscribe = true
     /// Connections open at once.
     public var concurrency: Int = 16
     /// Each step of the SMTP dialogue must be answered within this.

@@ -116,6 +116,7 @@ struct ConfigFile: Decodable {
         var tls_server_name: String?
         var username: String?
         var password_env: String?
+        var list_unsubscribe: Bool?
     }
 
     /// A problem in the file, naming the field and the fix.
@@ -270,6 +271,7 @@ struct ConfigFile: Decodable {
                               fix: "give a PEM file of CA certificates in ca_file")
             }
             config.defaultFrom = entry.default_from
+            config.listUnsubscribe = entry.list_unsubscribe ?? true
             if let concurrency = entry.concurrency {
                 guard (1...1000).contains(concurrency) else {
                     throw Problem(field: field + ".concurrency", problem: "\(concurrency) is out of range", fix: "give 1 to 1000 connections")

@@ -4,6 +4,7 @@ import HeraldConnectors
 import HeraldCore
 import HeraldEngine
 import HeraldHTTP
+import HeraldLinks
 import HeraldSMPP
 import HeraldSMTP
 import HeraldWebhooks
@@ -49,6 +50,8 @@ struct Serve: AsyncParsableCommand {
     var helpText: String = Environment.string("HERALD_HELP_TEXT") ?? "Herald messaging: reply STOP to opt out, START to opt back in."
     @Option(help: "Port of the SMTP listener for bounces and DSNs to the smtp connectors' bounce domains (env HERALD_SMTP_INBOUND_PORT); see docs/integrations/email.md.")
     var smtpInboundPort: Int? = Environment.int("HERALD_SMTP_INBOUND_PORT")
+    @Option(help: "The address the internet reaches this Herald at, e.g. https://herald.example.com (env HERALD_PUBLIC_URL): the base of the signed links in messages (an e-mail's one-click List-Unsubscribe). Without it those links are left out.")
+    var publicUrl: String? = Environment.string("HERALD_PUBLIC_URL")
     @Option(help: "JSON file with connectors and routes (env HERALD_CONFIG); see docs/integrations/smpp.md.")
     var config: String? = Environment.string("HERALD_CONFIG")
 
@@ -87,6 +90,16 @@ struct Serve: AsyncParsableCommand {
         }
 
         let store = try StoreURL.open(database.database, logger: logger)
+        var links: LinkSigner?
+        if let publicUrl {
+            guard let url = URL(string: publicUrl), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http", url.host?.isEmpty == false,
+                  url.query == nil, url.fragment == nil
+            else {
+                throw ValidationError("--public-url '\(publicUrl)' is not an http(s) URL without query, e.g. https://herald.example.com")
+            }
+            if scheme == "http" { logger.warning("--public-url is http: mail clients expect https for one-click unsubscribe (RFC 8058)") }
+            links = LinkSigner(publicURL: publicUrl) { accountID in try await store.callbackSecret(accountID: accountID) }
+        }
         let sink = ReceiptSink()
         // HELP is answered through the normal accept path (gates, queue, timeline), from the number it was sent to.
         let replyGateway = Gateway(store: store, prices: prices, duplicateWindow: 0)
@@ -109,7 +122,7 @@ struct Serve: AsyncParsableCommand {
             connectorServices.append(.init(service: connector))
         }
         for configuration in smtpConfigurations {
-            connectors.append(try SMTPConnector(configuration: configuration, logger: Logger(label: "herald.smtp")))
+            connectors.append(try SMTPConnector(configuration: configuration, links: links, logger: Logger(label: "herald.smtp")))
         }
         var bounceServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let smtpInboundPort {
@@ -126,7 +139,7 @@ struct Serve: AsyncParsableCommand {
         let gateway = Gateway(store: store, prices: prices, signal: dispatcher.signal, duplicateWindow: TimeInterval(duplicateWindowS))
         let ingestor = ReceiptIngestor(store: store, sink: sink, retry: noReceiptRetries ? nil : dispatcher.configuration.retry)
         let api = HeraldAPI(gateway: gateway, connectors: connectors, receiptCounts: { ingestor.counts },
-                            callbackAddresses: AddressPolicy(allowPrivate: webhooksAllowPrivate))
+                            callbackAddresses: AddressPolicy(allowPrivate: webhooksAllowPrivate), links: links)
         let app = Application(
             router: api.router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),

@@ -6,6 +6,7 @@ import HeraldConnectors
 import HeraldCore
 import HeraldEngine
 import HeraldHTTP
+import HeraldLinks
 import HeraldSQLite
 import HeraldStore
 import Hummingbird
@@ -29,6 +30,8 @@ struct APIHarness {
     let otherKey: String
     /// An operator key (of account "ops").
     let operatorKey: String
+    /// Herald's signed links, as `serve --public-url https://herald.test` makes them.
+    let links: LinkSigner
 
     /// Runs Herald for the duration of `body`.
     static func run(_ body: @Sendable @escaping (APIHarness) async throws -> Void) async throws {
@@ -41,7 +44,8 @@ struct APIHarness {
         let sink = ReceiptSink()
         let simulator = SimulatorConnector(configuration: SimulatorConfiguration(mix: [(.delivered, 1)], receiptDelay: 0.005...0.02, duplicateRate: 0, reorderRate: 0), sink: sink, tick: .milliseconds(2))
         let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([simulator]), configuration: .init(workers: 2, pollInterval: .milliseconds(20)))
-        let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal), connectors: [simulator])
+        let links = LinkSigner(publicURL: "https://herald.test") { try await store.callbackSecret(accountID: $0) }
+        let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal), connectors: [simulator], links: links)
         let port = Mutex<Int?>(nil)
         let (started, startedContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
@@ -60,7 +64,7 @@ struct APIHarness {
             var iterator = started.makeAsyncIterator()
             guard let boundPort = await iterator.next() else { return }
             let harness = APIHarness(baseURL: URL(string: "http://127.0.0.1:\(boundPort)")!, store: store, key: key, otherKey: otherKey,
-                                     operatorKey: operatorKey)
+                                     operatorKey: operatorKey, links: links)
             do {
                 try await body(harness)
             } catch {
@@ -72,7 +76,8 @@ struct APIHarness {
         }
     }
 
-    func request(_ method: String, _ path: String, json: Any? = nil, raw: String? = nil, key: String?? = .none, headers: [String: String] = [:]) async throws -> Reply {
+    func request(_ method: String, _ path: String, json: Any? = nil, raw: String? = nil, key: String?? = .none, headers: [String: String] = [:],
+                 body: String? = nil) async throws -> Reply {
         var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
         request.httpMethod = method
         let chosenKey: String? = switch key {
@@ -86,6 +91,8 @@ struct APIHarness {
         } else if let raw {
             request.httpBody = Data(raw.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        } else if let body {
+            request.httpBody = Data(body.utf8)
         }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)

@@ -2,6 +2,7 @@ import Foundation
 import HeraldConnectors
 import HeraldCore
 import HeraldEngine
+import HeraldLinks
 import HeraldSMTP
 import HeraldSQLite
 import HeraldStore
@@ -51,7 +52,7 @@ struct SMTPConnectorTests {
     /// `sinkSecurity`: the sink offers STARTTLS with the test certificate and asks for AUTH herald / s3cret.
     /// `configure` changes the connector's settings; `backup` adds a second connector ("backup", to the sink) on a
     /// lower-priority route.
-    static func run(relayPort: Int? = nil, sinkPort: Int = 0, bouncePort: Int = 0, sinkSecurity: Bool = false, backup: Bool = false,
+    static func run(relayPort: Int? = nil, sinkPort: Int = 0, bouncePort: Int = 0, sinkSecurity: Bool = false, backup: Bool = false, publicURL: String? = nil,
                     configure: (inout SMTPConnectorConfiguration) -> Void = { _ in }, _ body: (Harness) async throws -> Void) async throws {
         var sinkConfiguration = SMTPSink.Configuration()
         sinkConfiguration.port = sinkPort
@@ -67,7 +68,11 @@ struct SMTPConnectorTests {
             var configuration = SMTPConnectorConfiguration(name: "mail", host: "127.0.0.1", port: relayPort ?? port, bounceDomain: "bounce.test")
             configuration.timeout = .seconds(1)
             configure(&configuration)
-            var connectors: [any Connector] = [try SMTPConnector(configuration: configuration)]
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-smtp-\(UUID().uuidString).sqlite").path
+            let store = try SQLiteStore(path: path)
+            try await store.migrate()
+            let links = publicURL.map { url in LinkSigner(publicURL: url) { try await store.callbackSecret(accountID: $0) } }
+            var connectors: [any Connector] = [try SMTPConnector(configuration: configuration, links: links)]
             var routes: [ConnectorRegistry.Route] = []
             if backup {
                 var second = SMTPConnectorConfiguration(name: "backup", host: "127.0.0.1", port: port, bounceDomain: "bounce.test")
@@ -75,9 +80,6 @@ struct SMTPConnectorTests {
                 connectors.append(try SMTPConnector(configuration: second))
                 routes = [.init(channel: .email, connector: "mail", priority: 0), .init(channel: .email, connector: "backup", priority: 1)]
             }
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-smtp-\(UUID().uuidString).sqlite").path
-            let store = try SQLiteStore(path: path)
-            try await store.migrate()
             let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(connectors, routes: routes),
                                         configuration: .init(workers: 1, batchSize: 64, lease: 30,
                                                              retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05, maxDelay: 0.1, jitter: 0)))
@@ -279,6 +281,29 @@ extension SMTPConnectorTests {
             let dropped = try await harness.message(next)
             #expect(dropped.status == .dropped)
             #expect(dropped.reason == .suppressed)
+        }
+    }
+}
+
+extension SMTPConnectorTests {
+    @Test("with a public URL every e-mail carries List-Unsubscribe with a signed link naming it, and one-click List-Unsubscribe-Post")
+    func listUnsubscribe() async throws {
+        try await Self.run(publicURL: "https://herald.test") { harness in
+            let id = try await harness.send(to: "ann@example.com")
+            _ = try await harness.settle(id) { $0.status == .sent }
+            let taken = try #require(harness.sink.messages.last)
+            let header = try #require(taken.data.split(separator: "\r\n").first { $0.hasPrefix("List-Unsubscribe: ") })
+            #expect(header.hasPrefix("List-Unsubscribe: <https://herald.test/t/u/\(harness.account.id).\(id)."))
+            #expect(taken.data.contains("\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"))
+            let token = String(header.dropFirst("List-Unsubscribe: <https://herald.test/t/u/".count).dropLast())
+            let links = LinkSigner(publicURL: "https://herald.test") { try await harness.store.callbackSecret(accountID: $0) }
+            #expect(await links.verify(.unsubscribe, token: token) == .init(accountID: harness.account.id, messageID: id))
+        }
+        // Without one, no header (a link nobody can reach would be worse than none).
+        try await Self.run { harness in
+            let id = try await harness.send(to: "ann@example.com")
+            _ = try await harness.settle(id) { $0.status == .sent }
+            #expect(!(harness.sink.messages.last?.data.contains("List-Unsubscribe") ?? true))
         }
     }
 }
