@@ -17,6 +17,8 @@ public struct Submission: Sendable, Hashable {
     /// E-mail: the HTML body and the Reply-To address.
     public var html: String?
     public var replyTo: String?
+    /// E-mail: custom headers, attachments, tracking.
+    public var emailOptions: EmailOptions?
     /// The account that sent it (for links that name it, such as an e-mail's one-click unsubscribe).
     public var accountID: String?
 

@@ -6,6 +6,8 @@ public struct FieldError: Error, Sendable, Hashable {
     public var field: String
     public var problem: String
     public var fix: String
+    /// The field is too large rather than wrong (the API answers 413, not 422).
+    public var isTooLarge = false
 
     public init(field: String, problem: String, fix: String) {
         self.field = field
@@ -15,6 +17,8 @@ public struct FieldError: Error, Sendable, Hashable {
 
     /// The same error for a field inside a list (`messages[3].`).
     public func nested(in prefix: String) -> FieldError {
-        FieldError(field: prefix + "." + field, problem: problem, fix: fix)
+        var nested = FieldError(field: prefix + "." + field, problem: problem, fix: fix)
+        nested.isTooLarge = isTooLarge
+        return nested
     }
 }

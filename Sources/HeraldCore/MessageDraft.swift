@@ -29,6 +29,8 @@ public struct SendRequest: Sendable, Hashable {
     public var html: String?
     /// E-mail: the Reply-To address.
     public var replyTo: String?
+    /// E-mail: custom headers, attachments, tracking.
+    public var emailOptions: EmailOptions?
 
     public init(
         channel: String?, to: String?, from: String? = nil, subject: String? = nil, text: String?,
@@ -86,6 +88,8 @@ public struct MessageDraft: Sendable, Hashable {
     /// E-mail: the HTML body and Reply-To address.
     public var html: String?
     public var replyTo: String?
+    /// E-mail: custom headers, attachments, tracking (nil when none is set).
+    public var emailOptions: EmailOptions?
     /// What smart encoding replaced in `text` (empty when it was off or changed nothing).
     public var replacements: [SMSText.Replacement] = []
 

@@ -158,6 +158,7 @@ public final class Dispatcher: Service {
             submission.html = job.html
             submission.replyTo = job.replyTo
             submission.accountID = job.accountID
+            submission.emailOptions = job.emailOptions
             let result = await connector.submit(submission)
             let at = clock.now()
             if case .unavailable(let detail) = result {

@@ -25,7 +25,10 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
     }
 
     static func invalid(_ error: FieldError) -> APIProblem {
-        APIProblem(status: .unprocessableContent, type: "invalid-field", title: "Invalid field", detail: error.problem, field: error.field, fix: error.fix)
+        if error.isTooLarge {
+            return APIProblem(status: .contentTooLarge, type: "too-large", title: "Too large", detail: error.problem, field: error.field, fix: error.fix)
+        }
+        return APIProblem(status: .unprocessableContent, type: "invalid-field", title: "Invalid field", detail: error.problem, field: error.field, fix: error.fix)
     }
 
     static func malformedJSON(_ detail: String, field: String? = nil) -> APIProblem {

@@ -64,6 +64,8 @@ public struct HeraldAPI: Sendable {
         }
         router.get("/t/u/:token", use: unsubscribePage)
         router.post("/t/u/:token", use: unsubscribe)
+        router.get("/t/o/:token", use: openPixel)
+        router.get("/t/c/:token", use: click)
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(store: store, cache: accountCache))
         for endpoint in endpoints {
             v1.on(RouterPath(String(endpoint.path.dropFirst("/v1/".count))), method: endpoint.method, use: endpoint.handler)
@@ -128,7 +130,7 @@ public struct HeraldAPI: Sendable {
     /// Unauthenticated routes, also in `openapi.json`.
     public static let publicRoutes: [(method: HTTPRequest.Method, path: String)] = [
         (.get, "/health"), (.get, "/ready"), (.get, "/openapi.json"), (.get, "/v1/reasons"),
-    ] + unsubscribeRoutes
+    ] + linkRoutes
 
     // MARK: Handlers
 

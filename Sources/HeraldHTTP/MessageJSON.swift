@@ -20,10 +20,25 @@ struct SendRequestJSON: Decodable {
     var variables: TemplateVariables?
     var html: String?
     var replyTo: String?
+    var headers: [String: String]?
+    var attachments: [AttachmentJSON]?
+    var trackOpens: Bool?
+    var trackClicks: Bool?
+
+    /// One attachment of an e-mail: `{"filename": "invoice.pdf", "content_type": "application/pdf", "content": "<base64>"}`.
+    struct AttachmentJSON: Decodable {
+        var filename: String?
+        var contentType: String?
+        var content: String?
+        enum CodingKeys: String, CodingKey {
+            case filename, content
+            case contentType = "content_type"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case channel, to, from, subject, text, tag, category, template, variables, html
-        case replyTo = "reply_to"
+        case channel, to, from, subject, text, tag, category, template, variables, html, headers, attachments
+        case replyTo = "reply_to", trackOpens = "track_opens", trackClicks = "track_clicks"
         case sendAt = "send_at", validityMinutes = "validity_minutes", callbackURL = "callback_url", smartEncoding = "smart_encoding"
     }
 
@@ -53,6 +68,16 @@ struct SendRequestJSON: Decodable {
                                   category: messageCategory, template: template, variables: variables?.values ?? [:])
         request.html = html
         request.replyTo = replyTo
+        var options = EmailOptions(headers: headers ?? [:], trackOpens: trackOpens, trackClicks: trackClicks)
+        for (index, attachment) in (attachments ?? []).enumerated() {
+            for (value, name) in [(attachment.filename, "filename"), (attachment.content, "content")] where value == nil {
+                throw APIProblem.invalid(FieldError(field: prefix + "attachments[\(index)].\(name)", problem: "\(name) is missing",
+                                                    fix: "give filename and content (base64), and content_type if not application/octet-stream"))
+            }
+            options.attachments.append(.init(filename: attachment.filename ?? "", contentType: attachment.contentType ?? "application/octet-stream",
+                                             content: attachment.content ?? ""))
+        }
+        request.emailOptions = options.isEmpty ? nil : options
         return request
     }
 }
@@ -119,6 +144,8 @@ struct MessageJSON: JSONWritable {
     var text: String
     var html: String?
     var replyTo: String?
+    /// E-mail: custom headers, attachments (name, type and size; the content is not repeated), tracking.
+    var emailOptions: EmailOptions?
     var tag: String?
     var campaignID: String?
     var status: String
@@ -152,6 +179,7 @@ struct MessageJSON: JSONWritable {
         text = message.text
         html = message.html
         replyTo = message.replyTo
+        emailOptions = message.emailOptions
         tag = message.tag
         campaignID = message.campaignID
         status = vocabulary.word(for: message.status, reason: message.reason, engagement: message.engagement)
@@ -213,6 +241,7 @@ extension MessageRecord {
         )
         html = draft.html
         replyTo = draft.replyTo
+        emailOptions = draft.emailOptions
     }
 }
 
@@ -251,6 +280,29 @@ extension MessageJSON {
             writer.field("text", text)
             writer.optionalField("html", html)
             writer.optionalField("reply_to", replyTo)
+            if let emailOptions {
+                if !emailOptions.headers.isEmpty {
+                    writer.key("headers")
+                    writer.object { writer in
+                        for (name, value) in emailOptions.headers.sorted(by: { $0.key < $1.key }) {
+                            writer.dynamicKey(name)
+                            writer.string(value)
+                        }
+                    }
+                }
+                if !emailOptions.attachments.isEmpty {
+                    writer.key("attachments")
+                    writer.array(emailOptions.attachments) { writer, attachment in
+                        writer.object { writer in
+                            writer.field("filename", attachment.filename)
+                            writer.field("content_type", attachment.contentType)
+                            writer.field("size", attachment.size)
+                        }
+                    }
+                }
+                if let trackOpens = emailOptions.trackOpens { writer.field("track_opens", trackOpens) }
+                if let trackClicks = emailOptions.trackClicks { writer.field("track_clicks", trackClicks) }
+            }
             writer.optionalField("tag", tag)
             writer.optionalField("campaign_id", campaignID)
             writer.field("status", status)

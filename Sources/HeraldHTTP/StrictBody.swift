@@ -73,8 +73,13 @@ extension SendRequestJSON: StrictBody {
     static let fields: [String: BodyField] = [
         "channel": .value, "to": .value, "from": .value, "subject": .value, "text": .value, "html": .value, "reply_to": .value, "tag": .value, "category": .value,
         "template": .value, "variables": .free, "send_at": .value, "validity_minutes": .value, "callback_url": .value,
-        "smart_encoding": .value,
+        "smart_encoding": .value, "headers": .free, "attachments": .array(SendRequestJSON.AttachmentJSON.self), "track_opens": .value,
+        "track_clicks": .value,
     ]
+}
+
+extension SendRequestJSON.AttachmentJSON: StrictBody {
+    static let fields: [String: BodyField] = ["filename": .value, "content_type": .value, "content": .value]
 }
 
 extension BatchRequestJSON: StrictBody {

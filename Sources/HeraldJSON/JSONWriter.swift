@@ -50,6 +50,13 @@ public struct JSONWriter {
         needsComma = false
     }
 
+    /// Writes `"key":` for a key only known at run time (escaped), and leaves the value to the next call.
+    public mutating func dynamicKey(_ key: String) {
+        string(key)
+        buffer.writeInteger(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
     public mutating func field(_ name: StaticString, _ value: String?) {
         key(name)
         if let value { string(value) } else { null() }

@@ -8,20 +8,28 @@ import Synchronization
 /// secret retires the account's old links), and from the link's purpose (a token for one use is never valid for
 /// another).
 ///
-/// A token is `ACCOUNT.MESSAGE.SIGNATURE`: the ids as Herald writes them (letters, digits and `_`) and 32 characters
-/// of base64url HMAC-SHA256.
+/// A token is `ACCOUNT.MESSAGE.SIGNATURE[.PAYLOAD]`: the ids as Herald writes them (letters, digits and `_`), 32
+/// characters of base64url HMAC-SHA256 over the purpose, the ids and the payload, and the payload (a click's target
+/// URL) in base64url. A click link therefore redirects only to the URL signed into it: never an open redirect.
 public final class LinkSigner: Sendable {
     public enum Purpose: String, Sendable {
         case unsubscribe = "u"
+        /// The open pixel.
+        case open = "o"
+        /// A rewritten link; the payload is its target.
+        case click = "c"
     }
 
     /// What a valid token names.
     public struct Target: Sendable, Hashable {
         public var accountID: String
         public var messageID: String
-        public init(accountID: String, messageID: String) {
+        /// What was signed with them (a click's URL); empty when nothing.
+        public var payload: String
+        public init(accountID: String, messageID: String, payload: String = "") {
             self.accountID = accountID
             self.messageID = messageID
+            self.payload = payload
         }
     }
 
@@ -37,30 +45,36 @@ public final class LinkSigner: Sendable {
     }
 
     /// The link for this purpose, account and message.
-    public func url(_ purpose: Purpose, accountID: String, messageID: String) async throws -> String {
-        "\(publicURL)/t/\(purpose.rawValue)/\(try await token(purpose, accountID: accountID, messageID: messageID))"
+    public func url(_ purpose: Purpose, accountID: String, messageID: String, payload: String = "") async throws -> String {
+        "\(publicURL)/t/\(purpose.rawValue)/\(try await token(purpose, accountID: accountID, messageID: messageID, payload: payload))"
     }
 
-    public func token(_ purpose: Purpose, accountID: String, messageID: String) async throws -> String {
+    public func token(_ purpose: Purpose, accountID: String, messageID: String, payload: String = "") async throws -> String {
         let key = try await key(accountID: accountID)
-        return "\(accountID).\(messageID).\(Self.signature(purpose, accountID: accountID, messageID: messageID, key: key))"
+        let token = "\(accountID).\(messageID).\(Self.signature(purpose, accountID: accountID, messageID: messageID, payload: payload, key: key))"
+        return payload.isEmpty ? token : token + "." + Self.base64URL(Array(payload.utf8))
     }
 
     /// The account and message a token names, if Herald made it for this purpose (compared in constant time); nil
     /// for anything else, including an account that does not exist.
     public func verify(_ purpose: Purpose, token: String) async -> Target? {
         let pieces = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard token.utf8.count <= 200, pieces.count == 3,
+        guard token.utf8.count <= 4096, pieces.count == 3 || pieces.count == 4,
               pieces[0].allSatisfy(Self.isIDCharacter), pieces[1].allSatisfy(Self.isIDCharacter), !pieces[0].isEmpty, !pieces[1].isEmpty
         else { return nil }
         let accountID = String(pieces[0]), messageID = String(pieces[1])
+        var payload = ""
+        if pieces.count == 4 {
+            guard let bytes = Self.decodeBase64URL(pieces[3]), let text = String(validating: bytes, as: UTF8.self), !text.isEmpty else { return nil }
+            payload = text
+        }
         guard let key = try? await key(accountID: accountID) else { return nil }
-        let expected = Array(Self.signature(purpose, accountID: accountID, messageID: messageID, key: key).utf8)
+        let expected = Array(Self.signature(purpose, accountID: accountID, messageID: messageID, payload: payload, key: key).utf8)
         let given = Array(pieces[2].utf8)
         guard given.count == expected.count else { return nil }
         var difference: UInt8 = 0
         for (a, b) in zip(given, expected) { difference |= a ^ b }
-        return difference == 0 ? Target(accountID: accountID, messageID: messageID) : nil
+        return difference == 0 ? Target(accountID: accountID, messageID: messageID, payload: payload) : nil
     }
 
     private func key(accountID: String) async throws -> SymmetricKey {
@@ -75,10 +89,20 @@ public final class LinkSigner: Sendable {
         return SymmetricKey(data: bytes)
     }
 
-    static func signature(_ purpose: Purpose, accountID: String, messageID: String, key: SymmetricKey) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(purpose.rawValue):\(accountID):\(messageID)".utf8), using: key)
-        let base64 = Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        return String(base64.prefix(32))
+    static func signature(_ purpose: Purpose, accountID: String, messageID: String, payload: String, key: SymmetricKey) -> String {
+        let signed = "\(purpose.rawValue):\(accountID):\(messageID)" + (payload.isEmpty ? "" : ":" + payload)
+        return String(base64URL(Array(HMAC<SHA256>.authenticationCode(for: Array(signed.utf8), using: key))).prefix(32))
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeBase64URL(_ text: Substring) -> [UInt8]? {
+        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while standard.count % 4 != 0 { standard += "=" }
+        return Data(base64Encoded: standard).map(Array.init)
     }
 
     static func isIDCharacter(_ character: Character) -> Bool {

@@ -155,5 +155,9 @@ enum PostgresSchema {
             "ALTER TABLE messages ADD COLUMN html TEXT",
             "ALTER TABLE messages ADD COLUMN reply_to TEXT",
         ]),
+        (13, [
+            // E-mail: custom headers, attachments and tracking, as one JSON value (EmailOptions).
+            "ALTER TABLE messages ADD COLUMN email_options TEXT",
+        ]),
     ]
 }

@@ -153,7 +153,8 @@ public final class PostgresStore: HeraldStore {
         var c = (ids: [String](), accounts: [String](), channels: [String](), recipients: [String](), senders: [String](), subjects: [String](),
                  bodies: [String](), tags: [String](), statuses: [String](), reasons: [String](), segments: [Int](), encodings: [String](),
                  characters: [Int](), prices: [Int64](), created: [Date](), sendAt: [Date](), expires: [Date](), finals: [Bool](),
-                 callbacks: [String](), keys: [String](), parts: [String](), reserved: [Int64](), campaigns: [String](), html: [String](), replyTo: [String]())
+                 callbacks: [String](), keys: [String](), parts: [String](), reserved: [Int64](), campaigns: [String](), html: [String](), replyTo: [String](),
+                 emailOptions: [String]())
         var events: [(StatusEvent, String)] = []
         var queued = (ids: [String](), at: [Date](), pausedFrom: [Date]())
         for message in messages {
@@ -186,6 +187,7 @@ public final class PostgresStore: HeraldStore {
             c.campaigns.append(message.campaignID ?? "")
             c.html.append(draft.html ?? "")
             c.replyTo.append(draft.replyTo ?? "")
+            c.emailOptions.append(EmailOptionsCoding.encode(draft.emailOptions) ?? "")
             events.append((initial, message.accountID))
             if !aggregate.status.isFinal {
                 let due = draft.sendAt ?? message.createdAt
@@ -198,18 +200,18 @@ public final class PostgresStore: HeraldStore {
         try await connection.query("""
             INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding,
                 characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts, reserved_micros,
-                campaign_id, html, reply_to)
+                campaign_id, html, reply_to, email_options)
             SELECT u.id, u.account_id, u.channel, u.recipient, NULLIF(u.sender, ''), NULLIF(u.subject, ''), u.body, NULLIF(u.tag, ''),
                 u.status, NULLIF(u.reason, ''), u.segments, NULLIF(u.encoding, ''), u.characters, u.price, u.created, u.created,
                 NULLIF(u.send_at, '0001-01-01 00:00:00+00'::timestamptz), u.expires, u.final, NULLIF(u.callback, ''), NULLIF(u.key, ''), u.parts,
-                NULLIF(u.reserved, \(Self.noMicros)), NULLIF(u.campaign, ''), NULLIF(u.html, ''), NULLIF(u.reply_to, '')
+                NULLIF(u.reserved, \(Self.noMicros)), NULLIF(u.campaign, ''), NULLIF(u.html, ''), NULLIF(u.reply_to, ''), NULLIF(u.email_options, '')
             FROM unnest(\(c.ids)::text[], \(c.accounts)::text[], \(c.channels)::text[], \(c.recipients)::text[], \(c.senders)::text[],
                 \(c.subjects)::text[], \(c.bodies)::text[], \(c.tags)::text[], \(c.statuses)::text[], \(c.reasons)::text[], \(c.segments)::int8[],
                 \(c.encodings)::text[], \(c.characters)::int8[], \(c.prices)::int8[], \(c.created)::timestamptz[], \(c.sendAt)::timestamptz[],
                 \(c.expires)::timestamptz[], \(c.finals)::bool[], \(c.callbacks)::text[], \(c.keys)::text[], \(c.parts)::text[],
-                \(c.reserved)::int8[], \(c.campaigns)::text[], \(c.html)::text[], \(c.replyTo)::text[])
+                \(c.reserved)::int8[], \(c.campaigns)::text[], \(c.html)::text[], \(c.replyTo)::text[], \(c.emailOptions)::text[])
                 AS u(id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, price,
-                     created, send_at, expires, final, callback, key, parts, reserved, campaign, html, reply_to)
+                     created, send_at, expires, final, callback, key, parts, reserved, campaign, html, reply_to, email_options)
             """, logger: logger)
         let sequences = try await insertEvents(events, connection: connection)
         // The callbacks first events owe (a message's own callback URL, a webhook subscribed to QUEUED or REJECTED).
@@ -365,6 +367,7 @@ public final class PostgresStore: HeraldStore {
                 )
                 job.html = message.html
                 job.replyTo = message.replyTo
+                job.emailOptions = message.emailOptions
                 return job
             }
         }

@@ -55,6 +55,8 @@ public final class SMTPConnector: Connector {
         let from = submission.from ?? configuration.defaultFrom ?? "no-reply@\(configuration.bounceDomain)"
         var headers: [(name: String, value: String)] = []
         if let replyTo = submission.replyTo { headers.append(("Reply-To", replyTo)) }
+        let options = submission.emailOptions ?? EmailOptions()
+        for (name, value) in options.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
         if configuration.listUnsubscribe, let links, let accountID = submission.accountID {
             do {
                 // RFC 8058: an https URI, and the POST body a mail client sends to it to unsubscribe at one click.
@@ -66,11 +68,23 @@ public final class SMTPConnector: Connector {
             }
         }
         headers.append(("X-Herald-Message-Id", messageID))
-        let message = MIMEMessage(
+        var html = submission.html
+        if let links, let accountID = submission.accountID, let original = html, options.trackOpens == true || options.trackClicks == true {
+            do {
+                let pixel = options.trackOpens == true ? try await links.url(.open, accountID: accountID, messageID: messageID) : nil
+                let link: ((String) async throws -> String)? = options.trackClicks == true
+                    ? { url in try await links.url(.click, accountID: accountID, messageID: messageID, payload: url) } : nil
+                html = try await TrackedHTML.rewrite(original, pixel: pixel, link: link)
+            } catch {
+                return .temporaryFailure(.internalError, detail: ProviderDetail(text: "cannot sign the tracking links: \(error)"))
+            }
+        }
+        var message = MIMEMessage(
             from: from, to: submission.to, subject: submission.subject ?? "", text: submission.text.isEmpty && submission.html != nil ? nil : submission.text,
-            html: submission.html, messageID: "\(messageID).\(submission.attempt)@\(configuration.bounceDomain)", date: MIMEMessage.date(secondsSince1970: Int64(Date().timeIntervalSince1970)),
+            html: html, messageID: "\(messageID).\(submission.attempt)@\(configuration.bounceDomain)", date: MIMEMessage.date(secondsSince1970: Int64(Date().timeIntervalSince1970)),
             headers: headers
         )
+        message.attachments = options.attachments.map { MIMEMessage.Attachment(filename: $0.filename, contentType: $0.contentType, base64: $0.content) }
         let envelope = SMTPClientStateMachine.Envelope(
             sender: "bounces+\(messageID)@\(configuration.bounceDomain)", recipients: [submission.to],
             mailDSNParameters: ["RET=HDRS", "ENVID=\(messageID)"], recipientDSNParameters: ["NOTIFY=SUCCESS,FAILURE,DELAY"]

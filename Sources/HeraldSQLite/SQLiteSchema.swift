@@ -292,6 +292,10 @@ enum SQLiteSchema {
                 ALTER TABLE messages ADD COLUMN reply_to TEXT;
                 """)
         }
+        migrator.registerMigration("v13-email-options") { db in
+            // E-mail: custom headers, attachments and tracking, as one JSON value (EmailOptions).
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN email_options TEXT")
+        }
         return migrator
     }
 }

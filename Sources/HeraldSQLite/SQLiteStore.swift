@@ -119,8 +119,8 @@ public final class SQLiteStore: HeraldStore {
     static let messageInsert = MultiRowInsert("""
         INSERT INTO messages (id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments,
             encoding, characters, price_micros, created_at, updated_at, send_at, expires_at, final, callback_url, idempotency_key, parts,
-            reserved_micros, campaign_id, html, reply_to) VALUES
-        """, columns: 26)
+            reserved_micros, campaign_id, html, reply_to, email_options) VALUES
+        """, columns: 27)
     static let queueInsert = MultiRowInsert("INSERT INTO queue (message_id, available_at, paused_from) VALUES", columns: 3)
 
     /// What a new message starts with: its first event, the part states and status that event gives it.
@@ -175,6 +175,7 @@ public final class SQLiteStore: HeraldStore {
             statement.bind(message.campaignID)
             statement.bind(draft.html)
             statement.bind(draft.replyTo)
+            statement.bind(EmailOptionsCoding.encode(draft.emailOptions))
         }
         // First events of new messages never conflict, so each got the next sequence number in order.
         let sequences = try eventInsert.run(initials, db: db) { statement, initial in
@@ -303,6 +304,7 @@ public final class SQLiteStore: HeraldStore {
                 )
                 job.html = message.html
                 job.replyTo = message.replyTo
+                job.emailOptions = message.emailOptions
                 jobs.append(job)
             }
             return jobs

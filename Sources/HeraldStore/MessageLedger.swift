@@ -99,7 +99,7 @@ public enum MessageColumns {
         id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, \
         accepted_parts, price_micros, conflict, engagement, created_at, updated_at, send_at, expires_at, callback_url, \
         idempotency_key, parts, reserved_micros, charged_micros, provider_status, provider_error, campaign_id, \
-        \(nextAttempt), html, reply_to
+        \(nextAttempt), html, reply_to, email_options
         """
 
     /// When the queue will try the message next (read as ``MessageRecord/nextAttemptAt`` for a DEFERRED message).
@@ -112,7 +112,7 @@ extension MessageColumns {
         id, account_id, channel, recipient, sender, NULL AS subject, '' AS body, tag, status, reason, segments, encoding, characters, \
         accepted_parts, price_micros, conflict, engagement, created_at, updated_at, send_at, expires_at, callback_url, \
         idempotency_key, NULL AS parts, reserved_micros, charged_micros, provider_status, provider_error, campaign_id, \
-        \(nextAttempt), NULL AS html, reply_to
+        \(nextAttempt), NULL AS html, reply_to, NULL AS email_options
         """
 
     /// The column list a query asks for.

@@ -111,6 +111,8 @@ public struct MessageRecord: Sendable, Hashable {
     /// E-mail: the HTML body and the Reply-To address.
     public var html: String? = nil
     public var replyTo: String? = nil
+    /// E-mail: custom headers, attachments, tracking.
+    public var emailOptions: EmailOptions? = nil
 
     /// What a dispatch or status write needs to keep the prepaid accounting right.
     public var holding: Billing.Holding { Billing.Holding(reserved: reservedMicros, charged: chargedMicros, price: priceMicros) }
@@ -241,6 +243,7 @@ public struct DispatchJob: Sendable, Hashable {
     /// E-mail: the HTML body and the Reply-To address.
     public var html: String?
     public var replyTo: String?
+    public var emailOptions: EmailOptions?
 
     /// The retry round of a part.
     public func round(of part: Int) -> Int { rounds.indices.contains(part) ? rounds[part] : 0 }

@@ -1,4 +1,5 @@
-/// An Internet message (RFC 5322) with a MIME body (RFC 2045-2047): text, HTML or both as multipart/alternative.
+/// An Internet message (RFC 5322) with a MIME body (RFC 2045-2047): text, HTML or both as multipart/alternative, in
+/// a multipart/mixed with its attachments (base64 in 76-character lines, RFC 2231 names when not ASCII).
 /// Header values that are not ASCII become RFC 2047 encoded words; bodies are quoted-printable when they are not
 /// short ASCII lines, so no line passes 998 octets. Header values must not hold CR or LF (the caller refuses those:
 /// they would let a value inject headers); any that slip through are replaced by spaces.
@@ -13,6 +14,20 @@ public struct MIMEMessage: Sendable {
     public var date: String
     /// Further headers in order (`Reply-To`, `List-Unsubscribe`, ...).
     public var headers: [(name: String, value: String)]
+    public var attachments: [Attachment] = []
+
+    /// A file sent with the message.
+    public struct Attachment: Sendable, Hashable {
+        public var filename: String
+        public var contentType: String
+        /// The content in base64 (RFC 4648, one line: it is wrapped at 76 characters here).
+        public var base64: String
+        public init(filename: String, contentType: String, base64: String) {
+            self.filename = filename
+            self.contentType = contentType
+            self.base64 = base64
+        }
+    }
 
     public init(from: String, to: String, subject: String, text: String?, html: String? = nil, messageID: String, date: String,
                 headers: [(name: String, value: String)] = []) {
@@ -39,16 +54,53 @@ public struct MIMEMessage: Sendable {
         out += "Message-ID: <\(Self.clean(messageID))>\r\n"
         for (name, value) in headers { header(Self.clean(name), value) }
         out += "MIME-Version: 1.0\r\n"
+        guard !attachments.isEmpty else { return out + body(boundary: boundary) }
+        let mixed = "mixed-" + boundary
+        out += "Content-Type: multipart/mixed; boundary=\"\(mixed)\"\r\n\r\n"
+        out += "--\(mixed)\r\n" + body(boundary: boundary)
+        for attachment in attachments {
+            out += "--\(mixed)\r\n" + Self.attachmentPart(attachment)
+        }
+        return out + "--\(mixed)--\r\n"
+    }
+
+    /// The text, the HTML, or both as multipart/alternative: content headers, a blank line, the body.
+    func body(boundary: String) -> String {
         switch (text, html) {
         case (let text?, let html?):
-            out += "Content-Type: multipart/alternative; boundary=\"\(boundary)\"\r\n\r\n"
-            out += "--\(boundary)\r\n" + Self.part(text, type: "text/plain")
-            out += "--\(boundary)\r\n" + Self.part(html, type: "text/html")
-            out += "--\(boundary)--\r\n"
+            return "Content-Type: multipart/alternative; boundary=\"\(boundary)\"\r\n\r\n"
+                + "--\(boundary)\r\n" + Self.part(text, type: "text/plain")
+                + "--\(boundary)\r\n" + Self.part(html, type: "text/html")
+                + "--\(boundary)--\r\n"
         case (nil, let html?):
-            out += Self.part(html, type: "text/html")
+            return Self.part(html, type: "text/html")
         default:
-            out += Self.part(text ?? "", type: "text/plain")
+            return Self.part(text ?? "", type: "text/plain")
+        }
+    }
+
+    static func attachmentPart(_ attachment: Attachment) -> String {
+        let name = clean(attachment.filename).replacingOccurrences("\"", "'")
+        let parameter: String
+        if name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            parameter = "filename=\"\(name)\""
+        } else {
+            // RFC 2231: charset'language'percent-encoded octets.
+            var encoded = ""
+            for byte in name.utf8 {
+                let unreserved = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+                encoded += unreserved ? String(UnicodeScalar(byte)) : "%" + hex(byte)
+            }
+            parameter = "filename*=UTF-8''\(encoded)"
+        }
+        var out = "Content-Type: \(clean(attachment.contentType))\r\nContent-Disposition: attachment; \(parameter)\r\n"
+        out += "Content-Transfer-Encoding: base64\r\n\r\n"
+        let bytes = Array(attachment.base64.utf8)
+        var index = 0
+        while index < bytes.count {
+            out += String(decoding: bytes[index..<min(index + 76, bytes.count)], as: UTF8.self) + "\r\n"
+            index += 76
         }
         return out
     }

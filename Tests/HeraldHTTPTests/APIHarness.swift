@@ -14,8 +14,18 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
+/// Refuses every redirect, so a test sees the 302 itself.
+final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
+                    completionHandler: @escaping (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+}
+
 /// A whole Herald (SQLite, simulator, dispatcher, receipts, HTTP) on a free loopback port, used over real HTTP.
 struct APIHarness {
+    static let noRedirects = URLSession(configuration: .ephemeral, delegate: NoRedirects(), delegateQueue: nil)
+
     struct Reply {
         var status: Int
         var headers: [String: String]
@@ -77,7 +87,7 @@ struct APIHarness {
     }
 
     func request(_ method: String, _ path: String, json: Any? = nil, raw: String? = nil, key: String?? = .none, headers: [String: String] = [:],
-                 body: String? = nil) async throws -> Reply {
+                 body: String? = nil, followRedirects: Bool = true) async throws -> Reply {
         var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
         request.httpMethod = method
         let chosenKey: String? = switch key {
@@ -95,7 +105,7 @@ struct APIHarness {
             request.httpBody = Data(body.utf8)
         }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await (followRedirects ? URLSession.shared : Self.noRedirects).data(for: request)
         let http = response as! HTTPURLResponse
         var replyHeaders: [String: String] = [:]
         for (name, value) in http.allHeaderFields { replyHeaders["\(name)"] = "\(value)" }

@@ -55,3 +55,45 @@ struct UnsubscribeTests {
         }
     }
 }
+
+@Suite("Open and click tracking through Herald's signed links", .serialized)
+struct TrackingTests {
+    @Test("the pixel records OPENED once and answers a GIF; a click records CLICKED and redirects only to the signed URL; the status stays")
+    func openAndClick() async throws {
+        try await APIHarness.run { api in
+            let sent = try await api.request("POST", "/v1/messages", json: ["channel": "email", "to": "ann@example.com", "subject": "News", "text": "Hi",
+                                                                              "html": "<p>Hi</p>", "track_opens": true, "track_clicks": true])
+            let id = try #require(sent.json["id"] as? String)
+            let delivered = try await api.waitForFinal(id)
+            let status = try #require(delivered["status"] as? String)
+            let account = try await api.store.ensureAccount(named: "acme")
+
+            let open = try await api.links.token(.open, accountID: account.id, messageID: id)
+            for _ in 0..<2 {
+                let pixel = try await api.request("GET", "/t/o/\(open)", key: .some(nil))
+                #expect(pixel.status == 200)
+                #expect(pixel.contentType == "image/gif")
+                #expect(pixel.body.count == 43)
+            }
+            let target = "https://acme.test/offer?a=1&b=2"
+            let click = try await api.links.token(.click, accountID: account.id, messageID: id, payload: target)
+            let redirect = try await api.request("GET", "/t/c/\(click)", key: .some(nil), followRedirects: false)
+            #expect(redirect.status == 302)
+            #expect(redirect.headers["Location"] ?? redirect.headers["location"] == target)
+
+            let shown = try await api.request("GET", "/v1/messages/\(id)")
+            #expect(shown.json["status"] as? String == status)
+            #expect(Set(shown.json["engagement"] as? [String] ?? []) == ["OPENED", "CLICKED"])
+            let timeline = shown.json["timeline"] as? [[String: Any]] ?? []
+            // Opened twice: the first open stands, the second is its duplicate.
+            #expect(timeline.filter { $0["event"] as? String == "OPENED" }.count == 1)
+            #expect(timeline.filter { $0["event"] as? String == "CLICKED" }.count == 1)
+
+            // Another URL under the same signature, or a forged one: 404, no redirect.
+            let pieces = click.split(separator: ".")
+            let swapped = pieces.prefix(3).joined(separator: ".") + ".aHR0cHM6Ly9ldmlsLnRlc3Q"
+            #expect(try await api.request("GET", "/t/c/\(swapped)", key: .some(nil), followRedirects: false).status == 404)
+            #expect(try await api.request("GET", "/t/o/\(account.id).\(id).AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", key: .some(nil)).status == 404)
+        }
+    }
+}

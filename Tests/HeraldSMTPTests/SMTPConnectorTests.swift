@@ -307,3 +307,56 @@ extension SMTPConnectorTests {
         }
     }
 }
+
+extension SMTPConnectorTests {
+    @Test("custom headers and attachments on the wire: multipart/mixed around the body, each file base64 with its name")
+    func attachmentsOnTheWire() async throws {
+        try await Self.run { harness in
+            var request = SendRequest(channel: "email", to: "ann@example.com", from: "Acme <no-reply@acme.test>", subject: "Invoice", text: "Attached.")
+            request.html = "<p>Attached.</p>"
+            let content = Data(repeating: 0x41, count: 100).base64EncodedString()
+            request.emailOptions = EmailOptions(headers: ["X-Campaign": "winter"], attachments: [
+                .init(filename: "invoice.pdf", contentType: "application/pdf", content: content),
+                .init(filename: "Übersicht.txt", contentType: "text/plain", content: "SGk="),
+            ])
+            let id = try await harness.gateway.send([request], accountID: harness.account.id).get()[0].outcome.messageID
+            _ = try await harness.settle(id) { $0.status == .sent }
+            let data = try #require(harness.sink.messages.last?.data)
+            #expect(data.contains("X-Campaign: winter\r\n"))
+            #expect(data.contains("Content-Type: multipart/mixed; boundary=\"mixed-herald-\(id)\"\r\n"))
+            #expect(data.contains("Content-Type: multipart/alternative; boundary=\"herald-\(id)\""))
+            let pdfHeaders = "Content-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"invoice.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            let pdfLines: String = String(content.prefix(76)) + "\r\n" + String(content.dropFirst(76)) + "\r\n"
+            #expect(data.contains(pdfHeaders + pdfLines))
+            #expect(data.contains("filename*=UTF-8''%C3%9Cbersicht.txt"))
+            #expect(data.hasSuffix("--mixed-herald-\(id)--"))
+        }
+    }
+}
+
+extension SMTPConnectorTests {
+    @Test("tracking: the HTML's http(s) links become signed /t/c/ links and a pixel loads /t/o/; mailto, the text part and untracked mail stay as written")
+    func trackingOnTheWire() async throws {
+        try await Self.run(publicURL: "https://herald.test") { harness in
+            var request = SendRequest(channel: "email", to: "ann@example.com", from: "Acme <no-reply@acme.test>", subject: "Offer",
+                                      text: "See https://acme.test/offer")
+            request.html = "<html><body><a href=\"https://acme.test/offer?a=1&amp;b=2\">Offer</a> <a HREF='mailto:help@acme.test'>Help</a></body></html>"
+            request.emailOptions = EmailOptions(trackOpens: true, trackClicks: true)
+            let id = try await harness.gateway.send([request], accountID: harness.account.id).get()[0].outcome.messageID
+            _ = try await harness.settle(id) { $0.status == .sent }
+            let data = try #require(harness.sink.messages.last?.data)
+            // The HTML part is quoted-printable when its lines are long: read it back.
+            let html = data.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=3D", with: "=")
+            #expect(html.contains("<a href=\"https://herald.test/t/c/\(harness.account.id).\(id)."))
+            #expect(!html.contains("href=\"https://acme.test/offer"))
+            #expect(html.contains("HREF='mailto:help@acme.test'"))
+            #expect(html.contains("<img src=\"https://herald.test/t/o/\(harness.account.id).\(id)."))
+            #expect(html.contains("style=\"display:none\"></body>"))
+            #expect(data.contains("See https://acme.test/offer"))
+            let links = LinkSigner(publicURL: "https://herald.test") { try await harness.store.callbackSecret(accountID: $0) }
+            let start = try #require(html.range(of: "https://herald.test/t/c/"))
+            let token = String(html[start.upperBound...].prefix { $0 != "\"" })
+            #expect(await links.verify(.click, token: token)?.payload == "https://acme.test/offer?a=1&b=2")
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+@Suite("HTTP API: e-mail headers and attachments", .serialized)
+struct EmailOptionsAPITests {
+    @Test("attachments and headers are accepted, shown by name, type and size; too large is 413 naming attachments; a typo is a 422 naming it")
+    func attachments() async throws {
+        try await APIHarness.run { api in
+            let sent = try await api.request("POST", "/v1/messages", json: [
+                "channel": "email", "to": "ann@example.com", "subject": "Invoice", "text": "Attached.",
+                "headers": ["X-Campaign": "winter"],
+                "attachments": [["filename": "invoice.pdf", "content_type": "application/pdf", "content": "JVBERi0xLjQK"]],
+            ])
+            #expect(sent.status == 201 || sent.status == 202)
+            let id = try #require(sent.json["id"] as? String)
+            let shown = try await api.request("GET", "/v1/messages/\(id)")
+            #expect((shown.json["headers"] as? [String: String]) == ["X-Campaign": "winter"])
+            let attachment = try #require((shown.json["attachments"] as? [[String: Any]])?.first)
+            #expect(attachment["filename"] as? String == "invoice.pdf")
+            #expect(attachment["content_type"] as? String == "application/pdf")
+            #expect(attachment["size"] as? Int == 9)
+            #expect(attachment["content"] == nil)
+
+            let big = String(repeating: "AAAA", count: 5 * 1024 * 1024 / 3 + 10)
+            let tooLarge = try await api.request("POST", "/v1/messages", json: [
+                "channel": "email", "to": "ann@example.com", "subject": "Big", "text": "x",
+                "attachments": [["filename": "big.bin", "content": big]],
+            ])
+            #expect(tooLarge.status == 413)
+            #expect(tooLarge.json["field"] as? String == "attachments")
+
+            let typo = try await api.request("POST", "/v1/messages", json: [
+                "channel": "email", "to": "ann@example.com", "subject": "x", "text": "x",
+                "attachments": [["file_name": "a.txt", "content": "YQ=="]],
+            ])
+            #expect(typo.status == 422)
+            #expect(typo.json["field"] as? String == "attachments[0].file_name")
+
+            let forbidden = try await api.request("POST", "/v1/messages", json: [
+                "channel": "email", "to": "ann@example.com", "subject": "x", "text": "x", "headers": ["Bcc": "spy@evil.test"],
+            ])
+            #expect(forbidden.status == 422)
+            #expect(forbidden.json["field"] as? String == "headers.Bcc")
+        }
+    }
+}
