@@ -75,11 +75,17 @@ let package = Package(
                            .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOTLS", package: "swift-nio")],
             swiftSettings: strict
         ),
+        // DKIM signing (RFC 6376 rsa-sha256, RFC 8463 ed25519-sha256, relaxed/relaxed). Knows nothing of Herald.
+        .target(
+            name: "DKIM",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // E-mail through SMTP behind the connector contract.
         .target(
             name: "HeraldSMTP",
             dependencies: [
-                "HeraldCore", "HeraldConnectors", "HeraldLinks", "SMTP",
+                "HeraldCore", "HeraldConnectors", "HeraldLinks", "SMTP", "DKIM",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -200,7 +206,7 @@ let package = Package(
             name: "herald",
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldConnectors", "HeraldEngine", "HeraldHTTP",
-                "HeraldSMPP", "SMSCSimulator", "SMPP", "SMSText", "HeraldWebhooks", "SMTPSink", "HeraldSMTP",
+                "HeraldSMPP", "SMSCSimulator", "SMPP", "SMSText", "HeraldWebhooks", "SMTPSink", "HeraldSMTP", "DKIM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -270,7 +276,8 @@ let package = Package(
         .testTarget(
             name: "HeraldSMTPTests",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine", "HeraldSMTP", "SMTPSink", "HeraldLinks",
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine", "HeraldSMTP", "SMTPSink", "HeraldLinks", "DKIM",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -20,6 +20,11 @@ if ! python3 -c "import smpplib, smpp.pdu" >/dev/null 2>&1; then
   echo "installing: smpplib smpp.pdu3 (PyPI)"
   python3 -m pip install -q --disable-pip-version-check "smpplib==2.2.4" "smpp.pdu3==0.6"
 fi
+# dkimpy (with PyNaCl for ed25519) verifies Herald's DKIM signatures independently (Tests/HeraldSMTPTests/DKIMTests.swift).
+if ! python3 -c "import dkim, nacl" >/dev/null 2>&1; then
+  echo "installing: dkimpy pynacl (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "dkimpy==1.1.8" "pynacl==1.5.0"
+fi
 # schemathesis checks every API operation's real answers against /openapi.json (scripts/api-contract.sh).
 if ! python3 -c "import schemathesis" >/dev/null 2>&1; then
   echo "installing: schemathesis (PyPI)"

@@ -1,3 +1,4 @@
+import DKIM
 import Foundation
 import HeraldConnectors
 import HeraldCore
@@ -50,6 +51,16 @@ public final class SMTPConnector: Connector {
         return ConnectorHealth(name: name, type: "smtp", channels: ["email"], isUp: relay.isUp(at: now()), detail: detail)
     }
 
+    /// The DKIM signer for a From address: its domain, or the nearest parent domain with a signer.
+    static func signer(for from: String, among signers: [DKIMSigner]) -> DKIMSigner? {
+        guard !signers.isEmpty else { return nil }
+        var address = Substring(from)
+        if let open = from.lastIndex(of: "<"), let close = from.lastIndex(of: ">"), open < close { address = from[from.index(after: open)..<close] }
+        guard let at = address.lastIndex(of: "@") else { return nil }
+        let domain = address[address.index(after: at)...].lowercased()
+        return signers.filter { domain == $0.domain || domain.hasSuffix("." + $0.domain) }.max { $0.domain.count < $1.domain.count }
+    }
+
     public func submit(_ submission: Submission) async -> SubmitResult {
         let messageID = submission.messageID
         let from = submission.from ?? configuration.defaultFrom ?? "no-reply@\(configuration.bounceDomain)"
@@ -89,8 +100,16 @@ public final class SMTPConnector: Connector {
             sender: "bounces+\(messageID)@\(configuration.bounceDomain)", recipients: [submission.to],
             mailDSNParameters: ["RET=HDRS", "ENVID=\(messageID)"], recipientDSNParameters: ["NOTIFY=SUCCESS,FAILURE,DELAY"]
         )
+        var rendered = message.rendered(boundary: "herald-\(messageID)")
+        if let signer = Self.signer(for: from, among: configuration.dkim) {
+            do {
+                rendered = try signer.signed(rendered, timestamp: Int64(now().timeIntervalSince1970))
+            } catch {
+                return .temporaryFailure(.internalError, detail: ProviderDetail(text: "\(error)"))
+            }
+        }
         await slots.acquire()
-        let outcome = await SMTPClient.send(message: message.rendered(boundary: "herald-\(messageID)"), envelope: envelope,
+        let outcome = await SMTPClient.send(message: rendered, envelope: envelope,
                                             host: configuration.host, port: configuration.port, helloName: configuration.helloName,
                                             security: configuration.security, tls: tls,
                                             timeout: configuration.timeout, connectTimeout: configuration.connectTimeout)

@@ -1,3 +1,4 @@
+import DKIM
 import NIOCore
 import SMTP
 
@@ -39,6 +40,8 @@ public struct SMTPConnectorConfiguration: Sendable {
     public var helloName: String
     /// The From of a message that has none.
     public var defaultFrom: String?
+    /// DKIM signers by domain: a message is signed by the one whose domain is its From domain or a parent of it.
+    public var dkim: [DKIMSigner] = []
     /// Add `List-Unsubscribe` with one-click `List-Unsubscribe-Post` (RFC 8058) when Herald has a public URL.
     public var listUnsubscribe = true
     /// Connections open at once.

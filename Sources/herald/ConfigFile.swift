@@ -1,4 +1,5 @@
 import Foundation
+import DKIM
 import HeraldSMTP
 import HeraldCore
 import HeraldEngine
@@ -117,6 +118,14 @@ struct ConfigFile: Decodable {
         var username: String?
         var password_env: String?
         var list_unsubscribe: Bool?
+        var dkim: [DKIMEntry]?
+    }
+
+    /// `{"domain": "acme.test", "selector": "s1", "key_file": "/etc/herald/dkim-acme.pem"}` of an smtp connector.
+    struct DKIMEntry: Decodable {
+        var domain: String
+        var selector: String
+        var key_file: String
     }
 
     /// A problem in the file, naming the field and the fix.
@@ -167,6 +176,11 @@ struct ConfigFile: Decodable {
             try check(entry, at: "routes[\(index)]", known: Self.names(of: RouteEntry(channel: "", connector: "")))
         }
         try check(top["pricing"], at: "pricing", known: Self.names(of: PricingEntry()))
+        for (index, entry) in (top["connectors"] as? [Any] ?? []).enumerated() {
+            for (position, dkim) in ((entry as? [String: Any])?["dkim"] as? [Any] ?? []).enumerated() {
+                try check(dkim, at: "connectors[\(index)].dkim[\(position)]", known: Self.names(of: DKIMEntry(domain: "", selector: "", key_file: "")))
+            }
+        }
     }
 
     private static func names(of entry: Any) -> [String] { Mirror(reflecting: entry).children.compactMap(\.label) }
@@ -272,6 +286,24 @@ struct ConfigFile: Decodable {
             }
             config.defaultFrom = entry.default_from
             config.listUnsubscribe = entry.list_unsubscribe ?? true
+            for (position, dkim) in (entry.dkim ?? []).enumerated() {
+                let dkimField = field + ".dkim[\(position)]"
+                guard dkim.domain.contains("."), !dkim.domain.contains("@"), !dkim.domain.contains(" ") else {
+                    throw Problem(field: dkimField + ".domain", problem: "'\(dkim.domain)' is not a domain", fix: "give the From domain to sign for, e.g. acme.com")
+                }
+                guard !dkim.selector.isEmpty, dkim.selector.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else {
+                    throw Problem(field: dkimField + ".selector", problem: "'\(dkim.selector)' is not a selector", fix: "use letters, digits, '-' and '.', e.g. herald1")
+                }
+                guard let pem = try? String(contentsOfFile: dkim.key_file, encoding: .utf8) else {
+                    throw Problem(field: dkimField + ".key_file", problem: "cannot read '\(dkim.key_file)'",
+                                  fix: "give a readable PEM private key (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048, or -algorithm ed25519)")
+                }
+                do {
+                    config.dkim.append(try DKIMSigner(domain: dkim.domain, selector: dkim.selector, pem: pem))
+                } catch {
+                    throw Problem(field: dkimField + ".key_file", problem: "\(error)", fix: "give an RSA key of 1024 bits or more (2048 advised) or an Ed25519 key, in PEM")
+                }
+            }
             if let concurrency = entry.concurrency {
                 guard (1...1000).contains(concurrency) else {
                     throw Problem(field: field + ".concurrency", problem: "\(concurrency) is out of range", fix: "give 1 to 1000 connections")
