@@ -81,11 +81,13 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // MX lookups through the system resolver (libresolv's res_nquery), for direct e-mail delivery.
+        .target(name: "CResolv", linkerSettings: [.linkedLibrary("resolv")]),
         // E-mail through SMTP behind the connector contract.
         .target(
             name: "HeraldSMTP",
             dependencies: [
-                "HeraldCore", "HeraldConnectors", "HeraldLinks", "SMTP", "DKIM",
+                "HeraldCore", "HeraldConnectors", "HeraldLinks", "SMTP", "DKIM", "CResolv",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

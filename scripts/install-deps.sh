@@ -25,6 +25,11 @@ if ! python3 -c "import dkim, nacl" >/dev/null 2>&1; then
   echo "installing: dkimpy pynacl (PyPI)"
   python3 -m pip install -q --disable-pip-version-check "dkimpy==1.1.8" "pynacl==1.5.0"
 fi
+# dnslib answers MX queries on loopback for the direct-delivery tests (Tests/HeraldSMTPTests/DirectDeliveryTests.swift).
+if ! python3 -c "import dnslib" >/dev/null 2>&1; then
+  echo "installing: dnslib (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "dnslib==0.9.26"
+fi
 # schemathesis checks every API operation's real answers against /openapi.json (scripts/api-contract.sh).
 if ! python3 -c "import schemathesis" >/dev/null 2>&1; then
   echo "installing: schemathesis (PyPI)"

@@ -44,6 +44,9 @@ public enum SubmitResult: Sendable, Hashable {
     case temporaryFailure(ReasonCode, detail: ProviderDetail?)
     /// Taken and passed on at once (an e-mail relay's 250): SENT, correlated like ``accepted(providerMessageID:detail:)``.
     case sent(providerMessageID: String, detail: ProviderDetail?)
+    /// Taken by the recipient's own mail server (an MX's 250 in direct e-mail delivery): DELIVERED, correlated like
+    /// ``accepted(providerMessageID:detail:)``.
+    case delivered(providerMessageID: String, detail: ProviderDetail?)
     /// Refused for good: FAILED with the reason.
     case permanentFailure(ReasonCode, detail: ProviderDetail?)
     /// The recipient's side refused it for good while it was being handed over (an SMTP 5xx to RCPT or DATA): UNDELIVERED.

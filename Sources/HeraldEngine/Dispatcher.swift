@@ -183,8 +183,12 @@ public final class Dispatcher: Service {
                 connectors.recordSuccess(connector.name)
             }
             switch result {
-            case .accepted(let providerID, let detail), .sent(let providerID, let detail):
-                let status: MessageStatus = if case .sent = result { .sent } else { .accepted }
+            case .accepted(let providerID, let detail), .sent(let providerID, let detail), .delivered(let providerID, let detail):
+                let status: MessageStatus = switch result {
+                case .sent: .sent
+                case .delivered: .delivered
+                default: .accepted
+                }
                 events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(status), source: .connector, occurredAt: at,
                                           connector: connector.name, providerMessageID: providerID, attempt: job.attempt, detail: detail,
                                           dedupKey: "\(status.rawValue.lowercased()):\(part):\(job.attempt)", round: job.round(of: part)))

@@ -23,6 +23,8 @@ public final class SMTPConnector: Connector {
     private let logger: Logger
     private let tls: SMTPTLS?
     private let relay = Mutex(RelayHealth())
+    private let resolver: MXResolver
+    private let perDomain = Mutex<[String: ConnectionSlots]>([:])
     private let now: @Sendable () -> Date
     private let links: LinkSigner?
 
@@ -35,6 +37,7 @@ public final class SMTPConnector: Connector {
         self.logger = logger
         self.now = now
         tls = try configuration.makeTLS()
+        resolver = MXResolver(staticMX: configuration.staticMX, port: configuration.port, nameserver: configuration.nameserver)
         slots = ConnectionSlots(limit: max(1, configuration.concurrency))
     }
 
@@ -42,7 +45,8 @@ public final class SMTPConnector: Connector {
 
     public var health: ConnectorHealth {
         let relay = relay.withLock { $0 }
-        var detail = "\(configuration.mode.rawValue) via \(configuration.host):\(configuration.port)"
+        var detail = configuration.mode == .direct ? "direct to each domain's MX (port \(configuration.port))"
+            : "relay via \(configuration.host):\(configuration.port)"
         detail += configuration.tls == .none ? "" : " (\(configuration.tls.rawValue) TLS)"
         if let error = relay.lastError {
             detail += "; \(relay.consecutiveFailures) failed connection(s) in a row, last: \(error)"
@@ -108,6 +112,14 @@ public final class SMTPConnector: Connector {
                 return .temporaryFailure(.internalError, detail: ProviderDetail(text: "\(error)"))
             }
         }
+        switch configuration.mode {
+        case .relay: return await relay(rendered, envelope: envelope, messageID: messageID)
+        case .direct: return await direct(rendered, envelope: envelope, messageID: messageID, to: submission.to)
+        }
+    }
+
+    /// Through the smart host: its 250 is SENT; a relay that cannot be used is down (``RelayHealth``).
+    private func relay(_ rendered: String, envelope: SMTPClientStateMachine.Envelope, messageID: String) async -> SubmitResult {
         await slots.acquire()
         let outcome = await SMTPClient.send(message: rendered, envelope: envelope,
                                             host: configuration.host, port: configuration.port, helloName: configuration.helloName,
@@ -131,4 +143,54 @@ public final class SMTPConnector: Connector {
         return SMTPOutcome.result(outcome, providerID: messageID)
     }
 
+    /// To the recipient domain's own mail servers, in MX preference order: the first that takes part in the
+    /// transaction decides (its 250 is DELIVERED); one that cannot be reached, or refuses the connection, TLS or the
+    /// greeting, passes to the next. A domain that does not exist, or takes no mail (null MX), is UNDELIVERED as a
+    /// relay would say it (5.1.2, 5.1.10); a DNS failure or no host answering is DEFERRED.
+    private func direct(_ rendered: String, envelope: SMTPClientStateMachine.Envelope, messageID: String, to recipient: String) async -> SubmitResult {
+        guard let at = recipient.lastIndex(of: "@") else { return .undeliverable(.invalidAddress, detail: ProviderDetail(text: "no domain in \(recipient)")) }
+        let domain = String(recipient[recipient.index(after: at)...]).lowercased()
+        let hosts: [MXResolver.Host]
+        switch await resolver.resolve(domain) {
+        case .hosts(let found): hosts = found
+        case .noSuchDomain:
+            let code = EnhancedStatusCode(statusClass: 5, subject: 1, detail: 2)
+            return .undeliverable(SMTPOutcome.reason(for: code), detail: ProviderDetail(errorCode: code.description, text: "the domain \(domain) does not exist"))
+        case .nullMX:
+            let code = EnhancedStatusCode(statusClass: 5, subject: 1, detail: 10)
+            return .undeliverable(SMTPOutcome.reason(for: code), detail: ProviderDetail(errorCode: code.description, text: "\(domain) takes no mail (null MX)"))
+        case .temporaryFailure(let problem):
+            return .temporaryFailure(.networkError, detail: ProviderDetail(errorCode: "4.4.3", text: problem))
+        }
+        let domainSlots = domainSlots(domain)
+        await slots.acquire()
+        await domainSlots.acquire()
+        defer {
+            domainSlots.release()
+            slots.release()
+        }
+        var errors: [String] = []
+        for host in hosts.prefix(5) {
+            let outcome = await SMTPClient.send(message: rendered, envelope: envelope, host: host.name, port: host.port, helloName: configuration.helloName,
+                                                security: configuration.security, tls: tls.map { $0.verifying(host: host.name) },
+                                                timeout: configuration.timeout, connectTimeout: configuration.connectTimeout)
+            if SMTPOutcome.isRelayProblem(outcome) {
+                errors.append("\(host.name):\(host.port): \(outcome)")
+                continue
+            }
+            if case .accepted(let reply) = outcome { return .delivered(providerMessageID: messageID, detail: SMTPOutcome.detail(reply)) }
+            return SMTPOutcome.result(outcome, providerID: messageID)
+        }
+        logger.warning("no mail server of the domain took the connection", metadata: ["connector": "\(name)", "domain": "\(domain)", "errors": "\(errors)"])
+        return .temporaryFailure(.networkError, detail: ProviderDetail(errorCode: "4.4.1", text: String("no mail server of \(domain) answered: \(errors.joined(separator: "; "))".prefix(500))))
+    }
+
+    private func domainSlots(_ domain: String) -> ConnectionSlots {
+        perDomain.withLock { slots in
+            if let existing = slots[domain] { return existing }
+            let created = ConnectionSlots(limit: max(1, configuration.perDomainConcurrency))
+            slots[domain] = created
+            return created
+        }
+    }
 }

@@ -8,6 +8,8 @@ public struct SMTPConnectorConfiguration: Sendable {
     /// DSNs tell the rest. `direct` (the recipient domain's MX) is not built yet.
     public enum Mode: String, Sendable {
         case relay
+        /// Herald talks to the recipient domain's MX itself; its 250 is DELIVERED.
+        case direct
     }
 
     /// How the connection to the relay is protected.
@@ -44,6 +46,12 @@ public struct SMTPConnectorConfiguration: Sendable {
     public var dkim: [DKIMSigner] = []
     /// Add `List-Unsubscribe` with one-click `List-Unsubscribe-Post` (RFC 8058) when Herald has a public URL.
     public var listUnsubscribe = true
+    /// Direct mode: domain -> its hosts instead of DNS (tests; domains routed by hand).
+    public var staticMX: [String: [MXResolver.Host]] = [:]
+    /// Direct mode: the DNS server to ask instead of the system's.
+    public var nameserver: (address: String, port: Int)?
+    /// Direct mode: connections open at once to one recipient domain.
+    public var perDomainConcurrency = 4
     /// Connections open at once.
     public var concurrency: Int = 16
     /// Each step of the SMTP dialogue must be answered within this.

@@ -29,6 +29,12 @@ public struct SMTPTLS: Sendable {
         return SMTPTLS(context: try NIOSSLContext(configuration: configuration), serverHostname: nil, isServer: true)
     }
 
+    /// The same trust, verifying another host's certificate (each MX of a domain has its own name).
+    public func verifying(host: String) -> SMTPTLS {
+        let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil
+        return SMTPTLS(context: context, serverHostname: isAddress ? nil : host, isServer: isServer)
+    }
+
     func clientHandler() throws -> NIOSSLClientHandler {
         precondition(!isServer)
         return try NIOSSLClientHandler(context: context, serverHostname: serverHostname)

@@ -119,6 +119,9 @@ struct ConfigFile: Decodable {
         var password_env: String?
         var list_unsubscribe: Bool?
         var dkim: [DKIMEntry]?
+        var static_mx: [String: [String]]?
+        var per_domain_concurrency: Int?
+        var resolver: String?
     }
 
     /// `{"domain": "acme.test", "selector": "s1", "key_file": "/etc/herald/dkim-acme.pem"}` of an smtp connector.
@@ -215,24 +218,59 @@ struct ConfigFile: Decodable {
         var result: [SMTPConnectorConfiguration] = []
         for (index, entry) in connectors.enumerated() where entry.type == "smtp" {
             let field = "connectors[\(index)]"
-            guard let host = entry.host, !host.isEmpty else {
+            let direct = entry.mode == "direct"
+            guard let host = entry.host ?? (direct ? "" : nil), direct || !host.isEmpty else {
                 throw Problem(field: field + ".host", problem: "is missing", fix: "give the relay's host name or address")
             }
-            guard let port = entry.port, (1...65535).contains(port) else {
+            guard let port = entry.port ?? (direct ? 25 : nil), (1...65535).contains(port) else {
                 throw Problem(field: field + ".port", problem: "is missing or not a TCP port", fix: "give the relay's SMTP port, e.g. 25 or 587")
             }
             guard let bounceDomain = entry.bounce_domain, bounceDomain.contains("."), !bounceDomain.contains("@") else {
                 throw Problem(field: field + ".bounce_domain", problem: "is missing or not a domain",
                               fix: "give the domain whose mail comes back to Herald (bounces+<message id>@that domain), e.g. bounce.example.com")
             }
-            switch entry.mode ?? "relay" {
-            case "relay": break
-            case "direct":
-                throw Problem(field: field + ".mode", problem: "direct delivery (MX lookup) is not available yet", fix: "use relay with your MTA as the smart host")
-            default:
-                throw Problem(field: field + ".mode", problem: "'\(entry.mode ?? "")' is not a mode", fix: "use relay")
+            guard let mode = SMTPConnectorConfiguration.Mode(rawValue: entry.mode ?? "relay") else {
+                throw Problem(field: field + ".mode", problem: "'\(entry.mode ?? "")' is not a mode",
+                              fix: "use relay (a smart host: your MTA or a provider) or direct (Herald talks to each domain's MX)")
+            }
+            if mode == .relay, entry.static_mx != nil || entry.per_domain_concurrency != nil {
+                throw Problem(field: field + (entry.static_mx != nil ? ".static_mx" : ".per_domain_concurrency"), problem: "only applies with \"mode\": \"direct\"",
+                              fix: "remove it, or set mode to direct")
             }
             var config = SMTPConnectorConfiguration(name: entry.name, host: host, port: port, bounceDomain: bounceDomain, helloName: entry.helo_name)
+            config.mode = mode
+            for (domain, targets) in entry.static_mx ?? [:] {
+                var hosts: [MXResolver.Host] = []
+                for (preference, target) in targets.enumerated() {
+                    let pieces = target.split(separator: ":")
+                    guard (1...2).contains(pieces.count), !pieces[0].isEmpty, let targetPort = pieces.count == 2 ? Int(pieces[1]) : 25, (1...65535).contains(targetPort) else {
+                        throw Problem(field: field + ".static_mx.\(domain)", problem: "'\(target)' is not HOST or HOST:PORT", fix: "e.g. \"127.0.0.1:2525\"")
+                    }
+                    hosts.append(.init(name: String(pieces[0]), port: targetPort, preference: preference))
+                }
+                guard !hosts.isEmpty else {
+                    throw Problem(field: field + ".static_mx.\(domain)", problem: "lists no host", fix: "give one or more HOST:PORT in preference order")
+                }
+                config.staticMX[domain.lowercased()] = hosts
+            }
+            if let resolver = entry.resolver {
+                let pieces = resolver.split(separator: ":")
+                guard mode == .direct else {
+                    throw Problem(field: field + ".resolver", problem: "only applies with \"mode\": \"direct\"", fix: "remove it, or set mode to direct")
+                }
+                guard (1...2).contains(pieces.count), pieces[0].split(separator: ".").count == 4, pieces[0].split(separator: ".").allSatisfy({ UInt8($0) != nil }),
+                      let resolverPort = pieces.count == 2 ? Int(pieces[1]) : 53, (1...65535).contains(resolverPort)
+                else {
+                    throw Problem(field: field + ".resolver", problem: "'\(resolver)' is not IPV4[:PORT]", fix: "e.g. \"127.0.0.53\" or \"10.0.0.2:53\"")
+                }
+                config.nameserver = (String(pieces[0]), resolverPort)
+            }
+            if let perDomain = entry.per_domain_concurrency {
+                guard (1...100).contains(perDomain) else {
+                    throw Problem(field: field + ".per_domain_concurrency", problem: "\(perDomain) is out of range", fix: "give 1 to 100 connections")
+                }
+                config.perDomainConcurrency = perDomain
+            }
             guard let tls = SMTPConnectorConfiguration.TLSMode(rawValue: entry.tls ?? "none") else {
                 throw Problem(field: field + ".tls", problem: "'\(entry.tls ?? "")' is not a TLS mode",
                               fix: "use none (a relay on this host or network), starttls (port 587 or 25) or implicit (port 465)")
