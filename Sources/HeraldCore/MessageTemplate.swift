@@ -10,9 +10,12 @@ public struct MessageTemplate: Sendable, Hashable {
     /// E-mail subject, itself a template.
     public var subject: String?
     public var body: String
+    /// E-mail HTML body, itself a template whose variables are HTML-escaped.
+    public var html: String?
     public var updatedAt: Date
 
-    public init(accountID: String, name: String, channel: Channel? = nil, subject: String? = nil, body: String, updatedAt: Date) {
+    public init(accountID: String, name: String, channel: Channel? = nil, subject: String? = nil, body: String, html: String? = nil, updatedAt: Date) {
+        self.html = html
         self.accountID = accountID
         self.name = name
         self.channel = channel

@@ -65,10 +65,11 @@ public struct Gateway: Sendable {
                 continue
             }
             if rendered[index].channel == nil { rendered[index].channel = template.channel?.rawValue }
-            switch compiled.flatMap({ $0.render(rendered[index].variables) }) {
+            switch compiled.flatMap({ $0.renderAll(rendered[index].variables) }) {
             case .success(let output):
                 rendered[index].text = output.text
                 if rendered[index].subject == nil { rendered[index].subject = output.subject }
+                if rendered[index].html == nil { rendered[index].html = output.html }
             case .failure(let problem):
                 rendered[index].templateProblem = problem.text
             }

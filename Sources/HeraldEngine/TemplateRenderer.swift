@@ -55,6 +55,8 @@ public enum TemplateRenderer {
         public let name: String
         let body: MustacheTemplate
         let subject: MustacheTemplate?
+        /// The HTML body: Mustache's own escaping (a variable `<b>` shows as text), unlike the text body and subject.
+        let html: MustacheTemplate?
         /// The same templates when they are plain text and variables (rendered without the Mustache engine).
         let plainBody: PlainTemplate?
         let plainSubject: PlainTemplate?
@@ -63,29 +65,37 @@ public enum TemplateRenderer {
 
         public init(_ template: MessageTemplate) throws(TemplateProblem) {
             name = template.name
-            if let problem = TemplateRenderer.limitProblem(template.body) ?? template.subject.flatMap(TemplateRenderer.limitProblem) {
+            if let problem = TemplateRenderer.limitProblem(template.body) ?? template.subject.flatMap(TemplateRenderer.limitProblem)
+                ?? template.html.flatMap(TemplateRenderer.limitProblem) {
                 throw TemplateProblem(variable: nil, text: "template '\(template.name)': \(problem)")
             }
             do {
                 body = try MustacheTemplate(string: TemplateRenderer.textPragma + template.body)
                 subject = try template.subject.map { try MustacheTemplate(string: TemplateRenderer.textPragma + $0) }
+                html = try template.html.map { try MustacheTemplate(string: $0) }
             } catch {
                 throw TemplateProblem(variable: nil, text: "template '\(template.name)' does not parse: \(error)")
             }
             plainBody = PlainTemplate(template.body)
             plainSubject = template.subject.flatMap(PlainTemplate.init)
             var names = TemplateRenderer.requiredVariables(template.body)
-            for name in template.subject.map(TemplateRenderer.requiredVariables) ?? [] where !names.contains(name) { names.append(name) }
+            for name in (template.subject.map(TemplateRenderer.requiredVariables) ?? []) + (template.html.map(TemplateRenderer.requiredVariables) ?? [])
+                where !names.contains(name) { names.append(name) }
             required = names
         }
 
         /// The rendered text (and subject), or the problem that makes the message TEMPLATE_ERROR.
         public func render(_ variables: [String: String]) -> Result<(text: String, subject: String?), TemplateProblem> {
+            renderAll(variables).map { ($0.text, $0.subject) }
+        }
+
+        /// The rendered text, subject and HTML.
+        public func renderAll(_ variables: [String: String]) -> Result<(text: String, subject: String?, html: String?), TemplateProblem> {
             if let missing = required.first(where: { variables[$0] == nil }) {
                 return .failure(TemplateProblem(variable: missing, text: "variable '\(missing)' of template '\(name)' has no value; add it to variables"))
             }
             let text = plainBody?.render(variables) ?? body.render(variables)
-            return .success((text, subject.map { plainSubject?.render(variables) ?? $0.render(variables) }))
+            return .success((text, subject.map { plainSubject?.render(variables) ?? $0.render(variables) }, html.map { $0.render(variables) }))
         }
     }
 

@@ -10,6 +10,7 @@ struct TemplateRequestJSON: Decodable {
     var channel: String?
     var subject: String?
     var body: String?
+    var html: String?
 }
 
 /// A template as the API shows it, with the variables a send must supply.
@@ -18,6 +19,7 @@ struct TemplateJSON: Encodable {
     var channel: String?
     var subject: String?
     var body: String
+    var html: String?
     var variables: [String]
     var updatedAt: String
 
@@ -26,11 +28,15 @@ struct TemplateJSON: Encodable {
         channel = template.channel?.rawValue
         subject = template.subject
         body = template.body
-        variables = TemplateRenderer.requiredVariables(template.body) + (template.subject.map(TemplateRenderer.requiredVariables) ?? [])
+        html = template.html
+        var names = TemplateRenderer.requiredVariables(template.body)
+        for name in (template.subject.map(TemplateRenderer.requiredVariables) ?? []) + (template.html.map(TemplateRenderer.requiredVariables) ?? [])
+            where !names.contains(name) { names.append(name) }
+        variables = names
         updatedAt = Timestamp.format(template.updatedAt)
     }
 
-    enum CodingKeys: String, CodingKey { case name, channel, subject, body, variables, updatedAt = "updated_at" }
+    enum CodingKeys: String, CodingKey { case name, channel, subject, body, html, variables, updatedAt = "updated_at" }
 }
 
 extension HeraldAPI {
@@ -72,7 +78,16 @@ extension HeraldAPI {
         if let subject = body.subject, let problem = TemplateRenderer.check(subject) {
             throw APIProblem.invalid(FieldError(field: "subject", problem: problem, fix: Self.templateFix(problem)))
         }
-        let template = MessageTemplate(accountID: account.id, name: name, channel: channel, subject: body.subject, body: text, updatedAt: Date())
+        if let html = body.html {
+            if let channel, channel != .email {
+                throw APIProblem.invalid(FieldError(field: "html", problem: "html is for e-mail templates", fix: "leave html out, or set channel to email"))
+            }
+            if let problem = TemplateRenderer.check(html) {
+                throw APIProblem.invalid(FieldError(field: "html", problem: problem, fix: Self.templateFix(problem)))
+            }
+        }
+        let template = MessageTemplate(accountID: account.id, name: name, channel: channel, subject: body.subject, body: text, html: body.html,
+                                       updatedAt: Date())
         try await store.putTemplate(template)
         return try Self.encode(TemplateJSON(template), status: .created)
     }

@@ -87,7 +87,7 @@ extension BatchRequestJSON: StrictBody {
 }
 
 extension TemplateRequestJSON: StrictBody {
-    static let fields: [String: BodyField] = ["name": .value, "channel": .value, "subject": .value, "body": .value]
+    static let fields: [String: BodyField] = ["name": .value, "channel": .value, "subject": .value, "body": .value, "html": .value]
 }
 
 extension WebhookRequestJSON: StrictBody {

@@ -159,5 +159,9 @@ enum PostgresSchema {
             // E-mail: custom headers, attachments and tracking, as one JSON value (EmailOptions).
             "ALTER TABLE messages ADD COLUMN email_options TEXT",
         ]),
+        (14, [
+            // E-mail templates: the HTML body.
+            "ALTER TABLE templates ADD COLUMN html TEXT",
+        ]),
     ]
 }

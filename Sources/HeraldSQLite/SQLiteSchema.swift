@@ -296,6 +296,10 @@ enum SQLiteSchema {
             // E-mail: custom headers, attachments and tracking, as one JSON value (EmailOptions).
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN email_options TEXT")
         }
+        migrator.registerMigration("v14-template-html") { db in
+            // E-mail templates: the HTML body.
+            try db.execute(sql: "ALTER TABLE templates ADD COLUMN html TEXT")
+        }
         return migrator
     }
 }

@@ -44,3 +44,28 @@ struct EmailOptionsAPITests {
         }
     }
 }
+
+extension EmailOptionsAPITests {
+    @Test("an e-mail template renders subject, text and HTML per recipient; HTML variables are escaped, text ones are not; html is for e-mail")
+    func htmlTemplates() async throws {
+        try await APIHarness.run { api in
+            let created = try await api.request("POST", "/v1/templates", json: [
+                "name": "welcome", "channel": "email", "subject": "Welcome {{name}}", "body": "Hi {{name}}", "html": "<p>Hi <b>{{name}}</b>, {{plan}}</p>",
+            ])
+            #expect(created.status == 201)
+            #expect(created.json["html"] as? String == "<p>Hi <b>{{name}}</b>, {{plan}}</p>")
+            #expect(created.json["variables"] as? [String] == ["name", "plan"])
+            let sent = try await api.request("POST", "/v1/messages", json: [
+                "channel": "email", "to": "ann@example.com", "template": "welcome", "variables": ["name": "Ann <3", "plan": "Pro"],
+            ])
+            let id = try #require(sent.json["id"] as? String)
+            let shown = try await api.request("GET", "/v1/messages/\(id)")
+            #expect(shown.json["subject"] as? String == "Welcome Ann <3")
+            #expect(shown.json["text"] as? String == "Hi Ann <3")
+            #expect(shown.json["html"] as? String == "<p>Hi <b>Ann &lt;3</b>, Pro</p>")
+            let sms = try await api.request("POST", "/v1/templates", json: ["name": "otp", "channel": "sms", "body": "Code {{code}}", "html": "<p>x</p>"])
+            #expect(sms.status == 422)
+            #expect(sms.json["field"] as? String == "html")
+        }
+    }
+}

@@ -83,6 +83,10 @@ struct StoreAccountTests {
             try await store.putTemplate(MessageTemplate(accountID: account.id, name: "otp", channel: .sms, body: "Code {{code}}", updatedAt: now))
             try await store.putTemplate(MessageTemplate(accountID: account.id, name: "otp", channel: .sms, body: "Your code: {{code}}", updatedAt: now))
             try await store.putTemplate(MessageTemplate(accountID: account.id, name: "hello", body: "Hi {{name}}", updatedAt: now))
+            try await store.putTemplate(MessageTemplate(accountID: account.id, name: "mail", channel: .email, subject: "Hi", body: "Hi {{name}}",
+                                                        html: "<p>Hi {{name}}</p>", updatedAt: now))
+            #expect(try await store.template(accountID: account.id, name: "mail")?.html == "<p>Hi {{name}}</p>")
+            #expect(try await store.deleteTemplate(accountID: account.id, name: "mail"))
             #expect(try await store.template(accountID: account.id, name: "otp")?.body == "Your code: {{code}}")
             #expect(try await store.templates(accountID: account.id).map(\.name) == ["hello", "otp"])
             #expect(try await store.deleteTemplate(accountID: account.id, name: "hello"))
