@@ -14,6 +14,8 @@ public struct InboundMessage: Sendable, Hashable {
     public var inReplyTo: String?
     /// The account of that outbound message; `nil` while unlinked.
     public var accountID: String?
+    /// How it came: SMS keywords (STOP, HELP) apply only to `.sms`. Not stored.
+    public var channel: Channel = .sms
 
     public init(id: String = HeraldID.make(.inbound), connector: String, from: String, to: String, text: String, receivedAt: Date, inReplyTo: String? = nil, accountID: String? = nil) {
         self.accountID = accountID

@@ -78,7 +78,7 @@ public final class InboundRecorder: Service {
     /// STOP / STOPALL / START / UNSTOP from a subscriber change the account's suppression list for the number
     /// they wrote to (STOPALL: every sender). Applies to inbound messages linked to an account.
     private func applyKeyword(_ message: InboundMessage) async throws {
-        guard let accountID = message.accountID, let keyword = Keyword(text: message.text) else { return }
+        guard message.channel == .sms, let accountID = message.accountID, let keyword = Keyword(text: message.text) else { return }
         switch keyword {
         case .optOut(let all):
             try await store.addSuppression(Suppression(accountID: accountID, channel: .sms, recipient: message.from,

@@ -8,9 +8,16 @@ extension PostgresStore {
         try await ledgerTransaction { transaction in
             let connection = transaction.connection
             var message = message
-            let rows = try await connection.query("""
-                SELECT id FROM messages WHERE recipient = \(message.from) AND channel = 'sms' ORDER BY id DESC LIMIT 1
-                """, logger: self.logger)
+            let named = message.inReplyTo
+            message.inReplyTo = nil
+            message.accountID = nil
+            let rows = if let named {
+                try await connection.query("SELECT id FROM messages WHERE id = \(named)", logger: self.logger)
+            } else {
+                try await connection.query("""
+                    SELECT id FROM messages WHERE recipient = \(message.from) AND channel = 'sms' ORDER BY id DESC LIMIT 1
+                    """, logger: self.logger)
+            }
             var linked: String?
             for try await id in rows.decode(String.self) { linked = id }
             if let linked {

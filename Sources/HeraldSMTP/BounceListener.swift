@@ -33,10 +33,17 @@ public final class BounceListener: Service {
     private let sink: ReceiptSink
     private let logger: Logger
     private let listener = SMTPListener()
+    public typealias InboundSink = @Sendable (InboundMessage, _ acknowledge: @escaping @Sendable () -> Void) -> Void
+    /// Takes mail that is neither a DSN nor a complaint (a reply, an auto-reply, a bounce Herald cannot read) to store
+    /// it, and acknowledges once stored (``InboundRecorder/deliver(_:acknowledge:)``).
+    private let inbound: InboundSink?
 
-    public init(configuration: Configuration, sink: ReceiptSink, logger: Logger = Logger(label: "herald.bounces")) {
+    /// `inbound`: stores the other mail as an inbound message (without it, such mail is logged and dropped).
+    public init(configuration: Configuration, sink: ReceiptSink, inbound: InboundSink? = nil,
+                logger: Logger = Logger(label: "herald.bounces")) {
         self.configuration = configuration
         self.sink = sink
+        self.inbound = inbound
         self.logger = logger
     }
 
@@ -68,6 +75,14 @@ public final class BounceListener: Service {
     /// Turns one received mail into receipts; `done(true)` once all are stored.
     func take(_ message: SMTPServerStateMachine.Received, done: @escaping SMTPServerHandler.Done) {
         let receipts = Self.receipts(for: message, domains: configuration.domains, now: Date())
+        if receipts.isEmpty, let inbound, let stored = Self.inboundMessage(for: message, domains: configuration.domains, now: Date()) {
+            // A reply, an auto-reply or a report Herald cannot read: kept as it came, linked to the message it names.
+            logger.notice("mail to the bounce domain that is no delivery report; storing it as an inbound message", metadata: [
+                "id": "\(stored.id)", "names": "\(stored.inReplyTo ?? "-")", "from": "\(LogText.escaped(stored.from))",
+            ])
+            inbound(stored) { done(true) }
+            return
+        }
         guard !receipts.isEmpty else {
             logger.notice("mail to the bounce domain that names no message or holds no delivery status; taken and dropped", metadata: [
                 "from": "\(LogText.escaped(message.sender))", "to": "\(LogText.escaped(message.recipients.joined(separator: ",")))",
@@ -116,6 +131,33 @@ public final class BounceListener: Service {
             return ProviderReceipt(connector: connector, providerMessageID: messageID, kind: kind, reason: reason, occurredAt: now,
                                    receivedAt: now, detail: detail)
         }
+    }
+
+    /// Kept mail: at most this much of it.
+    static let inboundLimit = 256 * 1024
+
+    /// Mail for the bounce domain that is no report, as an inbound message: from its envelope sender (else its From),
+    /// to the address it came to, the whole message as text (up to 256 KiB), naming the message its address's token
+    /// (`bounces+<id>@`, `replies+<id>@`) or its `In-Reply-To` (`<msg_....N@...>`) names.
+    static func inboundMessage(for message: SMTPServerStateMachine.Received, domains: [String: String], now: Date) -> InboundMessage? {
+        guard let address = message.recipients.first(where: { domain(of: $0).flatMap { domains[$0] } != nil }),
+              let connector = domain(of: address).flatMap({ domains[$0] })
+        else { return nil }
+        let headers = DeliveryStatusNotification.fieldGroups(Array(message.data.prefix(64 * 1024).split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r\n" || $0 == "\n" }).prefix { !$0.isEmpty })).first ?? [:]
+        var from = message.sender
+        if from.isEmpty, let header = headers["from"] {
+            from = DeliveryStatusNotification.trim(header)
+        }
+        var inReplyTo = verpToken(address)
+        if inReplyTo == nil, let header = headers["in-reply-to"] {
+            let id = FeedbackReport.unbracketed(DeliveryStatusNotification.trim(header))
+            if id.hasPrefix("msg_"), let dot = id.firstIndex(of: ".") { inReplyTo = String(id[..<dot]) }
+        }
+        var text = message.data
+        if text.utf8.count > inboundLimit { text = String(decoding: Array(text.utf8.prefix(inboundLimit)), as: UTF8.self) + "\r\n[truncated by Herald]" }
+        var inbound = InboundMessage(connector: connector, from: String(from.prefix(320)), to: address, text: text, receivedAt: now, inReplyTo: inReplyTo)
+        inbound.channel = .email
+        return inbound
     }
 
     /// The message a complaint is about: the VERP token of the reported message's envelope sender, else its

@@ -69,7 +69,11 @@ public final class SMTPConnector: Connector {
         let messageID = submission.messageID
         let from = submission.from ?? configuration.defaultFrom ?? "no-reply@\(configuration.bounceDomain)"
         var headers: [(name: String, value: String)] = []
-        if let replyTo = submission.replyTo { headers.append(("Reply-To", replyTo)) }
+        if let replyTo = submission.replyTo {
+            headers.append(("Reply-To", replyTo))
+        } else if configuration.collectReplies {
+            headers.append(("Reply-To", "replies+\(messageID)@\(configuration.bounceDomain)"))
+        }
         let options = submission.emailOptions ?? EmailOptions()
         for (name, value) in options.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
         if configuration.listUnsubscribe, let links, let accountID = submission.accountID {

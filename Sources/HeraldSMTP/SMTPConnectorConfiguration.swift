@@ -44,6 +44,9 @@ public struct SMTPConnectorConfiguration: Sendable {
     public var defaultFrom: String?
     /// DKIM signers by domain: a message is signed by the one whose domain is its From domain or a parent of it.
     public var dkim: [DKIMSigner] = []
+    /// Without a `reply_to` of its own, a message gets `Reply-To: replies+<message id>@<bounce_domain>`, so replies come
+    /// to the bounce listener and are stored as inbound messages linked to it.
+    public var collectReplies = false
     /// Add `List-Unsubscribe` with one-click `List-Unsubscribe-Post` (RFC 8058) when Herald has a public URL.
     public var listUnsubscribe = true
     /// Direct mode: domain -> its hosts instead of DNS (tests; domains routed by hand).

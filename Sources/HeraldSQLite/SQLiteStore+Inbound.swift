@@ -7,9 +7,17 @@ extension SQLiteStore {
     public func recordInbound(_ message: InboundMessage) async throws -> InboundMessage {
         try await ledgerWrite { db, outbox in
             var message = message
-            if let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT id, \(Head.columns) FROM messages WHERE recipient = ? AND channel = 'sms' ORDER BY id DESC LIMIT 1
-                """), arguments: [message.from]) {
+            let named = message.inReplyTo
+            message.inReplyTo = nil
+            message.accountID = nil
+            let row = if let named {
+                try Row.fetchOne(db.cachedStatement(sql: "SELECT id, \(Head.columns) FROM messages WHERE id = ?"), arguments: [named])
+            } else {
+                try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT id, \(Head.columns) FROM messages WHERE recipient = ? AND channel = 'sms' ORDER BY id DESC LIMIT 1
+                    """), arguments: [message.from])
+            }
+            if let row {
                 let messageID: String = row[0]
                 message.inReplyTo = messageID
                 message.accountID = row[1]

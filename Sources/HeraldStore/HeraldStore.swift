@@ -175,8 +175,9 @@ public protocol HeraldStore: Service {
 
     // MARK: Inbound (MO) messages
 
-    /// Stores an inbound message and, in the same transaction, links it to the last SMS sent to its sender
-    /// (a REPLIED event on that message). Returns it with `inReplyTo` and `accountID` filled in when linked.
+    /// Stores an inbound message and, in the same transaction, links it to the message it answers (a REPLIED event on
+    /// that message): the one its `inReplyTo` names when set (an e-mail reply names it), else the last SMS sent to its
+    /// sender. Returns it with `inReplyTo` and `accountID` filled in when linked (cleared when the named one is unknown).
     func recordInbound(_ message: InboundMessage) async throws -> InboundMessage
     /// The account's inbound messages, newest first, older than the cursor id.
     func inboundMessages(accountID: String, before cursor: String?, limit: Int) async throws -> [InboundMessage]

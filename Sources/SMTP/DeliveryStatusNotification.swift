@@ -63,7 +63,7 @@ public struct DeliveryStatusNotification: Sendable, Hashable {
     }
 
     /// Groups of `Name: value` fields separated by blank lines (folded lines joined), names lower-cased.
-    static func fieldGroups(_ lines: [Substring]) -> [[String: String]] {
+    public static func fieldGroups(_ lines: [Substring]) -> [[String: String]] {
         var groups: [[String: String]] = []
         var current: [String: String] = [:]
         var last: String?
@@ -96,7 +96,7 @@ public struct DeliveryStatusNotification: Sendable, Hashable {
         return nil
     }
 
-    static func trim(_ value: some StringProtocol) -> String {
+    public static func trim(_ value: some StringProtocol) -> String {
         String(value.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 

@@ -122,6 +122,7 @@ struct ConfigFile: Decodable {
         var static_mx: [String: [String]]?
         var per_domain_concurrency: Int?
         var resolver: String?
+        var collect_replies: Bool?
     }
 
     /// `{"domain": "acme.test", "selector": "s1", "key_file": "/etc/herald/dkim-acme.pem"}` of an smtp connector.
@@ -324,6 +325,7 @@ struct ConfigFile: Decodable {
             }
             config.defaultFrom = entry.default_from
             config.listUnsubscribe = entry.list_unsubscribe ?? true
+            config.collectReplies = entry.collect_replies ?? false
             for (position, dkim) in (entry.dkim ?? []).enumerated() {
                 let dkimField = field + ".dkim[\(position)]"
                 guard dkim.domain.contains("."), !dkim.domain.contains("@"), !dkim.domain.contains(" ") else {

@@ -131,7 +131,8 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("--smtp-inbound-port: no smtp connector in --config, so no bounce domain to listen for; add one (docs/integrations/email.md)")
             }
             let domains = Dictionary(smtpConfigurations.map { ($0.bounceDomain.lowercased(), $0.name) }, uniquingKeysWith: { first, _ in first })
-            bounceServices.append(.init(service: BounceListener(configuration: .init(host: host, port: smtpInboundPort, domains: domains), sink: sink)))
+            bounceServices.append(.init(service: BounceListener(configuration: .init(host: host, port: smtpInboundPort, domains: domains), sink: sink,
+                                                                inbound: { message, acknowledge in inboundRecorder.deliver(message, acknowledge: acknowledge) })))
         }
         let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(connectors, routes: routes),
                                     configuration: .init(workers: max(1, workers)), logger: Logger(label: "herald.dispatch"))

@@ -84,8 +84,10 @@ struct SMTPConnectorTests {
                                         configuration: .init(workers: 1, batchSize: 64, lease: 30,
                                                              retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05, maxDelay: 0.1, jitter: 0)))
             let receipts = ReceiptSink()
-            let listener = BounceListener(configuration: .init(host: "127.0.0.1", port: bouncePort, domains: ["bounce.test": "mail"]), sink: receipts)
-            let herald = ServiceGroup(services: [listener, ReceiptIngestor(store: store, sink: receipts)], logger: Logger(label: "test.herald"))
+            let recorder = InboundRecorder(store: store)
+            let listener = BounceListener(configuration: .init(host: "127.0.0.1", port: bouncePort, domains: ["bounce.test": "mail"]), sink: receipts,
+                                          inbound: { message, acknowledge in recorder.deliver(message, acknowledge: acknowledge) })
+            let herald = ServiceGroup(services: [listener, ReceiptIngestor(store: store, sink: receipts), recorder], logger: Logger(label: "test.herald"))
             tasks.addTask { try await herald.run() }
             let harness = Harness(store: store, sink: sink, dispatcher: dispatcher, gateway: Gateway(store: store),
                                   account: try await store.ensureAccount(named: "acme"), bouncePort: await listener.port())
@@ -357,6 +359,37 @@ extension SMTPConnectorTests {
             let start = try #require(html.range(of: "https://herald.test/t/c/"))
             let token = String(html[start.upperBound...].prefix { $0 != "\"" })
             #expect(await links.verify(.click, token: token)?.payload == "https://acme.test/offer?a=1&b=2")
+        }
+    }
+}
+
+extension SMTPConnectorTests {
+    @Test("collect_replies: Reply-To names the message at the bounce domain; a reply there is an inbound message linked to it (REPLIED); mail Herald cannot read is stored whole, never dropped")
+    func replies() async throws {
+        try await Self.run(configure: { $0.collectReplies = true }) { harness in
+            let id = try await harness.send(to: "ann@example.com")
+            _ = try await harness.settle(id) { $0.status == .sent }
+            #expect(harness.sink.messages.last?.data.contains("Reply-To: replies+\(id)@bounce.test\r\n") == true)
+            let reply = "From: Ann <ann@example.com>\r\nTo: replies+\(id)@bounce.test\r\nSubject: Re: Your order\r\nIn-Reply-To: <\(id).1@bounce.test>\r\n\r\nThanks! STOP\r\n"
+            let outcome = await SMTPClient.send(message: reply, envelope: .init(sender: "ann@example.com", recipients: ["replies+\(id)@bounce.test"]),
+                                                host: "127.0.0.1", port: harness.bouncePort, helloName: "example.com")
+            guard case .accepted = outcome else { Issue.record("the reply was not taken: \(outcome)"); return }
+            let inbound = try await harness.store.inboundMessages(accountID: harness.account.id, before: nil, limit: 10)
+            let stored = try #require(inbound.first)
+            #expect(stored.inReplyTo == id)
+            #expect(stored.from == "ann@example.com")
+            #expect(stored.text.contains("Thanks! STOP"))
+            #expect(try await harness.message(id).engagement.contains(.replied))
+            // STOP in an e-mail reply is not an SMS keyword: nothing is suppressed.
+            #expect(try await harness.store.suppressions(accountID: harness.account.id, recipient: "ann@example.com", limit: 5).isEmpty)
+
+            // An unreadable "bounce" to the VERP address: stored as it came, linked, acknowledged.
+            let garbage = "Subject: Undeliverable?\r\n\r\nSomething went wrong, maybe.\r\n"
+            let taken = await SMTPClient.send(message: garbage, envelope: .init(sender: "", recipients: ["bounces+\(id)@bounce.test"]),
+                                              host: "127.0.0.1", port: harness.bouncePort, helloName: "odd.example")
+            guard case .accepted = taken else { Issue.record("not taken: \(taken)"); return }
+            let all = try await harness.store.inboundMessages(accountID: harness.account.id, before: nil, limit: 10)
+            #expect(all.contains { $0.text.contains("Something went wrong, maybe.") && $0.inReplyTo == id })
         }
     }
 }
