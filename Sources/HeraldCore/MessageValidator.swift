@@ -184,12 +184,11 @@ public enum Recipient {
         if trimmed.isEmpty { return .failure(.emptyRecipient) }
         switch channel {
         case .email:
-            let pieces = trimmed.split(separator: "@", omittingEmptySubsequences: false)
-            guard pieces.count == 2, !pieces[0].isEmpty, pieces[1].contains("."),
-                  !pieces[1].hasPrefix("."), !pieces[1].hasSuffix("."),
-                  !trimmed.contains(where: { $0 == " " || $0 == "<" || $0 == ">" })
+            // RFC 5321 syntax (RFC 6531 UTF-8 local parts); the domain in IDNA ASCII form.
+            guard !trimmed.contains(where: { $0 == " " || $0 == "<" || $0 == ">" || $0 == "\r" || $0 == "\n" }),
+                  let address = EmailAddress.normalise(trimmed)
             else { return .failure(.invalidAddress) }
-            return .success(pieces[0] + "@" + pieces[1].lowercased())
+            return .success(address)
         case .sms, .chat:
             switch PhoneNumber.parse(trimmed, defaultRegion: defaultCountry) {
             case .success(let number): return .success(number.e164)

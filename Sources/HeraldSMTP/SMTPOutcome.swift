@@ -29,6 +29,9 @@ enum SMTPOutcome {
                 // The relay refused Herald (its sender, its connection): not the recipient's fault.
                 return .permanentFailure(.providerRejected, detail: detail(reply))
             }
+        case .failed(let error) where !error.isTransient:
+            // The address needs what the server cannot do: no other attempt through it will differ.
+            return .undeliverable(.invalidAddress, detail: ProviderDetail(errorCode: "5.6.7", text: error.description))
         case .failed(let error):
             return .temporaryFailure(.networkError, detail: ProviderDetail(text: error.description))
         }

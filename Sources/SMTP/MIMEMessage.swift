@@ -45,7 +45,8 @@ public struct MIMEMessage: Sendable {
     public func rendered(boundary: String) -> String {
         var out = ""
         func header(_ name: String, _ value: String) {
-            out += name + ": " + Self.encodedHeaderValue(value) + "\r\n"
+            let encoded = Self.addressHeaders.contains(name.lowercased()) ? Self.encodedAddress(value) : Self.encodedHeaderValue(value)
+            out += name + ": " + encoded + "\r\n"
         }
         header("From", from)
         header("To", to)
@@ -112,6 +113,20 @@ public struct MIMEMessage: Sendable {
             return "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n" + crlf(body) + "\r\n"
         }
         return "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + quotedPrintable(body) + "\r\n"
+    }
+
+    /// Headers whose value is `Display Name <address>` or an address.
+    static let addressHeaders: Set<String> = ["from", "to", "reply-to", "cc", "sender"]
+
+    /// `Display Name <address>`: a non-ASCII display name as encoded words (RFC 2047 does not allow them around an
+    /// address), the address as it is (UTF-8 only where SMTPUTF8 carries it, RFC 6532).
+    static func encodedAddress(_ value: String) -> String {
+        let value = clean(value)
+        guard let open = value.lastIndex(of: "<"), value.hasSuffix(">") else { return value }
+        let name = String(value[..<open].drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        let address = value[open...]
+        guard !name.isEmpty else { return String(address) }
+        return encodedHeaderValue(String(name)) + " " + address
     }
 
     static func crlf(_ text: String) -> String {

@@ -278,8 +278,11 @@ public struct SMTPClientStateMachine: Sendable {
     }
 
     private mutating func mailFrom() -> [Action] {
+        let needsUTF8 = !([envelope.sender] + envelope.recipients).allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } }
+        if needsUTF8, extensions["SMTPUTF8"] == nil { return fail(.smtputf8Unavailable) }
         state = .mail
         var command = "MAIL FROM:<\(envelope.sender)>"
+        if needsUTF8 { command += " SMTPUTF8" }
         if extensions["DSN"] != nil, !envelope.mailDSNParameters.isEmpty { command += " " + envelope.mailDSNParameters.joined(separator: " ") }
         return [.send(command)]
     }

@@ -10,6 +10,7 @@ public struct SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
         case authenticationUnavailable(String?)
         case protocolViolation(String)
         case connectFailed(String)
+        case smtputf8Unavailable
     }
 
     private let base: Base
@@ -29,6 +30,8 @@ public struct SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func tls(_ detail: String) -> SMTPError { SMTPError(base: .tls(String(detail.prefix(300)))) }
     /// Credentials are configured and the server offers neither AUTH PLAIN nor LOGIN (its AUTH parameters, if any).
     public static func authenticationUnavailable(_ offered: String?) -> SMTPError { SMTPError(base: .authenticationUnavailable(offered)) }
+    /// An address is not ASCII and the server does not offer SMTPUTF8 (RFC 6531): it cannot carry this message.
+    public static var smtputf8Unavailable: SMTPError { SMTPError(base: .smtputf8Unavailable) }
     /// No connection could be made (refused, unreachable, no answer to the connect).
     public static func connectFailed(_ detail: String) -> SMTPError { SMTPError(base: .connectFailed(String(detail.prefix(300)))) }
     /// The peer broke the protocol in a way that makes going on unsafe.
@@ -39,7 +42,7 @@ public struct SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
     public var isConnectionLevel: Bool {
         switch base {
         case .tlsUnavailable, .tls, .authenticationUnavailable, .connectFailed: true
-        case .malformedReply, .lineTooLong, .connectionClosed, .timeout, .protocolViolation: false
+        case .malformedReply, .lineTooLong, .connectionClosed, .timeout, .protocolViolation, .smtputf8Unavailable: false
         }
     }
 
@@ -47,6 +50,7 @@ public struct SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
         switch base {
         case .connectionClosed, .timeout, .tlsUnavailable, .tls, .authenticationUnavailable, .protocolViolation, .connectFailed: true
         case .malformedReply, .lineTooLong: true  // a broken server may be mended; try again later
+        case .smtputf8Unavailable: false
         }
     }
 
@@ -62,6 +66,7 @@ public struct SMTPError: Error, Sendable, Hashable, CustomStringConvertible {
             "the server offers no AUTH mechanism Herald speaks (PLAIN, LOGIN)" + (offered.map { "; it offers \($0)" } ?? "; it offers no AUTH")
         case .protocolViolation(let detail): "protocol violation: \(detail)"
         case .connectFailed(let detail): "cannot connect: \(detail)"
+        case .smtputf8Unavailable: "the address is not ASCII and the server does not offer SMTPUTF8 (RFC 6531)"
         }
     }
 }

@@ -152,7 +152,7 @@ public struct SMTPServerStateMachine: Sendable {
             guard !argument.isEmpty else { return [.reply(SMTPReply(code: 501, "5.5.4 EHLO needs a domain"))] }
             greeted = true
             reset()
-            var lines = [hostname, "PIPELINING", "8BITMIME", "SIZE \(maximumSize)", "DSN", "ENHANCEDSTATUSCODES"]
+            var lines = [hostname, "PIPELINING", "8BITMIME", "SIZE \(maximumSize)", "DSN", "ENHANCEDSTATUSCODES", "SMTPUTF8"]
             if security.offersStartTLS, !isSecure { lines.append("STARTTLS") }
             if security.authenticator != nil, isSecure { lines.append("AUTH PLAIN LOGIN") }
             return [.reply(SMTPReply(code: 250, lines: lines))]

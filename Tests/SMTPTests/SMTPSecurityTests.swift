@@ -102,3 +102,24 @@ struct SMTPSecurityTests {
         #expect(machine.received(line: "AUTH PLAIN %%%") == [.reply(SMTPReply(code: 503, "5.5.1 already authenticated"))])
     }
 }
+
+@Suite("SMTPUTF8 and address headers")
+struct SMTPUTF8Tests {
+    @Test("a non-ASCII address goes with SMTPUTF8 when offered, and is not sent at all when not")
+    func smtputf8() {
+        let envelope = SMTPClientStateMachine.Envelope(sender: "bounces+m@bounce.test", recipients: ["josé@example.com"])
+        var offered = SMTPClientStateMachine(envelope: envelope, helloName: "herald.test")
+        _ = offered.received(line: "220 mx ESMTP")
+        _ = offered.received(line: "250-mx")
+        #expect(offered.received(line: "250 SMTPUTF8") == [.send("MAIL FROM:<bounces+m@bounce.test> SMTPUTF8")])
+        var missing = SMTPClientStateMachine(envelope: envelope, helloName: "herald.test")
+        _ = missing.received(line: "220 mx ESMTP")
+        #expect(missing.received(line: "250 mx") == [.finish(.failed(.smtputf8Unavailable)), .close])
+    }
+
+    @Test("a non-ASCII display name is encoded words, the address beside it stays an address")
+    func displayName() {
+        let message = MIMEMessage(from: "Café Zoë <no-reply@acme.test>", to: "ann@example.com", subject: "x", text: "x", messageID: "m@x", date: "d")
+        #expect(message.rendered(boundary: "b").contains("From: =?UTF-8?B?Q2Fmw6kgWm/Dqw==?= <no-reply@acme.test>\r\n"))
+    }
+}
