@@ -14,6 +14,9 @@ public struct AccountSettings: Sendable, Hashable, Codable {
     public var quietHours: QuietHours?
     /// What happens to a promotional message in quiet hours: held until they end (default) or blocked as DND.
     public var quietHoursMode: QuietHoursMode?
+    /// E-mail: record opens and clicks of messages that do not say (off when unset).
+    public var trackOpens: Bool?
+    public var trackClicks: Bool?
 
     public init(defaultCountry: String? = nil, validityMinutes: Int? = nil, smartEncoding: Bool? = nil, helpText: String? = nil,
                 quietHours: QuietHours? = nil, quietHoursMode: QuietHoursMode? = nil) {
@@ -28,6 +31,7 @@ public struct AccountSettings: Sendable, Hashable, Codable {
     public enum CodingKeys: String, CodingKey {
         case defaultCountry = "default_country", validityMinutes = "validity_minutes", smartEncoding = "smart_encoding"
         case helpText = "help_text", quietHours = "quiet_hours", quietHoursMode = "quiet_hours_mode"
+        case trackOpens = "track_opens", trackClicks = "track_clicks"
     }
 
     /// The first field that is out of range, with its fix.

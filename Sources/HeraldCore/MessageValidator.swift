@@ -153,7 +153,13 @@ public struct MessageValidator: Sendable {
         draft.category = request.category
         draft.html = request.html
         draft.replyTo = replyTo
-        draft.emailOptions = request.emailOptions.flatMap { $0.isEmpty ? nil : $0 }
+        var options = request.emailOptions ?? EmailOptions()
+        if channel == .email {
+            // The account's tracking settings for messages that do not say.
+            options.trackOpens = options.trackOpens ?? settings.trackOpens
+            options.trackClicks = options.trackClicks ?? settings.trackClicks
+        }
+        draft.emailOptions = options.isEmpty ? nil : options
         switch channel {
         case .email:
             switch Recipient.normalise(rawTo, for: channel) {

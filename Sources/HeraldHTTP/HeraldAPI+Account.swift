@@ -60,6 +60,8 @@ struct AccountSettingsPatch: Decodable {
         try field(.helpText, String.self, \.helpText)
         try field(.quietHours, QuietHours.self, \.quietHours)
         try field(.quietHoursMode, QuietHoursMode.self, \.quietHoursMode)
+        try field(.trackOpens, Bool.self, \.trackOpens)
+        try field(.trackClicks, Bool.self, \.trackClicks)
         let all = steps
         apply = { settings in for step in all { step(&settings) } }
     }

@@ -69,3 +69,24 @@ extension EmailOptionsAPITests {
         }
     }
 }
+
+extension EmailOptionsAPITests {
+    @Test("the account's track_opens / track_clicks apply to e-mails that do not say; a message's own choice wins")
+    func accountTracking() async throws {
+        try await APIHarness.run { api in
+            let patched = try await api.request("PATCH", "/v1/account", json: ["track_opens": true, "track_clicks": true])
+            #expect(patched.status == 200)
+            let plain = try await api.request("POST", "/v1/messages", json: ["channel": "email", "to": "ann@example.com", "subject": "x", "text": "x"])
+            let shown = try await api.request("GET", "/v1/messages/\(try #require(plain.json["id"] as? String))")
+            #expect(shown.json["track_opens"] as? Bool == true)
+            #expect(shown.json["track_clicks"] as? Bool == true)
+            let own = try await api.request("POST", "/v1/messages", json: ["channel": "email", "to": "ann@example.com", "subject": "x", "text": "x",
+                                                                             "track_clicks": false])
+            let ownShown = try await api.request("GET", "/v1/messages/\(try #require(own.json["id"] as? String))")
+            #expect(ownShown.json["track_clicks"] as? Bool == false)
+            let sms = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": "x"])
+            let smsShown = try await api.request("GET", "/v1/messages/\(try #require(sms.json["id"] as? String))")
+            #expect(smsShown.json["track_opens"] == nil)
+        }
+    }
+}
