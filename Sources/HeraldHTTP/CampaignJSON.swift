@@ -15,9 +15,12 @@ public struct CampaignJSON: Encodable, Sendable {
         var invalidRows: Int
         var byStatus: [String: Int]
         var byReason: [ReasonCount]
+        /// Messages opened, clicked, read, replied to, complained about (e-mail tracking, chat, inbound replies).
+        var byEngagement: [String: Int]
 
         enum CodingKeys: String, CodingKey {
             case total, final, pending, delivered, byStatus = "by_status", byReason = "by_reason", notDelivered = "not_delivered", invalidRows = "invalid_rows"
+            case byEngagement = "by_engagement"
         }
     }
 
@@ -47,6 +50,10 @@ public struct CampaignJSON: Encodable, Sendable {
     var updatedAt: String
     var counts: Counts
     var deliveryRate: Double?
+    /// Opened (clicked) among the messages that reached the recipient's side (DELIVERED, or SENT through an e-mail
+    /// relay); nil before any has.
+    var openRate: Double?
+    var clickRate: Double?
     var progress: Double
     var cost: Cost
     /// Pause, resume and cancel only: how many messages the request held, released or canceled.
@@ -72,8 +79,11 @@ public struct CampaignJSON: Encodable, Sendable {
             byStatus: Dictionary(uniqueKeysWithValues: counts.byStatus.map { ($0.key.rawValue, $0.value) }),
             byReason: counts.byReason.sorted { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }.map {
                 ReasonCount(code: $0.key.rawValue, meaning: $0.key.info.meaning, count: $0.value)
-            }
+            },
+            byEngagement: Dictionary(uniqueKeysWithValues: counts.byEngagement.map { ($0.key.rawValue, $0.value) })
         )
+        openRate = counts.openRate.map { ($0 * 10_000).rounded() / 10_000 }
+        clickRate = counts.clickRate.map { ($0 * 10_000).rounded() / 10_000 }
         deliveryRate = counts.deliveryRate.map { ($0 * 10_000).rounded() / 10_000 }
         progress = (counts.progress * 10_000).rounded() / 10_000
         cost = Cost(amount: PriceTable.decimal(counts.costMicros), currency: currency)
@@ -83,6 +93,7 @@ public struct CampaignJSON: Encodable, Sendable {
         case id, name, template, channel, from, category, tag, state, complete, counts, progress, cost
         case changedMessages = "changed_messages"
         case sendAt = "send_at", createdAt = "created_at", updatedAt = "updated_at", deliveryRate = "delivery_rate"
+        case openRate = "open_rate", clickRate = "click_rate"
     }
 }
 

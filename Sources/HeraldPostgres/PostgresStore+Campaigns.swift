@@ -32,13 +32,14 @@ extension PostgresStore {
 
     public func campaignCounts(campaignID: String) async throws -> CampaignCounts {
         let rows = try await client.query("""
-            SELECT status, reason, final, COUNT(*), COALESCE(SUM(accepted_parts::int8 * price_micros), 0)::int8 FROM messages
-            WHERE campaign_id = \(campaignID) GROUP BY status, reason, final
+            SELECT status, reason, final, COUNT(*), COALESCE(SUM(accepted_parts::int8 * price_micros), 0)::int8, engagement FROM messages
+            WHERE campaign_id = \(campaignID) GROUP BY status, reason, final, engagement
             """, logger: logger)
         var counts = CampaignCounts()
-        for try await (status, reason, final, count, cost) in rows.decode((String, String?, Bool, Int, Int64).self) {
+        for try await (status, reason, final, count, cost, engagement) in rows.decode((String, String?, Bool, Int, Int64, String).self) {
             guard let status = MessageStatus(rawValue: status) else { throw StoreError.corruptRow("message status \(status)") }
-            counts.add(status: status, reason: reason.flatMap(ReasonCode.init(rawValue:)), final: final, count: count, costMicros: cost)
+            counts.add(status: status, reason: reason.flatMap(ReasonCode.init(rawValue:)), final: final, count: count, costMicros: cost,
+                       engagement: SetCoding.decode(engagement))
         }
         return counts
     }

@@ -33,12 +33,13 @@ extension SQLiteStore {
         try await pool.read { db in
             var counts = CampaignCounts()
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT status, reason, final, COUNT(*), SUM(accepted_parts * price_micros) FROM messages WHERE campaign_id = ?
-                GROUP BY status, reason, final
+                SELECT status, reason, final, COUNT(*), SUM(accepted_parts * price_micros), engagement FROM messages WHERE campaign_id = ?
+                GROUP BY status, reason, final, engagement
                 """), arguments: [campaignID])
             while let row = try rows.next() {
                 guard let status = MessageStatus(rawValue: row[0]) else { throw StoreError.corruptRow("message status \(row[0] as String)") }
-                counts.add(status: status, reason: (row[1] as String?).flatMap(ReasonCode.init(rawValue:)), final: row[2], count: row[3], costMicros: row[4])
+                counts.add(status: status, reason: (row[1] as String?).flatMap(ReasonCode.init(rawValue:)), final: row[2], count: row[3], costMicros: row[4],
+                           engagement: SetCoding.decode(row[5] as String?))
             }
             return counts
         }

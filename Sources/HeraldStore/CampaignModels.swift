@@ -81,8 +81,17 @@ public struct CampaignCounts: Sendable, Hashable {
     public var byReason: [ReasonCode: Int] = [:]
     /// Accepted segments times their price, summed.
     public var costMicros: Int64 = 0
+    /// Messages with each engagement (one message may count under several).
+    public var byEngagement: [Engagement: Int] = [:]
 
     public init() {}
+
+    /// Messages that reached the recipient's side: delivered, or taken by an e-mail relay that reports no delivery.
+    public var reached: Int { byStatus[.delivered, default: 0] + byStatus[.sent, default: 0] }
+    /// Opened among those reached; nil before any is.
+    public var openRate: Double? { reached == 0 ? nil : Double(byEngagement[.opened, default: 0]) / Double(reached) }
+    /// Clicked among those reached; nil before any is.
+    public var clickRate: Double? { reached == 0 ? nil : Double(byEngagement[.clicked, default: 0]) / Double(reached) }
 
     public var delivered: Int { byStatus[.delivered, default: 0] }
     /// Messages that ended without reaching the recipient (undelivered, failed, expired, rejected, refused by a gate).
@@ -97,7 +106,9 @@ public struct CampaignCounts: Sendable, Hashable {
     public var progress: Double { total == 0 ? 0 : Double(final) / Double(total) }
 
     /// Adds one group of the `status, reason, final, count, cost` query.
-    public mutating func add(status: MessageStatus, reason: ReasonCode?, final isFinal: Bool, count: Int, costMicros cost: Int64) {
+    public mutating func add(status: MessageStatus, reason: ReasonCode?, final isFinal: Bool, count: Int, costMicros cost: Int64,
+                             engagement: Set<Engagement> = []) {
+        for kind in engagement { byEngagement[kind, default: 0] += count }
         total += count
         if isFinal { final += count }
         byStatus[status, default: 0] += count

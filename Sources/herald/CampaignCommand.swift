@@ -286,6 +286,10 @@ struct CampaignCommand: AsyncParsableCommand {
         Swift.print("  template \(campaign.template), \(campaign.category.rawValue)\(campaign.from.map { ", from \($0)" } ?? "")")
         Swift.print("  messages \(counts.total.formatted()), final \(counts.final.formatted()) (\(percent(counts.progress))), invalid rows \(campaign.invalidRows.formatted())")
         Swift.print("  delivered \(counts.delivered.formatted()), not delivered \(counts.notDelivered.formatted()), delivery rate \(counts.deliveryRate.map(percent) ?? "-")")
+        if !counts.byEngagement.isEmpty {
+            let opened = counts.byEngagement[.opened, default: 0], clicked = counts.byEngagement[.clicked, default: 0]
+            Swift.print("  opened \(opened.formatted()) (\(counts.openRate.map(percent) ?? "-")), clicked \(clicked.formatted()) (\(counts.clickRate.map(percent) ?? "-"))")
+        }
         Swift.print("  cost \(PriceTable.decimal(counts.costMicros)) \(currency)")
         Swift.print("  by status:")
         for (status, count) in counts.byStatus.sorted(by: { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }) {

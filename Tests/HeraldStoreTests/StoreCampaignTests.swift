@@ -109,3 +109,20 @@ struct StoreCampaignTests {
         }
     }
 }
+
+@Suite("Campaign engagement rates")
+struct CampaignEngagementRateTests {
+    @Test("open and click rates are among the messages that reached the recipient's side; one message may count under several")
+    func rates() {
+        var counts = CampaignCounts()
+        #expect(counts.openRate == nil)
+        counts.add(status: .delivered, reason: nil, final: true, count: 6, costMicros: 0, engagement: [.opened, .clicked])
+        counts.add(status: .delivered, reason: nil, final: true, count: 2, costMicros: 0, engagement: [.opened])
+        counts.add(status: .sent, reason: nil, final: false, count: 2, costMicros: 0)
+        counts.add(status: .undelivered, reason: .mailboxUnknown, final: true, count: 5, costMicros: 0)
+        #expect(counts.reached == 10)
+        #expect(counts.byEngagement == [.opened: 8, .clicked: 6])
+        #expect(counts.openRate == 0.8)
+        #expect(counts.clickRate == 0.6)
+    }
+}
