@@ -78,22 +78,31 @@ public final class SMTPClientHandler: ChannelInboundHandler {
     }
 
     private func execute(_ actions: [SMTPClientStateMachine.Action], context: ChannelHandlerContext) {
+        // Commands of one step (pipelined MAIL, RCPT, DATA) leave in one flush.
+        var unflushed = false
+        defer { if unflushed { context.flush() } }
         for action in actions {
             switch action {
             case .send(let command):
                 var buffer = context.channel.allocator.buffer(capacity: command.utf8.count + 2)
                 buffer.writeString(command)
                 buffer.writeStaticString("\r\n")
-                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                unflushed = true
             case .sendMessage:
                 var buffer = context.channel.allocator.buffer(capacity: message.count)
                 buffer.writeBytes(message)
-                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                unflushed = true
             case .finish(let result):
                 guard !finished else { continue }
                 finished = true
                 outcome.succeed(result)
             case .startTLS:
+                if unflushed {
+                    context.flush()
+                    unflushed = false
+                }
                 do {
                     guard let tls else { throw SMTPError.tls("no TLS configuration for STARTTLS") }
                     try context.pipeline.syncOperations.addHandler(try tls.clientHandler(), position: .first)
@@ -101,6 +110,10 @@ public final class SMTPClientHandler: ChannelInboundHandler {
                     execute(machine.closed(SMTPTLS.smtpError(error)), context: context)
                 }
             case .close:
+                if unflushed {
+                    context.flush()
+                    unflushed = false
+                }
                 deadline?.cancel()
                 context.close(promise: nil)
             }

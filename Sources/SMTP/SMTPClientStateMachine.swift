@@ -1,6 +1,7 @@
 /// One mail transaction on one connection, as the client (RFC 5321): greeting, EHLO (HELO if refused), STARTTLS and
 /// EHLO again (RFC 3207) when asked for, AUTH (RFC 4954: PLAIN or LOGIN) when given credentials, MAIL, one RCPT per
-/// recipient, DATA, the message, QUIT. Pure: fed replies, it says what to send and, once, how it ended; the handler
+/// recipient, DATA, the message, QUIT; MAIL, RCPT and DATA in one write when the server offers PIPELINING (RFC 2920),
+/// their replies then read in order. Pure: fed replies, it says what to send and, once, how it ended; the handler
 /// that owns the socket executes that (``SMTPClientHandler``).
 public struct SMTPClientStateMachine: Sendable {
     /// How the connection is protected and whether Herald signs in.
@@ -97,6 +98,8 @@ public struct SMTPClientStateMachine: Sendable {
     public private(set) var extensions: [String: String] = [:]
     /// Whether the connection is under TLS (from the start, or since STARTTLS).
     public private(set) var isSecure: Bool
+    /// MAIL, RCPT and DATA went out together: their replies come in order, and nothing is sent between them.
+    public private(set) var isPipelining = false
 
     public init(envelope: Envelope, helloName: String, security: Security = Security()) {
         self.envelope = envelope
@@ -155,12 +158,22 @@ public struct SMTPClientStateMachine: Sendable {
             return authenticating(step, reply)
         case .mail:
             guard reply.code == 250 else { return refuse(reply, .mail) }
+            if isPipelining {
+                state = .rcpt(0)
+                return []
+            }
             return recipient(0)
         case .rcpt(let index):
             guard reply.code == 250 || reply.code == 251 else { return refuse(reply, .rcpt) }
-            if index + 1 < envelope.recipients.count { return recipient(index + 1) }
+            if index + 1 < envelope.recipients.count {
+                if isPipelining {
+                    state = .rcpt(index + 1)
+                    return []
+                }
+                return recipient(index + 1)
+            }
             state = .data
-            return [.send("DATA")]
+            return isPipelining ? [] : [.send("DATA")]
         case .data:
             guard reply.code == 354 else { return refuse(reply, .data) }
             state = .message
@@ -284,14 +297,21 @@ public struct SMTPClientStateMachine: Sendable {
         var command = "MAIL FROM:<\(envelope.sender)>"
         if needsUTF8 { command += " SMTPUTF8" }
         if extensions["DSN"] != nil, !envelope.mailDSNParameters.isEmpty { command += " " + envelope.mailDSNParameters.joined(separator: " ") }
-        return [.send(command)]
+        guard extensions["PIPELINING"] != nil else { return [.send(command)] }
+        // RFC 2920: MAIL, every RCPT and DATA in one go; the replies are matched in order.
+        isPipelining = true
+        return [.send(command)] + envelope.recipients.map { .send(rcptCommand($0)) } + [.send("DATA")]
     }
 
     private mutating func recipient(_ index: Int) -> [Action] {
         state = .rcpt(index)
-        var command = "RCPT TO:<\(envelope.recipients[index])>"
+        return [.send(rcptCommand(envelope.recipients[index]))]
+    }
+
+    private func rcptCommand(_ recipient: String) -> String {
+        var command = "RCPT TO:<\(recipient)>"
         if extensions["DSN"] != nil, !envelope.recipientDSNParameters.isEmpty { command += " " + envelope.recipientDSNParameters.joined(separator: " ") }
-        return [.send(command)]
+        return command
     }
 
     private mutating func refuse(_ reply: SMTPReply, _ stage: Stage) -> [Action] {

@@ -66,10 +66,13 @@ public final class SMTPServerHandler: ChannelInboundHandler {
             case .reply(let reply):
                 write(reply, context: context)
             case .replyAfter(let reply, let milliseconds):
+                // Replies stay in order (a pipelining client reads them so): later lines wait for this one.
+                awaitingStorage = true
                 let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
                 context.eventLoop.scheduleTask(in: .milliseconds(Int64(milliseconds))) {
                     let (handler, context) = loopBound.value
                     handler.write(reply, context: context)
+                    handler.resume(context: context)
                 }
             case .close:
                 closing = true
@@ -99,8 +102,13 @@ public final class SMTPServerHandler: ChannelInboundHandler {
 
     /// On the channel's loop, once `onMessage` called `done`.
     private func stored(_ stored: Bool, acknowledgement: SMTPReply, context: ChannelHandlerContext) {
-        awaitingStorage = false
         write(stored ? acknowledgement : SMTPReply(code: 451, "4.3.0 could not store the message; try again later"), context: context)
+        resume(context: context)
+    }
+
+    /// Handles the lines that waited for a held reply, until one holds again.
+    private func resume(context: ChannelHandlerContext) {
+        awaitingStorage = false
         while !awaitingStorage, !closing, !waitingLines.isEmpty {
             handle(waitingLines.removeFirst(), context: context)
         }

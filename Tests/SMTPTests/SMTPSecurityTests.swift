@@ -123,3 +123,37 @@ struct SMTPUTF8Tests {
         #expect(message.rendered(boundary: "b").contains("From: =?UTF-8?B?Q2Fmw6kgWm/Dqw==?= <no-reply@acme.test>\r\n"))
     }
 }
+
+@Suite("PIPELINING")
+struct SMTPPipeliningTests {
+    static let envelope = SMTPClientStateMachine.Envelope(sender: "b@bounce.test", recipients: ["ann@example.com", "bob@example.com"])
+
+    @Test("offered: MAIL, every RCPT and DATA go together; the replies are read in order; 354 sends the message")
+    func pipelined() {
+        var machine = SMTPClientStateMachine(envelope: Self.envelope, helloName: "herald.test")
+        _ = machine.received(line: "220 mx ESMTP")
+        _ = machine.received(line: "250-mx")
+        #expect(machine.received(line: "250 PIPELINING") == [.send("MAIL FROM:<b@bounce.test>"), .send("RCPT TO:<ann@example.com>"),
+                                                              .send("RCPT TO:<bob@example.com>"), .send("DATA")])
+        #expect(machine.isPipelining)
+        #expect(machine.received(line: "250 2.1.0 ok") == [])
+        #expect(machine.received(line: "250 2.1.5 ok") == [])
+        #expect(machine.received(line: "250 2.1.5 ok") == [])
+        #expect(machine.received(line: "354 go") == [.sendMessage])
+        #expect(machine.received(line: "250 2.0.0 queued") == [.finish(.accepted(SMTPReply(code: 250, "2.0.0 queued"))), .send("QUIT")])
+    }
+
+    @Test("a refused recipient ends it with that reply, whatever the pipelined DATA then gets")
+    func refused() {
+        var machine = SMTPClientStateMachine(envelope: Self.envelope, helloName: "herald.test")
+        _ = machine.received(line: "220 mx ESMTP")
+        _ = machine.received(line: "250-mx")
+        _ = machine.received(line: "250 PIPELINING")
+        _ = machine.received(line: "250 2.1.0 ok")
+        let refusal = SMTPReply(code: 550, "5.1.1 no such user")
+        #expect(machine.received(line: "550 5.1.1 no such user") == [.finish(.refused(refusal, .rcpt)), .send("QUIT")])
+        _ = machine.received(line: "250 2.1.5 ok")
+        _ = machine.received(line: "554 5.5.1 no valid recipients")
+        #expect(machine.isFinished)
+    }
+}
