@@ -65,9 +65,11 @@ enum FuzzTarget: String, CaseIterable {
         let text = String(decoding: bytes, as: UTF8.self)
         _ = DeliveryStatusNotification.parse(text)
         _ = FeedbackReport.parse(text)
-        var server = SMTPServerStateMachine(hostname: "fuzz.test", maximumSize: 4096) { _ in .accept }
-        var client = SMTPClientStateMachine(envelope: .init(sender: "a@b.test", recipients: ["c@d.test", "e@f.test"], mailDSNParameters: ["ENVID=x"],
-                                                            recipientDSNParameters: ["NOTIFY=FAILURE"]), helloName: "fuzz.test")
+        var server = SMTPServerStateMachine(hostname: "fuzz.test", maximumSize: 4096,
+                                            security: .init(offersStartTLS: true, authenticator: { $0 == "u" && $1 == "p" })) { _ in .accept }
+        var client = SMTPClientStateMachine(envelope: .init(sender: "a@b.test", recipients: ["c@d.test", "é@f.test"], mailDSNParameters: ["ENVID=x"],
+                                                            recipientDSNParameters: ["NOTIFY=FAILURE"]), helloName: "fuzz.test",
+                                            security: .init(tls: .startTLS(required: false), credentials: .init(username: "u", password: "p")))
         // Lines as SMTPLineDecoder hands them over: split at LF, CR dropped, at most 1,000 octets.
         for raw in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).prefix(10_000) {
             var line = raw.prefix(1000)
@@ -75,12 +77,19 @@ enum FuzzTarget: String, CaseIterable {
             let string = String(decoding: line, as: UTF8.self)
             _ = server.received(line: string)
             _ = client.received(line: string)
+            // As if every handshake succeeded at once.
+            server.tlsEstablished()
+            _ = client.tlsEstablished()
         }
+        _ = EmailAddress.normalise(String(text.prefix(400)))
+        _ = EmailOptions(headers: [String(text.prefix(80)): text], attachments: [.init(filename: field(text), contentType: field(text), content: text)]).problem()
         _ = client.closed()
-        let field = String(text.prefix(2000))
+        let field = field(text)
         _ = MIMEMessage(from: field, to: field, subject: field, text: text, html: text, messageID: field, date: field).rendered(boundary: "b")
         _ = SMTPData.stuffed(text)
     }
+
+    static func field(_ text: String) -> String { String(text.prefix(2000)) }
 
     static func receipt(_ bytes: [UInt8]) {
         let text = String(decoding: bytes, as: UTF8.self)
