@@ -25,6 +25,7 @@ public final class SMTPConnector: Connector {
     private let relay = Mutex(RelayHealth())
     private let resolver: MXResolver
     private let perDomain = Mutex<[String: ConnectionSlots]>([:])
+    private let pacing: Mutex<DomainPacing?>
     private let now: @Sendable () -> Date
     private let links: LinkSigner?
 
@@ -38,6 +39,7 @@ public final class SMTPConnector: Connector {
         self.now = now
         tls = try configuration.makeTLS()
         resolver = MXResolver(staticMX: configuration.staticMX, port: configuration.port, nameserver: configuration.nameserver)
+        pacing = Mutex(configuration.perDomainRate.map { DomainPacing(rate: $0) })
         slots = ConnectionSlots(limit: max(1, configuration.concurrency))
     }
 
@@ -115,6 +117,12 @@ public final class SMTPConnector: Connector {
             } catch {
                 return .temporaryFailure(.internalError, detail: ProviderDetail(text: "\(error)"))
             }
+        }
+        if configuration.perDomainRate != nil, let at = submission.to.lastIndex(of: "@") {
+            let domain = submission.to[submission.to.index(after: at)...].lowercased()
+            let time = now().timeIntervalSince1970
+            let delay = pacing.withLock { $0?.delay(for: domain, now: time) ?? 0 }
+            if delay > 0 { try? await Task.sleep(for: .milliseconds(Int64(delay * 1000))) }
         }
         switch configuration.mode {
         case .relay: return await relay(rendered, envelope: envelope, messageID: messageID)

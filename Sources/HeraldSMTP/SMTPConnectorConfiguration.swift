@@ -53,6 +53,8 @@ public struct SMTPConnectorConfiguration: Sendable {
     public var staticMX: [String: [MXResolver.Host]] = [:]
     /// Direct mode: the DNS server to ask instead of the system's.
     public var nameserver: (address: String, port: Int)?
+    /// Messages a second to one recipient domain (nil: no limit), in both modes.
+    public var perDomainRate: Double?
     /// Direct mode: connections open at once to one recipient domain.
     public var perDomainConcurrency = 4
     /// Connections open at once.

@@ -123,6 +123,7 @@ struct ConfigFile: Decodable {
         var per_domain_concurrency: Int?
         var resolver: String?
         var collect_replies: Bool?
+        var per_domain_rate: Double?
     }
 
     /// `{"domain": "acme.test", "selector": "s1", "key_file": "/etc/herald/dkim-acme.pem"}` of an smtp connector.
@@ -326,6 +327,12 @@ struct ConfigFile: Decodable {
             config.defaultFrom = entry.default_from
             config.listUnsubscribe = entry.list_unsubscribe ?? true
             config.collectReplies = entry.collect_replies ?? false
+            if let rate = entry.per_domain_rate {
+                guard rate > 0, rate <= 100_000 else {
+                    throw Problem(field: field + ".per_domain_rate", problem: "\(rate) is out of range", fix: "give messages per second to one domain, e.g. 10 (more than 0)")
+                }
+                config.perDomainRate = rate
+            }
             for (position, dkim) in (entry.dkim ?? []).enumerated() {
                 let dkimField = field + ".dkim[\(position)]"
                 guard dkim.domain.contains("."), !dkim.domain.contains("@"), !dkim.domain.contains(" ") else {

@@ -127,3 +127,16 @@ extension SMTPConnectorTests {
         }
     }
 }
+
+@Suite("Per-domain pacing")
+struct DomainPacingTests {
+    @Test("each domain gets slots 1/rate apart; domains do not wait for each other; a quiet domain starts at once")
+    func slots() {
+        var pacing = DomainPacing(rate: 4)
+        #expect(pacing.delay(for: "gmail.com", now: 100) == 0)
+        #expect(pacing.delay(for: "gmail.com", now: 100) == 0.25)
+        #expect(abs(pacing.delay(for: "gmail.com", now: 100.1) - 0.4) < 1e-9)
+        #expect(pacing.delay(for: "yahoo.com", now: 100.1) == 0)
+        #expect(pacing.delay(for: "gmail.com", now: 200) == 0)
+    }
+}
