@@ -6,9 +6,11 @@ import Testing
 
 @Suite("SMTP client against herald smtp-sink over loopback", .serialized)
 struct SMTPSinkTests {
-    static func withSink(_ body: @Sendable (SMTPSink, Int) async throws -> Void) async throws {
+    static func withSink(configure: (inout SMTPSink.Configuration) throws -> Void = { _ in },
+                         _ body: @Sendable (SMTPSink, Int) async throws -> Void) async throws {
         var configuration = SMTPSink.Configuration()
         configuration.port = 0
+        try configure(&configuration)
         let sink = SMTPSink(configuration: configuration, recipients: MagicRecipients(slowMilliseconds: 2_000))
         let group = ServiceGroup(services: [sink], logger: Logger(label: "test.smtp"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in

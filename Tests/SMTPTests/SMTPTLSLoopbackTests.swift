@@ -24,23 +24,11 @@ struct SMTPTLSLoopbackTests {
 
     static func withSink(implicitTLS: Bool = false, certificate: String = TestTLS.certificate, key: String = TestTLS.key,
                          _ body: @Sendable (SMTPSink, Int) async throws -> Void) async throws {
-        var configuration = SMTPSink.Configuration()
-        configuration.port = 0
-        configuration.tls = try SMTPTLS.server(certificateFile: certificate, keyFile: key)
-        configuration.implicitTLS = implicitTLS
-        configuration.credentials = credentials
-        let sink = SMTPSink(configuration: configuration)
-        let group = ServiceGroup(services: [sink], logger: Logger(label: "test.smtp"))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let port = await sink.port()
-            do { try await body(sink, port) } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await SMTPSinkTests.withSink(configure: { configuration in
+            configuration.tls = try SMTPTLS.server(certificateFile: certificate, keyFile: key)
+            configuration.implicitTLS = implicitTLS
+            configuration.credentials = credentials
+        }, body)
     }
 
     static func send(port: Int, tls: SMTPClientStateMachine.Security.TLS, tlsClient: SMTPTLS?,
