@@ -38,8 +38,9 @@ struct StoreWebhookTests {
             try await store.record([MessageChange(messageID: done.id, events: [
                 StatusEvent(messageID: done.id, part: 0, kind: .status(.undelivered), source: .receipt, occurredAt: now.addingTimeInterval(3), dedupKey: "contra"),
             ])])
-            // Each write owes its callbacks in its own transaction: claim them all (no sender attached: due now).
-            let owed = try await store.claimDeliveries(limit: 100, now: now.addingTimeInterval(1), leaseUntil: now.addingTimeInterval(60))
+            // Each write owes its callbacks in its own transaction: claim them all (no sender attached: due at the write's
+            // own time, which on a loaded machine may be seconds after `now`).
+            let owed = try await store.claimDeliveries(limit: 100, now: Date().addingTimeInterval(1), leaseUntil: Date().addingTimeInterval(60))
             let kinds = { (id: String) in
                 owed.filter { $0.messageID == id }.sorted { $0.sequence < $1.sequence }.compactMap { delivery -> String? in
                     let object = try? JSONSerialization.jsonObject(with: Data(delivery.payload.utf8)) as? [String: Any]
@@ -104,7 +105,7 @@ struct StoreWebhookTests {
             try await WebhookCatchUp.run(store: store)
             #expect(try await store.feedCursor(name: WebhookCatchUp.cursorName) == nil)
 
-            let owed = try await store.claimDeliveries(limit: 10, now: now.addingTimeInterval(1), leaseUntil: now.addingTimeInterval(60))
+            let owed = try await store.claimDeliveries(limit: 10, now: max(now, Date()).addingTimeInterval(1), leaseUntil: now.addingTimeInterval(60))
             #expect(owed.count == 2, "the webhook and the message's own callback URL, once each")
             #expect(Set(owed.map(\.url)) == ["https://example.com/hook", "https://example.com/cb"])
             #expect(owed.allSatisfy { $0.accountID == account.id && $0.messageID == message.id })
