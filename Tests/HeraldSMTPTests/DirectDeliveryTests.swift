@@ -140,3 +140,23 @@ struct DomainPacingTests {
         #expect(pacing.delay(for: "gmail.com", now: 200) == 0)
     }
 }
+
+@Suite("Relay health")
+struct RelayHealthTests {
+    @Test("a failure every message would meet takes the relay down for 1 s, doubling to 60 s; the first success ends it")
+    func backOff() {
+        var health = RelayHealth()
+        let start = Date(timeIntervalSince1970: 1_000)
+        #expect(health.isUp(at: start))
+        health.failed(at: start, error: "cannot connect")
+        #expect(!health.isUp(at: start.addingTimeInterval(0.9)))
+        #expect(health.isUp(at: start.addingTimeInterval(1)))
+        health.failed(at: start.addingTimeInterval(1), error: "cannot connect")
+        #expect(!health.isUp(at: start.addingTimeInterval(2.9)))
+        #expect(health.isUp(at: start.addingTimeInterval(3)))
+        for second in 0..<20 { health.failed(at: start.addingTimeInterval(Double(10 + second)), error: "x") }
+        #expect(health.downUntil == start.addingTimeInterval(29 + 60))
+        health.succeeded()
+        #expect(health.isUp(at: start) && health.lastError == nil)
+    }
+}

@@ -245,7 +245,8 @@ struct SMTPRelaySecurityTests {
                 #expect(record.nextAttemptAt != nil, "\(name)")
                 #expect(harness.sink.messages.isEmpty, "\(name)")
                 let connector = try #require(harness.dispatcher.connectors.connectors.first)
-                #expect(!connector.isUp, "\(name)")
+                // Down for a back-off of 1 s: on a loaded machine it may be over by now, so the health says what happened.
+                #expect(connector.health.detail.contains("failed connection(s) in a row"), "\(name)")
                 #expect(connector.health.detail.contains(name == "untrusted" ? "TLS handshake failed" : "535"), "\(connector.health.detail)")
             }
         }
