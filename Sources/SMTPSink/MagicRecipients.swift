@@ -14,7 +14,8 @@ import Synchronization
 /// | `defer-once` | `451 4.3.0` the first time for this address, then `250` |
 /// | `slow` | `250` after 10 s |
 /// | `drop` | the connection is closed without a reply |
-/// | anything else | `250` |
+/// | `bounce` | `250`, then (with a DSN target) a `failed` 5.1.1 report: a bounce after the relay took it |
+/// | anything else | `250` (with a DSN target, a `delivered` report when the sender asked NOTIFY=SUCCESS) |
 public final class MagicRecipients: Sendable {
     private let deferred = Mutex<Set<String>>([])
     public let slowMilliseconds: Int

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -27,11 +28,21 @@ public final class SMTPSink: Service {
     private let logger: Logger
     private let taken = Mutex<[SMTPServerStateMachine.Received]>([])
     private let listener = SMTPListener()
+    /// Where delivery status notifications go (the sender's bounce listener), when set.
+    private let dsnTarget = Mutex<(host: String, port: Int)?>(nil)
+    private let (reports, reportQueue) = AsyncStream.makeStream(of: (SMTPServerStateMachine.Received, host: String, port: Int).self)
 
     public init(configuration: Configuration = .init(), recipients: MagicRecipients = MagicRecipients(), logger: Logger = Logger(label: "herald.smtp-sink")) {
         self.configuration = configuration
         self.recipients = recipients
         self.logger = logger
+    }
+
+    /// Sends delivery status notifications (RFC 3464) for the messages it takes to this SMTP server (usually Herald's
+    /// bounce listener), to each message's envelope sender: `failed` 5.1.1 for a `bounce@` recipient, `delivered` for
+    /// others whose sender asked `NOTIFY=SUCCESS`.
+    public func sendDSNs(to host: String, port: Int) {
+        dsnTarget.withLock { $0 = (host, port) }
     }
 
     /// The messages taken so far, oldest first (the last ``Configuration/keep``).
@@ -60,13 +71,45 @@ public final class SMTPSink: Service {
         let port = await listener.port()
         logger.info("SMTP sink listening", metadata: ["address": "\(configuration.host):\(port)"])
         await withGracefulShutdownHandler {
-            try? await server.closeFuture.get()
+            await withDiscardingTaskGroup { group in
+                group.addTask { [reports] in
+                    for await (message, host, port) in reports { await self.report(message, host: host, port: port) }
+                }
+                try? await server.closeFuture.get()
+                self.reportQueue.finish()
+            }
         } onGracefulShutdown: {
             server.close(promise: nil)
         }
     }
 
+    /// Sends the report one taken message calls for, if any.
+    private func report(_ message: SMTPServerStateMachine.Received, host: String, port: Int) async {
+        guard !message.sender.isEmpty else { return }  // never a report about a report
+        let notifySuccess = message.mailParameters.contains { $0.uppercased().hasPrefix("NOTIFY=") && $0.uppercased().contains("SUCCESS") }
+        let envelopeID = message.mailParameters.first { $0.uppercased().hasPrefix("ENVID=") }.map { String($0.dropFirst("ENVID=".count)) }
+        var recipients: [DeliveryStatusReport.Recipient] = []
+        for address in message.recipients {
+            let local = address.split(separator: "@").first.map { $0.split(separator: "+").first ?? $0 }?.lowercased() ?? ""
+            if local == "bounce" {
+                recipients.append(.init(address: address, action: "failed", status: EnhancedStatusCode(statusClass: 5, subject: 1, detail: 1),
+                                        diagnostic: "550 5.1.1 <\(address)>: mailbox unknown"))
+            } else if notifySuccess {
+                recipients.append(.init(address: address, action: "delivered", status: EnhancedStatusCode(statusClass: 2, subject: 0, detail: 0),
+                                        diagnostic: "250 2.0.0 delivered to the mailbox"))
+            }
+        }
+        guard !recipients.isEmpty else { return }
+        let text = DeliveryStatusReport.render(reportingMTA: configuration.hostname, to: message.sender, envelopeID: envelopeID, recipients: recipients,
+                                               messageID: "dsn-\(message.id)@\(configuration.hostname)", date: MIMEMessage.date(secondsSince1970: Int64(Date().timeIntervalSince1970)),
+                                               boundary: "dsn-\(message.id)")
+        let outcome = await SMTPClient.send(message: text, envelope: .init(sender: "", recipients: [message.sender]), host: host, port: port,
+                                            helloName: configuration.hostname, timeout: .seconds(30))
+        logger.info("sent a delivery status notification", metadata: ["for": "\(message.id)", "to": "\(message.sender)", "outcome": "\(outcome)"])
+    }
+
     private func keep(_ message: SMTPServerStateMachine.Received) {
+        if let target = dsnTarget.withLock({ $0 }) { reportQueue.yield((message, target.host, target.port)) }
         logger.debug("took a message", metadata: ["id": "\(message.id)", "from": "\(message.sender)", "to": "\(message.recipients.joined(separator: ","))"])
         taken.withLock { taken in
             taken.append(message)

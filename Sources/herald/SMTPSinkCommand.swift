@@ -26,6 +26,8 @@ struct SMTPSinkCommand: AsyncParsableCommand {
     @Flag(help: "TLS from the first byte on every connection (like port 465) instead of STARTTLS; needs --tls-cert and --tls-key.")
     var implicitTls = false
     @Option(help: "USER:PASSWORD that AUTH PLAIN or LOGIN must give before MAIL (offered only under TLS).") var auth: String?
+    @Option(help: "HOST:PORT to send delivery status notifications to (Herald's --smtp-inbound-port): failed 5.1.1 for bounce@, delivered when NOTIFY=SUCCESS was asked.")
+    var dsnTo: String?
 
     func run() async throws {
         try LogSetup.bootstrap(logLevel)
@@ -57,6 +59,13 @@ struct SMTPSinkCommand: AsyncParsableCommand {
             configuration.credentials = .init(username: String(auth[..<colon]), password: String(auth[auth.index(after: colon)...]))
         }
         let sink = SMTPSink(configuration: configuration, recipients: MagicRecipients(slowMilliseconds: max(0, slowMs)))
+        if let dsnTo {
+            let pieces = dsnTo.split(separator: ":")
+            guard pieces.count == 2, !pieces[0].isEmpty, let port = Int(pieces[1]), (1...65535).contains(port) else {
+                throw ValidationError("--dsn-to '\(dsnTo)' is not HOST:PORT, e.g. 127.0.0.1:2526")
+            }
+            sink.sendDSNs(to: String(pieces[0]), port: port)
+        }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: sink)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "herald.smtp-sink")
         ))

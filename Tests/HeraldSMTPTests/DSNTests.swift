@@ -112,3 +112,18 @@ struct DSNTests {
         #expect(BounceListener.receipts(for: Self.received(data, to: "postmaster@bounce.test"), domains: ["bounce.test": "mail"], now: Date()).isEmpty)
     }
 }
+
+extension DSNTests {
+    @Test("a report written by DeliveryStatusReport reads back field by field")
+    func roundTrip() throws {
+        let text = DeliveryStatusReport.render(reportingMTA: "sink.test", to: "bounces+msg_1@bounce.test", envelopeID: "msg_1", recipients: [
+            .init(address: "ann@example.com", action: "failed", status: EnhancedStatusCode(statusClass: 5, subject: 1, detail: 1), diagnostic: "550 5.1.1 no"),
+        ], messageID: "dsn-1@sink.test", date: "Fri, 04 Dec 2026 10:00:00 +0000", boundary: "b1")
+        let report = try #require(DeliveryStatusNotification.parse(text))
+        #expect(report.isStandard)
+        #expect(report.envelopeID == "msg_1")
+        #expect(report.recipients.first?.action == "failed")
+        #expect(report.recipients.first?.status?.description == "5.1.1")
+        #expect(report.recipients.first?.diagnostic == "550 5.1.1 no")
+    }
+}

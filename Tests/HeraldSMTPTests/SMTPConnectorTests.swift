@@ -394,3 +394,23 @@ extension SMTPConnectorTests {
         }
     }
 }
+
+extension SMTPConnectorTests {
+    @Test("the sink sends DSNs back: NOTIFY=SUCCESS makes SENT then DELIVERED, bounce@ SENT then UNDELIVERED / MAILBOX_UNKNOWN and suppressed")
+    func sinkDSNs() async throws {
+        try await Self.run { harness in
+            harness.sink.sendDSNs(to: "127.0.0.1", port: harness.bouncePort)
+            let delivered = try await harness.send(to: "ann@example.com")
+            let bounced = try await harness.send(to: "bounce@example.com")
+            let first = try await harness.settle(delivered) { $0.status == .delivered }
+            #expect(first.status == .delivered)
+            let second = try await harness.settle(bounced) { $0.status == .undelivered }
+            #expect(second.status == .undelivered)
+            #expect(second.reason == .mailboxUnknown)
+            #expect(second.providerError == "5.1.1")
+            let statuses = try await harness.store.events(messageID: bounced).compactMap(\.kind.assertedStatus)
+            #expect(statuses.contains(.sent))
+            #expect(try await harness.store.suppressions(accountID: harness.account.id, recipient: "bounce@example.com", limit: 5).count == 1)
+        }
+    }
+}
