@@ -14,6 +14,16 @@ public enum EmailAddress {
         return result.utf8.count <= 254 ? result : nil
     }
 
+    /// The domain of an address, in lower case: of `ann@Example.com` or `Ann <ann@example.com>`; nil without one.
+    public static func domain(of address: String) -> String? {
+        var address = Substring(address)
+        if let open = address.lastIndex(of: "<"), let close = address.lastIndex(of: ">"), open < close {
+            address = address[address.index(after: open)..<close]
+        }
+        guard let at = address.lastIndex(of: "@"), address.index(after: at) < address.endIndex else { return nil }
+        return address[address.index(after: at)...].lowercased()
+    }
+
     /// Whether the local part needs SMTPUTF8 (RFC 6531) to be sent.
     public static func needsUTF8(_ address: String) -> Bool { !address.utf8.allSatisfy { $0 < 0x80 } }
 

@@ -98,8 +98,7 @@ public final class BounceListener: Service {
 
     /// The receipts one mail stands for (pure; tests call it with fixtures).
     static func receipts(for message: SMTPServerStateMachine.Received, domains: [String: String], now: Date) -> [ProviderReceipt] {
-        guard let address = message.recipients.first(where: { domain(of: $0).flatMap { domains[$0] } != nil }),
-              let connector = domain(of: address).flatMap({ domains[$0] })
+        guard let (address, connector) = addressee(of: message, domains: domains)
         else { return [] }
         // A complaint quotes the original message, which may hold anything (even status codes): read it first.
         if let feedback = FeedbackReport.parse(message.data) {
@@ -140,8 +139,7 @@ public final class BounceListener: Service {
     /// to the address it came to, the whole message as text (up to 256 KiB), naming the message its address's token
     /// (`bounces+<id>@`, `replies+<id>@`) or its `In-Reply-To` (`<msg_....N@...>`) names.
     static func inboundMessage(for message: SMTPServerStateMachine.Received, domains: [String: String], now: Date) -> InboundMessage? {
-        guard let address = message.recipients.first(where: { domain(of: $0).flatMap { domains[$0] } != nil }),
-              let connector = domain(of: address).flatMap({ domains[$0] })
+        guard let (address, connector) = addressee(of: message, domains: domains)
         else { return nil }
         let headers = DeliveryStatusNotification.fieldGroups(Array(message.data.prefix(64 * 1024).split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r\n" || $0 == "\n" }).prefix { !$0.isEmpty })).first ?? [:]
         var from = message.sender
@@ -172,9 +170,14 @@ public final class BounceListener: Service {
         return verpToken(address)
     }
 
-    static func domain(of address: String) -> String? {
-        guard let at = address.lastIndex(of: "@") else { return nil }
-        return address[address.index(after: at)...].lowercased()
+    static func domain(of address: String) -> String? { EmailAddress.domain(of: address) }
+
+    /// The first recipient at a bounce domain, and the connector that domain belongs to.
+    static func addressee(of message: SMTPServerStateMachine.Received, domains: [String: String]) -> (address: String, connector: String)? {
+        for address in message.recipients {
+            if let connector = domain(of: address).flatMap({ domains[$0] }) { return (address, connector) }
+        }
+        return nil
     }
 
     /// `bounces+msg_123@domain` -> `msg_123`.

@@ -59,11 +59,7 @@ public final class SMTPConnector: Connector {
 
     /// The DKIM signer for a From address: its domain, or the nearest parent domain with a signer.
     static func signer(for from: String, among signers: [DKIMSigner]) -> DKIMSigner? {
-        guard !signers.isEmpty else { return nil }
-        var address = Substring(from)
-        if let open = from.lastIndex(of: "<"), let close = from.lastIndex(of: ">"), open < close { address = from[from.index(after: open)..<close] }
-        guard let at = address.lastIndex(of: "@") else { return nil }
-        let domain = address[address.index(after: at)...].lowercased()
+        guard !signers.isEmpty, let domain = EmailAddress.domain(of: from) else { return nil }
         return signers.filter { domain == $0.domain || domain.hasSuffix("." + $0.domain) }.max { $0.domain.count < $1.domain.count }
     }
 
@@ -102,7 +98,7 @@ public final class SMTPConnector: Connector {
         }
         var message = MIMEMessage(
             from: from, to: submission.to, subject: submission.subject ?? "", text: submission.text.isEmpty && submission.html != nil ? nil : submission.text,
-            html: html, messageID: "\(messageID).\(submission.attempt)@\(configuration.bounceDomain)", date: MIMEMessage.date(secondsSince1970: Int64(Date().timeIntervalSince1970)),
+            html: html, messageID: "\(messageID).\(submission.attempt)@\(configuration.bounceDomain)", date: MIMEMessage.date(secondsSince1970: Int64(now().timeIntervalSince1970)),
             headers: headers
         )
         message.attachments = options.attachments.map { MIMEMessage.Attachment(filename: $0.filename, contentType: $0.contentType, base64: $0.content) }
@@ -118,15 +114,17 @@ public final class SMTPConnector: Connector {
                 return .temporaryFailure(.internalError, detail: ProviderDetail(text: "\(error)"))
             }
         }
-        if configuration.perDomainRate != nil, let at = submission.to.lastIndex(of: "@") {
-            let domain = submission.to[submission.to.index(after: at)...].lowercased()
+        guard let domain = EmailAddress.domain(of: submission.to) else {
+            return .undeliverable(.invalidAddress, detail: ProviderDetail(text: "no domain in \(submission.to)"))
+        }
+        if configuration.perDomainRate != nil {
             let time = now().timeIntervalSince1970
             let delay = pacing.withLock { $0?.delay(for: domain, now: time) ?? 0 }
             if delay > 0 { try? await Task.sleep(for: .milliseconds(Int64(delay * 1000))) }
         }
         switch configuration.mode {
         case .relay: return await relay(rendered, envelope: envelope, messageID: messageID)
-        case .direct: return await direct(rendered, envelope: envelope, messageID: messageID, to: submission.to)
+        case .direct: return await direct(rendered, envelope: envelope, messageID: messageID, domain: domain)
         }
     }
 
@@ -138,12 +136,9 @@ public final class SMTPConnector: Connector {
                                             security: configuration.security, tls: tls,
                                             timeout: configuration.timeout, connectTimeout: configuration.connectTimeout)
         slots.release()
-        if SMTPOutcome.isRelayProblem(outcome) {
-            let error = switch outcome {
-            case .refused(let reply, let stage): "\(stage.rawValue) refused: \(reply)"
-            case .failed(let error): error.description
-            case .accepted: ""
-            }
+        let result = SMTPOutcome.result(outcome, providerID: messageID)
+        if case .unavailable(let detail) = result {
+            let error = detail?.text ?? "\(outcome)"
             relay.withLock { $0.failed(at: now(), error: error) }
             logger.error("SMTP relay unusable; its messages wait", metadata: ["connector": "\(name)", "message": "\(messageID)", "error": "\(error)"])
         } else {
@@ -152,16 +147,14 @@ public final class SMTPConnector: Connector {
                 logger.warning("SMTP delivery attempt failed", metadata: ["connector": "\(name)", "message": "\(messageID)", "error": "\(error)"])
             }
         }
-        return SMTPOutcome.result(outcome, providerID: messageID)
+        return result
     }
 
     /// To the recipient domain's own mail servers, in MX preference order: the first that takes part in the
     /// transaction decides (its 250 is DELIVERED); one that cannot be reached, or refuses the connection, TLS or the
     /// greeting, passes to the next. A domain that does not exist, or takes no mail (null MX), is UNDELIVERED as a
     /// relay would say it (5.1.2, 5.1.10); a DNS failure or no host answering is DEFERRED.
-    private func direct(_ rendered: String, envelope: SMTPClientStateMachine.Envelope, messageID: String, to recipient: String) async -> SubmitResult {
-        guard let at = recipient.lastIndex(of: "@") else { return .undeliverable(.invalidAddress, detail: ProviderDetail(text: "no domain in \(recipient)")) }
-        let domain = String(recipient[recipient.index(after: at)...]).lowercased()
+    private func direct(_ rendered: String, envelope: SMTPClientStateMachine.Envelope, messageID: String, domain: String) async -> SubmitResult {
         let hosts: [MXResolver.Host]
         switch await resolver.resolve(domain) {
         case .hosts(let found): hosts = found
@@ -186,12 +179,14 @@ public final class SMTPConnector: Connector {
             let outcome = await SMTPClient.send(message: rendered, envelope: envelope, host: host.name, port: host.port, helloName: configuration.helloName,
                                                 security: configuration.security, tls: tls.map { $0.verifying(host: host.name) },
                                                 timeout: configuration.timeout, connectTimeout: configuration.connectTimeout)
-            if SMTPOutcome.isRelayProblem(outcome) {
-                errors.append("\(host.name):\(host.port): \(outcome)")
+            let result = SMTPOutcome.result(outcome, providerID: messageID)
+            if case .unavailable(let detail) = result {
+                errors.append("\(host.name):\(host.port): \(detail?.text ?? "\(outcome)")")
                 continue
             }
-            if case .accepted(let reply) = outcome { return .delivered(providerMessageID: messageID, detail: SMTPOutcome.detail(reply)) }
-            return SMTPOutcome.result(outcome, providerID: messageID)
+            // The recipient's own server has it: delivered, not merely relayed.
+            if case .sent(let id, let detail) = result { return .delivered(providerMessageID: id, detail: detail) }
+            return result
         }
         logger.warning("no mail server of the domain took the connection", metadata: ["connector": "\(name)", "domain": "\(domain)", "errors": "\(errors)"])
         return .temporaryFailure(.networkError, detail: ProviderDetail(errorCode: "4.4.1", text: String("no mail server of \(domain) answered: \(errors.joined(separator: "; "))".prefix(500))))

@@ -9,7 +9,10 @@ enum SMTPOutcome {
         if isRelayProblem(outcome) {
             // Nothing about the message was said: it waits for the relay (or another route), not counted as an attempt.
             switch outcome {
-            case .refused(let reply, _): return .unavailable(detail: detail(reply))
+            case .refused(let reply, let stage):
+                var detail = detail(reply)
+                detail.text = "\(stage.rawValue) refused: " + (detail.text ?? "")
+                return .unavailable(detail: detail)
             case .failed(let error): return .unavailable(detail: ProviderDetail(text: error.description))
             case .accepted: break
             }
@@ -39,7 +42,7 @@ enum SMTPOutcome {
 
     /// Whether the transaction ended before MAIL FROM for a reason every message would meet: no connection, TLS or
     /// AUTH failed, the greeting or EHLO refused. The relay is then down (``RelayHealth``), not the message's fault.
-    static func isRelayProblem(_ outcome: SMTPClientStateMachine.Outcome) -> Bool {
+    private static func isRelayProblem(_ outcome: SMTPClientStateMachine.Outcome) -> Bool {
         switch outcome {
         case .accepted: false
         case .refused(_, let stage): [.greeting, .ehlo, .helo, .starttls, .auth].contains(stage)

@@ -244,11 +244,10 @@ struct ConfigFile: Decodable {
             for (domain, targets) in entry.static_mx ?? [:] {
                 var hosts: [MXResolver.Host] = []
                 for (preference, target) in targets.enumerated() {
-                    let pieces = target.split(separator: ":")
-                    guard (1...2).contains(pieces.count), !pieces[0].isEmpty, let targetPort = pieces.count == 2 ? Int(pieces[1]) : 25, (1...65535).contains(targetPort) else {
+                    guard let (host, targetPort) = HostPort.parse(target, defaultPort: 25) else {
                         throw Problem(field: field + ".static_mx.\(domain)", problem: "'\(target)' is not HOST or HOST:PORT", fix: "e.g. \"127.0.0.1:2525\"")
                     }
-                    hosts.append(.init(name: String(pieces[0]), port: targetPort, preference: preference))
+                    hosts.append(.init(name: host, port: targetPort, preference: preference))
                 }
                 guard !hosts.isEmpty else {
                     throw Problem(field: field + ".static_mx.\(domain)", problem: "lists no host", fix: "give one or more HOST:PORT in preference order")
@@ -256,16 +255,14 @@ struct ConfigFile: Decodable {
                 config.staticMX[domain.lowercased()] = hosts
             }
             if let resolver = entry.resolver {
-                let pieces = resolver.split(separator: ":")
                 guard mode == .direct else {
                     throw Problem(field: field + ".resolver", problem: "only applies with \"mode\": \"direct\"", fix: "remove it, or set mode to direct")
                 }
-                guard (1...2).contains(pieces.count), pieces[0].split(separator: ".").count == 4, pieces[0].split(separator: ".").allSatisfy({ UInt8($0) != nil }),
-                      let resolverPort = pieces.count == 2 ? Int(pieces[1]) : 53, (1...65535).contains(resolverPort)
-                else {
+                let octets = resolver.split(separator: ":").first?.split(separator: ".", omittingEmptySubsequences: false) ?? []
+                guard let nameserver = HostPort.parse(resolver, defaultPort: 53), octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) else {
                     throw Problem(field: field + ".resolver", problem: "'\(resolver)' is not IPV4[:PORT]", fix: "e.g. \"127.0.0.53\" or \"10.0.0.2:53\"")
                 }
-                config.nameserver = (String(pieces[0]), resolverPort)
+                config.nameserver = (nameserver.host, nameserver.port)
             }
             if let perDomain = entry.per_domain_concurrency {
                 guard (1...100).contains(perDomain) else {

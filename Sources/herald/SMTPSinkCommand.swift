@@ -60,11 +60,10 @@ struct SMTPSinkCommand: AsyncParsableCommand {
         }
         let sink = SMTPSink(configuration: configuration, recipients: MagicRecipients(slowMilliseconds: max(0, slowMs)))
         if let dsnTo {
-            let pieces = dsnTo.split(separator: ":")
-            guard pieces.count == 2, !pieces[0].isEmpty, let port = Int(pieces[1]), (1...65535).contains(port) else {
+            guard let (host, port) = HostPort.parse(dsnTo, defaultPort: nil) else {
                 throw ValidationError("--dsn-to '\(dsnTo)' is not HOST:PORT, e.g. 127.0.0.1:2526")
             }
-            sink.sendDSNs(to: String(pieces[0]), port: port)
+            sink.sendDSNs(to: host, port: port)
         }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: sink)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "herald.smtp-sink")
