@@ -232,6 +232,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "herald-receiver",
+            dependencies: [
+                "HeraldCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "bench/Sources/herald-receiver",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "herald-webhook-bench",
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldWebhooks",
@@ -308,7 +319,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldStoreTests",
-            dependencies: ["HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres"],
+            dependencies: ["HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

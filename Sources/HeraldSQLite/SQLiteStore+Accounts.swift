@@ -17,7 +17,7 @@ extension SQLiteStore {
     }
 
     public func ensureAccount(named name: String) async throws -> Account {
-        try await pool.write { db in
+        try await writer.write { db in
             if let row = try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns) FROM accounts a WHERE a.name = ?", arguments: [name]) {
                 return Self.account(row)
             }
@@ -48,21 +48,21 @@ extension SQLiteStore {
     }
 
     public func updateSettings(accountID: String, settings: AccountSettings) async throws -> Account? {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE accounts SET settings = ? WHERE id = ?", arguments: [AccountSettingsCoding.encode(settings), accountID])
             return try Self.account(id: accountID, db: db)
         }
     }
 
     public func addBalance(accountID: String, micros: Int64) async throws -> Account? {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE accounts SET balance_micros = COALESCE(balance_micros, 0) + ? WHERE id = ?", arguments: [micros, accountID])
             return try Self.account(id: accountID, db: db)
         }
     }
 
     public func makePostpaid(accountID: String) async throws -> Account? {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE accounts SET balance_micros = NULL WHERE id = ?", arguments: [accountID])
             return try Self.account(id: accountID, db: db)
         }

@@ -9,7 +9,7 @@ extension SQLiteStore {
         """
 
     public func createCampaign(_ campaign: Campaign) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "INSERT INTO campaigns (\(Self.campaignColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
                 campaign.id, campaign.accountID, campaign.name, campaign.template, campaign.channel, campaign.from, campaign.category.rawValue,
                 campaign.tag, campaign.sendAt?.timeIntervalSince1970, campaign.validityMinutes, campaign.callbackURL, campaign.state.rawValue,
@@ -46,14 +46,14 @@ extension SQLiteStore {
     }
 
     public func addInvalidRows(campaignID: String, count: Int, now: Date) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE campaigns SET invalid_rows = invalid_rows + ?, updated_at = ? WHERE id = ?",
                            arguments: [count, now.timeIntervalSince1970, campaignID])
         }
     }
 
     public func setCampaignState(id: String, accountID: String, to state: CampaignState, now: Date) async throws -> CampaignStateChange? {
-        let first = try await pool.write { db -> CampaignStateChange? in
+        let first = try await writer.write { db -> CampaignStateChange? in
             guard var campaign = try Self.campaign(id: id, accountID: accountID, db: db) else { return nil }
             // Canceled is for good; canceling again sweeps messages that were being added while it was canceled.
             if campaign.state == .canceled, state != .canceled { return CampaignStateChange(campaign: campaign, messages: 0) }

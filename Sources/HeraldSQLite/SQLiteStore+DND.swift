@@ -5,7 +5,7 @@ import HeraldStore
 
 extension SQLiteStore {
     public func addDND(accountID: String, recipients: [String], now: Date) async throws -> Int {
-        try await pool.write { db in
+        try await writer.write { db in
             var added = 0
             let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO dnd (account_id, recipient, created_at) VALUES (?, ?, ?)")
             for recipient in recipients {
@@ -17,7 +17,7 @@ extension SQLiteStore {
     }
 
     public func removeDND(accountID: String, recipient: String) async throws -> Bool {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "DELETE FROM dnd WHERE account_id = ? AND recipient = ?", arguments: [accountID, recipient])
             return db.changesCount > 0
         }

@@ -37,12 +37,27 @@ extension SQLiteStore {
             subject = CallbackSubject(accountID: row[index], to: row[index + 5], tag: row[index + 6], campaignID: row[index + 7], callbackURL: row[index + 8])
             channel = Channel(rawValue: row[index + 9]) ?? .sms
         }
+
+        /// The same columns read straight from SQLite (``RawStatement``): once per message on every write.
+        init(_ row: RawRow, from index: CInt) throws {
+            parts = try PartStateCoding.decode(row.string(index + 1))
+            holding = Billing.Holding(reserved: row.isNull(index + 2) ? nil : row.int64(index + 2), charged: row.int64(index + 3), price: row.int64(index + 4))
+            subject = CallbackSubject(accountID: row.string(index), to: row.string(index + 5), tag: row.optionalString(index + 6),
+                                      campaignID: row.optionalString(index + 7), callbackURL: row.optionalString(index + 8))
+            channel = Channel(rawValue: row.string(index + 9)) ?? .sms
+        }
     }
 
     static func head(messageID: String, db: Database) throws -> Head? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Head.columns) FROM messages WHERE id = ?"), arguments: [messageID])
-        else { return nil }
-        return try Head(row, from: 0)
+        var statement = try RawStatement(db.cachedStatement(sql: "SELECT \(Head.columns) FROM messages WHERE id = ?"), db: db)
+        statement.bind(messageID)
+        var head: Head?
+        var failure: (any Error)?
+        _ = try statement.rows { row in
+            do { head = try Head(row, from: 0) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return head
     }
 
     /// Reads the account's webhooks into the outbox once per transaction.
@@ -78,17 +93,28 @@ extension SQLiteStore {
         }
         let (holding, balanceDelta) = Billing.settle(head.holding, after: aggregate)
         let detail = MessageLedger.decisiveDetail(inserted, parts: parts)
-        try db.cachedStatement(sql: """
+        var update = try RawStatement(db.cachedStatement(sql: """
             UPDATE messages SET status = ?, reason = ?, accepted_parts = ?, conflict = ?, engagement = ?, final = ?, updated_at = ?, parts = ?,
                 reserved_micros = ?, charged_micros = ?,
                 provider_status = CASE WHEN ? THEN ? ELSE provider_status END, provider_error = CASE WHEN ? THEN ? ELSE provider_error END
             WHERE id = ?
-            """).execute(arguments: [
-                aggregate.status.rawValue, aggregate.reason?.rawValue, aggregate.billedSegments, aggregate.hasConflict,
-                SetCoding.encode(aggregate.engagement), aggregate.status.isFinal, Date().timeIntervalSince1970,
-                PartStateCoding.encode(parts), holding.reserved, holding.charged,
-                detail != nil, detail?.status, detail != nil, detail?.errorCode, messageID,
-            ])
+            """), db: db)
+        update.bind(aggregate.status.rawValue)
+        update.bind(aggregate.reason?.rawValue)
+        update.bind(aggregate.billedSegments)
+        update.bind(aggregate.hasConflict)
+        update.bind(SetCoding.encode(aggregate.engagement))
+        update.bind(aggregate.status.isFinal)
+        update.bind(Date().timeIntervalSince1970)
+        update.bind(PartStateCoding.encode(parts))
+        update.bind(holding.reserved)
+        update.bind(holding.charged)
+        update.bind(detail != nil)
+        update.bind(detail?.status)
+        update.bind(detail != nil)
+        update.bind(detail?.errorCode)
+        update.bind(messageID)
+        try update.run()
         if balanceDelta != 0 {
             try db.cachedStatement(sql: "UPDATE accounts SET balance_micros = balance_micros + ? WHERE id = ? AND balance_micros IS NOT NULL")
                 .execute(arguments: [balanceDelta, head.accountID])
@@ -143,18 +169,37 @@ extension SQLiteStore {
         """
     }
 
+    /// Whether ``parkedSQL`` would find a row.
+    static let parkedProbeSQL = (0...ReceiptMatcher.maximumMatchKeys).map { count in
+        """
+        SELECT 1 FROM receipts WHERE connector = ? AND provider_id IN (\(placeholders(count))) AND matched_message_id IS NULL
+            AND (parked_reason IS NULL OR parked_reason NOT LIKE '\(ReceiptMatcher.ambiguous)%') LIMIT 1
+        """
+    }
+
     /// Writes a correlation and applies every receipt parked for it that fits its message (the receipt matcher's
     /// destination rule). `newlyCorrelated` false: the correlation exists (the re-match sweep), only the parked part runs.
     /// Returns how many parked receipts it applied.
     @discardableResult
     static func insertCorrelation(_ correlation: Correlation, outbox: inout CallbackOutbox, db: Database, newlyCorrelated: Bool = true) throws -> Int {
         if newlyCorrelated {
-            try db.cachedStatement(sql: """
+            var insert = try RawStatement(db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO correlations (connector, provider_id, message_id, part, round, correlated_at) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [correlation.connector, correlation.providerMessageID, correlation.messageID, correlation.part,
-                                         correlation.round, correlation.correlatedAt?.timeIntervalSince1970])
+                """), db: db)
+            insert.bind(correlation.connector)
+            insert.bind(correlation.providerMessageID)
+            insert.bind(correlation.messageID)
+            insert.bind(correlation.part)
+            insert.bind(correlation.round)
+            insert.bind(correlation.correlatedAt?.timeIntervalSince1970)
+            try insert.run()
         }
         let keys = Array(correlation.matchKeys.prefix(ReceiptMatcher.maximumMatchKeys))
+        // Nearly always nothing is parked: probed through the C API, GRDB's rows only for what was found.
+        var probe = try RawStatement(db.cachedStatement(sql: parkedProbeSQL[keys.count]), db: db)
+        probe.bind(correlation.connector)
+        for key in keys { probe.bind(key) }
+        guard try !probe.rows({ _ in true }).isEmpty else { return 0 }
         var arguments: [(any DatabaseValueConvertible)?] = [correlation.connector]
         arguments += keys.map { $0 as (any DatabaseValueConvertible)? }
         let parked = try Row.fetchAll(db.cachedStatement(sql: parkedSQL[keys.count]), arguments: StatementArguments(arguments))

@@ -5,7 +5,7 @@ import HeraldStore
 
 extension SQLiteStore {
     public func addSuppression(_ suppression: Suppression) async throws {
-        try await pool.write { db in try Self.insertSuppression(suppression, db: db) }
+        try await writer.write { db in try Self.insertSuppression(suppression, db: db) }
     }
 
     /// Adds a suppression inside a write (one already there is kept): the API's, an inbound STOP's, a bounce's.
@@ -18,7 +18,7 @@ extension SQLiteStore {
     }
 
     public func removeSuppressions(accountID: String, channel: Channel, recipient: String, sender: String?) async throws -> Int {
-        try await pool.write { db in
+        try await writer.write { db in
             if let sender {
                 try db.execute(sql: "DELETE FROM suppressions WHERE account_id = ? AND channel = ? AND recipient = ? AND sender IN (?, '')",
                                arguments: [accountID, channel.rawValue, recipient, sender])

@@ -10,7 +10,7 @@ extension SQLiteStore {
     }
 
     public func putTemplate(_ template: MessageTemplate) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: """
                 INSERT INTO templates (account_id, name, channel, subject, body, updated_at, html) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (account_id, name) DO UPDATE SET channel = excluded.channel, subject = excluded.subject, body = excluded.body,
@@ -35,7 +35,7 @@ extension SQLiteStore {
     }
 
     public func deleteTemplate(accountID: String, name: String) async throws -> Bool {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "DELETE FROM templates WHERE account_id = ? AND name = ?", arguments: [accountID, name])
             return db.changesCount > 0
         }

@@ -15,7 +15,7 @@ extension SQLiteStore {
     static let webhookColumns = "id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms"
 
     public func createWebhook(_ webhook: Webhook) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "INSERT INTO webhooks (\(Self.webhookColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
                 webhook.id, webhook.accountID, webhook.url, webhook.events.sorted().joined(separator: ","), webhook.secret,
                 webhook.createdAt.timeIntervalSince1970, webhook.vocabulary.rawValue, webhook.batch?.maxEvents, webhook.batch?.maxLatencyMs,
@@ -37,7 +37,7 @@ extension SQLiteStore {
     }
 
     public func deleteWebhook(id: String, accountID: String) async throws -> Bool {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "DELETE FROM webhooks WHERE id = ? AND account_id = ?", arguments: [id, accountID])
             guard db.changesCount > 0 else { return false }
             try db.execute(sql: "DELETE FROM webhook_deliveries WHERE webhook_id = ? AND state = 'pending'", arguments: [id])
@@ -50,7 +50,7 @@ extension SQLiteStore {
         if let secret = try await pool.read({ db in
             try String.fetchOne(db, sql: "SELECT callback_secret FROM accounts WHERE id = ?", arguments: [accountID])
         }) { return secret }
-        return try await pool.write { db in
+        return try await writer.write { db in
             if let secret = try String.fetchOne(db, sql: "SELECT callback_secret FROM accounts WHERE id = ?", arguments: [accountID]) { return secret }
             let secret = WebhookSecret.make()
             try db.execute(sql: "UPDATE accounts SET callback_secret = ? WHERE id = ? AND callback_secret IS NULL", arguments: [secret, accountID])
@@ -81,7 +81,7 @@ extension SQLiteStore {
     }
 
     public func enqueueDeliveries(_ deliveries: [WebhookDelivery], cursorName: String, cursor: FeedCursor?) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try Self.insertDeliveries(deliveries, db: db)
             if let cursor {
                 try db.cachedStatement(sql: """
@@ -131,7 +131,7 @@ extension SQLiteStore {
     }
 
     public func claimDeliveries(limit: Int, now: Date, leaseUntil: Date) async throws -> [WebhookDelivery] {
-        try await pool.write { db in
+        try await writer.write { db in
             // Read through the C API (RawStatement): one claim per few dozen callbacks, thousands of callbacks a second.
             var claim = try RawStatement(db.cachedStatement(sql: """
                 UPDATE webhook_deliveries SET lease_until = ?
@@ -158,14 +158,14 @@ extension SQLiteStore {
 
     public func postponeDeliveries(ids: [String], until: Date) async throws {
         guard !ids.isEmpty else { return }
-        try await pool.write { db in
+        try await writer.write { db in
             let statement = try db.cachedStatement(sql: "UPDATE webhook_deliveries SET next_attempt_at = ?, lease_until = NULL WHERE id = ? AND state = 'pending'")
             for id in ids { try statement.execute(arguments: [until.timeIntervalSince1970, id]) }
         }
     }
 
     public func recordDeliveryAttempts(_ attempts: [DeliveryAttempt]) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             // Bound through the C API (RawStatement): two writes per callback, thousands of callbacks a second.
             var log = try RawStatement(db.cachedStatement(sql: "INSERT INTO webhook_attempts (delivery_id, at, status, latency_ms, error) VALUES (?, ?, ?, ?, ?)"), db: db)
             var update = try RawStatement(db.cachedStatement(sql: """
@@ -212,7 +212,7 @@ extension SQLiteStore {
     }
 
     public func resendDelivery(id: String, accountID: String, now: Date) async throws -> Bool {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?, lease_until = NULL WHERE id = ? AND account_id = ?",
                            arguments: [now.timeIntervalSince1970, id, accountID])
             return db.changesCount > 0

@@ -11,6 +11,8 @@ import ServiceLifecycle
 /// take batches (``record(_:)``, ``ingest(_:)``, ``claim(owner:limit:now:leaseUntil:)``).
 public final class SQLiteStore: HeraldStore {
     let pool: DatabasePool
+    /// Every write transaction goes through it: the writes of the last few milliseconds share one commit.
+    let writer: WriterPipeline
     /// Which submission a receipt answers; it learns each connector's id dialect, so it lives as long as the store.
     let matcher = Mutex(ReceiptMatcher())
     public let deliveryHandoff = DeliveryHandoff()
@@ -25,7 +27,9 @@ public final class SQLiteStore: HeraldStore {
             try db.execute(sql: "PRAGMA cache_size = -16384")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
+        configuration.writeTargetQueue = DispatchQueue(label: "herald.sqlite.writer", qos: .userInteractive)
         pool = try DatabasePool(path: path, configuration: configuration)
+        writer = WriterPipeline(pool: pool)
     }
 
     public func migrate() async throws {
@@ -48,7 +52,7 @@ public final class SQLiteStore: HeraldStore {
     // MARK: Accounts
 
     public func addAPIKey(hash: String, prefix: String, accountID: String, role: APIKeyRole) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "INSERT INTO api_keys (hash, prefix, account_id, created_at, role) VALUES (?, ?, ?, ?, ?)",
                            arguments: [hash, prefix, accountID, Date().timeIntervalSince1970, role.rawValue])
         }
@@ -58,7 +62,7 @@ public final class SQLiteStore: HeraldStore {
     /// commit and handed to this process's sender after it.
     func ledgerWrite<T: Sendable>(_ body: @escaping @Sendable (Database, inout CallbackOutbox) throws -> T) async throws -> T {
         let handoff = deliveryHandoff
-        let (result, deliveries) = try await pool.write { db in
+        let (result, deliveries) = try await writer.write { db in
             let now = Date()
             var outbox = CallbackOutbox(now: now, leaseUntil: handoff.leaseUntil(now: now))
             let result = try body(db, &outbox)
@@ -322,7 +326,9 @@ public final class SQLiteStore: HeraldStore {
                 switch change.queue {
                 case .keep: break
                 case .remove:
-                    try db.cachedStatement(sql: "DELETE FROM queue WHERE message_id = ?").execute(arguments: [change.messageID])
+                    var delete = try RawStatement(db.cachedStatement(sql: "DELETE FROM queue WHERE message_id = ?"), db: db)
+                    delete.bind(change.messageID)
+                    try delete.run()
                 case .retry(let at):
                     try db.cachedStatement(sql: "UPDATE queue SET available_at = ?, lease_owner = NULL, lease_until = NULL WHERE message_id = ?")
                         .execute(arguments: [at.timeIntervalSince1970, change.messageID])
@@ -336,7 +342,7 @@ public final class SQLiteStore: HeraldStore {
     }
 
     public func renewLeases(owner: String, until: Date) async throws -> Int {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.cachedStatement(sql: "UPDATE queue SET lease_until = ? WHERE lease_owner = ?").execute(arguments: [until.timeIntervalSince1970, owner])
             return db.changesCount
         }
@@ -397,19 +403,21 @@ public final class SQLiteStore: HeraldStore {
     /// Every stored submission under any of the receipt's match keys, most recent first, with its message's head.
     static func candidates(for receipt: ProviderReceipt, db: Database) throws -> [(candidate: ReceiptMatcher.Candidate, head: Head, expiresAt: Date)] {
         let keys = ReceiptMatcher.lookupKeys(receipt)
-        let statement = try db.cachedStatement(sql: candidatesSQL[keys.count])
-        var arguments: [(any DatabaseValueConvertible)?] = [receipt.connector]
-        arguments += keys.map { $0 as (any DatabaseValueConvertible)? }
-        return try Row.fetchAll(statement, arguments: StatementArguments(arguments)).map { row in
-            let head = try Head(row, from: 8)
-            let key: String = row[0], part: Int = row[2]
-            let candidate = ReceiptMatcher.Candidate(
-                key: key, form: ReceiptMatcher.form(of: key, in: receipt), messageID: row[1], part: part, round: row[3],
-                recipient: row[6], correlatedAt: (row[4] as Double?).map(Date.init(timeIntervalSince1970:)), sequence: row[5],
-                state: head.parts.indices.contains(part) ? head.parts[part] : nil
-            )
-            return (candidate, head, Date(timeIntervalSince1970: row[7]))
-        }
+        var statement = try RawStatement(db.cachedStatement(sql: candidatesSQL[keys.count]), db: db)
+        statement.bind(receipt.connector)
+        for key in keys { statement.bind(key) }
+        return try statement.rows { row in
+            Result { () throws -> (candidate: ReceiptMatcher.Candidate, head: Head, expiresAt: Date) in
+                let head = try Head(row, from: 8)
+                let key = row.string(0), part = row.int(2)
+                let candidate = ReceiptMatcher.Candidate(
+                    key: key, form: ReceiptMatcher.form(of: key, in: receipt), messageID: row.string(1), part: part, round: row.int(3),
+                    recipient: row.string(6), correlatedAt: row.optionalDouble(4).map(Date.init(timeIntervalSince1970:)), sequence: row.int64(5),
+                    state: head.parts.indices.contains(part) ? head.parts[part] : nil
+                )
+                return (candidate, head, Date(timeIntervalSince1970: row.double(7)))
+            }
+        }.map { try $0.get() }
     }
 
     public func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt] {

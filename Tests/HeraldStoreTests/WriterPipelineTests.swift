@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import Testing
+@testable import HeraldSQLite
+
+/// SQLite's one writer pipeline: writes that queue up share a transaction, yet each succeeds or fails on its own.
+@Suite struct WriterPipelineTests {
+    struct Refused: Error, Equatable { var number: Int }
+
+    private func pool() throws -> (DatabasePool, URL) {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-\(UUID().uuidString).sqlite")
+        let pool = try DatabasePool(path: url.path)
+        try pool.write { db in try db.execute(sql: "CREATE TABLE rows (number INTEGER PRIMARY KEY)") }
+        return (pool, url)
+    }
+
+    @Test func a_failing_write_is_undone_alone_and_every_caller_gets_its_own_answer() async throws {
+        let (pool, url) = try pool()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let writer = WriterPipeline(pool: pool, maxWrites: 16)
+        let answers = await withTaskGroup(of: (Int, Result<Int, Refused>).self, returning: [Int: Result<Int, Refused>].self) { group in
+            for number in 0..<300 {
+                group.addTask {
+                    do {
+                        let value = try await writer.write { db -> Int in
+                            try db.execute(sql: "INSERT INTO rows (number) VALUES (?)", arguments: [number])
+                            // Every seventh write fails after its insert: its row must not survive.
+                            if number % 7 == 0 { throw Refused(number: number) }
+                            return number * 2
+                        }
+                        return (number, .success(value))
+                    } catch {
+                        return (number, .failure(error as! Refused))
+                    }
+                }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(answers.count == 300)
+        for (number, answer) in answers {
+            if number % 7 == 0 {
+                #expect(answer == .failure(Refused(number: number)))
+            } else {
+                #expect(answer == .success(number * 2))
+            }
+        }
+        let stored = try await pool.read { db in try Int.fetchAll(db, sql: "SELECT number FROM rows ORDER BY number") }
+        #expect(stored == (0..<300).filter { $0 % 7 != 0 })
+    }
+
+    @Test func a_failed_commit_fails_every_write_of_the_transaction() async throws {
+        let (pool, url) = try pool()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try await pool.write { db in
+            try db.execute(sql: "CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)")
+        }
+        let writer = WriterPipeline(pool: pool)
+        // A deferred foreign key is checked at the commit: the commit fails, and so does the write.
+        await #expect(throws: DatabaseError.self) {
+            try await writer.write { db in try db.execute(sql: "INSERT INTO child (parent) VALUES (42)") }
+        }
+        // The pipeline is usable afterwards.
+        let value = try await writer.write { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM child") ?? -1 }
+        #expect(value == 0)
+    }
+}
