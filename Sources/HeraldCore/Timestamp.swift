@@ -4,7 +4,8 @@ import Foundation
 public enum Timestamp {
     /// `2026-11-22T10:07:41.123Z`.
     public static func format(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Half a microsecond of slack: a time read from a millisecond text is the nearest Double, which may be a hair below.
+        let millis = Int64((date.timeIntervalSince1970 * 1000 + 0.000_5).rounded(.down))
         let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
         let fraction = Int(millis - seconds * 1000)
         var days = Int(seconds / 86_400)
@@ -83,7 +84,7 @@ public enum Timestamp {
                 millis = fraction
             }
             let seconds = days(fromCivil: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
-            return Date(timeIntervalSince1970: Double(seconds) + Double(millis) / 1000)
+            return Date(timeIntervalSince1970: Double(seconds * 1000 + millis) / 1000)
         }
     }
 
