@@ -133,20 +133,15 @@ public final class Dispatcher: Service {
         return jobs.count
     }
 
-    /// Submits the pending parts of one message and turns the answers into events.
+    /// Submits the pending parts of one message; ``DispatchDecision`` turns the answers into the change to record.
     func dispatch(_ job: DispatchJob) async -> MessageChange {
+        let decision = DispatchDecision(job: job, retry: configuration.retry)
         guard var connector = connectors.choose(for: job.channel, to: job.to, accountID: job.accountID, now: clock.now()) else {
-            let event = StatusEvent(messageID: job.messageID, kind: .status(.failed), reason: .unroutable, source: .connector,
-                                    occurredAt: clock.now(), attempt: job.attempt,
-                                    detail: ProviderDetail(text: "no connector carries channel \(job.channel.rawValue)"),
-                                    dedupKey: "failed:\(job.attempt)")
-            return MessageChange(messageID: job.messageID, events: [event], queue: .remove)
+            return decision.unroutable(now: clock.now())
         }
-        guard connector.isUp else { return wait(job, for: connector, detail: nil) }
+        guard connector.isUp else { return wait(decision, for: connector, detail: nil) }
         let texts = job.channel == .sms ? SMSSegmenter().segment(job.text).parts : [job.text]
-        var events: [StatusEvent] = []
-        var correlations: [Correlation] = []
-        var temporary: [(part: Int, reason: ReasonCode, detail: ProviderDetail?)] = []
+        var answers: [DispatchDecision.PartAnswer] = []
         var tried: Set<String> = [connector.name]
         var pending = job.pendingParts[...]
         while let part = pending.popFirst() {
@@ -161,90 +156,50 @@ public final class Dispatcher: Service {
             submission.emailOptions = job.emailOptions
             let result = await connector.submit(submission)
             let at = clock.now()
-            if case .unavailable(let detail) = result {
+            let answer: DispatchDecision.Answer
+            switch result {
+            case .unavailable(let detail):
                 // Nothing reached the provider: before anything was taken, the next route's connector that is up gets
                 // the message in this same attempt; else the rest of the message waits with this part (parts already
                 // taken stay taken).
-                if events.isEmpty, temporary.isEmpty {
+                if answers.isEmpty {
                     if let next = connectors.alternative(for: job.channel, to: job.to, accountID: job.accountID, excluding: tried, now: at) {
                         connector = next
                         tried.insert(next.name)
                         pending.insert(part, at: pending.startIndex)
                         continue
                     }
-                    return wait(job, for: connector, detail: detail)
+                    return wait(decision, for: connector, detail: detail)
                 }
-                temporary.append((part, .providerUnavailable, detail))
-                continue
-            }
-            if case .temporaryFailure = result {
-                connectors.recordTemporaryFailure(connector.name, now: at)
-            } else {
-                connectors.recordSuccess(connector.name)
-            }
-            switch result {
-            case .accepted(let providerID, let detail), .sent(let providerID, let detail), .delivered(let providerID, let detail):
-                let status: MessageStatus = switch result {
-                case .sent: .sent
-                case .delivered: .delivered
-                default: .accepted
-                }
-                events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(status), source: .connector, occurredAt: at,
-                                          connector: connector.name, providerMessageID: providerID, attempt: job.attempt, detail: detail,
-                                          dedupKey: "\(status.rawValue.lowercased()):\(part):\(job.attempt)", round: job.round(of: part)))
-                correlations.append(Correlation(connector: connector.name, providerMessageID: providerID, messageID: job.messageID, part: part,
-                                                round: job.round(of: part), correlatedAt: at,
-                                                matchKeys: connector.matchKeys(forProviderID: providerID)))
-            case .undeliverable(let reason, let detail):
-                events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.undelivered), reason: reason, source: .connector,
-                                          occurredAt: at, connector: connector.name, attempt: job.attempt, detail: detail,
-                                          dedupKey: "undelivered:\(part):\(job.attempt)", round: job.round(of: part)))
-            case .permanentFailure(let reason, let detail):
-                events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.failed), reason: reason, source: .connector, occurredAt: at,
-                                          connector: connector.name, attempt: job.attempt, detail: detail, dedupKey: "failed:\(part):\(job.attempt)",
-                                          round: job.round(of: part)))
+                answer = .temporary(.providerUnavailable, detail: detail)
             case .temporaryFailure(let reason, let detail):
-                temporary.append((part, reason, detail))
-            case .unavailable:
-                break
+                connectors.recordTemporaryFailure(connector.name, now: at)
+                answer = .temporary(reason, detail: detail)
+            case .accepted(let providerID, let detail):
+                connectors.recordSuccess(connector.name)
+                answer = .taken(.accepted, providerMessageID: providerID, matchKeys: connector.matchKeys(forProviderID: providerID), detail: detail)
+            case .sent(let providerID, let detail):
+                connectors.recordSuccess(connector.name)
+                answer = .taken(.sent, providerMessageID: providerID, matchKeys: connector.matchKeys(forProviderID: providerID), detail: detail)
+            case .delivered(let providerID, let detail):
+                connectors.recordSuccess(connector.name)
+                answer = .taken(.delivered, providerMessageID: providerID, matchKeys: connector.matchKeys(forProviderID: providerID), detail: detail)
+            case .undeliverable(let reason, let detail):
+                connectors.recordSuccess(connector.name)
+                answer = .refused(.undelivered, reason, detail: detail)
+            case .permanentFailure(let reason, let detail):
+                connectors.recordSuccess(connector.name)
+                answer = .refused(.failed, reason, detail: detail)
             }
+            answers.append(DispatchDecision.PartAnswer(part: part, connector: connector.name, at: at, answer: answer))
         }
-        guard !temporary.isEmpty else {
-            return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .remove)
-        }
-        let now = clock.now()
-        if let next = configuration.retry.nextAttempt(after: job.attempt, now: now, expiresAt: job.expiresAt) {
-            for failure in temporary {
-                events.append(StatusEvent(messageID: job.messageID, part: failure.part, kind: .status(.deferred), reason: failure.reason, source: .connector,
-                                          occurredAt: now, connector: connector.name, attempt: job.attempt, nextAttemptAt: next,
-                                          detail: failure.detail, dedupKey: "deferred:\(failure.part):\(job.attempt)", round: job.round(of: failure.part)))
-            }
-            return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .retry(at: next))
-        }
-        for failure in temporary {
-            var detail = failure.detail ?? ProviderDetail()
-            detail.text = "retries exhausted after \(job.attempt) attempts" + (detail.text.map { ": " + $0 } ?? "")
-            events.append(StatusEvent(messageID: job.messageID, part: failure.part, kind: .status(.failed), reason: failure.reason, source: .connector,
-                                      occurredAt: now, connector: connector.name, attempt: job.attempt, detail: detail,
-                                      dedupKey: "failed:\(failure.part):\(job.attempt)", round: job.round(of: failure.part)))
-        }
-        return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .remove)
+        return decision.decide(answers, now: clock.now())
     }
 
-    /// The message's connector cannot take it now (no bound session): it waits, DEFERRED / PROVIDER_UNAVAILABLE with the
-    /// time it is looked at again, without using up an attempt. The event is recorded once per attempt number (the claim
-    /// gives the attempt back), so a long outage writes one line in the timeline, not one per look. The validity timer
-    /// ends it (EXPIRED) if the connector never comes back; a route with another connector that is up takes it meanwhile.
-    func wait(_ job: DispatchJob, for connector: any Connector, detail: ProviderDetail?) -> MessageChange {
-        let now = clock.now()
-        let until = min(now.addingTimeInterval(configuration.connectorWait), max(now, job.expiresAt))
-        var detail = detail ?? ProviderDetail(text: connector.health.detail)
-        detail.text = "waiting for connector \(connector.name) to come back (not counted as an attempt)" + (detail.text.map { ": " + $0 } ?? "")
-        let events = job.pendingParts.map { part in
-            StatusEvent(messageID: job.messageID, part: part, kind: .status(.deferred), reason: .providerUnavailable, source: .connector,
-                        occurredAt: now, connector: connector.name, attempt: job.attempt, nextAttemptAt: until, detail: detail,
-                        dedupKey: "waiting:\(part):\(job.attempt)", round: job.round(of: part))
-        }
-        return MessageChange(messageID: job.messageID, events: events, queue: .wait(until: until))
+    /// The message's connector cannot take it now: it waits (``DispatchDecision/waiting(for:detail:now:wait:)``) without
+    /// using up an attempt; a route with another connector that is up takes it meanwhile.
+    private func wait(_ decision: DispatchDecision, for connector: any Connector, detail: ProviderDetail?) -> MessageChange {
+        decision.waiting(for: connector.name, detail: detail ?? ProviderDetail(text: connector.health.detail), now: clock.now(),
+                         wait: configuration.connectorWait)
     }
 }
