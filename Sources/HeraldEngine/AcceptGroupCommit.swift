@@ -23,13 +23,13 @@ actor AcceptGroupCommit {
         var continuation: CheckedContinuation<Turn, Never>
     }
 
-    private let store: any HeraldStore
+    private let store: any MessageStore
     private let maxMessages: Int
     private let screening: @Sendable () -> Screening
     private var queue: [Waiter] = []
     private var writing = false
 
-    init(store: any HeraldStore, maxMessages: Int = 4096, screening: @escaping @Sendable () -> Screening = { .none }) {
+    init(store: any MessageStore, maxMessages: Int = 4096, screening: @escaping @Sendable () -> Screening = { .none }) {
         self.store = store
         self.maxMessages = maxMessages
         self.screening = screening

@@ -31,7 +31,7 @@ public final class Dispatcher: Service {
         }
     }
 
-    private let store: any HeraldStore
+    private let store: any DispatchStore
     public let connectors: ConnectorRegistry
     public let configuration: Configuration
     private let clock: any WallClock
@@ -39,7 +39,7 @@ public final class Dispatcher: Service {
     public let signal: WorkSignal
     private let owner: String
 
-    public init(store: any HeraldStore, connectors: ConnectorRegistry, configuration: Configuration = .init(), clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "herald.dispatch")) {
+    public init(store: any DispatchStore, connectors: ConnectorRegistry, configuration: Configuration = .init(), clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "herald.dispatch")) {
         self.store = store
         self.connectors = connectors
         self.configuration = configuration

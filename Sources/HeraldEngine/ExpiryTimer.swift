@@ -8,12 +8,12 @@ import ServiceLifecycle
 /// A real receipt arriving later still replaces it (stronger evidence). Nothing stays non-final forever.
 /// Each sweep (every second) also applies parked receipts whose correlation exists by now.
 public final class ExpiryTimer: Service {
-    private let store: any HeraldStore
+    private let store: any ReceiptStore
     private let clock: any WallClock
     private let interval: Duration
     private let logger: Logger
 
-    public init(store: any HeraldStore, clock: any WallClock = SystemWallClock(), interval: Duration = .seconds(1), logger: Logger = Logger(label: "herald.expiry")) {
+    public init(store: any ReceiptStore, clock: any WallClock = SystemWallClock(), interval: Duration = .seconds(1), logger: Logger = Logger(label: "herald.expiry")) {
         self.store = store
         self.clock = clock
         self.interval = interval

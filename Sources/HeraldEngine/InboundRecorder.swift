@@ -13,7 +13,7 @@ public final class InboundRecorder: Service {
         var acknowledge: @Sendable () -> Void
     }
 
-    private let store: any HeraldStore
+    private let store: any InboundStore & SuppressionStore & AccountStore
     private let logger: Logger
     private let stream: AsyncStream<Item>
     private let continuation: AsyncStream<Item>.Continuation
@@ -33,7 +33,7 @@ public final class InboundRecorder: Service {
         }
     }
 
-    public init(store: any HeraldStore, replies: KeywordReplies? = nil, logger: Logger = Logger(label: "herald.inbound")) {
+    public init(store: any InboundStore & SuppressionStore & AccountStore, replies: KeywordReplies? = nil, logger: Logger = Logger(label: "herald.inbound")) {
         self.store = store
         self.replies = replies
         self.logger = logger

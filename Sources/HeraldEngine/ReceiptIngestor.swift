@@ -10,7 +10,7 @@ import Synchronization
 /// Drains the ``ReceiptSink`` in batches and hands each batch to the store in one transaction. On
 /// graceful shutdown it drains what is left before it stops, so no received receipt is lost.
 public final class ReceiptIngestor: Service {
-    private let store: any HeraldStore
+    private let store: any ReceiptStore
     private let sink: ReceiptSink
     private let batchSize: Int
     private let logger: Logger
@@ -28,7 +28,7 @@ public final class ReceiptIngestor: Service {
 
     public var counts: Counts { counters.withLock { $0 } }
 
-    public init(store: any HeraldStore, sink: ReceiptSink, batchSize: Int = 1000, retry: RetryPolicy? = nil, clock: any WallClock = SystemWallClock(),
+    public init(store: any ReceiptStore, sink: ReceiptSink, batchSize: Int = 1000, retry: RetryPolicy? = nil, clock: any WallClock = SystemWallClock(),
                 logger: Logger = Logger(label: "herald.receipts")) {
         self.store = store
         self.sink = sink

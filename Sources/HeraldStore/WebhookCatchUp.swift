@@ -11,7 +11,7 @@ public enum WebhookCatchUp {
 
     /// Returns how many deliveries it stored.
     @discardableResult
-    public static func run(store: any HeraldStore, pageSize: Int = 1000, now: Date = Date()) async throws -> Int {
+    public static func run(store: any WebhookStore, pageSize: Int = 1000, now: Date = Date()) async throws -> Int {
         guard var cursor = try await store.feedCursor(name: cursorName) else { return 0 }
         var created = 0
         while true {

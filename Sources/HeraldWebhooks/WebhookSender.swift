@@ -39,7 +39,7 @@ public final class WebhookSender: Service {
         public init() {}
     }
 
-    private let store: any HeraldStore
+    private let store: any WebhookStore
     private let configuration: Configuration
     private let clock: any WallClock
     private let logger: Logger
@@ -62,7 +62,7 @@ public final class WebhookSender: Service {
         var urls: [String: CallbackURL?] = [:]
     }
 
-    public init(store: any HeraldStore, configuration: Configuration = .init(), clock: any WallClock = SystemWallClock(),
+    public init(store: any WebhookStore, configuration: Configuration = .init(), clock: any WallClock = SystemWallClock(),
                 logger: Logger = Logger(label: "herald.webhooks")) {
         self.store = store
         self.configuration = configuration

@@ -1,0 +1,19 @@
+import Foundation
+import HeraldCore
+
+/// The dispatch queue as the ``Dispatcher`` sees it: lease due messages, record what the providers said, keep leases alive.
+///
+/// A role of ``HeraldStore``: a part that needs only this takes only this.
+public protocol DispatchStore: Sendable {
+    /// Leases up to `limit` due messages to `owner` until `leaseUntil` and records SENDING (and QUEUED for
+    /// scheduled ones). A lease that ran out (its worker died) is claimable again. Safe with several
+    /// workers and several processes.
+    func claim(owner: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [DispatchJob]
+    /// Appends events and correlations and updates queue entries, all in one transaction; derives status.
+    /// Receipts parked for a new correlation are applied in the same transaction.
+    func record(_ changes: [MessageChange]) async throws
+    /// Extends every lease `owner` holds to `until` (a live worker whose submits are still in flight keeps its
+    /// messages; only a dead worker's leases run out). Returns how many.
+    @discardableResult
+    func renewLeases(owner: String, until: Date) async throws -> Int
+}
