@@ -10,30 +10,29 @@ import Synchronization
 /// here those of the last few milliseconds share one transaction. The first write when idle goes at once (no added
 /// latency); under load one commit carries everything that queued meanwhile.
 ///
+/// The pipeline is driven from the writer's own queue: when a transaction ends, the next one is queued before any
+/// caller is resumed, so the writer never waits for a caller's task to be scheduled (on a loaded machine the
+/// cooperative pool can take longer than a transaction).
+///
 /// Each write runs in a savepoint of its own: one that throws is undone alone and its caller gets the error, the
 /// others commit. Every caller is answered only after the commit (durability is unchanged: what was acknowledged is
 /// on disk). If the commit itself fails, every write of the transaction gets that error.
 final class WriterPipeline: Sendable {
-    /// One queued write: runs inside the shared transaction, is told if the commit failed.
+    /// One queued write: runs inside the shared transaction, is told if the commit failed, and is resumed after.
     private struct Entry: Sendable {
         var run: @Sendable (Database) -> Void
         var fail: @Sendable (any Error) -> Void
-    }
-
-    private struct Waiter {
-        var entry: Entry
-        /// Resumed with true when this caller is to lead the next transaction, false when its write is done.
-        var continuation: CheckedContinuation<Bool, Never>
+        var resume: @Sendable () -> Void
     }
 
     private struct State {
         var writing = false
-        var queue: [Waiter] = []
+        var queue: [Entry] = []
     }
 
     private let pool: DatabasePool
     private let state = Mutex(State())
-    /// Most writes one transaction carries (the rest lead the next).
+    /// Most writes one transaction carries (the rest go in the next).
     private let maxWrites: Int
 
     init(pool: DatabasePool, maxWrites: Int = 128) {
@@ -44,59 +43,50 @@ final class WriterPipeline: Sendable {
     /// Runs `body` in the next write transaction (in a savepoint of its own) and returns its result after the commit.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let outcome = Outcome<T>()
-        let entry = Entry(
-            run: { db in
-                outcome.result = Result {
-                    var value: T?
-                    try db.inSavepoint {
-                        value = try body(db)
-                        return .commit
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let entry = Entry(
+                run: { db in
+                    outcome.result = Result {
+                        var value: T?
+                        try db.inSavepoint {
+                            value = try body(db)
+                            return .commit
+                        }
+                        return value!
                     }
-                    return value!
-                }
-            },
-            fail: { error in outcome.result = .failure(error) }
-        )
-        let leads = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            let first = state.withLock { state -> Bool in
-                if state.writing {
-                    state.queue.append(Waiter(entry: entry, continuation: continuation))
-                    return false
-                }
+                },
+                fail: { error in outcome.result = .failure(error) },
+                resume: { continuation.resume() }
+            )
+            let start = state.withLock { state -> Bool in
+                state.queue.append(entry)
+                guard !state.writing else { return false }
                 state.writing = true
                 return true
             }
-            if first { continuation.resume(returning: true) }
+            if start { writeNext() }
         }
-        if leads { await lead(with: entry) }
         return try outcome.result!.get()
     }
 
-    /// Writes `own` and everything queued (up to the cap) in one transaction, answers the followers, and hands the lead
-    /// to the first caller still waiting.
-    private func lead(with own: Entry) async {
-        let followers = state.withLock { state -> [Waiter] in
-            let count = min(state.queue.count, maxWrites - 1)
+    /// Writes what is queued (up to the cap) in one transaction; when it ends, queues the next and resumes the callers.
+    private func writeNext() {
+        let batch = state.withLock { state -> [Entry] in
+            let count = min(state.queue.count, maxWrites)
+            if count == 0 { state.writing = false }
             defer { state.queue.removeFirst(count) }
             return Array(state.queue.prefix(count))
         }
-        let entries = [own] + followers.map(\.entry)
-        do {
-            try await pool.write { db in
-                for entry in entries { entry.run(db) }
+        guard !batch.isEmpty else { return }
+        pool.asyncWrite({ db in
+            for entry in batch { entry.run(db) }
+        }, completion: { _, result in
+            if case .failure(let error) = result {
+                for entry in batch { entry.fail(error) }
             }
-        } catch {
-            for entry in entries { entry.fail(error) }
-        }
-        for follower in followers { follower.continuation.resume(returning: false) }
-        let next = state.withLock { state -> Waiter? in
-            guard !state.queue.isEmpty else {
-                state.writing = false
-                return nil
-            }
-            return state.queue.removeFirst()
-        }
-        next?.continuation.resume(returning: true)
+            self.writeNext()
+            for entry in batch { entry.resume() }
+        })
     }
 }
 
