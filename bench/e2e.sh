@@ -4,6 +4,7 @@
 # the same job at about ten times the CPU, which then takes from the two cores Herald runs on). Herald runs on its defaults
 # (SQLite, connector with only name/type/port/system_id) plus --webhooks-allow-private, which a receiver on loopback
 # needs. Prints messages/s from the first API request to the last final callback, and Herald's CPU per message.
+# CONNECTIONS=N: concurrent API clients (default 32 with BATCH=1, 4 with batches).
 # Also prints the peers' CPU per message (SMSC simulator, receiver, load generator) and how idle the machine was.
 #   bench/e2e.sh [messages, default 20000]      env HERALD_BUILD=DIR: use herald and herald-bench from DIR
 #   (e.g. another commit's .build/release) instead of building this checkout; BATCH=1 sends one message per request
@@ -53,7 +54,7 @@ before=$(cpu_ms $herald); smsc_before=$(cpu_ms $smsc); receiver_before=$(cpu_ms 
 idle_before=$(awk '/^cpu / { print $5 + $6; exit }' /proc/stat)
 start=$(date +%s.%N)
 TIMEFORMAT='%U %S'
-{ time $B/herald-bench --port 18602 --key "$key" --phases e2e --end-to-end "$messages" --e2e-batch "${BATCH:-1000}" --rate "${RATE:-0}" > /dev/null; } 2> "$work/load.time"
+{ time $B/herald-bench --port 18602 --key "$key" --phases e2e --end-to-end "$messages" --e2e-batch "${BATCH:-1000}" --rate "${RATE:-0}" --e2e-connections "${CONNECTIONS:-0}" > /dev/null; } 2> "$work/load.time"
 for _ in $(seq 1 600); do
   stats=$(curl -s http://127.0.0.1:18601/stats)
   [ "$(echo "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')" -ge "$messages" ] && break

@@ -20,7 +20,7 @@ public final class Dispatcher: Service {
         /// How long a message whose connectors are all down waits before it is looked at again (not an attempt).
         public var connectorWait: TimeInterval
 
-        public init(workers: Int = 2, batchSize: Int = 256, lease: TimeInterval = 60, pollInterval: Duration = .milliseconds(200), retry: RetryPolicy = .init(),
+        public init(workers: Int = 2, batchSize: Int = 64, lease: TimeInterval = 60, pollInterval: Duration = .milliseconds(200), retry: RetryPolicy = .init(),
                     connectorWait: TimeInterval = 2) {
             self.workers = workers
             self.batchSize = batchSize

@@ -28,7 +28,7 @@ public final class ReceiptIngestor: Service {
 
     public var counts: Counts { counters.withLock { $0 } }
 
-    public init(store: any ReceiptStore, sink: ReceiptSink, batchSize: Int = 1000, retry: RetryPolicy? = nil, clock: any WallClock = SystemWallClock(),
+    public init(store: any ReceiptStore, sink: ReceiptSink, batchSize: Int = 256, retry: RetryPolicy? = nil, clock: any WallClock = SystemWallClock(),
                 logger: Logger = Logger(label: "herald.receipts")) {
         self.store = store
         self.sink = sink

@@ -19,6 +19,7 @@ struct HeraldBench: AsyncParsableCommand {
     @Option(help: "Messages for the end-to-end phase.") var endToEnd = 100_000
     @Option(help: "End to end: messages per request (1: POST /v1/messages one by one, else batches).") var e2eBatch = 1000
     @Option(help: "End to end: offered messages per second (0: as fast as the server takes them).") var rate = 0.0
+    @Option(help: "End to end: concurrent client connections (0: 32 for one message per request, 4 for batches).") var e2eConnections = 0
     @Option(help: "Messages stored before measuring lookups.") var stored = 1_000_000
     @Option(help: "Seconds to wait for the backlog to drain before lookups.") var drainTimeout = 900.0
     @Option(help: "Channel of the messages sent: sms, or email (to userN@example.com through the server's email route).") var channel = "sms"
@@ -59,10 +60,10 @@ struct HeraldBench: AsyncParsableCommand {
         let e2eStart = ContinuousClock.now
         let before = try await stats()
         if e2eBatch <= 1 {
-            try await batches(count: endToEnd, connections: 32, path: "/v1/messages", body: { ByteBuffer(string: smsJSON()) }, auth: auth,
+            try await batches(count: endToEnd, connections: e2eConnections > 0 ? e2eConnections : 32, path: "/v1/messages", body: { ByteBuffer(string: smsJSON()) }, auth: auth,
                               perSecond: rate)
         } else {
-            try await batches(count: endToEnd / e2eBatch, connections: 4, body: { batchBody(e2eBatch) }, auth: auth,
+            try await batches(count: endToEnd / e2eBatch, connections: e2eConnections > 0 ? e2eConnections : 4, body: { batchBody(e2eBatch) }, auth: auth,
                               perSecond: rate / Double(e2eBatch))
         }
         let acceptedAt = ContinuousClock.now
