@@ -60,9 +60,9 @@ public final class SQLiteStore: HeraldStore {
 
     /// A write transaction that may record events: the callbacks they owe (``CallbackOutbox``) are stored before the
     /// commit and handed to this process's sender after it.
-    func ledgerWrite<T: Sendable>(_ body: @escaping @Sendable (Database, inout CallbackOutbox) throws -> T) async throws -> T {
+    func ledgerWrite<T: Sendable>(urgent: Bool = false, _ body: @escaping @Sendable (Database, inout CallbackOutbox) throws -> T) async throws -> T {
         let handoff = deliveryHandoff
-        let (result, deliveries) = try await writer.write { db in
+        let (result, deliveries) = try await writer.write(urgent: urgent) { db in
             let now = Date()
             var outbox = CallbackOutbox(now: now, leaseUntil: handoff.leaseUntil(now: now))
             let result = try body(db, &outbox)
@@ -76,7 +76,9 @@ public final class SQLiteStore: HeraldStore {
     // MARK: Messages
 
     public func accept(_ messages: [NewMessage], screening: Screening) async throws -> [(outcome: AcceptOutcome, message: NewMessage)] {
-        try await ledgerWrite { db, outbox in
+        // Requests of a few messages are answered as soon as they are stored (a client waits on each); large batches are
+        // throughput work and queue like the rest.
+        try await ledgerWrite(urgent: messages.count <= 256) { db, outbox in
             var messages = messages
             if screening.isActive { try Self.screen(&messages, screening, db: db) }
             try Self.reserve(&messages, db: db)

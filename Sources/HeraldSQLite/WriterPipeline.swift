@@ -28,6 +28,8 @@ final class WriterPipeline: Sendable {
     private struct State {
         var writing = false
         var queue: [Entry] = []
+        /// Writes a caller is waiting on to answer a request (accepts): they go in the next transaction on their own.
+        var urgent: [Entry] = []
     }
 
     private let pool: DatabasePool
@@ -41,7 +43,9 @@ final class WriterPipeline: Sendable {
     }
 
     /// Runs `body` in the next write transaction (in a savepoint of its own) and returns its result after the commit.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// `urgent`: an API request waits on it (an accept's 202): the next transaction carries only urgent writes, so the
+    /// request waits for the transaction in flight and its own, not for a claim, a record and an ingest queued before it.
+    func write<T: Sendable>(urgent: Bool = false, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let outcome = Outcome<T>()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let entry = Entry(
@@ -59,7 +63,7 @@ final class WriterPipeline: Sendable {
                 resume: { continuation.resume() }
             )
             let start = state.withLock { state -> Bool in
-                state.queue.append(entry)
+                if urgent { state.urgent.append(entry) } else { state.queue.append(entry) }
                 guard !state.writing else { return false }
                 state.writing = true
                 return true
@@ -69,9 +73,17 @@ final class WriterPipeline: Sendable {
         return try outcome.result!.get()
     }
 
+    /// Writes waiting for the next transaction (tests wait on it).
+    var queuedCount: Int { state.withLock { $0.queue.count + $0.urgent.count } }
+
     /// Writes what is queued (up to the cap) in one transaction; when it ends, queues the next and resumes the callers.
     private func writeNext() {
         let batch = state.withLock { state -> [Entry] in
+            if !state.urgent.isEmpty {
+                let count = min(state.urgent.count, maxWrites)
+                defer { state.urgent.removeFirst(count) }
+                return Array(state.urgent.prefix(count))
+            }
             let count = min(state.queue.count, maxWrites)
             if count == 0 { state.writing = false }
             defer { state.queue.removeFirst(count) }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 @testable import HeraldSQLite
 
@@ -62,5 +63,36 @@ import Testing
         // The pipeline is usable afterwards.
         let value = try await writer.write { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM child") ?? -1 }
         #expect(value == 0)
+    }
+
+    final class Log: Sendable {
+        let entries = Mutex<[String]>([])
+        func append(_ entry: String) { entries.withLock { $0.append(entry) } }
+        var all: [String] { entries.withLock { $0 } }
+    }
+
+    @Test func an_urgent_write_goes_in_the_next_transaction_before_writes_queued_earlier() async throws {
+        let (pool, url) = try pool()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let writer = WriterPipeline(pool: pool)
+        let gate = DispatchSemaphore(value: 0)
+        let log = Log()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // The transaction in flight: holds the writer until the others are queued.
+            group.addTask { try await writer.write { _ in log.append("in flight"); gate.wait() } }
+            while log.all.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
+            for index in 0..<3 {
+                group.addTask { try await writer.write { _ in log.append("claim \(index)") } }
+            }
+            while writer.queuedCount < 3 { try await Task.sleep(for: .milliseconds(1)) }
+            group.addTask { try await writer.write(urgent: true) { _ in log.append("accept") } }
+            while writer.queuedCount < 4 { try await Task.sleep(for: .milliseconds(1)) }
+            gate.signal()
+            try await group.waitForAll()
+        }
+        let written = log.all
+        #expect(written.first == "in flight")
+        #expect(written.dropFirst().first == "accept")
+        #expect(Set(written.dropFirst(2)) == ["claim 0", "claim 1", "claim 2"])
     }
 }
