@@ -291,26 +291,37 @@ public final class SQLiteStore: HeraldStore {
                 """), arguments: [owner, leaseUntil.timeIntervalSince1970, now.timeIntervalSince1970, now.timeIntervalSince1970, limit])
             var jobs: [DispatchJob] = []
             jobs.reserveCapacity(claimed.count)
+            // Only what a dispatch needs, read through the C API: this runs once per message sent, on the writer.
+            var read = try RawStatement(db.cachedStatement(sql: """
+                SELECT \(Head.columns), status, sender, subject, body, segments, expires_at, html, reply_to, email_options FROM messages WHERE id = ?
+                """), db: db)
             for row in claimed {
                 let messageID: String = row[0]
                 let attempt: Int = row[1]
-                guard let found = try Row.fetchOne(db.cachedStatement(sql: "SELECT \(MessageColumns.list) FROM messages WHERE id = ?"), arguments: [messageID]),
-                      case let (message, parts) = try Self.messageRecord(found), !message.status.isFinal
-                else {
+                read.bind(messageID)
+                let found = try read.rows { row in
+                    Result { () throws -> (head: Head, status: MessageStatus?, job: DispatchJob) in
+                        let head = try Head(row, from: 0)
+                        var job = DispatchJob(
+                            messageID: messageID, accountID: head.accountID, channel: head.channel, to: head.subject.to,
+                            from: row.optionalString(11), subject: row.optionalString(12), text: row.string(13), segments: row.int(14),
+                            attempt: attempt, expiresAt: Date(timeIntervalSince1970: row.double(15)), pendingParts: []
+                        )
+                        job.html = row.optionalString(16)
+                        job.replyTo = row.optionalString(17)
+                        job.emailOptions = EmailOptionsCoding.decode(row.optionalString(18))
+                        return (head, MessageStatus(rawValue: row.string(10)), job)
+                    }
+                }.first.map { try $0.get() }
+                guard let found, let status = found.status, !status.isFinal else {
                     try db.cachedStatement(sql: "DELETE FROM queue WHERE message_id = ?").execute(arguments: [messageID])
                     continue
                 }
-                let events = MessageLedger.claimEvents(messageID: messageID, status: message.status, attempt: attempt, now: now)
-                let updated = try Self.applyEvents(events, messageID: messageID, head: Head(subject: message.callbackSubject, channel: message.channel, parts: parts, holding: message.holding), outbox: &outbox, db: db).parts
-                var job = DispatchJob(
-                    messageID: messageID, accountID: message.accountID, channel: message.channel, to: message.to,
-                    from: message.from, subject: message.subject, text: message.text, segments: message.segments,
-                    attempt: attempt, expiresAt: message.expiresAt,
-                    pendingParts: MessageLedger.pendingParts(updated), rounds: updated.map(\.evidence.round)
-                )
-                job.html = message.html
-                job.replyTo = message.replyTo
-                job.emailOptions = message.emailOptions
+                let events = MessageLedger.claimEvents(messageID: messageID, status: status, attempt: attempt, now: now)
+                let updated = try Self.applyEvents(events, messageID: messageID, head: found.head, outbox: &outbox, db: db).parts
+                var job = found.job
+                job.pendingParts = MessageLedger.pendingParts(updated)
+                job.rounds = updated.map(\.evidence.round)
                 jobs.append(job)
             }
             return jobs
