@@ -13,14 +13,15 @@ import ServiceLifecycle
 public final class Dispatcher: Service {
     public struct Configuration: Sendable {
         public var workers: Int
-        public var batchSize: Int
+        /// Messages per claim; nil: the store's ``DispatchStore/claimBatchSize``.
+        public var batchSize: Int?
         public var lease: TimeInterval
         public var pollInterval: Duration
         public var retry: RetryPolicy
         /// How long a message whose connectors are all down waits before it is looked at again (not an attempt).
         public var connectorWait: TimeInterval
 
-        public init(workers: Int = 2, batchSize: Int = 64, lease: TimeInterval = 60, pollInterval: Duration = .milliseconds(200), retry: RetryPolicy = .init(),
+        public init(workers: Int = 2, batchSize: Int? = nil, lease: TimeInterval = 60, pollInterval: Duration = .milliseconds(200), retry: RetryPolicy = .init(),
                     connectorWait: TimeInterval = 2) {
             self.workers = workers
             self.batchSize = batchSize
@@ -69,12 +70,14 @@ public final class Dispatcher: Service {
         }
     }
 
+    private var batchSize: Int { configuration.batchSize ?? store.claimBatchSize }
+
     /// Claims and dispatches until the queue has nothing due.
     private func drain(worker: Int) async {
         while !Task.isShuttingDownGracefully {
             do {
                 let handled = try await runOnce(worker: worker)
-                if handled < configuration.batchSize { return }
+                if handled < batchSize { return }
             } catch {
                 logger.error("dispatch failed", metadata: ["error": "\(error)"])
                 return
@@ -90,7 +93,7 @@ public final class Dispatcher: Service {
     public func runOnce(worker: Int = 0) async throws -> Int {
         let now = clock.now()
         let owner = "\(owner)/\(worker)"
-        let jobs = try await store.claim(owner: owner, limit: configuration.batchSize, now: now, leaseUntil: now.addingTimeInterval(configuration.lease))
+        let jobs = try await store.claim(owner: owner, limit: batchSize, now: now, leaseUntil: now.addingTimeInterval(configuration.lease))
         guard !jobs.isEmpty else { return 0 }
         let changes = await withTaskGroup(of: MessageChange?.self, returning: [MessageChange].self) { group in
             group.addTask {

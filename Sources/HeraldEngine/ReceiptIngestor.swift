@@ -28,11 +28,11 @@ public final class ReceiptIngestor: Service {
 
     public var counts: Counts { counters.withLock { $0 } }
 
-    public init(store: any ReceiptStore, sink: ReceiptSink, batchSize: Int = 256, retry: RetryPolicy? = nil, clock: any WallClock = SystemWallClock(),
+    public init(store: any ReceiptStore, sink: ReceiptSink, batchSize: Int? = nil, retry: RetryPolicy? = nil, clock: any WallClock = SystemWallClock(),
                 logger: Logger = Logger(label: "herald.receipts")) {
         self.store = store
         self.sink = sink
-        self.batchSize = batchSize
+        self.batchSize = batchSize ?? store.ingestBatchSize
         self.retry = retry
         self.clock = clock
         self.logger = logger

@@ -16,6 +16,9 @@ public final class SQLiteStore: HeraldStore {
     /// Which submission a receipt answers; it learns each connector's id dialect, so it lives as long as the store.
     let matcher = Mutex(ReceiptMatcher())
     public let deliveryHandoff = DeliveryHandoff()
+    /// One writer: claims and ingests in short transactions, so an accept waits little behind them (PERFORMANCE.md).
+    public var claimBatchSize: Int { 64 }
+    public var ingestBatchSize: Int { 256 }
 
     /// Opens (creating if needed) the database file at `path`.
     public init(path: String) throws {

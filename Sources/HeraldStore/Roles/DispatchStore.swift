@@ -16,4 +16,11 @@ public protocol DispatchStore: Sendable {
     /// messages; only a dead worker's leases run out). Returns how many.
     @discardableResult
     func renewLeases(owner: String, until: Date) async throws -> Int
+    /// How many messages a claim takes when the dispatcher is not told: a single-writer store keeps its transactions
+    /// short (an accept waits behind them), a store with concurrent writers prefers fewer, larger set-based statements.
+    var claimBatchSize: Int { get }
+}
+
+extension DispatchStore {
+    public var claimBatchSize: Int { 256 }
 }

@@ -18,4 +18,10 @@ public protocol ReceiptStore: Sendable {
     /// Records EXPIRED (UNKNOWN_OUTCOME) from the timer for up to `limit` messages past their validity
     /// with no final status, and removes their queue entries. Returns how many.
     func expire(now: Date, limit: Int) async throws -> Int
+    /// How many receipts one ingest takes when the ingestor is not told (see ``DispatchStore/claimBatchSize``).
+    var ingestBatchSize: Int { get }
+}
+
+extension ReceiptStore {
+    public var ingestBatchSize: Int { 1000 }
 }
