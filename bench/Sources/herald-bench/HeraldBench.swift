@@ -13,7 +13,8 @@ struct HeraldBench: AsyncParsableCommand {
 
     @Option var host = "127.0.0.1"
     @Option var port = 8080
-    @Option var key: String
+    @Option var key: String = ""
+    @Option(help: "Phase kannel: the dlr-url Kannel calls for each report (a herald-receiver), as http://HOST:PORT.") var dlrReceiver = "http://127.0.0.1:18601"
     @Option(help: "Concurrent connections for single sends and lookups.") var connections = 64
     @Option(help: "Seconds per timed phase.") var seconds = 10.0
     @Option(help: "Messages for the end-to-end phase.") var endToEnd = 100_000
@@ -55,6 +56,18 @@ struct HeraldBench: AsyncParsableCommand {
         let auth = [("Authorization", "Bearer \(key)")]
 
         let selected = Set(phases.split(separator: ",").map(String.init))
+        // Kannel side by side (bench/kannel.sh): `end-to-end` messages through smsbox's sendsms at --port, one per request
+        // (its interface takes one), on 32 connections like the one-per-request phase, each with a dlr-url at the receiver.
+        if selected.contains("kannel") {
+            let sequence = Counter()
+            try await batches(count: endToEnd, connections: 32, method: .GET, path: { _ in
+                let n = sequence.next() - 1
+                let to = String(format: "1415%07d", 2000 + n % 8000 + (n / 8000) * 10000)
+                let dlr = "\(dlrReceiver)/dlr?n=\(n)&status=%d".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                return "/cgi-bin/sendsms?username=bench&password=bench&from=Herald&to=\(to)&text=Your+code+is+123456&dlr-mask=3&dlr-url=\(dlr)"
+            }, body: { ByteBuffer() }, auth: [], accepted: [200, 202])
+            return
+        }
         // 1. End to end: accept N messages in batches, wait until every one is final.
         if selected.contains("e2e") {
         let e2eStart = ContinuousClock.now
@@ -192,6 +205,15 @@ struct HeraldBench: AsyncParsableCommand {
     @discardableResult
     func batches(count: Int? = nil, until deadline: ContinuousClock.Instant? = nil, connections: Int, path: String = "/v1/messages/batch",
                  body: @escaping @Sendable () -> ByteBuffer, auth: [(String, String)], perSecond: Double = 0) async throws -> Int {
+        try await batches(count: count, until: deadline, connections: connections, method: .POST, path: { _ in path }, body: body, auth: auth,
+                          perSecond: perSecond, accepted: [202])
+    }
+
+    /// `connections` clients, each sending its next request when the previous one is answered (`path` per request).
+    @discardableResult
+    func batches(count: Int? = nil, until deadline: ContinuousClock.Instant? = nil, connections: Int, method: HTTPMethod,
+                 path: @escaping @Sendable (Int) -> String, body: @escaping @Sendable () -> ByteBuffer, auth: [(String, String)],
+                 perSecond: Double = 0, accepted: Set<Int>) async throws -> Int {
         let issued = Locked(0)
         // Paced: request k leaves at start + k / perSecond (an open-loop offered rate), whichever connection is free.
         let slots = Locked(0)
@@ -206,15 +228,15 @@ struct HeraldBench: AsyncParsableCommand {
             for _ in 0..<connections {
                 group.addTask {
                     try await HTTPConnection.run(host: host, port: port, next: {
-                        let go = issued.withLock { value -> Bool in
-                            if let count, value >= count { return false }
-                            if let deadline, ContinuousClock.now >= deadline { return false }
+                        let go = issued.withLock { value -> Int? in
+                            if let count, value >= count { return nil }
+                            if let deadline, ContinuousClock.now >= deadline { return nil }
                             value += 1
-                            return true
+                            return value
                         }
-                        return go ? (.POST, path, auth, body()) : nil
+                        return go.map { (method, path($0), auth, method == .GET ? nil : body()) }
                     }, onReply: { reply, duration in
-                        failures.record(duration, ok: reply.status == 202, error: "HTTP \(reply.status): \(String(buffer: reply.body).prefix(200))")
+                        failures.record(duration, ok: accepted.contains(reply.status), error: "HTTP \(reply.status): \(String(buffer: reply.body).prefix(200))")
                     }, pace: pace)
                 }
             }

@@ -10,7 +10,9 @@ import Synchronization
 /// delay from its event's `recorded_at` (when Herald stored the status) to its arrival here, and serves GET /stats as
 /// {"events": N, "posts": N, "first": t, "last": t, "p50_ms": x, "p99_ms": y, "max_ms": z} (Unix seconds; same
 /// machine, same clock). The same job as bench/receiver/count_callbacks.py at a fraction of its CPU, so the receiver
-/// does not take the two cores Herald is measured on.
+/// does not take the two cores Herald is measured on. Kannel's delivery reports (bench/kannel.sh: `GET /dlr?n=N&status=S`)
+/// are counted too: each final one (status 1 delivered, 2 failed) as the event `dlr:N`, with no delay (Kannel's DLR
+/// carries no time it stored it).
 ///
 ///     herald-receiver [PORT]   (default 18601)
 @main
@@ -42,6 +44,23 @@ final class Tally: Sendable {
         var last: Double?
     }
     private let state = Mutex(State())
+
+    /// A Kannel delivery report: `n` and `status` from the query.
+    func recordKannelReport(uri: String) {
+        guard let query = uri.split(separator: "?", maxSplits: 1).last else { return }
+        var n: Substring?, status: Substring?
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            if parts[0] == "n" { n = parts[1] } else if parts[0] == "status" { status = parts[1] }
+        }
+        let now = Date().timeIntervalSince1970
+        state.withLock { state in
+            state.posts += 1
+            guard let n, status == "1" || status == "2" else { return }
+            if state.seen.insert("dlr:\(n)").inserted { state.first = state.first ?? now; state.last = now }
+        }
+    }
 
     func record(body: ByteBuffer) {
         let now = Date().timeIntervalSince1970
@@ -99,13 +118,15 @@ final class ReceiverHandler: ChannelInboundHandler, @unchecked Sendable {
         case .end:
             guard let head else { return }
             var answer = ByteBuffer()
-            if head.method == .GET {
+            if head.method == .GET, head.uri.hasPrefix("/dlr") {
+                tally.recordKannelReport(uri: head.uri)
+            } else if head.method == .GET {
                 answer.writeString(tally.stats())
             } else {
                 tally.record(body: body)
             }
             var headers = HTTPHeaders([("Content-Length", "\(answer.readableBytes)")])
-            if head.method == .GET { headers.add(name: "Content-Type", value: "application/json") }
+            if head.method == .GET, !head.uri.hasPrefix("/dlr") { headers.add(name: "Content-Type", value: "application/json") }
             if !head.isKeepAlive { headers.add(name: "Connection", value: "close") }
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
             if answer.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(answer))), promise: nil) }
