@@ -358,7 +358,8 @@ public final class SQLiteStore: HeraldStore {
     }
 
     public func renewLeases(owner: String, until: Date) async throws -> Int {
-        try await writer.write { db in
+        // Urgent: a renewal that comes late lets another worker send the same messages again.
+        try await writer.write(urgent: true) { db in
             try db.cachedStatement(sql: "UPDATE queue SET lease_until = ? WHERE lease_owner = ?").execute(arguments: [until.timeIntervalSince1970, owner])
             return db.changesCount
         }
