@@ -232,6 +232,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "herald-ledger-bench",
+            dependencies: ["HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", .product(name: "Logging", package: "swift-log")],
+            path: "bench/Sources/herald-ledger-bench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "herald-receiver",
             dependencies: [
                 "HeraldCore",
