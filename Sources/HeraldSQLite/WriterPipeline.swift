@@ -30,6 +30,8 @@ final class WriterPipeline: Sendable {
         var queue: [Entry] = []
         /// Writes a caller is waiting on to answer a request (accepts): they go in the next transaction on their own.
         var urgent: [Entry] = []
+        /// The last transaction carried urgent writes only: the next one takes the others too (never starved).
+        var servedUrgentOnly = false
     }
 
     private let pool: DatabasePool
@@ -45,6 +47,7 @@ final class WriterPipeline: Sendable {
     /// Runs `body` in the next write transaction (in a savepoint of its own) and returns its result after the commit.
     /// `urgent`: an API request waits on it (an accept's 202): the next transaction carries only urgent writes, so the
     /// request waits for the transaction in flight and its own, not for a claim, a record and an ingest queued before it.
+    /// Never twice in a row while other writes wait: the transaction after an urgent-only one carries everything queued.
     func write<T: Sendable>(urgent: Bool = false, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let outcome = Outcome<T>()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -79,15 +82,19 @@ final class WriterPipeline: Sendable {
     /// Writes what is queued (up to the cap) in one transaction; when it ends, queues the next and resumes the callers.
     private func writeNext() {
         let batch = state.withLock { state -> [Entry] in
-            if !state.urgent.isEmpty {
-                let count = min(state.urgent.count, maxWrites)
-                defer { state.urgent.removeFirst(count) }
-                return Array(state.urgent.prefix(count))
+            let urgentCount = min(state.urgent.count, maxWrites)
+            var batch = Array(state.urgent.prefix(urgentCount))
+            state.urgent.removeFirst(urgentCount)
+            if urgentCount > 0, !state.servedUrgentOnly, !state.queue.isEmpty {
+                state.servedUrgentOnly = true
+                return batch
             }
-            let count = min(state.queue.count, maxWrites)
-            if count == 0 { state.writing = false }
-            defer { state.queue.removeFirst(count) }
-            return Array(state.queue.prefix(count))
+            state.servedUrgentOnly = false
+            let count = min(state.queue.count, maxWrites - urgentCount)
+            batch += state.queue.prefix(count)
+            state.queue.removeFirst(count)
+            if batch.isEmpty { state.writing = false }
+            return batch
         }
         guard !batch.isEmpty else { return }
         pool.asyncWrite({ db in

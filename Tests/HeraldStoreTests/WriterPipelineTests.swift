@@ -95,4 +95,32 @@ import Testing
         #expect(written.dropFirst().first == "accept")
         #expect(Set(written.dropFirst(2)) == ["claim 0", "claim 1", "claim 2"])
     }
+
+    @Test func urgent_writes_never_starve_the_others() async throws {
+        let (pool, url) = try pool()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let writer = WriterPipeline(pool: pool)
+        let first = DispatchSemaphore(value: 0), second = DispatchSemaphore(value: 0)
+        let log = Log()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await writer.write { db in log.append("in flight \((try? db.transactionDate)?.timeIntervalSince1970 ?? 0)"); first.wait() } }
+            while log.all.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
+            group.addTask { try await writer.write { db in log.append("claim \((try? db.transactionDate)?.timeIntervalSince1970 ?? 0)") } }
+            while writer.queuedCount < 1 { try await Task.sleep(for: .milliseconds(1)) }
+            group.addTask { try await writer.write(urgent: true) { db in log.append("accept 1 \((try? db.transactionDate)?.timeIntervalSince1970 ?? 0)"); second.wait() } }
+            while writer.queuedCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
+            first.signal()
+            // Another urgent write arrives while the first one's transaction is open: it must not push the claim back again.
+            while log.all.count < 2 { try await Task.sleep(for: .milliseconds(1)) }
+            group.addTask { try await writer.write(urgent: true) { db in log.append("accept 2 \((try? db.transactionDate)?.timeIntervalSince1970 ?? 0)") } }
+            while writer.queuedCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
+            second.signal()
+            try await group.waitForAll()
+        }
+        let entries = log.all.map { $0.split(separator: " ") }
+        #expect(entries.map { $0.dropLast().joined(separator: " ") } == ["in flight", "accept 1", "accept 2", "claim"])
+        // The claim went in the transaction right after the urgent-only one, with the second accept.
+        #expect(entries[2].last == entries[3].last)
+        #expect(entries[1].last != entries[3].last)
+    }
 }

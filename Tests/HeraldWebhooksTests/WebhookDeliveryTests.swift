@@ -31,7 +31,7 @@ final class Receiver: Sendable {
                 let call: Int = path == "flaky" ? self.flakyCalls.withLock { $0 += 1; return $0 } : 0
                 if path == "hang" { try? await Task.sleep(for: .seconds(5)) }
                 if path == "flaky", call <= 3 { return Response(status: .internalServerError) }
-                if path == "flaky", call == 4 { try? await Task.sleep(for: .seconds(1)) }
+                if path == "flaky", call == 4 { try? await Task.sleep(for: .seconds(4)) }
                 self.received.withLock {
                     $0.append(Received(path: path, body: String(buffer: body), signature: request.headers[HTTPField.Name("Herald-Signature")!] ?? "",
                                        eventID: request.headers[HTTPField.Name("Herald-Event-Id")!] ?? ""))
@@ -56,7 +56,7 @@ struct WebhookDeliveryTests {
         var configuration = WebhookSender.Configuration()
         configuration.addresses = AddressPolicy(allowPrivate: true)
         configuration.schedule = WebhookSchedule(delays: Array(repeating: 0.05, count: 12), jitter: 0)
-        configuration.timeout = .milliseconds(500)
+        configuration.timeout = .seconds(2)
         configuration.pollInterval = .milliseconds(20)
         configure(&configuration)
         let sender = WebhookSender(store: store, configuration: configuration)
