@@ -30,12 +30,15 @@ final class WriterPipeline: Sendable {
         var queue: [Entry] = []
         /// Writes a caller is waiting on to answer a request (accepts): they go in the next transaction on their own.
         var urgent: [Entry] = []
-        /// The last transaction carried urgent writes only: the next one takes the others too (never starved).
-        var servedUrgentOnly = false
+        /// Urgent-only transactions in a row while other writes waited: after ``maxUrgentInARow`` the next one takes
+        /// the others too (never starved).
+        var urgentInARow = 0
     }
 
     private let pool: DatabasePool
     private let state = Mutex(State())
+    /// Urgent-only transactions in a row before the other writes get their turn.
+    static let maxUrgentInARow = 3
     /// Most writes one transaction carries (the rest go in the next).
     private let maxWrites: Int
 
@@ -47,7 +50,7 @@ final class WriterPipeline: Sendable {
     /// Runs `body` in the next write transaction (in a savepoint of its own) and returns its result after the commit.
     /// `urgent`: an API request waits on it (an accept's 202): the next transaction carries only urgent writes, so the
     /// request waits for the transaction in flight and its own, not for a claim, a record and an ingest queued before it.
-    /// Never twice in a row while other writes wait: the transaction after an urgent-only one carries everything queued.
+    /// At most ``maxUrgentInARow`` in a row while other writes wait; then a transaction carries everything queued.
     func write<T: Sendable>(urgent: Bool = false, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let outcome = Outcome<T>()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -85,11 +88,11 @@ final class WriterPipeline: Sendable {
             let urgentCount = min(state.urgent.count, maxWrites)
             var batch = Array(state.urgent.prefix(urgentCount))
             state.urgent.removeFirst(urgentCount)
-            if urgentCount > 0, !state.servedUrgentOnly, !state.queue.isEmpty {
-                state.servedUrgentOnly = true
+            if urgentCount > 0, !state.queue.isEmpty, state.urgentInARow < Self.maxUrgentInARow {
+                state.urgentInARow += 1
                 return batch
             }
-            state.servedUrgentOnly = false
+            state.urgentInARow = 0
             let count = min(state.queue.count, maxWrites - urgentCount)
             batch += state.queue.prefix(count)
             state.queue.removeFirst(count)

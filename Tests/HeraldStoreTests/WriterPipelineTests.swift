@@ -100,27 +100,36 @@ import Testing
         let (pool, url) = try pool()
         defer { try? FileManager.default.removeItem(at: url) }
         let writer = WriterPipeline(pool: pool)
-        let first = DispatchSemaphore(value: 0), second = DispatchSemaphore(value: 0)
+        let rounds = WriterPipeline.maxUrgentInARow
+        let gates = (0...rounds).map { _ in DispatchSemaphore(value: 0) }
         let log = Log()
+        @Sendable func stamp(_ db: Database) -> String { String((try? db.transactionDate)?.timeIntervalSince1970 ?? 0) }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await writer.write { db in log.append("in flight \((try? db.transactionDate)?.timeIntervalSince1970 ?? 0)"); first.wait() } }
+            group.addTask { try await writer.write { db in log.append("in-flight \(stamp(db))"); gates[0].wait() } }
             while log.all.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
-            group.addTask { try await writer.write { db in log.append("claim \((try? db.transactionDate)?.timeIntervalSince1970 ?? 0)") } }
+            group.addTask { try await writer.write { db in log.append("claim \(stamp(db))") } }
             while writer.queuedCount < 1 { try await Task.sleep(for: .milliseconds(1)) }
-            group.addTask { try await writer.write(urgent: true) { db in log.append("accept 1 \((try? db.transactionDate)?.timeIntervalSince1970 ?? 0)"); second.wait() } }
-            while writer.queuedCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
-            first.signal()
-            // Another urgent write arrives while the first one's transaction is open: it must not push the claim back again.
-            while log.all.count < 2 { try await Task.sleep(for: .milliseconds(1)) }
-            group.addTask { try await writer.write(urgent: true) { db in log.append("accept 2 \((try? db.transactionDate)?.timeIntervalSince1970 ?? 0)") } }
-            while writer.queuedCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
-            second.signal()
+            // Each urgent write arrives while the one before is being written: they keep coming.
+            for round in 1...rounds + 1 {
+                group.addTask {
+                    try await writer.write(urgent: true) { db in
+                        log.append("accept-\(round) \(stamp(db))")
+                        if round <= rounds { gates[round].wait() }
+                    }
+                }
+                while writer.queuedCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
+                gates[round - 1].signal()
+                if round <= rounds {
+                    while !log.all.contains(where: { $0.hasPrefix("accept-\(round) ") }) { try await Task.sleep(for: .milliseconds(1)) }
+                }
+            }
             try await group.waitForAll()
         }
-        let entries = log.all.map { $0.split(separator: " ") }
-        #expect(entries.map { $0.dropLast().joined(separator: " ") } == ["in flight", "accept 1", "accept 2", "claim"])
-        // The claim went in the transaction right after the urgent-only one, with the second accept.
-        #expect(entries[2].last == entries[3].last)
-        #expect(entries[1].last != entries[3].last)
+        let entries = log.all.map { $0.split(separator: " ").map(String.init) }
+        #expect(entries.map(\.[0]) == ["in-flight"] + (1...rounds + 1).map { "accept-\($0)" } + ["claim"])
+        // The first urgent writes had transactions of their own; after maxUrgentInARow the claim went with the next one.
+        let transactions = entries.map(\.[1])
+        #expect(Set(transactions.prefix(rounds + 1)).count == rounds + 1)
+        #expect(transactions[rounds + 1] == transactions[rounds + 2])
     }
 }
