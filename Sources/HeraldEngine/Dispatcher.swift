@@ -178,21 +178,21 @@ public final class Dispatcher: Service {
             case .temporaryFailure(let reason, let detail):
                 connectors.recordTemporaryFailure(connector.name, now: at)
                 answer = .temporary(reason, detail: detail)
-            case .accepted(let providerID, let detail):
+            case .accepted(let providerID, let detail), .sent(let providerID, let detail), .delivered(let providerID, let detail):
                 connectors.recordSuccess(connector.name)
-                answer = .taken(.accepted, providerMessageID: providerID, matchKeys: connector.matchKeys(forProviderID: providerID), detail: detail)
-            case .sent(let providerID, let detail):
+                let status: MessageStatus = switch result {
+                case .sent: .sent
+                case .delivered: .delivered
+                default: .accepted
+                }
+                answer = .taken(status, providerMessageID: providerID, matchKeys: connector.matchKeys(forProviderID: providerID), detail: detail)
+            case .undeliverable(let reason, let detail), .permanentFailure(let reason, let detail):
                 connectors.recordSuccess(connector.name)
-                answer = .taken(.sent, providerMessageID: providerID, matchKeys: connector.matchKeys(forProviderID: providerID), detail: detail)
-            case .delivered(let providerID, let detail):
-                connectors.recordSuccess(connector.name)
-                answer = .taken(.delivered, providerMessageID: providerID, matchKeys: connector.matchKeys(forProviderID: providerID), detail: detail)
-            case .undeliverable(let reason, let detail):
-                connectors.recordSuccess(connector.name)
-                answer = .refused(.undelivered, reason, detail: detail)
-            case .permanentFailure(let reason, let detail):
-                connectors.recordSuccess(connector.name)
-                answer = .refused(.failed, reason, detail: detail)
+                let status: MessageStatus = switch result {
+                case .undeliverable: .undelivered
+                default: .failed
+                }
+                answer = .refused(status, reason, detail: detail)
             }
             answers.append(DispatchDecision.PartAnswer(part: part, connector: connector.name, at: at, answer: answer))
         }

@@ -76,8 +76,8 @@ struct RawStatement {
     }
 
     /// Runs the statement with the values bound since the last run and decodes every row it returns (a SELECT, or a
-    /// write with RETURNING) straight from SQLite's column accessors.
-    mutating func rows<T>(_ decode: (RawRow) -> T) throws -> [T] {
+    /// write with RETURNING) straight from SQLite's column accessors. A row `decode` cannot read ends the run with its error.
+    mutating func rows<T>(_ decode: (RawRow) throws -> T) throws -> [T] {
         precondition(index == sqlite3_bind_parameter_count(handle), "RawStatement: \(index) values bound for \(statement.sql)")
         index = 0
         defer { sqlite3_reset(handle) }
@@ -88,7 +88,7 @@ struct RawStatement {
             guard code == SQLITE_ROW else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: connection.map { String(cString: sqlite3_errmsg($0)) }, sql: statement.sql)
             }
-            decoded.append(decode(RawRow(handle: handle)))
+            decoded.append(try decode(RawRow(handle: handle)))
         }
     }
 

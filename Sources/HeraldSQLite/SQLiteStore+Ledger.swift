@@ -51,13 +51,7 @@ extension SQLiteStore {
     static func head(messageID: String, db: Database) throws -> Head? {
         var statement = try RawStatement(db.cachedStatement(sql: "SELECT \(Head.columns) FROM messages WHERE id = ?"), db: db)
         statement.bind(messageID)
-        var head: Head?
-        var failure: (any Error)?
-        _ = try statement.rows { row in
-            do { head = try Head(row, from: 0) } catch { failure = error }
-        }
-        if let failure { throw failure }
-        return head
+        return try statement.rows { row in try Head(row, from: 0) }.first
     }
 
     /// Reads the account's webhooks into the outbox once per transaction.
@@ -164,16 +158,18 @@ extension SQLiteStore {
     static let parkedSQL = (0...ReceiptMatcher.maximumMatchKeys).map { count in
         """
         SELECT kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code, detail_text, id, addresses, submitted_at
-        FROM receipts WHERE connector = ? AND provider_id IN (\(placeholders(count))) AND matched_message_id IS NULL
-            AND (parked_reason IS NULL OR parked_reason NOT LIKE '\(ReceiptMatcher.ambiguous)%')
+        FROM receipts WHERE \(parkedCondition(count))
         """
     }
 
     /// Whether ``parkedSQL`` would find a row.
-    static let parkedProbeSQL = (0...ReceiptMatcher.maximumMatchKeys).map { count in
+    static let parkedProbeSQL = (0...ReceiptMatcher.maximumMatchKeys).map { count in "SELECT 1 FROM receipts WHERE \(parkedCondition(count)) LIMIT 1" }
+
+    /// Receipts parked under the connector and `count` ids that may still be applied (not matched, not ambiguous).
+    private static func parkedCondition(_ count: Int) -> String {
         """
-        SELECT 1 FROM receipts WHERE connector = ? AND provider_id IN (\(placeholders(count))) AND matched_message_id IS NULL
-            AND (parked_reason IS NULL OR parked_reason NOT LIKE '\(ReceiptMatcher.ambiguous)%') LIMIT 1
+        connector = ? AND provider_id IN (\(placeholders(count))) AND matched_message_id IS NULL
+            AND (parked_reason IS NULL OR parked_reason NOT LIKE '\(ReceiptMatcher.ambiguous)%')
         """
     }
 

@@ -302,20 +302,18 @@ public final class SQLiteStore: HeraldStore {
                 let messageID: String = row[0]
                 let attempt: Int = row[1]
                 read.bind(messageID)
-                let found = try read.rows { row in
-                    Result { () throws -> (head: Head, status: MessageStatus?, job: DispatchJob) in
-                        let head = try Head(row, from: 0)
-                        var job = DispatchJob(
-                            messageID: messageID, accountID: head.accountID, channel: head.channel, to: head.subject.to,
-                            from: row.optionalString(11), subject: row.optionalString(12), text: row.string(13), segments: row.int(14),
-                            attempt: attempt, expiresAt: Date(timeIntervalSince1970: row.double(15)), pendingParts: []
-                        )
-                        job.html = row.optionalString(16)
-                        job.replyTo = row.optionalString(17)
-                        job.emailOptions = EmailOptionsCoding.decode(row.optionalString(18))
-                        return (head, MessageStatus(rawValue: row.string(10)), job)
-                    }
-                }.first.map { try $0.get() }
+                let found = try read.rows { row -> (head: Head, status: MessageStatus?, job: DispatchJob) in
+                    let head = try Head(row, from: 0)
+                    var job = DispatchJob(
+                        messageID: messageID, accountID: head.accountID, channel: head.channel, to: head.subject.to,
+                        from: row.optionalString(11), subject: row.optionalString(12), text: row.string(13), segments: row.int(14),
+                        attempt: attempt, expiresAt: Date(timeIntervalSince1970: row.double(15)), pendingParts: []
+                    )
+                    job.html = row.optionalString(16)
+                    job.replyTo = row.optionalString(17)
+                    job.emailOptions = EmailOptionsCoding.decode(row.optionalString(18))
+                    return (head, MessageStatus(rawValue: row.string(10)), job)
+                }.first
                 guard let found, let status = found.status, !status.isFinal else {
                     try db.cachedStatement(sql: "DELETE FROM queue WHERE message_id = ?").execute(arguments: [messageID])
                     continue
@@ -424,17 +422,15 @@ public final class SQLiteStore: HeraldStore {
         statement.bind(receipt.connector)
         for key in keys { statement.bind(key) }
         return try statement.rows { row in
-            Result { () throws -> (candidate: ReceiptMatcher.Candidate, head: Head, expiresAt: Date) in
-                let head = try Head(row, from: 8)
-                let key = row.string(0), part = row.int(2)
-                let candidate = ReceiptMatcher.Candidate(
-                    key: key, form: ReceiptMatcher.form(of: key, in: receipt), messageID: row.string(1), part: part, round: row.int(3),
-                    recipient: row.string(6), correlatedAt: row.optionalDouble(4).map(Date.init(timeIntervalSince1970:)), sequence: row.int64(5),
-                    state: head.parts.indices.contains(part) ? head.parts[part] : nil
-                )
-                return (candidate, head, Date(timeIntervalSince1970: row.double(7)))
-            }
-        }.map { try $0.get() }
+            let head = try Head(row, from: 8)
+            let key = row.string(0), part = row.int(2)
+            let candidate = ReceiptMatcher.Candidate(
+                key: key, form: ReceiptMatcher.form(of: key, in: receipt), messageID: row.string(1), part: part, round: row.int(3),
+                recipient: row.string(6), correlatedAt: row.optionalDouble(4).map(Date.init(timeIntervalSince1970:)), sequence: row.int64(5),
+                state: head.parts.indices.contains(part) ? head.parts[part] : nil
+            )
+            return (candidate, head, Date(timeIntervalSince1970: row.double(7)))
+        }
     }
 
     public func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt] {

@@ -53,15 +53,11 @@ public struct DispatchDecision: Sendable {
             let part = answer.part, round = job.round(of: part)
             switch answer.answer {
             case .taken(let status, let providerID, let matchKeys, let detail):
-                events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(status), source: .connector, occurredAt: answer.at,
-                                          connector: answer.connector, providerMessageID: providerID, attempt: job.attempt, detail: detail,
-                                          dedupKey: "\(status.rawValue.lowercased()):\(part):\(job.attempt)", round: round))
+                events.append(event(status, part: part, connector: answer.connector, at: answer.at, providerMessageID: providerID, detail: detail))
                 correlations.append(Correlation(connector: answer.connector, providerMessageID: providerID, messageID: job.messageID, part: part,
                                                 round: round, correlatedAt: answer.at, matchKeys: matchKeys))
             case .refused(let status, let reason, let detail):
-                events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(status), reason: reason, source: .connector,
-                                          occurredAt: answer.at, connector: answer.connector, attempt: job.attempt, detail: detail,
-                                          dedupKey: "\(status.rawValue.lowercased()):\(part):\(job.attempt)", round: round))
+                events.append(event(status, reason, part: part, connector: answer.connector, at: answer.at, detail: detail))
             case .temporary(let reason, let detail):
                 temporary.append((answer, reason, detail))
             }
@@ -71,20 +67,15 @@ public struct DispatchDecision: Sendable {
         }
         if let next = retry.nextAttempt(after: job.attempt, now: now, expiresAt: job.expiresAt, random: jitter) {
             for failure in temporary {
-                let part = failure.answer.part
-                events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.deferred), reason: failure.reason, source: .connector,
-                                          occurredAt: now, connector: failure.answer.connector, attempt: job.attempt, nextAttemptAt: next,
-                                          detail: failure.detail, dedupKey: "deferred:\(part):\(job.attempt)", round: job.round(of: part)))
+                events.append(event(.deferred, failure.reason, part: failure.answer.part, connector: failure.answer.connector, at: now,
+                                    nextAttemptAt: next, detail: failure.detail))
             }
             return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .retry(at: next))
         }
         for failure in temporary {
-            let part = failure.answer.part
             var detail = failure.detail ?? ProviderDetail()
             detail.text = "retries exhausted after \(job.attempt) attempts" + (detail.text.map { ": " + $0 } ?? "")
-            events.append(StatusEvent(messageID: job.messageID, part: part, kind: .status(.failed), reason: failure.reason, source: .connector,
-                                      occurredAt: now, connector: failure.answer.connector, attempt: job.attempt, detail: detail,
-                                      dedupKey: "failed:\(part):\(job.attempt)", round: job.round(of: part)))
+            events.append(event(.failed, failure.reason, part: failure.answer.part, connector: failure.answer.connector, at: now, detail: detail))
         }
         return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .remove)
     }
@@ -106,10 +97,17 @@ public struct DispatchDecision: Sendable {
         var detail = detail ?? ProviderDetail()
         detail.text = "waiting for connector \(connector) to come back (not counted as an attempt)" + (detail.text.map { ": " + $0 } ?? "")
         let events = job.pendingParts.map { part in
-            StatusEvent(messageID: job.messageID, part: part, kind: .status(.deferred), reason: .providerUnavailable, source: .connector,
-                        occurredAt: now, connector: connector, attempt: job.attempt, nextAttemptAt: until, detail: detail,
-                        dedupKey: "waiting:\(part):\(job.attempt)", round: job.round(of: part))
+            event(.deferred, .providerUnavailable, part: part, connector: connector, at: now, nextAttemptAt: until, detail: detail, key: "waiting")
         }
         return MessageChange(messageID: job.messageID, events: events, queue: .wait(until: until))
+    }
+
+    /// A connector's event for one part of this attempt, in the part's retry round, recorded once per part and attempt
+    /// (dedup key `KEY:PART:ATTEMPT`, the status's name unless told).
+    private func event(_ status: MessageStatus, _ reason: ReasonCode? = nil, part: Int, connector: String, at: Date, providerMessageID: String? = nil,
+                       nextAttemptAt: Date? = nil, detail: ProviderDetail?, key: String? = nil) -> StatusEvent {
+        StatusEvent(messageID: job.messageID, part: part, kind: .status(status), reason: reason, source: .connector, occurredAt: at,
+                    connector: connector, providerMessageID: providerMessageID, attempt: job.attempt, nextAttemptAt: nextAttemptAt, detail: detail,
+                    dedupKey: "\(key ?? status.rawValue.lowercased()):\(part):\(job.attempt)", round: job.round(of: part))
     }
 }
