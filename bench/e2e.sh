@@ -55,11 +55,7 @@ idle_before=$(awk '/^cpu / { print $5 + $6; exit }' /proc/stat)
 start=$(date +%s.%N)
 TIMEFORMAT='%U %S'
 { time $B/herald-bench --port 18602 --key "$key" --phases e2e --end-to-end "$messages" --e2e-batch "${BATCH:-1000}" --rate "${RATE:-0}" --e2e-connections "${CONNECTIONS:-0}" > /dev/null; } 2> "$work/load.time"
-for _ in $(seq 1 600); do
-  stats=$(curl -s http://127.0.0.1:18601/stats)
-  [ "$(echo "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')" -ge "$messages" ] && break
-  sleep 0.2
-done
+stats=$(receiver_stats 18601 "$messages" 600)
 after=$(cpu_ms $herald); smsc_after=$(cpu_ms $smsc); receiver_after=$(cpu_ms $receiver)
 idle_after=$(awk '/^cpu / { print $5 + $6; exit }' /proc/stat)
 end=$(date +%s.%N)

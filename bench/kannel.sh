@@ -98,11 +98,7 @@ else
   start=$(date +%s.%N)
   $BIN/herald-bench --port 13013 --phases kannel --end-to-end "$messages" --dlr-receiver http://127.0.0.1:18600 > /dev/null
   accepted=$(date +%s.%N)
-  for _ in $(seq 1 3000); do
-    stats=$(curl -s http://127.0.0.1:18600/stats)
-    [ "$(echo "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')" -ge "$messages" ] && break
-    sleep 0.2
-  done
+  stats=$(receiver_stats 18600 "$messages" 3000)
   result=$(echo "$stats" | python3 -c "
 import json, sys
 d = json.load(sys.stdin); n = $messages; start = $start

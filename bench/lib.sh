@@ -16,3 +16,14 @@ build_release() {
   local product
   for product in "$@"; do swift build -c release --product "$product" >/dev/null 2>&1; done
 }
+# receiver_stats PORT N TRIES: waits (0.2 s a try) until the receiver on PORT (herald-receiver or count_callbacks.py) has
+# counted N events, then prints its /stats JSON.
+receiver_stats() {
+  local port=$1 wanted=$2 tries=$3 stats=""
+  for _ in $(seq 1 "$tries"); do
+    stats=$(curl -s "http://127.0.0.1:$port/stats")
+    [ "$(echo "$stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')" -ge "$wanted" ] && break
+    sleep 0.2
+  done
+  printf '%s' "$stats"
+}
