@@ -1,9 +1,14 @@
 import Foundation
 import HeraldCore
 
-/// One part of a message handed to a provider.
+/// One part of a message handed to a provider, or the whole message for a connector that takes whole messages
+/// (``Connector/takesWholeMessage``).
 public struct Submission: Sendable, Hashable {
+    /// `part` of a submission that carries every pending part of the message at once.
+    public static let wholeMessage = -1
+
     public var messageID: String
+    /// The part, or ``wholeMessage``.
     public var part: Int
     public var partCount: Int
     public var channel: Channel
@@ -73,12 +78,18 @@ public protocol Connector: Sendable {
     /// The forms of a provider id (as ``submit(_:)`` returned it) under which a receipt that arrived before the
     /// submit response may have been parked. Connectors whose providers write ids one way return `[id]`.
     func matchKeys(forProviderID id: String) -> [String]
+    /// Whether the provider splits long texts itself and answers with one id for the whole message (HTTP messaging
+    /// APIs): the dispatcher then submits the pending parts' text once, as ``Submission/wholeMessage``, and the
+    /// provider's receipts apply to every part. SMPP connectors submit part by part.
+    var takesWholeMessage: Bool { get }
 }
 
 extension Connector {
     public var isUp: Bool { health.isUp }
 
     public func matchKeys(forProviderID id: String) -> [String] { [id] }
+
+    public var takesWholeMessage: Bool { false }
 
     public var health: ConnectorHealth {
         ConnectorHealth(name: name, type: "custom", channels: channels.map(\.rawValue).sorted(), isUp: true, detail: "")

@@ -14,6 +14,7 @@ public enum HeraldID {
         case webhook = "wh"
         case delivery = "dlv"
         case campaign = "cmp"
+        case providerWebhook = "pwh"
     }
 
     private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)

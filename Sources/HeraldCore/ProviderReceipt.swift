@@ -64,11 +64,12 @@ public struct ProviderReceipt: Sendable, Hashable {
         "rcpt:\(connector):\(correlatedID):\(round):\(kind.rawValue):\(reason?.rawValue ?? "-"):\(detail?.errorCode ?? "-")"
     }
 
-    /// The event this receipt becomes once it is matched to a part of the submission correlated as `correlatedID`.
+    /// The event this receipt becomes once it is matched to a part of the submission correlated as `correlatedID`
+    /// (a negative part: a whole-message submission, whose receipts apply to every part).
     /// `round` is the retry round of the submission the receipt answers (kept with its correlation).
     public func event(messageID: String, part: Int, round: Int = 0, correlatedID: String? = nil) -> StatusEvent {
         StatusEvent(
-            messageID: messageID, part: part, kind: kind, reason: reason, source: .receipt, occurredAt: occurredAt,
+            messageID: messageID, part: part < 0 ? nil : part, kind: kind, reason: reason, source: .receipt, occurredAt: occurredAt,
             recordedAt: receivedAt, connector: connector, providerMessageID: correlatedID ?? providerMessageID, detail: detail,
             dedupKey: dedupKey(correlatedID: correlatedID ?? providerMessageID, round: round), round: round
         )

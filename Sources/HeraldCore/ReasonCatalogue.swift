@@ -40,6 +40,8 @@ public enum ReasonCatalogue {
         case .hardBounce: ("permanent e-mail delivery failure", "remove or fix the address", false)
         case .spamComplaint: ("recipient marked the message as spam", "stop sending to this address", false)
         case .unknownOutcome: ("no final receipt, or the carrier reported UNKNOWN", "the message may have arrived; do not resend blindly", false)
+        case .unknownProviderCode: ("the provider reported a failure with a code Herald does not know (kept raw in provider.error_code)",
+                                    "look the code up in the provider's documentation; tell the Herald project so it gets mapped", false)
         case .internalError: ("Herald failed", "report it", true)
         }
         return ReasonInfo(code: code, meaning: meaning, resolution: resolution, retryable: retryable)

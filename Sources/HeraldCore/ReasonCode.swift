@@ -37,6 +37,7 @@ public enum ReasonCode: String, CaseIterable, Sendable, Codable, Hashable {
     case hardBounce = "HARD_BOUNCE"
     case spamComplaint = "SPAM_COMPLAINT"
     case unknownOutcome = "UNKNOWN_OUTCOME"
+    case unknownProviderCode = "UNKNOWN_PROVIDER_CODE"
     case internalError = "INTERNAL_ERROR"
 
     /// The catalogue entry for this code.

@@ -147,11 +147,18 @@ public final class Dispatcher: Service {
         var answers: [DispatchDecision.PartAnswer] = []
         var tried: Set<String> = [connector.name]
         var pending = job.pendingParts[...]
-        while let part = pending.popFirst() {
+        while var part = pending.popFirst() {
+            var text = texts.indices.contains(part) ? texts[part] : job.text
+            if connector.takesWholeMessage, !pending.isEmpty {
+                // One submission for every pending part; the provider splits the text itself.
+                let parts = [part] + pending
+                text = parts.map { texts.indices.contains($0) ? texts[$0] : "" }.joined()
+                pending = []
+                part = Submission.wholeMessage
+            }
             var submission = Submission(
                 messageID: job.messageID, part: part, partCount: job.segments, channel: job.channel, to: job.to,
-                from: job.from, subject: job.subject, text: texts.indices.contains(part) ? texts[part] : job.text,
-                attempt: job.attempt, validUntil: job.expiresAt
+                from: job.from, subject: job.subject, text: text, attempt: job.attempt, validUntil: job.expiresAt
             )
             submission.html = job.html
             submission.replyTo = job.replyTo
@@ -169,7 +176,7 @@ public final class Dispatcher: Service {
                     if let next = connectors.alternative(for: job.channel, to: job.to, accountID: job.accountID, excluding: tried, now: at) {
                         connector = next
                         tried.insert(next.name)
-                        pending.insert(part, at: pending.startIndex)
+                        pending = part == Submission.wholeMessage ? job.pendingParts[...] : ([part] + pending)[...]
                         continue
                     }
                     return wait(decision, for: connector, detail: detail)

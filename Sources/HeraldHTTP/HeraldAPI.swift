@@ -26,11 +26,18 @@ public struct HeraldAPI: Sendable {
     let callbackAddresses: AddressPolicy
     /// Herald's signed links (with its public URL): the one-click unsubscribe. Without them those links are 404.
     let links: LinkSigner?
+    /// Where HTTP providers' callbacks go (`/v1/providers/...`); nil: those routes answer 404.
+    let providerIntake: ProviderCallbackIntake?
+    /// The address providers call Herald at (`--public-url`): the URL they sign is this plus the path.
+    let publicURL: String?
 
     public init(gateway: Gateway, maxBatch: Int = 1000, connectors: [any Connector] = [], feedPollInterval: Duration = .milliseconds(200),
                 receiptCounts: @escaping @Sendable () -> ReceiptIngestor.Counts? = { nil },
-                callbackAddresses: AddressPolicy = AddressPolicy(allowPrivate: false), links: LinkSigner? = nil) {
+                callbackAddresses: AddressPolicy = AddressPolicy(allowPrivate: false), links: LinkSigner? = nil,
+                providerIntake: ProviderCallbackIntake? = nil, publicURL: String? = nil) {
         self.links = links
+        self.providerIntake = providerIntake
+        self.publicURL = publicURL
         self.callbackAddresses = callbackAddresses
         self.feedPollInterval = feedPollInterval
         self.receiptCounts = receiptCounts
@@ -66,6 +73,7 @@ public struct HeraldAPI: Sendable {
         router.post("/t/u/:token", use: unsubscribe)
         router.get("/t/o/:token", use: openPixel)
         router.get("/t/c/:token", use: click)
+        addProviderRoutes(to: router)
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(store: store, cache: accountCache))
         for endpoint in endpoints {
             v1.on(RouterPath(String(endpoint.path.dropFirst("/v1/".count))), method: endpoint.method, use: endpoint.handler)
@@ -130,7 +138,7 @@ public struct HeraldAPI: Sendable {
     /// Unauthenticated routes, also in `openapi.json`.
     public static let publicRoutes: [(method: HTTPRequest.Method, path: String)] = [
         (.get, "/health"), (.get, "/ready"), (.get, "/openapi.json"), (.get, "/v1/reasons"),
-    ] + linkRoutes
+    ] + linkRoutes + providerRoutes
 
     // MARK: Handlers
 

@@ -163,5 +163,21 @@ enum PostgresSchema {
             // E-mail templates: the HTML body.
             "ALTER TABLE templates ADD COLUMN html TEXT",
         ]),
+        (15, [
+            // HTTP providers' webhooks as they arrived (evidence kept before they are acknowledged).
+            """
+            CREATE TABLE provider_webhooks (
+                id TEXT PRIMARY KEY,
+                connector TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                received_at TIMESTAMPTZ NOT NULL,
+                method TEXT NOT NULL,
+                query TEXT,
+                content_type TEXT,
+                body BYTEA NOT NULL
+            )
+            """,
+            "CREATE INDEX provider_webhooks_connector ON provider_webhooks(connector, id)",
+        ]),
     ]
 }

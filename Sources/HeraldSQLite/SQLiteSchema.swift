@@ -300,6 +300,22 @@ enum SQLiteSchema {
             // E-mail templates: the HTML body.
             try db.execute(sql: "ALTER TABLE templates ADD COLUMN html TEXT")
         }
+        migrator.registerMigration("v15-provider-webhooks") { db in
+            // HTTP providers' webhooks as they arrived (evidence kept before they are acknowledged).
+            try db.execute(sql: """
+                CREATE TABLE provider_webhooks (
+                    id TEXT PRIMARY KEY,
+                    connector TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    received_at REAL NOT NULL,
+                    method TEXT NOT NULL,
+                    query TEXT,
+                    content_type TEXT,
+                    body BLOB NOT NULL
+                );
+                CREATE INDEX provider_webhooks_connector ON provider_webhooks(connector, id);
+                """)
+        }
         return migrator
     }
 }

@@ -106,7 +106,7 @@ public struct DispatchDecision: Sendable {
     /// (dedup key `KEY:PART:ATTEMPT`, the status's name unless told).
     private func event(_ status: MessageStatus, _ reason: ReasonCode? = nil, part: Int, connector: String, at: Date, providerMessageID: String? = nil,
                        nextAttemptAt: Date? = nil, detail: ProviderDetail?, key: String? = nil) -> StatusEvent {
-        StatusEvent(messageID: job.messageID, part: part, kind: .status(status), reason: reason, source: .connector, occurredAt: at,
+        StatusEvent(messageID: job.messageID, part: part < 0 ? nil : part, kind: .status(status), reason: reason, source: .connector, occurredAt: at,
                     connector: connector, providerMessageID: providerMessageID, attempt: job.attempt, nextAttemptAt: nextAttemptAt, detail: detail,
                     dedupKey: "\(key ?? status.rawValue.lowercased()):\(part):\(job.attempt)", round: job.round(of: part))
     }

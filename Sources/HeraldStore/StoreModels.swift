@@ -245,8 +245,11 @@ public struct DispatchJob: Sendable, Hashable {
     public var replyTo: String?
     public var emailOptions: EmailOptions?
 
-    /// The retry round of a part.
-    public func round(of part: Int) -> Int { rounds.indices.contains(part) ? rounds[part] : 0 }
+    /// The retry round of a part; of a whole-message submission, the latest round among the pending parts.
+    public func round(of part: Int) -> Int {
+        if part < 0 { return pendingParts.map(round(of:)).max() ?? 0 }
+        return rounds.indices.contains(part) ? rounds[part] : 0
+    }
 
     public init(messageID: String, accountID: String, channel: Channel, to: String, from: String?, subject: String?, text: String, segments: Int,
                 attempt: Int, expiresAt: Date, pendingParts: [Int], rounds: [Int] = []) {

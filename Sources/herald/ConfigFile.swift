@@ -124,6 +124,12 @@ struct ConfigFile: Decodable {
         var resolver: String?
         var collect_replies: Bool?
         var per_domain_rate: Double?
+        // HTTP providers (docs/integrations/twilio.md)
+        var base_url: String?
+        var account_sid: String?
+        var auth_token_env: String?
+        var from: String?
+        var messaging_service_sid: String?
     }
 
     /// `{"domain": "acme.test", "selector": "s1", "key_file": "/etc/herald/dkim-acme.pem"}` of an smtp connector.
@@ -204,12 +210,12 @@ struct ConfigFile: Decodable {
                 throw Problem(field: field + ".name", problem: "'\(entry.name)' is empty or used twice", fix: "give every connector its own name")
             }
             switch entry.type {
-            case "simulator", "smtp":
+            case "simulator", "smtp", "twilio":
                 continue
             case "smpp":
                 result.append(try smpp(entry, field: field))
             default:
-                throw Problem(field: field + ".type", problem: "'\(entry.type)' is not a connector type", fix: "use smpp, smtp or simulator")
+                throw Problem(field: field + ".type", problem: "'\(entry.type)' is not a connector type", fix: "use smpp, smtp, twilio or simulator")
             }
         }
         return result

@@ -5,7 +5,7 @@ struct Herald: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "herald",
         abstract: "Herald: a self-hosted messaging gateway with delivery status tracking.",
-        subcommands: [Serve.self, Send.self, Status.self, Cancel.self, Keys.self, AccountCommand.self, WebhookCommand.self, ExportCommand.self, EventsCommand.self, CampaignCommand.self, Migrate.self, SMSC.self, SMTPSinkCommand.self],
+        subcommands: [Serve.self, Send.self, Status.self, Cancel.self, Keys.self, AccountCommand.self, WebhookCommand.self, ExportCommand.self, EventsCommand.self, CampaignCommand.self, Migrate.self, SMSC.self, SMTPSinkCommand.self, FakeProviderCommand.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -5,6 +5,7 @@ import HeraldCore
 import HeraldEngine
 import HeraldHTTP
 import HeraldLinks
+import HeraldProviders
 import HeraldSMPP
 import HeraldSMTP
 import HeraldWebhooks
@@ -50,7 +51,7 @@ struct Serve: AsyncParsableCommand {
     var helpText: String = Environment.string("HERALD_HELP_TEXT") ?? "Herald messaging: reply STOP to opt out, START to opt back in."
     @Option(help: "Port of the SMTP listener for bounces and DSNs to the smtp connectors' bounce domains (env HERALD_SMTP_INBOUND_PORT); see docs/integrations/email.md.")
     var smtpInboundPort: Int? = Environment.int("HERALD_SMTP_INBOUND_PORT")
-    @Option(help: "The address the internet reaches this Herald at, e.g. https://herald.example.com (env HERALD_PUBLIC_URL): the base of the signed links in messages (an e-mail's one-click List-Unsubscribe). Without it those links are left out.")
+    @Option(help: "The address the internet reaches this Herald at, e.g. https://herald.example.com (env HERALD_PUBLIC_URL): the base of the signed links in messages (an e-mail's one-click List-Unsubscribe) and of HTTP providers' callbacks (/v1/providers/{connector}/status). Without it those links are left out and provider connectors cannot start.")
     var publicUrl: String? = Environment.string("HERALD_PUBLIC_URL")
     @Option(help: "JSON file with connectors and routes (env HERALD_CONFIG); see docs/integrations/smpp.md.")
     var config: String? = Environment.string("HERALD_CONFIG")
@@ -124,6 +125,21 @@ struct Serve: AsyncParsableCommand {
         for configuration in smtpConfigurations {
             connectors.append(try SMTPConnector(configuration: configuration, links: links, logger: Logger(label: "herald.smtp")))
         }
+        do {
+            let twilioConfigurations = try file.twilioConnectors(publicURL: publicUrl)
+            if !twilioConfigurations.isEmpty {
+                let http = ProviderHTTPClient()
+                connectorServices.append(.init(service: http))
+                for configuration in twilioConfigurations {
+                    connectors.append(TwilioConnector(configuration: configuration, client: http.client, logger: Logger(label: "herald.twilio")))
+                }
+            }
+        } catch let problem as ConfigFile.Problem {
+            throw ValidationError(problem.description)
+        }
+        let providerIntake = ProviderCallbackIntake(store: store, sink: sink) { message, acknowledge in
+            inboundRecorder.deliver(message, acknowledge: acknowledge)
+        }
         var bounceServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let smtpInboundPort {
             guard (0...65535).contains(smtpInboundPort) else { throw ValidationError("--smtp-inbound-port \(smtpInboundPort) is not a TCP port (0-65535)") }
@@ -140,7 +156,8 @@ struct Serve: AsyncParsableCommand {
         let gateway = Gateway(store: store, prices: prices, signal: dispatcher.signal, duplicateWindow: TimeInterval(duplicateWindowS))
         let ingestor = ReceiptIngestor(store: store, sink: sink, retry: noReceiptRetries ? nil : dispatcher.configuration.retry)
         let api = HeraldAPI(gateway: gateway, connectors: connectors, receiptCounts: { ingestor.counts },
-                            callbackAddresses: AddressPolicy(allowPrivate: webhooksAllowPrivate), links: links)
+                            callbackAddresses: AddressPolicy(allowPrivate: webhooksAllowPrivate), links: links,
+                            providerIntake: providerIntake, publicURL: publicUrl)
         let app = Application(
             router: api.router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),

@@ -1,0 +1,28 @@
+import Foundation
+import HeraldStore
+import PostgresNIO
+
+extension PostgresStore {
+    public func recordProviderWebhook(_ webhook: ProviderWebhookRecord) async throws {
+        try await client.query("""
+            INSERT INTO provider_webhooks (id, connector, kind, received_at, method, query, content_type, body)
+            VALUES (\(webhook.id), \(webhook.connector), \(webhook.kind), \(webhook.receivedAt), \(webhook.method), \(webhook.query),
+                \(webhook.contentType), \(ByteBuffer(bytes: webhook.body)))
+            ON CONFLICT (id) DO NOTHING
+            """, logger: logger)
+    }
+
+    public func providerWebhooks(connector: String, limit: Int) async throws -> [ProviderWebhookRecord] {
+        let rows = try await client.query("""
+            SELECT id, connector, kind, received_at, method, query, content_type, body FROM provider_webhooks
+            WHERE connector = \(connector) ORDER BY id DESC LIMIT \(limit)
+            """, logger: logger)
+        var records: [ProviderWebhookRecord] = []
+        for try await (id, connector, kind, receivedAt, method, query, contentType, body)
+            in rows.decode((String, String, String, Date, String, String?, String?, ByteBuffer).self) {
+            records.append(ProviderWebhookRecord(id: id, connector: connector, kind: kind, receivedAt: receivedAt, method: method, query: query,
+                                                 contentType: contentType, body: Data(body.readableBytesView)))
+        }
+        return records
+    }
+}

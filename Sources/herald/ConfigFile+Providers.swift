@@ -1,0 +1,64 @@
+import Foundation
+import HeraldProviders
+
+/// The HTTP provider connectors of the config file (docs/integrations/twilio.md).
+extension ConfigFile {
+    /// The `twilio` connectors, validated; `publicURL` is where Twilio calls back (`--public-url`).
+    func twilioConnectors(publicURL: String?) throws -> [TwilioConfiguration] {
+        try connectors.enumerated().filter { $0.element.type == "twilio" }.map { index, entry in
+            let field = "connectors[\(index)]"
+            try Self.checkProviderName(entry.name, field: field)
+            guard let publicURL else {
+                throw Problem(field: field, problem: "a twilio connector needs Herald's public address for Twilio's status callbacks",
+                              fix: "start herald serve with --public-url https://your-herald.example.com (or HERALD_PUBLIC_URL)")
+            }
+            guard let sid = entry.account_sid, sid.hasPrefix("AC"), sid.count == 34, sid.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw Problem(field: field + ".account_sid", problem: "is missing or not an account SID",
+                              fix: "copy the Account SID (AC followed by 32 hex digits) from the Twilio console")
+            }
+            let token = try Self.secret(entry.auth_token_env, field: field + ".auth_token_env", what: "the account's auth token", example: "TWILIO_AUTH_TOKEN")
+            let base = try Self.baseURL(entry.base_url ?? "https://api.twilio.com", field: field + ".base_url")
+            if let service = entry.messaging_service_sid, !(service.hasPrefix("MG") && service.count == 34) {
+                throw Problem(field: field + ".messaging_service_sid", problem: "'\(service)' is not a messaging service SID", fix: "copy it (MG followed by 32 hex digits) from the Twilio console")
+            }
+            if let from = entry.from, from.isEmpty {
+                throw Problem(field: field + ".from", problem: "is empty", fix: "give a Twilio number in E.164 (+15005550006) or an alphanumeric sender, or leave from out")
+            }
+            var configuration = TwilioConfiguration(name: entry.name, baseURL: base, accountSID: sid, authToken: token, from: entry.from,
+                                                    messagingServiceSID: entry.messaging_service_sid, publicURL: publicURL)
+            if let timeout = entry.timeout_ms {
+                guard timeout >= 100 else { throw Problem(field: field + ".timeout_ms", problem: "\(timeout) is too short", fix: "give at least 100") }
+                configuration.timeout = .milliseconds(Int64(timeout))
+            }
+            return configuration
+        }
+    }
+
+    /// Provider connector names are part of the callback URL: letters, digits, `-` and `_`.
+    static func checkProviderName(_ name: String, field: String) throws {
+        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw Problem(field: field + ".name", problem: "'\(name)' cannot be part of a callback URL",
+                          fix: "use letters, digits, '-' and '_' (it names /v1/providers/{name}/status)")
+        }
+    }
+
+    /// A secret read from the environment variable the config names (never written in the file itself).
+    static func secret(_ variable: String?, field: String, what: String, example: String) throws -> String {
+        guard let variable, !variable.isEmpty else {
+            throw Problem(field: field, problem: "is missing", fix: "name the environment variable that holds \(what), e.g. \"\(example)\"")
+        }
+        guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else {
+            throw Problem(field: field, problem: "the environment variable \(variable) is not set or empty", fix: "export \(variable) with \(what) before starting Herald")
+        }
+        return value
+    }
+
+    static func baseURL(_ text: String, field: String) throws -> String {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http", url.host?.isEmpty == false,
+              url.query == nil, url.fragment == nil
+        else {
+            throw Problem(field: field, problem: "'\(text)' is not an http(s) URL", fix: "give the provider's API address, e.g. http://127.0.0.1:9001 for herald fake-provider")
+        }
+        return text
+    }
+}

@@ -1,0 +1,146 @@
+import FakeProviders
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HeraldConnectors
+import HeraldCore
+import HeraldEngine
+import HeraldHTTP
+import HeraldProviders
+import HeraldSQLite
+import HeraldStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Herald (SQLite, dispatcher, receipts, inbound, HTTP) with a Twilio connector, and `herald fake-provider twilio`'s
+/// server, both on loopback ports, talking to each other over real HTTP both ways.
+struct ProviderHarness {
+    struct Reply {
+        var status: Int
+        var body: Data
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    }
+
+    let baseURL: URL
+    let fakeURL: URL
+    let store: SQLiteStore
+    let key: String
+    let intake: ProviderCallbackIntake
+
+    static let accountSID = "AC00000000000000000000000000000001"
+    static let authToken = "harness-token"
+
+    /// A port nothing listens on now (the kernel's next ephemeral one); both servers need theirs before either starts,
+    /// because each names the other's address.
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func run(fake configure: (inout FakeTwilio.Configuration) -> Void = { _ in },
+                    _ body: @Sendable @escaping (ProviderHarness) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-providers-\(UUID().uuidString).sqlite").path
+        let store = try SQLiteStore(path: path)
+        try await store.migrate()
+        let key = try await APIKeys.create(for: try await store.ensureAccount(named: "acme"), store: store)
+        let heraldPort = freePort(), fakePort = freePort()
+        let publicURL = "http://127.0.0.1:\(heraldPort)"
+
+        var fakeConfiguration = FakeTwilio.Configuration()
+        fakeConfiguration.port = fakePort
+        fakeConfiguration.accountSID = accountSID
+        fakeConfiguration.authToken = authToken
+        fakeConfiguration.delayMs = 5...30
+        fakeConfiguration.inboundURL = publicURL + "/v1/providers/tw/inbound"
+        configure(&fakeConfiguration)
+        let (listening, listeningContinuation) = AsyncStream.makeStream(of: Int.self)
+        let fake = FakeTwilio(configuration: fakeConfiguration) { listeningContinuation.yield($0) }
+
+        let http = ProviderHTTPClient()
+        let twilio = TwilioConnector(configuration: TwilioConfiguration(
+            name: "tw", baseURL: "http://127.0.0.1:\(fakePort)", accountSID: accountSID, authToken: authToken, from: "+15005550006", publicURL: publicURL),
+            client: http.client)
+        let sink = ReceiptSink()
+        let inbound = InboundRecorder(store: store)
+        let intake = ProviderCallbackIntake(store: store, sink: sink) { message, acknowledge in inbound.deliver(message, acknowledge: acknowledge) }
+        let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([twilio]),
+                                    configuration: .init(workers: 2, pollInterval: .milliseconds(20), retry: RetryPolicy(baseDelay: 0.2, jitter: 0)))
+        let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal), connectors: [twilio], providerIntake: intake, publicURL: publicURL)
+        let app = Application(router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: heraldPort)),
+                              onServerRunning: { listeningContinuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "test.http"))
+        let group = ServiceGroup(services: [store, ReceiptIngestor(store: store, sink: sink), inbound, fake, http, dispatcher, app], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var ports = listening.makeAsyncIterator()
+            guard await ports.next() != nil, await ports.next() != nil else { return }
+            let harness = ProviderHarness(baseURL: URL(string: publicURL)!, fakeURL: URL(string: "http://127.0.0.1:\(fakePort)")!, store: store, key: key,
+                                          intake: intake)
+            do {
+                try await body(harness)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    func request(_ method: String, _ url: URL, json: Any? = nil, form: String? = nil, headers: [String: String] = [:], authorized: Bool = true) async throws -> Reply {
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        if authorized { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        } else if let form {
+            request.httpBody = Data(form.utf8)
+            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return Reply(status: (response as! HTTPURLResponse).statusCode, body: data)
+    }
+
+    func send(_ message: [String: Any]) async throws -> String {
+        let reply = try await request("POST", baseURL.appendingPathComponent("v1/messages"), json: message)
+        guard reply.status == 202, let id = reply.json["id"] as? String else {
+            throw HarnessError(text: "send answered \(reply.status): \(String(decoding: reply.body, as: UTF8.self))")
+        }
+        return id
+    }
+
+    /// Waits until the message is final (its callbacks arrive within milliseconds), up to `timeout`.
+    func waitForFinal(_ id: String, timeout: TimeInterval = 15) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            let reply = try await request("GET", baseURL.appendingPathComponent("v1/messages/\(id)"))
+            if reply.json["final"] as? Bool == true || Date() > deadline { return reply.json }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    struct HarnessError: Error, CustomStringConvertible {
+        var text: String
+        var description: String { text }
+    }
+}
+
+extension [String: Any] {
+    var timeline: [[String: Any]] { self["timeline"] as? [[String: Any]] ?? [] }
+    var reasonCode: String? { (self["reason"] as? [String: Any])?["code"] as? String }
+}
