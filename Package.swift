@@ -122,7 +122,7 @@ let package = Package(
         .target(
             name: "HeraldProviders",
             dependencies: [
-                "HeraldCore", "HeraldConnectors",
+                "HeraldCore", "HeraldConnectors", "SMSText",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -137,7 +137,7 @@ let package = Package(
         .target(
             name: "FakeProviders",
             dependencies: [
-                "HeraldProviders",
+                "HeraldProviders", "SMSText",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

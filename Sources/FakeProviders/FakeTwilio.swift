@@ -58,21 +58,17 @@ public final class FakeTwilio: Service {
 
     public let configuration: Configuration
     private let logger: Logger
-    private let client: HTTPClient
+    private let poster: CallbackPoster
     private let messages = Mutex([String: Message]())
     /// Numbers already refused once (the `refuseOnce` fates).
     private let refusedOnce = Mutex(Set<String>())
-    private let callbacks: AsyncStream<(ContinuousClock.Instant, String, [ProviderCallback.Parameter])>
-    private let enqueue: AsyncStream<(ContinuousClock.Instant, String, [ProviderCallback.Parameter])>.Continuation
     private let onListening: @Sendable (Int) -> Void
 
     public init(configuration: Configuration, logger: Logger = Logger(label: "fake.twilio"), onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.configuration = configuration
         self.logger = logger
         self.onListening = onListening
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-                            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(15))))
-        (callbacks, enqueue) = AsyncStream.makeStream()
+        poster = CallbackPoster(logger: logger)
     }
 
     static func fate(of number: String) -> Fate {
@@ -107,20 +103,10 @@ public final class FakeTwilio: Service {
         let app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "FakeTwilio"),
                               onServerRunning: { [onListening] channel in onListening(channel.localAddress?.port ?? 0) }, logger: logger)
         try await withThrowingDiscardingTaskGroup { group in
-            group.addTask {
-                await withDiscardingTaskGroup { sends in
-                    for await (due, url, parameters) in self.callbacks.cancelOnGracefulShutdown() {
-                        sends.addTask {
-                            try? await Task.sleep(until: due, clock: .continuous)
-                            await self.post(url, parameters)
-                        }
-                    }
-                }
-            }
+            group.addTask { try await self.poster.run() }
             try await app.run()
-            enqueue.finish()
+            poster.finish()
         }
-        try await client.shutdown()
     }
 
     // MARK: The API
@@ -175,8 +161,7 @@ public final class FakeTwilio: Service {
             if early {
                 await post(callback, parameters)
             } else {
-                let after = index == 0 ? delay / 2 : delay + (index - 1) * 5
-                enqueue.yield((ContinuousClock.now + .milliseconds(after), callback, parameters))
+                poster.post(signed(callback, parameters), afterMilliseconds: index == 0 ? delay / 2 : delay + (index - 1) * 5)
             }
         }
         messages.withLock { $0[sid]?.status = final.status; $0[sid]?.errorCode = final.errorCode }
@@ -233,28 +218,16 @@ public final class FakeTwilio: Service {
         return parameters
     }
 
-    /// Posts a signed callback; a refused or failed one is tried twice more. Returns the last HTTP status (0: none).
+    /// A callback signed as Twilio signs it.
+    private func signed(_ url: String, _ parameters: [ProviderCallback.Parameter]) -> CallbackPoster.Callback {
+        CallbackPoster.Callback(url: url, headers: [("X-Twilio-Signature", TwilioSignature.sign(url: url, parameters: parameters, authToken: configuration.authToken)),
+                                                    ("User-Agent", "TwilioProxy/1.1")],
+                                contentType: "application/x-www-form-urlencoded", body: FormURLEncoding.encode(parameters))
+    }
+
     @discardableResult
     private func post(_ url: String, _ parameters: [ProviderCallback.Parameter]) async -> Int {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.headers.add(name: "X-Twilio-Signature", value: TwilioSignature.sign(url: url, parameters: parameters, authToken: configuration.authToken))
-        request.headers.add(name: "User-Agent", value: "TwilioProxy/1.1")
-        request.body = .bytes(ByteBuffer(string: FormURLEncoding.encode(parameters)))
-        var status = 0
-        for attempt in 1...3 {
-            do {
-                let response = try await client.execute(request, timeout: .seconds(15))
-                _ = try? await response.body.collect(upTo: 1 << 20)
-                status = Int(response.status.code)
-                if (200..<300).contains(status) { return status }
-            } catch {
-                logger.warning("callback failed", metadata: ["url": "\(url)", "error": "\(error)", "attempt": "\(attempt)"])
-            }
-            try? await Task.sleep(for: .milliseconds(200 * attempt))
-        }
-        return status
+        await poster.post(signed(url, parameters))
     }
 
     // MARK: Twilio's JSON

@@ -45,6 +45,10 @@ public struct Submission: Sendable, Hashable {
 public enum SubmitResult: Sendable, Hashable {
     /// Taken: ACCEPTED, and the provider id is correlated with the part.
     case accepted(providerMessageID: String, detail: ProviderDetail?)
+    /// A whole message taken as several provider messages, one id per part the provider made, in order (Vonage):
+    /// ACCEPTED; when the provider made as many parts as Herald, each id is correlated with its part, otherwise every
+    /// id with the whole message.
+    case acceptedParts(providerMessageIDs: [String], detail: ProviderDetail?)
     /// Try later (throttled, queue full, provider down): DEFERRED and retried while validity lasts.
     case temporaryFailure(ReasonCode, detail: ProviderDetail?)
     /// Taken and passed on at once (an e-mail relay's 250): SENT, correlated like ``accepted(providerMessageID:detail:)``.

@@ -149,10 +149,11 @@ public final class Dispatcher: Service {
         var pending = job.pendingParts[...]
         while var part = pending.popFirst() {
             var text = texts.indices.contains(part) ? texts[part] : job.text
+            var covered = [part]
             if connector.takesWholeMessage, !pending.isEmpty {
                 // One submission for every pending part; the provider splits the text itself.
-                let parts = [part] + pending
-                text = parts.map { texts.indices.contains($0) ? texts[$0] : "" }.joined()
+                covered += pending
+                text = covered.map { texts.indices.contains($0) ? texts[$0] : "" }.joined()
                 pending = []
                 part = Submission.wholeMessage
             }
@@ -193,6 +194,18 @@ public final class Dispatcher: Service {
                 default: .accepted
                 }
                 answer = .taken(status, providerMessageID: providerID, matchKeys: connector.matchKeys(forProviderID: providerID), detail: detail)
+            case .acceptedParts(let providerIDs, let detail) where providerIDs.isEmpty:
+                // Taken without an id to follow: its statuses could never be matched, so it is not counted as taken.
+                answer = .temporary(.providerUnavailable, detail: detail)
+            case .acceptedParts(let providerIDs, let detail):
+                connectors.recordSuccess(connector.name)
+                // One id per part when the provider split the text as Herald did; else each id stands for the whole message.
+                let parts = providerIDs.count == covered.count ? covered : Array(repeating: part, count: providerIDs.count)
+                for (covering, providerID) in zip(parts, providerIDs) {
+                    answers.append(DispatchDecision.PartAnswer(part: covering, connector: connector.name, at: at, answer: .taken(
+                        .accepted, providerMessageID: providerID, matchKeys: connector.matchKeys(forProviderID: providerID), detail: detail)))
+                }
+                continue
             case .undeliverable(let reason, let detail), .permanentFailure(let reason, let detail):
                 connectors.recordSuccess(connector.name)
                 let status: MessageStatus = switch result {

@@ -34,6 +34,42 @@ extension ConfigFile {
         }
     }
 
+    /// The `vonage` connectors, validated.
+    func vonageConnectors(publicURL: String?) throws -> [VonageConfiguration] {
+        try connectors.enumerated().filter { $0.element.type == "vonage" }.map { index, entry in
+            let field = "connectors[\(index)]"
+            try Self.checkProviderName(entry.name, field: field)
+            guard let publicURL else {
+                throw Problem(field: field, problem: "a vonage connector needs Herald's public address for Vonage's delivery receipts",
+                              fix: "start herald serve with --public-url https://your-herald.example.com (or HERALD_PUBLIC_URL)")
+            }
+            guard let key = entry.api_key, !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw Problem(field: field + ".api_key", problem: "is missing or not an API key", fix: "copy the API key from the Vonage dashboard")
+            }
+            let signature = try Self.secret(entry.signature_secret_env, field: field + ".signature_secret_env",
+                                            what: "the account's signature secret (Vonage refuses nothing unsigned: Herald checks every receipt's sig)",
+                                            example: "VONAGE_SIGNATURE_SECRET")
+            let secret = try entry.api_secret_env.map {
+                try Self.secret($0, field: field + ".api_secret_env", what: "the account's API secret", example: "VONAGE_API_SECRET")
+            }
+            guard let method = VonageSignature.Method(rawValue: entry.signature_method ?? "md5hash") else {
+                throw Problem(field: field + ".signature_method", problem: "'\(entry.signature_method ?? "")' is not a signature method",
+                              fix: "use the one set in the Vonage dashboard: md5hash, md5, sha1, sha256 or sha512")
+            }
+            let base = try Self.baseURL(entry.base_url ?? "https://rest.nexmo.com", field: field + ".base_url")
+            if let from = entry.from, from.isEmpty {
+                throw Problem(field: field + ".from", problem: "is empty", fix: "give a Vonage number or an alphanumeric sender, or leave from out")
+            }
+            var configuration = VonageConfiguration(name: entry.name, baseURL: base, apiKey: key, apiSecret: secret, signatureSecret: signature,
+                                                    signatureMethod: method, from: entry.from, publicURL: publicURL)
+            if let timeout = entry.timeout_ms {
+                guard timeout >= 100 else { throw Problem(field: field + ".timeout_ms", problem: "\(timeout) is too short", fix: "give at least 100") }
+                configuration.timeout = .milliseconds(Int64(timeout))
+            }
+            return configuration
+        }
+    }
+
     /// Provider connector names are part of the callback URL: letters, digits, `-` and `_`.
     static func checkProviderName(_ name: String, field: String) throws {
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {

@@ -130,6 +130,10 @@ struct ConfigFile: Decodable {
         var auth_token_env: String?
         var from: String?
         var messaging_service_sid: String?
+        var api_key: String?
+        var api_secret_env: String?
+        var signature_secret_env: String?
+        var signature_method: String?
     }
 
     /// `{"domain": "acme.test", "selector": "s1", "key_file": "/etc/herald/dkim-acme.pem"}` of an smtp connector.
@@ -210,12 +214,12 @@ struct ConfigFile: Decodable {
                 throw Problem(field: field + ".name", problem: "'\(entry.name)' is empty or used twice", fix: "give every connector its own name")
             }
             switch entry.type {
-            case "simulator", "smtp", "twilio":
+            case "simulator", "smtp", "twilio", "vonage":
                 continue
             case "smpp":
                 result.append(try smpp(entry, field: field))
             default:
-                throw Problem(field: field + ".type", problem: "'\(entry.type)' is not a connector type", fix: "use smpp, smtp, twilio or simulator")
+                throw Problem(field: field + ".type", problem: "'\(entry.type)' is not a connector type", fix: "use smpp, smtp, twilio, vonage or simulator")
             }
         }
         return result

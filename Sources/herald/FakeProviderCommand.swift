@@ -1,5 +1,6 @@
 import ArgumentParser
 import FakeProviders
+import HeraldProviders
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -16,16 +17,28 @@ struct FakeProviderCommand: AsyncParsableCommand {
             0429 are throttled once (429 / 20429), 0500 get a 500 once, 0301 end undelivered 30003, 0305 undelivered 30005, \
             0307 failed 30007, 0399 undelivered with an unknown code 39999; others are delivered. POST /fake/inbound \
             (From, To, Body) sends a subscriber's message to --inbound-url.
+
+            vonage: POST /sms/json (form or JSON, or GET) with api_key and api_secret (--api-key, --api-secret) or a sig made \
+            with --signature-secret; one message-id per part; signed JSON delivery receipts to each request's callback. \
+            Recipients ending 0429 are throttled once (status 1), 0233 are de-activated (33), 0702 / 0707 fail once with \
+            err-code 2 / 7 and are delivered when sent again, 0703 / 0704 / 0709 / 0714 / 0799 fail with that err-code, 0706 is \
+            rejected (6), 0777 fails with an unknown err-code 77, 0800 expires; others are delivered. POST /fake/inbound \
+            (msisdn, to, text) sends a subscriber's message to --inbound-url.
             """
     )
 
-    @Argument(help: "The provider: twilio.") var provider: String
+    @Argument(help: "The provider: twilio or vonage.") var provider: String
     @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
-    @Option(help: "HTTP port.") var port: Int = 9001
+    @Option(help: "HTTP port (twilio 9001, vonage 9002 unless given).") var port: Int?
     @Option(help: "Twilio: the account SID the API takes (env TWILIO_ACCOUNT_SID).")
     var accountSid: String = Environment.string("TWILIO_ACCOUNT_SID") ?? "AC00000000000000000000000000000001"
     @Option(help: "Twilio: the auth token the API takes and callbacks are signed with (env TWILIO_AUTH_TOKEN).")
     var authToken: String = Environment.string("TWILIO_AUTH_TOKEN") ?? "fake-twilio-token"
+    @Option(help: "Vonage: the API key (env VONAGE_API_KEY).") var apiKey: String = Environment.string("VONAGE_API_KEY") ?? "fakekey"
+    @Option(help: "Vonage: the API secret (env VONAGE_API_SECRET).") var apiSecret: String = Environment.string("VONAGE_API_SECRET") ?? "fake-vonage-secret"
+    @Option(help: "Vonage: the signature secret receipts are signed with (env VONAGE_SIGNATURE_SECRET).")
+    var signatureSecret: String = Environment.string("VONAGE_SIGNATURE_SECRET") ?? "fake-vonage-signature-secret"
+    @Option(help: "Vonage: md5hash, md5, sha1, sha256 or sha512.") var signatureMethod: String = "md5hash"
     @Option(help: "Milliseconds from the API answer to the final status, MIN-MAX.") var delayMs: String = "20-200"
     @Option(help: "Share of final statuses sent twice (0-1).") var duplicates: Double = 0
     @Option(help: "Share of messages whose final status comes before 'sent' (0-1).") var reorder: Double = 0
@@ -35,7 +48,8 @@ struct FakeProviderCommand: AsyncParsableCommand {
 
     func run() async throws {
         try LogSetup.bootstrap(logLevel)
-        guard provider == "twilio" else { throw ValidationError("'\(provider)' is not a provider this command fakes; use twilio") }
+        guard ["twilio", "vonage"].contains(provider) else { throw ValidationError("'\(provider)' is not a provider this command fakes; use twilio or vonage") }
+        let port = port ?? (provider == "vonage" ? 9002 : 9001)
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port (0-65535)") }
         let delays = delayMs.split(separator: "-").compactMap { Int($0) }
         guard delays.count == 2, delays[0] >= 0, delays[0] <= delays[1] else {
@@ -44,20 +58,42 @@ struct FakeProviderCommand: AsyncParsableCommand {
         for (name, share) in [("--duplicates", duplicates), ("--reorder", reorder), ("--early", early)] where !(0...1).contains(share) {
             throw ValidationError("\(name) \(share) is not a share between 0 and 1")
         }
-        var configuration = FakeTwilio.Configuration()
-        configuration.host = host
-        configuration.port = port
-        configuration.accountSID = accountSid
-        configuration.authToken = authToken
-        configuration.delayMs = delays[0]...delays[1]
-        configuration.duplicates = duplicates
-        configuration.reorder = reorder
-        configuration.early = early
-        configuration.inboundURL = inboundUrl
-        let logger = Logger(label: "fake.twilio")
-        let host = host, account = accountSid
-        let fake = FakeTwilio(configuration: configuration, logger: logger) { port in
-            FileHandle.standardOutput.write(Data("fake twilio on http://\(host):\(port) account \(account)\n".utf8))
+        let logger = Logger(label: "fake.\(provider)")
+        let host = host, provider = provider
+        let listening: @Sendable (Int) -> Void = { port in
+            FileHandle.standardOutput.write(Data("fake \(provider) on http://\(host):\(port)\n".utf8))
+        }
+        let fake: any Service
+        switch provider {
+        case "vonage":
+            guard let method = VonageSignature.Method(rawValue: signatureMethod) else {
+                throw ValidationError("--signature-method '\(signatureMethod)' is not md5hash, md5, sha1, sha256 or sha512")
+            }
+            var configuration = FakeVonage.Configuration()
+            configuration.host = host
+            configuration.port = port
+            configuration.apiKey = apiKey
+            configuration.apiSecret = apiSecret
+            configuration.signatureSecret = signatureSecret
+            configuration.signatureMethod = method
+            configuration.delayMs = delays[0]...delays[1]
+            configuration.duplicates = duplicates
+            configuration.reorder = reorder
+            configuration.early = early
+            configuration.inboundURL = inboundUrl
+            fake = FakeVonage(configuration: configuration, logger: logger, onListening: listening)
+        default:
+            var configuration = FakeTwilio.Configuration()
+            configuration.host = host
+            configuration.port = port
+            configuration.accountSID = accountSid
+            configuration.authToken = authToken
+            configuration.delayMs = delays[0]...delays[1]
+            configuration.duplicates = duplicates
+            configuration.reorder = reorder
+            configuration.early = early
+            configuration.inboundURL = inboundUrl
+            fake = FakeTwilio(configuration: configuration, logger: logger, onListening: listening)
         }
         let group = ServiceGroup(configuration: .init(services: [.init(service: fake)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

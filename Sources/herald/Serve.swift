@@ -126,13 +126,12 @@ struct Serve: AsyncParsableCommand {
             connectors.append(try SMTPConnector(configuration: configuration, links: links, logger: Logger(label: "herald.smtp")))
         }
         do {
-            let twilioConfigurations = try file.twilioConnectors(publicURL: publicUrl)
-            if !twilioConfigurations.isEmpty {
+            let twilio = try file.twilioConnectors(publicURL: publicUrl), vonage = try file.vonageConnectors(publicURL: publicUrl)
+            if !twilio.isEmpty || !vonage.isEmpty {
                 let http = ProviderHTTPClient()
                 connectorServices.append(.init(service: http))
-                for configuration in twilioConfigurations {
-                    connectors.append(TwilioConnector(configuration: configuration, client: http.client, logger: Logger(label: "herald.twilio")))
-                }
+                connectors += twilio.map { TwilioConnector(configuration: $0, client: http.client, logger: Logger(label: "herald.twilio")) }
+                connectors += vonage.map { VonageConnector(configuration: $0, client: http.client, logger: Logger(label: "herald.vonage")) }
             }
         } catch let problem as ConfigFile.Problem {
             throw ValidationError(problem.description)

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import FakeProviders
 import Foundation
 #if canImport(FoundationNetworking)
@@ -51,7 +52,51 @@ struct ProviderHarness {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// Herald with a Twilio connector named `tw` against a fake Twilio.
     static func run(fake configure: (inout FakeTwilio.Configuration) -> Void = { _ in },
+                    _ body: @Sendable @escaping (ProviderHarness) async throws -> Void) async throws {
+        try await run(connector: "tw", provider: { publicURL, fakePort, inboundURL, listening in
+            var configuration = FakeTwilio.Configuration()
+            configuration.port = fakePort
+            configuration.accountSID = accountSID
+            configuration.authToken = authToken
+            configuration.delayMs = 5...30
+            configuration.inboundURL = inboundURL
+            configure(&configuration)
+            return FakeTwilio(configuration: configuration, onListening: listening)
+        }, connect: { publicURL, fakePort, client in
+            TwilioConnector(configuration: TwilioConfiguration(name: "tw", baseURL: "http://127.0.0.1:\(fakePort)", accountSID: accountSID,
+                                                               authToken: authToken, from: "+15005550006", publicURL: publicURL), client: client)
+        }, body)
+    }
+
+    static let vonageSignatureSecret = "harness-signature-secret"
+
+    /// Herald with a Vonage connector named `vg` against a fake Vonage (signed requests when `apiSecret` is nil).
+    static func runVonage(apiSecret: String? = "harness-api-secret", method: VonageSignature.Method = .sha256,
+                          fake configure: (inout FakeVonage.Configuration) -> Void = { _ in },
+                          _ body: @Sendable @escaping (ProviderHarness) async throws -> Void) async throws {
+        try await run(connector: "vg", provider: { publicURL, fakePort, inboundURL, listening in
+            var configuration = FakeVonage.Configuration()
+            configuration.port = fakePort
+            configuration.apiKey = "harnesskey"
+            configuration.apiSecret = "harness-api-secret"
+            configuration.signatureSecret = vonageSignatureSecret
+            configuration.signatureMethod = method
+            configuration.delayMs = 5...30
+            configuration.inboundURL = inboundURL
+            configure(&configuration)
+            return FakeVonage(configuration: configuration, onListening: listening)
+        }, connect: { publicURL, fakePort, client in
+            VonageConnector(configuration: VonageConfiguration(name: "vg", baseURL: "http://127.0.0.1:\(fakePort)", apiKey: "harnesskey", apiSecret: apiSecret,
+                                                               signatureSecret: vonageSignatureSecret, signatureMethod: method, from: "Acme", publicURL: publicURL),
+                            client: client)
+        }, body)
+    }
+
+    static func run(connector name: String,
+                    provider: (_ publicURL: String, _ fakePort: Int, _ inboundURL: String, _ listening: @escaping @Sendable (Int) -> Void) -> any Service,
+                    connect: (_ publicURL: String, _ fakePort: Int, _ client: HTTPClient) -> any ProviderCallbackHandling,
                     _ body: @Sendable @escaping (ProviderHarness) async throws -> Void) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-providers-\(UUID().uuidString).sqlite").path
         let store = try SQLiteStore(path: path)
@@ -59,30 +104,20 @@ struct ProviderHarness {
         let key = try await APIKeys.create(for: try await store.ensureAccount(named: "acme"), store: store)
         let heraldPort = freePort(), fakePort = freePort()
         let publicURL = "http://127.0.0.1:\(heraldPort)"
-
-        var fakeConfiguration = FakeTwilio.Configuration()
-        fakeConfiguration.port = fakePort
-        fakeConfiguration.accountSID = accountSID
-        fakeConfiguration.authToken = authToken
-        fakeConfiguration.delayMs = 5...30
-        fakeConfiguration.inboundURL = publicURL + "/v1/providers/tw/inbound"
-        configure(&fakeConfiguration)
         let (listening, listeningContinuation) = AsyncStream.makeStream(of: Int.self)
-        let fake = FakeTwilio(configuration: fakeConfiguration) { listeningContinuation.yield($0) }
-
+        let fake = provider(publicURL, fakePort, publicURL + "/v1/providers/\(name)/inbound") { listeningContinuation.yield($0) }
         let http = ProviderHTTPClient()
-        let twilio = TwilioConnector(configuration: TwilioConfiguration(
-            name: "tw", baseURL: "http://127.0.0.1:\(fakePort)", accountSID: accountSID, authToken: authToken, from: "+15005550006", publicURL: publicURL),
-            client: http.client)
+        let connector = connect(publicURL, fakePort, http.client)
         let sink = ReceiptSink()
         let inbound = InboundRecorder(store: store)
         let intake = ProviderCallbackIntake(store: store, sink: sink) { message, acknowledge in inbound.deliver(message, acknowledge: acknowledge) }
-        let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([twilio]),
+        let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([connector]),
                                     configuration: .init(workers: 2, pollInterval: .milliseconds(20), retry: RetryPolicy(baseDelay: 0.2, jitter: 0)))
-        let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal), connectors: [twilio], providerIntake: intake, publicURL: publicURL)
+        let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal), connectors: [connector], providerIntake: intake, publicURL: publicURL)
         let app = Application(router: api.router(), configuration: .init(address: .hostname("127.0.0.1", port: heraldPort)),
                               onServerRunning: { listeningContinuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "test.http"))
-        let group = ServiceGroup(services: [store, ReceiptIngestor(store: store, sink: sink), inbound, fake, http, dispatcher, app], logger: Logger(label: "test"))
+        let ingestor = ReceiptIngestor(store: store, sink: sink, retry: RetryPolicy(baseDelay: 0.2, jitter: 0))
+        let group = ServiceGroup(services: [store, ingestor, inbound, fake, http, dispatcher, app], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var ports = listening.makeAsyncIterator()

@@ -5,8 +5,6 @@ import HeraldCore
 import Logging
 import NIOCore
 import NIOHTTP1
-import NIOPosix
-import Synchronization
 
 /// Sends SMS through Twilio's Messages API and reads Twilio's signed status and inbound callbacks.
 ///
@@ -19,19 +17,7 @@ public final class TwilioConnector: ProviderCallbackHandling {
     private let client: HTTPClient
     private let logger: Logger
     private let clock: any WallClock
-    private let state = Mutex(State())
-
-    private struct State {
-        /// Not used until then: the API refused the credentials, or could not be reached.
-        var downUntil: Date?
-        var lastError: String?
-        var sent = 0
-        /// Unknown status words and error codes already logged (each once).
-        var logged: Set<String> = []
-    }
-
-    /// How long the connector counts as down after Twilio could not be reached or refused the credentials.
-    static let downFor: TimeInterval = 5
+    private let state: ProviderState
 
     /// `client`: the process's ``ProviderHTTPClient`` (its pool and lifetime are shared by every provider connector).
     public init(configuration: TwilioConfiguration, client: HTTPClient, clock: any WallClock = SystemWallClock(), logger: Logger = Logger(label: "herald.twilio")) {
@@ -39,6 +25,7 @@ public final class TwilioConnector: ProviderCallbackHandling {
         self.client = client
         self.clock = clock
         self.logger = logger
+        state = ProviderState(connector: configuration.name, provider: "Twilio", clock: clock, logger: logger)
     }
 
     public var name: String { configuration.name }
@@ -46,17 +33,10 @@ public final class TwilioConnector: ProviderCallbackHandling {
     public var takesWholeMessage: Bool { true }
 
     public var health: ConnectorHealth {
-        let (up, detail) = state.withLock { state -> (Bool, String) in
-            let up = state.downUntil.map { clock.now() >= $0 } ?? true
-            let last = state.lastError.map { "; last error: \($0)" } ?? ""
-            return (up, "Twilio account \(configuration.accountSID) at \(configuration.baseURL), \(state.sent) sent\(last)")
-        }
-        return ConnectorHealth(name: name, type: "twilio", channels: ["sms"], isUp: up, detail: detail)
+        state.health(type: "twilio", channels: ["sms"], where: "Twilio account \(configuration.accountSID) at \(configuration.baseURL)")
     }
 
-    public var isUp: Bool {
-        state.withLock { state in state.downUntil.map { clock.now() >= $0 } ?? true }
-    }
+    public var isUp: Bool { state.isUp }
 
     // MARK: Sending
 
@@ -89,7 +69,7 @@ public final class TwilioConnector: ProviderCallbackHandling {
             status = Int(response.status.code)
             body = try await response.body.collect(upTo: 1 << 20)
         } catch {
-            return failed(error)
+            return state.noAnswer(error, baseURL: configuration.baseURL)
         }
         return answer(status: status, body: Array(buffer: body))
     }
@@ -101,10 +81,7 @@ public final class TwilioConnector: ProviderCallbackHandling {
                 // Taken (2xx) but no id to follow: its statuses can never be matched.
                 return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(status: "\(status)", text: "Twilio answered \(status) without a message sid"))
             }
-            state.withLock {
-                $0.sent += 1
-                $0.downUntil = nil
-            }
+            state.taken()
             return .accepted(providerMessageID: message.sid, detail: ProviderDetail(status: message.status))
         }
         let error = try? JSONDecoder().decode(TwilioErrorJSON.self, from: Data(body))
@@ -115,46 +92,17 @@ public final class TwilioConnector: ProviderCallbackHandling {
         case (429, _), (_, 20429?):
             return .temporaryFailure(.throttled, detail: detail)
         case (401, _), (_, 20003?):
-            markDown("authentication refused: check account_sid and the auth token")
+            state.markDown("authentication refused: check account_sid and the auth token")
             return .unavailable(detail: detail)
         case (500..., _):
             return .temporaryFailure(.providerUnavailable, detail: detail)
         default:
             guard let code, let entry = TwilioCodes.errors[code] else {
-                if let code { logOnce("error code \(code)", detail.text ?? "") }
+                if let code { state.logUnknown("error code \(code)", detail.text ?? "") }
                 return .permanentFailure(code == nil ? .providerRejected : .unknownProviderCode, detail: detail)
             }
             return entry.reason.isRetryable ? .temporaryFailure(entry.reason, detail: detail) : .permanentFailure(entry.reason, detail: detail)
         }
-    }
-
-    /// A request that got no answer: not connected means nothing was sent (the message waits or fails over); a timeout
-    /// after sending may have reached Twilio (retried as a temporary failure).
-    private func failed(_ error: any Error) -> SubmitResult {
-        let text = "\(error)"
-        let notConnected = error is NIOConnectionError || (error as? HTTPClientError) == .connectTimeout
-            || (error as? IOError).map { $0.errnoCode == ECONNREFUSED || $0.errnoCode == ENETUNREACH || $0.errnoCode == EHOSTUNREACH } == true
-            || text.contains("connectTimeout") || text.contains("Connection refused")
-        if notConnected {
-            markDown("cannot connect to \(configuration.baseURL): \(text)")
-            return .unavailable(detail: ProviderDetail(text: "cannot connect to Twilio at \(configuration.baseURL): \(text)"))
-        }
-        state.withLock { $0.lastError = text }
-        return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(text: "no answer from Twilio: \(text)"))
-    }
-
-    private func markDown(_ why: String) {
-        state.withLock {
-            $0.downUntil = clock.now().addingTimeInterval(Self.downFor)
-            $0.lastError = why
-        }
-        logger.error("twilio connector unavailable", metadata: ["connector": "\(name)", "why": "\(why)"])
-    }
-
-    private func logOnce(_ what: String, _ text: String) {
-        guard state.withLock({ $0.logged.insert(what).inserted }) else { return }
-        logger.warning("Twilio sent an unknown \(what); kept raw, mapped to UNKNOWN_PROVIDER_CODE or no change",
-                       metadata: ["connector": "\(name)", "text": "\(LogText.escaped(text))"])
     }
 
     // MARK: Callbacks
@@ -185,18 +133,18 @@ public final class TwilioConnector: ProviderCallbackHandling {
         else { return .malformed("a status callback needs MessageSid and MessageStatus") }
         let errorCode = parameters["ErrorCode"].flatMap { Int($0) }
         let (kind, known) = TwilioCodes.kind(ofStatus: word, errorCode: errorCode)
-        if !known { logOnce("status word \(word)", sid) }
+        if !known { state.logUnknown("status word \(word)", sid) }
         guard let kind else { return .accepted(ProviderCallbackContent(responseStatus: 204)) }
         var reason: ReasonCode?
         var text = parameters["ErrorMessage"]
         if case .status(let status) = kind, status == .failed || status == .undelivered || status == .expired {
             reason = TwilioCodes.reason(errorCode: errorCode, status: status)
             if let errorCode {
-                if let entry = TwilioCodes.errors[errorCode] { text = text ?? entry.meaning } else { logOnce("error code \(errorCode)", sid) }
+                if let entry = TwilioCodes.errors[errorCode] { text = text ?? entry.meaning } else { state.logUnknown("error code \(errorCode)", sid) }
             }
         }
         let receipt = ProviderReceipt(
-            connector: name, providerMessageID: sid, kind: kind, reason: reason, occurredAt: Self.doneDate(parameters["RawDlrDoneDate"]) ?? receivedAt,
+            connector: name, providerMessageID: sid, kind: kind, reason: reason, occurredAt: ProviderDate.minutes(parameters["RawDlrDoneDate"]) ?? receivedAt,
             receivedAt: receivedAt, detail: ProviderDetail(status: word, errorCode: parameters["ErrorCode"], text: text),
             addresses: [parameters["To"]].compactMap { $0 }
         )
@@ -210,21 +158,6 @@ public final class TwilioConnector: ProviderCallbackHandling {
         let message = InboundMessage(connector: name, from: from, to: to, text: parameters["Body"] ?? "", receivedAt: receivedAt)
         return .accepted(ProviderCallbackContent(inbound: [message], responseStatus: 200, responseContentType: "text/xml; charset=utf-8",
                                                  responseBody: #"<?xml version="1.0" encoding="UTF-8"?><Response></Response>"#))
-    }
-
-    /// `RawDlrDoneDate` (`YYMMDDhhmm`, UTC): when the carrier reported the outcome.
-    static func doneDate(_ text: String?) -> Date? {
-        guard let text, text.count == 10, text.allSatisfy(\.isASCII), let _ = Int(text) else { return nil }
-        let digits = text.compactMap { $0.wholeNumberValue }
-        var components = DateComponents()
-        components.timeZone = TimeZone(identifier: "UTC")
-        components.year = 2000 + digits[0] * 10 + digits[1]
-        components.month = digits[2] * 10 + digits[3]
-        components.day = digits[4] * 10 + digits[5]
-        components.hour = digits[6] * 10 + digits[7]
-        components.minute = digits[8] * 10 + digits[9]
-        guard (1...12).contains(components.month!), (1...31).contains(components.day!), components.hour! < 24, components.minute! < 60 else { return nil }
-        return Calendar(identifier: .gregorian).date(from: components)
     }
 }
 

@@ -16,8 +16,6 @@ public enum TwilioSignature {
 
     /// Whether `signature` is the request's, compared in constant time.
     public static func verify(_ signature: String, url: String, parameters: [ProviderCallback.Parameter], authToken: String) -> Bool {
-        let expected = Array(sign(url: url, parameters: parameters, authToken: authToken).utf8), given = Array(signature.utf8)
-        guard expected.count == given.count else { return false }
-        return zip(expected, given).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        SignatureCompare.equal(sign(url: url, parameters: parameters, authToken: authToken), signature)
     }
 }
