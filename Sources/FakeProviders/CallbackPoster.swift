@@ -43,6 +43,19 @@ final class CallbackPoster: Sendable {
 
     func finish() { schedule.finish() }
 
+    /// A GET (a provider's verification request); the status and the body.
+    func get(_ url: String) async -> (Int, String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        do {
+            let response = try await client.execute(request, timeout: .seconds(15))
+            let body = try await response.body.collect(upTo: 1 << 16)
+            return (Int(response.status.code), String(buffer: body))
+        } catch {
+            return (0, "\(error)")
+        }
+    }
+
     /// Posts now; returns the last HTTP status (0: no answer).
     @discardableResult
     func post(_ callback: Callback) async -> Int {

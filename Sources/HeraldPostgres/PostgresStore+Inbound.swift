@@ -15,7 +15,7 @@ extension PostgresStore {
                 try await connection.query("SELECT id FROM messages WHERE id = \(named)", logger: self.logger)
             } else {
                 try await connection.query("""
-                    SELECT id FROM messages WHERE recipient = \(message.from) AND channel = 'sms' ORDER BY id DESC LIMIT 1
+                    SELECT id FROM messages WHERE recipient = \(message.from) AND channel = \(message.channel.rawValue) ORDER BY id DESC LIMIT 1
                     """, logger: self.logger)
             }
             var linked: String?

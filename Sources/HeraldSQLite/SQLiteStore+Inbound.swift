@@ -14,8 +14,8 @@ extension SQLiteStore {
                 try Row.fetchOne(db.cachedStatement(sql: "SELECT id, \(Head.columns) FROM messages WHERE id = ?"), arguments: [named])
             } else {
                 try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT id, \(Head.columns) FROM messages WHERE recipient = ? AND channel = 'sms' ORDER BY id DESC LIMIT 1
-                    """), arguments: [message.from])
+                    SELECT id, \(Head.columns) FROM messages WHERE recipient = ? AND channel = ? ORDER BY id DESC LIMIT 1
+                    """), arguments: [message.from, message.channel.rawValue])
             }
             if let row {
                 let messageID: String = row[0]

@@ -70,6 +70,36 @@ extension ConfigFile {
         }
     }
 
+    /// The `whatsapp` connectors, validated.
+    func whatsAppConnectors(publicURL: String?) throws -> [WhatsAppConfiguration] {
+        try connectors.enumerated().filter { $0.element.type == "whatsapp" }.map { index, entry in
+            let field = "connectors[\(index)]"
+            try Self.checkProviderName(entry.name, field: field)
+            guard publicURL != nil else {
+                throw Problem(field: field, problem: "a whatsapp connector needs Herald's public address for Meta's webhook notifications",
+                              fix: "start herald serve with --public-url https://your-herald.example.com (or HERALD_PUBLIC_URL)")
+            }
+            guard let phone = entry.phone_number_id, !phone.isEmpty, phone.allSatisfy(\.isNumber) else {
+                throw Problem(field: field + ".phone_number_id", problem: "is missing or not a phone number ID", fix: "copy the Phone number ID (digits) from the WhatsApp Manager's API setup")
+            }
+            let token = try Self.secret(entry.access_token_env, field: field + ".access_token_env", what: "a WhatsApp access token (system user)", example: "WHATSAPP_ACCESS_TOKEN")
+            let app = try Self.secret(entry.app_secret_env, field: field + ".app_secret_env", what: "the Meta app's secret (it signs every notification)", example: "WHATSAPP_APP_SECRET")
+            let verify = try Self.secret(entry.verify_token_env, field: field + ".verify_token_env", what: "the verify token you typed into the app's webhook setup", example: "WHATSAPP_VERIFY_TOKEN")
+            let version = entry.api_version ?? "v21.0"
+            guard version.hasPrefix("v"), Double(version.dropFirst()) != nil else {
+                throw Problem(field: field + ".api_version", problem: "'\(version)' is not a Graph API version", fix: "e.g. v21.0")
+            }
+            let base = try Self.baseURL(entry.base_url ?? "https://graph.facebook.com", field: field + ".base_url")
+            var configuration = WhatsAppConfiguration(name: entry.name, baseURL: base, apiVersion: version, phoneNumberID: phone, accessToken: token,
+                                                      appSecret: app, verifyToken: verify)
+            if let timeout = entry.timeout_ms {
+                guard timeout >= 100 else { throw Problem(field: field + ".timeout_ms", problem: "\(timeout) is too short", fix: "give at least 100") }
+                configuration.timeout = .milliseconds(Int64(timeout))
+            }
+            return configuration
+        }
+    }
+
     /// Provider connector names are part of the callback URL: letters, digits, `-` and `_`.
     static func checkProviderName(_ name: String, field: String) throws {
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {

@@ -134,6 +134,11 @@ struct ConfigFile: Decodable {
         var api_secret_env: String?
         var signature_secret_env: String?
         var signature_method: String?
+        var phone_number_id: String?
+        var access_token_env: String?
+        var app_secret_env: String?
+        var verify_token_env: String?
+        var api_version: String?
     }
 
     /// `{"domain": "acme.test", "selector": "s1", "key_file": "/etc/herald/dkim-acme.pem"}` of an smtp connector.
@@ -214,12 +219,12 @@ struct ConfigFile: Decodable {
                 throw Problem(field: field + ".name", problem: "'\(entry.name)' is empty or used twice", fix: "give every connector its own name")
             }
             switch entry.type {
-            case "simulator", "smtp", "twilio", "vonage":
+            case "simulator", "smtp", "twilio", "vonage", "whatsapp":
                 continue
             case "smpp":
                 result.append(try smpp(entry, field: field))
             default:
-                throw Problem(field: field + ".type", problem: "'\(entry.type)' is not a connector type", fix: "use smpp, smtp, twilio, vonage or simulator")
+                throw Problem(field: field + ".type", problem: "'\(entry.type)' is not a connector type", fix: "use smpp, smtp, twilio, vonage, whatsapp or simulator")
             }
         }
         return result

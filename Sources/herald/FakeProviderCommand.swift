@@ -24,10 +24,16 @@ struct FakeProviderCommand: AsyncParsableCommand {
             err-code 2 / 7 and are delivered when sent again, 0703 / 0704 / 0709 / 0714 / 0799 fail with that err-code, 0706 is \
             rejected (6), 0777 fails with an unknown err-code 77, 0800 expires; others are delivered. POST /fake/inbound \
             (msisdn, to, text) sends a subscriber's message to --inbound-url.
+
+            whatsapp: POST /{version}/{phone-number-id}/messages with the Bearer token (--access-token), text or template; \
+            notifications signed with X-Hub-Signature-256 (--app-secret) to --webhook-url: sent then delivered; recipients \
+            ending 0011 also read, 0022 read and a user reply, 0033 read only; 1026 / 1047 / 1049 fail with that 13xxxx code, \
+            9999 with an unknown code 139999; 0030 is refused (131030), 0429 throttled once (130429). POST /fake/inbound \
+            (From, Body) sends a user's message; POST /fake/verify runs Meta's verification GET (--verify-token).
             """
     )
 
-    @Argument(help: "The provider: twilio or vonage.") var provider: String
+    @Argument(help: "The provider: twilio, vonage or whatsapp.") var provider: String
     @Option(help: "Address to listen on.") var host: String = "127.0.0.1"
     @Option(help: "HTTP port (twilio 9001, vonage 9002 unless given).") var port: Int?
     @Option(help: "Twilio: the account SID the API takes (env TWILIO_ACCOUNT_SID).")
@@ -39,6 +45,13 @@ struct FakeProviderCommand: AsyncParsableCommand {
     @Option(help: "Vonage: the signature secret receipts are signed with (env VONAGE_SIGNATURE_SECRET).")
     var signatureSecret: String = Environment.string("VONAGE_SIGNATURE_SECRET") ?? "fake-vonage-signature-secret"
     @Option(help: "Vonage: md5hash, md5, sha1, sha256 or sha512.") var signatureMethod: String = "md5hash"
+    @Option(help: "WhatsApp: the access token (env WHATSAPP_ACCESS_TOKEN).") var accessToken: String = Environment.string("WHATSAPP_ACCESS_TOKEN") ?? "fake-whatsapp-token"
+    @Option(help: "WhatsApp: the app secret notifications are signed with (env WHATSAPP_APP_SECRET).")
+    var appSecret: String = Environment.string("WHATSAPP_APP_SECRET") ?? "fake-whatsapp-app-secret"
+    @Option(help: "WhatsApp: the verify token of the verification GET (env WHATSAPP_VERIFY_TOKEN).")
+    var verifyToken: String = Environment.string("WHATSAPP_VERIFY_TOKEN") ?? "fake-verify-token"
+    @Option(help: "WhatsApp: the phone number ID in the API path.") var phoneNumberId: String = "106540352242922"
+    @Option(help: "WhatsApp: where notifications go, e.g. http://127.0.0.1:8080/v1/providers/wa/status.") var webhookUrl: String?
     @Option(help: "Milliseconds from the API answer to the final status, MIN-MAX.") var delayMs: String = "20-200"
     @Option(help: "Share of final statuses sent twice (0-1).") var duplicates: Double = 0
     @Option(help: "Share of messages whose final status comes before 'sent' (0-1).") var reorder: Double = 0
@@ -48,8 +61,10 @@ struct FakeProviderCommand: AsyncParsableCommand {
 
     func run() async throws {
         try LogSetup.bootstrap(logLevel)
-        guard ["twilio", "vonage"].contains(provider) else { throw ValidationError("'\(provider)' is not a provider this command fakes; use twilio or vonage") }
-        let port = port ?? (provider == "vonage" ? 9002 : 9001)
+        guard ["twilio", "vonage", "whatsapp"].contains(provider) else {
+            throw ValidationError("'\(provider)' is not a provider this command fakes; use twilio, vonage or whatsapp")
+        }
+        let port = port ?? ["twilio": 9001, "vonage": 9002, "whatsapp": 9003][provider, default: 9001]
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port (0-65535)") }
         let delays = delayMs.split(separator: "-").compactMap { Int($0) }
         guard delays.count == 2, delays[0] >= 0, delays[0] <= delays[1] else {
@@ -82,6 +97,20 @@ struct FakeProviderCommand: AsyncParsableCommand {
             configuration.early = early
             configuration.inboundURL = inboundUrl
             fake = FakeVonage(configuration: configuration, logger: logger, onListening: listening)
+        case "whatsapp":
+            var configuration = FakeWhatsApp.Configuration()
+            configuration.host = host
+            configuration.port = port
+            configuration.accessToken = accessToken
+            configuration.appSecret = appSecret
+            configuration.verifyToken = verifyToken
+            configuration.phoneNumberID = phoneNumberId
+            configuration.webhookURL = webhookUrl
+            configuration.delayMs = delays[0]...delays[1]
+            configuration.duplicates = duplicates
+            configuration.reorder = reorder
+            configuration.early = early
+            fake = FakeWhatsApp(configuration: configuration, logger: logger, onListening: listening)
         default:
             var configuration = FakeTwilio.Configuration()
             configuration.host = host

@@ -127,11 +127,13 @@ struct Serve: AsyncParsableCommand {
         }
         do {
             let twilio = try file.twilioConnectors(publicURL: publicUrl), vonage = try file.vonageConnectors(publicURL: publicUrl)
-            if !twilio.isEmpty || !vonage.isEmpty {
+            let whatsapp = try file.whatsAppConnectors(publicURL: publicUrl)
+            if !twilio.isEmpty || !vonage.isEmpty || !whatsapp.isEmpty {
                 let http = ProviderHTTPClient()
                 connectorServices.append(.init(service: http))
                 connectors += twilio.map { TwilioConnector(configuration: $0, client: http.client, logger: Logger(label: "herald.twilio")) }
                 connectors += vonage.map { VonageConnector(configuration: $0, client: http.client, logger: Logger(label: "herald.vonage")) }
+                connectors += whatsapp.map { WhatsAppConnector(configuration: $0, client: http.client, logger: Logger(label: "herald.whatsapp")) }
             }
         } catch let problem as ConfigFile.Problem {
             throw ValidationError(problem.description)

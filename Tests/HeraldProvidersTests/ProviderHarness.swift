@@ -94,6 +94,29 @@ struct ProviderHarness {
         }, body)
     }
 
+    static let whatsAppSecret = "harness-app-secret"
+
+    /// Herald with a WhatsApp connector named `wa` against a fake WhatsApp Cloud API whose notifications go to
+    /// `/v1/providers/wa/status`.
+    static func runWhatsApp(fake configure: (inout FakeWhatsApp.Configuration) -> Void = { _ in },
+                            _ body: @Sendable @escaping (ProviderHarness) async throws -> Void) async throws {
+        try await run(connector: "wa", provider: { publicURL, fakePort, _, listening in
+            var configuration = FakeWhatsApp.Configuration()
+            configuration.port = fakePort
+            configuration.accessToken = "harness-token"
+            configuration.appSecret = whatsAppSecret
+            configuration.verifyToken = "harness-verify"
+            configuration.webhookURL = publicURL + "/v1/providers/wa/status"
+            configuration.delayMs = 5...30
+            configure(&configuration)
+            return FakeWhatsApp(configuration: configuration, onListening: listening)
+        }, connect: { _, fakePort, client in
+            WhatsAppConnector(configuration: WhatsAppConfiguration(name: "wa", baseURL: "http://127.0.0.1:\(fakePort)", phoneNumberID: "106540352242922",
+                                                                   accessToken: "harness-token", appSecret: whatsAppSecret, verifyToken: "harness-verify"),
+                              client: client)
+        }, body)
+    }
+
     static func run(connector name: String,
                     provider: (_ publicURL: String, _ fakePort: Int, _ inboundURL: String, _ listening: @escaping @Sendable (Int) -> Void) -> any Service,
                     connect: (_ publicURL: String, _ fakePort: Int, _ client: HTTPClient) -> any ProviderCallbackHandling,

@@ -24,7 +24,7 @@ public enum TwilioCodes {
         30003: Entry(reason: .absentSubscriber, meaning: "Unreachable destination handset"),
         30004: Entry(reason: .blockedByCarrier, meaning: "Message blocked"),
         30005: Entry(reason: .illegalNumber, meaning: "Unknown destination handset"),
-        30006: Entry(reason: .destinationUnreachable, meaning: "Landline or unreachable carrier"),
+        30006: Entry(reason: .unroutable, meaning: "Landline or unreachable carrier"),
         30007: Entry(reason: .antiSpamRejection, meaning: "Message filtered (carrier violation)"),
         30008: Entry(reason: .generalError, meaning: "Unknown error"),
         30009: Entry(reason: .networkError, meaning: "Missing inbound segment"),
