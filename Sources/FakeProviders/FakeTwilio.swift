@@ -33,6 +33,8 @@ public final class FakeTwilio: Service {
         public var early = 0.0
         /// Where `POST /fake/inbound` sends subscribers' messages (Herald's `/v1/providers/{connector}/inbound`).
         public var inboundURL: String?
+        /// False: no status callbacks at all (a benchmark posts its own).
+        public var sendsCallbacks = true
 
         public init() {}
     }
@@ -147,7 +149,7 @@ public final class FakeTwilio: Service {
         let message = Message(sid: sid, to: to, from: from, body: text, status: "queued", errorCode: nil, statusCallback: form["StatusCallback"], created: Date())
         messages.withLock { $0[sid] = message }
         let response = try Self.json(201, resource(message, account: account))
-        guard let callback = message.statusCallback else {
+        guard let callback = message.statusCallback, configuration.sendsCallbacks else {
             messages.withLock { $0[sid]?.status = final.status; $0[sid]?.errorCode = final.errorCode }
             return response
         }

@@ -57,6 +57,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
     @Option(help: "Share of messages whose final status comes before 'sent' (0-1).") var reorder: Double = 0
     @Option(help: "Share of messages whose statuses are all sent before the API answers (0-1).") var early: Double = 0
     @Option(help: "Where POST /fake/inbound sends subscribers' messages, e.g. http://127.0.0.1:8080/v1/providers/tw/inbound.") var inboundUrl: String?
+    @Flag(help: "Twilio: send no status callbacks (benchmarks post their own).") var noCallbacks = false
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
 
     func run() async throws {
@@ -122,6 +123,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
             configuration.reorder = reorder
             configuration.early = early
             configuration.inboundURL = inboundUrl
+            configuration.sendsCallbacks = !noCallbacks
             fake = FakeTwilio(configuration: configuration, logger: logger, onListening: listening)
         }
         let group = ServiceGroup(configuration: .init(services: [.init(service: fake)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

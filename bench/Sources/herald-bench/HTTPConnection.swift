@@ -40,7 +40,7 @@ struct HTTPConnection: Sendable {
                 head.headers.add(name: "Host", value: "\(host):\(port)")
                 for (name, value) in request.headers { head.headers.add(name: name, value: value) }
                 if let body = request.body {
-                    head.headers.add(name: "Content-Type", value: "application/json")
+                    if !head.headers.contains(name: "Content-Type") { head.headers.add(name: "Content-Type", value: "application/json") }
                     head.headers.add(name: "Content-Length", value: String(body.readableBytes))
                 }
                 let start = clock.now

@@ -25,6 +25,7 @@ struct HeraldBench: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the backlog to drain before lookups.") var drainTimeout = 900.0
     @Option(help: "Channel of the messages sent: sms, or email (to userN@example.com through the server's email route).") var channel = "sms"
     @Option(help: "End to end: non-final statuses that count as done, comma-separated (e.g. SENT for e-mail through a relay).") var settled = ""
+    @Option(help: "Phase replay: the prepared requests, one per line.") var replayFile = ""
     @Option(help: "Phases to run, comma-separated: e2e,single,batch,lookup (and health, the framework baseline; fill: only store `stored` messages).") var phases = "e2e,single,batch,lookup"
 
     func run() async throws {
@@ -56,6 +57,34 @@ struct HeraldBench: AsyncParsableCommand {
         let auth = [("Authorization", "Bearer \(key)")]
 
         let selected = Set(phases.split(separator: ",").map(String.init))
+        // Provider webhooks (bench/providers.sh): replays prepared requests, one per line of --replay-file
+        // (PATH <tab> HEADER-NAME: VALUE <tab> CONTENT-TYPE <tab> BODY), on --connections connections; prints requests/s.
+        if selected.contains("replay") {
+            let lines = try String(contentsOfFile: replayFile, encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\t", maxSplits: 3).map(String.init) }
+            let next = Counter(), failures = LatencyRecorder()
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<connections {
+                    group.addTask {
+                        try await HTTPConnection.run(host: host, port: port, next: {
+                            let index = next.next() - 1
+                            guard index < lines.count, lines[index].count == 4 else { return nil }
+                            let line = lines[index]
+                            let header = line[1].split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                            return (.POST, line[0], [(header[0], header.count > 1 ? header[1] : ""), ("Content-Type", line[2])], ByteBuffer(string: line[3]))
+                        }, onReply: { reply, duration in
+                            failures.record(duration, ok: (200..<300).contains(reply.status), error: "HTTP \(reply.status): \(String(buffer: reply.body).prefix(200))")
+                        })
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let elapsed = ContinuousClock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            say("replay requests=\(lines.count) seconds=\(String(format: "%.3f", seconds)) per_second=\(Int(Double(lines.count) / seconds)) errors=\(failures.errors.count)")
+            if let first = failures.errors.first { say("  first error: \(first)") }
+            return
+        }
         // Kannel side by side (bench/kannel.sh): `end-to-end` messages through smsbox's sendsms at --port, one per request
         // (its interface takes one), on 32 connections like the one-per-request phase, each with a dlr-url at the receiver.
         if selected.contains("kannel") {
