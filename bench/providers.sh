@@ -57,14 +57,18 @@ with open(sys.argv[1]) as sids, open(sys.argv[2], "w") as out:
         out.write("/v1/providers/tw/status\tX-Twilio-Signature: %s\tapplication/x-www-form-urlencoded\t%s\n" % (signature, urllib.parse.urlencode(params)))
 PY
 before=$(cpu_ms $herald); start=$(date +%s.%N)
+# PERF=FILE: a perf profile of Herald during the callbacks (perf report -i FILE).
+[ -n "${PERF:-}" ] && { perf record -F 999 -g -p $herald -o "$PERF" > /dev/null 2>&1 & perf=$!; }
 TIMEFORMAT='%U %S'
 { time $B/herald-bench --port 18712 --phases replay --replay-file "$work/replay" --connections "${CONNECTIONS:-32}" > "$work/replay.out"; } 2> "$work/load.time"
 acked=$(date +%s.%N); after=$(cpu_ms $herald)
+[ -n "${PERF:-}" ] && { kill -INT $perf; wait $perf || true; }
 for _ in $(seq 1 3000); do [ "$(count "SELECT COUNT(*) FROM messages WHERE status = 'DELIVERED'")" -ge "$messages" ] && break; sleep 0.05; done
 final=$(date +%s.%N)
+stored=$(count "SELECT COUNT(*) FROM provider_webhooks"); delivered=$(count "SELECT COUNT(*) FROM messages WHERE status = 'DELIVERED'")
 rss=$(awk '/VmHWM/ { print int($2 / 1024) }' "/proc/$herald/status")
 cat "$work/replay.out"
 python3 -c "
 n=$messages; a=$acked-$start; f=$final-$start; load=sum(float(x) for x in open('$work/load.time').read().split())*1000
 print(f'callbacks callbacks={n} acknowledged_seconds={a:.2f} rate={n/a:.0f}/s all_delivered_seconds={f:.2f} herald_cpu_ms_per_callback={($after-$before)/n:.3f} load_generator_cpu_ms_per_callback={load/n:.3f} herald_rss_mb=$rss')
-print('stored raw:', '$(count "SELECT COUNT(*) FROM provider_webhooks")', 'delivered:', '$(count "SELECT COUNT(*) FROM messages WHERE status = '"'"'DELIVERED'"'"'")')"
+print(f'stored_raw=$stored delivered=$delivered')"

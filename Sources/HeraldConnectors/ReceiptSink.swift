@@ -11,6 +11,8 @@ public final class ReceiptSink: Sendable {
     /// A receipt waiting for ingestion, with what to do once it is stored.
     public struct Entry: Sendable {
         public var receipt: ProviderReceipt
+        /// The provider's request the receipt came in, kept in the same transaction (HTTP providers' callbacks).
+        public var evidence: ProviderWebhookRecord?
         public var onStored: (@Sendable () -> Void)?
     }
 
@@ -31,8 +33,8 @@ public final class ReceiptSink: Sendable {
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    public func deliver(_ receipt: ProviderReceipt, onStored: (@Sendable () -> Void)? = nil) {
-        buffer.withLock { $0.entries.append(Entry(receipt: receipt, onStored: onStored)) }
+    public func deliver(_ receipt: ProviderReceipt, evidence: ProviderWebhookRecord? = nil, onStored: (@Sendable () -> Void)? = nil) {
+        buffer.withLock { $0.entries.append(Entry(receipt: receipt, evidence: evidence, onStored: onStored)) }
         wake.yield()
     }
 

@@ -53,13 +53,18 @@ public final class ProviderCallbackIntake: Sendable {
         case .handshake(let contentType, let body):
             return Answer(status: 200, contentType: contentType, body: body)
         case .malformed(let reason):
-            try await keep(callback, connector: connector.name)
+            try await store.recordProviderWebhooks([evidence(callback, connector: connector.name)])
             count(connector.name) { $0.malformed += 1 }
             logger.error("provider callback not readable; kept raw", metadata: ["connector": "\(connector.name)", "reason": "\(reason)"])
             return Answer(status: 400, contentType: "text/plain; charset=utf-8", body: reason + "\n")
         case .accepted(let content):
-            try await keep(callback, connector: connector.name)
-            await record(content.receipts)
+            let raw = evidence(callback, connector: connector.name)
+            if content.receipts.isEmpty {
+                try await store.recordProviderWebhooks([raw])
+            } else {
+                // Kept by the receipt ingestor with the receipts, before they are applied.
+                await record(content.receipts, evidence: raw)
+            }
             if let inbound {
                 for message in content.inbound {
                     await withCheckedContinuation { (stored: CheckedContinuation<Void, Never>) in inbound(message) { stored.resume() } }
@@ -70,22 +75,21 @@ public final class ProviderCallbackIntake: Sendable {
         }
     }
 
-    /// The raw request, before anything it says is applied.
-    private func keep(_ callback: ProviderCallback, connector: String) async throws {
+    /// The raw request, as evidence.
+    private func evidence(_ callback: ProviderCallback, connector: String) -> ProviderWebhookRecord {
         let query = callback.url.firstIndex(of: "?").map { String(callback.url[callback.url.index(after: $0)...]) }
-        try await store.recordProviderWebhook(ProviderWebhookRecord(
+        return ProviderWebhookRecord(
             id: HeraldID.make(.providerWebhook, at: callback.receivedAt), connector: connector, kind: callback.kind.rawValue,
             receivedAt: callback.receivedAt, method: callback.method, query: query, contentType: callback.headers["content-type"],
-            body: Data(callback.body)))
+            body: Data(callback.body))
     }
 
-    /// Hands the receipts to the ingestion path and waits until they are committed.
-    private func record(_ receipts: [ProviderReceipt]) async {
-        guard !receipts.isEmpty else { return }
+    /// Hands the receipts (the first with the raw request) to the ingestion path and waits until they are committed.
+    private func record(_ receipts: [ProviderReceipt], evidence: ProviderWebhookRecord) async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let remaining = Mutex(receipts.count)
-            for receipt in receipts {
-                sink.deliver(receipt) {
+            for (index, receipt) in receipts.enumerated() {
+                sink.deliver(receipt, evidence: index == 0 ? evidence : nil) {
                     let last = remaining.withLock { count -> Bool in
                         count -= 1
                         return count == 0

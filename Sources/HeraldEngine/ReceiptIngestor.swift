@@ -10,7 +10,7 @@ import Synchronization
 /// Drains the ``ReceiptSink`` in batches and hands each batch to the store in one transaction. On
 /// graceful shutdown it drains what is left before it stops, so no received receipt is lost.
 public final class ReceiptIngestor: Service {
-    private let store: any ReceiptStore
+    private let store: any ReceiptStore & ProviderWebhookStore
     private let sink: ReceiptSink
     private let batchSize: Int
     private let logger: Logger
@@ -28,7 +28,7 @@ public final class ReceiptIngestor: Service {
 
     public var counts: Counts { counters.withLock { $0 } }
 
-    public init(store: any ReceiptStore, sink: ReceiptSink, batchSize: Int? = nil, retry: RetryPolicy? = nil, clock: any WallClock = SystemWallClock(),
+    public init(store: any ReceiptStore & ProviderWebhookStore, sink: ReceiptSink, batchSize: Int? = nil, retry: RetryPolicy? = nil, clock: any WallClock = SystemWallClock(),
                 logger: Logger = Logger(label: "herald.receipts")) {
         self.store = store
         self.sink = sink
@@ -64,6 +64,9 @@ public final class ReceiptIngestor: Service {
             var attempt = 1
             while true {
                 do {
+                    // The requests the receipts came in are kept first (evidence before effect; the writer usually puts both
+                    // in one transaction).
+                    try await store.recordProviderWebhooks(batch.compactMap(\.evidence))
                     let stored = try await store.ingest(batch.map(\.receipt), retry: ReceiptRetry(policy: retry, now: clock.now()))
                     for entry in batch { entry.onStored?() }
                     count(stored, batch: batch)

@@ -1,15 +1,21 @@
 import Foundation
+import HeraldCore
 import HeraldStore
 import PostgresNIO
 
 extension PostgresStore {
-    public func recordProviderWebhook(_ webhook: ProviderWebhookRecord) async throws {
-        try await client.query("""
-            INSERT INTO provider_webhooks (id, connector, kind, received_at, method, query, content_type, body)
-            VALUES (\(webhook.id), \(webhook.connector), \(webhook.kind), \(webhook.receivedAt), \(webhook.method), \(webhook.query),
-                \(webhook.contentType), \(ByteBuffer(bytes: webhook.body)))
-            ON CONFLICT (id) DO NOTHING
-            """, logger: logger)
+    public func recordProviderWebhooks(_ webhooks: [ProviderWebhookRecord]) async throws {
+        guard !webhooks.isEmpty else { return }
+        try await client.withConnection { connection in
+            for webhook in webhooks {
+                try await connection.query("""
+                    INSERT INTO provider_webhooks (id, connector, kind, received_at, method, query, content_type, body)
+                    VALUES (\(webhook.id), \(webhook.connector), \(webhook.kind), \(webhook.receivedAt), \(webhook.method), \(webhook.query),
+                        \(webhook.contentType), \(ByteBuffer(bytes: webhook.body)))
+                    ON CONFLICT (id) DO NOTHING
+                    """, logger: self.logger)
+            }
+        }
     }
 
     public func providerWebhooks(connector: String, limit: Int) async throws -> [ProviderWebhookRecord] {

@@ -1,15 +1,20 @@
 import Foundation
 import GRDB
+import HeraldCore
 import HeraldStore
 
 extension SQLiteStore {
-    public func recordProviderWebhook(_ webhook: ProviderWebhookRecord) async throws {
+    public func recordProviderWebhooks(_ webhooks: [ProviderWebhookRecord]) async throws {
+        guard !webhooks.isEmpty else { return }
         try await writer.write { db in
-            try db.cachedStatement(sql: """
+            let insert = try db.cachedStatement(sql: """
                 INSERT INTO provider_webhooks (id, connector, kind, received_at, method, query, content_type, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO NOTHING
-                """).execute(arguments: [webhook.id, webhook.connector, webhook.kind, webhook.receivedAt.timeIntervalSince1970, webhook.method,
-                                         webhook.query, webhook.contentType, webhook.body])
+                """)
+            for webhook in webhooks {
+                try insert.execute(arguments: [webhook.id, webhook.connector, webhook.kind, webhook.receivedAt.timeIntervalSince1970, webhook.method,
+                                               webhook.query, webhook.contentType, webhook.body])
+            }
         }
     }
 
