@@ -184,5 +184,39 @@ check "smsc spells its flag --no-receipt-tlvs as documented" test $? -eq 0
 code=$?
 check "smsc --mix with a bad weight exits 64 with the expected form" bash -c "[ $code -eq 64 ] && grep -q 'WORD\[:ERR\]=WEIGHT' '$work/smsc.err'"
 
+# HTTP providers: configuration errors, then Herald and `herald fake-provider twilio` as two processes over loopback.
+printf '{"connectors":[{"name":"tw","type":"twilio","account_sid":"AC00000000000000000000000000000001","auth_token_env":"HERALD_SMOKE_TW"}]}' > "$work/tw.json"
+HERALD_SMOKE_TW=t "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/tw.json" > /dev/null 2> "$work/tw.err"
+code=$?
+check "a twilio connector without --public-url exits 64 saying so" bash -c "[ $code -eq 64 ] && grep -q 'connectors\[0\]' '$work/tw.err' && grep -q -- '--public-url' '$work/tw.err'"
+env -u HERALD_SMOKE_TW "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/tw.json" --public-url http://127.0.0.1:18733 > /dev/null 2> "$work/tw2.err"
+code=$?
+check "auth_token_env naming an unset variable exits 64 naming it" bash -c "[ $code -eq 64 ] && grep -q 'connectors\[0\].auth_token_env' '$work/tw2.err' && grep -q HERALD_SMOKE_TW '$work/tw2.err'"
+printf '{"connectors":[{"name":"vg","type":"vonage","api_key":"k","api_secret_env":"HERALD_SMOKE_TW"}]}' > "$work/vg.json"
+HERALD_SMOKE_TW=t "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/vg.json" --public-url http://127.0.0.1:18733 > /dev/null 2> "$work/vg.err"
+code=$?
+check "a vonage connector without a signature secret exits 64 naming signature_secret_env" bash -c "[ $code -eq 64 ] && grep -q 'connectors\[0\].signature_secret_env' '$work/vg.err'"
+"$HERALD" fake-provider sinch > /dev/null 2> "$work/fake.err"
+code=$?
+check "fake-provider with an unknown provider exits 64 naming the ones it fakes" bash -c "[ $code -eq 64 ] && grep -q 'twilio, vonage or whatsapp' '$work/fake.err'"
+"$HERALD" fake-provider twilio --port 18741 --auth-token smoke-token --log-level warning > "$work/fake.log" 2>&1 & fake=$!
+printf '{"connectors":[{"name":"tw","type":"twilio","base_url":"http://127.0.0.1:18741","account_sid":"AC00000000000000000000000000000001","auth_token_env":"HERALD_SMOKE_TW","from":"+15005550006"}],"routes":[{"channel":"sms","connector":"tw"}]}' > "$work/twilio.json"
+HERALD_SMOKE_TW=smoke-token "$HERALD" serve --port 18742 --database "sqlite:$work/twilio.sqlite" --config "$work/twilio.json" \
+  --public-url http://127.0.0.1:18742 --log-level warning > "$work/twilio.log" 2>&1 & served=$!
+pids+=($fake $served)
+tw_key=$(demo_key "$work/twilio.log" 18742)
+tw_id=$(curl -s -X POST http://127.0.0.1:18742/v1/messages -H "Authorization: Bearer $tw_key" -d '{"channel":"sms","to":"+14155550301","text":"smoke"}' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' 2>/dev/null)
+tw_status=""
+for _ in $(seq 1 100); do
+  tw_status=$(curl -s "http://127.0.0.1:18742/v1/messages/$tw_id" -H "Authorization: Bearer $tw_key" \
+    | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["status"], (d.get("reason") or {}).get("code", ""))' 2>/dev/null)
+  [ "$tw_status" = "UNDELIVERED ABSENT_SUBSCRIBER" ] && break
+  sleep 0.1
+done
+check "an SMS through the twilio connector and herald fake-provider ends UNDELIVERED / ABSENT_SUBSCRIBER from signed callbacks" test "$tw_status" = "UNDELIVERED ABSENT_SUBSCRIBER"
+forged=$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:18742/v1/providers/tw/status -H 'X-Twilio-Signature: AAAA' -d "MessageSid=SMx&MessageStatus=delivered")
+check "a forged Twilio callback is refused with 403" test "$forged" = 403
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
