@@ -228,7 +228,9 @@ let package = Package(
         .executableTarget(
             name: "herald-fuzz",
             dependencies: [
-                "HeraldFuzzSupport", "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldHTTP", "SMPP", "SMSText", "SMTP",
+                "HeraldFuzzSupport", "HeraldCore", "HeraldStore", "HeraldEngine", "HeraldHTTP", "SMPP", "SMSText", "SMTP", "HeraldConnectors", "HeraldProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict

@@ -3,13 +3,13 @@
 # CSV, send-request JSON, SMTP sessions, replies and bounces (Sources/herald-fuzz). Builds herald-fuzz with -sanitize=fuzzer into .build-fuzz, runs each
 # target for FUZZ_SECONDS (default 60) from its seed corpus in Fuzz/corpus/TARGET, and prints executions per target.
 # A crash is copied to Fuzz/crashes/TARGET (commit it: scripts/test.sh replays every file there) and the script exits 1.
-#   scripts/fuzz.sh [TARGET...]        targets: pdu receipt template csv json smtp (default: all)
+#   scripts/fuzz.sh [TARGET...]        targets: pdu receipt template csv json smtp provider (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(pdu receipt template csv json smtp)
+[ ${#targets[@]} -gt 0 ] || targets=(pdu receipt template csv json smtp provider)
 swift build --product herald-fuzz --build-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING >/dev/null
 binary=.build-fuzz/debug/herald-fuzz
 failed=0

@@ -23,7 +23,7 @@ fi
 swift build --build-tests
 swift test --skip-build "$@"
 # The fuzz corpus and every crash ever found, replayed through the fuzz targets (a normal build of herald-fuzz).
-for target in pdu receipt template csv json smtp; do .build/debug/herald-fuzz "$target" "Fuzz/corpus/$target" "Fuzz/crashes/$target"; done
+for target in pdu receipt template csv json smtp provider; do .build/debug/herald-fuzz "$target" "Fuzz/corpus/$target" "Fuzz/crashes/$target"; done
 # CI also fuzzes each target briefly (libFuzzer; scripts/fuzz.sh prints executions and saves any crash).
 if [ "${CI:-}" = "true" ] && [ $# -eq 0 ]; then FUZZ_SECONDS="${FUZZ_SECONDS:-15}" scripts/fuzz.sh; fi
 # The executable end to end: CLI contract, and `herald serve` over HTTP on SQLite and PostgreSQL.

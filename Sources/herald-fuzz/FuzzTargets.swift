@@ -2,6 +2,9 @@ import Foundation
 import HeraldCore
 import HeraldEngine
 import HeraldHTTP
+import HeraldConnectors
+import HeraldProviders
+import Logging
 import HeraldStore
 import NIOCore
 import SMPP
@@ -28,6 +31,9 @@ enum FuzzTarget: String, CaseIterable {
     /// SMTP from the network: the bytes as a client's session to the server state machine, as a server's replies to
     /// the client state machine, and as a bounce for the DSN reader; also as every field of a MIME message.
     case smtp
+    /// HTTP providers: the bytes as a correctly signed Twilio form callback, Vonage receipt (JSON, form and query) and
+    /// WhatsApp notification, and as each provider API's answer to a send.
+    case provider
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -37,6 +43,7 @@ enum FuzzTarget: String, CaseIterable {
         case .csv: Self.csv(bytes)
         case .json: Self.json(bytes)
         case .smtp: Self.smtp(bytes)
+        case .provider: Self.provider(bytes)
         }
     }
 
@@ -58,6 +65,43 @@ enum FuzzTarget: String, CaseIterable {
                 pdu = (try? SMPPPDU.read(from: &out)) ?? pdu
             }
             if buffer.readableBytes == before { return }
+        }
+    }
+
+    static let twilio = TwilioConnector(configuration: TwilioConfiguration(name: "tw", baseURL: "http://127.0.0.1:9", accountSID: "AC00000000000000000000000000000001",
+                                                                          authToken: "t", from: "+15005550006", publicURL: "https://h"), client: .shared, logger: quiet)
+    static let vonage = VonageConnector(configuration: VonageConfiguration(name: "vg", baseURL: "http://127.0.0.1:9", apiKey: "k", apiSecret: "s",
+                                                                          signatureSecret: "sig", signatureMethod: .sha256, from: "A", publicURL: "https://h"),
+                                        client: .shared, logger: quiet)
+    static let whatsApp = WhatsAppConnector(configuration: WhatsAppConfiguration(name: "wa", baseURL: "http://127.0.0.1:9", phoneNumberID: "1", accessToken: "t",
+                                                                                appSecret: "app", verifyToken: "v"), client: .shared, logger: quiet)
+    /// Connectors log refusals and unknown codes; fuzzing makes millions.
+    static let quiet = Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    static func provider(_ bytes: [UInt8]) {
+        let now = Date()
+        for kind in [ProviderCallback.Kind.status, .inbound] {
+            let url = "https://h/v1/providers/x/\(kind.rawValue)"
+            // Twilio: signed over whatever the form decodes to, so the reading code runs.
+            let form = FormURLEncoding.decode(bytes) ?? []
+            _ = twilio.handle(ProviderCallback(kind: kind, method: "POST", url: url, query: [], headers: [
+                "x-twilio-signature": TwilioSignature.sign(url: url, parameters: form, authToken: "t")], body: bytes, receivedAt: now))
+            // Vonage: the bytes as a JSON object, a form and a query, each with a valid sig and a fresh timestamp.
+            var parameters = form + [.init("timestamp", String(Int(now.timeIntervalSince1970)))]
+            parameters.append(.init("sig", VonageSignature.sign(parameters, secret: "sig", method: .sha256)))
+            _ = vonage.handle(ProviderCallback(kind: kind, method: "GET", url: url, query: parameters, headers: [:], body: [], receivedAt: now))
+            _ = vonage.handle(ProviderCallback(kind: kind, method: "POST", url: url, query: [], headers: ["content-type": "application/json"], body: bytes,
+                                               receivedAt: now))
+            _ = vonage.handle(ProviderCallback(kind: kind, method: "POST", url: url, query: [], headers: [:], body: bytes, receivedAt: now))
+            // WhatsApp: the bytes as a notification body with a valid signature, and as a verification query.
+            _ = whatsApp.handle(ProviderCallback(kind: kind, method: "POST", url: url, query: [], headers: [
+                "x-hub-signature-256": WhatsAppSignature.sign(bytes, appSecret: "app")], body: bytes, receivedAt: now))
+            _ = whatsApp.handle(ProviderCallback(kind: kind, method: "GET", url: url, query: form, headers: [:], body: [], receivedAt: now))
+        }
+        for status in [200, 201, 400, 401, 429, 500] {
+            _ = twilio.answer(status: status, body: bytes)
+            _ = vonage.answer(status: status, body: bytes)
+            _ = whatsApp.answer(status: status, body: bytes)
         }
     }
 

@@ -52,9 +52,12 @@ extension ConfigFile {
             let secret = try entry.api_secret_env.map {
                 try Self.secret($0, field: field + ".api_secret_env", what: "the account's API secret", example: "VONAGE_API_SECRET")
             }
-            guard let method = VonageSignature.Method(rawValue: entry.signature_method ?? "md5hash") else {
-                throw Problem(field: field + ".signature_method", problem: "'\(entry.signature_method ?? "")' is not a signature method",
-                              fix: "use the one set in the Vonage dashboard: md5hash, md5, sha1, sha256 or sha512")
+            let method = try entry.signature_method.map { name in
+                guard let method = VonageSignature.Method(rawValue: name) else {
+                    throw Problem(field: field + ".signature_method", problem: "'\(name)' is not a signature method",
+                                  fix: "use the one set in the Vonage dashboard: md5hash, md5, sha1, sha256 or sha512 (or leave it out to take any)")
+                }
+                return method
             }
             let base = try Self.baseURL(entry.base_url ?? "https://rest.nexmo.com", field: field + ".base_url")
             if let from = entry.from, from.isEmpty {

@@ -74,8 +74,8 @@ public final class TwilioConnector: ProviderCallbackHandling {
         return answer(status: status, body: Array(buffer: body))
     }
 
-    /// Twilio's answer to a create request, in Herald's words.
-    func answer(status: Int, body: [UInt8]) -> SubmitResult {
+    /// Twilio's answer to a create request, in Herald's words (public for the fuzz target).
+    public func answer(status: Int, body: [UInt8]) -> SubmitResult {
         if (200..<300).contains(status) {
             guard let message = try? JSONDecoder().decode(TwilioMessageJSON.self, from: Data(body)), !message.sid.isEmpty else {
                 // Taken (2xx) but no id to follow: its statuses can never be matched.

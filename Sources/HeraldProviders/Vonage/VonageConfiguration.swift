@@ -10,7 +10,9 @@ public struct VonageConfiguration: Sendable, Hashable {
     public var apiSecret: String?
     /// Checks the `sig` of delivery receipts and inbound messages (and signs requests without an API secret).
     public var signatureSecret: String
-    public var signatureMethod: VonageSignature.Method
+    /// The account's signature method; nil: a `sig` made with any of them is taken (each is keyed with the secret), and
+    /// requests are signed with md5hash.
+    public var signatureMethod: VonageSignature.Method?
     /// The sender when a message names none.
     public var from: String?
     /// Where Vonage sends delivery receipts: `{public-url}/v1/providers/{name}/status` (the request's `callback`).
@@ -20,7 +22,7 @@ public struct VonageConfiguration: Sendable, Hashable {
     public var timestampTolerance: TimeInterval = 300
 
     public init(name: String, baseURL: String = "https://rest.nexmo.com", apiKey: String, apiSecret: String?, signatureSecret: String,
-                signatureMethod: VonageSignature.Method = .md5hash, from: String?, publicURL: String, timeout: Duration = .seconds(15)) {
+                signatureMethod: VonageSignature.Method? = nil, from: String?, publicURL: String, timeout: Duration = .seconds(15)) {
         self.name = name
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey

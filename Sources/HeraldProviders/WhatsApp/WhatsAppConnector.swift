@@ -56,7 +56,8 @@ public final class WhatsAppConnector: ProviderCallbackHandling {
         return answer(status: status, body: Array(buffer: body))
     }
 
-    func answer(status: Int, body: [UInt8]) -> SubmitResult {
+    /// The provider's answer to a send, in Herald's words (public for the fuzz target).
+    public func answer(status: Int, body: [UInt8]) -> SubmitResult {
         let json = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
         if (200..<300).contains(status) {
             guard let id = ((json?["messages"] as? [[String: Any]])?.first?["id"]) as? String, !id.isEmpty else {
@@ -155,7 +156,8 @@ public final class WhatsAppConnector: ProviderCallbackHandling {
         if let pricing = status["pricing"] as? [String: Any] {
             words.append("pricing \(pricing["category"] as? String ?? "?") (\(pricing["pricing_model"] as? String ?? "?"), billable \(pricing["billable"] as? Bool ?? false))")
         }
-        let occurred = (status["timestamp"] as? String).flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) ?? receivedAt
+        let stamp = (status["timestamp"] as? String).flatMap(Double.init) ?? (status["timestamp"] as? NSNumber)?.doubleValue
+        let occurred = stamp.map(Date.init(timeIntervalSince1970:)) ?? receivedAt
         return ProviderReceipt(
             connector: name, providerMessageID: id, kind: kind, reason: reason, occurredAt: occurred, receivedAt: receivedAt,
             detail: ProviderDetail(status: word, errorCode: code.map(String.init), text: words.isEmpty ? nil : words.joined(separator: "; ")),
