@@ -16,6 +16,11 @@ public struct InboundMessage: Sendable, Hashable {
     public var accountID: String?
     /// How it came: SMS keywords (STOP, HELP) apply only to `.sms`. Not stored.
     public var channel: Channel = .sms
+    /// The provider's id of the message (a Twilio `MessageSid`, a WhatsApp `wamid`): a provider that sends it again
+    /// (its webhook was not acknowledged in time) is recognised, and it is stored and linked once.
+    public var providerMessageID: String?
+    /// Set by the store when this is a copy of one stored before (under ``providerMessageID``): nothing was written.
+    public var isDuplicate = false
 
     public init(id: String = HeraldID.make(.inbound), connector: String, from: String, to: String, text: String, receivedAt: Date, inReplyTo: String? = nil, accountID: String? = nil) {
         self.accountID = accountID

@@ -60,6 +60,12 @@ public final class InboundRecorder: Service {
         for attempt in 1...6 {
             do {
                 let stored = try await store.recordInbound(item.message)
+                if stored.isDuplicate {
+                    // Sent again by its provider: stored and answered the first time.
+                    logger.info("inbound message already stored", metadata: ["id": "\(stored.id)", "provider_id": "\(stored.providerMessageID ?? "-")"])
+                    item.acknowledge()
+                    return
+                }
                 logger.info("inbound message stored", metadata: [
                     "id": "\(stored.id)", "from": "\(LogText.escaped(stored.from))", "in_reply_to": "\(stored.inReplyTo ?? "-")",
                 ])

@@ -179,5 +179,10 @@ enum PostgresSchema {
             """,
             "CREATE INDEX provider_webhooks_connector ON provider_webhooks(connector, id)",
         ]),
+        (16, [
+            // A provider that sends an inbound message again is recognised by its id: stored and linked once.
+            "ALTER TABLE inbound ADD COLUMN provider_id TEXT",
+            "CREATE UNIQUE INDEX inbound_provider ON inbound(connector, provider_id) WHERE provider_id IS NOT NULL",
+        ]),
     ]
 }

@@ -8,6 +8,18 @@ extension PostgresStore {
         try await ledgerTransaction { transaction in
             let connection = transaction.connection
             var message = message
+            if let providerID = message.providerMessageID {
+                let rows = try await connection.query("""
+                    SELECT id, in_reply_to, account_id FROM inbound WHERE connector = \(message.connector) AND provider_id = \(providerID)
+                    """, logger: self.logger)
+                for try await (id, inReplyTo, account) in rows.decode((String, String?, String?).self) {
+                    message.id = id
+                    message.inReplyTo = inReplyTo
+                    message.accountID = account
+                    message.isDuplicate = true
+                }
+                if message.isDuplicate { return message }
+            }
             let named = message.inReplyTo
             message.inReplyTo = nil
             message.accountID = nil
@@ -29,10 +41,10 @@ extension PostgresStore {
                 }
             }
             try await connection.query("""
-                INSERT INTO inbound (id, account_id, connector, sender, recipient, body, received_at, in_reply_to)
+                INSERT INTO inbound (id, account_id, connector, sender, recipient, body, received_at, in_reply_to, provider_id)
                 VALUES (\(message.id), \(message.accountID), \(message.connector), \(message.from), \(message.to), \(message.text),
-                        \(message.receivedAt), \(message.inReplyTo))
-                ON CONFLICT (id) DO NOTHING
+                        \(message.receivedAt), \(message.inReplyTo), \(message.providerMessageID))
+                ON CONFLICT DO NOTHING
                 """, logger: self.logger)
             return message
         }

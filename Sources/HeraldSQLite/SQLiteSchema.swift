@@ -316,6 +316,13 @@ enum SQLiteSchema {
                 CREATE INDEX provider_webhooks_connector ON provider_webhooks(connector, id);
                 """)
         }
+        migrator.registerMigration("v16-inbound-provider-id") { db in
+            // A provider that sends an inbound message again is recognised by its id: stored and linked once.
+            try db.execute(sql: """
+                ALTER TABLE inbound ADD COLUMN provider_id TEXT;
+                CREATE UNIQUE INDEX inbound_provider ON inbound(connector, provider_id) WHERE provider_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

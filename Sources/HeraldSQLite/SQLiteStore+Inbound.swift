@@ -7,6 +7,15 @@ extension SQLiteStore {
     public func recordInbound(_ message: InboundMessage) async throws -> InboundMessage {
         try await ledgerWrite { db, outbox in
             var message = message
+            if let providerID = message.providerMessageID,
+               let stored = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, in_reply_to, account_id FROM inbound WHERE connector = ? AND provider_id = ?"),
+                                             arguments: [message.connector, providerID]) {
+                message.id = stored[0]
+                message.inReplyTo = stored[1]
+                message.accountID = stored[2]
+                message.isDuplicate = true
+                return message
+            }
             let named = message.inReplyTo
             message.inReplyTo = nil
             message.accountID = nil
@@ -25,10 +34,11 @@ extension SQLiteStore {
                                      head: try Head(row, from: 1), outbox: &outbox, db: db)
             }
             try db.cachedStatement(sql: """
-                INSERT INTO inbound (id, account_id, connector, sender, recipient, body, received_at, in_reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO inbound (id, account_id, connector, sender, recipient, body, received_at, in_reply_to, provider_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO NOTHING
                 """).execute(arguments: [message.id, message.accountID, message.connector, message.from, message.to, message.text,
-                                         message.receivedAt.timeIntervalSince1970, message.inReplyTo])
+                                         message.receivedAt.timeIntervalSince1970, message.inReplyTo, message.providerMessageID])
             return message
         }
     }

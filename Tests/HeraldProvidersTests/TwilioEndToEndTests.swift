@@ -1,5 +1,6 @@
 import FakeProviders
 import Foundation
+import HeraldConnectors
 import HeraldCore
 import HeraldProviders
 import HeraldStore
@@ -95,6 +96,29 @@ import Testing
             let deferred = try #require(Self.events(message, "DEFERRED").first)
             #expect((deferred["reason"] as? [String: Any])?["code"] as? String == "THROTTLED")
             #expect((deferred["provider"] as? [String: Any])?["error_code"] as? String == "20429")
+        }
+    }
+
+    @Test func anInboundMessageSentAgainIsStoredAndLinkedOnce() async throws {
+        try await ProviderHarness.run { herald in
+            let first = try await herald.send(["channel": "sms", "to": "+14155550778", "text": "hello"])
+            _ = try await herald.waitForFinal(first)
+            let url = herald.baseURL.appendingPathComponent("v1/providers/tw/inbound")
+            let parameters: [ProviderCallback.Parameter] = [
+                .init("AccountSid", ProviderHarness.accountSID), .init("Body", "Thanks"), .init("From", "+14155550778"),
+                .init("MessageSid", "SM00000000000000000000000000000077"), .init("To", "+15005550006"),
+            ]
+            let signature = TwilioSignature.sign(url: url.absoluteString, parameters: parameters, authToken: ProviderHarness.authToken)
+            for _ in 0..<2 {
+                let reply = try await herald.request("POST", url, form: FormURLEncoding.encode(parameters), headers: ["X-Twilio-Signature": signature],
+                                                     authorized: false)
+                #expect(reply.status == 200)
+            }
+            let inbound = try await herald.request("GET", herald.baseURL.appendingPathComponent("v1/inbound"))
+            #expect((inbound.json["data"] as? [[String: Any]])?.count == 1)
+            let message = try await herald.request("GET", herald.baseURL.appendingPathComponent("v1/messages/\(first)")).json
+            #expect(message.timeline.filter { $0["event"] as? String == "REPLIED" }.count == 1)
+            #expect(try await herald.store.providerWebhooks(connector: "tw", limit: 100).filter { $0.kind == "inbound" }.count == 2, "both copies kept raw")
         }
     }
 

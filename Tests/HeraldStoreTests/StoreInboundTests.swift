@@ -33,4 +33,28 @@ struct StoreInboundTests {
             #expect(listed.map(\.text) == ["YES please"])
         }
     }
+
+    @Test("a provider's copy of an inbound message (same provider id, new Herald id) is recognised: stored and linked once", arguments: StoreFixtures.backends)
+    func providerCopies(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme")
+            let now = Date()
+            let sent = NewMessage.sms(account: account.id, to: "+447400123124", text: "hi", at: now)
+            _ = try await store.accept([sent])
+            var copy = InboundMessage(connector: "tw", from: "+447400123124", to: "+15005550006", text: "STOP", receivedAt: now.addingTimeInterval(1))
+            copy.providerMessageID = "SM42"
+            let first = try await store.recordInbound(copy)
+            #expect(!first.isDuplicate && first.inReplyTo == sent.id)
+            var again = InboundMessage(connector: "tw", from: "+447400123124", to: "+15005550006", text: "STOP", receivedAt: now.addingTimeInterval(30))
+            again.providerMessageID = "SM42"
+            let second = try await store.recordInbound(again)
+            #expect(second.isDuplicate && second.id == first.id && second.inReplyTo == sent.id && second.accountID == account.id)
+            #expect(try await store.events(messageID: sent.id).filter { $0.kind == .engagement(.replied) }.count == 1)
+            #expect(try await store.inboundMessages(accountID: account.id, before: nil, limit: 10).count == 1)
+            // Another connector's message with the same id is another message.
+            var other = again
+            other.connector = "vg"
+            #expect(!(try await store.recordInbound(other).isDuplicate))
+        }
+    }
 }

@@ -155,7 +155,8 @@ public final class TwilioConnector: ProviderCallbackHandling {
         guard let from = parameters["From"], let to = parameters["To"], !from.isEmpty, !to.isEmpty else {
             return .malformed("an inbound message callback needs From and To")
         }
-        let message = InboundMessage(connector: name, from: from, to: to, text: parameters["Body"] ?? "", receivedAt: receivedAt)
+        var message = InboundMessage(connector: name, from: from, to: to, text: parameters["Body"] ?? "", receivedAt: receivedAt)
+        message.providerMessageID = parameters["MessageSid"] ?? parameters["SmsSid"]
         return .accepted(ProviderCallbackContent(inbound: [message], responseStatus: 200, responseContentType: "text/xml; charset=utf-8",
                                                  responseBody: #"<?xml version="1.0" encoding="UTF-8"?><Response></Response>"#))
     }

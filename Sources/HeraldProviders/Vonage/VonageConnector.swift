@@ -180,7 +180,8 @@ public final class VonageConnector: ProviderCallbackHandling {
             return .malformed("an inbound message needs msisdn and to")
         }
         let from = msisdn.allSatisfy(\.isNumber) ? "+" + msisdn : msisdn
-        let message = InboundMessage(connector: name, from: from, to: to.allSatisfy(\.isNumber) ? "+" + to : to, text: parameters["text"] ?? "", receivedAt: receivedAt)
+        var message = InboundMessage(connector: name, from: from, to: to.allSatisfy(\.isNumber) ? "+" + to : to, text: parameters["text"] ?? "", receivedAt: receivedAt)
+        message.providerMessageID = parameters["messageId"]
         return .accepted(ProviderCallbackContent(inbound: [message], responseStatus: 204))
     }
 }

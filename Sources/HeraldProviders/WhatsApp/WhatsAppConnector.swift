@@ -133,6 +133,7 @@ public final class WhatsAppConnector: ProviderCallbackHandling {
                 }
                 var item = InboundMessage(connector: name, from: "+" + from, to: business, text: text, receivedAt: callback.receivedAt)
                 item.channel = .chat
+                item.providerMessageID = message["id"] as? String
                 inbound.append(item)
             }
         }
