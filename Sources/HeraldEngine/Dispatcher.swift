@@ -20,9 +20,13 @@ public final class Dispatcher: Service {
         public var retry: RetryPolicy
         /// How long a message whose connectors are all down waits before it is looked at again (not an attempt).
         public var connectorWait: TimeInterval
+        /// Whether a temporary-failure receipt that overtook its submit response is retried (as the receipt ingestor
+        /// retries the others; false with `herald serve --no-receipt-retries`).
+        public var receiptRetries: Bool
 
         public init(workers: Int = 2, batchSize: Int? = nil, lease: TimeInterval = 60, pollInterval: Duration = .milliseconds(200), retry: RetryPolicy = .init(),
-                    connectorWait: TimeInterval = 2) {
+                    connectorWait: TimeInterval = 2, receiptRetries: Bool = true) {
+            self.receiptRetries = receiptRetries
             self.workers = workers
             self.batchSize = batchSize
             self.lease = lease
@@ -138,7 +142,7 @@ public final class Dispatcher: Service {
 
     /// Submits the pending parts of one message; ``DispatchDecision`` turns the answers into the change to record.
     func dispatch(_ job: DispatchJob) async -> MessageChange {
-        let decision = DispatchDecision(job: job, retry: configuration.retry)
+        let decision = DispatchDecision(job: job, retry: configuration.retry, receiptRetries: configuration.receiptRetries)
         guard var connector = connectors.choose(for: job.channel, to: job.to, accountID: job.accountID, now: clock.now()) else {
             return decision.unroutable(now: clock.now())
         }

@@ -163,7 +163,7 @@ extension PostgresStore {
     }
 
     /// Writes correlations and applies every receipt that was parked waiting for one of them and fits its message.
-    func insertCorrelations(_ correlations: [Correlation], in transaction: LedgerTransaction) async throws {
+    func insertCorrelations(_ correlations: [Correlation], retry: ReceiptRetry = .none, in transaction: LedgerTransaction) async throws {
         guard !correlations.isEmpty else { return }
         let connection = transaction.connection
         let connectors = correlations.map(\.connector), providerIDs = correlations.map(\.providerMessageID)
@@ -189,7 +189,7 @@ extension PostgresStore {
             FOR UPDATE OF r
             """, logger: logger)
         let matched = try await Self.parkedMatches(rows)
-        _ = try await applyParked(matched, in: transaction)
+        _ = try await applyParked(matched, retry: retry, in: transaction)
     }
 
     /// Parked receipts joined with a correlation (receipt columns, then the correlation's, then the message's recipient):
@@ -229,7 +229,8 @@ extension PostgresStore {
     }
 
     /// Marks parked receipts matched and applies their events. Returns how many.
-    func applyParked(_ matched: [(receiptID: String, messageID: String, event: StatusEvent)], in transaction: LedgerTransaction) async throws -> Int {
+    func applyParked(_ matched: [(receiptID: String, messageID: String, event: StatusEvent)], retry: ReceiptRetry = .none,
+                     in transaction: LedgerTransaction) async throws -> Int {
         guard !matched.isEmpty else { return 0 }
         let connection = transaction.connection
         try await connection.query("""
@@ -238,7 +239,15 @@ extension PostgresStore {
             """, logger: logger)
         var events: [String: [StatusEvent]] = [:]
         for match in matched { events[match.messageID, default: []].append(match.event) }
-        try await applyBulk(events, in: transaction)
+        guard events.values.contains(where: { $0.contains(where: retry.mayRetry) }) else {
+            try await applyBulk(events, in: transaction)
+            return matched.count
+        }
+        // Retried as it would have been had it come after the submit response.
+        let heads = try await self.heads(events.keys.sorted(), connection: connection)
+        let retries = try await self.retries(&events, heads: heads, retry: retry, connection: connection)
+        let applied = try await applyBulk(events, heads: heads, in: transaction)
+        try await requeue(retries, applied: applied, connection: connection)
         return matched.count
     }
 }

@@ -379,7 +379,8 @@ public final class PostgresStore: HeraldStore {
         // these correlations yet (nor they it): looked at again now that both are committed (``closeParkingRace()``).
         let correlations = changes.flatMap(\.correlations)
         if !correlations.isEmpty {
-            await closeParkingRace(connectors: Set(correlations.map(\.connector)), keys: Set(correlations.flatMap(\.matchKeys)))
+            await closeParkingRace(connectors: Set(correlations.map(\.connector)), keys: Set(correlations.flatMap(\.matchKeys)),
+                                   retry: changes.first { $0.receiptRetry.policy != nil }?.receiptRetry ?? .none)
         }
     }
 
@@ -391,9 +392,9 @@ public final class PostgresStore: HeraldStore {
     /// receipt (``rematchParked(limit:)``) after each commit cost more than the rest of the transaction (measured:
     /// four in five PostgreSQL samples under load were that sweep, reading the unmatched-receipts index and the dead rows
     /// of receipts matched since the last vacuum).
-    func closeParkingRace(connectors: Set<String>, keys: Set<String>) async {
+    func closeParkingRace(connectors: Set<String>, keys: Set<String>, retry: ReceiptRetry) async {
         do {
-            while try await rematchParked(limit: 1000, only: (Array(connectors), Array(keys))) > 0 {}
+            while try await rematchParked(limit: 1000, only: (Array(connectors), Array(keys)), retry: retry) > 0 {}
         } catch {
             logger.warning("re-matching parked receipts failed; the expiry sweep will try again", metadata: ["error": "\(error)"])
         }
@@ -422,7 +423,6 @@ public final class PostgresStore: HeraldStore {
                 }
             }
             try await self.applyBulk(events, in: transaction)
-            try await self.insertCorrelations(correlations, in: transaction)
             if !removed.isEmpty {
                 try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(removed))", logger: self.logger)
             }
@@ -438,6 +438,8 @@ public final class PostgresStore: HeraldStore {
                     FROM unnest(\(waits.ids)::text[], \(waits.at)::timestamptz[]) AS u(id, at) WHERE q.message_id = u.id
                     """, logger: self.logger)
             }
+            // After the queue changes: a parked temporary-failure receipt these correlations take queues its message again.
+            try await self.insertCorrelations(correlations, retry: changes.first { $0.receiptRetry.policy != nil }?.receiptRetry ?? .none, in: transaction)
         }
     }
 
@@ -457,7 +459,7 @@ public final class PostgresStore: HeraldStore {
             if case .parked = outcome { receipt } else { nil }
         }
         if !parked.isEmpty {
-            await closeParkingRace(connectors: Set(parked.map(\.connector)), keys: Set(parked.map(\.providerMessageID)))
+            await closeParkingRace(connectors: Set(parked.map(\.connector)), keys: Set(parked.map(\.providerMessageID)), retry: retry)
         }
         return outcomes
     }
@@ -544,7 +546,7 @@ public final class PostgresStore: HeraldStore {
     }
 
     /// ``rematchParked(limit:)`` for every parked receipt, or only those filed under these connectors and ids.
-    func rematchParked(limit: Int, only filter: (connectors: [String], keys: [String])?) async throws -> Int {
+    func rematchParked(limit: Int, only filter: (connectors: [String], keys: [String])?, retry: ReceiptRetry = .none) async throws -> Int {
         let everything = filter == nil, connectors = filter?.connectors ?? [], keys = filter?.keys ?? []
         if !everything {
             // Nearly always nothing is parked under these ids: one indexed read, no transaction, no row locks.
@@ -570,7 +572,7 @@ public final class PostgresStore: HeraldStore {
                 ORDER BY p.id DESC, c.seq DESC LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED
                 """, logger: self.logger)
             let matched = try await Self.parkedMatches(rows)
-            return try await self.applyParked(matched, in: transaction)
+            return try await self.applyParked(matched, retry: retry, in: transaction)
         }
     }
 

@@ -177,7 +177,8 @@ extension SQLiteStore {
     /// destination rule). `newlyCorrelated` false: the correlation exists (the re-match sweep), only the parked part runs.
     /// Returns how many parked receipts it applied.
     @discardableResult
-    static func insertCorrelation(_ correlation: Correlation, outbox: inout CallbackOutbox, db: Database, newlyCorrelated: Bool = true) throws -> Int {
+    static func insertCorrelation(_ correlation: Correlation, outbox: inout CallbackOutbox, db: Database, newlyCorrelated: Bool = true,
+                                  retry: ReceiptRetry = .none) throws -> Int {
         if newlyCorrelated {
             var insert = try RawStatement(db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO correlations (connector, provider_id, message_id, part, round, correlated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -202,7 +203,7 @@ extension SQLiteStore {
         guard !parked.isEmpty, let head = try head(messageID: correlation.messageID, db: db) else { return 0 }
         let recipient = head.subject.to
         var matched: [String] = []
-        let events = parked.compactMap { row -> StatusEvent? in
+        var events = parked.compactMap { row -> StatusEvent? in
             guard let kind = EventKind(rawValue: row[0]),
                   ReceiptMatcher.parkedFits(addresses: ReceiptMatcher.addresses(stored: row[9]), submittedAt: (row[10] as Double?).map(Date.init(timeIntervalSince1970:)),
                                             receivedAt: Date(timeIntervalSince1970: row[3]), recipient: recipient, correlatedAt: correlation.correlatedAt)
@@ -216,7 +217,23 @@ extension SQLiteStore {
             ).event(messageID: correlation.messageID, part: correlation.part, round: correlation.round, correlatedID: correlation.providerMessageID)
         }
         guard !events.isEmpty else { return 0 }
-        try applyEvents(events, messageID: correlation.messageID, head: head, outbox: &outbox, db: db)
+        // Retried as it would have been had it come after the submit response.
+        var retryAt: Date?, lastAttempt = 1
+        if events.contains(where: retry.mayRetry) {
+            lastAttempt = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(attempt) FROM events WHERE message_id = ?"), arguments: [correlation.messageID]) ?? 1
+            let expiresAt = try Double.fetchOne(db.cachedStatement(sql: "SELECT expires_at FROM messages WHERE id = ?"), arguments: [correlation.messageID])
+                .map(Date.init(timeIntervalSince1970:)) ?? .distantPast
+            for index in events.indices where retry.mayRetry(events[index]) {
+                guard let part = events[index].part, head.parts.indices.contains(part) else { continue }
+                let (event, at) = retry.decide(events[index], part: head.parts[part], lastAttempt: lastAttempt, expiresAt: expiresAt)
+                events[index] = event
+                if let at { retryAt = min(at, retryAt ?? at) }
+            }
+        }
+        let inserted = try applyEvents(events, messageID: correlation.messageID, head: head, outbox: &outbox, db: db).inserted
+        if let retryAt, inserted.contains(where: { $0.kind == .status(.deferred) && $0.source == .receipt }) {
+            try requeue(messageID: correlation.messageID, at: retryAt, attempt: lastAttempt, db: db)
+        }
         let now = Date().timeIntervalSince1970
         for id in matched {
             try db.cachedStatement(sql: "UPDATE receipts SET matched_message_id = ?, matched_at = ? WHERE id = ?")

@@ -334,9 +334,6 @@ public final class SQLiteStore: HeraldStore {
             for change in changes {
                 guard let head = try Self.head(messageID: change.messageID, db: db) else { continue }
                 try Self.applyEvents(change.events, messageID: change.messageID, head: head, outbox: &outbox, db: db)
-                for correlation in change.correlations {
-                    try Self.insertCorrelation(correlation, outbox: &outbox, db: db)
-                }
                 switch change.queue {
                 case .keep: break
                 case .remove:
@@ -350,6 +347,10 @@ public final class SQLiteStore: HeraldStore {
                     try db.cachedStatement(sql: """
                         UPDATE queue SET available_at = ?, lease_owner = NULL, lease_until = NULL, attempt = MAX(attempt - 1, 0) WHERE message_id = ?
                         """).execute(arguments: [until.timeIntervalSince1970, change.messageID])
+                }
+                // After the queue change: a parked temporary-failure receipt these correlations take queues the message again.
+                for correlation in change.correlations {
+                    try Self.insertCorrelation(correlation, outbox: &outbox, db: db, retry: change.receiptRetry)
                 }
             }
         }
@@ -388,16 +389,21 @@ public final class SQLiteStore: HeraldStore {
                 }
                 let inserted = try Self.applyEvents([event], messageID: messageID, head: head, outbox: &outbox, db: db).inserted
                 if let retryAt, !inserted.isEmpty {
-                    // Queued again; the next claim is attempt lastAttempt + 1 (the counter continues).
-                    try db.cachedStatement(sql: """
-                        INSERT INTO queue (message_id, available_at, attempt) VALUES (?, ?, ?)
-                        ON CONFLICT (message_id) DO UPDATE SET available_at = MIN(available_at, excluded.available_at)
-                        """).execute(arguments: [messageID, retryAt.timeIntervalSince1970, event.attempt ?? 1])
+                    try Self.requeue(messageID: messageID, at: retryAt, attempt: event.attempt ?? 1, db: db)
                 }
                 outcomes.append(inserted.isEmpty ? .duplicate(messageID: messageID) : .applied(messageID: messageID))
             }
             return outcomes
         }
+    }
+
+    /// Queues a message again after a temporary-failure receipt; the next claim is attempt `attempt + 1` (the counter
+    /// continues).
+    static func requeue(messageID: String, at: Date, attempt: Int, db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO queue (message_id, available_at, attempt) VALUES (?, ?, ?)
+            ON CONFLICT (message_id) DO UPDATE SET available_at = MIN(available_at, excluded.available_at)
+            """).execute(arguments: [messageID, at.timeIntervalSince1970, attempt])
     }
 
     /// The candidate read for 0...``ReceiptMatcher/maximumMatchKeys`` keys, built once (this runs per receipt).

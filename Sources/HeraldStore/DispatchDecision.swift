@@ -36,10 +36,13 @@ public struct DispatchDecision: Sendable {
 
     public let job: DispatchJob
     public let retry: RetryPolicy
+    /// Whether temporary-failure receipts are retried (`herald serve --no-receipt-retries` turns it off).
+    public let receiptRetries: Bool
 
-    public init(job: DispatchJob, retry: RetryPolicy) {
+    public init(job: DispatchJob, retry: RetryPolicy, receiptRetries: Bool = true) {
         self.job = job
         self.retry = retry
+        self.receiptRetries = receiptRetries
     }
 
     /// The change the answers make. Taken parts are correlated; if any part must be tried later, the message is queued
@@ -62,22 +65,24 @@ public struct DispatchDecision: Sendable {
                 temporary.append((answer, reason, detail))
             }
         }
+        // A receipt that beat these answers waits parked; it is applied (and retried as any receipt) when they are written.
+        let receiptRetry = receiptRetries && !correlations.isEmpty ? ReceiptRetry(policy: retry, now: now) : .none
         guard !temporary.isEmpty else {
-            return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .remove)
+            return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .remove, receiptRetry: receiptRetry)
         }
         if let next = retry.nextAttempt(after: job.attempt, now: now, expiresAt: job.expiresAt, random: jitter) {
             for failure in temporary {
                 events.append(event(.deferred, failure.reason, part: failure.answer.part, connector: failure.answer.connector, at: now,
                                     nextAttemptAt: next, detail: failure.detail))
             }
-            return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .retry(at: next))
+            return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .retry(at: next), receiptRetry: receiptRetry)
         }
         for failure in temporary {
             var detail = failure.detail ?? ProviderDetail()
             detail.text = "retries exhausted after \(job.attempt) attempts" + (detail.text.map { ": " + $0 } ?? "")
             events.append(event(.failed, failure.reason, part: failure.answer.part, connector: failure.answer.connector, at: now, detail: detail))
         }
-        return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .remove)
+        return MessageChange(messageID: job.messageID, events: events, correlations: correlations, queue: .remove, receiptRetry: receiptRetry)
     }
 
     /// No connector carries the message's channel: FAILED / UNROUTABLE, out of the queue.

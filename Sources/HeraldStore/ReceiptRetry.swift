@@ -9,7 +9,7 @@ import HeraldCore
 /// message again; the round makes the new attempt outrank whatever the old one's provider says later (see
 /// ``Evidence``). When no attempt is left within the validity, the receipt is recorded as it came: the message ends
 /// in its last reason.
-public struct ReceiptRetry: Sendable {
+public struct ReceiptRetry: Sendable, Hashable {
     /// nil: receipts are never retried.
     public var policy: RetryPolicy?
     public var now: Date

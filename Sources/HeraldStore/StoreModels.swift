@@ -313,12 +313,16 @@ public struct MessageChange: Sendable, Hashable {
     public var events: [StatusEvent]
     public var correlations: [Correlation]
     public var queue: QueueChange
+    /// How a receipt that overtook this submit response (parked, applied when the correlation is written) is retried,
+    /// the same way as one that came after it.
+    public var receiptRetry: ReceiptRetry
 
-    public init(messageID: String, events: [StatusEvent], correlations: [Correlation] = [], queue: QueueChange = .keep) {
+    public init(messageID: String, events: [StatusEvent], correlations: [Correlation] = [], queue: QueueChange = .keep, receiptRetry: ReceiptRetry = .none) {
         self.messageID = messageID
         self.events = events
         self.correlations = correlations
         self.queue = queue
+        self.receiptRetry = receiptRetry
     }
 }
 

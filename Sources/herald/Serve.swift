@@ -152,7 +152,7 @@ struct Serve: AsyncParsableCommand {
                                                                 inbound: { message, acknowledge in inboundRecorder.deliver(message, acknowledge: acknowledge) })))
         }
         let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(connectors, routes: routes),
-                                    configuration: .init(workers: max(1, workers)), logger: Logger(label: "herald.dispatch"))
+                                    configuration: .init(workers: max(1, workers), receiptRetries: !noReceiptRetries), logger: Logger(label: "herald.dispatch"))
         guard duplicateWindowS >= 0 else { throw ValidationError("--duplicate-window-s \(duplicateWindowS) is negative; use 0 to turn the gate off") }
         let gateway = Gateway(store: store, prices: prices, signal: dispatcher.signal, duplicateWindow: TimeInterval(duplicateWindowS))
         let ingestor = ReceiptIngestor(store: store, sink: sink, retry: noReceiptRetries ? nil : dispatcher.configuration.retry)

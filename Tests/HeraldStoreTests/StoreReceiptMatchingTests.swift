@@ -163,6 +163,30 @@ struct StoreReceiptMatchingTests {
         }
     }
 
+    @Test("a temporary-failure receipt that overtook its submit response is retried like one that came after it", arguments: StoreFixtures.backends)
+    func parkedTemporaryFailureIsRetried(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme").id
+            let now = Date()
+            let busy = Self.receipt([.init("77")], .undelivered, reason: .handsetBusy, to: "447400123003", done: now)
+            guard case .parked = try await store.ingest([busy]).first else { Issue.record("not parked"); return }
+            let message = NewMessage.sms(account: account, to: "+447400123003", text: "busy", at: now)
+            _ = try await store.accept([message])
+            _ = try await store.claim(owner: "w", limit: 10, now: now, leaseUntil: now.addingTimeInterval(30))
+            let accepted = StatusEvent(messageID: message.id, part: 0, kind: .status(.accepted), source: .connector, occurredAt: now,
+                                       connector: "smsc", providerMessageID: "77", attempt: 1, dedupKey: "accepted:0:1")
+            try await store.record([MessageChange(
+                messageID: message.id, events: [accepted], correlations: [Correlation(connector: "smsc", providerMessageID: "77", messageID: message.id, part: 0, correlatedAt: now)],
+                queue: .remove, receiptRetry: ReceiptRetry(policy: RetryPolicy(baseDelay: 1, jitter: 0), now: now))])
+            let stored = try #require(try await store.message(id: message.id, accountID: account))
+            #expect(stored.status == .deferred)
+            #expect(stored.reason == .handsetBusy)
+            let again = try await store.claim(owner: "w", limit: 10, now: now.addingTimeInterval(5), leaseUntil: now.addingTimeInterval(35))
+            #expect(again.map(\.messageID) == [message.id], "queued again for the next attempt")
+            #expect(again.first?.attempt == 2)
+        }
+    }
+
     @Test("waiting for a connector gives the attempt back; a live worker's leases are renewed", arguments: StoreFixtures.backends)
     func waitAndRenew(backend: Backend) async throws {
         try await StoreFixtures.withStore(backend) { store, _ in
