@@ -211,11 +211,7 @@ public final class FakeTwilio: Service {
         ]
         if let errorCode { parameters.append(.init("ErrorCode", String(errorCode))) }
         if status == "delivered" || status == "undelivered" {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = "yyMMddHHmm"
-            parameters.append(.init("RawDlrDoneDate", formatter.string(from: Date())))
+            parameters.append(.init("RawDlrDoneDate", FakeDates.utc(Date(), "yyMMddHHmm")))
         }
         return parameters
     }
@@ -235,14 +231,10 @@ public final class FakeTwilio: Service {
     // MARK: Twilio's JSON
 
     private func resource(_ message: Message, account: String) -> [String: Any] {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         let uri = "/2010-04-01/Accounts/\(account)/Messages/\(message.sid).json"
         return [
-            "account_sid": account, "api_version": "2010-04-01", "body": message.body, "date_created": formatter.string(from: message.created),
-            "date_sent": NSNull(), "date_updated": formatter.string(from: message.created), "direction": "outbound-api",
+            "account_sid": account, "api_version": "2010-04-01", "body": message.body, "date_created": FakeDates.utc(message.created, "EEE, dd MMM yyyy HH:mm:ss Z"),
+            "date_sent": NSNull(), "date_updated": FakeDates.utc(message.created, "EEE, dd MMM yyyy HH:mm:ss Z"), "direction": "outbound-api",
             "error_code": message.errorCode.map { $0 as Any } ?? NSNull(), "error_message": NSNull(), "from": message.from,
             "messaging_service_sid": NSNull(), "num_media": "0", "num_segments": "1", "price": NSNull(), "price_unit": "USD",
             "sid": message.sid, "status": message.status, "subresource_uris": ["media": uri.replacingOccurrences(of: ".json", with: "/Media.json")],

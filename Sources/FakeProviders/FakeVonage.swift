@@ -25,6 +25,8 @@ public final class FakeVonage: Service {
         public var reorder = 0.0
         public var early = 0.0
         public var inboundURL: String?
+        /// False: no delivery receipts at all (a benchmark posts its own).
+        public var sendsCallbacks = true
 
         public init() {}
     }
@@ -123,7 +125,7 @@ public final class FakeVonage: Service {
                 .merging(parameters["client-ref"].map { ["client-ref": $0] } ?? [:]) { first, _ in first }
         }
         let response = try Self.json(["message-count": String(parts), "messages": messages])
-        guard let callback = parameters["callback"] ?? nil else { return response }
+        guard let callback = parameters["callback"], configuration.sendsCallbacks else { return response }
         let early = Double.random(in: 0..<1) < configuration.early
         let delay = Int.random(in: configuration.delayMs)
         for id in ids {
@@ -144,16 +146,11 @@ public final class FakeVonage: Service {
     }
 
     private func receiptParameters(id: String, to: String, from: String, status: String, errorCode: String, clientRef: String?) -> [ProviderCallback.Parameter] {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyMMddHHmm"
-        let scts = formatter.string(from: Date())
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        let scts = FakeDates.utc(Date(), "yyMMddHHmm")
         var parameters: [ProviderCallback.Parameter] = [
             .init("msisdn", to), .init("to", from), .init("network-code", "23410"), .init("messageId", id), .init("price", "0.03330000"),
             .init("status", status), .init("scts", scts), .init("err-code", errorCode), .init("api-key", configuration.apiKey),
-            .init("message-timestamp", formatter.string(from: Date())), .init("timestamp", String(Int(Date().timeIntervalSince1970))),
+            .init("message-timestamp", FakeDates.utc(Date(), "yyyy-MM-dd HH:mm:ss")), .init("timestamp", String(Int(Date().timeIntervalSince1970))),
             .init("nonce", UUID().uuidString.lowercased()),
         ]
         if let clientRef { parameters.append(.init("client-ref", clientRef)) }
@@ -176,16 +173,12 @@ public final class FakeVonage: Service {
             return try Self.json(["error": "POST /fake/inbound needs msisdn, to and text"], status: 400)
         }
         guard let url = configuration.inboundURL else { return try Self.json(["error": "start the fake with --inbound-url"], status: 400) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         let id = "0B" + (0..<14).map { _ in String(Int.random(in: 0..<16), radix: 16, uppercase: true) }.joined()
         let text = form["text"] ?? ""
         let parameters: [ProviderCallback.Parameter] = [
             .init("msisdn", msisdn), .init("to", to), .init("messageId", id), .init("text", text), .init("type", "text"),
             .init("keyword", String(text.split(separator: " ").first ?? "").uppercased()), .init("api-key", configuration.apiKey),
-            .init("message-timestamp", formatter.string(from: Date())), .init("timestamp", String(Int(Date().timeIntervalSince1970))),
+            .init("message-timestamp", FakeDates.utc(Date(), "yyyy-MM-dd HH:mm:ss")), .init("timestamp", String(Int(Date().timeIntervalSince1970))),
             .init("nonce", UUID().uuidString.lowercased()),
         ]
         let status = await poster.post(signed(url, parameters))

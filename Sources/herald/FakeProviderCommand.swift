@@ -57,7 +57,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
     @Option(help: "Share of messages whose final status comes before 'sent' (0-1).") var reorder: Double = 0
     @Option(help: "Share of messages whose statuses are all sent before the API answers (0-1).") var early: Double = 0
     @Option(help: "Where POST /fake/inbound sends subscribers' messages, e.g. http://127.0.0.1:8080/v1/providers/tw/inbound.") var inboundUrl: String?
-    @Flag(help: "Twilio: send no status callbacks (benchmarks post their own).") var noCallbacks = false
+    @Flag(help: "Send no status callbacks or receipts (benchmarks post their own).") var noCallbacks = false
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
 
     func run() async throws {
@@ -97,6 +97,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
             configuration.reorder = reorder
             configuration.early = early
             configuration.inboundURL = inboundUrl
+            configuration.sendsCallbacks = !noCallbacks
             fake = FakeVonage(configuration: configuration, logger: logger, onListening: listening)
         case "whatsapp":
             var configuration = FakeWhatsApp.Configuration()
@@ -106,7 +107,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
             configuration.appSecret = appSecret
             configuration.verifyToken = verifyToken
             configuration.phoneNumberID = phoneNumberId
-            configuration.webhookURL = webhookUrl
+            configuration.webhookURL = noCallbacks ? nil : webhookUrl
             configuration.delayMs = delays[0]...delays[1]
             configuration.duplicates = duplicates
             configuration.reorder = reorder
