@@ -203,12 +203,8 @@ public final class Dispatcher: Service {
                 answer = .temporary(.providerUnavailable, detail: detail)
             case .acceptedParts(let providerIDs, let detail):
                 connectors.recordSuccess(connector.name)
-                // One id per part when the provider split the text as Herald did; else each id stands for the whole message.
-                let parts = providerIDs.count == covered.count ? covered : Array(repeating: part, count: providerIDs.count)
-                for (covering, providerID) in zip(parts, providerIDs) {
-                    answers.append(DispatchDecision.PartAnswer(part: covering, connector: connector.name, at: at, answer: .taken(
-                        .accepted, providerMessageID: providerID, matchKeys: connector.matchKeys(forProviderID: providerID), detail: detail)))
-                }
+                answers += DispatchDecision.taken(providerIDs: providerIDs, covered: covered, connector: connector.name, at: at,
+                                                  matchKeys: connector.matchKeys(forProviderID:), detail: detail)
                 continue
             case .undeliverable(let reason, let detail), .permanentFailure(let reason, let detail):
                 connectors.recordSuccess(connector.name)

@@ -26,12 +26,13 @@ public final class ProviderCallbackIntake: Sendable {
 
     private let store: any ProviderWebhookStore
     private let sink: ReceiptSink
-    private let inbound: (@Sendable (InboundMessage, _ acknowledge: @escaping @Sendable () -> Void) -> Void)?
+    private let inbound: @Sendable (InboundMessage, _ acknowledge: @escaping @Sendable () -> Void) -> Void
     private let logger: Logger
     private let counters = Mutex([String: Counts]())
 
+    /// `inbound`: where subscribers' messages go (``InboundRecorder/deliver(_:acknowledge:)``); `acknowledge` runs once stored.
     public init(store: any ProviderWebhookStore, sink: ReceiptSink,
-                inbound: (@Sendable (InboundMessage, _ acknowledge: @escaping @Sendable () -> Void) -> Void)?,
+                inbound: @escaping @Sendable (InboundMessage, _ acknowledge: @escaping @Sendable () -> Void) -> Void,
                 logger: Logger = Logger(label: "herald.providers")) {
         self.store = store
         self.sink = sink
@@ -48,14 +49,14 @@ public final class ProviderCallbackIntake: Sendable {
         case .refused(let status, let reason):
             count(connector.name) { $0.refused += 1 }
             logger.warning("provider callback refused", metadata: ["connector": "\(connector.name)", "kind": "\(callback.kind.rawValue)",
-                                                                   "status": "\(status)", "reason": "\(reason)"])
+                                                                   "status": "\(status)", "reason": "\(LogText.escaped(reason))"])
             return Answer(status: status, contentType: "text/plain; charset=utf-8", body: reason + "\n")
         case .handshake(let contentType, let body):
             return Answer(status: 200, contentType: contentType, body: body)
         case .malformed(let reason):
             try await store.recordProviderWebhooks([evidence(callback, connector: connector.name)])
             count(connector.name) { $0.malformed += 1 }
-            logger.error("provider callback not readable; kept raw", metadata: ["connector": "\(connector.name)", "reason": "\(reason)"])
+            logger.error("provider callback not readable; kept raw", metadata: ["connector": "\(connector.name)", "reason": "\(LogText.escaped(reason))"])
             return Answer(status: 400, contentType: "text/plain; charset=utf-8", body: reason + "\n")
         case .accepted(let content):
             let raw = evidence(callback, connector: connector.name)
@@ -65,10 +66,8 @@ public final class ProviderCallbackIntake: Sendable {
                 // Kept by the receipt ingestor with the receipts, before they are applied.
                 await record(content.receipts, evidence: raw)
             }
-            if let inbound {
-                for message in content.inbound {
-                    await withCheckedContinuation { (stored: CheckedContinuation<Void, Never>) in inbound(message) { stored.resume() } }
-                }
+            for message in content.inbound {
+                await withCheckedContinuation { (stored: CheckedContinuation<Void, Never>) in inbound(message) { stored.resume() } }
             }
             count(connector.name) { $0.accepted += 1 }
             return Answer(status: content.responseStatus, contentType: content.responseContentType, body: content.responseBody)

@@ -45,6 +45,17 @@ public struct DispatchDecision: Sendable {
         self.receiptRetries = receiptRetries
     }
 
+    /// A whole message a provider took as several messages, one id per part it made (Vonage): when it made as many parts
+    /// as the submission covered, each id answers its own part; otherwise each answers the whole message (part -1).
+    public static func taken(providerIDs: [String], covered: [Int], connector: String, at: Date, matchKeys: (String) -> [String],
+                             detail: ProviderDetail?) -> [PartAnswer] {
+        let parts = providerIDs.count == covered.count ? covered : Array(repeating: covered.count == 1 ? covered[0] : -1, count: providerIDs.count)
+        return zip(parts, providerIDs).map { part, providerID in
+            PartAnswer(part: part, connector: connector, at: at,
+                       answer: .taken(.accepted, providerMessageID: providerID, matchKeys: matchKeys(providerID), detail: detail))
+        }
+    }
+
     /// The change the answers make. Taken parts are correlated; if any part must be tried later, the message is queued
     /// again at the retry policy's time (`jitter` in -1...1) and those parts are DEFERRED, or, when no attempt is left
     /// within the validity, FAILED with "retries exhausted".

@@ -68,6 +68,20 @@ struct DispatchDecisionTests {
         #expect(change.events.map(\.dedupKey) == ["waiting:0:1", "waiting:1:1"])
     }
 
+    @Test func a_whole_message_answered_with_one_id_per_part_correlates_each_part_else_the_whole_message() {
+        let keys: (String) -> [String] = { [$0] }
+        #expect(DispatchDecision.taken(providerIDs: ["A", "B"], covered: [0, 1], connector: "vg", at: now, matchKeys: keys, detail: nil).map(\.part) == [0, 1])
+        #expect(DispatchDecision.taken(providerIDs: ["A", "B", "C"], covered: [0, 1], connector: "vg", at: now, matchKeys: keys, detail: nil).map(\.part)
+            == [-1, -1, -1])
+        #expect(DispatchDecision.taken(providerIDs: ["A", "B"], covered: [1], connector: "vg", at: now, matchKeys: keys, detail: nil).map(\.part) == [1, 1])
+        // The whole message's answer becomes events naming no part (every part) and a correlation of part -1.
+        let change = DispatchDecision(job: job(), retry: RetryPolicy()).decide(
+            DispatchDecision.taken(providerIDs: ["A", "B", "C"], covered: [0, 1], connector: "vg", at: now, matchKeys: keys, detail: nil), now: now)
+        #expect(change.events.allSatisfy { $0.part == nil && $0.kind == .status(.accepted) })
+        #expect(change.correlations.map(\.part) == [-1, -1, -1])
+        #expect(change.correlations.map(\.providerMessageID) == ["A", "B", "C"])
+    }
+
     @Test func no_route_is_unroutable() {
         let change = DispatchDecision(job: job(), retry: RetryPolicy()).unroutable(now: now)
         #expect(change.events.map(\.reason) == [.unroutable])
