@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -22,6 +23,18 @@ final class CallbackPoster: Sendable {
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
                             configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(15))))
         (scheduled, schedule) = AsyncStream.makeStream()
+    }
+
+    /// Serves a fake's routes on HOST:PORT and sends its callbacks until graceful shutdown.
+    func serve(_ router: Router<BasicRequestContext>, host: String, port: Int, name: String, logger: Logger,
+               onListening: @escaping @Sendable (Int) -> Void) async throws {
+        let app = Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: name),
+                              onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) }, logger: logger)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await self.run() }
+            try await app.run()
+            finish()
+        }
     }
 
     func post(_ callback: Callback, afterMilliseconds delay: Int) {

@@ -23,14 +23,8 @@ public final class FakeTwilio: Service {
         public var port = 9001
         public var accountSID = "AC00000000000000000000000000000001"
         public var authToken = "fake-twilio-token"
-        /// Milliseconds from the API answer to the final callback (`sent` comes halfway).
-        public var delayMs: ClosedRange<Int> = 20...200
-        /// Share of final callbacks sent twice.
-        public var duplicates = 0.0
-        /// Share of messages whose final callback comes before `sent`.
-        public var reorder = 0.0
-        /// Share of messages whose callbacks are all sent before the API answers.
-        public var early = 0.0
+        /// Delays, duplicates, reordering, callbacks before the API answer.
+        public var behaviour = FakeBehaviour()
         /// Where `POST /fake/inbound` sends subscribers' messages (Herald's `/v1/providers/{connector}/inbound`).
         public var inboundURL: String?
         /// False: no status callbacks at all (a benchmark posts its own).
@@ -102,13 +96,7 @@ public final class FakeTwilio: Service {
         router.post("/2010-04-01/Accounts/:account/Messages.json") { request, context in try await self.create(request, context) }
         router.get("/2010-04-01/Accounts/:account/Messages/:sid") { request, context in try await self.fetch(request, context) }
         router.post("/fake/inbound") { request, _ in try await self.inbound(request) }
-        let app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "FakeTwilio"),
-                              onServerRunning: { [onListening] channel in onListening(channel.localAddress?.port ?? 0) }, logger: logger)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await self.poster.run() }
-            try await app.run()
-            poster.finish()
-        }
+        try await poster.serve(router, host: configuration.host, port: configuration.port, name: "FakeTwilio", logger: logger, onListening: onListening)
     }
 
     // MARK: The API
@@ -153,19 +141,10 @@ public final class FakeTwilio: Service {
             messages.withLock { $0[sid]?.status = final.status; $0[sid]?.errorCode = final.errorCode }
             return response
         }
-        var sequence = [(word: "sent", code: Int?.none), (word: final.status, code: final.errorCode)]
-        if Double.random(in: 0..<1) < configuration.reorder { sequence.reverse() }
-        if Double.random(in: 0..<1) < configuration.duplicates { sequence.append(sequence[sequence.count - 1]) }
-        let early = Double.random(in: 0..<1) < configuration.early
-        let delay = Int.random(in: configuration.delayMs)
-        for (index, step) in sequence.enumerated() {
-            let parameters = statusParameters(message, account: account, status: step.word, errorCode: step.code)
-            if early {
-                await post(callback, parameters)
-            } else {
-                poster.post(signed(callback, parameters), afterMilliseconds: index == 0 ? delay / 2 : delay + (index - 1) * 5)
-            }
-        }
+        let plan = configuration.behaviour.plan([(word: "sent", code: Int?.none), (word: final.status, code: final.errorCode)])
+        await poster.deliver(plan.steps.map { step, delay in
+            (signed(callback, statusParameters(message, account: account, status: step.word, errorCode: step.code)), delay)
+        }, early: plan.early)
         messages.withLock { $0[sid]?.status = final.status; $0[sid]?.errorCode = final.errorCode }
         return response
     }

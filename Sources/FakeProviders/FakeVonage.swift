@@ -20,10 +20,8 @@ public final class FakeVonage: Service {
         public var apiSecret = "fake-vonage-secret"
         public var signatureSecret = "fake-vonage-signature-secret"
         public var signatureMethod = VonageSignature.Method.md5hash
-        public var delayMs: ClosedRange<Int> = 20...200
-        public var duplicates = 0.0
-        public var reorder = 0.0
-        public var early = 0.0
+        /// Delays, duplicates, reordering, callbacks before the API answer.
+        public var behaviour = FakeBehaviour()
         public var inboundURL: String?
         /// False: no delivery receipts at all (a benchmark posts its own).
         public var sendsCallbacks = true
@@ -75,13 +73,7 @@ public final class FakeVonage: Service {
         router.post("/sms/json") { request, _ in try await self.send(request) }
         router.get("/sms/json") { request, _ in try await self.send(request) }
         router.post("/fake/inbound") { request, _ in try await self.inbound(request) }
-        let app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "FakeVonage"),
-                              onServerRunning: { [onListening] channel in onListening(channel.localAddress?.port ?? 0) }, logger: logger)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await self.poster.run() }
-            try await app.run()
-            poster.finish()
-        }
+        try await poster.serve(router, host: configuration.host, port: configuration.port, name: "FakeVonage", logger: logger, onListening: onListening)
     }
 
     private func send(_ request: Request) async throws -> Response {
@@ -126,21 +118,11 @@ public final class FakeVonage: Service {
         }
         let response = try Self.json(["message-count": String(parts), "messages": messages])
         guard let callback = parameters["callback"], configuration.sendsCallbacks else { return response }
-        let early = Double.random(in: 0..<1) < configuration.early
-        let delay = Int.random(in: configuration.delayMs)
         for id in ids {
-            var sequence = [(word: "buffered", code: "0"), (word: final.status, code: final.errorCode)]
-            if Double.random(in: 0..<1) < configuration.reorder { sequence.reverse() }
-            if Double.random(in: 0..<1) < configuration.duplicates { sequence.append(sequence[sequence.count - 1]) }
-            for (index, step) in sequence.enumerated() {
-                let receipt = signed(callback, receiptParameters(id: id, to: to, from: from, status: step.word, errorCode: step.code,
-                                                                 clientRef: parameters["client-ref"]))
-                if early {
-                    await poster.post(receipt)
-                } else {
-                    poster.post(receipt, afterMilliseconds: index == 0 ? delay / 2 : delay + (index - 1) * 5)
-                }
-            }
+            let plan = configuration.behaviour.plan([(word: "buffered", code: "0"), (word: final.status, code: final.errorCode)])
+            await poster.deliver(plan.steps.map { step, delay in
+                (signed(callback, receiptParameters(id: id, to: to, from: from, status: step.word, errorCode: step.code, clientRef: parameters["client-ref"])), delay)
+            }, early: plan.early)
         }
         return response
     }

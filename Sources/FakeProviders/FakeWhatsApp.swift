@@ -22,10 +22,8 @@ public final class FakeWhatsApp: Service {
         public var appSecret = "fake-whatsapp-app-secret"
         public var verifyToken = "fake-verify-token"
         public var webhookURL: String?
-        public var delayMs: ClosedRange<Int> = 20...200
-        public var duplicates = 0.0
-        public var reorder = 0.0
-        public var early = 0.0
+        /// Delays, duplicates, reordering, callbacks before the API answer.
+        public var behaviour = FakeBehaviour()
 
         public init() {}
     }
@@ -69,13 +67,7 @@ public final class FakeWhatsApp: Service {
         router.post("/:version/:phone/messages") { request, context in try await self.send(request, context) }
         router.post("/fake/inbound") { request, _ in try await self.inbound(request) }
         router.post("/fake/verify") { _, _ in try await self.verify() }
-        let app = Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "FakeWhatsApp"),
-                              onServerRunning: { [onListening] channel in onListening(channel.localAddress?.port ?? 0) }, logger: logger)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await self.poster.run() }
-            try await app.run()
-            poster.finish()
-        }
+        try await poster.serve(router, host: configuration.host, port: configuration.port, name: "FakeWhatsApp", logger: logger, onListening: onListening)
     }
 
     private func send(_ request: Request, _ context: some RequestContext) async throws -> Response {
@@ -113,23 +105,19 @@ public final class FakeWhatsApp: Service {
             if seen.withLock({ $0.insert(to).inserted }) { return try Self.error(status, code: code, type: "OAuthException", message: message) }
             fate = .statuses(["sent", "delivered"], errorCode: nil, reply: nil)
         }
-        guard case .statuses(var words, let errorCode, let reply) = fate else {
+        guard case .statuses(let words, let errorCode, let reply) = fate else {
             if case .refuse(let status, let code, let message) = fate { return try Self.error(status, code: code, type: "OAuthException", message: message) }
             return try Self.error(500, code: 1, type: "OAuthException", message: "An unknown error occurred")
         }
         let id = "wamid.HBgL" + (0..<24).map { _ in String(Int.random(in: 0..<16), radix: 16, uppercase: true) }.joined() + "AA=="
         let response = try Self.json(200, ["messaging_product": "whatsapp", "contacts": [["input": to, "wa_id": to]], "messages": [["id": id]]])
         guard let url = configuration.webhookURL else { return response }
-        if Double.random(in: 0..<1) < configuration.reorder { words.reverse() }
-        if Double.random(in: 0..<1) < configuration.duplicates, let last = words.last { words.append(last) }
-        let early = Double.random(in: 0..<1) < configuration.early
-        let delay = Int.random(in: configuration.delayMs)
-        for (index, word) in words.enumerated() {
-            let notification = signed(url, statusNotification(id: id, to: to, status: word, errorCode: word == "failed" ? errorCode : nil))
-            if early { await poster.post(notification) } else { poster.post(notification, afterMilliseconds: delay / 2 + index * (delay / 2 + 5)) }
-        }
+        let plan = configuration.behaviour.plan(words)
+        await poster.deliver(plan.steps.map { word, delay in
+            (signed(url, statusNotification(id: id, to: to, status: word, errorCode: word == "failed" ? errorCode : nil)), delay)
+        }, early: plan.early)
         if let reply {
-            poster.post(signed(url, messageNotification(from: to, text: reply, context: id)), afterMilliseconds: delay + words.count * 10 + 50)
+            poster.post(signed(url, messageNotification(from: to, text: reply, context: id)), afterMilliseconds: (plan.steps.last?.afterMs ?? 0) + 50)
         }
         return response
     }

@@ -67,6 +67,21 @@ final class ProviderState: Sendable {
                        metadata: ["connector": "\(connector)", "text": "\(LogText.escaped(text))"])
     }
 
+    /// Sends one request to the provider and turns its answer into Herald's words with `answer`; a request that got no
+    /// answer is ``noAnswer(_:baseURL:)``.
+    func send(_ request: HTTPClientRequest, with client: HTTPClient, timeout: Duration, baseURL: String,
+              answer: (_ status: Int, _ body: [UInt8]) -> SubmitResult) async -> SubmitResult {
+        let status: Int, body: ByteBuffer
+        do {
+            let response = try await client.execute(request, timeout: .init(timeout))
+            status = Int(response.status.code)
+            body = try await response.body.collect(upTo: 1 << 20)
+        } catch {
+            return noAnswer(error, baseURL: baseURL)
+        }
+        return answer(status, Array(buffer: body))
+    }
+
     /// A request that got no answer: not connected means nothing was sent (the message waits or fails over); a timeout
     /// after sending may have reached the provider (retried as a temporary failure, which may send it twice).
     func noAnswer(_ error: any Error, baseURL: String) -> SubmitResult {

@@ -74,6 +74,11 @@ struct FakeProviderCommand: AsyncParsableCommand {
         for (name, share) in [("--duplicates", duplicates), ("--reorder", reorder), ("--early", early)] where !(0...1).contains(share) {
             throw ValidationError("\(name) \(share) is not a share between 0 and 1")
         }
+        var behaviour = FakeBehaviour()
+        behaviour.delayMs = delays[0]...delays[1]
+        behaviour.duplicates = duplicates
+        behaviour.reorder = reorder
+        behaviour.early = early
         let logger = Logger(label: "fake.\(provider)")
         let host = host, provider = provider
         let listening: @Sendable (Int) -> Void = { port in
@@ -92,10 +97,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
             configuration.apiSecret = apiSecret
             configuration.signatureSecret = signatureSecret
             configuration.signatureMethod = method
-            configuration.delayMs = delays[0]...delays[1]
-            configuration.duplicates = duplicates
-            configuration.reorder = reorder
-            configuration.early = early
+            configuration.behaviour = behaviour
             configuration.inboundURL = inboundUrl
             configuration.sendsCallbacks = !noCallbacks
             fake = FakeVonage(configuration: configuration, logger: logger, onListening: listening)
@@ -108,10 +110,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
             configuration.verifyToken = verifyToken
             configuration.phoneNumberID = phoneNumberId
             configuration.webhookURL = noCallbacks ? nil : webhookUrl
-            configuration.delayMs = delays[0]...delays[1]
-            configuration.duplicates = duplicates
-            configuration.reorder = reorder
-            configuration.early = early
+            configuration.behaviour = behaviour
             fake = FakeWhatsApp(configuration: configuration, logger: logger, onListening: listening)
         default:
             var configuration = FakeTwilio.Configuration()
@@ -119,10 +118,7 @@ struct FakeProviderCommand: AsyncParsableCommand {
             configuration.port = port
             configuration.accountSID = accountSid
             configuration.authToken = authToken
-            configuration.delayMs = delays[0]...delays[1]
-            configuration.duplicates = duplicates
-            configuration.reorder = reorder
-            configuration.early = early
+            configuration.behaviour = behaviour
             configuration.inboundURL = inboundUrl
             configuration.sendsCallbacks = !noCallbacks
             fake = FakeTwilio(configuration: configuration, logger: logger, onListening: listening)

@@ -60,7 +60,7 @@ struct ProviderHarness {
             configuration.port = fakePort
             configuration.accountSID = accountSID
             configuration.authToken = authToken
-            configuration.delayMs = 5...30
+            configuration.behaviour.delayMs = 5...30
             configuration.inboundURL = inboundURL
             configure(&configuration)
             return FakeTwilio(configuration: configuration, onListening: listening)
@@ -83,7 +83,7 @@ struct ProviderHarness {
             configuration.apiSecret = "harness-api-secret"
             configuration.signatureSecret = vonageSignatureSecret
             configuration.signatureMethod = method
-            configuration.delayMs = 5...30
+            configuration.behaviour.delayMs = 5...30
             configuration.inboundURL = inboundURL
             configure(&configuration)
             return FakeVonage(configuration: configuration, onListening: listening)
@@ -107,7 +107,7 @@ struct ProviderHarness {
             configuration.appSecret = whatsAppSecret
             configuration.verifyToken = "harness-verify"
             configuration.webhookURL = publicURL + "/v1/providers/wa/status"
-            configuration.delayMs = 5...30
+            configuration.behaviour.delayMs = 5...30
             configure(&configuration)
             return FakeWhatsApp(configuration: configuration, onListening: listening)
         }, connect: { _, fakePort, client in

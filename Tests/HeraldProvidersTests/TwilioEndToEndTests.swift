@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func earlyDuplicateAndReorderedStatusesAreMatchedOnce() async throws {
-        try await ProviderHarness.run(fake: { $0.early = 1; $0.duplicates = 1; $0.reorder = 1 }) { herald in
+        try await ProviderHarness.run(fake: { $0.behaviour.early = 1; $0.behaviour.duplicates = 1; $0.behaviour.reorder = 1 }) { herald in
             let id = try await herald.send(["channel": "sms", "to": "+14155550100", "text": "early"])
             let message = try await herald.waitForFinal(id)
             #expect(message["status"] as? String == "DELIVERED")

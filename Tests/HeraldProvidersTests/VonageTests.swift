@@ -100,7 +100,7 @@ import Testing
     }
 
     @Test func partsAreCorrelatedOneByOneAndTemporaryFailuresAreRetried() async throws {
-        try await ProviderHarness.runVonage(apiSecret: nil, fake: { $0.duplicates = 1; $0.reorder = 0.5; $0.early = 0.5 }) { herald in
+        try await ProviderHarness.runVonage(apiSecret: nil, fake: { $0.behaviour.duplicates = 1; $0.behaviour.reorder = 0.5; $0.behaviour.early = 0.5 }) { herald in
             let long = String(repeating: "Vonage splits this itself. ", count: 8)
             let delivered = try await herald.send(["channel": "sms", "to": "+447400120100", "text": long])
             let busy = try await herald.send(["channel": "sms", "to": "+447400120707", "text": "busy once"])
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func aTemporaryFailureThatBeatsTheAPIAnswerIsRetried() async throws {
-        try await ProviderHarness.runVonage(fake: { $0.early = 1 }) { herald in
+        try await ProviderHarness.runVonage(fake: { $0.behaviour.early = 1 }) { herald in
             let busy = try await herald.send(["channel": "sms", "to": "+447400120702", "text": "absent for now"])
             let message = try await herald.waitForFinal(busy)
             #expect(message["status"] as? String == "DELIVERED")

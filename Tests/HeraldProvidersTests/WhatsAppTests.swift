@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func readReplyAndFailuresThroughTheFake() async throws {
-        try await ProviderHarness.runWhatsApp(fake: { $0.duplicates = 1 }) { herald in
+        try await ProviderHarness.runWhatsApp(fake: { $0.behaviour.duplicates = 1 }) { herald in
             let read = try await herald.send(["channel": "chat", "to": "+14155550022", "text": "Your order shipped"])
             let undeliverable = try await herald.send(["channel": "chat", "to": "+14155551026", "text": "hi"])
             let unknown = try await herald.send(["channel": "chat", "to": "+14155559999", "text": "hi"])

@@ -63,15 +63,7 @@ public final class TwilioConnector: ProviderCallbackHandling {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(ByteBuffer(string: FormURLEncoding.encode(form)))
-        let status: Int, body: ByteBuffer
-        do {
-            let response = try await client.execute(request, timeout: .init(configuration.timeout))
-            status = Int(response.status.code)
-            body = try await response.body.collect(upTo: 1 << 20)
-        } catch {
-            return state.noAnswer(error, baseURL: configuration.baseURL)
-        }
-        return answer(status: status, body: Array(buffer: body))
+        return await state.send(request, with: client, timeout: configuration.timeout, baseURL: configuration.baseURL, answer: answer(status:body:))
     }
 
     /// Twilio's answer to a create request, in Herald's words (public for the fuzz target).

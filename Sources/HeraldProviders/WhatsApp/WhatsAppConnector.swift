@@ -45,15 +45,7 @@ public final class WhatsAppConnector: ProviderCallbackHandling {
         request.headers.add(name: "Authorization", value: "Bearer \(configuration.accessToken)")
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])) ?? Data()))
-        let status: Int, body: ByteBuffer
-        do {
-            let response = try await client.execute(request, timeout: .init(configuration.timeout))
-            status = Int(response.status.code)
-            body = try await response.body.collect(upTo: 1 << 20)
-        } catch {
-            return state.noAnswer(error, baseURL: configuration.baseURL)
-        }
-        return answer(status: status, body: Array(buffer: body))
+        return await state.send(request, with: client, timeout: configuration.timeout, baseURL: configuration.baseURL, answer: answer(status:body:))
     }
 
     /// The provider's answer to a send, in Herald's words (public for the fuzz target).
