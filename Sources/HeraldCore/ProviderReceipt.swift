@@ -41,6 +41,8 @@ public struct ProviderReceipt: Sendable, Hashable {
     public var addresses: [String]
     /// When the provider says it took the submission (the receipt's `submit date`), if it says.
     public var submittedAt: Date?
+    /// What the provider says the message cost (Vonage's `price`, WhatsApp's pricing category), kept next to Herald's price.
+    public var price: ProviderPrice?
 
     public init(connector: String, providerMessageID: String, kind: EventKind, reason: ReasonCode? = nil, occurredAt: Date, receivedAt: Date,
                 detail: ProviderDetail? = nil, matchKeys: [MatchKey]? = nil, addresses: [String] = [], submittedAt: Date? = nil) {

@@ -231,7 +231,8 @@ public struct HeraldAPI: Sendable {
             throw APIProblem.notFound("message", id: id)
         }
         let parts = message.parts.enumerated().map { PartRecord(index: $0.offset, state: $0.element) }
-        let json = MessageJSON(message, vocabulary: vocabulary, currency: gateway.prices.currency, parts: parts, events: events)
+        let json = MessageJSON(message, vocabulary: vocabulary, currency: gateway.prices.currency, parts: parts, events: events,
+                               providerPrices: try await store.providerPrices(messageID: id))
         return Self.write { json.write(to: &$0) }
     }
 

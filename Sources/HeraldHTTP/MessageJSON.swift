@@ -123,6 +123,8 @@ struct CostJSON: JSONWritable {
     var currency: String
     var billableSegments: Int
     var pricePerSegment: String
+    /// On reads of one message: what each provider message cost as its provider reported it (HTTP providers' receipts).
+    var providerReported: [ProviderPriceRecord]?
 }
 
 struct PartJSON: JSONWritable {
@@ -170,7 +172,8 @@ struct MessageJSON: JSONWritable {
     var parts: [PartJSON]?
     var timeline: [EventJSON]?
 
-    init(_ message: MessageRecord, vocabulary: Vocabulary, currency: String, parts: [PartRecord]? = nil, events: [StatusEvent]? = nil) {
+    init(_ message: MessageRecord, vocabulary: Vocabulary, currency: String, parts: [PartRecord]? = nil, events: [StatusEvent]? = nil,
+         providerPrices: [ProviderPriceRecord]? = nil) {
         id = message.id
         channel = message.channel.rawValue
         to = message.to
@@ -189,7 +192,7 @@ struct MessageJSON: JSONWritable {
         encoding = message.encoding
         characters = message.characters
         cost = CostJSON(amount: PriceTable.decimal(message.costMicros), currency: currency, billableSegments: message.billedSegments,
-                        pricePerSegment: PriceTable.decimal(message.priceMicros))
+                        pricePerSegment: PriceTable.decimal(message.priceMicros), providerReported: providerPrices)
         billable = message.billable
         nextAttemptAt = message.nextAttemptAt.map(Timestamp.format)
         conflict = message.hasConflict
@@ -252,6 +255,18 @@ extension CostJSON {
             writer.field("currency", currency)
             writer.field("billable_segments", billableSegments)
             writer.field("price_per_segment", pricePerSegment)
+            if let providerReported {
+                writer.key("provider_reported")
+                writer.array(providerReported) { writer, record in
+                    writer.object { writer in
+                        writer.field("connector", record.connector)
+                        writer.field("provider_message_id", record.providerMessageID)
+                        writer.optionalField("amount", record.price.amount)
+                        writer.optionalField("currency", record.price.currency)
+                        writer.optionalField("category", record.price.category)
+                    }
+                }
+            }
         }
     }
 }

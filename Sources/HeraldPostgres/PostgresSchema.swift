@@ -184,5 +184,20 @@ enum PostgresSchema {
             "ALTER TABLE inbound ADD COLUMN provider_id TEXT",
             "CREATE UNIQUE INDEX inbound_provider ON inbound(connector, provider_id) WHERE provider_id IS NOT NULL",
         ]),
+        (17, [
+            // What providers report a message cost, per provider message, next to Herald's own price.
+            """
+            CREATE TABLE provider_prices (
+                message_id TEXT NOT NULL,
+                connector TEXT NOT NULL,
+                provider_id TEXT NOT NULL,
+                amount TEXT,
+                currency TEXT,
+                category TEXT,
+                reported_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (message_id, connector, provider_id)
+            )
+            """,
+        ]),
     ]
 }

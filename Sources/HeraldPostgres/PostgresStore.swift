@@ -471,6 +471,7 @@ public final class PostgresStore: HeraldStore {
             var events: [String: [StatusEvent]] = [:]
             var unmatched: [(ProviderReceipt, String)] = []
             var decided: [Int: (messageID: String, key: String)] = [:]
+            var prices: [(messageID: String, connector: String, providerID: String, price: ProviderPrice, at: Date)] = []
             for (index, receipt) in receipts.enumerated() {
                 let found = candidates[index] ?? []
                 let decision = self.matcher.withLock { $0.decide(receipt, among: found) }
@@ -480,6 +481,7 @@ public final class PostgresStore: HeraldStore {
                     let event = receipt.event(messageID: candidate.messageID, part: candidate.part, round: candidate.round, correlatedID: candidate.key)
                     events[candidate.messageID, default: []].append(event)
                     decided[index] = (candidate.messageID, event.dedupKey)
+                    if let price = receipt.price { prices.append((candidate.messageID, receipt.connector, candidate.key, price, receipt.receivedAt)) }
                 case .park(let reason):
                     unmatched.append((receipt, reason))
                 }
@@ -489,6 +491,15 @@ public final class PostgresStore: HeraldStore {
             let applied = try await self.applyBulk(events, heads: heads, in: transaction)
             try await self.requeue(retries, applied: applied, connection: connection)
             try await self.park(unmatched, connection: connection)
+            for entry in prices {
+                try await connection.query("""
+                    INSERT INTO provider_prices (message_id, connector, provider_id, amount, currency, category, reported_at)
+                    VALUES (\(entry.messageID), \(entry.connector), \(entry.providerID), \(entry.price.amount), \(entry.price.currency), \(entry.price.category), \(entry.at))
+                    ON CONFLICT (message_id, connector, provider_id) DO UPDATE SET amount = COALESCE(excluded.amount, provider_prices.amount),
+                        currency = COALESCE(excluded.currency, provider_prices.currency), category = COALESCE(excluded.category, provider_prices.category),
+                        reported_at = excluded.reported_at
+                    """, logger: self.logger)
+            }
             // Report per receipt: the first copy of a new event applied, every other copy a duplicate.
             var reported = Set<String>()
             var parkedReasons = unmatched.map(\.1).makeIterator()
@@ -520,6 +531,17 @@ public final class PostgresStore: HeraldStore {
             ))
         }
         return found
+    }
+
+    public func providerPrices(messageID: String) async throws -> [ProviderPriceRecord] {
+        let rows = try await client.query("""
+            SELECT connector, provider_id, amount, currency, category FROM provider_prices WHERE message_id = \(messageID) ORDER BY reported_at, provider_id
+            """, logger: logger)
+        var prices: [ProviderPriceRecord] = []
+        for try await (connector, providerID, amount, currency, category) in rows.decode((String, String, String?, String?, String?).self) {
+            prices.append(ProviderPriceRecord(connector: connector, providerMessageID: providerID, price: ProviderPrice(amount: amount, currency: currency, category: category)))
+        }
+        return prices
     }
 
     public func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt] {

@@ -323,6 +323,21 @@ enum SQLiteSchema {
                 CREATE UNIQUE INDEX inbound_provider ON inbound(connector, provider_id) WHERE provider_id IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v17-provider-prices") { db in
+            // What providers report a message cost, per provider message, next to Herald's own price.
+            try db.execute(sql: """
+                CREATE TABLE provider_prices (
+                    message_id TEXT NOT NULL,
+                    connector TEXT NOT NULL,
+                    provider_id TEXT NOT NULL,
+                    amount TEXT,
+                    currency TEXT,
+                    category TEXT,
+                    reported_at REAL NOT NULL,
+                    PRIMARY KEY (message_id, connector, provider_id)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -388,12 +388,34 @@ public final class SQLiteStore: HeraldStore {
                     (event, retryAt) = retry.decide(event, part: head.parts[part], lastAttempt: lastAttempt, expiresAt: expiresAt)
                 }
                 let inserted = try Self.applyEvents([event], messageID: messageID, head: head, outbox: &outbox, db: db).inserted
+                if let price = receipt.price {
+                    try Self.keepPrice(price, messageID: messageID, connector: receipt.connector, providerID: candidate.key, at: receipt.receivedAt, db: db)
+                }
                 if let retryAt, !inserted.isEmpty {
                     try Self.requeue(messageID: messageID, at: retryAt, attempt: event.attempt ?? 1, db: db)
                 }
                 outcomes.append(inserted.isEmpty ? .duplicate(messageID: messageID) : .applied(messageID: messageID))
             }
             return outcomes
+        }
+    }
+
+    /// A provider's reported price for one of its messages (the latest report stands).
+    static func keepPrice(_ price: ProviderPrice, messageID: String, connector: String, providerID: String, at: Date, db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO provider_prices (message_id, connector, provider_id, amount, currency, category, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (message_id, connector, provider_id) DO UPDATE SET amount = COALESCE(excluded.amount, amount),
+                currency = COALESCE(excluded.currency, currency), category = COALESCE(excluded.category, category), reported_at = excluded.reported_at
+            """).execute(arguments: [messageID, connector, providerID, price.amount, price.currency, price.category, at.timeIntervalSince1970])
+    }
+
+    public func providerPrices(messageID: String) async throws -> [ProviderPriceRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT connector, provider_id, amount, currency, category FROM provider_prices WHERE message_id = ? ORDER BY reported_at, provider_id
+                """), arguments: [messageID]).map { row in
+                ProviderPriceRecord(connector: row[0], providerMessageID: row[1], price: ProviderPrice(amount: row[2], currency: row[3], category: row[4]))
+            }
         }
     }
 

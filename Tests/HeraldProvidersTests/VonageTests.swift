@@ -114,6 +114,10 @@ import Testing
             let ids = Set(first.timeline.filter { $0["event"] as? String == "ACCEPTED" }.compactMap { $0["provider_message_id"] as? String })
             #expect(ids.count == segments, "one Vonage id per part")
             #expect(Set(first.timeline.filter { $0["event"] as? String == "DELIVERED" }.compactMap { $0["part"] as? Int }) == [0, 1])
+            // Vonage's price for each part, next to Herald's own.
+            let reported = (first["cost"] as? [String: Any])?["provider_reported"] as? [[String: Any]] ?? []
+            #expect(Set(reported.compactMap { $0["provider_message_id"] as? String }) == ids)
+            #expect(reported.allSatisfy { $0["amount"] as? String == "0.03330000" && $0["connector"] as? String == "vg" })
 
             let second = try await herald.waitForFinal(busy)
             #expect(second["status"] as? String == "DELIVERED", "Handset Busy is retried")

@@ -96,6 +96,8 @@ import Testing
                 first = try await herald.request("GET", herald.baseURL.appendingPathComponent("v1/messages/\(read)")).json
             }
             #expect(first["status"] as? String == "DELIVERED")
+            let reported = (first["cost"] as? [String: Any])?["provider_reported"] as? [[String: Any]] ?? []
+            #expect(reported.first?["category"] as? String == "service (CBP, billable)")
             let readEvent = try #require(first.timeline.first { $0["event"] as? String == "READ" })
             #expect(readEvent["effect"] as? String != "ignored_weaker")
             #expect(readEvent["type"] as? String == "message.engagement")

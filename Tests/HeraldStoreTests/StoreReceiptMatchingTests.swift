@@ -187,6 +187,22 @@ struct StoreReceiptMatchingTests {
         }
     }
 
+    @Test("a provider's reported price is kept per provider message, once however often the receipt comes", arguments: StoreFixtures.backends)
+    func providerPrices(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme").id
+            let now = Date()
+            let id = try await Self.submitted(store, account: account, to: "+447400123004", providerID: "P1", at: now)
+            var receipt = Self.receipt([.init("P1")], .delivered, to: "447400123004", done: now)
+            receipt.price = ProviderPrice(amount: "0.03330000", currency: "EUR")
+            _ = try await store.ingest([receipt])
+            _ = try await store.ingest([receipt])
+            #expect(try await store.providerPrices(messageID: id) == [ProviderPriceRecord(connector: "smsc", providerMessageID: "P1",
+                                                                                       price: ProviderPrice(amount: "0.03330000", currency: "EUR"))])
+            #expect(try await store.providerPrices(messageID: "msg_none").isEmpty)
+        }
+    }
+
     @Test("waiting for a connector gives the attempt back; a live worker's leases are renewed", arguments: StoreFixtures.backends)
     func waitAndRenew(backend: Backend) async throws {
         try await StoreFixtures.withStore(backend) { store, _ in

@@ -135,11 +135,13 @@ public final class TwilioConnector: ProviderCallbackHandling {
                 if let entry = TwilioCodes.errors[errorCode] { text = text ?? entry.meaning } else { state.logUnknown("error code \(errorCode)", sid) }
             }
         }
-        let receipt = ProviderReceipt(
+        var receipt = ProviderReceipt(
             connector: name, providerMessageID: sid, kind: kind, reason: reason, occurredAt: ProviderDate.minutes(parameters["RawDlrDoneDate"]) ?? receivedAt,
             receivedAt: receivedAt, detail: ProviderDetail(status: word, errorCode: parameters["ErrorCode"], text: text),
             addresses: [parameters["To"]].compactMap { $0 }
         )
+        // Status callbacks rarely carry the price; when one does (`Price`, `PriceUnit`), it is kept.
+        receipt.price = parameters["Price"].flatMap { $0.isEmpty ? nil : ProviderPrice(amount: $0, currency: parameters["PriceUnit"]) }
         return .accepted(ProviderCallbackContent(receipts: [receipt], responseStatus: 204))
     }
 

@@ -155,15 +155,16 @@ public final class VonageConnector: ProviderCallbackHandling {
         let (kind, reason, known) = VonageCodes.interpret(status: word, errorCode: errorCode)
         if !known { state.logUnknown("status word \(word)", id) }
         if reason == .unknownProviderCode, let errorCode { state.logUnknown("err-code \(errorCode)", id) }
-        var words = [reason.flatMap { _ in errorCode.flatMap { VonageCodes.receiptErrors[$0]?.meaning } }].compactMap { $0 }
-        if let price = parameters["price"] { words.append("price \(price)") }
+        let words = [reason.flatMap { _ in errorCode.flatMap { VonageCodes.receiptErrors[$0]?.meaning } }].compactMap { $0 }
         let msisdn = parameters["msisdn"] ?? ""
-        let receipt = ProviderReceipt(
+        var receipt = ProviderReceipt(
             connector: name, providerMessageID: id, kind: kind, reason: reason, occurredAt: ProviderDate.minutes(parameters["scts"]) ?? receivedAt,
             receivedAt: receivedAt,
             detail: ProviderDetail(status: word, errorCode: errorCode, networkErrorCode: parameters["network-code"], text: words.isEmpty ? nil : words.joined(separator: "; ")),
             addresses: msisdn.isEmpty ? [] : ["+" + msisdn]
         )
+        // Vonage's receipt names the amount, in the account's currency (which it does not name).
+        receipt.price = parameters["price"].map { ProviderPrice(amount: $0) }
         return .accepted(ProviderCallbackContent(receipts: [receipt], responseStatus: 204))
     }
 

@@ -146,15 +146,17 @@ public final class WhatsAppConnector: ProviderCallbackHandling {
             if reason == .unknownProviderCode, let code { state.logUnknown("error code \(code)", id) }
             words += [error?["title"] as? String, ((error?["error_data"] as? [String: Any])?["details"] as? String)].compactMap { $0 }
         }
-        if let pricing = status["pricing"] as? [String: Any] {
-            words.append("pricing \(pricing["category"] as? String ?? "?") (\(pricing["pricing_model"] as? String ?? "?"), billable \(pricing["billable"] as? Bool ?? false))")
+        let pricing = (status["pricing"] as? [String: Any]).map { pricing in
+            ProviderPrice(category: "\(pricing["category"] as? String ?? "unknown") (\(pricing["pricing_model"] as? String ?? "?"), \((pricing["billable"] as? Bool ?? false) ? "billable" : "not billable"))")
         }
         let stamp = (status["timestamp"] as? String).flatMap(Double.init) ?? (status["timestamp"] as? NSNumber)?.doubleValue
         let occurred = stamp.map(Date.init(timeIntervalSince1970:)) ?? receivedAt
-        return ProviderReceipt(
+        var receipt = ProviderReceipt(
             connector: name, providerMessageID: id, kind: kind, reason: reason, occurredAt: occurred, receivedAt: receivedAt,
             detail: ProviderDetail(status: word, errorCode: code.map(String.init), text: words.isEmpty ? nil : words.joined(separator: "; ")),
             addresses: (status["recipient_id"] as? String).map { ["+" + $0] } ?? []
         )
+        receipt.price = pricing
+        return receipt
     }
 }

@@ -15,6 +15,8 @@ public protocol MessageStore: Sendable {
     func parts(messageID: String) async throws -> [PartRecord]
     /// Every event of a message in the order it was recorded.
     func events(messageID: String) async throws -> [StatusEvent]
+    /// What the providers reported the message's provider messages cost (from their receipts), oldest first.
+    func providerPrices(messageID: String) async throws -> [ProviderPriceRecord]
     /// One message of the account and its events read in one snapshot, so the timeline always agrees with the status
     /// (two separate reads can straddle a receipt's commit: DELIVERED with no DELIVERED event, or the reverse).
     func messageWithEvents(id: String, accountID: String) async throws -> (message: MessageRecord, events: [StatusEvent])?
