@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // SMS alphabets (GSM 03.38, Latin-1, UCS-2) and segmentation. No dependencies; shared by the domain and SMPP.
@@ -48,7 +50,8 @@ let package = Package(
         // The store contract and its two backends.
         .target(
             name: "HeraldStore",
-            dependencies: ["HeraldCore", "HeraldJSON", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: ["HeraldCore", "HeraldJSON", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
         .target(
@@ -175,6 +178,7 @@ let package = Package(
             name: "HeraldEngine",
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldConnectors",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -240,6 +244,8 @@ let package = Package(
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldConnectors", "HeraldEngine", "HeraldHTTP",
                 "HeraldSMPP", "SMSCSimulator", "SMPP", "SMSText", "HeraldWebhooks", "SMTPSink", "HeraldSMTP", "DKIM", "HeraldProviders", "FakeProviders",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -384,6 +390,8 @@ let package = Package(
             name: "HeraldHTTPTests",
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine", "HeraldHTTP", "HeraldWebhooks", "HeraldLinks",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -135,6 +135,9 @@ public struct Gateway: Sendable {
             messages.append(message)
         }
         let stored = try await groupCommit.accept(messages)
+        for (outcome, message) in stored {
+            if case .created = outcome { HeraldMetrics.accepted(channel: message.draft.channel) }
+        }
         if stored.contains(where: { if case .created = $0.outcome { true } else { false } }) {
             signal?.notify()
         }

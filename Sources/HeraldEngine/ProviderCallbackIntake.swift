@@ -47,7 +47,7 @@ public final class ProviderCallbackIntake: Sendable {
         let verdict = connector.handle(callback)
         switch verdict {
         case .refused(let status, let reason):
-            count(connector.name) { $0.refused += 1 }
+            count(connector.name, "refused") { $0.refused += 1 }
             logger.warning("provider callback refused", metadata: ["connector": "\(connector.name)", "kind": "\(callback.kind.rawValue)",
                                                                    "status": "\(status)", "reason": "\(LogText.escaped(reason))"])
             return Answer(status: status, contentType: "text/plain; charset=utf-8", body: reason + "\n")
@@ -55,7 +55,7 @@ public final class ProviderCallbackIntake: Sendable {
             return Answer(status: 200, contentType: contentType, body: body)
         case .malformed(let reason):
             try await store.recordProviderWebhooks([evidence(callback, connector: connector.name)])
-            count(connector.name) { $0.malformed += 1 }
+            count(connector.name, "malformed") { $0.malformed += 1 }
             logger.error("provider callback not readable; kept raw", metadata: ["connector": "\(connector.name)", "reason": "\(LogText.escaped(reason))"])
             return Answer(status: 400, contentType: "text/plain; charset=utf-8", body: reason + "\n")
         case .accepted(let content):
@@ -69,7 +69,7 @@ public final class ProviderCallbackIntake: Sendable {
             for message in content.inbound {
                 await withCheckedContinuation { (stored: CheckedContinuation<Void, Never>) in inbound(message) { stored.resume() } }
             }
-            count(connector.name) { $0.accepted += 1 }
+            count(connector.name, "accepted") { $0.accepted += 1 }
             return Answer(status: content.responseStatus, contentType: content.responseContentType, body: content.responseBody)
         }
     }
@@ -99,7 +99,8 @@ public final class ProviderCallbackIntake: Sendable {
         }
     }
 
-    private func count(_ connector: String, _ change: (inout Counts) -> Void) {
+    private func count(_ connector: String, _ outcome: String, _ change: (inout Counts) -> Void) {
         counters.withLock { change(&$0[connector, default: Counts()]) }
+        HeraldMetrics.providerCallback(connector: connector, outcome: outcome)
     }
 }

@@ -109,5 +109,8 @@ public final class ReceiptIngestor: Service {
             $0.duplicate += counts.duplicate
             $0.parked += counts.parked
         }
+        HeraldMetrics.receipts("applied", count: counts.applied)
+        HeraldMetrics.receipts("duplicate", count: counts.duplicate)
+        HeraldMetrics.receipts("parked", count: counts.parked)
     }
 }

@@ -30,11 +30,14 @@ public struct HeraldAPI: Sendable {
     let providerIntake: ProviderCallbackIntake?
     /// The address providers call Herald at (`--public-url`): the URL they sign is this plus the path.
     let publicURL: String?
+    /// The metrics in Prometheus' text format (`GET /metrics`, operator keys only); nil: the route answers 404.
+    let metrics: (@Sendable () -> String)?
 
     public init(gateway: Gateway, maxBatch: Int = 1000, connectors: [any Connector] = [], feedPollInterval: Duration = .milliseconds(200),
                 receiptCounts: @escaping @Sendable () -> ReceiptIngestor.Counts? = { nil },
                 callbackAddresses: AddressPolicy = AddressPolicy(allowPrivate: false), links: LinkSigner? = nil,
-                providerIntake: ProviderCallbackIntake? = nil, publicURL: String? = nil) {
+                providerIntake: ProviderCallbackIntake? = nil, publicURL: String? = nil, metrics: (@Sendable () -> String)? = nil) {
+        self.metrics = metrics
         self.links = links
         self.providerIntake = providerIntake
         self.publicURL = publicURL
@@ -53,6 +56,8 @@ public struct HeraldAPI: Sendable {
         let router = Router(context: HeraldRequestContext.self)
         router.add(middleware: ProblemMiddleware(
             routes: Self.publicRoutes + endpoints.map { ($0.method, $0.path) }, logger: Logger(label: "herald.http")))
+        // Requests by route, method and status (and their durations), exported with the rest at GET /metrics.
+        router.add(middleware: MetricsMiddleware())
         router.get("/health") { _, _ in try Self.json(["status": "ok"]) }
         router.get("/ready") { _, _ in
             do {
@@ -74,6 +79,12 @@ public struct HeraldAPI: Sendable {
         router.get("/t/o/:token", use: openPixel)
         router.get("/t/c/:token", use: click)
         addProviderRoutes(to: router)
+        router.group("metrics").add(middleware: APIKeyMiddleware(store: store, cache: accountCache)).get { _, context in
+            try context.requireOperator("the metrics")
+            guard let metrics else { throw APIProblem.notFound("metrics", id: "metrics") }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: metrics())))
+        }
         let v1 = router.group("v1").add(middleware: APIKeyMiddleware(store: store, cache: accountCache))
         for endpoint in endpoints {
             v1.on(RouterPath(String(endpoint.path.dropFirst("/v1/".count))), method: endpoint.method, use: endpoint.handler)
@@ -137,7 +148,7 @@ public struct HeraldAPI: Sendable {
 
     /// Unauthenticated routes, also in `openapi.json`.
     public static let publicRoutes: [(method: HTTPRequest.Method, path: String)] = [
-        (.get, "/health"), (.get, "/ready"), (.get, "/openapi.json"), (.get, "/v1/reasons"),
+        (.get, "/health"), (.get, "/ready"), (.get, "/openapi.json"), (.get, "/v1/reasons"), (.get, "/metrics"),
     ] + linkRoutes + providerRoutes
 
     // MARK: Handlers

@@ -198,6 +198,9 @@ enum PostgresSchema {
                 PRIMARY KEY (message_id, connector, provider_id)
             )
             """,
+            "ALTER TABLE receipts ADD COLUMN price_amount TEXT",
+            "ALTER TABLE receipts ADD COLUMN price_currency TEXT",
+            "ALTER TABLE receipts ADD COLUMN price_category TEXT",
         ]),
     ]
 }

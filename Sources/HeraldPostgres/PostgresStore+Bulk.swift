@@ -57,7 +57,9 @@ extension PostgresStore {
             var parts = head.parts
             results[id] = (parts, new)
             guard !new.isEmpty, !parts.isEmpty else { continue }
+            let wasFinal = MessageAggregate(parts: parts).status.isFinal
             let (aggregate, changed) = MessageLedger.fold(new, into: &parts)
+            if !wasFinal, aggregate.status.isFinal { HeraldMetrics.final(channel: head.channel, status: aggregate.status, reason: aggregate.reason) }
             results[id] = (parts, new)
             for (event, changed) in zip(new, changed) {
                 transaction.outbox.owe(event, changed: changed, sequence: inserted[id + "\u{1F}" + event.dedupKey] ?? 0, subject: head.subject,
@@ -178,7 +180,8 @@ extension PostgresStore {
         let (ordinals, keyConnectors, keys) = Self.flattenKeys(correlations.map { ($0.connector, $0.matchKeys) })
         let rows = try await connection.query("""
             SELECT r.id, r.kind, r.reason, r.occurred_at, r.received_at, r.detail_status, r.detail_error_code, r.detail_network_error_code,
-                r.detail_text, r.addresses, r.submitted_at, c.connector, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, m.recipient
+                r.detail_text, r.addresses, r.submitted_at, c.connector, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, m.recipient,
+                r.price_amount, r.price_currency, r.price_category
             FROM unnest(\(ordinals)::int8[], \(keyConnectors)::text[], \(keys)::text[]) AS u(ord, connector, provider_id)
             JOIN receipts r ON r.connector = u.connector AND r.provider_id = u.provider_id AND r.matched_message_id IS NULL
                 AND (r.parked_reason IS NULL OR r.parked_reason NOT LIKE \(ReceiptMatcher.ambiguous + "%"))
@@ -194,14 +197,17 @@ extension PostgresStore {
 
     /// Parked receipts joined with a correlation (receipt columns, then the correlation's, then the message's recipient):
     /// the first fitting correlation of each receipt (rows come most recent first), as events by message.
-    static func parkedMatches(_ rows: PostgresRowSequence) async throws -> [(receiptID: String, messageID: String, event: StatusEvent)] {
-        var matched: [(receiptID: String, messageID: String, event: StatusEvent)] = []
+    static func parkedMatches(_ rows: PostgresRowSequence) async throws -> [ParkedMatch] {
+        var matched: [ParkedMatch] = []
         var taken = Set<String>()
         for try await row in rows {
             let (id, kind, reason, occurred, received, status, error, network, text, addresses, submitted,
                  connector, providerID, messageID, part, round, correlatedAt, recipient) =
                 try row.decode((String, String, String?, Date, Date, String?, String?, String?, String?, String?, Date?,
                                 String, String, String, Int, Int, Date?, String).self)
+            let columns = row.makeRandomAccess()
+            let price = ProviderPrice(amount: try columns[18].decode(String?.self), currency: try columns[19].decode(String?.self),
+                                      category: try columns[20].decode(String?.self))
             guard !taken.contains(id), let kind = EventKind(rawValue: kind),
                   ReceiptMatcher.parkedFits(addresses: ReceiptMatcher.addresses(stored: addresses), submittedAt: submitted,
                                             receivedAt: received, recipient: recipient, correlatedAt: correlatedAt)
@@ -209,9 +215,21 @@ extension PostgresStore {
             taken.insert(id)
             let receipt = ProviderReceipt(connector: connector, providerMessageID: providerID, kind: kind, reason: reason.flatMap(ReasonCode.init(rawValue:)),
                                           occurredAt: occurred, receivedAt: received, detail: Self.detail(status, error, network, text))
-            matched.append((id, messageID, receipt.event(messageID: messageID, part: part, round: round, correlatedID: providerID)))
+            matched.append(ParkedMatch(receiptID: id, messageID: messageID, event: receipt.event(messageID: messageID, part: part, round: round, correlatedID: providerID),
+                                       connector: connector, providerID: providerID, price: price == ProviderPrice() ? nil : price, receivedAt: received))
         }
         return matched
+    }
+
+    /// A parked receipt and the submission it answers.
+    struct ParkedMatch {
+        var receiptID: String
+        var messageID: String
+        var event: StatusEvent
+        var connector: String
+        var providerID: String
+        var price: ProviderPrice?
+        var receivedAt: Date
     }
 
     /// (index, connector, key) columns for `unnest`: every match key of every item, at most
@@ -229,8 +247,7 @@ extension PostgresStore {
     }
 
     /// Marks parked receipts matched and applies their events. Returns how many.
-    func applyParked(_ matched: [(receiptID: String, messageID: String, event: StatusEvent)], retry: ReceiptRetry = .none,
-                     in transaction: LedgerTransaction) async throws -> Int {
+    func applyParked(_ matched: [ParkedMatch], retry: ReceiptRetry = .none, in transaction: LedgerTransaction) async throws -> Int {
         guard !matched.isEmpty else { return 0 }
         let connection = transaction.connection
         try await connection.query("""
@@ -239,6 +256,11 @@ extension PostgresStore {
             """, logger: logger)
         var events: [String: [StatusEvent]] = [:]
         for match in matched { events[match.messageID, default: []].append(match.event) }
+        for match in matched {
+            guard let price = match.price else { continue }
+            try await keepPrice(price, messageID: match.messageID, connector: match.connector, providerID: match.providerID, at: match.receivedAt,
+                                connection: connection)
+        }
         guard events.values.contains(where: { $0.contains(where: retry.mayRetry) }) else {
             try await applyBulk(events, in: transaction)
             return matched.count

@@ -71,7 +71,7 @@ extension PostgresStore {
         guard !receipts.isEmpty else { return }
         var c = (ids: [String](), connectors: [String](), providerIDs: [String](), kinds: [String](), reasons: [String](), occurred: [Date](),
                  received: [Date](), statuses: [String](), errors: [String](), networks: [String](), texts: [String](), addresses: [String](),
-                 submitted: [Date](), why: [String](), keys: [String]())
+                 submitted: [Date](), why: [String](), keys: [String](), prices: [String]())
         for (receipt, why) in receipts {
             c.ids.append(HeraldID.make(.receipt, at: receipt.receivedAt))
             c.connectors.append(receipt.connector)
@@ -87,18 +87,20 @@ extension PostgresStore {
             c.addresses.append(ReceiptMatcher.storedAddresses(receipt.addresses) ?? "")
             c.submitted.append(receipt.submittedAt ?? Date(timeIntervalSince1970: 0))
             c.why.append(why)
+            c.prices.append([receipt.price?.amount ?? "", receipt.price?.currency ?? "", receipt.price?.category ?? ""].joined(separator: "\u{1F}"))
             // Blank-separated (ids never hold blanks: the connector trims them); split back into an array below.
             c.keys.append(ReceiptMatcher.lookupKeys(receipt).joined(separator: " "))
         }
         try await connection.query("""
             INSERT INTO receipts (id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code,
-                detail_network_error_code, detail_text, addresses, submitted_at, parked_reason, match_keys)
+                detail_network_error_code, detail_text, addresses, submitted_at, parked_reason, match_keys, price_amount, price_currency, price_category)
             SELECT u.id, u.connector, u.provider_id, u.kind, NULLIF(u.reason, ''), u.occurred, u.received, NULLIF(u.ds, ''), NULLIF(u.de, ''),
-                NULLIF(u.dn, ''), NULLIF(u.dt, ''), NULLIF(u.addresses, ''), NULLIF(u.submitted, 'epoch'::timestamptz), u.why, string_to_array(u.keys, ' ')
+                NULLIF(u.dn, ''), NULLIF(u.dt, ''), NULLIF(u.addresses, ''), NULLIF(u.submitted, 'epoch'::timestamptz), u.why, string_to_array(u.keys, ' '),
+                NULLIF(split_part(u.price, E'\\x1F', 1), ''), NULLIF(split_part(u.price, E'\\x1F', 2), ''), NULLIF(split_part(u.price, E'\\x1F', 3), '')
             FROM unnest(\(c.ids)::text[], \(c.connectors)::text[], \(c.providerIDs)::text[], \(c.kinds)::text[], \(c.reasons)::text[],
                 \(c.occurred)::timestamptz[], \(c.received)::timestamptz[], \(c.statuses)::text[], \(c.errors)::text[], \(c.networks)::text[],
-                \(c.texts)::text[], \(c.addresses)::text[], \(c.submitted)::timestamptz[], \(c.why)::text[], \(c.keys)::text[])
-                AS u(id, connector, provider_id, kind, reason, occurred, received, ds, de, dn, dt, addresses, submitted, why, keys)
+                \(c.texts)::text[], \(c.addresses)::text[], \(c.submitted)::timestamptz[], \(c.why)::text[], \(c.keys)::text[], \(c.prices)::text[])
+                AS u(id, connector, provider_id, kind, reason, occurred, received, ds, de, dn, dt, addresses, submitted, why, keys, price)
             """, logger: logger)
     }
 

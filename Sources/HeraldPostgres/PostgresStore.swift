@@ -443,6 +443,12 @@ public final class PostgresStore: HeraldStore {
         }
     }
 
+    public func queueStats(now: Date) async throws -> (depth: Int, oldestDue: Date?) {
+        let rows = try await client.query("SELECT COUNT(*), MIN(available_at) FILTER (WHERE available_at <= \(now)) FROM queue", logger: logger)
+        for try await (depth, oldest) in rows.decode((Int, Date?).self) { return (depth, oldest) }
+        return (0, nil)
+    }
+
     public func renewLeases(owner: String, until: Date) async throws -> Int {
         let rows = try await client.query("UPDATE queue SET lease_until = \(until) WHERE lease_owner = \(owner) RETURNING 1", logger: logger)
         var count = 0
@@ -492,13 +498,8 @@ public final class PostgresStore: HeraldStore {
             try await self.requeue(retries, applied: applied, connection: connection)
             try await self.park(unmatched, connection: connection)
             for entry in prices {
-                try await connection.query("""
-                    INSERT INTO provider_prices (message_id, connector, provider_id, amount, currency, category, reported_at)
-                    VALUES (\(entry.messageID), \(entry.connector), \(entry.providerID), \(entry.price.amount), \(entry.price.currency), \(entry.price.category), \(entry.at))
-                    ON CONFLICT (message_id, connector, provider_id) DO UPDATE SET amount = COALESCE(excluded.amount, provider_prices.amount),
-                        currency = COALESCE(excluded.currency, provider_prices.currency), category = COALESCE(excluded.category, provider_prices.category),
-                        reported_at = excluded.reported_at
-                    """, logger: self.logger)
+                try await self.keepPrice(entry.price, messageID: entry.messageID, connector: entry.connector, providerID: entry.providerID, at: entry.at,
+                                         connection: connection)
             }
             // Report per receipt: the first copy of a new event applied, every other copy a duplicate.
             var reported = Set<String>()
@@ -531,6 +532,17 @@ public final class PostgresStore: HeraldStore {
             ))
         }
         return found
+    }
+
+    /// A provider's reported price for one of its messages (the latest report stands).
+    func keepPrice(_ price: ProviderPrice, messageID: String, connector: String, providerID: String, at: Date, connection: PostgresConnection) async throws {
+        try await connection.query("""
+            INSERT INTO provider_prices (message_id, connector, provider_id, amount, currency, category, reported_at)
+            VALUES (\(messageID), \(connector), \(providerID), \(price.amount), \(price.currency), \(price.category), \(at))
+            ON CONFLICT (message_id, connector, provider_id) DO UPDATE SET amount = COALESCE(excluded.amount, provider_prices.amount),
+                currency = COALESCE(excluded.currency, provider_prices.currency), category = COALESCE(excluded.category, provider_prices.category),
+                reported_at = excluded.reported_at
+            """, logger: logger)
     }
 
     public func providerPrices(messageID: String) async throws -> [ProviderPriceRecord] {
@@ -582,7 +594,8 @@ public final class PostgresStore: HeraldStore {
             let connection = transaction.connection
             let rows = try await connection.query("""
                 SELECT p.id, p.kind, p.reason, p.occurred_at, p.received_at, p.detail_status, p.detail_error_code, p.detail_network_error_code,
-                    p.detail_text, p.addresses, p.submitted_at, c.connector, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, m.recipient
+                    p.detail_text, p.addresses, p.submitted_at, c.connector, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, m.recipient,
+                p.price_amount, p.price_currency, p.price_category
                 FROM receipts p
                 JOIN correlations c ON c.connector = p.connector AND c.provider_id = ANY(COALESCE(p.match_keys, ARRAY[p.provider_id]))
                 JOIN messages m ON m.id = c.message_id

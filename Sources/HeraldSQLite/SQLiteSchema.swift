@@ -336,6 +336,9 @@ enum SQLiteSchema {
                     reported_at REAL NOT NULL,
                     PRIMARY KEY (message_id, connector, provider_id)
                 );
+                ALTER TABLE receipts ADD COLUMN price_amount TEXT;
+                ALTER TABLE receipts ADD COLUMN price_currency TEXT;
+                ALTER TABLE receipts ADD COLUMN price_category TEXT;
                 """)
         }
         return migrator

@@ -76,7 +76,9 @@ extension SQLiteStore {
         }
         var parts = head.parts
         guard !inserted.isEmpty, !parts.isEmpty else { return (parts, inserted) }
+        let wasFinal = MessageAggregate(parts: parts).status.isFinal
         let (aggregate, changed) = MessageLedger.fold(inserted, into: &parts)
+        if !wasFinal, aggregate.status.isFinal { HeraldMetrics.final(channel: head.channel, status: aggregate.status, reason: aggregate.reason) }
         try learnWebhooks(of: head.accountID, into: &outbox, db: db)
         for index in inserted.indices {
             outbox.owe(inserted[index], changed: changed[index], sequence: sequences[index], subject: head.subject, messageIsFinal: aggregate.status.isFinal)
@@ -157,7 +159,8 @@ extension SQLiteStore {
     /// The parked-receipt read for 0...``ReceiptMatcher/maximumMatchKeys`` keys, built once (this runs per accepted part).
     static let parkedSQL = (0...ReceiptMatcher.maximumMatchKeys).map { count in
         """
-        SELECT kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code, detail_text, id, addresses, submitted_at
+        SELECT kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code, detail_text, id, addresses, submitted_at,
+            price_amount, price_currency, price_category
         FROM receipts WHERE \(parkedCondition(count))
         """
     }
@@ -203,12 +206,15 @@ extension SQLiteStore {
         guard !parked.isEmpty, let head = try head(messageID: correlation.messageID, db: db) else { return 0 }
         let recipient = head.subject.to
         var matched: [String] = []
+        var prices: [(ProviderPrice, Date)] = []
         var events = parked.compactMap { row -> StatusEvent? in
             guard let kind = EventKind(rawValue: row[0]),
                   ReceiptMatcher.parkedFits(addresses: ReceiptMatcher.addresses(stored: row[9]), submittedAt: (row[10] as Double?).map(Date.init(timeIntervalSince1970:)),
                                             receivedAt: Date(timeIntervalSince1970: row[3]), recipient: recipient, correlatedAt: correlation.correlatedAt)
             else { return nil }
             matched.append(row[8])
+            let price = ProviderPrice(amount: row[11], currency: row[12], category: row[13])
+            if price != ProviderPrice() { prices.append((price, Date(timeIntervalSince1970: row[3]))) }
             return ProviderReceipt(
                 connector: correlation.connector, providerMessageID: correlation.providerMessageID, kind: kind,
                 reason: (row[1] as String?).flatMap(ReasonCode.init(rawValue:)),
@@ -231,6 +237,9 @@ extension SQLiteStore {
             }
         }
         let inserted = try applyEvents(events, messageID: correlation.messageID, head: head, outbox: &outbox, db: db).inserted
+        for (price, at) in prices {
+            try keepPrice(price, messageID: correlation.messageID, connector: correlation.connector, providerID: correlation.providerMessageID, at: at, db: db)
+        }
         if let retryAt, inserted.contains(where: { $0.kind == .status(.deferred) && $0.source == .receipt }) {
             try requeue(messageID: correlation.messageID, at: retryAt, attempt: lastAttempt, db: db)
         }
@@ -245,12 +254,14 @@ extension SQLiteStore {
     static func park(_ receipt: ProviderReceipt, reason: String, db: Database) throws {
         try db.cachedStatement(sql: """
             INSERT INTO receipts (id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code,
-                detail_network_error_code, detail_text, addresses, submitted_at, parked_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                detail_network_error_code, detail_text, addresses, submitted_at, parked_reason, price_amount, price_currency, price_category)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 HeraldID.make(.receipt, at: receipt.receivedAt), receipt.connector, receipt.providerMessageID, receipt.kind.rawValue,
                 receipt.reason?.rawValue, receipt.occurredAt.timeIntervalSince1970, receipt.receivedAt.timeIntervalSince1970,
                 receipt.detail?.status, receipt.detail?.errorCode, receipt.detail?.networkErrorCode, receipt.detail?.text,
                 ReceiptMatcher.storedAddresses(receipt.addresses), receipt.submittedAt?.timeIntervalSince1970, reason,
+                receipt.price?.amount, receipt.price?.currency, receipt.price?.category,
             ])
     }
 

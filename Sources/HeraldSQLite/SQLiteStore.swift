@@ -356,6 +356,14 @@ public final class SQLiteStore: HeraldStore {
         }
     }
 
+    public func queueStats(now: Date) async throws -> (depth: Int, oldestDue: Date?) {
+        try await pool.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), MIN(CASE WHEN available_at <= ? THEN available_at END) FROM queue",
+                                       arguments: [now.timeIntervalSince1970])
+            return (row?[0] ?? 0, (row?[1] as Double?).map(Date.init(timeIntervalSince1970:)))
+        }
+    }
+
     public func renewLeases(owner: String, until: Date) async throws -> Int {
         // Urgent: a renewal that comes late lets another worker send the same messages again.
         try await writer.write(urgent: true) { db in

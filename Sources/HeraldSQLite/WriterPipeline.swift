@@ -1,4 +1,5 @@
 import GRDB
+import HeraldStore
 import Synchronization
 
 /// SQLite's one writer pipeline: every write of the store goes through here, and the writes that arrive while a
@@ -100,9 +101,13 @@ final class WriterPipeline: Sendable {
             return batch
         }
         guard !batch.isEmpty else { return }
+        let started = ContinuousClock.now
         pool.asyncWrite({ db in
             for entry in batch { entry.run(db) }
         }, completion: { _, result in
+            let elapsed = ContinuousClock.now - started
+            HeraldMetrics.storeTransaction(nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000,
+                                           writes: batch.count)
             if case .failure(let error) = result {
                 for entry in batch { entry.fail(error) }
             }

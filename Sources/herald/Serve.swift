@@ -12,6 +12,8 @@ import HeraldWebhooks
 import HeraldStore
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 
@@ -156,9 +158,16 @@ struct Serve: AsyncParsableCommand {
         guard duplicateWindowS >= 0 else { throw ValidationError("--duplicate-window-s \(duplicateWindowS) is negative; use 0 to turn the gate off") }
         let gateway = Gateway(store: store, prices: prices, signal: dispatcher.signal, duplicateWindow: TimeInterval(duplicateWindowS))
         let ingestor = ReceiptIngestor(store: store, sink: sink, retry: noReceiptRetries ? nil : dispatcher.configuration.retry)
+        // Every metric goes to one Prometheus registry, exported at GET /metrics (operator keys).
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let api = HeraldAPI(gateway: gateway, connectors: connectors, receiptCounts: { ingestor.counts },
                             callbackAddresses: AddressPolicy(allowPrivate: webhooksAllowPrivate), links: links,
-                            providerIntake: providerIntake, publicURL: publicUrl)
+                            providerIntake: providerIntake, publicURL: publicUrl, metrics: {
+                                var buffer: [UInt8] = []
+                                metrics.emit(into: &buffer)
+                                return String(decoding: buffer, as: UTF8.self)
+                            })
         let app = Application(
             router: api.router(),
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),
@@ -189,6 +198,7 @@ struct Serve: AsyncParsableCommand {
                 .init(service: DelayedStart(setup: setup, service: inboundRecorder)),
             ] + bounceServices + connectorServices + [
                 .init(service: DelayedStart(setup: setup, service: ExpiryTimer(store: store))),
+                .init(service: DelayedStart(setup: setup, service: QueueSampler(store: store))),
                 .init(service: DelayedStart(setup: setup, service: webhookSender)),
                 .init(service: DelayedStart(setup: setup, service: dispatcher)),
                 .init(service: DelayedStart(setup: setup, service: app)),

@@ -117,7 +117,7 @@ import Testing
             // Vonage's price for each part, next to Herald's own.
             let reported = (first["cost"] as? [String: Any])?["provider_reported"] as? [[String: Any]] ?? []
             #expect(Set(reported.compactMap { $0["provider_message_id"] as? String }) == ids)
-            #expect(reported.allSatisfy { $0["amount"] as? String == "0.03330000" && $0["connector"] as? String == "vg" })
+            #expect(reported.allSatisfy { $0["amount"] as? String == "0.03330000" && $0["connector"] as? String == "vg" }, "early receipts keep their price too")
 
             let second = try await herald.waitForFinal(busy)
             #expect(second["status"] as? String == "DELIVERED", "Handset Busy is retried")

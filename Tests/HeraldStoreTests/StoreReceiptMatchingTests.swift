@@ -200,6 +200,13 @@ struct StoreReceiptMatchingTests {
             #expect(try await store.providerPrices(messageID: id) == [ProviderPriceRecord(connector: "smsc", providerMessageID: "P1",
                                                                                        price: ProviderPrice(amount: "0.03330000", currency: "EUR"))])
             #expect(try await store.providerPrices(messageID: "msg_none").isEmpty)
+            // A receipt that beat its submit response keeps its price through parking.
+            var early = Self.receipt([.init("P2")], .delivered, to: "447400123005", done: now)
+            early.price = ProviderPrice(category: "service")
+            guard case .parked = try await store.ingest([early]).first else { Issue.record("not parked"); return }
+            let second = try await Self.submitted(store, account: account, to: "+447400123005", providerID: "P2", at: now)
+            #expect(try await store.message(id: second, accountID: account)?.status == .delivered)
+            #expect(try await store.providerPrices(messageID: second).map(\.price) == [ProviderPrice(category: "service")])
         }
     }
 

@@ -19,6 +19,9 @@ public protocol DispatchStore: Sendable {
     /// How many messages a claim takes when the dispatcher is not told: a single-writer store keeps its transactions
     /// short (an accept waits behind them), a store with concurrent writers prefers fewer, larger set-based statements.
     var claimBatchSize: Int { get }
+    /// The queue for operators: how many messages it holds (due or not), and since when the oldest due one is due
+    /// (nil: nothing is due).
+    func queueStats(now: Date) async throws -> (depth: Int, oldestDue: Date?)
 }
 
 extension DispatchStore {

@@ -1,0 +1,40 @@
+import HeraldCore
+import Metrics
+
+/// Every metric Herald records, named once (swift-metrics; `herald serve` exports them at `GET /metrics` in Prometheus'
+/// text format). Without a metrics backend bootstrapped they cost nothing.
+public enum HeraldMetrics {
+    /// Messages stored by the API or a campaign, by channel.
+    public static func accepted(channel: Channel, count: Int = 1) {
+        Counter(label: "herald_messages_accepted_total", dimensions: [("channel", channel.rawValue)]).increment(by: count)
+    }
+
+    /// A message that just reached a final status, by channel, status and reason.
+    public static func final(channel: Channel, status: MessageStatus, reason: ReasonCode?) {
+        Counter(label: "herald_messages_final_total", dimensions: [("channel", channel.rawValue), ("status", status.rawValue),
+                                                                  ("reason", reason?.rawValue ?? "")]).increment()
+    }
+
+    /// Receipts ingested, by outcome: applied, duplicate, parked.
+    public static func receipts(_ outcome: String, count: Int) {
+        guard count > 0 else { return }
+        Counter(label: "herald_receipts_total", dimensions: [("outcome", outcome)]).increment(by: count)
+    }
+
+    /// HTTP providers' callbacks, by connector and outcome: accepted, refused, malformed.
+    public static func providerCallback(connector: String, outcome: String) {
+        Counter(label: "herald_provider_callbacks_total", dimensions: [("connector", connector), ("outcome", outcome)]).increment()
+    }
+
+    /// The dispatch queue: messages waiting (due or not) and how long the oldest due one has waited.
+    public static func queue(depth: Int, oldestDueSeconds: Double) {
+        Gauge(label: "herald_queue_depth").record(depth)
+        Gauge(label: "herald_queue_oldest_due_seconds").record(oldestDueSeconds)
+    }
+
+    /// One transaction of the store's writer: how long it took and how many writes it carried.
+    public static func storeTransaction(nanoseconds: Int64, writes: Int) {
+        Timer(label: "herald_store_transaction_seconds").recordNanoseconds(nanoseconds)
+        Recorder(label: "herald_store_transaction_writes").record(writes)
+    }
+}
