@@ -218,5 +218,12 @@ check "an SMS through the twilio connector and herald fake-provider ends UNDELIV
 forged=$(curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:18742/v1/providers/tw/status -H 'X-Twilio-Signature: AAAA' -d "MessageSid=SMx&MessageStatus=delivered")
 check "a forged Twilio callback is refused with 403" test "$forged" = 403
 
+# --log-format json: every log line one JSON object (a shipper can parse each); an unknown format is a usage error.
+timeout 5 "$HERALD" serve --port 18743 --database "sqlite:$work/logs.sqlite" --log-format json > /dev/null 2> "$work/json.log"
+check "serve --log-format json writes one JSON object per line, with the logger and message as fields" \
+  python3 -c "import json,sys; lines=[json.loads(l) for l in open('$work/json.log') if l.strip()]; sys.exit(0 if lines and all('message' in l and 'logger' in l and 'level' in l for l in lines) else 1)"
+"$HERALD" serve --port 18743 --database "sqlite:$work/logs.sqlite" --log-format xml > /dev/null 2> "$work/xml.err"
+check "serve --log-format xml exits 64 naming the formats" bash -c "[ $? -eq 64 ] && grep -q 'text or json' '$work/xml.err'"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -35,15 +35,23 @@ import Darwin
 import Logging
 
 enum LogSetup {
-    /// Sends logs to stderr at `level`; a word that is not a level is a usage error.
-    static func bootstrap(_ level: String) throws {
+    /// Sends logs to stderr at `level`, as text or one JSON object per line (`format` json); a word that is not a level or
+    /// a format is a usage error.
+    static func bootstrap(_ level: String, format: String = "text") throws {
         guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
             throw ValidationError("--log-level '\(level)' is not one of trace, debug, info, notice, warning, error, critical")
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = parsed
-            return handler
+        switch format {
+        case "text":
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = parsed
+                return handler
+            }
+        case "json":
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, logLevel: parsed) }
+        default:
+            throw ValidationError("--log-format '\(format)' is not text or json")
         }
     }
 }

@@ -29,6 +29,8 @@ struct Serve: AsyncParsableCommand {
     var workers: Int = Environment.int("HERALD_WORKERS") ?? 2
     @Option(help: "trace, debug, info, notice, warning, error or critical (env HERALD_LOG_LEVEL).")
     var logLevel: String = Environment.string("HERALD_LOG_LEVEL") ?? "info"
+    @Option(help: "text, or json: one JSON object per line with the message id, account and connector as fields (env HERALD_LOG_FORMAT).")
+    var logFormat: String = Environment.string("HERALD_LOG_FORMAT") ?? "text"
     @Option(help: "Simulator outcome mix for ordinary recipients, e.g. delivered=90,ABSENT_SUBSCRIBER=5,expired=2 (env HERALD_SIMULATOR_MIX).")
     var simulatorMix: String = Environment.string("HERALD_SIMULATOR_MIX") ?? ""
     @Option(help: "Simulator receipt delay range in milliseconds, MIN-MAX (env HERALD_SIMULATOR_DELAY_MS).")
@@ -59,7 +61,7 @@ struct Serve: AsyncParsableCommand {
     var config: String? = Environment.string("HERALD_CONFIG")
 
     func run() async throws {
-        try LogSetup.bootstrap(logLevel)
+        try LogSetup.bootstrap(logLevel, format: logFormat)
         let logger = Logger(label: "herald")
         var simulator = SimulatorConfiguration(duplicateRate: simulatorDuplicates, reorderRate: simulatorReorder)
         if !simulatorMix.isEmpty {
