@@ -37,19 +37,23 @@ struct ProviderHarness {
     static let accountSID = "AC00000000000000000000000000000001"
     static let authToken = "harness-token"
 
-    /// A port nothing listens on now (the kernel's next ephemeral one); both servers need theirs before either starts,
-    /// because each names the other's address.
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+    /// `count` ports nothing listens on now (the kernel's next ephemeral ones, all held until each is known, so they
+    /// differ); both servers need theirs before either starts, because each names the other's address.
+    static func freePorts(_ count: Int) -> [Int] {
+        var sockets: [Int32] = []
+        defer { for fd in sockets { close(fd) } }
+        return (0..<count).map { _ in
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            sockets.append(fd)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+            return Int(UInt16(bigEndian: address.sin_port))
+        }
     }
 
     /// Herald with a Twilio connector named `tw` against a fake Twilio.
@@ -125,7 +129,8 @@ struct ProviderHarness {
         let store = try SQLiteStore(path: path)
         try await store.migrate()
         let key = try await APIKeys.create(for: try await store.ensureAccount(named: "acme"), store: store)
-        let heraldPort = freePort(), fakePort = freePort()
+        let ports = freePorts(2)
+        let heraldPort = ports[0], fakePort = ports[1]
         let publicURL = "http://127.0.0.1:\(heraldPort)"
         let (listening, listeningContinuation) = AsyncStream.makeStream(of: Int.self)
         let fake = provider(publicURL, fakePort, publicURL + "/v1/providers/\(name)/inbound") { listeningContinuation.yield($0) }
