@@ -11,6 +11,7 @@ public final class InboundRecorder: Service {
     private struct Item: Sendable {
         var message: InboundMessage
         var acknowledge: @Sendable () -> Void
+        var giveUp: (@Sendable () -> Void)?
     }
 
     private let store: any InboundStore & SuppressionStore & AccountStore
@@ -40,9 +41,10 @@ public final class InboundRecorder: Service {
         (stream, continuation) = AsyncStream.makeStream(of: Item.self)
     }
 
-    /// Queues an inbound message; `acknowledge` runs after it is stored.
-    public func deliver(_ message: InboundMessage, acknowledge: @escaping @Sendable () -> Void) {
-        continuation.yield(Item(message: message, acknowledge: acknowledge))
+    /// Queues an inbound message; `acknowledge` runs after it is stored, `giveUp` when it could not be (the database
+    /// refused it six times): the connector then refuses it, so its provider sends it again.
+    public func deliver(_ message: InboundMessage, acknowledge: @escaping @Sendable () -> Void, giveUp: (@Sendable () -> Void)? = nil) {
+        if case .terminated = continuation.yield(Item(message: message, acknowledge: acknowledge, giveUp: giveUp)) { giveUp?() }
     }
 
     public func run() async throws {
@@ -79,6 +81,7 @@ public final class InboundRecorder: Service {
             }
         }
         // Not acknowledged: the provider keeps it and sends it again.
+        item.giveUp?()
     }
 
     /// STOP / STOPALL / START / UNSTOP from a subscriber change the account's suppression list for the number

@@ -26,13 +26,14 @@ public final class ProviderCallbackIntake: Sendable {
 
     private let store: any ProviderWebhookStore
     private let sink: ReceiptSink
-    private let inbound: @Sendable (InboundMessage, _ acknowledge: @escaping @Sendable () -> Void) -> Void
+    private let inbound: @Sendable (InboundMessage, _ stored: @escaping @Sendable (Bool) -> Void) -> Void
     private let logger: Logger
     private let counters = Mutex([String: Counts]())
 
-    /// `inbound`: where subscribers' messages go (``InboundRecorder/deliver(_:acknowledge:)``); `acknowledge` runs once stored.
+    /// `inbound`: where subscribers' messages go (``InboundRecorder/deliver(_:acknowledge:giveUp:)``); `stored` is called
+    /// with true once the message is stored, false when it could not be.
     public init(store: any ProviderWebhookStore, sink: ReceiptSink,
-                inbound: @escaping @Sendable (InboundMessage, _ acknowledge: @escaping @Sendable () -> Void) -> Void,
+                inbound: @escaping @Sendable (InboundMessage, _ stored: @escaping @Sendable (Bool) -> Void) -> Void,
                 logger: Logger = Logger(label: "herald.providers")) {
         self.store = store
         self.sink = sink
@@ -67,7 +68,11 @@ public final class ProviderCallbackIntake: Sendable {
                 await record(content.receipts, evidence: raw)
             }
             for message in content.inbound {
-                await withCheckedContinuation { (stored: CheckedContinuation<Void, Never>) in inbound(message) { stored.resume() } }
+                let stored = await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in inbound(message) { done.resume(returning: $0) } }
+                guard stored else {
+                    // The provider sends it again (the raw request is kept; the copy is recognised by its provider id).
+                    return Answer(status: 503, contentType: "text/plain; charset=utf-8", body: "the inbound message could not be stored; send it again\n")
+                }
             }
             count(connector.name, "accepted") { $0.accepted += 1 }
             return Answer(status: content.responseStatus, contentType: content.responseContentType, body: content.responseBody)

@@ -142,8 +142,8 @@ struct Serve: AsyncParsableCommand {
         } catch let problem as ConfigFile.Problem {
             throw ValidationError(problem.description)
         }
-        let providerIntake = ProviderCallbackIntake(store: store, sink: sink) { message, acknowledge in
-            inboundRecorder.deliver(message, acknowledge: acknowledge)
+        let providerIntake = ProviderCallbackIntake(store: store, sink: sink) { message, stored in
+            inboundRecorder.deliver(message, acknowledge: { stored(true) }, giveUp: { stored(false) })
         }
         var bounceServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let smtpInboundPort {

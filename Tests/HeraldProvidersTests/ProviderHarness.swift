@@ -138,7 +138,9 @@ struct ProviderHarness {
         let connector = connect(publicURL, fakePort, http.client)
         let sink = ReceiptSink()
         let inbound = InboundRecorder(store: store)
-        let intake = ProviderCallbackIntake(store: store, sink: sink) { message, acknowledge in inbound.deliver(message, acknowledge: acknowledge) }
+        let intake = ProviderCallbackIntake(store: store, sink: sink) { message, stored in
+            inbound.deliver(message, acknowledge: { stored(true) }, giveUp: { stored(false) })
+        }
         let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([connector]),
                                     configuration: .init(workers: 2, pollInterval: .milliseconds(20), retry: RetryPolicy(baseDelay: 0.2, jitter: 0)))
         let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal), connectors: [connector], providerIntake: intake, publicURL: publicURL)
