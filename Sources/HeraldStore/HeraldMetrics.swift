@@ -32,6 +32,12 @@ public enum HeraldMetrics {
         Gauge(label: "herald_queue_oldest_due_seconds").record(oldestDueSeconds)
     }
 
+    /// Status callback attempts by outcome (delivered, retrying, failed: the schedule ran out) and how long each took.
+    public static func callbackAttempt(outcome: String, milliseconds: Int) {
+        Counter(label: "herald_callback_attempts_total", dimensions: [("outcome", outcome)]).increment()
+        Timer(label: "herald_callback_attempt_seconds").recordMilliseconds(milliseconds)
+    }
+
     /// One transaction of the store's writer: how long it took and how many writes it carried.
     public static func storeTransaction(nanoseconds: Int64, writes: Int) {
         Timer(label: "herald_store_transaction_seconds").recordNanoseconds(nanoseconds)

@@ -311,6 +311,14 @@ public final class WebhookSender: Service {
     /// Records finished attempts in one write. On a database error the leases run out and the attempts run again
     /// (at-least-once).
     private func record(_ attempts: [DeliveryAttempt]) async {
+        for attempt in attempts {
+            let outcome = switch attempt.state {
+            case .delivered: "delivered"
+            case .pending: "retrying"
+            case .failed: "failed"
+            }
+            HeraldMetrics.callbackAttempt(outcome: outcome, milliseconds: attempt.latencyMs)
+        }
         do { try await store.recordDeliveryAttempts(attempts) } catch {
             logger.error("recording webhook attempts failed", metadata: ["error": "\(error)", "attempts": "\(attempts.count)"])
         }
