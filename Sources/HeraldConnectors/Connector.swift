@@ -23,7 +23,7 @@ public struct Submission: Sendable, Hashable {
     public var html: String?
     public var replyTo: String?
     /// E-mail: custom headers, attachments, tracking.
-    public var emailOptions: EmailOptions?
+    public var messageOptions: MessageOptions?
     /// The account that sent it (for links that name it, such as an e-mail's one-click unsubscribe).
     public var accountID: String?
 

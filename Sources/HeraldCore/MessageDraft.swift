@@ -30,7 +30,7 @@ public struct SendRequest: Sendable, Hashable {
     /// E-mail: the Reply-To address.
     public var replyTo: String?
     /// E-mail: custom headers, attachments, tracking.
-    public var emailOptions: EmailOptions?
+    public var messageOptions: MessageOptions?
 
     public init(
         channel: String?, to: String?, from: String? = nil, subject: String? = nil, text: String?,
@@ -89,7 +89,7 @@ public struct MessageDraft: Sendable, Hashable {
     public var html: String?
     public var replyTo: String?
     /// E-mail: custom headers, attachments, tracking (nil when none is set).
-    public var emailOptions: EmailOptions?
+    public var messageOptions: MessageOptions?
     /// What smart encoding replaced in `text` (empty when it was off or changed nothing).
     public var replacements: [SMSText.Replacement] = []
 

@@ -66,13 +66,13 @@ public struct MessageValidator: Sendable {
             for (value, field) in [(request.html, "html"), (request.replyTo, "reply_to")] where value != nil {
                 return .failure(FieldError(field: field, problem: "\(field) is for e-mail only", fix: "leave \(field) out of a \(channel.rawValue) message"))
             }
-            if let options = request.emailOptions, !options.isEmpty {
+            if let options = request.messageOptions, !options.isEmpty {
                 let field = !options.headers.isEmpty ? "headers" : !options.attachments.isEmpty ? "attachments"
                     : options.trackOpens != nil ? "track_opens" : "track_clicks"
                 return .failure(FieldError(field: field, problem: "\(field) is for e-mail only", fix: "leave \(field) out of a \(channel.rawValue) message"))
             }
         }
-        if let options = request.emailOptions, let problem = options.problem() { return .failure(problem) }
+        if let options = request.messageOptions, let problem = options.problem() { return .failure(problem) }
         if let html = request.html {
             guard html.utf8.count <= maxEmailBytes else {
                 return .failure(FieldError(field: "html", problem: "html is \(html.utf8.count) bytes", fix: "keep it under \(maxEmailBytes) bytes"))
@@ -153,13 +153,13 @@ public struct MessageValidator: Sendable {
         draft.category = request.category
         draft.html = request.html
         draft.replyTo = replyTo
-        var options = request.emailOptions ?? EmailOptions()
+        var options = request.messageOptions ?? MessageOptions()
         if channel == .email {
             // The account's tracking settings for messages that do not say.
             options.trackOpens = options.trackOpens ?? settings.trackOpens
             options.trackClicks = options.trackClicks ?? settings.trackClicks
         }
-        draft.emailOptions = options.isEmpty ? nil : options
+        draft.messageOptions = options.isEmpty ? nil : options
         switch channel {
         case .email:
             switch Recipient.normalise(rawTo, for: channel) {

@@ -168,7 +168,7 @@ public final class Dispatcher: Service {
             submission.html = job.html
             submission.replyTo = job.replyTo
             submission.accountID = job.accountID
-            submission.emailOptions = job.emailOptions
+            submission.messageOptions = job.messageOptions
             let result = await connector.submit(submission)
             let at = clock.now()
             let answer: DispatchDecision.Answer

@@ -68,7 +68,7 @@ struct SendRequestJSON: Decodable {
                                   category: messageCategory, template: template, variables: variables?.values ?? [:])
         request.html = html
         request.replyTo = replyTo
-        var options = EmailOptions(headers: headers ?? [:], trackOpens: trackOpens, trackClicks: trackClicks)
+        var options = MessageOptions(headers: headers ?? [:], trackOpens: trackOpens, trackClicks: trackClicks)
         for (index, attachment) in (attachments ?? []).enumerated() {
             for (value, name) in [(attachment.filename, "filename"), (attachment.content, "content")] where value == nil {
                 throw APIProblem.invalid(FieldError(field: prefix + "attachments[\(index)].\(name)", problem: "\(name) is missing",
@@ -77,7 +77,7 @@ struct SendRequestJSON: Decodable {
             options.attachments.append(.init(filename: attachment.filename ?? "", contentType: attachment.contentType ?? "application/octet-stream",
                                              content: attachment.content ?? ""))
         }
-        request.emailOptions = options.isEmpty ? nil : options
+        request.messageOptions = options.isEmpty ? nil : options
         return request
     }
 }
@@ -147,7 +147,7 @@ struct MessageJSON: JSONWritable {
     var html: String?
     var replyTo: String?
     /// E-mail: custom headers, attachments (name, type and size; the content is not repeated), tracking.
-    var emailOptions: EmailOptions?
+    var messageOptions: MessageOptions?
     var tag: String?
     var campaignID: String?
     var status: String
@@ -182,7 +182,7 @@ struct MessageJSON: JSONWritable {
         text = message.text
         html = message.html
         replyTo = message.replyTo
-        emailOptions = message.emailOptions
+        messageOptions = message.messageOptions
         tag = message.tag
         campaignID = message.campaignID
         status = vocabulary.word(for: message.status, reason: message.reason, engagement: message.engagement)
@@ -244,7 +244,7 @@ extension MessageRecord {
         )
         html = draft.html
         replyTo = draft.replyTo
-        emailOptions = draft.emailOptions
+        messageOptions = draft.messageOptions
     }
 }
 
@@ -295,19 +295,19 @@ extension MessageJSON {
             writer.field("text", text)
             writer.optionalField("html", html)
             writer.optionalField("reply_to", replyTo)
-            if let emailOptions {
-                if !emailOptions.headers.isEmpty {
+            if let messageOptions {
+                if !messageOptions.headers.isEmpty {
                     writer.key("headers")
                     writer.object { writer in
-                        for (name, value) in emailOptions.headers.sorted(by: { $0.key < $1.key }) {
+                        for (name, value) in messageOptions.headers.sorted(by: { $0.key < $1.key }) {
                             writer.dynamicKey(name)
                             writer.string(value)
                         }
                     }
                 }
-                if !emailOptions.attachments.isEmpty {
+                if !messageOptions.attachments.isEmpty {
                     writer.key("attachments")
-                    writer.array(emailOptions.attachments) { writer, attachment in
+                    writer.array(messageOptions.attachments) { writer, attachment in
                         writer.object { writer in
                             writer.field("filename", attachment.filename)
                             writer.field("content_type", attachment.contentType)
@@ -315,8 +315,8 @@ extension MessageJSON {
                         }
                     }
                 }
-                if let trackOpens = emailOptions.trackOpens { writer.field("track_opens", trackOpens) }
-                if let trackClicks = emailOptions.trackClicks { writer.field("track_clicks", trackClicks) }
+                if let trackOpens = messageOptions.trackOpens { writer.field("track_opens", trackOpens) }
+                if let trackClicks = messageOptions.trackClicks { writer.field("track_clicks", trackClicks) }
             }
             writer.optionalField("tag", tag)
             writer.optionalField("campaign_id", campaignID)

@@ -156,7 +156,7 @@ enum PostgresSchema {
             "ALTER TABLE messages ADD COLUMN reply_to TEXT",
         ]),
         (13, [
-            // E-mail: custom headers, attachments and tracking, as one JSON value (EmailOptions).
+            // E-mail: custom headers, attachments and tracking, as one JSON value (MessageOptions).
             "ALTER TABLE messages ADD COLUMN email_options TEXT",
         ]),
         (14, [

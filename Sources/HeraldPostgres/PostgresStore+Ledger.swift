@@ -131,7 +131,7 @@ extension PostgresStore {
         if status == .deferred { record.nextAttemptAt = try columns[29].decode(Date?.self) }
         record.html = try columns[30].decode(String?.self)
         record.replyTo = try columns[31].decode(String?.self)
-        record.emailOptions = EmailOptionsCoding.decode(try columns[32].decode(String?.self))
+        record.messageOptions = MessageOptionsCoding.decode(try columns[32].decode(String?.self))
         return (record, parts)
     }
 

@@ -154,7 +154,7 @@ public final class PostgresStore: HeraldStore {
                  bodies: [String](), tags: [String](), statuses: [String](), reasons: [String](), segments: [Int](), encodings: [String](),
                  characters: [Int](), prices: [Int64](), created: [Date](), sendAt: [Date](), expires: [Date](), finals: [Bool](),
                  callbacks: [String](), keys: [String](), parts: [String](), reserved: [Int64](), campaigns: [String](), html: [String](), replyTo: [String](),
-                 emailOptions: [String]())
+                 messageOptions: [String]())
         var events: [(StatusEvent, String)] = []
         var queued = (ids: [String](), at: [Date](), pausedFrom: [Date]())
         for message in messages {
@@ -187,7 +187,7 @@ public final class PostgresStore: HeraldStore {
             c.campaigns.append(message.campaignID ?? "")
             c.html.append(draft.html ?? "")
             c.replyTo.append(draft.replyTo ?? "")
-            c.emailOptions.append(EmailOptionsCoding.encode(draft.emailOptions) ?? "")
+            c.messageOptions.append(MessageOptionsCoding.encode(draft.messageOptions) ?? "")
             events.append((initial, message.accountID))
             if !aggregate.status.isFinal {
                 let due = draft.sendAt ?? message.createdAt
@@ -209,7 +209,7 @@ public final class PostgresStore: HeraldStore {
                 \(c.subjects)::text[], \(c.bodies)::text[], \(c.tags)::text[], \(c.statuses)::text[], \(c.reasons)::text[], \(c.segments)::int8[],
                 \(c.encodings)::text[], \(c.characters)::int8[], \(c.prices)::int8[], \(c.created)::timestamptz[], \(c.sendAt)::timestamptz[],
                 \(c.expires)::timestamptz[], \(c.finals)::bool[], \(c.callbacks)::text[], \(c.keys)::text[], \(c.parts)::text[],
-                \(c.reserved)::int8[], \(c.campaigns)::text[], \(c.html)::text[], \(c.replyTo)::text[], \(c.emailOptions)::text[])
+                \(c.reserved)::int8[], \(c.campaigns)::text[], \(c.html)::text[], \(c.replyTo)::text[], \(c.messageOptions)::text[])
                 AS u(id, account_id, channel, recipient, sender, subject, body, tag, status, reason, segments, encoding, characters, price,
                      created, send_at, expires, final, callback, key, parts, reserved, campaign, html, reply_to, email_options)
             """, logger: logger)
@@ -367,7 +367,7 @@ public final class PostgresStore: HeraldStore {
                 )
                 job.html = message.html
                 job.replyTo = message.replyTo
-                job.emailOptions = message.emailOptions
+                job.messageOptions = message.messageOptions
                 return job
             }
         }

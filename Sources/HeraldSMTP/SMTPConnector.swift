@@ -72,7 +72,7 @@ public final class SMTPConnector: Connector {
         } else if configuration.collectReplies {
             headers.append(("Reply-To", "replies+\(messageID)@\(configuration.bounceDomain)"))
         }
-        let options = submission.emailOptions ?? EmailOptions()
+        let options = submission.messageOptions ?? MessageOptions()
         for (name, value) in options.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
         if configuration.listUnsubscribe, let links, let accountID = submission.accountID {
             do {

@@ -293,7 +293,7 @@ enum SQLiteSchema {
                 """)
         }
         migrator.registerMigration("v13-email-options") { db in
-            // E-mail: custom headers, attachments and tracking, as one JSON value (EmailOptions).
+            // E-mail: custom headers, attachments and tracking, as one JSON value (MessageOptions).
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN email_options TEXT")
         }
         migrator.registerMigration("v14-template-html") { db in

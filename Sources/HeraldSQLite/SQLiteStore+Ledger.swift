@@ -295,7 +295,7 @@ extension SQLiteStore {
         if status == .deferred { record.nextAttemptAt = (row[29] as Double?).map(Date.init(timeIntervalSince1970:)) }
         record.html = row[30]
         record.replyTo = row[31]
-        record.emailOptions = EmailOptionsCoding.decode(row[32])
+        record.messageOptions = MessageOptionsCoding.decode(row[32])
         return (record, parts)
     }
 

@@ -184,7 +184,7 @@ public final class SQLiteStore: HeraldStore {
             statement.bind(message.campaignID)
             statement.bind(draft.html)
             statement.bind(draft.replyTo)
-            statement.bind(EmailOptionsCoding.encode(draft.emailOptions))
+            statement.bind(MessageOptionsCoding.encode(draft.messageOptions))
         }
         // First events of new messages never conflict, so each got the next sequence number in order.
         let sequences = try eventInsert.run(initials, db: db) { statement, initial in
@@ -311,7 +311,7 @@ public final class SQLiteStore: HeraldStore {
                     )
                     job.html = row.optionalString(16)
                     job.replyTo = row.optionalString(17)
-                    job.emailOptions = EmailOptionsCoding.decode(row.optionalString(18))
+                    job.messageOptions = MessageOptionsCoding.decode(row.optionalString(18))
                     return (head, MessageStatus(rawValue: row.string(10)), job)
                 }.first
                 guard let found, let status = found.status, !status.isFinal else {

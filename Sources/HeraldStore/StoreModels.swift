@@ -112,7 +112,7 @@ public struct MessageRecord: Sendable, Hashable {
     public var html: String? = nil
     public var replyTo: String? = nil
     /// E-mail: custom headers, attachments, tracking.
-    public var emailOptions: EmailOptions? = nil
+    public var messageOptions: MessageOptions? = nil
 
     /// What a dispatch or status write needs to keep the prepaid accounting right.
     public var holding: Billing.Holding { Billing.Holding(reserved: reservedMicros, charged: chargedMicros, price: priceMicros) }
@@ -243,7 +243,7 @@ public struct DispatchJob: Sendable, Hashable {
     /// E-mail: the HTML body and the Reply-To address.
     public var html: String?
     public var replyTo: String?
-    public var emailOptions: EmailOptions?
+    public var messageOptions: MessageOptions?
 
     /// The retry round of a part; of a whole-message submission, the latest round among the pending parts.
     public func round(of part: Int) -> Int {

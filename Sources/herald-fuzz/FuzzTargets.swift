@@ -126,7 +126,7 @@ enum FuzzTarget: String, CaseIterable {
             _ = client.tlsEstablished()
         }
         _ = EmailAddress.normalise(String(text.prefix(400)))
-        _ = EmailOptions(headers: [String(text.prefix(80)): text], attachments: [.init(filename: field(text), contentType: field(text), content: text)]).problem()
+        _ = MessageOptions(headers: [String(text.prefix(80)): text], attachments: [.init(filename: field(text), contentType: field(text), content: text)]).problem()
         _ = client.closed()
         let field = field(text)
         _ = MIMEMessage(from: field, to: field, subject: field, text: text, html: text, messageID: field, date: field).rendered(boundary: "b")

@@ -55,37 +55,37 @@ struct MessageValidatorTests {
     }
 
     @Test("e-mail headers are allow-listed and one line each; attachments need a name, a media type and base64; over 5 MiB is too large; e-mail only")
-    func emailOptions() throws {
-        func check(_ options: EmailOptions, channel: String = "email") -> FieldError? {
+    func messageOptions() throws {
+        func check(_ options: MessageOptions, channel: String = "email") -> FieldError? {
             var request = SendRequest(channel: channel, to: channel == "email" ? "a@b.co" : "+14155550100", subject: "Hi", text: "x")
-            request.emailOptions = options
+            request.messageOptions = options
             return error(request)
         }
-        #expect(check(EmailOptions(headers: ["X-Campaign": "winter", "List-Id": "<news.acme.test>"])) == nil)
-        #expect(check(EmailOptions(headers: ["Bcc": "spy@evil.test"]))?.field == "headers.Bcc")
-        #expect(check(EmailOptions(headers: ["X-Herald-Message-Id": "msg_1"]))?.field == "headers.X-Herald-Message-Id")
-        #expect(check(EmailOptions(headers: ["X-Note": "a\r\nBcc: spy@evil.test"]))?.field == "headers.X-Note")
-        #expect(check(EmailOptions(headers: ["X Bad": "v"]))?.field == "headers.X Bad")
-        let pdf = EmailOptions.Attachment(filename: "invoice.pdf", contentType: "application/pdf", content: "JVBERi0xLjQK")
-        #expect(check(EmailOptions(attachments: [pdf])) == nil)
+        #expect(check(MessageOptions(headers: ["X-Campaign": "winter", "List-Id": "<news.acme.test>"])) == nil)
+        #expect(check(MessageOptions(headers: ["Bcc": "spy@evil.test"]))?.field == "headers.Bcc")
+        #expect(check(MessageOptions(headers: ["X-Herald-Message-Id": "msg_1"]))?.field == "headers.X-Herald-Message-Id")
+        #expect(check(MessageOptions(headers: ["X-Note": "a\r\nBcc: spy@evil.test"]))?.field == "headers.X-Note")
+        #expect(check(MessageOptions(headers: ["X Bad": "v"]))?.field == "headers.X Bad")
+        let pdf = MessageOptions.Attachment(filename: "invoice.pdf", contentType: "application/pdf", content: "JVBERi0xLjQK")
+        #expect(check(MessageOptions(attachments: [pdf])) == nil)
         var badName = pdf
         badName.filename = "../etc/passwd"
-        #expect(check(EmailOptions(attachments: [badName]))?.field == "attachments[0].filename")
+        #expect(check(MessageOptions(attachments: [badName]))?.field == "attachments[0].filename")
         var badType = pdf
         badType.contentType = "pdf"
-        #expect(check(EmailOptions(attachments: [badType]))?.field == "attachments[0].content_type")
+        #expect(check(MessageOptions(attachments: [badType]))?.field == "attachments[0].content_type")
         for content in ["not base64!", "JVBERi0xLjQ", "JV=BERi0xLjQK", ""] {
             var badContent = pdf
             badContent.content = content
-            #expect(check(EmailOptions(attachments: [badContent]))?.field == "attachments[0].content", "\(content)")
+            #expect(check(MessageOptions(attachments: [badContent]))?.field == "attachments[0].content", "\(content)")
         }
         var big = pdf
-        big.content = String(repeating: "AAAA", count: EmailOptions.maximumAttachmentBytes / 3 + 1)
-        let tooLarge = try #require(check(EmailOptions(attachments: [big])))
+        big.content = String(repeating: "AAAA", count: MessageOptions.maximumAttachmentBytes / 3 + 1)
+        let tooLarge = try #require(check(MessageOptions(attachments: [big])))
         #expect(tooLarge.field == "attachments")
         #expect(tooLarge.isTooLarge)
-        #expect(check(EmailOptions(headers: ["X-A": "b"]), channel: "sms")?.field == "headers")
-        #expect(check(EmailOptions(trackOpens: true), channel: "sms")?.field == "track_opens")
+        #expect(check(MessageOptions(headers: ["X-A": "b"]), channel: "sms")?.field == "headers")
+        #expect(check(MessageOptions(trackOpens: true), channel: "sms")?.field == "track_opens")
     }
 
     @Test("html and reply_to are for e-mail; reply_to must be one address; an e-mail may carry only HTML")

@@ -321,7 +321,7 @@ extension SMTPConnectorTests {
             var request = SendRequest(channel: "email", to: "ann@example.com", from: "Acme <no-reply@acme.test>", subject: "Invoice", text: "Attached.")
             request.html = "<p>Attached.</p>"
             let content = Data(repeating: 0x41, count: 100).base64EncodedString()
-            request.emailOptions = EmailOptions(headers: ["X-Campaign": "winter"], attachments: [
+            request.messageOptions = MessageOptions(headers: ["X-Campaign": "winter"], attachments: [
                 .init(filename: "invoice.pdf", contentType: "application/pdf", content: content),
                 .init(filename: "Übersicht.txt", contentType: "text/plain", content: "SGk="),
             ])
@@ -347,7 +347,7 @@ extension SMTPConnectorTests {
             var request = SendRequest(channel: "email", to: "ann@example.com", from: "Acme <no-reply@acme.test>", subject: "Offer",
                                       text: "See https://acme.test/offer")
             request.html = "<html><body><a href=\"https://acme.test/offer?a=1&amp;b=2\">Offer</a> <a HREF='mailto:help@acme.test'>Help</a></body></html>"
-            request.emailOptions = EmailOptions(trackOpens: true, trackClicks: true)
+            request.messageOptions = MessageOptions(trackOpens: true, trackClicks: true)
             let id = try await harness.gateway.send([request], accountID: harness.account.id).get()[0].outcome.messageID
             _ = try await harness.settle(id) { $0.status == .sent }
             let data = try #require(harness.sink.messages.last?.data)

@@ -300,21 +300,21 @@ struct StoreContractTests {
 
 extension StoreContractTests {
     @Test("an e-mail's headers, attachments and tracking are stored with it and handed to the dispatcher", arguments: StoreFixtures.backends)
-    func emailOptions(backend: Backend) async throws {
+    func messageOptions(backend: Backend) async throws {
         try await StoreFixtures.withStore(backend) { store, _ in
             let account = try await store.ensureAccount(named: "acme")
             var request = SendRequest(channel: "email", to: "ann@example.com", subject: "Invoice", text: "Attached.")
             request.html = "<p>Attached.</p>"
-            request.emailOptions = EmailOptions(headers: ["X-Campaign": "winter", "List-Id": "News <news.acme.test>"],
+            request.messageOptions = MessageOptions(headers: ["X-Campaign": "winter", "List-Id": "News <news.acme.test>"],
                                                 attachments: [.init(filename: "invoice.pdf", contentType: "application/pdf", content: "JVBERi0xLjQK")],
                                                 trackOpens: true)
             let draft = try MessageValidator().validate(request).get()
             let message = NewMessage(accountID: account.id, draft: draft, createdAt: Date(), priceMicros: 1_000, idempotencyKey: nil)
             _ = try await store.accept([message])
             let stored = try #require(try await store.message(id: message.id, accountID: account.id))
-            #expect(stored.emailOptions == request.emailOptions)
+            #expect(stored.messageOptions == request.messageOptions)
             let jobs = try await store.claim(owner: "test", limit: 10, now: Date(), leaseUntil: Date().addingTimeInterval(30))
-            #expect(jobs.first?.emailOptions == request.emailOptions)
+            #expect(jobs.first?.messageOptions == request.messageOptions)
             #expect(jobs.first?.html == "<p>Attached.</p>")
         }
     }

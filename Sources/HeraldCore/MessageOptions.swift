@@ -1,7 +1,7 @@
 /// What an e-mail carries beyond its text, HTML and Reply-To: custom headers (allow-listed), attachments, and whether
-/// opens and clicks are tracked. Stored with the message as one JSON value (``EmailOptions/encoded``), validated once
+/// opens and clicks are tracked. Stored with the message as one JSON value (``MessageOptions/encoded``), validated once
 /// by ``MessageValidator``.
-public struct EmailOptions: Sendable, Hashable, Codable {
+public struct MessageOptions: Sendable, Hashable, Codable {
     public struct Attachment: Sendable, Hashable, Codable {
         public var filename: String
         /// `type/subtype` (default `application/octet-stream`).
