@@ -10,7 +10,7 @@ import Synchronization
 /// `herald fake-provider whatsapp`: Meta's WhatsApp Cloud API (`POST /{version}/{phone-number-id}/messages` with a
 /// Bearer token, Graph API error bodies) and its webhook notifications signed with `X-Hub-Signature-256`, posted to
 /// `--webhook-url`: statuses sent and delivered (and read, failed with `errors[]`, or a user's reply, by the recipient's
-/// number; docs/integrations/whatsapp.md). `POST /fake/inbound` (`From`, `Body`) sends a user's message;
+/// number; a template named `missing_template` fails with 132001; docs/integrations/whatsapp.md). `POST /fake/inbound` (`From`, `Body`) sends a user's message;
 /// `POST /fake/verify` runs Meta's verification GET against the webhook URL and answers what it got back.
 public final class FakeWhatsApp: Service {
     public struct Configuration: Sendable {
@@ -87,6 +87,7 @@ public final class FakeWhatsApp: Service {
         guard let to = payload["to"] as? String, !to.isEmpty, to.allSatisfy(\.isNumber) else {
             return try Self.error(400, code: 100, type: "OAuthException", message: "(#100) Invalid parameter: to")
         }
+        var templateFate: Fate?
         switch payload["type"] as? String ?? "text" {
         case "text":
             guard let text = (payload["text"] as? [String: Any])?["body"] as? String, !text.isEmpty else {
@@ -94,13 +95,17 @@ public final class FakeWhatsApp: Service {
             }
             guard text.count <= 4096 else { return try Self.error(400, code: 100, type: "OAuthException", message: "(#100) Param text['body'] must be at most 4096 characters long.") }
         case "template":
-            guard (payload["template"] as? [String: Any])?["name"] is String else {
-                return try Self.error(400, code: 100, type: "OAuthException", message: "(#100) The parameter template['name'] is required.")
+            guard let template = payload["template"] as? [String: Any], let name = template["name"] as? String,
+                  (template["language"] as? [String: Any])?["code"] is String
+            else {
+                return try Self.error(400, code: 100, type: "OAuthException", message: "(#100) The parameters template['name'] and template['language']['code'] are required.")
             }
+            // A template nobody approved: taken, then failed (as Meta reports it).
+            if name == "missing_template" { templateFate = .statuses(["failed"], errorCode: 132001, reply: nil) }
         default:
             return try Self.error(400, code: 131051, type: "OAuthException", message: "(#131051) Unsupported message type")
         }
-        var fate = Self.fate(of: to)
+        var fate = templateFate ?? Self.fate(of: to)
         if case .refuseOnce(let status, let code, let message) = fate {
             if seen.withLock({ $0.insert(to).inserted }) { return try Self.error(status, code: code, type: "OAuthException", message: message) }
             fate = .statuses(["sent", "delivered"], errorCode: nil, reply: nil)

@@ -1,6 +1,6 @@
-/// What an e-mail carries beyond its text, HTML and Reply-To: custom headers (allow-listed), attachments, and whether
-/// opens and clicks are tracked. Stored with the message as one JSON value (``MessageOptions/encoded``), validated once
-/// by ``MessageValidator``.
+/// What a message carries beyond its text: for an e-mail (besides HTML and Reply-To) custom headers (allow-listed),
+/// attachments, and whether opens and clicks are tracked; for a chat message, the provider template it is sent as.
+/// Stored with the message as one JSON value (the `email_options` column), validated once by ``MessageValidator``.
 public struct MessageOptions: Sendable, Hashable, Codable {
     public struct Attachment: Sendable, Hashable, Codable {
         public var filename: String
@@ -33,6 +33,8 @@ public struct MessageOptions: Sendable, Hashable, Codable {
     /// nil: the account's setting (off unless turned on).
     public var trackOpens: Bool?
     public var trackClicks: Bool?
+    /// Chat: send as this provider-approved template instead of free text.
+    public var chatTemplate: ChatTemplate?
 
     public init(headers: [String: String] = [:], attachments: [Attachment] = [], trackOpens: Bool? = nil, trackClicks: Bool? = nil) {
         self.headers = headers
@@ -43,10 +45,13 @@ public struct MessageOptions: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case headers, attachments
-        case trackOpens = "track_opens", trackClicks = "track_clicks"
+        case trackOpens = "track_opens", trackClicks = "track_clicks", chatTemplate = "chat_template"
     }
 
-    public var isEmpty: Bool { headers.isEmpty && attachments.isEmpty && trackOpens == nil && trackClicks == nil }
+    public var isEmpty: Bool { headers.isEmpty && attachments.isEmpty && trackOpens == nil && trackClicks == nil && chatTemplate == nil }
+
+    /// Whether any of the e-mail-only options is set.
+    public var hasEmailOptions: Bool { !headers.isEmpty || !attachments.isEmpty || trackOpens != nil || trackClicks != nil }
 
     /// Most attachments together may weigh, decoded (the request body limit is 8 MiB, base64 adds a third).
     public static let maximumAttachmentBytes = 5 * 1024 * 1024

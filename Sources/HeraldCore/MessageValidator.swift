@@ -66,11 +66,18 @@ public struct MessageValidator: Sendable {
             for (value, field) in [(request.html, "html"), (request.replyTo, "reply_to")] where value != nil {
                 return .failure(FieldError(field: field, problem: "\(field) is for e-mail only", fix: "leave \(field) out of a \(channel.rawValue) message"))
             }
-            if let options = request.messageOptions, !options.isEmpty {
+            if let options = request.messageOptions, options.hasEmailOptions {
                 let field = !options.headers.isEmpty ? "headers" : !options.attachments.isEmpty ? "attachments"
                     : options.trackOpens != nil ? "track_opens" : "track_clicks"
                 return .failure(FieldError(field: field, problem: "\(field) is for e-mail only", fix: "leave \(field) out of a \(channel.rawValue) message"))
             }
+        }
+        if let template = request.messageOptions?.chatTemplate {
+            guard channel == .chat else {
+                return .failure(FieldError(field: "chat_template", problem: "chat_template is for chat messages only",
+                                           fix: "leave chat_template out of a \(channel.rawValue) message, or send it with channel chat"))
+            }
+            if let problem = template.problem() { return .failure(problem) }
         }
         if let options = request.messageOptions, let problem = options.problem() { return .failure(problem) }
         if let html = request.html {
@@ -89,8 +96,10 @@ public struct MessageValidator: Sendable {
             }
             replyTo = address
         }
-        // An e-mail may carry only HTML; every other message needs text.
-        guard var text = request.text ?? (request.html != nil && channel == .email ? "" : nil), !text.isEmpty || request.html != nil else {
+        // An e-mail may carry only HTML, a chat message only a template; every other message needs text.
+        guard var text = request.text ?? (request.html != nil && channel == .email ? "" : nil) ?? request.messageOptions?.chatTemplate?.summary,
+              !text.isEmpty || request.html != nil
+        else {
             return .failure(FieldError(field: "text", problem: "text is missing or empty", fix: "set text to the message body, or template to a template name"))
         }
         var replacements: [SMSText.Replacement] = []

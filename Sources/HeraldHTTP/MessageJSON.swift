@@ -24,6 +24,14 @@ struct SendRequestJSON: Decodable {
     var attachments: [AttachmentJSON]?
     var trackOpens: Bool?
     var trackClicks: Bool?
+    var chatTemplate: ChatTemplateJSON?
+
+    /// A chat message sent as a provider-approved template: `{"name": "order_shipped", "language": "en_US", "parameters": ["Ann", "42"]}`.
+    struct ChatTemplateJSON: Decodable {
+        var name: String?
+        var language: String?
+        var parameters: [String]?
+    }
 
     /// One attachment of an e-mail: `{"filename": "invoice.pdf", "content_type": "application/pdf", "content": "<base64>"}`.
     struct AttachmentJSON: Decodable {
@@ -38,7 +46,7 @@ struct SendRequestJSON: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case channel, to, from, subject, text, tag, category, template, variables, html, headers, attachments
-        case replyTo = "reply_to", trackOpens = "track_opens", trackClicks = "track_clicks"
+        case replyTo = "reply_to", trackOpens = "track_opens", trackClicks = "track_clicks", chatTemplate = "chat_template"
         case sendAt = "send_at", validityMinutes = "validity_minutes", callbackURL = "callback_url", smartEncoding = "smart_encoding"
     }
 
@@ -76,6 +84,13 @@ struct SendRequestJSON: Decodable {
             }
             options.attachments.append(.init(filename: attachment.filename ?? "", contentType: attachment.contentType ?? "application/octet-stream",
                                              content: attachment.content ?? ""))
+        }
+        if let template = chatTemplate {
+            for (value, name) in [(template.name, "name"), (template.language, "language")] where value == nil {
+                throw APIProblem.invalid(FieldError(field: prefix + "chat_template.\(name)", problem: "\(name) is missing",
+                                                    fix: "give the approved template's name and language, and its body parameters in order"))
+            }
+            options.chatTemplate = ChatTemplate(name: template.name ?? "", language: template.language ?? "", parameters: template.parameters ?? [])
         }
         request.messageOptions = options.isEmpty ? nil : options
         return request
@@ -317,6 +332,15 @@ extension MessageJSON {
                 }
                 if let trackOpens = messageOptions.trackOpens { writer.field("track_opens", trackOpens) }
                 if let trackClicks = messageOptions.trackClicks { writer.field("track_clicks", trackClicks) }
+                if let template = messageOptions.chatTemplate {
+                    writer.key("chat_template")
+                    writer.object { writer in
+                        writer.field("name", template.name)
+                        writer.field("language", template.language)
+                        writer.key("parameters")
+                        writer.array(template.parameters) { writer, value in writer.string(value) }
+                    }
+                }
             }
             writer.optionalField("tag", tag)
             writer.optionalField("campaign_id", campaignID)

@@ -74,8 +74,12 @@ extension SendRequestJSON: StrictBody {
         "channel": .value, "to": .value, "from": .value, "subject": .value, "text": .value, "html": .value, "reply_to": .value, "tag": .value, "category": .value,
         "template": .value, "variables": .free, "send_at": .value, "validity_minutes": .value, "callback_url": .value,
         "smart_encoding": .value, "headers": .free, "attachments": .array(SendRequestJSON.AttachmentJSON.self), "track_opens": .value,
-        "track_clicks": .value,
+        "track_clicks": .value, "chat_template": .object(SendRequestJSON.ChatTemplateJSON.self),
     ]
+}
+
+extension SendRequestJSON.ChatTemplateJSON: StrictBody {
+    static let fields: [String: BodyField] = ["name": .value, "language": .value, "parameters": .value]
 }
 
 extension SendRequestJSON.AttachmentJSON: StrictBody {

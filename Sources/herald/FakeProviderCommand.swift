@@ -28,7 +28,8 @@ struct FakeProviderCommand: AsyncParsableCommand {
             whatsapp: POST /{version}/{phone-number-id}/messages with the Bearer token (--access-token), text or template; \
             notifications signed with X-Hub-Signature-256 (--app-secret) to --webhook-url: sent then delivered; recipients \
             ending 0011 also read, 0022 read and a user reply, 0033 read only; 1026 / 1047 / 1049 fail with that 13xxxx code, \
-            9999 with an unknown code 139999; 0030 is refused (131030), 0429 throttled once (130429). POST /fake/inbound \
+            9999 with an unknown code 139999; 0030 is refused (131030), 0429 throttled once (130429); a template named \
+            missing_template fails with 132001. POST /fake/inbound \
             (From, Body) sends a user's message; POST /fake/verify runs Meta's verification GET (--verify-token).
             """
     )

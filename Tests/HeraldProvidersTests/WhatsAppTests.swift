@@ -121,6 +121,34 @@ import Testing
         }
     }
 
+    @Test func templateMessagesAreSentAsTemplates() async throws {
+        try await ProviderHarness.runWhatsApp { herald in
+            let id = try await herald.send(["channel": "chat", "to": "+14155550100",
+                                            "chat_template": ["name": "order_shipped", "language": "en_US", "parameters": ["Ann", "42"]]])
+            let message = try await herald.waitForFinal(id)
+            #expect(message["status"] as? String == "DELIVERED")
+            #expect(message["text"] as? String == "[template order_shipped (en_US): Ann, 42]")
+            let template = message["chat_template"] as? [String: Any]
+            #expect(template?["name"] as? String == "order_shipped")
+            #expect(template?["parameters"] as? [String] == ["Ann", "42"])
+            // The name reaches Meta: one nobody approved fails there with 132001.
+            let missing = try await herald.send(["channel": "chat", "to": "+14155550100", "chat_template": ["name": "missing_template", "language": "en"]])
+            let failed = try await herald.waitForFinal(missing)
+            #expect(failed.reasonCode == "TEMPLATE_ERROR")
+            // Field errors name the field.
+            let sms = try await herald.request("POST", herald.baseURL.appendingPathComponent("v1/messages"),
+                                               json: ["channel": "sms", "to": "+14155550100", "text": "x", "chat_template": ["name": "a", "language": "en"]])
+            #expect(sms.status == 422)
+            #expect(sms.json["field"] as? String == "chat_template")
+            let bad = try await herald.request("POST", herald.baseURL.appendingPathComponent("v1/messages"),
+                                               json: ["channel": "chat", "to": "+14155550100", "chat_template": ["name": "Order Shipped", "language": "en"]])
+            #expect(bad.json["field"] as? String == "chat_template.name")
+            let unknown = try await herald.request("POST", herald.baseURL.appendingPathComponent("v1/messages"),
+                                                   json: ["channel": "chat", "to": "+14155550100", "chat_template": ["name": "a", "language": "en", "lang": "x"]])
+            #expect(unknown.json["field"] as? String == "chat_template.lang")
+        }
+    }
+
     @Test func metaVerificationAndForgedNotifications() async throws {
         try await ProviderHarness.runWhatsApp { herald in
             let verified = try await herald.request("POST", herald.fakeURL.appendingPathComponent("fake/verify"), authorized: false)

@@ -36,10 +36,20 @@ public final class WhatsAppConnector: ProviderCallbackHandling {
 
     public func submit(_ submission: Submission) async -> SubmitResult {
         let to = submission.to.hasPrefix("+") ? String(submission.to.dropFirst()) : submission.to
-        let payload: [String: Any] = [
-            "messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": "text",
-            "text": ["preview_url": false, "body": submission.text],
-        ]
+        var payload: [String: Any] = ["messaging_product": "whatsapp", "recipient_type": "individual", "to": to]
+        if let template = submission.messageOptions?.chatTemplate {
+            // A template message: the only kind that may open a conversation (free text more than 24 h after the user last
+            // wrote is refused with 131047).
+            var body: [String: Any] = ["name": template.name, "language": ["code": template.language]]
+            if !template.parameters.isEmpty {
+                body["components"] = [["type": "body", "parameters": template.parameters.map { ["type": "text", "text": $0] }]]
+            }
+            payload["type"] = "template"
+            payload["template"] = body
+        } else {
+            payload["type"] = "text"
+            payload["text"] = ["preview_url": false, "body": submission.text]
+        }
         var request = HTTPClientRequest(url: configuration.messagesURL)
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(configuration.accessToken)")
