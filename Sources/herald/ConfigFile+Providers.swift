@@ -26,10 +26,7 @@ extension ConfigFile {
             }
             var configuration = TwilioConfiguration(name: entry.name, baseURL: base, accountSID: sid, authToken: token, from: entry.from,
                                                     messagingServiceSID: entry.messaging_service_sid, publicURL: publicURL)
-            if let timeout = entry.timeout_ms {
-                guard timeout >= 100 else { throw Problem(field: field + ".timeout_ms", problem: "\(timeout) is too short", fix: "give at least 100") }
-                configuration.timeout = .milliseconds(Int64(timeout))
-            }
+            configuration.timeout = try Self.timeout(entry.timeout_ms, field: field) ?? configuration.timeout
             return configuration
         }
     }
@@ -65,10 +62,7 @@ extension ConfigFile {
             }
             var configuration = VonageConfiguration(name: entry.name, baseURL: base, apiKey: key, apiSecret: secret, signatureSecret: signature,
                                                     signatureMethod: method, from: entry.from, publicURL: publicURL)
-            if let timeout = entry.timeout_ms {
-                guard timeout >= 100 else { throw Problem(field: field + ".timeout_ms", problem: "\(timeout) is too short", fix: "give at least 100") }
-                configuration.timeout = .milliseconds(Int64(timeout))
-            }
+            configuration.timeout = try Self.timeout(entry.timeout_ms, field: field) ?? configuration.timeout
             return configuration
         }
     }
@@ -95,12 +89,16 @@ extension ConfigFile {
             let base = try Self.baseURL(entry.base_url ?? "https://graph.facebook.com", field: field + ".base_url")
             var configuration = WhatsAppConfiguration(name: entry.name, baseURL: base, apiVersion: version, phoneNumberID: phone, accessToken: token,
                                                       appSecret: app, verifyToken: verify)
-            if let timeout = entry.timeout_ms {
-                guard timeout >= 100 else { throw Problem(field: field + ".timeout_ms", problem: "\(timeout) is too short", fix: "give at least 100") }
-                configuration.timeout = .milliseconds(Int64(timeout))
-            }
+            configuration.timeout = try Self.timeout(entry.timeout_ms, field: field) ?? configuration.timeout
             return configuration
         }
+    }
+
+    /// `timeout_ms` of a provider connector: at least 100 (nil when not given).
+    static func timeout(_ milliseconds: Int?, field: String) throws -> Duration? {
+        guard let milliseconds else { return nil }
+        guard milliseconds >= 100 else { throw Problem(field: field + ".timeout_ms", problem: "\(milliseconds) is too short", fix: "give at least 100") }
+        return .milliseconds(Int64(milliseconds))
     }
 
     /// Provider connector names are part of the callback URL: letters, digits, `-` and `_`.
