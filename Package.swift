@@ -47,16 +47,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Every metric Herald records, named once (swift-metrics); `herald serve` exports them with swift-prometheus.
+        .target(
+            name: "HeraldMetrics",
+            dependencies: ["HeraldCore", .product(name: "Metrics", package: "swift-metrics")],
+            swiftSettings: strict
+        ),
         // The store contract and its two backends.
         .target(
             name: "HeraldStore",
-            dependencies: ["HeraldCore", "HeraldJSON", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                           .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["HeraldCore", "HeraldJSON", "HeraldMetrics", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         .target(
             name: "HeraldSQLite",
-            dependencies: ["HeraldCore", "HeraldStore", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["HeraldCore", "HeraldStore", "HeraldMetrics", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
@@ -64,7 +69,7 @@ let package = Package(
         .target(
             name: "HeraldPostgres",
             dependencies: [
-                "HeraldCore", "HeraldStore",
+                "HeraldCore", "HeraldStore", "HeraldMetrics",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -153,7 +158,7 @@ let package = Package(
         .target(
             name: "HeraldSMPP",
             dependencies: [
-                "HeraldCore", "HeraldConnectors", "SMPP", "SMSText",
+                "HeraldCore", "HeraldConnectors", "HeraldMetrics", "SMPP", "SMSText",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -177,8 +182,7 @@ let package = Package(
         .target(
             name: "HeraldEngine",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldConnectors",
-                .product(name: "Metrics", package: "swift-metrics"),
+                "HeraldCore", "HeraldStore", "HeraldConnectors", "HeraldMetrics",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -195,7 +199,7 @@ let package = Package(
         .target(
             name: "HeraldWebhooks",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldJSON",
+                "HeraldCore", "HeraldStore", "HeraldJSON", "HeraldMetrics",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,3 +1,4 @@
+import HeraldMetrics
 import HeraldConnectors
 import HeraldCore
 import HeraldStore

@@ -1,3 +1,4 @@
+import HeraldMetrics
 import Foundation
 import HeraldCore
 import HeraldStore

@@ -1,6 +1,7 @@
 import Foundation
 import HeraldConnectors
 import HeraldCore
+import HeraldMetrics
 import Logging
 import NIOCore
 import NIOPosix
@@ -86,6 +87,8 @@ public final class SMPPConnector: Connector, Service {
                     logger.info("SMPP bound", metadata: ["smsc": "\(LogText.escaped(systemID))", "address": "\(configuration.host):\(configuration.port)"])
                     delay = configuration.reconnectDelay.lowerBound
                     if type.canSubmit { pool.add(channel) }
+                    HeraldMetrics.smppSession(connector: name, event: "bound")
+                    HeraldMetrics.smppBound(connector: name, sessions: pool.count)
                     await withGracefulShutdownHandler {
                         await withTaskCancellationHandler {
                             try? await channel.closeFuture.get()
@@ -97,6 +100,8 @@ public final class SMPPConnector: Connector, Service {
                         channel.writeAndFlush(ESMEOutbound.unbind, promise: nil)
                     }
                     pool.remove(channel)
+                    HeraldMetrics.smppSession(connector: name, event: "closed")
+                    HeraldMetrics.smppBound(connector: name, sessions: pool.count)
                     if !Task.isShuttingDownGracefully { logger.warning("SMPP session closed; reconnecting") }
                 } catch {
                     channel.close(promise: nil)
@@ -104,6 +109,7 @@ public final class SMPPConnector: Connector, Service {
                 }
             } catch {
                 logger.error("SMPP connect or bind failed", metadata: ["error": "\(error)", "retry_in_s": "\(delay)"])
+                HeraldMetrics.smppSession(connector: name, event: "bind_failed")
             }
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
@@ -164,6 +170,7 @@ public final class SMPPConnector: Connector, Service {
                 let response = try await promise.futureResult.get()
                 if response.status.asksToSlowDown {
                     limiter.throttled()
+                    HeraldMetrics.smppThrottled(connector: name)
                     if ContinuousClock.now < deadline { continue }
                 } else if response.status == .ok {
                     limiter.accepted()

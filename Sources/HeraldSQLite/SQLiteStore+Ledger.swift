@@ -1,3 +1,4 @@
+import HeraldMetrics
 import Foundation
 import GRDB
 import HeraldCore

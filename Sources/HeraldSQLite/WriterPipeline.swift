@@ -1,3 +1,4 @@
+import HeraldMetrics
 import GRDB
 import HeraldStore
 import Synchronization

@@ -38,6 +38,21 @@ public enum HeraldMetrics {
         Timer(label: "herald_callback_attempt_seconds").recordMilliseconds(milliseconds)
     }
 
+    /// An SMPP session's life, by connector: bound, closed (dropped or unbound), bind_failed (connect or bind refused).
+    public static func smppSession(connector: String, event: String) {
+        Counter(label: "herald_smpp_session_events_total", dimensions: [("connector", connector), ("event", event)]).increment()
+    }
+
+    /// Sessions bound and able to submit now, by connector.
+    public static func smppBound(connector: String, sessions: Int) {
+        Gauge(label: "herald_smpp_sessions_bound", dimensions: [("connector", connector)]).record(sessions)
+    }
+
+    /// Submits the SMSC asked to slow down (ESME_RTHROTTLED, ESME_RMSGQFUL), by connector.
+    public static func smppThrottled(connector: String) {
+        Counter(label: "herald_smpp_throttled_total", dimensions: [("connector", connector)]).increment()
+    }
+
     /// One transaction of the store's writer: how long it took and how many writes it carried.
     public static func storeTransaction(nanoseconds: Int64, writes: Int) {
         Timer(label: "herald_store_transaction_seconds").recordNanoseconds(nanoseconds)
