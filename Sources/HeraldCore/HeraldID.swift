@@ -47,6 +47,19 @@ public enum HeraldID {
         return make(kind, at: date, using: &zero)
     }
 
+    /// When an id was made (its first ten characters after the kind are the milliseconds); nil for what is not an id.
+    public static func date(of id: String) -> Date? {
+        guard let separator = id.firstIndex(of: "_") else { return nil }
+        let time = id.utf8[id.utf8.index(after: separator)...].prefix(10)
+        guard time.count == 10 else { return nil }
+        var millis: UInt64 = 0
+        for byte in time {
+            guard let value = alphabet.firstIndex(of: byte) else { return nil }
+            millis = millis << 5 | UInt64(value)
+        }
+        return Date(timeIntervalSince1970: Double(millis) / 1000)
+    }
+
     private struct ZeroGenerator: RandomNumberGenerator {
         mutating func next() -> UInt64 { 0 }
     }

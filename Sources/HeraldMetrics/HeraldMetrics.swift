@@ -1,3 +1,4 @@
+import struct Foundation.Date
 import HeraldCore
 import Metrics
 
@@ -9,10 +10,15 @@ public enum HeraldMetrics {
         Counter(label: "herald_messages_accepted_total", dimensions: [("channel", channel.rawValue)]).increment(by: count)
     }
 
-    /// A message that just reached a final status, by channel, status and reason.
-    public static func final(channel: Channel, status: MessageStatus, reason: ReasonCode?) {
+    /// A message that just reached a final status, by channel, status and reason; and how long it took from its accept,
+    /// by channel and the connector that carried it (`none`: never handed to one).
+    public static func final(messageID: String, channel: Channel, status: MessageStatus, reason: ReasonCode?, connector: String?, now: Date = Date()) {
         Counter(label: "herald_messages_final_total", dimensions: [("channel", channel.rawValue), ("status", status.rawValue),
                                                                   ("reason", reason?.rawValue ?? "")]).increment()
+        if let accepted = HeraldID.date(of: messageID) {
+            Timer(label: "herald_message_time_to_final_seconds", dimensions: [("channel", channel.rawValue), ("connector", connector ?? "none")])
+                .recordMilliseconds(Int64(max(0, now.timeIntervalSince(accepted)) * 1000))
+        }
     }
 
     /// Receipts ingested, by outcome: applied, duplicate, parked.

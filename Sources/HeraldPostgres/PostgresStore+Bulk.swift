@@ -60,7 +60,10 @@ extension PostgresStore {
             guard !new.isEmpty, !parts.isEmpty else { continue }
             let wasFinal = MessageAggregate(parts: parts).status.isFinal
             let (aggregate, changed) = MessageLedger.fold(new, into: &parts)
-            if !wasFinal, aggregate.status.isFinal { HeraldMetrics.final(channel: head.channel, status: aggregate.status, reason: aggregate.reason) }
+            if !wasFinal, aggregate.status.isFinal {
+                HeraldMetrics.final(messageID: id, channel: head.channel, status: aggregate.status, reason: aggregate.reason,
+                                    connector: parts.lazy.compactMap(\.connector).first)
+            }
             results[id] = (parts, new)
             for (event, changed) in zip(new, changed) {
                 transaction.outbox.owe(event, changed: changed, sequence: inserted[id + "\u{1F}" + event.dedupKey] ?? 0, subject: head.subject,

@@ -79,7 +79,10 @@ extension SQLiteStore {
         guard !inserted.isEmpty, !parts.isEmpty else { return (parts, inserted) }
         let wasFinal = MessageAggregate(parts: parts).status.isFinal
         let (aggregate, changed) = MessageLedger.fold(inserted, into: &parts)
-        if !wasFinal, aggregate.status.isFinal { HeraldMetrics.final(channel: head.channel, status: aggregate.status, reason: aggregate.reason) }
+        if !wasFinal, aggregate.status.isFinal {
+            HeraldMetrics.final(messageID: messageID, channel: head.channel, status: aggregate.status, reason: aggregate.reason,
+                                connector: parts.lazy.compactMap(\.connector).first)
+        }
         try learnWebhooks(of: head.accountID, into: &outbox, db: db)
         for index in inserted.indices {
             outbox.owe(inserted[index], changed: changed[index], sequence: sequences[index], subject: head.subject, messageIsFinal: aggregate.status.isFinal)

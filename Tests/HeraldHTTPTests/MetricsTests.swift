@@ -37,7 +37,7 @@ struct MetricsTests {
             let text = String(decoding: reply.body, as: UTF8.self)
             for line in [#"herald_messages_accepted_total{channel="sms"}"#, #"herald_messages_final_total{channel="sms",status="DELIVERED",reason=""}"#,
                          #"herald_receipts_total{outcome="applied"}"#, #"hb_requests{http_route="/v1/messages",http_request_method="POST",http_response_status_code="202"}"#,
-                         "herald_store_transaction_seconds_count"] {
+                         "herald_store_transaction_seconds_count", #"herald_message_time_to_final_seconds_count{channel="sms",connector="simulator"}"#] {
                 #expect(text.contains(line), "\(line) missing")
             }
         }
