@@ -130,7 +130,7 @@ let package = Package(
         .target(
             name: "HeraldProviders",
             dependencies: [
-                "HeraldCore", "HeraldConnectors", "SMSText",
+                "HeraldCore", "HeraldConnectors", "SMSText", "SMPP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -247,7 +247,7 @@ let package = Package(
             name: "herald",
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldConnectors", "HeraldEngine", "HeraldHTTP",
-                "HeraldSMPP", "SMSCSimulator", "SMPP", "SMSText", "HeraldWebhooks", "SMTPSink", "HeraldSMTP", "DKIM", "HeraldProviders", "FakeProviders",
+                "HeraldSMPP", "SMSCSimulator", "SMPP", "SMSText", "HeraldWebhooks", "SMTPSink", "HeraldSMTP", "DKIM", "HeraldProviders", "FakeProviders", "HeraldJSON",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

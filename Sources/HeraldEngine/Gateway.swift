@@ -136,9 +136,11 @@ public struct Gateway: Sendable {
             messages.append(message)
         }
         let stored = try await groupCommit.accept(messages)
+        var created: [Channel: Int] = [:]
         for (outcome, message) in stored {
-            if case .created = outcome { HeraldMetrics.accepted(channel: message.draft.channel) }
+            if case .created = outcome { created[message.draft.channel, default: 0] += 1 }
         }
+        for (channel, count) in created { HeraldMetrics.accepted(channel: channel, count: count) }
         if stored.contains(where: { if case .created = $0.outcome { true } else { false } }) {
             signal?.notify()
         }

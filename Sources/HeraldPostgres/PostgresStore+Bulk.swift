@@ -58,9 +58,8 @@ extension PostgresStore {
             var parts = head.parts
             results[id] = (parts, new)
             guard !new.isEmpty, !parts.isEmpty else { continue }
-            let wasFinal = MessageAggregate(parts: parts).status.isFinal
-            let (aggregate, changed) = MessageLedger.fold(new, into: &parts)
-            if !wasFinal, aggregate.status.isFinal {
+            let (aggregate, changed, becameFinal) = MessageLedger.fold(new, into: &parts)
+            if becameFinal {
                 HeraldMetrics.final(messageID: id, channel: head.channel, status: aggregate.status, reason: aggregate.reason,
                                     connector: parts.lazy.compactMap(\.connector).first)
             }

@@ -77,9 +77,8 @@ extension SQLiteStore {
         }
         var parts = head.parts
         guard !inserted.isEmpty, !parts.isEmpty else { return (parts, inserted) }
-        let wasFinal = MessageAggregate(parts: parts).status.isFinal
-        let (aggregate, changed) = MessageLedger.fold(inserted, into: &parts)
-        if !wasFinal, aggregate.status.isFinal {
+        let (aggregate, changed, becameFinal) = MessageLedger.fold(inserted, into: &parts)
+        if becameFinal {
             HeraldMetrics.final(messageID: messageID, channel: head.channel, status: aggregate.status, reason: aggregate.reason,
                                 connector: parts.lazy.compactMap(\.connector).first)
         }

@@ -12,8 +12,10 @@ public enum MessageLedger {
     /// ``apply(_:to:)-([StatusEvent],_)`` that also says, per event in order, whether it changed the message: its status
     /// or reason moved, or it is a conflict or engagement. Only such an event owes a callback (``CallbackRouting``); a
     /// receipt sent twice, a late SENT, or the first of two parts delivered (the message is not delivered yet) does not.
-    public static func fold(_ events: [StatusEvent], into parts: inout [PartState]) -> (aggregate: MessageAggregate, changed: [Bool]) {
+    /// `becameFinal`: the message had no final status before these events and has one after them.
+    public static func fold(_ events: [StatusEvent], into parts: inout [PartState]) -> (aggregate: MessageAggregate, changed: [Bool], becameFinal: Bool) {
         var before = MessageAggregate(parts: parts)
+        let wasFinal = before.status.isFinal
         var changed: [Bool] = []
         changed.reserveCapacity(events.count)
         for event in events {
@@ -26,7 +28,7 @@ public enum MessageLedger {
             }
             before = after
         }
-        return (before, changed)
+        return (before, changed, !wasFinal && before.status.isFinal)
     }
 
     /// Folds one event into the parts it names and says what it did to the message as a whole: applied if it

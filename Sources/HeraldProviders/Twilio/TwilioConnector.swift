@@ -136,7 +136,7 @@ public final class TwilioConnector: ProviderCallbackHandling {
             }
         }
         var receipt = ProviderReceipt(
-            connector: name, providerMessageID: sid, kind: kind, reason: reason, occurredAt: ProviderDate.minutes(parameters["RawDlrDoneDate"]) ?? receivedAt,
+            connector: name, providerMessageID: sid, kind: kind, reason: reason, occurredAt: ProviderDate.utc(parameters["RawDlrDoneDate"]) ?? receivedAt,
             receivedAt: receivedAt, detail: ProviderDetail(status: word, errorCode: parameters["ErrorCode"], text: text),
             addresses: [parameters["To"]].compactMap { $0 }
         )

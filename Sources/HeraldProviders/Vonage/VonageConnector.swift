@@ -158,7 +158,7 @@ public final class VonageConnector: ProviderCallbackHandling {
         let words = [reason.flatMap { _ in errorCode.flatMap { VonageCodes.receiptErrors[$0]?.meaning } }].compactMap { $0 }
         let msisdn = parameters["msisdn"] ?? ""
         var receipt = ProviderReceipt(
-            connector: name, providerMessageID: id, kind: kind, reason: reason, occurredAt: ProviderDate.minutes(parameters["scts"]) ?? receivedAt,
+            connector: name, providerMessageID: id, kind: kind, reason: reason, occurredAt: ProviderDate.utc(parameters["scts"]) ?? receivedAt,
             receivedAt: receivedAt,
             detail: ProviderDetail(status: word, errorCode: errorCode, networkErrorCode: parameters["network-code"], text: words.isEmpty ? nil : words.joined(separator: "; ")),
             addresses: msisdn.isEmpty ? [] : ["+" + msisdn]
