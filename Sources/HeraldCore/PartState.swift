@@ -88,6 +88,9 @@ public struct PartState: Sendable, Hashable {
         if asserted.isFinal, status.isFinal, asserted != status, !isTimerExpiry {
             return .conflict
         }
+        // READ or a reply that does not decide the status (DELIVERED already stands on evidence as strong) is still the
+        // engagement it reports, never "ignored".
+        if case .engagement = event.kind { return .engagement }
         return .ignoredWeaker
     }
 
