@@ -1,32 +1,22 @@
 import Crypto
 import Foundation
+import HeraldCore
 import Hummingbird
 import HeraldStore
-import Synchronization
 
-/// Authenticates `Authorization: Bearer <key>` against the stored SHA-256 hashes of API keys.
+/// Authenticates `Authorization: Bearer <key>` against the stored SHA-256 hashes of API keys, then applies the key's rate
+/// limit.
 ///
-/// Hashes that authenticated are cached for a minute so the hot send path does not read the key table.
+/// The key is looked up on every request (one indexed read): a revoked key or a closed account stops working at once,
+/// on every node.
 public struct APIKeyMiddleware: RouterMiddleware {
     public typealias Context = HeraldRequestContext
     private let store: any HeraldStore
-    private let cache: Cache
+    private let limiter: KeyRateLimiter
 
-    /// Accounts by key hash for a minute; the account API drops an account's entries when it changes its settings.
-    public final class Cache: Sendable {
-        let entries = Mutex<[String: (Account, APIKeyRole, Date)]>([:])
-
-        public init() {}
-
-        /// Forgets the account so the next request reads it again.
-        func invalidate(accountID: String) {
-            entries.withLock { $0 = $0.filter { $0.value.0.id != accountID } }
-        }
-    }
-
-    public init(store: any HeraldStore, cache: Cache = Cache()) {
+    public init(store: any HeraldStore, limiter: KeyRateLimiter = KeyRateLimiter()) {
         self.store = store
-        self.cache = cache
+        self.limiter = limiter
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -35,20 +25,20 @@ public struct APIKeyMiddleware: RouterMiddleware {
         guard header.hasPrefix(prefix), header.count > prefix.count else {
             throw APIProblem.unauthorized("Authorization header is not 'Bearer <key>'")
         }
-        let key = String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
-        let hash = APIKeys.hash(key)
-        let now = Date()
-        var context = context
-        if let cached = cache.entries.withLock({ $0[hash] }), cached.2 > now {
-            context.account = cached.0
-            context.role = cached.1
-        } else if let (account, role) = try await store.authenticate(keyHash: hash) {
-            cache.entries.withLock { $0[hash] = (account, role, now.addingTimeInterval(60)) }
-            context.account = account
-            context.role = role
-        } else {
-            throw APIProblem.unauthorized("unknown API key")
+        let secret = String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+        guard let (account, key) = try await store.authenticate(keyHash: APIKeys.hash(secret)) else {
+            throw APIProblem.unauthorized("unknown or revoked API key")
         }
+        if let wait = limiter.admit(key) {
+            var problem = APIProblem(status: .tooManyRequests, type: "rate-limited", title: "Too many requests",
+                                     detail: "key \(key.prefix)… may make \(key.rateLimit ?? 0) requests a second",
+                                     fix: "retry after \(wait) s, send batches (POST /v1/messages/batch), or raise the key's rate_limit")
+            problem.retryAfter = wait
+            throw problem
+        }
+        var context = context
+        context.account = account
+        context.key = key
         return try await next(request, context)
     }
 }
@@ -66,13 +56,20 @@ public enum APIKeys {
         return String(decoding: hex, as: UTF8.self)
     }
 
-    /// Creates a key for the account, stores its hash and returns the key.
-    public static func create(for account: Account, role: APIKeyRole = .account, store: any HeraldStore) async throws -> String {
+    /// Creates a key for the account, stores its hash and returns the secret (shown once) with the stored record.
+    public static func make(for account: Account, role: APIKeyRole = .account, scopes: Set<APIKeyScope> = Set(APIKeyScope.allCases),
+                            name: String? = nil, rateLimit: Int? = nil, store: any AccountStore) async throws -> (secret: String, key: APIKey) {
         var random = SystemRandomNumberGenerator()
         let alphabet = Array("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        let secret = String((0..<32).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
-        let key = "hk_" + secret
-        try await store.addAPIKey(hash: hash(key), prefix: String(key.prefix(7)), accountID: account.id, role: role)
-        return key
+        let secret = "hk_" + String((0..<32).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+        let key = APIKey(id: HeraldID.make(.key), prefix: String(secret.prefix(7)), accountID: account.id, role: role, scopes: scopes,
+                         name: name, rateLimit: rateLimit, createdAt: Date())
+        try await store.addAPIKey(hash: hash(secret), key: key)
+        return (secret, key)
+    }
+
+    /// Creates a key with every scope for the account and returns the secret.
+    public static func create(for account: Account, role: APIKeyRole = .account, store: any AccountStore) async throws -> String {
+        try await make(for: account, role: role, store: store).secret
     }
 }

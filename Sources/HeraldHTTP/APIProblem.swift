@@ -14,6 +14,8 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
     public var fix: String?
     /// `Allow` header of a 405.
     var allow: String?
+    /// `Retry-After` header (seconds) of a 429 or 503.
+    var retryAfter: Int?
 
     public init(status: HTTPResponse.Status, type: String, title: String, detail: String, field: String? = nil, fix: String? = nil) {
         self.status = status
@@ -63,6 +65,7 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
         }
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let allow { headers[.allow] = allow }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: writer.buffer))
     }
 }

@@ -18,6 +18,8 @@ struct AccountJSON: Encodable {
     var settings: AccountSettings
     /// Signs the callbacks of messages' own `callback_url`.
     var callbackSecret: String?
+    /// When the account was closed; null: open.
+    var disabledAt: String?
 
     init(_ account: Account, currency: String, callbackSecret: String? = nil) {
         self.callbackSecret = callbackSecret
@@ -26,9 +28,12 @@ struct AccountJSON: Encodable {
         createdAt = Timestamp.format(account.createdAt)
         balance = account.balanceMicros.map { Balance(amount: PriceTable.decimal($0), currency: currency) }
         settings = account.settings
+        disabledAt = account.disabledAt.map(Timestamp.format)
     }
 
-    enum CodingKeys: String, CodingKey { case id, name, createdAt = "created_at", balance, settings, callbackSecret = "callback_secret" }
+    enum CodingKeys: String, CodingKey {
+        case id, name, balance, settings, createdAt = "created_at", callbackSecret = "callback_secret", disabledAt = "disabled_at"
+    }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -37,6 +42,7 @@ struct AccountJSON: Encodable {
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(balance, forKey: .balance)
         try container.encode(settings, forKey: .settings)
+        try container.encode(disabledAt, forKey: .disabledAt)
         try container.encodeIfPresent(callbackSecret, forKey: .callbackSecret)
     }
 }
@@ -86,7 +92,6 @@ extension HeraldAPI {
         guard let updated = try await store.updateSettings(accountID: account.id, settings: settings) else {
             throw APIProblem.notFound("account", id: account.id)
         }
-        accountCache.invalidate(accountID: account.id)
         return try Self.encode(AccountJSON(updated, currency: gateway.prices.currency))
     }
 }

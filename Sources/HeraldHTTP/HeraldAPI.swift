@@ -16,8 +16,8 @@ public struct HeraldAPI: Sendable {
     public let maxBatch: Int
     /// The connectors `GET /v1/connectors` reports on.
     public let connectors: [any Connector]
-    /// Authenticated accounts, shared with the account endpoints so a settings change applies at once.
-    let accountCache = APIKeyMiddleware.Cache()
+    /// Each key's request rate on this node.
+    let rateLimiter: KeyRateLimiter
     /// How often an idle event stream looks for new events.
     let feedPollInterval: Duration
     /// Receipts ingested since start by outcome (the ingestor's counters), shown with the unmatched ones.
@@ -36,7 +36,9 @@ public struct HeraldAPI: Sendable {
     public init(gateway: Gateway, maxBatch: Int = 1000, connectors: [any Connector] = [], feedPollInterval: Duration = .milliseconds(200),
                 receiptCounts: @escaping @Sendable () -> ReceiptIngestor.Counts? = { nil },
                 callbackAddresses: AddressPolicy = AddressPolicy(allowPrivate: false), links: LinkSigner? = nil,
-                providerIntake: ProviderCallbackIntake? = nil, publicURL: String? = nil, metrics: (@Sendable () -> String)? = nil) {
+                providerIntake: ProviderCallbackIntake? = nil, publicURL: String? = nil, metrics: (@Sendable () -> String)? = nil,
+                rateLimiter: KeyRateLimiter = KeyRateLimiter()) {
+        self.rateLimiter = rateLimiter
         self.metrics = metrics
         self.links = links
         self.providerIntake = providerIntake
@@ -79,15 +81,19 @@ public struct HeraldAPI: Sendable {
         router.get("/t/o/:token", use: openPixel)
         router.get("/t/c/:token", use: click)
         addProviderRoutes(to: router)
-        router.group("metrics").add(middleware: APIKeyMiddleware(store: store, cache: accountCache)).get { _, context in
+        router.group("metrics").add(middleware: APIKeyMiddleware(store: store, limiter: rateLimiter)).get { _, context in
             try context.requireOperator("the metrics")
             guard let metrics else { throw APIProblem.notFound("metrics", id: "metrics") }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: metrics())))
         }
-        let v1 = router.group("v1").add(middleware: APIKeyMiddleware(store: store, cache: accountCache))
+        let v1 = router.group("v1").add(middleware: APIKeyMiddleware(store: store, limiter: rateLimiter))
         for endpoint in endpoints {
-            v1.on(RouterPath(String(endpoint.path.dropFirst("/v1/".count))), method: endpoint.method, use: endpoint.handler)
+            let (scope, handler) = (endpoint.scope, endpoint.handler)
+            v1.on(RouterPath(String(endpoint.path.dropFirst("/v1/".count))), method: endpoint.method) { request, context in
+                try context.require(scope)
+                return try await handler(request, context)
+            }
         }
         return router
     }
@@ -95,6 +101,8 @@ public struct HeraldAPI: Sendable {
     /// An authenticated `/v1` route. `openapi.json` documents exactly these (a test checks it).
     public struct Endpoint: Sendable {
         public var method: HTTPRequest.Method
+        /// What the key must be allowed to do: read, send, or change the account's configuration.
+        public var scope: APIKeyScope
         /// OpenAPI form: `/v1/messages/{id}`.
         public var openAPIPath: String
         var path: String
@@ -104,45 +112,51 @@ public struct HeraldAPI: Sendable {
     /// Every `/v1` route.
     public var endpoints: [Endpoint] {
         [
-            Endpoint(method: .post, openAPIPath: "/v1/messages", path: "/v1/messages", handler: sendOne),
-            Endpoint(method: .post, openAPIPath: "/v1/messages/batch", path: "/v1/messages/batch", handler: sendBatch),
-            Endpoint(method: .post, openAPIPath: "/v1/messages/preview", path: "/v1/messages/preview", handler: preview),
-            Endpoint(method: .get, openAPIPath: "/v1/messages", path: "/v1/messages", handler: list),
-            Endpoint(method: .get, openAPIPath: "/v1/messages/export", path: "/v1/messages/export", handler: export),
-            Endpoint(method: .get, openAPIPath: "/v1/messages/{id}", path: "/v1/messages/:id", handler: show),
-            Endpoint(method: .post, openAPIPath: "/v1/messages/{id}/cancel", path: "/v1/messages/:id/cancel", handler: cancel),
-            Endpoint(method: .get, openAPIPath: "/v1/stats", path: "/v1/stats", handler: stats),
-            Endpoint(method: .get, openAPIPath: "/v1/receipts/unmatched", path: "/v1/receipts/unmatched", handler: unmatched),
-            Endpoint(method: .get, openAPIPath: "/v1/inbound", path: "/v1/inbound", handler: inbound),
-            Endpoint(method: .get, openAPIPath: "/v1/connectors", path: "/v1/connectors", handler: connectorHealth),
-            Endpoint(method: .get, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: listSuppressions),
-            Endpoint(method: .post, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: addSuppression),
-            Endpoint(method: .delete, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: removeSuppression),
-            Endpoint(method: .get, openAPIPath: "/v1/account", path: "/v1/account", handler: showAccount),
-            Endpoint(method: .get, openAPIPath: "/v1/events", path: "/v1/events", handler: events),
-            Endpoint(method: .get, openAPIPath: "/v1/webhooks", path: "/v1/webhooks", handler: listWebhooks),
-            Endpoint(method: .post, openAPIPath: "/v1/webhooks", path: "/v1/webhooks", handler: createWebhook),
-            Endpoint(method: .delete, openAPIPath: "/v1/webhooks/{id}", path: "/v1/webhooks/:id", handler: deleteWebhook),
-            Endpoint(method: .get, openAPIPath: "/v1/webhooks/{id}/deliveries", path: "/v1/webhooks/:id/deliveries", handler: webhookDeliveries),
-            Endpoint(method: .post, openAPIPath: "/v1/webhooks/{id}/deliveries/{delivery}/resend", path: "/v1/webhooks/:id/deliveries/:delivery/resend",
+            Endpoint(method: .post, scope: .send, openAPIPath: "/v1/messages", path: "/v1/messages", handler: sendOne),
+            Endpoint(method: .post, scope: .send, openAPIPath: "/v1/messages/batch", path: "/v1/messages/batch", handler: sendBatch),
+            Endpoint(method: .post, scope: .send, openAPIPath: "/v1/messages/preview", path: "/v1/messages/preview", handler: preview),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/messages", path: "/v1/messages", handler: list),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/messages/export", path: "/v1/messages/export", handler: export),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/messages/{id}", path: "/v1/messages/:id", handler: show),
+            Endpoint(method: .post, scope: .send, openAPIPath: "/v1/messages/{id}/cancel", path: "/v1/messages/:id/cancel", handler: cancel),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/stats", path: "/v1/stats", handler: stats),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/receipts/unmatched", path: "/v1/receipts/unmatched", handler: unmatched),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/inbound", path: "/v1/inbound", handler: inbound),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/connectors", path: "/v1/connectors", handler: connectorHealth),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: listSuppressions),
+            Endpoint(method: .post, scope: .admin, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: addSuppression),
+            Endpoint(method: .delete, scope: .admin, openAPIPath: "/v1/suppressions", path: "/v1/suppressions", handler: removeSuppression),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/account", path: "/v1/account", handler: showAccount),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/events", path: "/v1/events", handler: events),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/webhooks", path: "/v1/webhooks", handler: listWebhooks),
+            Endpoint(method: .post, scope: .admin, openAPIPath: "/v1/webhooks", path: "/v1/webhooks", handler: createWebhook),
+            Endpoint(method: .delete, scope: .admin, openAPIPath: "/v1/webhooks/{id}", path: "/v1/webhooks/:id", handler: deleteWebhook),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/webhooks/{id}/deliveries", path: "/v1/webhooks/:id/deliveries", handler: webhookDeliveries),
+            Endpoint(method: .post, scope: .admin, openAPIPath: "/v1/webhooks/{id}/deliveries/{delivery}/resend", path: "/v1/webhooks/:id/deliveries/:delivery/resend",
                      handler: resendDelivery),
-            Endpoint(method: .get, openAPIPath: "/v1/events/stream", path: "/v1/events/stream", handler: eventStream),
-            Endpoint(method: .get, openAPIPath: "/v1/dnd", path: "/v1/dnd", handler: listDND),
-            Endpoint(method: .post, openAPIPath: "/v1/dnd", path: "/v1/dnd", handler: importDND),
-            Endpoint(method: .delete, openAPIPath: "/v1/dnd", path: "/v1/dnd", handler: removeDND),
-            Endpoint(method: .get, openAPIPath: "/v1/templates", path: "/v1/templates", handler: listTemplates),
-            Endpoint(method: .post, openAPIPath: "/v1/templates", path: "/v1/templates", handler: putTemplate),
-            Endpoint(method: .get, openAPIPath: "/v1/templates/{name}", path: "/v1/templates/:name", handler: showTemplate),
-            Endpoint(method: .delete, openAPIPath: "/v1/templates/{name}", path: "/v1/templates/:name", handler: deleteTemplate),
-            Endpoint(method: .patch, openAPIPath: "/v1/account", path: "/v1/account", handler: updateAccount),
-            Endpoint(method: .post, openAPIPath: "/v1/campaigns", path: "/v1/campaigns", handler: createCampaign),
-            Endpoint(method: .get, openAPIPath: "/v1/campaigns", path: "/v1/campaigns", handler: listCampaigns),
-            Endpoint(method: .get, openAPIPath: "/v1/campaigns/{id}", path: "/v1/campaigns/:id", handler: showCampaign),
-            Endpoint(method: .post, openAPIPath: "/v1/campaigns/{id}/recipients", path: "/v1/campaigns/:id/recipients", handler: addCampaignRecipients),
-            Endpoint(method: .get, openAPIPath: "/v1/campaigns/{id}/messages", path: "/v1/campaigns/:id/messages", handler: campaignMessages),
-            Endpoint(method: .post, openAPIPath: "/v1/campaigns/{id}/pause", path: "/v1/campaigns/:id/pause", handler: pauseCampaign),
-            Endpoint(method: .post, openAPIPath: "/v1/campaigns/{id}/resume", path: "/v1/campaigns/:id/resume", handler: resumeCampaign),
-            Endpoint(method: .post, openAPIPath: "/v1/campaigns/{id}/cancel", path: "/v1/campaigns/:id/cancel", handler: cancelCampaign),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/events/stream", path: "/v1/events/stream", handler: eventStream),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/dnd", path: "/v1/dnd", handler: listDND),
+            Endpoint(method: .post, scope: .admin, openAPIPath: "/v1/dnd", path: "/v1/dnd", handler: importDND),
+            Endpoint(method: .delete, scope: .admin, openAPIPath: "/v1/dnd", path: "/v1/dnd", handler: removeDND),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/templates", path: "/v1/templates", handler: listTemplates),
+            Endpoint(method: .post, scope: .admin, openAPIPath: "/v1/templates", path: "/v1/templates", handler: putTemplate),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/templates/{name}", path: "/v1/templates/:name", handler: showTemplate),
+            Endpoint(method: .delete, scope: .admin, openAPIPath: "/v1/templates/{name}", path: "/v1/templates/:name", handler: deleteTemplate),
+            Endpoint(method: .patch, scope: .admin, openAPIPath: "/v1/account", path: "/v1/account", handler: updateAccount),
+            Endpoint(method: .post, scope: .send, openAPIPath: "/v1/campaigns", path: "/v1/campaigns", handler: createCampaign),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/campaigns", path: "/v1/campaigns", handler: listCampaigns),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/campaigns/{id}", path: "/v1/campaigns/:id", handler: showCampaign),
+            Endpoint(method: .post, scope: .send, openAPIPath: "/v1/campaigns/{id}/recipients", path: "/v1/campaigns/:id/recipients", handler: addCampaignRecipients),
+            Endpoint(method: .get, scope: .read, openAPIPath: "/v1/campaigns/{id}/messages", path: "/v1/campaigns/:id/messages", handler: campaignMessages),
+            Endpoint(method: .post, scope: .send, openAPIPath: "/v1/campaigns/{id}/pause", path: "/v1/campaigns/:id/pause", handler: pauseCampaign),
+            Endpoint(method: .post, scope: .send, openAPIPath: "/v1/campaigns/{id}/resume", path: "/v1/campaigns/:id/resume", handler: resumeCampaign),
+            Endpoint(method: .post, scope: .send, openAPIPath: "/v1/campaigns/{id}/cancel", path: "/v1/campaigns/:id/cancel", handler: cancelCampaign),
+            Endpoint(method: .post, scope: .admin, openAPIPath: "/v1/keys", path: "/v1/keys", handler: createKey),
+            Endpoint(method: .get, scope: .admin, openAPIPath: "/v1/keys", path: "/v1/keys", handler: listKeys),
+            Endpoint(method: .delete, scope: .admin, openAPIPath: "/v1/keys/{id}", path: "/v1/keys/:id", handler: revokeKey),
+            Endpoint(method: .post, scope: .admin, openAPIPath: "/v1/accounts", path: "/v1/accounts", handler: createAccount),
+            Endpoint(method: .get, scope: .admin, openAPIPath: "/v1/accounts", path: "/v1/accounts", handler: listAccounts),
+            Endpoint(method: .delete, scope: .admin, openAPIPath: "/v1/accounts/{id}", path: "/v1/accounts/:id", handler: disableAccount),
         ]
     }
 

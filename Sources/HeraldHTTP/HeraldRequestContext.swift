@@ -6,8 +6,10 @@ public struct HeraldRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``APIKeyMiddleware`` on every `/v1` route.
     public var account: Account?
-    /// The key's role (set with ``account``).
-    public var role: APIKeyRole = .account
+    /// The key that authenticated (set with ``account``).
+    public var key: APIKey?
+    /// The key's role.
+    public var role: APIKeyRole { key?.role ?? .account }
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -22,6 +24,14 @@ public struct HeraldRequestContext: RequestContext {
                              detail: "\(what) concerns every account, so only an operator key may read it",
                              fix: "use a key made with: herald keys create --account NAME --role operator")
         }
+    }
+
+    /// Refuses a key without the scope the route needs.
+    func require(_ scope: APIKeyScope) throws {
+        guard let key, !key.scopes.contains(scope) else { return }
+        throw APIProblem(status: .forbidden, type: "missing-scope", title: "Scope required",
+                         detail: "key \(key.prefix)… has the scopes [\(APIKeyScope.text(key.scopes))]; this route needs '\(scope.rawValue)'",
+                         fix: "use a key with the '\(scope.rawValue)' scope (POST /v1/keys with \"scopes\")")
     }
 
     /// Batches of 1,000 messages fit comfortably.

@@ -5,12 +5,29 @@ import PostgresNIO
 
 /// Accounts: creation, settings and prepaid balances.
 extension PostgresStore {
-    static let accountColumns = "a.id, a.name, a.created_at, a.settings, a.balance_micros"
+    static let accountColumns = "a.id, a.name, a.created_at, a.settings, a.balance_micros, a.disabled_at"
+    static let keyColumns = "k.id, k.prefix, k.account_id, k.role, k.scopes, k.name, k.rate_limit, k.created_at, k.revoked_at"
+
+    /// An account read with ``accountColumns`` (further columns after them are left alone).
+    static func account(_ row: PostgresRow) throws -> Account {
+        let c = row.makeRandomAccess()
+        return Account(id: try c[0].decode(String.self), name: try c[1].decode(String.self), createdAt: try c[2].decode(Date.self),
+                       settings: AccountSettingsCoding.decode(try c[3].decode(String.self)), balanceMicros: try c[4].decode(Int64?.self),
+                       disabledAt: try c[5].decode(Date?.self))
+    }
+
+    /// A key read with ``keyColumns`` starting at column `first`.
+    static func key(_ row: PostgresRow, from first: Int = 0) throws -> APIKey {
+        let c = row.makeRandomAccess()
+        return APIKey(id: try c[first].decode(String.self), prefix: try c[first + 1].decode(String.self), accountID: try c[first + 2].decode(String.self),
+                      role: APIKeyRole(rawValue: try c[first + 3].decode(String.self)) ?? .account,
+                      scopes: APIKeyScope.parse(try c[first + 4].decode(String.self)), name: try c[first + 5].decode(String?.self),
+                      rateLimit: try c[first + 6].decode(Int?.self), createdAt: try c[first + 7].decode(Date.self),
+                      revokedAt: try c[first + 8].decode(Date?.self))
+    }
 
     private func firstAccount(_ rows: PostgresRowSequence) async throws -> Account? {
-        for try await (id, name, created, settings, balance) in rows.decode((String, String, Date, String, Int64?).self) {
-            return Account(id: id, name: name, createdAt: created, settings: AccountSettingsCoding.decode(settings), balanceMicros: balance)
-        }
+        for try await row in rows { return try Self.account(row) }
         return nil
     }
 
@@ -27,14 +44,45 @@ extension PostgresStore {
         try await firstAccount(client.query("SELECT \(unescaped: Self.accountColumns) FROM accounts a WHERE a.name = \(name)", logger: logger))
     }
 
-    public func authenticate(keyHash hash: String) async throws -> (account: Account, role: APIKeyRole)? {
+    public func authenticate(keyHash hash: String) async throws -> (account: Account, key: APIKey)? {
         let rows = try await client.query("""
-            SELECT \(unescaped: Self.accountColumns), k.role FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = \(hash)
+            SELECT \(unescaped: Self.accountColumns), \(unescaped: Self.keyColumns) FROM api_keys k JOIN accounts a ON a.id = k.account_id
+            WHERE k.hash = \(hash) AND k.revoked_at IS NULL AND a.disabled_at IS NULL
             """, logger: logger)
-        for try await (id, name, created, settings, balance, role) in rows.decode((String, String, Date, String, Int64?, String).self) {
-            let account = Account(id: id, name: name, createdAt: created, settings: AccountSettingsCoding.decode(settings), balanceMicros: balance)
-            return (account, APIKeyRole(rawValue: role) ?? .account)
+        for try await row in rows { return (try Self.account(row), try Self.key(row, from: 6)) }
+        return nil
+    }
+
+    public func accounts() async throws -> [Account] {
+        var accounts: [Account] = []
+        for try await row in try await client.query("SELECT \(unescaped: Self.accountColumns) FROM accounts a ORDER BY a.created_at, a.id", logger: logger) {
+            accounts.append(try Self.account(row))
         }
+        return accounts
+    }
+
+    public func disableAccount(id: String, at time: Date) async throws -> Account? {
+        try await client.query("UPDATE accounts SET disabled_at = \(time) WHERE id = \(id) AND disabled_at IS NULL", logger: logger)
+        return try await account(id: id)
+    }
+
+    public func apiKeys(accountID: String?) async throws -> [APIKey] {
+        var keys: [APIKey] = []
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.keyColumns) FROM api_keys k WHERE \(accountID)::text IS NULL OR k.account_id = \(accountID) ORDER BY k.created_at, k.id
+            """, logger: logger)
+        for try await row in rows { keys.append(try Self.key(row)) }
+        return keys
+    }
+
+    public func revokeAPIKey(id: String, accountID: String?, at time: Date) async throws -> APIKey? {
+        try await client.query("""
+            UPDATE api_keys SET revoked_at = \(time) WHERE id = \(id) AND (\(accountID)::text IS NULL OR account_id = \(accountID)) AND revoked_at IS NULL
+            """, logger: logger)
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.keyColumns) FROM api_keys k WHERE k.id = \(id) AND (\(accountID)::text IS NULL OR k.account_id = \(accountID))
+            """, logger: logger)
+        for try await row in rows { return try Self.key(row) }
         return nil
     }
 

@@ -84,9 +84,11 @@ public final class PostgresStore: HeraldStore {
 
     // MARK: Accounts
 
-    public func addAPIKey(hash: String, prefix: String, accountID: String, role: APIKeyRole) async throws {
+    public func addAPIKey(hash: String, key: APIKey) async throws {
         try await client.query("""
-            INSERT INTO api_keys (hash, prefix, account_id, created_at, role) VALUES (\(hash), \(prefix), \(accountID), \(Date()), \(role.rawValue))
+            INSERT INTO api_keys (hash, id, prefix, account_id, role, scopes, name, rate_limit, created_at, revoked_at)
+            VALUES (\(hash), \(key.id), \(key.prefix), \(key.accountID), \(key.role.rawValue), \(APIKeyScope.text(key.scopes)), \(key.name),
+                    \(key.rateLimit), \(key.createdAt), \(key.revokedAt))
             """, logger: logger)
     }
 

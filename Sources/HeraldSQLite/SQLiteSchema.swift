@@ -341,6 +341,20 @@ enum SQLiteSchema {
                 ALTER TABLE receipts ADD COLUMN price_category TEXT;
                 """)
         }
+        migrator.registerMigration("v18-key-management") { db in
+            // Keys get an id to list and revoke them by, scopes, a label and a rate limit; accounts can be closed.
+            try db.execute(sql: """
+                ALTER TABLE api_keys ADD COLUMN id TEXT;
+                ALTER TABLE api_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'send,read,admin';
+                ALTER TABLE api_keys ADD COLUMN name TEXT;
+                ALTER TABLE api_keys ADD COLUMN rate_limit INTEGER;
+                ALTER TABLE api_keys ADD COLUMN revoked_at REAL;
+                UPDATE api_keys SET id = 'key_' || upper(substr(hash, 1, 26));
+                CREATE UNIQUE INDEX api_keys_id ON api_keys(id);
+                CREATE INDEX api_keys_account ON api_keys(account_id);
+                ALTER TABLE accounts ADD COLUMN disabled_at REAL;
+                """)
+        }
         return migrator
     }
 }

@@ -5,11 +5,20 @@ import HeraldStore
 
 /// Accounts: creation, settings and prepaid balances.
 extension SQLiteStore {
-    static let accountColumns = "a.id, a.name, a.created_at, a.settings, a.balance_micros"
+    static let accountColumns = "a.id, a.name, a.created_at, a.settings, a.balance_micros, a.disabled_at"
+    static let keyColumns = "k.id, k.prefix, k.account_id, k.role, k.scopes, k.name, k.rate_limit, k.created_at, k.revoked_at"
 
     static func account(_ row: Row) -> Account {
         Account(id: row[0], name: row[1], createdAt: Date(timeIntervalSince1970: row[2]),
-                settings: AccountSettingsCoding.decode(row[3]), balanceMicros: row[4])
+                settings: AccountSettingsCoding.decode(row[3]), balanceMicros: row[4],
+                disabledAt: (row[5] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+
+    /// A key read with ``keyColumns`` starting at column `first`.
+    static func key(_ row: Row, from first: Int = 0) -> APIKey {
+        APIKey(id: row[first], prefix: row[first + 1], accountID: row[first + 2], role: APIKeyRole(rawValue: row[first + 3]) ?? .account,
+               scopes: APIKeyScope.parse(row[first + 4]), name: row[first + 5], rateLimit: row[first + 6],
+               createdAt: Date(timeIntervalSince1970: row[first + 7]), revokedAt: (row[first + 8] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 
     static func account(id: String, db: Database) throws -> Account? {
@@ -34,12 +43,42 @@ extension SQLiteStore {
         }
     }
 
-    public func authenticate(keyHash hash: String) async throws -> (account: Account, role: APIKeyRole)? {
+    public func authenticate(keyHash hash: String) async throws -> (account: Account, key: APIKey)? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(Self.accountColumns), k.role FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.hash = ?",
-                             arguments: [hash]).map { row in
-                (try Self.account(row), APIKeyRole(rawValue: row[row.count - 1] as String) ?? .account)
-            }
+            try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT \(Self.accountColumns), \(Self.keyColumns) FROM api_keys k JOIN accounts a ON a.id = k.account_id
+                WHERE k.hash = ? AND k.revoked_at IS NULL AND a.disabled_at IS NULL
+                """), arguments: [hash]).map { row in (Self.account(row), Self.key(row, from: 6)) }
+        }
+    }
+
+    public func accounts() async throws -> [Account] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.accountColumns) FROM accounts a ORDER BY a.created_at, a.id").map(Self.account)
+        }
+    }
+
+    public func disableAccount(id: String, at time: Date) async throws -> Account? {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE accounts SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL", arguments: [time.timeIntervalSince1970, id])
+            return try Self.account(id: id, db: db)
+        }
+    }
+
+    public func apiKeys(accountID: String?) async throws -> [APIKey] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.keyColumns) FROM api_keys k WHERE ? IS NULL OR k.account_id = ? ORDER BY k.created_at, k.id",
+                             arguments: [accountID, accountID]).map { Self.key($0) }
+        }
+    }
+
+    public func revokeAPIKey(id: String, accountID: String?, at time: Date) async throws -> APIKey? {
+        try await writer.write { db in
+            let filter = "k.id = ? AND (? IS NULL OR k.account_id = ?)"
+            try db.execute(sql: "UPDATE api_keys AS k SET revoked_at = ? WHERE \(filter) AND k.revoked_at IS NULL",
+                           arguments: [time.timeIntervalSince1970, id, accountID, accountID])
+            return try Row.fetchOne(db, sql: "SELECT \(Self.keyColumns) FROM api_keys k WHERE \(filter)", arguments: [id, accountID, accountID])
+                .map { Self.key($0) }
         }
     }
 

@@ -54,10 +54,13 @@ public final class SQLiteStore: HeraldStore {
 
     // MARK: Accounts
 
-    public func addAPIKey(hash: String, prefix: String, accountID: String, role: APIKeyRole) async throws {
+    public func addAPIKey(hash: String, key: APIKey) async throws {
         try await writer.write { db in
-            try db.execute(sql: "INSERT INTO api_keys (hash, prefix, account_id, created_at, role) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [hash, prefix, accountID, Date().timeIntervalSince1970, role.rawValue])
+            try db.execute(sql: """
+                INSERT INTO api_keys (hash, id, prefix, account_id, role, scopes, name, rate_limit, created_at, revoked_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [hash, key.id, key.prefix, key.accountID, key.role.rawValue, APIKeyScope.text(key.scopes), key.name, key.rateLimit,
+                                 key.createdAt.timeIntervalSince1970, key.revokedAt?.timeIntervalSince1970])
         }
     }
 

@@ -34,18 +34,8 @@ extension MessageStore {
 }
 
 extension AccountStore {
-    public func addAPIKey(hash: String, prefix: String, accountID: String) async throws {
-        try await addAPIKey(hash: hash, prefix: prefix, accountID: accountID, role: .account)
-    }
-
     /// The account of the key with this SHA-256, if any.
     public func account(forKeyHash hash: String) async throws -> Account? {
         try await authenticate(keyHash: hash)?.account
     }
-}
-
-/// What a key may see: its own account, or (operator) what concerns every account: receipts no message claimed yet.
-public enum APIKeyRole: String, Sendable, Hashable, CaseIterable {
-    case account
-    case `operator`
 }

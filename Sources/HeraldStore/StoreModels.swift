@@ -9,8 +9,11 @@ public struct Account: Sendable, Hashable, Codable {
     public var settings: AccountSettings
     /// Prepaid balance left to spend (reservations already taken out); nil: postpaid, no limit.
     public var balanceMicros: Int64?
+    /// When the account was closed (its keys stopped working); nil: open.
+    public var disabledAt: Date?
 
-    public init(id: String, name: String, createdAt: Date, settings: AccountSettings = .init(), balanceMicros: Int64? = nil) {
+    public init(id: String, name: String, createdAt: Date, settings: AccountSettings = .init(), balanceMicros: Int64? = nil, disabledAt: Date? = nil) {
+        self.disabledAt = disabledAt
         self.id = id
         self.name = name
         self.createdAt = createdAt

@@ -250,10 +250,15 @@ final class PrepareStore: Service {
         try await afterMigration(store)
         var lines = ["Herald gateway on \(banner)  database: \(database)  providers: \(providers)"]
         if let demoAccount {
+            // Made once per database and shown only then: a restart never mints another key.
             let account = try await store.ensureAccount(named: demoAccount)
-            let key = try await APIKeys.create(for: account, store: store)
-            lines.append("Demo account '\(account.name)' API key: \(key)")
-            lines.append("Try: curl -X POST \(banner)/v1/messages -H 'Authorization: Bearer \(key)' -H 'Content-Type: application/json' -d '{\"channel\":\"sms\",\"to\":\"+14155550100\",\"from\":\"Herald\",\"text\":\"Your code is 123456\"}'")
+            if try await store.apiKeys(accountID: account.id).isEmpty {
+                let key = try await APIKeys.create(for: account, store: store)
+                lines.append("Demo account '\(account.name)' API key: \(key)")
+                lines.append("Try: curl -X POST \(banner)/v1/messages -H 'Authorization: Bearer \(key)' -H 'Content-Type: application/json' -d '{\"channel\":\"sms\",\"to\":\"+14155550100\",\"from\":\"Herald\",\"text\":\"Your code is 123456\"}'")
+            } else {
+                lines.append("Demo account '\(account.name)': its key was printed when this database was made; another: herald keys create --account \(account.name)")
+            }
         }
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         ready.open()

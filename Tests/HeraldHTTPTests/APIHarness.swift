@@ -44,7 +44,7 @@ struct APIHarness {
     let links: LinkSigner
 
     /// Runs Herald for the duration of `body`.
-    static func run(metrics: (@Sendable () -> String)? = nil, _ body: @Sendable @escaping (APIHarness) async throws -> Void) async throws {
+    static func run(metrics: (@Sendable () -> String)? = nil, rateLimiter: KeyRateLimiter = KeyRateLimiter(), _ body: @Sendable @escaping (APIHarness) async throws -> Void) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-http-\(UUID().uuidString).sqlite").path
         let store = try SQLiteStore(path: path)
         try await store.migrate()
@@ -55,7 +55,8 @@ struct APIHarness {
         let simulator = SimulatorConnector(configuration: SimulatorConfiguration(mix: [(.delivered, 1)], receiptDelay: 0.005...0.02, duplicateRate: 0, reorderRate: 0), sink: sink, tick: .milliseconds(2))
         let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([simulator]), configuration: .init(workers: 2, pollInterval: .milliseconds(20)))
         let links = LinkSigner(publicURL: "https://herald.test") { try await store.callbackSecret(accountID: $0) }
-        let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal), connectors: [simulator], links: links, metrics: metrics)
+        let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal), connectors: [simulator], links: links, metrics: metrics,
+                             rateLimiter: rateLimiter)
         let port = Mutex<Int?>(nil)
         let (started, startedContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(

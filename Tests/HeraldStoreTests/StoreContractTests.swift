@@ -287,13 +287,40 @@ struct StoreContractTests {
         }
     }
 
-    @Test("API keys authenticate their account only", arguments: StoreFixtures.backends)
+    @Test("API keys authenticate their account only, until revoked or the account is closed", arguments: StoreFixtures.backends)
     func apiKeys(backend: Backend) async throws {
         try await StoreFixtures.withStore(backend) { store, _ in
             let account = try await store.ensureAccount(named: "acme")
-            try await store.addAPIKey(hash: "abc123", prefix: "hk_abc", accountID: account.id)
-            #expect(try await store.account(forKeyHash: "abc123")?.id == account.id)
+            let other = try await store.ensureAccount(named: "other")
+            let created = Date(timeIntervalSince1970: 1_790_000_000)
+            let key = APIKey(id: "key_A", prefix: "hk_abc", accountID: account.id, role: .account, scopes: [.read, .send], name: "ci", rateLimit: 20,
+                             createdAt: created)
+            try await store.addAPIKey(hash: "abc123", key: key)
+            try await store.addAPIKey(hash: "def456", key: APIKey(id: "key_B", prefix: "hk_def", accountID: other.id, role: .operator,
+                                                                  createdAt: created.addingTimeInterval(1)))
+            let found = try #require(try await store.authenticate(keyHash: "abc123"))
+            #expect(found.account.id == account.id)
+            #expect(found.key == key)
             #expect(try await store.account(forKeyHash: "nope") == nil)
+            #expect(try await store.apiKeys(accountID: account.id).map(\.id) == ["key_A"])
+            #expect(try await store.apiKeys(accountID: nil).map(\.id) == ["key_A", "key_B"])
+            #expect(try await store.apiKeys(accountID: nil).last?.scopes == Set(APIKeyScope.allCases))
+
+            // Another account cannot revoke it; its own can, once: the first time stands.
+            #expect(try await store.revokeAPIKey(id: "key_A", accountID: other.id, at: created) == nil)
+            #expect(try await store.authenticate(keyHash: "abc123") != nil)
+            let revokedAt = created.addingTimeInterval(60)
+            #expect(try await store.revokeAPIKey(id: "key_A", accountID: account.id, at: revokedAt)?.revokedAt == revokedAt)
+            #expect(try await store.revokeAPIKey(id: "key_A", accountID: nil, at: revokedAt.addingTimeInterval(60))?.revokedAt == revokedAt)
+            #expect(try await store.authenticate(keyHash: "abc123") == nil)
+            #expect(try await store.revokeAPIKey(id: "key_missing", accountID: nil, at: revokedAt) == nil)
+
+            // A closed account's keys stop working; the account is still listed.
+            #expect(try await store.authenticate(keyHash: "def456")?.key.role == .operator)
+            #expect(try await store.disableAccount(id: other.id, at: revokedAt)?.disabledAt == revokedAt)
+            #expect(try await store.authenticate(keyHash: "def456") == nil)
+            #expect(try await store.accounts().map(\.name) == ["acme", "other"])
+            #expect(try await store.disableAccount(id: "acc_missing", at: revokedAt) == nil)
         }
     }
 }

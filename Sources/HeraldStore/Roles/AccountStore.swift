@@ -11,10 +11,20 @@ public protocol AccountStore: Sendable {
     func account(named name: String) async throws -> Account?
     /// The account with this id, if it exists.
     func account(id: String) async throws -> Account?
-    /// Stores the SHA-256 hash of a new API key.
-    func addAPIKey(hash: String, prefix: String, accountID: String, role: APIKeyRole) async throws
-    /// The account and role of the key with this SHA-256, if any.
-    func authenticate(keyHash hash: String) async throws -> (account: Account, role: APIKeyRole)?
+    /// Every account, oldest first.
+    func accounts() async throws -> [Account]
+    /// Closes the account: its keys stop working at once; its messages stay. Nil when there is no such account.
+    func disableAccount(id: String, at time: Date) async throws -> Account?
+    /// Stores a new API key by the SHA-256 hash of its secret.
+    func addAPIKey(hash: String, key: APIKey) async throws
+    /// The enabled account and the unrevoked key whose secret has this SHA-256, if any. Read from the database on every
+    /// call: a revoked key stops working at once on every node.
+    func authenticate(keyHash hash: String) async throws -> (account: Account, key: APIKey)?
+    /// The keys of one account (nil: of every account), revoked ones too, oldest first.
+    func apiKeys(accountID: String?) async throws -> [APIKey]
+    /// Revokes the key (of this account, when one is given); the key as it is now, nil when there is no such key.
+    /// Revoking a revoked key keeps its first revocation time.
+    func revokeAPIKey(id: String, accountID: String?, at time: Date) async throws -> APIKey?
     /// Replaces the account's settings; nil when there is no such account.
     func updateSettings(accountID: String, settings: AccountSettings) async throws -> Account?
     /// Adds to the prepaid balance (a negative amount takes from it); a postpaid account becomes prepaid from zero.

@@ -1,0 +1,125 @@
+import Foundation
+import HeraldCore
+import HeraldHTTP
+import Synchronization
+import Testing
+
+@Suite("HTTP API: keys and accounts", .serialized)
+struct KeysAPITests {
+    @Test("a key made with fewer scopes can do only those; listed without its secret; revoked, it stops working at once")
+    func scopedKeyLifecycle() async throws {
+        try await APIHarness.run { api in
+            let created = try await api.request("POST", "/v1/keys", json: ["scopes": ["read"], "name": "dashboard reader"])
+            #expect(created.status == 201)
+            let secret = try #require(created.json["key"] as? String)
+            let id = try #require(created.json["id"] as? String)
+            #expect(id.hasPrefix("key_"))
+            #expect(created.json["prefix"] as? String == String(secret.prefix(7)))
+            #expect(created.json["scopes"] as? [String] == ["read"])
+            #expect(created.json["role"] as? String == "account")
+            #expect(created.json["revoked_at"] is NSNull)
+
+            #expect(try await api.request("GET", "/v1/messages", key: secret).status == 200)
+            let send = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": "hi"], key: secret)
+            #expect(send.status == 403)
+            #expect(send.json["type"] as? String == "https://herald.dev/problems/missing-scope")
+            #expect((send.json["detail"] as? String)?.contains("'send'") == true)
+            #expect(try await api.request("GET", "/v1/keys", key: secret).status == 403)
+
+            let list = try await api.request("GET", "/v1/keys")
+            let keys = try #require(list.json["data"] as? [[String: Any]])
+            #expect(keys.count == 2)
+            #expect(keys.allSatisfy { $0["key"] == nil })
+            #expect(keys.last?["name"] as? String == "dashboard reader")
+
+            // Another account's key cannot see or revoke it.
+            #expect(try await api.request("DELETE", "/v1/keys/\(id)", key: api.otherKey).status == 404)
+            let revoked = try await api.request("DELETE", "/v1/keys/\(id)")
+            #expect(revoked.status == 200)
+            #expect(revoked.json["revoked_at"] is String)
+            let refused = try await api.request("GET", "/v1/messages", key: secret)
+            #expect(refused.status == 401)
+            #expect(refused.json["field"] as? String == "Authorization")
+        }
+    }
+
+    @Test("an account key makes keys for its own account, never operator keys or more scopes than it has; mistakes name the field")
+    func accountKeyLimits() async throws {
+        try await APIHarness.run { api in
+            let operatorKey = try await api.request("POST", "/v1/keys", json: ["role": "operator"])
+            #expect(operatorKey.status == 403)
+            #expect(operatorKey.json["field"] as? String == "role")
+            let otherAccount = try await api.request("POST", "/v1/keys", json: ["account": "other"])
+            #expect(otherAccount.status == 403)
+            #expect(otherAccount.json["field"] as? String == "account")
+            let unknownScope = try await api.request("POST", "/v1/keys", json: ["scopes": ["write"]])
+            #expect(unknownScope.status == 422)
+            #expect(unknownScope.json["field"] as? String == "scopes")
+            let unknownField = try await api.request("POST", "/v1/keys", json: ["scope": ["read"]])
+            #expect(unknownField.status == 422)
+            #expect(unknownField.json["field"] as? String == "scope")
+
+            let reader = try #require(try await api.request("POST", "/v1/keys", json: ["scopes": ["read", "admin"]]).json["key"] as? String)
+            let wider = try await api.request("POST", "/v1/keys", json: ["scopes": ["send"]], key: reader)
+            #expect(wider.status == 403)
+            #expect(wider.json["field"] as? String == "scopes")
+            #expect(try await api.request("POST", "/v1/keys", json: ["scopes": ["read"]], key: reader).status == 201)
+            #expect(try await api.request("GET", "/v1/accounts").status == 403)
+        }
+    }
+
+    @Test("an operator creates and lists accounts, makes their keys, and closes one: its keys stop working, its messages stay")
+    func operatorAccounts() async throws {
+        try await APIHarness.run { api in
+            let created = try await api.request("POST", "/v1/accounts", json: ["name": "globex"], key: api.operatorKey)
+            #expect(created.status == 201)
+            let accountID = try #require(created.json["id"] as? String)
+            #expect(created.json["disabled_at"] is NSNull)
+            #expect(try await api.request("POST", "/v1/accounts", json: ["name": "globex"], key: api.operatorKey).status == 409)
+            let badName = try await api.request("POST", "/v1/accounts", json: ["name": "no spaces"], key: api.operatorKey)
+            #expect(badName.status == 422)
+            #expect(badName.json["field"] as? String == "name")
+
+            let names = try #require(try await api.request("GET", "/v1/accounts", key: api.operatorKey).json["data"] as? [[String: Any]]).compactMap { $0["name"] as? String }
+            #expect(names == ["acme", "other", "ops", "globex"])
+
+            let made = try await api.request("POST", "/v1/keys", json: ["account": "globex", "scopes": ["send", "read"]], key: api.operatorKey)
+            #expect(made.status == 201)
+            #expect(made.json["account_id"] as? String == accountID)
+            let globexKey = try #require(made.json["key"] as? String)
+            let sent = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": "hi"], key: globexKey)
+            #expect(sent.status == 202)
+            let messageID = try #require(sent.json["id"] as? String)
+            let onlyGlobex = try #require(try await api.request("GET", "/v1/keys?account=globex", key: api.operatorKey).json["data"] as? [[String: Any]])
+            #expect(onlyGlobex.count == 1)
+
+            let ownAccount = try #require(try await api.request("GET", "/v1/account", key: api.operatorKey).json["id"] as? String)
+            #expect(try await api.request("DELETE", "/v1/accounts/\(ownAccount)", key: api.operatorKey).status == 409)
+            let closed = try await api.request("DELETE", "/v1/accounts/\(accountID)", key: api.operatorKey)
+            #expect(closed.status == 200)
+            #expect(closed.json["disabled_at"] is String)
+            #expect(try await api.request("GET", "/v1/messages/\(messageID)", key: globexKey).status == 401)
+            #expect(try await api.store.message(id: messageID, accountID: accountID) != nil)
+            #expect(try await api.request("DELETE", "/v1/accounts/acc_missing", key: api.operatorKey).status == 404)
+        }
+    }
+
+    @Test("a key with a rate limit gets 429 with Retry-After once its second's requests are spent, and again when the bucket refills")
+    func rateLimit() async throws {
+        let clock = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+        try await APIHarness.run(rateLimiter: KeyRateLimiter(now: { clock.withLock { $0 } })) { api in
+            let limited = try #require(try await api.request("POST", "/v1/keys", json: ["rate_limit": 2]).json["key"] as? String)
+            #expect(try await api.request("GET", "/v1/messages", key: limited).status == 200)
+            #expect(try await api.request("GET", "/v1/messages", key: limited).status == 200)
+            let refused = try await api.request("GET", "/v1/messages", key: limited)
+            #expect(refused.status == 429)
+            #expect(refused.headers["Retry-After"] == "1")
+            #expect(refused.json["type"] as? String == "https://herald.dev/problems/rate-limited")
+            // Other keys are not affected.
+            #expect(try await api.request("GET", "/v1/messages").status == 200)
+            clock.withLock { $0 = $0.addingTimeInterval(0.5) }
+            #expect(try await api.request("GET", "/v1/messages", key: limited).status == 200)
+            #expect(try await api.request("GET", "/v1/messages", key: limited).status == 429)
+        }
+    }
+}
