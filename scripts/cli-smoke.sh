@@ -32,6 +32,16 @@ operator_key=$("$HERALD" keys create --account ops --role operator --database "$
 check "keys create --role operator makes a key" bash -c "[[ '$operator_key' =~ ^hk_[A-Za-z0-9]{32}$ ]]"
 "$HERALD" keys create --account ops --role root --database "$db" > /dev/null 2> "$work/role.err"
 check "keys create with an unknown role exits 64 naming it" bash -c "[ $? -eq 64 ] && grep -q 'root' '$work/role.err'"
+"$HERALD" keys create --account acme --scopes send,write --database "$db" > /dev/null 2> "$work/scope.err"
+check "keys create with an unknown scope exits 64 naming it" bash -c "[ $? -eq 64 ] && grep -q 'write' '$work/scope.err'"
+reader_key=$("$HERALD" keys create --account acme --scopes read --name reports --database "$db" | tail -1)
+"$HERALD" keys list --database "$db" > "$work/keys.out"
+check "keys list shows every key with its scopes, never a secret" bash -c "[ \$(grep -c '^key_' '$work/keys.out') -eq 3 ] && grep -q 'read.*reports.*active' '$work/keys.out' && ! grep -q '$reader_key' '$work/keys.out'"
+reader_id=$(grep reports "$work/keys.out" | cut -f1)
+"$HERALD" keys revoke "$reader_id" --database "$db" > /dev/null
+check "keys revoke marks the key revoked" bash -c "[ $? -eq 0 ] && '$HERALD' keys list --account acme --database '$db' | grep reports | grep -q revoked"
+"$HERALD" keys revoke key_nothing --database "$db" > /dev/null 2>&1
+check "keys revoke of an unknown id exits 1" test $? -eq 1
 "$HERALD" send --database "$db" --account acme --to "+1 415 555 0100" --text hi > "$work/send.out"
 check "send queues a valid message (exit 0)" test $? -eq 0
 id=$(cut -d' ' -f1 "$work/send.out")
@@ -84,7 +94,8 @@ check "export of an unknown account exits 66" test $? -eq 66
 serve_and_send() {  # serve_and_send NAME DATABASE-URL PORT
   local name=$1 url=$2 port=$3 log="$work/serve-$1.log"
   HERALD_SIMULATOR_DELAY_MS=5-20 HERALD_SIMULATOR_MIX=delivered=100 "$HERALD" serve --port "$port" --database "$url" > "$log" 2>&1 &
-  pids+=($!)
+  serve_pid=$!
+  pids+=($serve_pid)
   local k
   k=$(demo_key "$log" "$port")
   check "$name: serve prints a demo key and becomes ready" test -n "$k"
@@ -124,6 +135,15 @@ serve_and_send() {  # serve_and_send NAME DATABASE-URL PORT
   check "$name: status of an unknown message over --url exits 1" test $? -eq 1
   (cd "$work" && "$HERALD" send --url "http://127.0.0.1:$port" --key hk_wrong --to +14155550100 --text hi > /dev/null 2>&1)
   check "$name: a refused key over --url exits 77" test $? -eq 77
+  # Keys over the API: a read-only key, listed, refused a send (403), revoked: refused at once (401).
+  local ro ro_id
+  ro=$("$HERALD" keys create --url "http://127.0.0.1:$port" --key "$k" --account demo --scopes read | tail -1)
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/messages" -H "Authorization: Bearer $ro" -d '{"channel":"sms","to":"+14155550100","text":"x"}')
+  check "$name: a read-only key made over --url cannot send (403)" test "$code" = 403
+  ro_id=$("$HERALD" keys list --url "http://127.0.0.1:$port" --key "$k" | awk -F'\t' '$5 == "read" {print $1}' | head -1)
+  "$HERALD" keys revoke "$ro_id" --url "http://127.0.0.1:$port" --key "$k" > /dev/null
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/messages" -H "Authorization: Bearer $ro")
+  check "$name: a key revoked over --url is refused at once (401)" test "$code" = 401
 
   # A campaign from a CSV file with the CLI, sent by this serve: the report's counts match the messages.
   curl -s -X POST "http://127.0.0.1:$port/v1/templates" -H "Authorization: Bearer $k" -d '{"name":"promo","channel":"sms","body":"Hi {{name}}"}' > /dev/null
@@ -148,6 +168,14 @@ assert c['by_status']=={'DELIVERED':30,'UNDELIVERED':1,'REJECTED':1} and c['inva
 }
 
 serve_and_send sqlite "sqlite:$work/serve.sqlite" 18731
+kill -TERM "$serve_pid"; wait "$serve_pid" 2>/dev/null
+# The demo key is made once per database: a restart prints none.
+"$HERALD" serve --port 18739 --database "sqlite:$work/serve.sqlite" > "$work/restart.log" 2>&1 &
+restart_pid=$!
+pids+=($restart_pid)
+for _ in $(seq 1 100); do curl -sf http://127.0.0.1:18739/ready > /dev/null && break; sleep 0.1; done
+check "a restarted serve makes no second demo key" bash -c "grep -q 'was printed when this database was made' '$work/restart.log' && ! grep -q 'hk_' '$work/restart.log'"
+kill -TERM $restart_pid; wait $restart_pid 2>/dev/null
 if [ -n "${HERALD_TEST_POSTGRES_URL:-}" ]; then
   serve_and_send postgres "${HERALD_TEST_POSTGRES_URL}?schema=cli_$$" 18732
 fi

@@ -190,7 +190,7 @@ struct ProviderHarness {
     }
 
     /// Waits until the message is final (its callbacks arrive within milliseconds), up to `timeout`.
-    func waitForFinal(_ id: String, timeout: TimeInterval = 15) async throws -> [String: Any] {
+    func waitForFinal(_ id: String, timeout: TimeInterval = 60) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let reply = try await request("GET", baseURL.appendingPathComponent("v1/messages/\(id)"))

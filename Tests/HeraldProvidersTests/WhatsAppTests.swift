@@ -91,7 +91,8 @@ import Testing
             let readOnly = try await herald.send(["channel": "chat", "to": "+14155550033", "text": "hi"])
 
             var first = try await herald.waitForFinal(read)
-            for _ in 0..<250 where !first.timeline.contains(where: { $0["event"] as? String == "REPLIED" }) {
+            // READ comes through the receipt path and the reply through the inbound one: either may be stored first.
+            for _ in 0..<500 where !["READ", "REPLIED"].allSatisfy({ event in first.timeline.contains { $0["event"] as? String == event } }) {
                 try await Task.sleep(for: .milliseconds(20))
                 first = try await herald.request("GET", herald.baseURL.appendingPathComponent("v1/messages/\(read)")).json
             }
