@@ -230,6 +230,17 @@ let package = Package(
             resources: [.copy("openapi.json")],
             swiftSettings: strict
         ),
+        // The web dashboard at `/`: server-rendered pages over the same store and handlers as the API.
+        .target(
+            name: "HeraldDashboard",
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // Fuzz targets: a corpus replayer in a normal build, libFuzzer's entry point with -sanitize=fuzzer -DFUZZING
         // (scripts/fuzz.sh).
         .target(name: "HeraldFuzzSupport"),
@@ -246,7 +257,7 @@ let package = Package(
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldConnectors", "HeraldEngine", "HeraldHTTP",
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldConnectors", "HeraldEngine", "HeraldHTTP", "HeraldDashboard",
                 "HeraldSMPP", "SMSCSimulator", "SMPP", "SMSText", "HeraldWebhooks", "SMTPSink", "HeraldSMTP", "DKIM", "HeraldProviders", "FakeProviders", "HeraldJSON",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -393,7 +404,7 @@ let package = Package(
         .testTarget(
             name: "HeraldHTTPTests",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine", "HeraldHTTP", "HeraldWebhooks", "HeraldLinks",
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine", "HeraldHTTP", "HeraldWebhooks", "HeraldLinks", "HeraldDashboard",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),

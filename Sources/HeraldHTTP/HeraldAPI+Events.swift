@@ -39,7 +39,7 @@ extension HeraldAPI {
     /// with `Last-Event-ID` (or `?cursor=`) resumes exactly after the last event it got; `?replay=true` starts from the
     /// account's first event.
     /// A comment line every 15 s keeps proxies from closing an idle stream; the stream ends when the server shuts down.
-    @Sendable func eventStream(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func eventStream(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let query = request.uri.queryParameters
         let given = try Self.feedPosition(request, lastEventID: true)

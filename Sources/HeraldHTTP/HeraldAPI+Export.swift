@@ -65,7 +65,7 @@ extension HeraldAPI {
 
     /// `GET /v1/messages/export?format=csv|ndjson` with the log's filters (status, reason, to, tag, campaign, since, until) and `vocabulary`:
     /// every matching message, newest first, streamed page by page (memory stays flat however many there are).
-    @Sendable func export(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func export(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let format = (request.uri.queryParameters["format"].map(String.init) ?? "csv").lowercased()
         guard format == "csv" || format == "ndjson" else {

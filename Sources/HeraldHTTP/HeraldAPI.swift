@@ -54,10 +54,12 @@ public struct HeraldAPI: Sendable {
     var store: any HeraldStore { gateway.store }
 
     /// The router with every route of `openapi.json`.
-    public func router() -> Router<HeraldRequestContext> {
+    /// `otherRoutes`: what another part adds to the router afterwards (the dashboard), so that a wrong method on its
+    /// paths is a 405 like the API's.
+    public func router(otherRoutes: [(method: HTTPRequest.Method, path: String)] = []) -> Router<HeraldRequestContext> {
         let router = Router(context: HeraldRequestContext.self)
         router.add(middleware: ProblemMiddleware(
-            routes: Self.publicRoutes + endpoints.map { ($0.method, $0.path) }, logger: Logger(label: "herald.http")))
+            routes: Self.publicRoutes + endpoints.map { ($0.method, $0.path) } + otherRoutes, logger: Logger(label: "herald.http")))
         // Requests by route, method and status (and their durations), exported with the rest at GET /metrics.
         router.add(middleware: MetricsMiddleware())
         router.get("/health") { _, _ in try Self.json(["status": "ok"]) }

@@ -3,6 +3,7 @@ import Foundation
 import HeraldConnectors
 import HeraldCore
 import HeraldEngine
+import HeraldDashboard
 import HeraldHTTP
 import HeraldLinks
 import HeraldProviders
@@ -170,8 +171,11 @@ struct Serve: AsyncParsableCommand {
                                 metrics.emit(into: &buffer)
                                 return String(decoding: buffer, as: UTF8.self)
                             })
+        // The dashboard at `/` on the same port (cookies marked Secure when Herald's public address is https).
+        let router = api.router(otherRoutes: Dashboard.routes)
+        try Dashboard(api: api, secureCookies: publicUrl?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
         let app = Application(
-            router: api.router(),
+            router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),
             logger: Logger(label: "herald.http")
         )

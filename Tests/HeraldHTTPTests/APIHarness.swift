@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import HeraldConnectors
 import HeraldCore
+import HeraldDashboard
 import HeraldEngine
 import HeraldHTTP
 import HeraldLinks
@@ -59,8 +60,10 @@ struct APIHarness {
                              rateLimiter: rateLimiter)
         let port = Mutex<Int?>(nil)
         let (started, startedContinuation) = AsyncStream.makeStream(of: Int.self)
+        let router = api.router(otherRoutes: Dashboard.routes)
+        try Dashboard(api: api).addRoutes(to: router)
         let app = Application(
-            router: api.router(),
+            router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 let value = channel.localAddress?.port ?? 0

@@ -1,0 +1,171 @@
+import Foundation
+import HeraldCore
+import HeraldHTTP
+import HeraldStore
+import Hummingbird
+import Mustache
+
+/// The web dashboard, served by `herald serve` on the API's port at `/`: server-rendered HTML (Mustache), a session
+/// cookie from signing in with an API key, a CSRF token on every form, and live updates from the account's event
+/// stream. Every page reads without JavaScript. The pages only read what the API reads, through the same store roles
+/// and the same handlers where the answer is not a page (the event stream, the CSV export).
+public struct Dashboard: Sendable {
+    let api: HeraldAPI
+    let pages: DashboardPages
+    /// `Secure` on the cookies: Herald is reached over TLS (its public URL is https).
+    let secureCookies: Bool
+    let now: @Sendable () -> Date
+
+    static let sessionCookie = "herald_session"
+    static let signInCookie = "herald_signin"
+
+    public init(api: HeraldAPI, secureCookies: Bool = false, now: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.api = api
+        self.pages = DashboardPages(templates: try DashboardTemplates.library(), currency: api.gateway.prices.currency)
+        self.secureCookies = secureCookies
+        self.now = now
+    }
+
+    var store: any HeraldStore { api.gateway.store }
+
+    /// The dashboard's routes (none under `/v1`).
+    public static let routes: [(method: HTTPRequest.Method, path: String)] = [
+        (.get, "/"), (.get, "/sign-in"), (.post, "/sign-in"), (.post, "/sign-out"), (.get, "/messages/:id"), (.post, "/messages/:id/cancel"),
+        (.get, "/live"), (.get, "/export.csv"), (.get, "/assets/dashboard.css"), (.get, "/assets/dashboard.js"),
+    ]
+
+    public func addRoutes(to router: Router<HeraldRequestContext>) {
+        router.get("/assets/dashboard.css") { _, _ in Self.asset(DashboardAssets.css, type: "text/css; charset=utf-8") }
+        router.get("/assets/dashboard.js") { _, _ in Self.asset(DashboardAssets.js, type: "text/javascript; charset=utf-8") }
+        router.get("/sign-in") { request, context in try await signInPage(request, context: context, error: nil) }
+        router.post("/sign-in", use: signIn)
+        router.post("/sign-out", use: signOut)
+        router.get("/") { request, context in
+            try await signedIn(request, context: context) { context, session, secret in
+                try await pages.log(request, context: context, store: store, csrf: session.csrfToken(secret: secret))
+            }
+        }
+        router.get("/messages/:id") { request, context in
+            try await signedIn(request, context: context) { context, session, secret in
+                try await pages.message(try context.parameters.require("id"), context: context, store: store, csrf: session.csrfToken(secret: secret))
+            }
+        }
+        router.post("/messages/:id/cancel", use: cancel)
+        router.get("/live") { request, context in
+            try await signedIn(request, context: context) { context, _, _ in try await api.eventStream(request, context: context) }
+        }
+        router.get("/export.csv") { request, context in
+            try await signedIn(request, context: context) { context, _, _ in try await api.export(request, context: context) }
+        }
+    }
+
+    // MARK: Sessions
+
+    /// Runs `page` for a signed-in browser whose key still works and may read; otherwise sends it to sign in.
+    func signedIn(_ request: Request, context: HeraldRequestContext,
+                  _ page: (HeraldRequestContext, DashboardSession, String) async throws -> Response) async throws -> Response {
+        guard let (context, session, secret) = try await session(request, context: context) else {
+            return Self.redirect("/sign-in", clearing: request.cookies[Self.sessionCookie] != nil ? Self.sessionCookie : nil, secure: secureCookies)
+        }
+        return try await page(context, session, secret)
+    }
+
+    /// The session of the request's cookie, with the context authenticated as its key, if both are still good.
+    func session(_ request: Request, context: HeraldRequestContext) async throws -> (HeraldRequestContext, DashboardSession, String)? {
+        guard let cookie = request.cookies[Self.sessionCookie]?.value, let accountID = DashboardSession.accountID(inCookie: cookie) else { return nil }
+        let secret = try await store.callbackSecret(accountID: accountID)
+        guard let session = DashboardSession.verify(cookie: cookie, secret: secret, now: now()),
+              let (account, key) = try await store.authenticate(keyHash: session.keyHash), account.id == session.accountID,
+              key.scopes.contains(.read) else { return nil }
+        var context = context
+        context.account = account
+        context.key = key
+        return (context, session, secret)
+    }
+
+    func signInPage(_ request: Request, context: HeraldRequestContext, error: String?) async throws -> Response {
+        // Login CSRF: the form's token must equal this cookie's (a page of another site cannot read or set it).
+        let token = request.cookies[Self.signInCookie]?.value ?? DashboardSession.start(accountID: "signin", keyHash: "-", now: now()).nonce
+        var response = pages.render("sign-in", ["title": "Sign in", "csrf": token, "error": error as Any], status: error == nil ? .ok : .unauthorized)
+        response.setCookie(Self.cookie(Self.signInCookie, token, maxAge: 3600, secure: secureCookies))
+        return response
+    }
+
+    struct SignInForm: Decodable {
+        var key: String?
+        var csrf: String?
+    }
+
+    @Sendable func signIn(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let form = try await Self.form(SignInForm.self, request, context: context)
+        guard let expected = request.cookies[Self.signInCookie]?.value, form.csrf == expected else {
+            return try await signInPage(request, context: context, error: "The sign-in form expired. Please try again.")
+        }
+        let secret = (form.key ?? "").trimmingCharacters(in: .whitespaces)
+        let hash = APIKeys.hash(secret)
+        guard !secret.isEmpty, let (account, key) = try await store.authenticate(keyHash: hash) else {
+            return try await signInPage(request, context: context, error: "That API key is unknown or revoked.")
+        }
+        guard key.scopes.contains(.read) else {
+            return try await signInPage(request, context: context, error: "Key \(key.prefix)… cannot read (its scopes: \(APIKeyScope.text(key.scopes))). Use a key with the read scope.")
+        }
+        let session = DashboardSession.start(accountID: account.id, keyHash: hash, now: now())
+        let value = session.cookie(secret: try await store.callbackSecret(accountID: account.id))
+        var response = Self.redirect("/", clearing: Self.signInCookie, secure: secureCookies)
+        response.setCookie(Self.cookie(Self.sessionCookie, value, maxAge: Int(DashboardSession.lifetime), secure: secureCookies))
+        return response
+    }
+
+    struct CSRFForm: Decodable {
+        var csrf: String?
+    }
+
+    @Sendable func signOut(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let form = try await Self.form(CSRFForm.self, request, context: context)
+        if let (_, session, secret) = try await session(request, context: context), !session.acceptsCSRF(form.csrf, secret: secret) {
+            return pages.problem(.forbidden, heading: "Not signed out", detail: "The form did not come from this session. Reload the page and sign out again.")
+        }
+        return Self.redirect("/sign-in", clearing: Self.sessionCookie, secure: secureCookies)
+    }
+
+    @Sendable func cancel(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let form = try await Self.form(CSRFForm.self, request, context: context)
+        return try await signedIn(request, context: context) { context, session, secret in
+            let id = try context.parameters.require("id")
+            guard session.acceptsCSRF(form.csrf, secret: secret) else {
+                return pages.problem(.forbidden, heading: "Not canceled", detail: "The form did not come from this session. Reload the page and try again.")
+            }
+            guard context.key?.scopes.contains(.send) == true, let account = context.account else {
+                return pages.problem(.forbidden, heading: "Not canceled", detail: "This key cannot cancel messages (it lacks the send scope).")
+            }
+            switch try await store.cancel(messageID: id, accountID: account.id, now: now()) {
+            case .notFound: return pages.problem(.notFound, heading: "No such message", detail: "There is no message \(id) in this account.")
+            case .notCancelable(let status):
+                return pages.problem(.conflict, heading: "Not canceled", detail: "Message \(id) is \(status.rawValue): \(status.meaning)")
+            case .canceled: return Self.redirect("/messages/\(id)", clearing: nil, secure: secureCookies)
+            }
+        }
+    }
+
+    // MARK: HTTP pieces
+
+    static func form<T: Decodable>(_ type: T.Type, _ request: Request, context: HeraldRequestContext) async throws -> T {
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        if let decoded = try? URLEncodedFormDecoder().decode(T.self, from: String(buffer: body)) { return decoded }
+        return try URLEncodedFormDecoder().decode(T.self, from: "")
+    }
+
+    static func cookie(_ name: String, _ value: String, maxAge: Int, secure: Bool) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    static func redirect(_ location: String, clearing cookie: String?, secure: Bool) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+        if let cookie { response.setCookie(Self.cookie(cookie, "", maxAge: 0, secure: secure)) }
+        return response
+    }
+
+    static func asset(_ text: String, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=300"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}

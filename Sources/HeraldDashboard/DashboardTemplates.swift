@@ -1,0 +1,154 @@
+import Mustache
+
+/// The dashboard's pages as Mustache templates (`{{x}}` is HTML-escaped; nothing here uses the unescaped forms), compiled
+/// once at start. Kept in the binary so `herald serve` needs no files beside it.
+enum DashboardTemplates {
+    static func library() throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        for (name, text) in [("head", head), ("foot", foot), ("sign-in", signIn), ("messages", messages), ("message", message), ("problem", problem)] {
+            try library.register(text, named: name)
+        }
+        return library
+    }
+
+    static let head = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · Herald</title>
+        <link rel="stylesheet" href="/assets/dashboard.css">
+        <script src="/assets/dashboard.js" defer></script>
+        </head>
+        <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="bar">
+          <a class="brand" href="/">Herald</a>
+          {{#account}}
+          <nav aria-label="Main">
+            <a href="/"{{#onLog}} aria-current="page"{{/onLog}}>Messages</a>
+          </nav>
+          <form class="signout" method="post" action="/sign-out">
+            <span class="who">{{account}}{{#operator}} (operator){{/operator}}</span>
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <button type="submit">Sign out</button>
+          </form>
+          {{/account}}
+        </header>
+        <main id="main" tabindex="-1"{{#live}} data-live="{{live}}" data-kinds="{{kinds}}"{{/live}}>
+        """
+
+    static let foot = """
+        </main>
+        </body>
+        </html>
+        """
+
+    static let signIn = """
+        {{>head}}
+        <h1>Sign in</h1>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <form method="post" action="/sign-in" class="card">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <label for="key">API key</label>
+          <input id="key" name="key" type="password" autocomplete="current-password" required placeholder="hk_...">
+          <p class="hint">A key with the read scope: <code>herald keys create --account NAME</code>. An operator key also shows what concerns every account.</p>
+          <button type="submit">Sign in</button>
+        </form>
+        {{>foot}}
+        """
+
+    static let messages = """
+        {{>head}}
+        <h1>Messages</h1>
+        <form method="get" action="/" class="filters" aria-label="Filter messages">
+          <div><label for="f-status">Status</label>
+          <select id="f-status" name="status"><option value="">any</option>{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/statuses}}</select></div>
+          <div><label for="f-reason">Reason</label><input id="f-reason" name="reason" value="{{filter.reason}}" placeholder="ABSENT_SUBSCRIBER"></div>
+          <div><label for="f-to">Recipient</label><input id="f-to" name="to" value="{{filter.to}}" placeholder="+14155550100"></div>
+          <div><label for="f-tag">Tag</label><input id="f-tag" name="tag" value="{{filter.tag}}"></div>
+          <div><label for="f-campaign">Campaign</label><input id="f-campaign" name="campaign" value="{{filter.campaign}}" placeholder="cmp_..."></div>
+          <div><label for="f-since">From</label><input id="f-since" name="since" type="date" value="{{filter.since}}"></div>
+          <div><label for="f-until">Until</label><input id="f-until" name="until" type="date" value="{{filter.until}}"></div>
+          <div><label for="f-vocabulary">Words</label>
+          <select id="f-vocabulary" name="vocabulary">{{#vocabularies}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/vocabularies}}</select></div>
+          <div class="actions"><button type="submit">Filter</button> <a href="/">Clear</a> <a href="{{exportURL}}">Export this view as CSV</a></div>
+        </form>
+        {{#problem}}<p class="error" role="alert">{{problem}}</p>{{/problem}}
+        <div class="table-wrap">
+        <table class="log">
+          <caption>Newest first{{#count}} · {{count}} shown{{/count}}</caption>
+          <thead><tr><th scope="col">Message</th><th scope="col">Created</th><th scope="col">Channel</th><th scope="col">To</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col">Cost</th></tr></thead>
+          <tbody id="log-rows">
+          {{#rows}}
+          <tr data-id="{{id}}"><td><a href="/messages/{{id}}">{{id}}</a></td><td><time datetime="{{created}}">{{createdShort}}</time></td><td>{{channel}}</td><td>{{to}}</td>
+          <td><span class="status s-{{statusClass}}">{{status}}</span></td><td>{{#reason}}<abbr title="{{reasonMeaning}}">{{reason}}</abbr>{{/reason}}</td><td>{{cost}}</td></tr>
+          {{/rows}}
+          {{^rows}}<tr><td colspan="7">No messages match.</td></tr>{{/rows}}
+          </tbody>
+        </table>
+        </div>
+        {{#older}}<p><a rel="next" href="{{older}}">Older messages</a></p>{{/older}}
+        {{>foot}}
+        """
+
+    static let message = """
+        {{>head}}
+        <p><a href="/">← Messages</a></p>
+        <h1>Message <code>{{id}}</code></h1>
+        <section class="card summary" aria-labelledby="status-heading">
+          <h2 id="status-heading">Status: <span class="status s-{{statusClass}}">{{status}}</span>{{#final}} <small>(final)</small>{{/final}}</h2>
+          <p>{{statusMeaning}}</p>
+          {{#reason}}<p><strong>Reason {{code}}</strong>: {{meaning}}</p><p><strong>What to do</strong>: {{resolution}}</p>{{/reason}}
+          {{#cancelable}}
+          <form method="post" action="/messages/{{id}}/cancel"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Cancel this message</button></form>
+          {{/cancelable}}
+        </section>
+        <section aria-labelledby="details-heading">
+          <h2 id="details-heading">Details</h2>
+          <dl class="details">
+            <dt>Channel</dt><dd>{{channel}}</dd>
+            <dt>To</dt><dd>{{to}}</dd>
+            {{#from}}<dt>From</dt><dd>{{from}}</dd>{{/from}}
+            {{#subject}}<dt>Subject</dt><dd>{{subject}}</dd>{{/subject}}
+            <dt>Text</dt><dd class="text">{{text}}</dd>
+            <dt>Created</dt><dd><time datetime="{{created}}">{{created}}</time></dd>
+            <dt>Valid until</dt><dd>{{expires}}</dd>
+            <dt>Segments</dt><dd>{{segments}}{{#encoding}} ({{encoding}}){{/encoding}}</dd>
+            <dt>Cost</dt><dd>{{cost}} · {{billing}}</dd>
+            {{#tag}}<dt>Tag</dt><dd>{{tag}}</dd>{{/tag}}
+            {{#campaign}}<dt>Campaign</dt><dd><a href="/?campaign={{campaign}}">{{campaign}}</a></dd>{{/campaign}}
+          </dl>
+        </section>
+        {{#hasParts}}
+        <section aria-labelledby="parts-heading">
+          <h2 id="parts-heading">Parts</h2>
+          <div class="table-wrap"><table>
+            <thead><tr><th scope="col">Part</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col">Connector</th><th scope="col">Provider id</th></tr></thead>
+            <tbody>{{#parts}}<tr><td>{{index}}</td><td><span class="status s-{{statusClass}}">{{status}}</span></td><td>{{reason}}</td><td>{{connector}}</td><td><code>{{providerID}}</code></td></tr>{{/parts}}</tbody>
+          </table></div>
+        </section>
+        {{/hasParts}}
+        <section aria-labelledby="timeline-heading">
+          <h2 id="timeline-heading">Timeline</h2>
+          <ol class="timeline">
+          {{#events}}
+            <li><time datetime="{{at}}">{{at}}</time> <strong class="status s-{{statusClass}}">{{event}}</strong>{{#part}} · part {{part}}{{/part}}
+              · from <span class="source">{{source}}</span>{{#reason}} · <abbr title="{{reasonMeaning}}">{{reason}}</abbr>{{/reason}}
+              {{#connector}} · {{connector}}{{/connector}}{{#providerID}} · <code>{{providerID}}</code>{{/providerID}}
+              {{#provider}}<div class="provider">provider said: {{provider}}</div>{{/provider}}</li>
+          {{/events}}
+          </ol>
+        </section>
+        {{>foot}}
+        """
+
+    static let problem = """
+        {{>head}}
+        <h1>{{heading}}</h1>
+        <p class="error" role="alert">{{detail}}</p>
+        <p><a href="/">Back to the messages</a></p>
+        {{>foot}}
+        """
+}

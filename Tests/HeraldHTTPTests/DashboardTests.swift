@@ -1,0 +1,193 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import HeraldCore
+import HeraldDashboard
+import HeraldHTTP
+import HeraldStore
+import Testing
+
+/// A browser without JavaScript: keeps its own cookies, sees redirects itself.
+final class Browser: @unchecked Sendable {
+    let base: URL
+    var cookies: [String: String] = [:]
+    let session: URLSession
+
+    init(base: URL) {
+        self.base = base
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieAcceptPolicy = .never
+        session = URLSession(configuration: configuration, delegate: NoRedirects(), delegateQueue: nil)
+    }
+
+    struct Page {
+        var status: Int
+        var location: String?
+        var html: String
+        var setCookie: String
+    }
+
+    func get(_ path: String) async throws -> Page { try await send("GET", path, form: nil) }
+
+    func post(_ path: String, form: [String: String]) async throws -> Page { try await send("POST", path, form: form) }
+
+    func send(_ method: String, _ path: String, form: [String: String]?) async throws -> Page {
+        var request = URLRequest(url: URL(string: path, relativeTo: base)!)
+        request.httpMethod = method
+        if !cookies.isEmpty { request.setValue(cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), forHTTPHeaderField: "Cookie") }
+        if let form {
+            var components = URLComponents()
+            components.queryItems = form.map { URLQueryItem(name: $0.key, value: $0.value) }
+            request.httpBody = Data((components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B").utf8)
+            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await session.data(for: request)
+        let http = response as! HTTPURLResponse
+        let setCookie = http.value(forHTTPHeaderField: "Set-Cookie") ?? ""
+        for cookie in setCookie.components(separatedBy: ", ") where !cookie.isEmpty {
+            let pair = cookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard pair.count == 2 else { continue }
+            if pair[1].isEmpty || cookie.contains("Max-Age=0") { cookies[String(pair[0])] = nil } else { cookies[String(pair[0])] = String(pair[1]) }
+        }
+        return Page(status: http.statusCode, location: http.value(forHTTPHeaderField: "Location"), html: String(decoding: data, as: UTF8.self), setCookie: setCookie)
+    }
+
+    /// The value of the first `name="csrf"` input of a page.
+    static func csrf(_ html: String) -> String? {
+        guard let range = html.range(of: "name=\"csrf\" value=\"") else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    func signIn(_ key: String) async throws -> Page {
+        let form = try await get("/sign-in")
+        return try await post("/sign-in", form: ["key": key, "csrf": Self.csrf(form.html) ?? ""])
+    }
+}
+
+@Suite("Dashboard: sessions")
+struct DashboardSessionTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test("a session cookie verifies with its account's secret until it ends; any change to it is refused")
+    func cookie() throws {
+        let session = DashboardSession.start(accountID: "acc_1", keyHash: "ab12", now: now)
+        let cookie = session.cookie(secret: "s3cret")
+        #expect(DashboardSession.accountID(inCookie: cookie) == "acc_1")
+        #expect(DashboardSession.verify(cookie: cookie, secret: "s3cret", now: now.addingTimeInterval(60)) == session)
+        #expect(DashboardSession.verify(cookie: cookie, secret: "other", now: now) == nil)
+        #expect(DashboardSession.verify(cookie: cookie, secret: "s3cret", now: now.addingTimeInterval(DashboardSession.lifetime)) == nil, "ended")
+        #expect(DashboardSession.verify(cookie: cookie.replacingOccurrences(of: "acc_1", with: "acc_2"), secret: "s3cret", now: now) == nil)
+        let later = cookie.replacingOccurrences(of: "\(Int(session.expiresAt.timeIntervalSince1970))", with: "\(Int(session.expiresAt.timeIntervalSince1970) + 86_400)")
+        #expect(DashboardSession.verify(cookie: later, secret: "s3cret", now: now) == nil, "a longer life cannot be forged")
+        #expect(DashboardSession.verify(cookie: "garbage", secret: "s3cret", now: now) == nil)
+    }
+
+    @Test("the CSRF token belongs to one session")
+    func csrf() {
+        let one = DashboardSession.start(accountID: "acc_1", keyHash: "ab12", now: now)
+        let two = DashboardSession.start(accountID: "acc_1", keyHash: "ab12", now: now)
+        #expect(one.acceptsCSRF(one.csrfToken(secret: "s"), secret: "s"))
+        #expect(!one.acceptsCSRF(two.csrfToken(secret: "s"), secret: "s"))
+        #expect(!one.acceptsCSRF(nil, secret: "s"))
+    }
+}
+
+@Suite("Dashboard over HTTP", .serialized)
+struct DashboardTests {
+    @Test("signed out, every page sends you to sign in; a wrong key is refused; the right one opens the log")
+    func signIn() async throws {
+        try await APIHarness.run { api in
+            let browser = Browser(base: api.baseURL)
+            let root = try await browser.get("/")
+            #expect(root.status == 303)
+            #expect(root.location == "/sign-in")
+            let form = try await browser.get("/sign-in")
+            #expect(form.status == 200)
+            #expect(form.html.contains("<label for=\"key\">API key</label>"))
+            #expect(form.setCookie.contains("HttpOnly") && form.setCookie.contains("SameSite=Strict"))
+            let csrf = try #require(Browser.csrf(form.html))
+            let forged = try await browser.post("/sign-in", form: ["key": api.key, "csrf": "not-the-token"])
+            #expect(forged.status == 401, "a sign-in form from another site is refused")
+            let wrong = try await browser.post("/sign-in", form: ["key": "hk_wrong", "csrf": csrf])
+            #expect(wrong.status == 401)
+            #expect(wrong.html.contains("unknown or revoked"))
+            let signedIn = try await browser.signIn(api.key)
+            #expect(signedIn.status == 303)
+            #expect(signedIn.location == "/")
+            #expect(browser.cookies["herald_session"] != nil)
+            let log = try await browser.get("/")
+            #expect(log.status == 200)
+            #expect(log.html.contains("<h1>Messages</h1>"))
+            #expect(log.html.contains("acme"))
+        }
+    }
+
+    @Test("the log shows a message with its text escaped; its page tells the story; another account never sees it")
+    func logAndMessage() async throws {
+        try await APIHarness.run { api in
+            let sent = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": "<script>alert(1)</script>", "tag": "otp"])
+            let id = try #require(sent.json["id"] as? String)
+            _ = try await api.waitForFinal(id)
+            let browser = Browser(base: api.baseURL)
+            _ = try await browser.signIn(api.key)
+            let log = try await browser.get("/?tag=otp")
+            #expect(log.html.contains("href=\"/messages/\(id)\""))
+            #expect(log.html.contains("DELIVERED"))
+            let page = try await browser.get("/messages/\(id)")
+            #expect(page.status == 200)
+            #expect(!page.html.contains("<script>alert(1)</script>"))
+            #expect(page.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(page.html.contains("Timeline"))
+            for event in ["QUEUED", "SENT", "DELIVERED"] { #expect(page.html.contains(">\(event)</strong>"), "\(event) on the timeline") }
+            #expect(page.html.contains("from <span class=\"source\">receipt</span>"))
+            let filtered = try await browser.get("/?status=UNDELIVERED")
+            #expect(!filtered.html.contains(id))
+            let bad = try await browser.get("/?status=LOST")
+            #expect(bad.status == 400)
+            #expect(bad.html.contains("&#39;LOST&#39; is not a status") || bad.html.contains("'LOST' is not a status"))
+
+            let other = Browser(base: api.baseURL)
+            _ = try await other.signIn(api.otherKey)
+            #expect(try await other.get("/messages/\(id)").status == 404)
+            #expect(!(try await other.get("/").html.contains(id)))
+        }
+    }
+
+    @Test("forms need the session's CSRF token; a revoked key's session ends at once; signing out clears the cookie")
+    func csrfRevocationAndSignOut() async throws {
+        try await APIHarness.run { api in
+            let later = Timestamp.format(Date().addingTimeInterval(3600))
+            let scheduled = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": "later", "send_at": later])
+            let id = try #require(scheduled.json["id"] as? String)
+            let browser = Browser(base: api.baseURL)
+            _ = try await browser.signIn(api.key)
+            let page = try await browser.get("/messages/\(id)")
+            #expect(page.html.contains("Cancel this message"))
+            let csrf = try #require(Browser.csrf(page.html))
+            let forged = try await browser.post("/messages/\(id)/cancel", form: ["csrf": "forged"])
+            #expect(forged.status == 403)
+            #expect(try await api.request("GET", "/v1/messages/\(id)").json["status"] as? String == "SCHEDULED")
+            let canceled = try await browser.post("/messages/\(id)/cancel", form: ["csrf": csrf])
+            #expect(canceled.status == 303)
+            #expect(try await api.request("GET", "/v1/messages/\(id)").json["status"] as? String == "CANCELED")
+
+            let signOut = try await browser.post("/sign-out", form: ["csrf": csrf])
+            #expect(signOut.location == "/sign-in")
+            #expect(browser.cookies["herald_session"] == nil)
+            #expect(try await browser.get("/").status == 303)
+
+            // A key revoked while signed in: its session ends on the next request.
+            let made = try await api.request("POST", "/v1/keys", json: ["scopes": ["read"]])
+            let readKey = try #require(made.json["key"] as? String), readID = try #require(made.json["id"] as? String)
+            let reader = Browser(base: api.baseURL)
+            _ = try await reader.signIn(readKey)
+            let readerPage = try await reader.get("/messages/\(id)")
+            #expect(readerPage.status == 200)
+            #expect(!readerPage.html.contains("Cancel this message"), "a read-only key gets no cancel button")
+            #expect(try await api.request("DELETE", "/v1/keys/\(readID)").status == 200)
+            #expect(try await reader.get("/").status == 303)
+        }
+    }
+}
