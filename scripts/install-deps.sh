@@ -7,6 +7,9 @@ ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 # A real SMTP relay for the e-mail tests (scripts/test-postfix.sh runs a private instance; the system's is not used).
 [ -x /usr/sbin/postfix ] || need+=(postfix)
+# A real headless browser for the dashboard's checks (scripts/dashboard-browser.sh).
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 # Time zones for quiet hours (the recipient's local time).
 [ -f /usr/share/zoneinfo/America/New_York ] || need+=(tzdata)
 if [ ${#need[@]} -gt 0 ]; then
@@ -34,4 +37,9 @@ fi
 if ! python3 -c "import schemathesis" >/dev/null 2>&1; then
   echo "installing: schemathesis (PyPI)"
   python3 -m pip install -q --disable-pip-version-check "schemathesis==4.32.5"
+fi
+# selenium drives the headless Chromium (scripts/dashboard_browser.py).
+if ! python3 -c "import selenium" >/dev/null 2>&1; then
+  echo "installing: selenium (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "selenium==4.51.0"
 fi

@@ -29,4 +29,5 @@ if [ "${CI:-}" = "true" ] && [ $# -eq 0 ]; then FUZZ_SECONDS="${FUZZ_SECONDS:-15
 # The executable end to end: CLI contract, and `herald serve` over HTTP on SQLite and PostgreSQL.
 # SMPP conformance against two independent PyPI implementations, both directions.
 # The OpenAPI contract checked against real answers of every operation (schemathesis) on both databases.
-if [ $# -eq 0 ]; then scripts/cli-smoke.sh && scripts/api-contract.sh && scripts/smpp-conformance.sh; fi
+# The dashboard in a real headless Chromium (selenium), saving each page's screenshot into docs/dashboard/.
+if [ $# -eq 0 ]; then scripts/cli-smoke.sh && scripts/api-contract.sh && scripts/smpp-conformance.sh && scripts/dashboard-browser.sh; fi

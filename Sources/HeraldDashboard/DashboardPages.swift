@@ -91,7 +91,6 @@ struct DashboardPages: Sendable {
         view["statuses"] = MessageStatus.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == filter.status] }
         view["vocabularies"] = Vocabulary.allCases.map { ["value": $0.rawValue, "selected": $0 == words] }
         view["rows"] = rows
-        view["count"] = rows.count
         view["problem"] = filter.problems.isEmpty ? nil : filter.problems.joined(separator: " ")
         var next = filter.pairs
         if words != .canonical { next.append(("vocabulary", words.rawValue)) }
@@ -150,11 +149,24 @@ struct DashboardPages: Sendable {
     }
 
     func render(_ template: String, _ view: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        let html = templates.render(view, withTemplate: template) ?? "<!doctype html><title>Herald</title><p>page \(template) is missing</p>"
+        let html = templates.render(Self.present(view) ?? [:], withTemplate: template) ?? "<!doctype html><title>Herald</title><p>page \(template) is missing</p>"
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                                                   .init("Content-Security-Policy")!: "default-src 'self'; frame-ancestors 'none'",
                                                   .init("X-Content-Type-Options")!: "nosniff"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The view without its absent values: an optional that holds nothing is left out, so `{{#x}}` skips it and `{{x}}`
+    /// renders nothing (the views are built with `as Any` from optionals).
+    static func present(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first?.value else { return nil }
+            return present(wrapped)
+        }
+        if let dictionary = value as? [String: Any] { return dictionary.compactMapValues { present($0) } }
+        if let array = value as? [Any] { return array.compactMap { present($0) } }
+        return value
     }
 
     func problem(_ status: HTTPResponse.Status, heading: String, detail: String) -> Response {

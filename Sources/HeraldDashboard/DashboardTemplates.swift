@@ -78,7 +78,7 @@ enum DashboardTemplates {
         {{#problem}}<p class="error" role="alert">{{problem}}</p>{{/problem}}
         <div class="table-wrap">
         <table class="log">
-          <caption>Newest first{{#count}} · {{count}} shown{{/count}}</caption>
+          <caption>Newest first</caption>
           <thead><tr><th scope="col">Message</th><th scope="col">Created</th><th scope="col">Channel</th><th scope="col">To</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col">Cost</th></tr></thead>
           <tbody id="log-rows">
           {{#rows}}

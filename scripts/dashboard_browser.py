@@ -1,0 +1,122 @@
+"""The dashboard in a real headless Chromium (Debian's chromium and chromium-driver, selenium from PyPI).
+
+Drives a running `herald serve` the way a person would: signs in, watches a message sent through the API appear in
+the log and reach DELIVERED without a reload, opens its timeline, filters by reason, checks that another account sees
+none of it, and that the pages fit a phone-width screen and start with a skip link. Saves a screenshot of each page
+into docs/dashboard/. Exits non-zero on the first failed check, naming it.
+
+usage: dashboard_browser.py BASE_URL KEY OTHER_KEY SCREENSHOT_DIR
+"""
+import json
+import sys
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+base, key, other_key, shots = sys.argv[1:5]
+passed = 0
+
+
+def check(name, condition):
+    global passed
+    if not condition:
+        print(f"FAILED: {name}", file=sys.stderr)
+        sys.exit(1)
+    passed += 1
+    print(f"ok: {name}")
+
+
+def api(method, path, body=None):
+    request = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body else None,
+                                     headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)
+
+
+options = webdriver.ChromeOptions()
+options.binary_location = "/usr/bin/chromium"
+for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900"]:
+    options.add_argument(argument)
+driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
+wait = WebDriverWait(driver, 30)
+
+
+def sign_in(with_key):
+    driver.get(base + "/sign-in")
+    field = driver.find_element(By.ID, "key")
+    field.send_keys(with_key)
+    field.send_keys(Keys.ENTER)
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.log")))
+
+
+try:
+    driver.get(base + "/")
+    check("signed out, / leads to the sign-in page", driver.current_url.endswith("/sign-in"))
+    driver.save_screenshot(f"{shots}/sign-in.png")
+    body = driver.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    check("the first Tab reaches the skip link", driver.switch_to.active_element.get_attribute("class") == "skip")
+
+    sign_in(key)
+    check("signing in opens the message log", driver.find_element(By.TAG_NAME, "h1").text == "Messages")
+    wait.until(lambda d: d.execute_script("return document.documentElement.dataset.live") == "connected")
+    driver.execute_script("window.heraldNoReload = true")
+
+    # A message sent through the API appears and reaches DELIVERED on the open page, without a reload.
+    message = api("POST", "/v1/messages", {"channel": "sms", "to": "+14155550100", "text": "<b>Your code is 123456</b>", "tag": "otp"})
+    row = f"tr[data-id='{message['id']}']"
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, row)))
+    check("a new message appears in the open log", True)
+    wait.until(lambda d: "DELIVERED" in d.find_element(By.CSS_SELECTOR, row + " .status").text)
+    check("its status changes to DELIVERED live", True)
+    check("...without a reload", driver.execute_script("return window.heraldNoReload === true"))
+    undelivered = api("POST", "/v1/messages", {"channel": "sms", "to": "+14155550105", "text": "promo"})
+    wait.until(lambda d: "UNDELIVERED" in d.find_element(By.CSS_SELECTOR, f"tr[data-id='{undelivered['id']}'] .status").text)
+    driver.save_screenshot(f"{shots}/messages.png")
+
+    # One message's story.
+    driver.find_element(By.CSS_SELECTOR, f"a[href='/messages/{message['id']}']").click()
+    wait.until(EC.presence_of_element_located((By.ID, "timeline-heading")))
+    timeline = driver.find_element(By.CSS_SELECTOR, "ol.timeline").text
+    check("the timeline lists QUEUED, SENT and DELIVERED", all(word in timeline for word in ["QUEUED", "SENT", "DELIVERED"]))
+    check("the text shows as text, not markup", "<b>Your code is 123456</b>" in driver.find_element(By.CSS_SELECTOR, "dd.text").text)
+    driver.set_window_size(1280, 1600)
+    driver.save_screenshot(f"{shots}/message.png")
+    driver.set_window_size(1280, 900)
+
+    # Filter by reason, through the form.
+    reason = api("GET", f"/v1/messages/{undelivered['id']}")["reason"]["code"]
+    driver.get(base + "/")
+    driver.find_element(By.ID, "f-reason").send_keys(reason)
+    driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]").click()
+    wait.until(lambda d: f"reason={reason}" in d.current_url)
+    rows = [r.get_attribute("data-id") for r in driver.find_elements(By.CSS_SELECTOR, "#log-rows tr[data-id]")]
+    check(f"filtering by reason {reason} shows only that message", rows == [undelivered["id"]])
+    driver.save_screenshot(f"{shots}/messages-filtered.png")
+
+    # A phone-width screen: nothing wider than the screen but the table, which scrolls in its box.
+    driver.set_window_size(390, 844)
+    driver.get(base + "/")
+    check("the log fits a phone-width screen", driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"))
+    driver.save_screenshot(f"{shots}/messages-phone.png")
+    driver.set_window_size(1280, 900)
+
+    # Sign out; another account sees none of this account's messages.
+    driver.get(base + "/")
+    driver.find_element(By.CSS_SELECTOR, ".signout button").click()
+    wait.until(EC.presence_of_element_located((By.ID, "key")))
+    check("signing out returns to the sign-in page", driver.current_url.endswith("/sign-in"))
+    sign_in(other_key)
+    page = driver.page_source
+    check("another account's log shows none of these messages", message["id"] not in page and undelivered["id"] not in page)
+    driver.get(base + f"/messages/{message['id']}")
+    check("another account cannot open the message", "No such message" in driver.page_source)
+finally:
+    driver.quit()
+print(f"dashboard browser checks: {passed} passed")
