@@ -28,6 +28,8 @@ struct WebhookJSON: Encodable {
     var createdAt: String
     var vocabulary: String
     var batch: BatchJSON?
+    /// After a rotation: until when the previous secret also signs.
+    var previousSecretExpiresAt: String?
 
     struct BatchJSON: Encodable {
         var maxEvents: Int
@@ -43,9 +45,12 @@ struct WebhookJSON: Encodable {
         events = webhook.events.sorted()
         secret = showSecret ? webhook.secret : nil
         createdAt = Timestamp.format(webhook.createdAt)
+        previousSecretExpiresAt = webhook.previousSecretUntil.map(Timestamp.format)
     }
 
-    enum CodingKeys: String, CodingKey { case id, url, events, secret, vocabulary, batch, createdAt = "created_at" }
+    enum CodingKeys: String, CodingKey {
+        case id, url, events, secret, vocabulary, batch, createdAt = "created_at", previousSecretExpiresAt = "previous_secret_expires_at"
+    }
 }
 
 struct DeliveryJSON: Encodable {
@@ -133,6 +138,36 @@ extension HeraldAPI {
                               createdAt: Date(), vocabulary: vocabulary, batch: batch)
         try await store.createWebhook(webhook)
         return try Self.encode(WebhookJSON(webhook, showSecret: true), status: .created)
+    }
+
+    /// The body of `POST /v1/webhooks/{id}/rotate-secret` (optional).
+    struct RotationJSON: Decodable, StrictBody {
+        var secret: String?
+        var graceSeconds: Int?
+        enum CodingKeys: String, CodingKey { case secret, graceSeconds = "grace_seconds" }
+        static let fields: [String: BodyField] = ["secret": .value, "grace_seconds": .value]
+    }
+
+    /// `POST /v1/webhooks/{id}/rotate-secret`: a new signing secret (generated unless given); for `grace_seconds`
+    /// (default a day) callbacks carry a second `v1` signature made with the old one, so the receiver can switch
+    /// whenever it likes within that time. Every node signs with both within 30 s.
+    @Sendable func rotateWebhookSecret(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let id = try context.parameters.require("id")
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        let body: RotationJSON = buffer.readableBytes == 0 ? RotationJSON() : try Self.decode(Data(buffer: buffer))
+        if let secret = body.secret, secret.count < 16 {
+            throw APIProblem.invalid(FieldError(field: "secret", problem: "the secret is \(secret.count) characters long", fix: "use at least 16 characters, or leave it out to get one"))
+        }
+        let grace = body.graceSeconds ?? 86_400
+        guard (0...604_800).contains(grace) else {
+            throw APIProblem.invalid(FieldError(field: "grace_seconds", problem: "grace_seconds \(grace) is out of range", fix: "use 0 to 604800 (a week); default 86400"))
+        }
+        guard let webhook = try await store.rotateWebhookSecret(id: id, accountID: account.id, secret: body.secret ?? WebhookSecret.make(),
+                                                                previousUntil: Date().addingTimeInterval(TimeInterval(grace))) else {
+            throw APIProblem.notFound("webhook", id: id)
+        }
+        return try Self.encode(WebhookJSON(webhook, showSecret: true))
     }
 
     /// `GET /v1/webhooks`.

@@ -153,6 +153,8 @@ public struct HeraldAPI: Sendable {
             Endpoint(method: .post, scope: .send, openAPIPath: "/v1/campaigns/{id}/pause", path: "/v1/campaigns/:id/pause", handler: pauseCampaign),
             Endpoint(method: .post, scope: .send, openAPIPath: "/v1/campaigns/{id}/resume", path: "/v1/campaigns/:id/resume", handler: resumeCampaign),
             Endpoint(method: .post, scope: .send, openAPIPath: "/v1/campaigns/{id}/cancel", path: "/v1/campaigns/:id/cancel", handler: cancelCampaign),
+            Endpoint(method: .post, scope: .admin, openAPIPath: "/v1/webhooks/{id}/rotate-secret", path: "/v1/webhooks/:id/rotate-secret",
+                     handler: rotateWebhookSecret),
             Endpoint(method: .post, scope: .admin, openAPIPath: "/v1/keys", path: "/v1/keys", handler: createKey),
             Endpoint(method: .get, scope: .admin, openAPIPath: "/v1/keys", path: "/v1/keys", handler: listKeys),
             Endpoint(method: .delete, scope: .admin, openAPIPath: "/v1/keys/{id}", path: "/v1/keys/:id", handler: revokeKey),

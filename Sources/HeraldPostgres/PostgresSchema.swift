@@ -214,5 +214,10 @@ enum PostgresSchema {
             "CREATE INDEX api_keys_account ON api_keys(account_id)",
             "ALTER TABLE accounts ADD COLUMN disabled_at TIMESTAMPTZ",
         ]),
+        (19, [
+            // After a rotation the old secret signs beside the new one for a grace period.
+            "ALTER TABLE webhooks ADD COLUMN previous_secret TEXT",
+            "ALTER TABLE webhooks ADD COLUMN previous_secret_until TIMESTAMPTZ",
+        ]),
     ]
 }

@@ -6,11 +6,12 @@ import PostgresNIO
 extension PostgresStore {
     private func decodeWebhooks(_ rows: PostgresRowSequence) async throws -> [Webhook] {
         var found: [Webhook] = []
-        for try await (id, account, url, events, secret, created, vocabulary, maxEvents, maxLatency)
-            in rows.decode((String, String, String, String, String, Date, String, Int?, Int?).self) {
+        for try await (id, account, url, events, secret, created, vocabulary, maxEvents, maxLatency, previous, previousUntil)
+            in rows.decode((String, String, String, String, String, Date, String, Int?, Int?, String?, Date?).self) {
             found.append(Webhook(id: id, accountID: account, url: url, events: Set(events.split(separator: ",").map(String.init)), secret: secret,
                                  createdAt: created, vocabulary: Vocabulary(rawValue: vocabulary) ?? .canonical,
-                                 batch: maxEvents.map { Webhook.Batch(maxEvents: $0, maxLatencyMs: maxLatency ?? 1_000) }))
+                                 batch: maxEvents.map { Webhook.Batch(maxEvents: $0, maxLatencyMs: maxLatency ?? 1_000) },
+                                 previousSecret: previous, previousSecretUntil: previousUntil))
         }
         return found
     }
@@ -40,9 +41,17 @@ extension PostgresStore {
 
     private static func webhooksQuery(_ accountIDs: [String]) -> PostgresQuery {
         """
-        SELECT id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms
-        FROM webhooks WHERE account_id = ANY(\(accountIDs)) ORDER BY created_at, id
+        SELECT \(unescaped: webhookColumns) FROM webhooks WHERE account_id = ANY(\(accountIDs)) ORDER BY created_at, id
         """
+    }
+
+    static let webhookColumns = "id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms, previous_secret, previous_secret_until"
+
+    public func rotateWebhookSecret(id: String, accountID: String, secret: String, previousUntil: Date) async throws -> Webhook? {
+        try await decodeWebhooks(client.query("""
+            UPDATE webhooks SET previous_secret = secret, previous_secret_until = \(previousUntil), secret = \(secret)
+            WHERE id = \(id) AND account_id = \(accountID) RETURNING \(unescaped: Self.webhookColumns)
+            """, logger: logger)).first
     }
 
     public func deleteWebhook(id: String, accountID: String) async throws -> Bool {

@@ -355,6 +355,13 @@ enum SQLiteSchema {
                 ALTER TABLE accounts ADD COLUMN disabled_at REAL;
                 """)
         }
+        migrator.registerMigration("v19-webhook-secret-rotation") { db in
+            // After a rotation the old secret signs beside the new one for a grace period.
+            try db.execute(sql: """
+                ALTER TABLE webhooks ADD COLUMN previous_secret TEXT;
+                ALTER TABLE webhooks ADD COLUMN previous_secret_until REAL;
+                """)
+        }
         return migrator
     }
 }

@@ -9,16 +9,18 @@ extension SQLiteStore {
         let maxEvents: Int? = row[7], maxLatency: Int? = row[8]
         return Webhook(id: row[0], accountID: row[1], url: row[2], events: Set(events.split(separator: ",").map(String.init)), secret: row[4],
                        createdAt: Date(timeIntervalSince1970: row[5]), vocabulary: Vocabulary(rawValue: row[6]) ?? .canonical,
-                       batch: maxEvents.map { Webhook.Batch(maxEvents: $0, maxLatencyMs: maxLatency ?? 1_000) })
+                       batch: maxEvents.map { Webhook.Batch(maxEvents: $0, maxLatencyMs: maxLatency ?? 1_000) },
+                       previousSecret: row[9], previousSecretUntil: (row[10] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 
-    static let webhookColumns = "id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms"
+    static let webhookColumns = "id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms, previous_secret, previous_secret_until"
 
     public func createWebhook(_ webhook: Webhook) async throws {
         try await writer.write { db in
-            try db.execute(sql: "INSERT INTO webhooks (\(Self.webhookColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
+            try db.execute(sql: "INSERT INTO webhooks (\(Self.webhookColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
                 webhook.id, webhook.accountID, webhook.url, webhook.events.sorted().joined(separator: ","), webhook.secret,
                 webhook.createdAt.timeIntervalSince1970, webhook.vocabulary.rawValue, webhook.batch?.maxEvents, webhook.batch?.maxLatencyMs,
+                webhook.previousSecret, webhook.previousSecretUntil?.timeIntervalSince1970,
             ])
         }
     }
@@ -42,6 +44,16 @@ extension SQLiteStore {
             guard db.changesCount > 0 else { return false }
             try db.execute(sql: "DELETE FROM webhook_deliveries WHERE webhook_id = ? AND state = 'pending'", arguments: [id])
             return true
+        }
+    }
+
+    public func rotateWebhookSecret(id: String, accountID: String, secret: String, previousUntil: Date) async throws -> Webhook? {
+        try await writer.write { db in
+            try db.execute(sql: """
+                UPDATE webhooks SET previous_secret = secret, previous_secret_until = ?, secret = ? WHERE id = ? AND account_id = ?
+                """, arguments: [previousUntil.timeIntervalSince1970, secret, id, accountID])
+            return try Row.fetchOne(db, sql: "SELECT \(Self.webhookColumns) FROM webhooks WHERE id = ?", arguments: [id]).map(Self.webhook)
+                .flatMap { $0.accountID == accountID ? $0 : nil }
         }
     }
 

@@ -15,6 +15,9 @@ public struct Webhook: Sendable, Hashable {
     public var vocabulary: Vocabulary
     /// Opt-in batching: many events per POST (nil: one event per POST).
     public var batch: Batch?
+    /// The secret before the last rotation, still signing (beside ``secret``) until ``previousSecretUntil``.
+    public var previousSecret: String?
+    public var previousSecretUntil: Date?
 
     /// Up to `maxEvents` events in one POST, none held longer than `maxLatencyMs` waiting for the batch to fill.
     public struct Batch: Sendable, Hashable {
@@ -28,7 +31,9 @@ public struct Webhook: Sendable, Hashable {
     }
 
     public init(id: String, accountID: String, url: String, events: Set<String>, secret: String, createdAt: Date, vocabulary: Vocabulary = .canonical,
-                batch: Batch? = nil) {
+                batch: Batch? = nil, previousSecret: String? = nil, previousSecretUntil: Date? = nil) {
+        self.previousSecret = previousSecret
+        self.previousSecretUntil = previousSecretUntil
         self.batch = batch
         self.vocabulary = vocabulary
         self.id = id

@@ -52,6 +52,9 @@ public final class WebhookSender: Service {
 
     struct State {
         var signers: [String: WebhookSignature.Signer] = [:]
+        /// When each signer's secret was read: older than ``secretTTL`` is read again (a rotation on any node reaches
+        /// this one within its grace period).
+        var signersRead: [String: Date] = [:]
         /// Per webhook id: its batching (nil: one event per POST), read with its secret.
         var batches: [String: Webhook.Batch?] = [:]
         var downUntil: [String: Date] = [:]
@@ -249,15 +252,18 @@ public final class WebhookSender: Service {
     /// already gather into batches. The loop ignores a read error: those deliveries then go one per POST (in the batch
     /// shape, once ``signer(for:)`` has read the webhook) until the next claim.
     private func learnWebhooks(of claimed: [WebhookDelivery]) async throws {
+        let now = clock.now()
         let unknown = state.withLock { state in
-            Set(claimed.filter { $0.webhookID != nil && state.batches[$0.webhookID!] == nil }.map(\.accountID))
+            Set(claimed.filter { $0.webhookID != nil && (state.batches[$0.webhookID!] == nil || !Self.isFresh(state.signersRead[$0.webhookID!], now: now)) }
+                .map(\.accountID))
         }
         guard !unknown.isEmpty else { return }
         let hooks = try await store.webhooks(accountIDs: Array(unknown))
         state.withLock { state in
             for hook in hooks {
                 state.batches[hook.id] = .some(hook.batch)
-                state.signers[hook.id] = state.signers[hook.id] ?? WebhookSignature.Signer(secret: hook.secret)
+                state.signers[hook.id] = WebhookSignature.Signer(secret: hook.secret, previous: hook.previousSecret, previousUntil: hook.previousSecretUntil)
+                state.signersRead[hook.id] = now
             }
         }
     }
@@ -433,7 +439,8 @@ public final class WebhookSender: Service {
                 state.urls[delivery.url] = .some(url)
             }
             guard let url else { return .failure(DeliveryError("not an http(s) URL")) }
-            guard let verdict = state.hostVerdicts[url.host], verdict.until > now, let signer = state.signers[secretKey] else { return nil }
+            guard let verdict = state.hostVerdicts[url.host], verdict.until > now, let signer = state.signers[secretKey],
+                  Self.isFresh(state.signersRead[secretKey], now: now) else { return nil }
             guard !verdict.addresses.isEmpty else { return .failure(Self.refusal(url.host)) }
             return .success(Prepared(url: url, addresses: verdict.addresses, signer: signer))
         }
@@ -458,7 +465,8 @@ public final class WebhookSender: Service {
 
     private func signer(for delivery: WebhookDelivery) async throws -> WebhookSignature.Signer {
         let key = Self.secretKey(delivery)
-        if let known = state.withLock({ $0.signers[key] }) { return known }
+        let now = clock.now()
+        if let known = state.withLock({ Self.isFresh($0.signersRead[key], now: now) ? $0.signers[key] : nil }) { return known }
         if delivery.webhookID != nil {
             // The same read that learns its batching.
             try await learnWebhooks(of: [delivery])
@@ -466,8 +474,19 @@ public final class WebhookSender: Service {
             return signer
         }
         let signer = WebhookSignature.Signer(secret: try await store.callbackSecret(accountID: delivery.accountID))
-        state.withLock { $0.signers[key] = signer }
+        state.withLock {
+            $0.signers[key] = signer
+            $0.signersRead[key] = now
+        }
         return signer
+    }
+
+    /// How long a webhook's secret is used as read before it is read again.
+    public static let secretTTL: TimeInterval = 30
+
+    static func isFresh(_ read: Date?, now: Date) -> Bool {
+        guard let read else { return false }
+        return now.timeIntervalSince(read) < secretTTL
     }
 
     /// The host's addresses if every one of them is allowed, else none (cached for a minute). The client connects to

@@ -20,17 +20,32 @@ public enum WebhookSignature {
     /// ever read (copied from), which is safe from any thread.
     public struct Signer: @unchecked Sendable {
         private let keyed: HMAC<SHA256>
+        /// The secret before a rotation and until when (Unix seconds) it still signs, as a second `v1`.
+        private let previous: (keyed: HMAC<SHA256>, until: Int)?
 
-        public init(secret: String) {
+        public init(secret: String, previous: String? = nil, previousUntil: Date? = nil) {
             keyed = HMAC<SHA256>(key: SymmetricKey(data: Data(secret.utf8)))
+            if let previous, let previousUntil {
+                self.previous = (HMAC<SHA256>(key: SymmetricKey(data: Data(previous.utf8))), Int(previousUntil.timeIntervalSince1970))
+            } else {
+                self.previous = nil
+            }
         }
 
+        /// `t=...,v1=...`, with a second `v1` (the previous secret's) during a rotation's grace period: a receiver that
+        /// still holds the old secret and one that holds the new both verify it.
         public func sign(body: some DataProtocol, timestamp: Int) -> String {
-            "t=\(timestamp),v1=\(hex(mac(body: body, timestamp: timestamp)))"
+            var header = "t=\(timestamp),v1=\(hex(Self.mac(keyed, body: body, timestamp: timestamp)))"
+            if let previous, timestamp < previous.until { header += ",v1=\(hex(Self.mac(previous.keyed, body: body, timestamp: timestamp)))" }
+            return header
         }
 
         /// HMAC-SHA256 over "TIMESTAMP." and the body: what `v1` carries, in hex.
         func mac(body: some DataProtocol, timestamp: Int) -> HashedAuthenticationCode<SHA256> {
+            Self.mac(keyed, body: body, timestamp: timestamp)
+        }
+
+        private static func mac(_ keyed: HMAC<SHA256>, body: some DataProtocol, timestamp: Int) -> HashedAuthenticationCode<SHA256> {
             var hmac = keyed
             hmac.update(data: Array("\(timestamp).".utf8))
             hmac.update(data: body)

@@ -123,3 +123,31 @@ struct KeysAPITests {
         }
     }
 }
+
+@Suite("HTTP API: webhook secret rotation", .serialized)
+struct WebhookRotationAPITests {
+    @Test("POST /v1/webhooks/{id}/rotate-secret shows the new secret once and how long the old one still signs")
+    func rotate() async throws {
+        try await APIHarness.run { api in
+            let created = try await api.request("POST", "/v1/webhooks", json: ["url": "https://example.com/herald"])
+            let id = try #require(created.json["id"] as? String)
+            let oldSecret = try #require(created.json["secret"] as? String)
+            let rotated = try await api.request("POST", "/v1/webhooks/\(id)/rotate-secret")
+            #expect(rotated.status == 200)
+            let newSecret = try #require(rotated.json["secret"] as? String)
+            #expect(newSecret != oldSecret)
+            let expires = try #require((rotated.json["previous_secret_expires_at"] as? String).flatMap(Timestamp.parse))
+            #expect(abs(expires.timeIntervalSinceNow - 86_400) < 600, "a day's grace by default")
+            let listed = try #require((try await api.request("GET", "/v1/webhooks").json["data"] as? [[String: Any]])?.first)
+            #expect(listed["secret"] == nil)
+            #expect(listed["previous_secret_expires_at"] as? String != nil)
+            let chosen = try await api.request("POST", "/v1/webhooks/\(id)/rotate-secret", json: ["secret": "my-own-secret-0123456789", "grace_seconds": 0])
+            #expect(chosen.json["secret"] as? String == "my-own-secret-0123456789")
+            let bad = try await api.request("POST", "/v1/webhooks/\(id)/rotate-secret", json: ["grace_seconds": 999_999_999])
+            #expect(bad.status == 422)
+            #expect(bad.json["field"] as? String == "grace_seconds")
+            #expect(try await api.request("POST", "/v1/webhooks/wh_nothing/rotate-secret").status == 404)
+            #expect(try await api.request("POST", "/v1/webhooks/\(id)/rotate-secret", key: api.otherKey).status == 404)
+        }
+    }
+}

@@ -136,3 +136,23 @@ struct StoreWebhookTests {
         }
     }
 }
+
+extension StoreWebhookTests {
+    @Test("a rotated webhook keeps its old secret beside the new one until the grace ends; another account cannot rotate it", arguments: StoreFixtures.backends)
+    func rotateSecret(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme")
+            let hook = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "https://example.com/h", events: [], secret: "first-secret-0123456",
+                               createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+            try await store.createWebhook(hook)
+            #expect(try await store.webhooks(accountID: account.id).first?.previousSecret == nil)
+            let until = Date(timeIntervalSince1970: 1_800_086_400)
+            #expect(try await store.rotateWebhookSecret(id: hook.id, accountID: "acc_someone_else", secret: "x", previousUntil: until) == nil)
+            let rotated = try #require(try await store.rotateWebhookSecret(id: hook.id, accountID: account.id, secret: "second-secret-012345", previousUntil: until))
+            #expect(rotated.secret == "second-secret-012345")
+            #expect(rotated.previousSecret == "first-secret-0123456")
+            #expect(rotated.previousSecretUntil == until)
+            #expect(try await store.webhooks(accountIDs: [account.id]).first == rotated)
+        }
+    }
+}

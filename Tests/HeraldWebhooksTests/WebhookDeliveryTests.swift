@@ -46,7 +46,7 @@ final class Receiver: Sendable {
 @Suite("Webhook delivery over loopback", .serialized)
 struct WebhookDeliveryTests {
     /// A store, a receiver on a free port and a running sender for the body.
-    static func run(configure: (inout WebhookSender.Configuration) -> Void = { _ in },
+    static func run(configure: (inout WebhookSender.Configuration) -> Void = { _ in }, clock: any WallClock = SystemWallClock(),
                     _ body: @Sendable @escaping (any HeraldStore, Account, Int, Receiver) async throws -> Void) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-webhooks-\(UUID().uuidString).sqlite").path
         let store = try SQLiteStore(path: path)
@@ -59,7 +59,7 @@ struct WebhookDeliveryTests {
         configuration.timeout = .seconds(2)
         configuration.pollInterval = .milliseconds(20)
         configure(&configuration)
-        let sender = WebhookSender(store: store, configuration: configuration)
+        let sender = WebhookSender(store: store, configuration: configuration, clock: clock)
         let (started, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "test.receiver"))
@@ -151,6 +151,43 @@ struct WebhookDeliveryTests {
             let states = try await store.deliveries(webhookID: alive.id, accountID: account.id, limit: 100)?.map { "\($0.0.state.rawValue)/\($0.1.count)" } ?? []
             #expect(healthy, "the healthy endpoint got its 20 callbacks while the other hangs (got \(got); \(states))")
             #expect(ContinuousClock.now - started < .seconds(2))
+        }
+    }
+
+    /// A wall clock the test moves.
+    final class MovableClock: WallClock {
+        let offset = Mutex<TimeInterval>(0)
+        func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    }
+
+    @Test("after a secret rotation callbacks carry both signatures until the grace ends; a sender that read the old secret reads the new one within its TTL")
+    func rotation() async throws {
+        let clock = MovableClock()
+        try await Self.run(clock: clock) { store, account, port, receiver in
+            let hook = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/healthy", events: ["QUEUED"],
+                               secret: "old-secret-0123456789", createdAt: Date())
+            try await store.createWebhook(hook)
+            func send(_ index: Int) async throws {
+                let draft = try MessageValidator().validate(SendRequest(channel: "sms", to: "+1415555\(4100 + index)", text: "hi")).get()
+                _ = try await store.accept([NewMessage(accountID: account.id, draft: draft, createdAt: Date(), priceMicros: 7_500)])
+            }
+            try await send(0)
+            #expect(try await Self.waitUntil { receiver.received.withLock { $0.count } == 1 })
+            let first = try #require(receiver.received.withLock { $0.first })
+            #expect(first.signature.components(separatedBy: "v1=").count == 2, "one signature before the rotation")
+
+            let rotated = try #require(try await store.rotateWebhookSecret(id: hook.id, accountID: account.id, secret: "new-secret-0123456789",
+                                                                           previousUntil: Date().addingTimeInterval(3600)))
+            #expect(rotated.secret == "new-secret-0123456789" && rotated.previousSecret == "old-secret-0123456789")
+            #expect(try await store.rotateWebhookSecret(id: hook.id, accountID: "acc_other", secret: "x", previousUntil: Date()) == nil)
+            clock.offset.withLock { $0 = WebhookSender.secretTTL + 1 }
+            try await send(1)
+            #expect(try await Self.waitUntil { receiver.received.withLock { $0.count } == 2 })
+            let second = try #require(receiver.received.withLock { $0.last })
+            #expect(second.signature.components(separatedBy: "v1=").count == 3, "two signatures during the grace period: \(second.signature)")
+            for secret in ["old-secret-0123456789", "new-secret-0123456789"] {
+                #expect(WebhookSignature.verify(header: second.signature, body: Data(second.body.utf8), secret: secret, now: Date(), tolerance: 300) == nil)
+            }
         }
     }
 

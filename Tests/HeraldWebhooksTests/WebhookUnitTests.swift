@@ -87,3 +87,23 @@ struct WebhookPayloadTests {
         #expect(object["tag"] == nil)
     }
 }
+
+@Suite("Webhook signature rotation")
+struct WebhookRotationSignatureTests {
+    @Test("a signer with a previous secret adds its v1 until the grace ends; either secret verifies")
+    func bothSecrets() {
+        let body = Array("{\"id\":\"evt_1\"}".utf8)
+        let until = Date(timeIntervalSince1970: 1_800_000_100)
+        let signer = WebhookSignature.Signer(secret: "new-secret", previous: "old-secret", previousUntil: until)
+        let during = signer.sign(body: body, timestamp: 1_800_000_000)
+        #expect(during.components(separatedBy: ",v1=").count == 3)
+        #expect(during.hasPrefix(WebhookSignature.sign(body: body, secret: "new-secret", timestamp: 1_800_000_000)), "the new secret's first")
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(WebhookSignature.verify(header: during, body: body, secret: "old-secret", now: at) == nil)
+        #expect(WebhookSignature.verify(header: during, body: body, secret: "new-secret", now: at) == nil)
+        #expect(WebhookSignature.verify(header: during, body: body, secret: "third-secret", now: at) == .mismatch)
+        let after = signer.sign(body: body, timestamp: 1_800_000_100)
+        #expect(after == WebhookSignature.sign(body: body, secret: "new-secret", timestamp: 1_800_000_100), "the old one stops at the end of the grace")
+    }
+}
+

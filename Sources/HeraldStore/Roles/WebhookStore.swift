@@ -12,6 +12,8 @@ public protocol WebhookStore: Sendable {
     func webhooks(accountIDs: [String]) async throws -> [Webhook]
     /// Removes the webhook; its pending deliveries are dropped. False when there was no such webhook.
     func deleteWebhook(id: String, accountID: String) async throws -> Bool
+    /// Gives the webhook a new secret; the old one keeps signing beside it until `previousUntil`. Nil: no such webhook.
+    func rotateWebhookSecret(id: String, accountID: String, secret: String, previousUntil: Date) async throws -> Webhook?
     /// The key that signs the callbacks of messages' own `callback_url`; created on first use.
     func callbackSecret(accountID: String) async throws -> String
     /// Where the transactions that record events hand the callbacks they owe to this process's sender. Every write
