@@ -31,6 +31,7 @@ public struct Dashboard: Sendable {
     /// The dashboard's routes (none under `/v1`).
     public static let routes: [(method: HTTPRequest.Method, path: String)] = [
         (.get, "/"), (.get, "/sign-in"), (.post, "/sign-in"), (.post, "/sign-out"), (.get, "/messages/:id"), (.post, "/messages/:id/cancel"),
+        (.get, "/campaigns"), (.get, "/campaigns/:id"), (.post, "/campaigns/:id/pause"), (.post, "/campaigns/:id/resume"), (.post, "/campaigns/:id/cancel"),
         (.get, "/live"), (.get, "/export.csv"), (.get, "/assets/dashboard.css"), (.get, "/assets/dashboard.js"),
     ]
 
@@ -51,6 +52,21 @@ public struct Dashboard: Sendable {
             }
         }
         router.post("/messages/:id/cancel", use: cancel)
+        router.get("/campaigns") { request, context in
+            try await signedIn(request, context: context) { context, session, secret in
+                try await pages.campaigns(request, context: context, store: store, csrf: session.csrfToken(secret: secret))
+            }
+        }
+        router.get("/campaigns/:id") { request, context in
+            try await signedIn(request, context: context) { context, session, secret in
+                try await pages.campaign(try context.parameters.require("id"), context: context, store: store, csrf: session.csrfToken(secret: secret))
+            }
+        }
+        for (action, handler) in [("pause", api.pauseCampaign), ("resume", api.resumeCampaign), ("cancel", api.cancelCampaign)] {
+            router.post(RouterPath("/campaigns/:id/\(action)")) { request, context in
+                try await changeCampaign(request, context: context, handler: handler)
+            }
+        }
         router.get("/live") { request, context in
             try await signedIn(request, context: context) { context, _, _ in try await api.eventStream(request, context: context) }
         }
@@ -144,6 +160,27 @@ public struct Dashboard: Sendable {
                 return pages.problem(.conflict, heading: "Not canceled", detail: "Message \(id) is \(status.rawValue): \(status.meaning)")
             case .canceled: return Self.redirect("/messages/\(id)", clearing: nil, secure: secureCookies)
             }
+        }
+    }
+
+    /// Pause, resume or cancel through the API's own handler (one rule for what each may do), then back to the report.
+    func changeCampaign(_ request: Request, context: HeraldRequestContext,
+                        handler: @escaping @Sendable (Request, HeraldRequestContext) async throws -> Response) async throws -> Response {
+        let form = try await Self.form(CSRFForm.self, request, context: context)
+        return try await signedIn(request, context: context) { context, session, secret in
+            let id = try context.parameters.require("id")
+            guard session.acceptsCSRF(form.csrf, secret: secret) else {
+                return pages.problem(.forbidden, heading: "Not changed", detail: "The form did not come from this session. Reload the page and try again.")
+            }
+            guard context.key?.scopes.contains(.send) == true else {
+                return pages.problem(.forbidden, heading: "Not changed", detail: "This key cannot change campaigns (it lacks the send scope).")
+            }
+            do {
+                _ = try await handler(request, context)
+            } catch let problem as APIProblem {
+                return pages.problem(problem.status, heading: problem.title, detail: problem.detail)
+            }
+            return Self.redirect("/campaigns/\(id)", clearing: nil, secure: secureCookies)
         }
     }
 

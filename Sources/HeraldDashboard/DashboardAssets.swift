@@ -29,6 +29,10 @@ enum DashboardAssets {
         .details { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; } .details dt { color: var(--muted); } .details dd { margin: 0; }
         .text { white-space: pre-wrap; overflow-wrap: anywhere; }
         .timeline { padding-left: 1.25rem; } .timeline li { margin-bottom: 8px; } .provider { color: var(--muted); font-size: 0.875rem; overflow-wrap: anywhere; }
+        .chart { max-width: 640px; font-size: 14px; } .chart text { fill: var(--ink); } .chart rect.bar { fill: #5b7fa6; }
+        .chart rect.s-delivered { fill: var(--good); } .chart rect.s-undelivered, .chart rect.s-failed, .chart rect.s-rejected, .chart rect.s-expired { fill: var(--bad); }
+        .chart a:focus-visible rect { stroke: var(--accent); stroke-width: 3; }
+        progress { width: 100%; max-width: 30rem; height: 1rem; }
         @media (max-width: 600px) { .filters input { width: 100%; } .filters > div { flex: 1 1 45%; } main { padding: 8px; } }
         """
 

@@ -5,7 +5,8 @@ import Mustache
 enum DashboardTemplates {
     static func library() throws -> MustacheLibrary {
         var library = MustacheLibrary()
-        for (name, text) in [("head", head), ("foot", foot), ("sign-in", signIn), ("messages", messages), ("message", message), ("problem", problem)] {
+        for (name, text) in [("head", head), ("foot", foot), ("sign-in", signIn), ("messages", messages), ("message", message), ("problem", problem), ("campaigns", campaigns),
+                                  ("campaign", campaign), ("chart", chart)] {
             try library.register(text, named: name)
         }
         return library
@@ -28,6 +29,7 @@ enum DashboardTemplates {
           {{#account}}
           <nav aria-label="Main">
             <a href="/"{{#onLog}} aria-current="page"{{/onLog}}>Messages</a>
+            <a href="/campaigns"{{#onCampaigns}} aria-current="page"{{/onCampaigns}}>Campaigns</a>
           </nav>
           <form class="signout" method="post" action="/sign-out">
             <span class="who">{{account}}{{#operator}} (operator){{/operator}}</span>
@@ -141,6 +143,59 @@ enum DashboardTemplates {
           {{/events}}
           </ol>
         </section>
+        {{>foot}}
+        """
+
+    static let campaigns = """
+        {{>head}}
+        <h1>Campaigns</h1>
+        <div class="table-wrap">
+        <table>
+          <caption>Newest first</caption>
+          <thead><tr><th scope="col">Campaign</th><th scope="col">State</th><th scope="col">Created</th><th scope="col">Messages</th><th scope="col">Progress</th><th scope="col">Delivered</th><th scope="col">Cost</th></tr></thead>
+          <tbody>
+          {{#rows}}<tr><td><a href="/campaigns/{{id}}">{{name}}</a></td><td>{{state}}</td><td>{{created}}</td><td>{{total}}</td><td>{{progress}}</td><td>{{deliveryRate}}</td><td>{{cost}}</td></tr>{{/rows}}
+          {{^rows}}<tr><td colspan="7">No campaigns yet: <code>herald campaign create --csv FILE --template NAME</code> or POST /v1/campaigns.</td></tr>{{/rows}}
+          </tbody>
+        </table>
+        </div>
+        {{#older}}<p><a rel="next" href="{{older}}">Older campaigns</a></p>{{/older}}
+        {{>foot}}
+        """
+
+    /// A horizontal bar chart: one linked bar per row (`bars` of DashboardPages).
+    static let chart = """
+        <svg class="chart" role="img" aria-label="{{title}}" viewBox="0 0 560 {{height}}" width="100%" preserveAspectRatio="xMinYMin meet">
+        {{#rows}}<a href="{{link}}"><text x="0" y="{{textY}}">{{label}}</text><rect class="bar s-{{statusClass}}" x="170" y="{{y}}" width="{{width}}" height="22"></rect><text x="{{countX}}" y="{{textY}}">{{count}}</text></a>{{/rows}}
+        </svg>
+        """
+
+    static let campaign = """
+        {{>head}}
+        <p><a href="/campaigns">← Campaigns</a></p>
+        <h1>{{name}}</h1>
+        <section class="card summary" aria-label="Progress">
+          <p><strong>{{state}}</strong> · template {{template}} · created <time datetime="{{created}}">{{created}}</time></p>
+          <p><label for="progress">Progress: {{final}} of {{total}} final ({{progress}})</label>
+          <progress id="progress" max="{{total}}" value="{{progressValue}}">{{progress}}</progress></p>
+          <p>Delivered: <strong>{{deliveryRate}}</strong> of those final · cost {{cost}}{{#invalidRows}} · {{invalidRows}} invalid rows{{/invalidRows}}</p>
+          <div class="actions">
+          {{#canPause}}<form method="post" action="/campaigns/{{id}}/pause"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Pause</button></form>{{/canPause}}
+          {{#canResume}}<form method="post" action="/campaigns/{{id}}/resume"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Resume</button></form>{{/canResume}}
+          {{#canCancel}}<form method="post" action="/campaigns/{{id}}/cancel"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Cancel the rest</button></form>{{/canCancel}}
+          <a href="/?campaign={{id}}">All its messages</a>
+          </div>
+        </section>
+        <section aria-labelledby="by-status">
+          <h2 id="by-status">By status</h2>
+          {{#statusBars}}{{>chart}}{{/statusBars}}
+        </section>
+        {{#hasReasons}}
+        <section aria-labelledby="by-reason">
+          <h2 id="by-reason">By reason</h2>
+          {{#reasonBars}}{{>chart}}{{/reasonBars}}
+        </section>
+        {{/hasReasons}}
         {{>foot}}
         """
 

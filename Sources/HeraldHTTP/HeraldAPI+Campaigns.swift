@@ -153,15 +153,15 @@ extension HeraldAPI {
         return try await messagePage(request, filter: filter)
     }
 
-    @Sendable func pauseCampaign(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func pauseCampaign(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         try await changeCampaign(to: .paused, context: context)
     }
 
-    @Sendable func resumeCampaign(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func resumeCampaign(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         try await changeCampaign(to: .running, context: context)
     }
 
-    @Sendable func cancelCampaign(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func cancelCampaign(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         try await changeCampaign(to: .canceled, context: context)
     }
 

@@ -191,3 +191,44 @@ struct DashboardTests {
         }
     }
 }
+
+@Suite("Dashboard: campaigns", .serialized)
+struct DashboardCampaignTests {
+    @Test("a paused campaign's report counts its messages by status with links to them; resume from the page sends them")
+    func campaignReport() async throws {
+        try await APIHarness.run { api in
+            _ = try await api.request("POST", "/v1/templates", json: ["name": "promo", "channel": "sms", "body": "Hi {{name}}"])
+            let created = try await api.request("POST", "/v1/campaigns", json: ["name": "spring <sale>", "template": "promo", "paused": true])
+            let id = try #require((created.json["campaign"] as? [String: Any])?["id"] as? String)
+            var csv = "phone,name\n"
+            for index in 0..<5 { csv += "+1415555\(2000 + index),N\(index)\n" }
+            csv += "+1999,Bad\n"
+            _ = try await api.request("POST", "/v1/campaigns/\(id)/recipients", raw: csv, headers: ["Content-Type": "text/csv"])
+
+            let browser = Browser(base: api.baseURL)
+            _ = try await browser.signIn(api.key)
+            let list = try await browser.get("/campaigns")
+            #expect(list.html.contains("href=\"/campaigns/\(id)\""))
+            #expect(list.html.contains("spring &lt;sale&gt;"))
+            let report = try await browser.get("/campaigns/\(id)")
+            #expect(report.status == 200)
+            #expect(report.html.contains("paused"))
+            #expect(report.html.contains("href=\"/?campaign=\(id)&amp;status=QUEUED\""), "each count links to its messages")
+            #expect(report.html.contains(">5</text>"), "5 queued")
+            #expect(report.html.contains("href=\"/?campaign=\(id)&amp;reason="), "the rejected one by its reason")
+            let queued = try await browser.get("/?campaign=\(id)&status=QUEUED")
+            #expect(queued.html.components(separatedBy: "<tr data-id=").count - 1 == 5)
+
+            let csrf = try #require(Browser.csrf(report.html))
+            #expect(try await browser.post("/campaigns/\(id)/resume", form: ["csrf": "forged"]).status == 403)
+            let resumed = try await browser.post("/campaigns/\(id)/resume", form: ["csrf": csrf])
+            #expect(resumed.status == 303)
+            #expect(try await api.request("GET", "/v1/campaigns/\(id)").json["state"] as? String == "running")
+            let canceledTwice = try await browser.post("/campaigns/\(id)/cancel", form: ["csrf": csrf])
+            #expect(canceledTwice.status == 303)
+            let again = try await browser.post("/campaigns/\(id)/resume", form: ["csrf": csrf])
+            #expect(again.status == 409, "a canceled campaign cannot be resumed: the API's rule, shown as a page")
+            #expect(again.html.contains("cannot be"))
+        }
+    }
+}

@@ -11,7 +11,7 @@ import Synchronization
 import Testing
 
 /// A local receiver: `/flaky` fails three times with 500, then stalls once past the sender's timeout, then accepts;
-/// `/healthy` accepts; `/hang` never answers in time. Records every request.
+/// `/healthy` accepts; `/hang` answers only once the test releases it (``releaseHang``). Records every request.
 final class Receiver: Sendable {
     struct Received: Sendable {
         var path: String
@@ -22,6 +22,10 @@ final class Receiver: Sendable {
 
     let received = Mutex<[Received]>([])
     let flakyCalls = Mutex(0)
+    let hangReleased = Mutex(false)
+    let hanging = Mutex(0)
+
+    func releaseHang() { hangReleased.withLock { $0 = true } }
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
@@ -29,7 +33,11 @@ final class Receiver: Sendable {
             router.post(RouterPath(path)) { request, context -> Response in
                 let body = try await request.body.collect(upTo: 1 << 20)
                 let call: Int = path == "flaky" ? self.flakyCalls.withLock { $0 += 1; return $0 } : 0
-                if path == "hang" { try? await Task.sleep(for: .seconds(5)) }
+                if path == "hang" {
+                    self.hanging.withLock { $0 += 1 }
+                    // Held until the test releases it (a minute at most, so a failed test still ends).
+                    for _ in 0..<6_000 where !self.hangReleased.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(10)) }
+                }
                 if path == "flaky", call <= 3 { return Response(status: .internalServerError) }
                 if path == "flaky", call == 4 { try? await Task.sleep(for: .seconds(4)) }
                 self.received.withLock {
@@ -130,7 +138,9 @@ struct WebhookDeliveryTests {
 
     @Test("a hanging endpoint does not hold up another endpoint's callbacks")
     func isolation() async throws {
-        try await Self.run(configure: { $0.timeout = .seconds(3); $0.perEndpoint = 2; $0.concurrency = 8 }) { store, account, port, receiver in
+        // The hanging endpoint answers nothing until the healthy one has all its callbacks: if it held them up, they
+        // would never all arrive while it hangs. No time window is involved.
+        try await Self.run(configure: { $0.timeout = .seconds(120); $0.perEndpoint = 2; $0.concurrency = 8 }) { store, account, port, receiver in
             let dead = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/hang", events: [],
                                secret: WebhookSecret.make(), createdAt: Date())
             let alive = Webhook(id: HeraldID.make(.webhook), accountID: account.id, url: "http://127.0.0.1:\(port)/healthy", events: [],
@@ -143,14 +153,15 @@ struct WebhookDeliveryTests {
                 return NewMessage(accountID: account.id, draft: draft, createdAt: now, priceMicros: 7_500)
             }
             _ = try await store.accept(messages)
-            let started = ContinuousClock.now
-            let healthy = try await Self.waitUntil(.seconds(2)) {
+            let healthy = try await Self.waitUntil(.seconds(60)) {
                 receiver.received.withLock { $0.filter { $0.path == "healthy" }.count } == 20
             }
             let got = receiver.received.withLock { $0.filter { $0.path == "healthy" }.count }
             let states = try await store.deliveries(webhookID: alive.id, accountID: account.id, limit: 100)?.map { "\($0.0.state.rawValue)/\($0.1.count)" } ?? []
             #expect(healthy, "the healthy endpoint got its 20 callbacks while the other hangs (got \(got); \(states))")
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(receiver.hanging.withLock { $0 } >= 1, "the hanging endpoint was being called meanwhile")
+            #expect(receiver.received.withLock { $0.filter { $0.path == "hang" }.isEmpty }, "and had answered nothing")
+            receiver.releaseHang()
         }
     }
 

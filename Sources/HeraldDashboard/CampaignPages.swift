@@ -1,0 +1,80 @@
+import Foundation
+import HeraldCore
+import HeraldHTTP
+import HeraldStore
+import Hummingbird
+
+/// The campaigns list and one campaign's report: counts by status and by reason (a bar chart drawn as SVG here), each
+/// count a link to the log filtered to those messages, cost and progress, and pause / resume / cancel.
+extension DashboardPages {
+    func campaigns(_ request: Request, context: HeraldRequestContext, store: any HeraldStore, csrf: String) async throws -> Response {
+        guard let account = context.account else { return problem(.unauthorized, heading: "Signed out", detail: "Sign in again.") }
+        let cursor = request.uri.queryParameters["cursor"].map(String.init)
+        var page = try await store.campaigns(accountID: account.id, before: cursor, limit: 26)
+        let hasMore = page.count > 25
+        if hasMore { page.removeLast() }
+        var rows: [[String: Any]] = []
+        for campaign in page {
+            let counts = try await store.campaignCounts(campaignID: campaign.id)
+            rows.append([
+                "id": campaign.id, "name": campaign.name, "state": campaign.state.rawValue, "created": Self.short(campaign.createdAt),
+                "total": counts.total, "final": counts.final, "progress": Self.percent(counts.total == 0 ? nil : Double(counts.final) / Double(counts.total)),
+                "deliveryRate": Self.percent(counts.deliveryRate), "cost": PriceTable.decimal(counts.costMicros) + " " + currency,
+            ])
+        }
+        var view = header(context, title: "Campaigns", csrf: csrf)
+        view["onCampaigns"] = true
+        view["rows"] = rows
+        if hasMore, let last = page.last { view["older"] = "/campaigns?" + Self.queryString([("cursor", last.id)]) }
+        return render("campaigns", view)
+    }
+
+    func campaign(_ id: String, context: HeraldRequestContext, store: any HeraldStore, csrf: String) async throws -> Response {
+        guard let account = context.account, let campaign = try await store.campaign(id: id, accountID: account.id) else {
+            return problem(.notFound, heading: "No such campaign", detail: "There is no campaign \(id) in this account.")
+        }
+        let counts = try await store.campaignCounts(campaignID: campaign.id)
+        var view = header(context, title: campaign.name, csrf: csrf)
+        view["onCampaigns"] = true
+        view["live"] = "main"
+        view["id"] = campaign.id
+        view["name"] = campaign.name
+        view["state"] = campaign.state.rawValue
+        view["template"] = campaign.template
+        view["created"] = Timestamp.format(campaign.createdAt)
+        view["total"] = counts.total
+        view["final"] = counts.final
+        view["invalidRows"] = campaign.invalidRows
+        view["progress"] = Self.percent(counts.total == 0 ? nil : Double(counts.final) / Double(counts.total))
+        view["progressValue"] = counts.final
+        view["deliveryRate"] = Self.percent(counts.deliveryRate)
+        view["cost"] = PriceTable.decimal(counts.costMicros) + " " + currency
+        let byStatus = MessageStatus.allCases.compactMap { status in counts.byStatus[status].map { (status.rawValue, $0) } }
+        view["statusBars"] = Self.bars(byStatus, title: "Messages by status") { "/?" + Self.queryString([("campaign", campaign.id), ("status", $0)]) }
+        let byReason = counts.byReason.sorted { $0.value == $1.value ? $0.key.rawValue < $1.key.rawValue : $0.value > $1.value }.map { ($0.key.rawValue, $0.value) }
+        view["reasonBars"] = Self.bars(byReason, title: "Messages by reason") { "/?" + Self.queryString([("campaign", campaign.id), ("reason", $0)]) }
+        view["hasReasons"] = !byReason.isEmpty
+        let sends = context.key?.scopes.contains(.send) == true
+        view["canPause"] = sends && campaign.state == .running
+        view["canResume"] = sends && campaign.state == .paused
+        view["canCancel"] = sends && campaign.state != .canceled
+        return render("campaign", view)
+    }
+
+    /// Bars of a horizontal SVG chart, widths in per cent of the largest count, each with the link to its messages.
+    static func bars(_ counts: [(String, Int)], title: String, link: (String) -> String) -> [String: Any] {
+        let largest = max(counts.map(\.1).max() ?? 1, 1)
+        let rowHeight = 28
+        let rows: [[String: Any]] = counts.enumerated().map { index, entry in
+            ["label": entry.0, "count": entry.1, "link": link(entry.0), "y": index * rowHeight, "textY": index * rowHeight + 18,
+             "width": max(1, entry.1 * 300 / largest), "countX": 170 + max(1, entry.1 * 300 / largest) + 6,
+             "statusClass": entry.0.lowercased()]
+        }
+        return ["rows": rows, "height": max(rowHeight, counts.count * rowHeight), "title": title]
+    }
+
+    static func percent(_ fraction: Double?) -> String {
+        guard let fraction else { return "–" }
+        return String(format: "%.1f %%", fraction * 100)
+    }
+}
