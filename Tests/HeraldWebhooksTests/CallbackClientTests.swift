@@ -158,7 +158,7 @@ struct CallbackClientTests {
         } catch {
             #expect("\(error)".contains("TLS handshake"), "\(error)")
         }
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(10), "ended by the deadline, not left hanging")
         await client.shutdown()
         try await silent.close()
     }
