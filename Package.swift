@@ -234,7 +234,7 @@ let package = Package(
         .target(
             name: "HeraldDashboard",
             dependencies: [
-                "HeraldCore", "HeraldStore", "HeraldHTTP",
+                "HeraldCore", "HeraldStore", "HeraldHTTP", "HeraldConnectors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),

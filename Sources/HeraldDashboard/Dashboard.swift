@@ -32,6 +32,8 @@ public struct Dashboard: Sendable {
     public static let routes: [(method: HTTPRequest.Method, path: String)] = [
         (.get, "/"), (.get, "/sign-in"), (.post, "/sign-in"), (.post, "/sign-out"), (.get, "/messages/:id"), (.post, "/messages/:id/cancel"),
         (.get, "/campaigns"), (.get, "/campaigns/:id"), (.post, "/campaigns/:id/pause"), (.post, "/campaigns/:id/resume"), (.post, "/campaigns/:id/cancel"),
+        (.get, "/keys"), (.post, "/keys"), (.post, "/keys/:id/revoke"), (.get, "/webhooks"), (.post, "/webhooks/:id/deliveries/:delivery/resend"),
+        (.get, "/connectors"),
         (.get, "/live"), (.get, "/export.csv"), (.get, "/assets/dashboard.css"), (.get, "/assets/dashboard.js"),
     ]
 
@@ -65,6 +67,28 @@ public struct Dashboard: Sendable {
         for (action, handler) in [("pause", api.pauseCampaign), ("resume", api.resumeCampaign), ("cancel", api.cancelCampaign)] {
             router.post(RouterPath("/campaigns/:id/\(action)")) { request, context in
                 try await changeCampaign(request, context: context, handler: handler)
+            }
+        }
+        router.get("/keys") { request, context in
+            try await signedIn(request, context: context) { context, session, secret in
+                try await pages.keys(context: context, store: store, csrf: session.csrfToken(secret: secret))
+            }
+        }
+        router.post("/keys", use: createKey)
+        router.post("/keys/:id/revoke") { request, context in
+            try await adminAction(request, context: context, then: "/keys") { try await api.revokeKey(request, context: $0) }
+        }
+        router.get("/webhooks") { request, context in
+            try await signedIn(request, context: context) { context, session, secret in
+                try await pages.webhooks(context: context, store: store, csrf: session.csrfToken(secret: secret))
+            }
+        }
+        router.post("/webhooks/:id/deliveries/:delivery/resend") { request, context in
+            try await adminAction(request, context: context, then: "/webhooks") { try await api.resendDelivery(request, context: $0) }
+        }
+        router.get("/connectors") { request, context in
+            try await signedIn(request, context: context) { context, session, secret in
+                pages.connectors(api.connectors, context: context, csrf: session.csrfToken(secret: secret))
             }
         }
         router.get("/live") { request, context in
@@ -181,6 +205,63 @@ public struct Dashboard: Sendable {
                 return pages.problem(problem.status, heading: problem.title, detail: problem.detail)
             }
             return Self.redirect("/campaigns/\(id)", clearing: nil, secure: secureCookies)
+        }
+    }
+
+    struct KeyForm: Decodable {
+        var csrf: String?
+        var name: String?
+        var rateLimit: String?
+        var scopeSend: String?
+        var scopeRead: String?
+        var scopeAdmin: String?
+        enum CodingKeys: String, CodingKey {
+            case csrf, name, rateLimit = "rate_limit", scopeSend = "scope_send", scopeRead = "scope_read", scopeAdmin = "scope_admin"
+        }
+    }
+
+    /// A new key for the session's account through the API's own rule; the page shows its secret once.
+    @Sendable func createKey(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let form = try await Self.form(KeyForm.self, request, context: context)
+        return try await signedIn(request, context: context) { context, session, secret in
+            let csrf = session.csrfToken(secret: secret)
+            guard session.acceptsCSRF(form.csrf, secret: secret) else {
+                return pages.problem(.forbidden, heading: "No key made", detail: "The form did not come from this session. Reload the page and try again.")
+            }
+            guard context.key?.scopes.contains(.admin) == true else {
+                return pages.problem(.forbidden, heading: "No key made", detail: "This key cannot make keys (it lacks the admin scope).")
+            }
+            let scopes = [(form.scopeSend, "send"), (form.scopeRead, "read"), (form.scopeAdmin, "admin")].compactMap { $0.0 == nil ? nil : $0.1 }
+            let rate = form.rateLimit.flatMap { $0.isEmpty ? nil : $0 }
+            guard rate == nil || Int(rate!) != nil else {
+                return try await pages.keys(context: context, store: store, csrf: csrf, error: "Requests a second: '\(rate!)' is not a whole number.", status: .unprocessableContent)
+            }
+            do {
+                let created = try await api.issueKey(account: nil, role: nil, scopes: scopes, name: form.name, rateLimit: rate.flatMap { Int($0) }, context: context)
+                return try await pages.keys(context: context, store: store, csrf: csrf, created: created, status: .created)
+            } catch let problem as APIProblem {
+                return try await pages.keys(context: context, store: store, csrf: csrf, error: "\(problem.field.map { "\($0): " } ?? "")\(problem.detail)", status: problem.status)
+            }
+        }
+    }
+
+    /// A form post that changes the account's configuration (admin scope) through an API handler, then back to `page`.
+    func adminAction(_ request: Request, context: HeraldRequestContext, then page: String,
+                     _ action: @escaping (HeraldRequestContext) async throws -> Response) async throws -> Response {
+        let form = try await Self.form(CSRFForm.self, request, context: context)
+        return try await signedIn(request, context: context) { context, session, secret in
+            guard session.acceptsCSRF(form.csrf, secret: secret) else {
+                return pages.problem(.forbidden, heading: "Nothing changed", detail: "The form did not come from this session. Reload the page and try again.")
+            }
+            guard context.key?.scopes.contains(.admin) == true else {
+                return pages.problem(.forbidden, heading: "Nothing changed", detail: "This key lacks the admin scope.")
+            }
+            do {
+                _ = try await action(context)
+            } catch let problem as APIProblem {
+                return pages.problem(problem.status, heading: problem.title, detail: problem.detail)
+            }
+            return Self.redirect(page, clearing: nil, secure: secureCookies)
         }
     }
 

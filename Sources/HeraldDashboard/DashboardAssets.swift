@@ -32,6 +32,8 @@ enum DashboardAssets {
         .chart { max-width: 640px; font-size: 14px; } .chart text { fill: var(--ink); } .chart rect.bar { fill: #5b7fa6; }
         .chart rect.s-delivered { fill: var(--good); } .chart rect.s-undelivered, .chart rect.s-failed, .chart rect.s-rejected, .chart rect.s-expired { fill: var(--bad); }
         .chart a:focus-visible rect { stroke: var(--accent); stroke-width: 3; }
+        .card.wide { max-width: none; margin-bottom: 16px; } fieldset { border: 1px solid var(--line); border-radius: 4px; }
+        label.inline { display: inline-block; margin-right: 8px; color: var(--ink); } .secret { font-size: 1.1rem; user-select: all; }
         progress { width: 100%; max-width: 30rem; height: 1rem; }
         @media (max-width: 600px) { .filters input { width: 100%; } .filters > div { flex: 1 1 45%; } main { padding: 8px; } }
         """

@@ -6,7 +6,8 @@ enum DashboardTemplates {
     static func library() throws -> MustacheLibrary {
         var library = MustacheLibrary()
         for (name, text) in [("head", head), ("foot", foot), ("sign-in", signIn), ("messages", messages), ("message", message), ("problem", problem), ("campaigns", campaigns),
-                                  ("campaign", campaign), ("chart", chart)] {
+                                  ("campaign", campaign), ("chart", chart),
+                                  ("keys", keys), ("webhooks", webhooks), ("connectors", connectors)] {
             try library.register(text, named: name)
         }
         return library
@@ -30,6 +31,9 @@ enum DashboardTemplates {
           <nav aria-label="Main">
             <a href="/"{{#onLog}} aria-current="page"{{/onLog}}>Messages</a>
             <a href="/campaigns"{{#onCampaigns}} aria-current="page"{{/onCampaigns}}>Campaigns</a>
+            <a href="/webhooks"{{#onWebhooks}} aria-current="page"{{/onWebhooks}}>Webhooks</a>
+            <a href="/keys"{{#onKeys}} aria-current="page"{{/onKeys}}>Keys</a>
+            {{#operator}}<a href="/connectors"{{#onConnectors}} aria-current="page"{{/onConnectors}}>Connectors</a>{{/operator}}
           </nav>
           <form class="signout" method="post" action="/sign-out">
             <span class="who">{{account}}{{#operator}} (operator){{/operator}}</span>
@@ -196,6 +200,64 @@ enum DashboardTemplates {
           {{#reasonBars}}{{>chart}}{{/reasonBars}}
         </section>
         {{/hasReasons}}
+        {{>foot}}
+        """
+
+    static let keys = """
+        {{>head}}
+        <h1>API keys</h1>
+        {{#created}}<div class="card" role="status"><p><strong>New key {{prefix}}…</strong> (shown once: copy it now)</p><p><code class="secret">{{secret}}</code></p></div>{{/created}}
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        <form method="post" action="/keys" class="filters" aria-label="Create a key">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <div><label for="k-name">Label</label><input id="k-name" name="name" maxlength="100" placeholder="billing service"></div>
+          <fieldset><legend>Scopes</legend>{{#scopes}}<label class="inline"><input type="checkbox" name="scope_{{.}}" value="1" checked> {{.}}</label>{{/scopes}}</fieldset>
+          <div><label for="k-rate">Requests a second (empty: no limit)</label><input id="k-rate" name="rate_limit" inputmode="numeric" pattern="[0-9]*"></div>
+          <div class="actions"><button type="submit">Create key</button></div>
+        </form>
+        <div class="table-wrap">
+        <table>
+          <caption>Newest first; secrets are never shown again</caption>
+          <thead><tr><th scope="col">Key</th><th scope="col">Label</th><th scope="col">Account</th><th scope="col">Role</th><th scope="col">Scopes</th><th scope="col">Rate limit</th><th scope="col">Created</th><th scope="col">State</th></tr></thead>
+          <tbody>
+          {{#keys}}<tr><td><code>{{prefix}}…</code> <small>{{id}}</small>{{#current}} <strong>(this session)</strong>{{/current}}</td><td>{{name}}</td><td>{{account}}</td><td>{{role}}</td><td>{{scopes}}</td><td>{{rateLimit}}</td><td>{{created}}</td>
+          <td>{{#revoked}}revoked {{revoked}}{{/revoked}}{{^revoked}}<form method="post" action="/keys/{{id}}/revoke"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Revoke key {{prefix}}">Revoke</button></form>{{/revoked}}</td></tr>{{/keys}}
+          </tbody>
+        </table>
+        </div>
+        {{>foot}}
+        """
+
+    static let webhooks = """
+        {{>head}}
+        <h1>Webhooks</h1>
+        {{#hooks}}
+        <section class="card wide" aria-label="Webhook {{url}}">
+          <h2><code>{{url}}</code></h2>
+          <p>{{events}} · created {{created}}{{#batch}} · {{batch}}{{/batch}}{{#rotation}} · {{rotation}}{{/rotation}} · <small>{{id}}</small></p>
+          <div class="table-wrap"><table>
+            <caption>Latest deliveries</caption>
+            <thead><tr><th scope="col">Delivery</th><th scope="col">Message</th><th scope="col">State</th><th scope="col">Attempts</th><th scope="col"></th></tr></thead>
+            <tbody>
+            {{#deliveries}}<tr><td>{{created}}</td><td><a href="/messages/{{message}}">{{message}}</a></td><td>{{state}}</td>
+            <td>{{#attempts}}<div>{{at}}: {{code}} in {{ms}} ms{{#error}} · {{error}}{{/error}}</div>{{/attempts}}</td>
+            <td>{{#resendable}}<form method="post" action="/webhooks/{{webhook}}/deliveries/{{id}}/resend"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Send again</button></form>{{/resendable}}</td></tr>{{/deliveries}}
+            {{^deliveries}}<tr><td colspan="5">Nothing sent yet.</td></tr>{{/deliveries}}
+            </tbody>
+          </table></div>
+        </section>
+        {{/hooks}}
+        {{^hooks}}<p>No webhooks: add one with POST /v1/webhooks.</p>{{/hooks}}
+        {{>foot}}
+        """
+
+    static let connectors = """
+        {{>head}}
+        <h1>Connectors</h1>
+        <div class="table-wrap"><table>
+          <thead><tr><th scope="col">Connector</th><th scope="col">Type</th><th scope="col">Channels</th><th scope="col">State</th><th scope="col">Detail</th></tr></thead>
+          <tbody>{{#connectors}}<tr><td>{{name}}</td><td>{{type}}</td><td>{{channels}}</td><td>{{#up}}<span class="status s-delivered">up</span>{{/up}}{{^up}}<span class="status s-failed">down</span>{{/up}}</td><td class="text">{{detail}}</td></tr>{{/connectors}}</tbody>
+        </table></div>
         {{>foot}}
         """
 

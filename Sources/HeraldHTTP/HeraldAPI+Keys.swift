@@ -82,11 +82,21 @@ extension HeraldAPI {
 
     /// `POST /v1/keys`: a new key; the answer is the only place its secret is ever shown.
     @Sendable func createKey(_ request: Request, context: HeraldRequestContext) async throws -> Response {
-        let caller = try context.requireAccount()
         let body: KeyRequestJSON = try await Self.decode(request, context: context)
+        let (secret, key) = try await issueKey(account: body.account, role: body.role, scopes: body.scopes, name: body.name, rateLimit: body.rateLimit,
+                                               context: context)
+        return try Self.encode(KeyJSON(key, secret: secret), status: .created)
+    }
+
+    /// Makes a key as the calling key may (the API's and the dashboard's one rule): an account key only for its own
+    /// account, never an operator key, never a scope it lacks; an operator key for any open account. Refusals are
+    /// problems naming the field.
+    public func issueKey(account name: String?, role roleName: String?, scopes scopeNames: [String]?, name label: String?, rateLimit: Int?,
+                         context: HeraldRequestContext) async throws -> (secret: String, key: APIKey) {
+        let caller = try context.requireAccount()
         let isOperator = context.role == .operator
         var account = caller
-        if let name = body.account, name != caller.name {
+        if let name, name != caller.name {
             guard isOperator else {
                 throw APIProblem(status: .forbidden, type: "operator-only", title: "Operator key required", detail: "an account key makes keys for its own account only",
                                  field: "account", fix: "leave account out, or use an operator key (herald keys create --role operator)")
@@ -97,7 +107,7 @@ extension HeraldAPI {
             account = named
         }
         var role = APIKeyRole.account
-        if let raw = body.role {
+        if let raw = roleName {
             guard let known = APIKeyRole(rawValue: raw) else {
                 throw APIProblem.invalid(FieldError(field: "role", problem: "'\(raw)' is not a role", fix: "use account or operator"))
             }
@@ -108,7 +118,7 @@ extension HeraldAPI {
             role = known
         }
         var scopes = Set(APIKeyScope.allCases)
-        if let raw = body.scopes {
+        if let raw = scopeNames {
             scopes = []
             for word in raw {
                 guard let scope = APIKeyScope(rawValue: word) else {
@@ -123,12 +133,11 @@ extension HeraldAPI {
             throw APIProblem(status: .forbidden, type: "missing-scope", title: "Scope required", detail: "this key cannot give the scope '\(extra.rawValue)' it does not have",
                              field: "scopes", fix: "ask only for scopes this key has: \(APIKeyScope.text(mine))")
         }
-        if let error = FieldLimits.check(body.name, field: "name", limit: 100) { throw APIProblem.invalid(error) }
-        if let limit = body.rateLimit, !(1...1_000_000).contains(limit) {
+        if let error = FieldLimits.check(label, field: "name", limit: 100) { throw APIProblem.invalid(error) }
+        if let limit = rateLimit, !(1...1_000_000).contains(limit) {
             throw APIProblem.invalid(FieldError(field: "rate_limit", problem: "rate_limit \(limit) is out of range", fix: "use 1 to 1000000 requests a second, or leave it out for none"))
         }
-        let (secret, key) = try await APIKeys.make(for: account, role: role, scopes: scopes, name: body.name, rateLimit: body.rateLimit, store: store)
-        return try Self.encode(KeyJSON(key, secret: secret), status: .created)
+        return try await APIKeys.make(for: account, role: role, scopes: scopes, name: label.flatMap { $0.isEmpty ? nil : $0 }, rateLimit: rateLimit, store: store)
     }
 
     /// `GET /v1/keys`: the account's keys (an operator's: every account's, or `?account=NAME`'s), revoked ones too.
@@ -150,7 +159,7 @@ extension HeraldAPI {
     }
 
     /// `DELETE /v1/keys/{id}`: the key stops working at once, on every node; the answer shows it revoked.
-    @Sendable func revokeKey(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func revokeKey(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let caller = try context.requireAccount()
         let id = try context.parameters.require("id")
         guard let key = try await store.revokeAPIKey(id: id, accountID: context.role == .operator ? nil : caller.id, at: Date()) else {

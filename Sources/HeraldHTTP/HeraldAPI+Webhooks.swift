@@ -194,7 +194,7 @@ extension HeraldAPI {
     }
 
     /// `POST /v1/webhooks/{id}/deliveries/{delivery}/resend`: sends the delivery again now, whatever its state.
-    @Sendable func resendDelivery(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func resendDelivery(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let delivery = try context.parameters.require("delivery")
         guard try await store.resendDelivery(id: delivery, accountID: account.id, now: Date()) else { throw APIProblem.notFound("delivery", id: delivery) }

@@ -121,15 +121,15 @@ struct EventFeedAPITests {
 
             // The stream, resumed after the first event: everything after it, nothing before.
             let firstCursor = try #require(data[0]["cursor"] as? String)
-            let stream = try await api.curl(["-N", "-s", "--max-time", "2", "-H", "Last-Event-ID: \(firstCursor)", "\(api.baseURL)/v1/events/stream"])
+            let stream = try await api.curl(["-N", "-s", "--max-time", "5", "-H", "Last-Event-ID: \(firstCursor)", "\(api.baseURL)/v1/events/stream"])
             #expect(stream.contains("retry: 2000"))
             #expect(!stream.contains("id: \(firstCursor)\n"))
             #expect(stream.contains("id: \(next)\n"))
             // Without a position the stream is live (history only when asked with replay=true).
-            let live = try await api.curl(["-N", "-s", "--max-time", "2", "\(api.baseURL)/v1/events/stream"])
+            let live = try await api.curl(["-N", "-s", "--max-time", "5", "\(api.baseURL)/v1/events/stream"])
             #expect(live.contains("retry: 2000"))
             #expect(!live.contains("id: \(firstCursor)\n"))
-            let replay = try await api.curl(["-N", "-s", "--max-time", "2", "\(api.baseURL)/v1/events/stream?replay=true"])
+            let replay = try await api.curl(["-N", "-s", "--max-time", "5", "\(api.baseURL)/v1/events/stream?replay=true"])
             #expect(replay.contains("id: \(firstCursor)\n"))
             #expect(stream.contains("event: QUEUED\ndata: {"))
         }

@@ -232,3 +232,58 @@ struct DashboardCampaignTests {
         }
     }
 }
+
+@Suite("Dashboard: keys, webhooks, connectors", .serialized)
+struct DashboardSettingsTests {
+    @Test("the keys page makes a key through the API's rule, shows its secret once, and revokes keys")
+    func keys() async throws {
+        try await APIHarness.run { api in
+            let browser = Browser(base: api.baseURL)
+            _ = try await browser.signIn(api.key)
+            let page = try await browser.get("/keys")
+            #expect(page.status == 200)
+            let csrf = try #require(Browser.csrf(page.html))
+            let made = try await browser.post("/keys", form: ["csrf": csrf, "name": "reports", "scope_read": "1", "rate_limit": "5"])
+            #expect(made.status == 201)
+            let secret = try #require(made.html.range(of: "<code class=\"secret\">").map { String(made.html[$0.upperBound...].prefix { $0 != "<" }) })
+            #expect(secret.hasPrefix("hk_"))
+            #expect(try await api.request("GET", "/v1/messages", key: secret).status == 200)
+            #expect(try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": "x"], key: secret).status == 403)
+            #expect(!(try await browser.get("/keys").html.contains(secret)), "the secret is shown once")
+            let bad = try await browser.post("/keys", form: ["csrf": csrf, "rate_limit": "0", "scope_read": "1"])
+            #expect(bad.status == 422)
+            #expect(bad.html.contains("rate_limit"))
+
+            let keyID = try #require((try await api.request("GET", "/v1/keys").json["data"] as? [[String: Any]])?.first { $0["name"] as? String == "reports" }?["id"] as? String)
+            #expect(try await browser.post("/keys/\(keyID)/revoke", form: ["csrf": "forged"]).status == 403)
+            let revoked = try await browser.post("/keys/\(keyID)/revoke", form: ["csrf": csrf])
+            #expect(revoked.status == 303)
+            #expect(try await api.request("GET", "/v1/messages", key: secret).status == 401)
+
+            // A read-only key sees no keys page.
+            let reader = Browser(base: api.baseURL)
+            let readKey = try #require(try await api.request("POST", "/v1/keys", json: ["scopes": ["read"]]).json["key"] as? String)
+            _ = try await reader.signIn(readKey)
+            #expect(try await reader.get("/keys").status == 403)
+        }
+    }
+
+    @Test("the webhooks page lists each endpoint's deliveries with their attempts; connectors are for operators")
+    func webhooksAndConnectors() async throws {
+        try await APIHarness.run { api in
+            _ = try await api.request("POST", "/v1/webhooks", json: ["url": "https://example.com/hook?a=1&b=2"])
+            let browser = Browser(base: api.baseURL)
+            _ = try await browser.signIn(api.key)
+            let page = try await browser.get("/webhooks")
+            #expect(page.status == 200)
+            #expect(page.html.contains("https://example.com/hook?a=1&amp;b=2"))
+            #expect(try await browser.get("/connectors").status == 403)
+            let ops = Browser(base: api.baseURL)
+            _ = try await ops.signIn(api.operatorKey)
+            let connectors = try await ops.get("/connectors")
+            #expect(connectors.status == 200)
+            #expect(connectors.html.contains("simulator"))
+            #expect(connectors.html.contains(">up</span>"))
+        }
+    }
+}

@@ -116,14 +116,14 @@ struct SMPPLeaseTests {
     @Test("A slow SMSC outlasting the claim lease: the live worker renews it, no other worker sends the messages again")
     func renewedLeases() async throws {
         var smsc = SMSCSimulatorConfiguration(receiptDelay: 0.01...0.02)
-        // The SMSC answers after more than twice the lease; renewals every third of it leave 1.6 s of slack for a loaded
-        // machine (the whole suite runs in parallel on two cores).
-        smsc.responseDelay = 5.5
-        try await SMPPHarness.run(smsc: smsc, connector: { $0.window = 50; $0.responseTimeout = .seconds(10) }) { harness in
+        // The SMSC answers after more than twice the lease; renewals every third of it leave 4 s of slack for a loaded
+        // machine (the whole suite runs in parallel on two cores, and a renewal waits its turn at the single writer).
+        smsc.responseDelay = 13
+        try await SMPPHarness.run(smsc: smsc, connector: { $0.window = 50; $0.responseTimeout = .seconds(25) }) { harness in
             try await waitFor { harness.connector.boundSessions == 1 }
             var ids: [String] = []
             for index in 0..<20 { ids.append(try await harness.send(to: SMPPEndToEndTests.number(200, prefix: "+4474008"), text: "Slow \(index)")) }
-            let configuration = Dispatcher.Configuration(workers: 1, batchSize: 64, lease: 2.4, retry: RetryPolicy(maxAttempts: 10, baseDelay: 0.05, maxDelay: 0.4, jitter: 0))
+            let configuration = Dispatcher.Configuration(workers: 1, batchSize: 64, lease: 6, retry: RetryPolicy(maxAttempts: 10, baseDelay: 0.05, maxDelay: 0.4, jitter: 0))
             let first = Dispatcher(store: harness.store, connectors: ConnectorRegistry([harness.connector]), configuration: configuration)
             let second = Dispatcher(store: harness.store, connectors: ConnectorRegistry([harness.connector]), configuration: configuration)
             try await withThrowingTaskGroup(of: Int.self) { group in
@@ -132,7 +132,7 @@ struct SMPPLeaseTests {
                     // Another node polling all along: it would take the messages the moment a lease ran out.
                     try await Task.sleep(for: .milliseconds(100))
                     var taken = 0
-                    for _ in 0..<65 {
+                    for _ in 0..<145 {
                         taken += try await second.runOnce()
                         try await Task.sleep(for: .milliseconds(100))
                     }
