@@ -50,7 +50,8 @@ public struct Dashboard: Sendable {
         }
         router.get("/messages/:id") { request, context in
             try await signedIn(request, context: context) { context, session, secret in
-                try await pages.message(try context.parameters.require("id"), context: context, store: store, csrf: session.csrfToken(secret: secret))
+                try await pages.message(try context.parameters.require("id"), request: request, context: context, store: store,
+                                        csrf: session.csrfToken(secret: secret))
             }
         }
         router.post("/messages/:id/cancel", use: cancel)

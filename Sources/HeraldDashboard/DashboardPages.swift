@@ -66,8 +66,11 @@ struct DashboardPages: Sendable {
     }
 
     func log(_ request: Request, context: HeraldRequestContext, store: any HeraldStore, csrf: String) async throws -> Response {
-        guard let account = context.account else { return problem(.unauthorized, heading: "Signed out", detail: "Sign in again.") }
+        guard let own = context.account else { return problem(.unauthorized, heading: "Signed out", detail: "Sign in again.") }
         var filter = LogFilter(request)
+        guard let account = try await viewedAccount(request, context: context, store: store) else {
+            return problem(.notFound, heading: "No such account", detail: "There is no account with that name.")
+        }
         let query = filter.query(accountID: account.id)
         var page = filter.problems.isEmpty ? try await store.messages(matching: query) : []
         let hasMore = page.count > 50
@@ -85,22 +88,35 @@ struct DashboardPages: Sendable {
         }
         var view = header(context, title: "Messages", csrf: csrf)
         view["onLog"] = true
-        // Live on the first page only: an older page stays as it was read.
-        if filter.cursor.isEmpty { view["live"] = "log-rows" }
+        // Live on the first page only (an older page stays as it was read), and for the signed-in account's own log.
+        if filter.cursor.isEmpty, account.id == own.id { view["live"] = "log-rows" }
+        if context.role == .operator {
+            view["accounts"] = try await store.accounts().map { ["name": $0.name, "selected": $0.id == account.id] }
+            view["hasAccounts"] = true
+        }
+        view["accountQuery"] = account.id == own.id ? "" : "?" + Self.queryString([("account", account.name)])
         view["filter"] = ["reason": filter.reason, "to": filter.to, "tag": filter.tag, "campaign": filter.campaign, "since": filter.since, "until": filter.until]
         view["statuses"] = MessageStatus.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == filter.status] }
         view["vocabularies"] = Vocabulary.allCases.map { ["value": $0.rawValue, "selected": $0 == words] }
         view["rows"] = rows
         view["problem"] = filter.problems.isEmpty ? nil : filter.problems.joined(separator: " ")
-        var next = filter.pairs
+        var next = filter.pairs + (account.id == own.id ? [] : [("account", account.name)])
         if words != .canonical { next.append(("vocabulary", words.rawValue)) }
         if hasMore, let last = page.last { view["older"] = "/?" + Self.queryString(next + [("cursor", last.id)]) }
         view["exportURL"] = "/export.csv?" + Self.queryString([("format", "csv")] + filter.pairs)
         return render("messages", view, status: filter.problems.isEmpty ? .ok : .badRequest)
     }
 
-    func message(_ id: String, context: HeraldRequestContext, store: any HeraldStore, csrf: String) async throws -> Response {
-        guard let account = context.account, let (message, events) = try await store.messageWithEvents(id: id, accountID: account.id) else {
+    /// The account a page shows: the signed-in one, or (operator keys) the one `?account=NAME` names; nil: no such account.
+    func viewedAccount(_ request: Request, context: HeraldRequestContext, store: any HeraldStore) async throws -> Account? {
+        guard let own = context.account else { return nil }
+        guard context.role == .operator, let name = request.uri.queryParameters["account"].map(String.init), !name.isEmpty, name != own.name else { return own }
+        return try await store.account(named: name)
+    }
+
+    func message(_ id: String, request: Request, context: HeraldRequestContext, store: any HeraldStore, csrf: String) async throws -> Response {
+        guard let account = try await viewedAccount(request, context: context, store: store),
+              let (message, events) = try await store.messageWithEvents(id: id, accountID: account.id) else {
             return problem(.notFound, heading: "No such message", detail: "There is no message \(id) in this account.")
         }
         var view = header(context, title: "Message \(message.id)", csrf: csrf)
@@ -115,6 +131,8 @@ struct DashboardPages: Sendable {
             view["reason"] = ["code": reason.rawValue, "meaning": info.meaning, "resolution": info.resolution]
         }
         view["cancelable"] = [.scheduled, .queued, .deferred].contains(message.status) && context.key?.scopes.contains(.send) == true
+            && account.id == context.account?.id
+        if account.id != context.account?.id { view.removeValue(forKey: "live"); view["viewing"] = account.name }
         view["channel"] = message.channel.rawValue
         view["to"] = message.to
         view["from"] = message.from as Any

@@ -69,6 +69,8 @@ enum DashboardTemplates {
         {{>head}}
         <h1>Messages</h1>
         <form method="get" action="/" class="filters" aria-label="Filter messages">
+          {{#hasAccounts}}<div><label for="f-account">Account</label>
+          <select id="f-account" name="account">{{#accounts}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/accounts}}</select></div>{{/hasAccounts}}
           <div><label for="f-status">Status</label>
           <select id="f-status" name="status"><option value="">any</option>{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/statuses}}</select></div>
           <div><label for="f-reason">Reason</label><input id="f-reason" name="reason" value="{{filter.reason}}" placeholder="ABSENT_SUBSCRIBER"></div>
@@ -88,7 +90,7 @@ enum DashboardTemplates {
           <thead><tr><th scope="col">Message</th><th scope="col">Created</th><th scope="col">Channel</th><th scope="col">To</th><th scope="col">Status</th><th scope="col">Reason</th><th scope="col">Cost</th></tr></thead>
           <tbody id="log-rows">
           {{#rows}}
-          <tr data-id="{{id}}"><td><a href="/messages/{{id}}">{{id}}</a></td><td><time datetime="{{created}}">{{createdShort}}</time></td><td>{{channel}}</td><td>{{to}}</td>
+          <tr data-id="{{id}}"><td><a href="/messages/{{id}}{{accountQuery}}">{{id}}</a></td><td><time datetime="{{created}}">{{createdShort}}</time></td><td>{{channel}}</td><td>{{to}}</td>
           <td><span class="status s-{{statusClass}}">{{status}}</span></td><td>{{#reason}}<abbr title="{{reasonMeaning}}">{{reason}}</abbr>{{/reason}}</td><td>{{cost}}</td></tr>
           {{/rows}}
           {{^rows}}<tr><td colspan="7">No messages match.</td></tr>{{/rows}}
@@ -102,7 +104,7 @@ enum DashboardTemplates {
     static let message = """
         {{>head}}
         <p><a href="/">← Messages</a></p>
-        <h1>Message <code>{{id}}</code></h1>
+        <h1>Message <code>{{id}}</code>{{#viewing}} <small>of account {{viewing}}</small>{{/viewing}}</h1>
         <section class="card summary" aria-labelledby="status-heading">
           <h2 id="status-heading">Status: <span class="status s-{{statusClass}}">{{status}}</span>{{#final}} <small>(final)</small>{{/final}}</h2>
           <p>{{statusMeaning}}</p>

@@ -287,3 +287,30 @@ struct DashboardSettingsTests {
         }
     }
 }
+
+@Suite("Dashboard: operators", .serialized)
+struct DashboardOperatorTests {
+    @Test("an operator key reads any account's log and messages; an account key cannot, whatever it asks")
+    func operatorSeesEveryAccount() async throws {
+        try await APIHarness.run { api in
+            let sent = try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": "+14155550100", "text": "acme's"])
+            let id = try #require(sent.json["id"] as? String)
+            let ops = Browser(base: api.baseURL)
+            _ = try await ops.signIn(api.operatorKey)
+            #expect(!(try await ops.get("/").html.contains(id)), "the operator's own account first")
+            let log = try await ops.get("/?account=acme")
+            #expect(log.html.contains("<option value=\"acme\" selected>acme</option>"))
+            #expect(log.html.contains("href=\"/messages/\(id)?account=acme\""))
+            let page = try await ops.get("/messages/\(id)?account=acme")
+            #expect(page.status == 200)
+            #expect(page.html.contains("of account acme"))
+            #expect(!page.html.contains("Cancel this message"))
+            #expect(try await ops.get("/?account=nobody").status == 404)
+
+            let other = Browser(base: api.baseURL)
+            _ = try await other.signIn(api.otherKey)
+            #expect(!(try await other.get("/?account=acme").html.contains(id)))
+            #expect(try await other.get("/messages/\(id)?account=acme").status == 404)
+        }
+    }
+}
