@@ -92,6 +92,7 @@ extension HeraldAPI {
         guard let updated = try await store.updateSettings(accountID: account.id, settings: settings) else {
             throw APIProblem.notFound("account", id: account.id)
         }
+        keyCache.invalidate()
         return try Self.encode(AccountJSON(updated, currency: gateway.prices.currency))
     }
 }

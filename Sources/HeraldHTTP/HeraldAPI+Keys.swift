@@ -165,6 +165,7 @@ extension HeraldAPI {
         guard let key = try await store.revokeAPIKey(id: id, accountID: context.role == .operator ? nil : caller.id, at: Date()) else {
             throw APIProblem.notFound("key", id: id)
         }
+        keyCache.invalidate()
         return try Self.encode(KeyJSON(key))
     }
 
@@ -199,6 +200,7 @@ extension HeraldAPI {
                              field: "id", fix: "close it with an operator key of another account")
         }
         guard let account = try await store.disableAccount(id: id, at: Date()) else { throw APIProblem.notFound("account", id: id) }
+        keyCache.invalidate()
         return try Self.encode(AccountJSON(account, currency: gateway.prices.currency))
     }
 }

@@ -18,6 +18,8 @@ public struct HeraldAPI: Sendable {
     public let connectors: [any Connector]
     /// Each key's request rate on this node.
     let rateLimiter: KeyRateLimiter
+    /// Authenticated keys; run it as a service to hear of other nodes' revocations.
+    public let keyCache: KeyCache
     /// How often an idle event stream looks for new events.
     let feedPollInterval: Duration
     /// Receipts ingested since start by outcome (the ingestor's counters), shown with the unmatched ones.
@@ -37,8 +39,9 @@ public struct HeraldAPI: Sendable {
                 receiptCounts: @escaping @Sendable () -> ReceiptIngestor.Counts? = { nil },
                 callbackAddresses: AddressPolicy = AddressPolicy(allowPrivate: false), links: LinkSigner? = nil,
                 providerIntake: ProviderCallbackIntake? = nil, publicURL: String? = nil, metrics: (@Sendable () -> String)? = nil,
-                rateLimiter: KeyRateLimiter = KeyRateLimiter()) {
+                rateLimiter: KeyRateLimiter = KeyRateLimiter(), keyCache: KeyCache? = nil) {
         self.rateLimiter = rateLimiter
+        self.keyCache = keyCache ?? KeyCache(store: gateway.store)
         self.metrics = metrics
         self.links = links
         self.providerIntake = providerIntake
@@ -83,13 +86,13 @@ public struct HeraldAPI: Sendable {
         router.get("/t/o/:token", use: openPixel)
         router.get("/t/c/:token", use: click)
         addProviderRoutes(to: router)
-        router.group("metrics").add(middleware: APIKeyMiddleware(store: store, limiter: rateLimiter)).get { _, context in
+        router.group("metrics").add(middleware: APIKeyMiddleware(store: store, limiter: rateLimiter, cache: keyCache)).get { _, context in
             try context.requireOperator("the metrics")
             guard let metrics else { throw APIProblem.notFound("metrics", id: "metrics") }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: metrics())))
         }
-        let v1 = router.group("v1").add(middleware: APIKeyMiddleware(store: store, limiter: rateLimiter))
+        let v1 = router.group("v1").add(middleware: APIKeyMiddleware(store: store, limiter: rateLimiter, cache: keyCache))
         for endpoint in endpoints {
             let (scope, handler) = (endpoint.scope, endpoint.handler)
             v1.on(RouterPath(String(endpoint.path.dropFirst("/v1/".count))), method: endpoint.method) { request, context in

@@ -53,6 +53,14 @@ extension PostgresStore {
         return nil
     }
 
+    public func revocationCount() async throws -> Int {
+        let rows = try await client.query("""
+            SELECT (SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NOT NULL) + (SELECT COUNT(*) FROM accounts WHERE disabled_at IS NOT NULL)
+            """, logger: logger)
+        for try await (count) in rows.decode(Int.self) { return count }
+        return 0
+    }
+
     public func accounts() async throws -> [Account] {
         var accounts: [Account] = []
         for try await row in try await client.query("SELECT \(unescaped: Self.accountColumns) FROM accounts a ORDER BY a.created_at, a.id", logger: logger) {

@@ -52,6 +52,14 @@ extension SQLiteStore {
         }
     }
 
+    public func revocationCount() async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT (SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NOT NULL) + (SELECT COUNT(*) FROM accounts WHERE disabled_at IS NOT NULL)
+                """)) ?? 0
+        }
+    }
+
     public func accounts() async throws -> [Account] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT \(Self.accountColumns) FROM accounts a ORDER BY a.created_at, a.id").map(Self.account)

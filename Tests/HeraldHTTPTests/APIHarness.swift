@@ -72,7 +72,7 @@ struct APIHarness {
             },
             logger: Logger(label: "test.http")
         )
-        let group = ServiceGroup(services: [store, ReceiptIngestor(store: store, sink: sink), simulator, dispatcher, app], logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [store, ReceiptIngestor(store: store, sink: sink), simulator, dispatcher, api.keyCache, app], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = started.makeAsyncIterator()

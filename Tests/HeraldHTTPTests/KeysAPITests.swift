@@ -1,6 +1,7 @@
 import Foundation
 import HeraldCore
-import HeraldHTTP
+@testable import HeraldHTTP
+import HeraldStore
 import Synchronization
 import Testing
 
@@ -149,5 +150,41 @@ struct WebhookRotationAPITests {
             #expect(try await api.request("POST", "/v1/webhooks/wh_nothing/rotate-secret").status == 404)
             #expect(try await api.request("POST", "/v1/webhooks/\(id)/rotate-secret", key: api.otherKey).status == 404)
         }
+    }
+}
+
+@Suite("HTTP API: key cache", .serialized)
+struct KeyCacheTests {
+    @Test("a key revoked by another process (the CLI on the same database, another node) is refused once the cache hears of it")
+    func revokedElsewhere() async throws {
+        try await APIHarness.run { api in
+            let made = try await api.request("POST", "/v1/keys", json: ["name": "elsewhere"])
+            let secret = try #require(made.json["key"] as? String), id = try #require(made.json["id"] as? String)
+            #expect(try await api.request("GET", "/v1/messages", key: secret).status == 200, "now cached")
+            // As `herald keys revoke` would: straight in the database, not through this server.
+            _ = try await api.store.revokeAPIKey(id: id, accountID: nil, at: Date())
+            var status = 200
+            for _ in 0..<500 where status == 200 {
+                status = try await api.request("GET", "/v1/messages", key: secret).status
+                if status == 200 { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(status == 401)
+            #expect(try await api.request("GET", "/v1/messages").status == 200, "other keys still work")
+        }
+    }
+
+    @Test("what was read before an invalidation is not remembered after it")
+    func staleReadIsDropped() {
+        let cache = KeyCache()
+        let account = Account(id: "acc_1", name: "acme", createdAt: Date())
+        let key = APIKey(id: "key_1", prefix: "hk_abc", accountID: "acc_1", role: .account, createdAt: Date())
+        let before = cache.generation
+        cache.invalidate()
+        cache.remember("hash", account: account, key: key, readIn: before)
+        #expect(cache.lookup("hash") == nil)
+        cache.remember("hash", account: account, key: key, readIn: cache.generation)
+        #expect(cache.lookup("hash")?.1 == key)
+        cache.invalidate()
+        #expect(cache.lookup("hash") == nil)
     }
 }

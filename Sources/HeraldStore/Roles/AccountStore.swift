@@ -25,6 +25,9 @@ public protocol AccountStore: Sendable {
     /// Revokes the key (of this account, when one is given); the key as it is now, nil when there is no such key.
     /// Revoking a revoked key keeps its first revocation time.
     func revokeAPIKey(id: String, accountID: String?, at time: Date) async throws -> APIKey?
+    /// How many keys were ever revoked and accounts closed (it only grows): a change means some process revoked or closed
+    /// one, so what a node remembers of keys must be read again.
+    func revocationCount() async throws -> Int
     /// Replaces the account's settings; nil when there is no such account.
     func updateSettings(accountID: String, settings: AccountSettings) async throws -> Account?
     /// Adds to the prepaid balance (a negative amount takes from it); a postpaid account becomes prepaid from zero.
