@@ -56,7 +56,7 @@ let package = Package(
         // The store contract and its two backends.
         .target(
             name: "HeraldStore",
-            dependencies: ["HeraldCore", "HeraldJSON", "HeraldMetrics", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: ["HeraldCore", "HeraldJSON", "HeraldMetrics", "PhoneNumbers", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         .target(

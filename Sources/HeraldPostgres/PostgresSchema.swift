@@ -219,5 +219,16 @@ enum PostgresSchema {
             "ALTER TABLE webhooks ADD COLUMN previous_secret TEXT",
             "ALTER TABLE webhooks ADD COLUMN previous_secret_until TIMESTAMPTZ",
         ]),
+        (20, [
+            // Delivery analytics: counters added to as messages become final (DeliveryStats), read by the hour.
+            """
+            CREATE TABLE delivery_stats (
+                account_id TEXT NOT NULL, hour BIGINT NOT NULL, connector TEXT NOT NULL, country TEXT NOT NULL, prefix TEXT NOT NULL,
+                status TEXT NOT NULL, reason TEXT NOT NULL, count BIGINT NOT NULL, b0 BIGINT NOT NULL DEFAULT 0, b1 BIGINT NOT NULL DEFAULT 0, b2 BIGINT NOT NULL DEFAULT 0, b3 BIGINT NOT NULL DEFAULT 0, b4 BIGINT NOT NULL DEFAULT 0, b5 BIGINT NOT NULL DEFAULT 0, b6 BIGINT NOT NULL DEFAULT 0, b7 BIGINT NOT NULL DEFAULT 0, b8 BIGINT NOT NULL DEFAULT 0, b9 BIGINT NOT NULL DEFAULT 0, b10 BIGINT NOT NULL DEFAULT 0, b11 BIGINT NOT NULL DEFAULT 0, b12 BIGINT NOT NULL DEFAULT 0, b13 BIGINT NOT NULL DEFAULT 0,
+                PRIMARY KEY (account_id, hour, connector, country, prefix, status, reason)
+            )
+            """,
+            "CREATE INDEX delivery_stats_hour ON delivery_stats(hour)",
+        ]),
     ]
 }

@@ -135,3 +135,42 @@ extension PostgresStore {
         }
     }
 }
+
+/// Delivery analytics: counters added to in the ledger's transaction (one statement a batch), read by the hour.
+extension PostgresStore {
+    func addStats(_ rows: [DeliveryStats.Row], connection: PostgresConnection) async throws {
+        let merged = DeliveryStats.merge(rows).sorted { ($0.key.accountID, $0.key.hour, $0.key.connector, $0.key.prefix, $0.key.status, $0.key.reason)
+            < ($1.key.accountID, $1.key.hour, $1.key.connector, $1.key.prefix, $1.key.status, $1.key.reason) }
+        guard !merged.isEmpty else { return }
+        // Buckets travel as one text array per row ("1,0,0,..."), split back in SQL: postgres-nio binds no 2-D arrays.
+        let buckets = merged.map { $0.buckets.map(String.init).joined(separator: ",") }
+        let columns = DeliveryStatsColumns.names.enumerated().map { "split_part(u.buckets, ',', \($0.offset + 1))::int8" }.joined(separator: ", ")
+        try await connection.query("""
+            INSERT INTO delivery_stats (account_id, hour, connector, country, prefix, status, reason, count, \(unescaped: DeliveryStatsColumns.list))
+            SELECT u.account_id, u.hour, u.connector, u.country, u.prefix, u.status, u.reason, u.count, \(unescaped: columns)
+            FROM unnest(\(merged.map(\.key.accountID))::text[], \(merged.map(\.key.hour))::int8[], \(merged.map(\.key.connector))::text[],
+                        \(merged.map(\.key.country))::text[], \(merged.map(\.key.prefix))::text[], \(merged.map(\.key.status))::text[],
+                        \(merged.map(\.key.reason))::text[], \(merged.map { Int64($0.count) })::int8[], \(buckets)::text[])
+                AS u(account_id, hour, connector, country, prefix, status, reason, count, buckets)
+            ON CONFLICT (account_id, hour, connector, country, prefix, status, reason) DO UPDATE SET \(unescaped: DeliveryStatsColumns.additions)
+            """, logger: logger)
+    }
+
+    public func deliveryStats(accountID: String?, since: Date, until: Date) async throws -> [DeliveryStats.Row] {
+        let from = Int64((since.timeIntervalSince1970 / 3_600).rounded(.down)), to = Int64((until.timeIntervalSince1970 / 3_600).rounded(.up))
+        let rows = try await client.query("""
+            SELECT account_id, hour, connector, country, prefix, status, reason, count, \(unescaped: DeliveryStatsColumns.list) FROM delivery_stats
+            WHERE hour >= \(from) AND hour < \(to) AND (\(accountID)::text IS NULL OR account_id = \(accountID))
+            """, logger: logger)
+        var found: [DeliveryStats.Row] = []
+        for try await row in rows {
+            let c = row.makeRandomAccess()
+            found.append(DeliveryStats.Row(
+                key: DeliveryStats.Key(accountID: try c[0].decode(String.self), hour: try c[1].decode(Int64.self), connector: try c[2].decode(String.self),
+                                       country: try c[3].decode(String.self), prefix: try c[4].decode(String.self), status: try c[5].decode(String.self),
+                                       reason: try c[6].decode(String.self)),
+                count: Int(try c[7].decode(Int64.self)), buckets: try (0..<DeliveryStats.bucketCount).map { Int(try c[8 + $0].decode(Int64.self)) }))
+        }
+        return found
+    }
+}

@@ -51,6 +51,7 @@ extension PostgresStore {
                       detailSet: [Bool](), providerStatuses: [String](), providerErrors: [String]())
         var balanceDeltas: [String: Int64] = [:]
         var suppressions: [Suppression] = []
+        var stats: [DeliveryStats.Row] = []
         for id in ids {
             guard let head = heads[id] else { continue }
             var seen = Set<String>()
@@ -60,8 +61,10 @@ extension PostgresStore {
             guard !new.isEmpty, !parts.isEmpty else { continue }
             let (aggregate, changed, becameFinal) = MessageLedger.fold(new, into: &parts)
             if becameFinal {
-                HeraldMetrics.final(messageID: id, channel: head.channel, status: aggregate.status, reason: aggregate.reason,
-                                    connector: parts.lazy.compactMap(\.connector).first)
+                let connector = parts.lazy.compactMap(\.connector).first
+                HeraldMetrics.final(messageID: id, channel: head.channel, status: aggregate.status, reason: aggregate.reason, connector: connector)
+                stats.append(DeliveryStats.row(accountID: head.accountID, messageID: id, channel: head.channel, recipient: head.subject.to,
+                                               connector: connector, status: aggregate.status, reason: aggregate.reason, finalAt: transaction.outbox.now))
             }
             results[id] = (parts, new)
             for (event, changed) in zip(new, changed) {
@@ -105,6 +108,7 @@ extension PostgresStore {
                 """, logger: logger)
         }
         try await insertSuppressions(suppressions, connection: connection)
+        try await addStats(stats, connection: connection)
         if !balanceDeltas.isEmpty {
             // Accounts are locked in id order, so concurrent settlements cannot deadlock on them.
             let accounts = balanceDeltas.keys.sorted(), deltas = accounts.map { balanceDeltas[$0]! }

@@ -362,6 +362,18 @@ enum SQLiteSchema {
                 ALTER TABLE webhooks ADD COLUMN previous_secret_until REAL;
                 """)
         }
+        migrator.registerMigration("v20-delivery-stats") { db in
+            // Delivery analytics: counters added to as messages become final (DeliveryStats), read by the hour.
+            try db.execute(sql: """
+                CREATE TABLE delivery_stats (
+                    account_id TEXT NOT NULL, hour INTEGER NOT NULL, connector TEXT NOT NULL, country TEXT NOT NULL, prefix TEXT NOT NULL,
+                    status TEXT NOT NULL, reason TEXT NOT NULL, count INTEGER NOT NULL,
+                    b0 BIGINT NOT NULL DEFAULT 0, b1 BIGINT NOT NULL DEFAULT 0, b2 BIGINT NOT NULL DEFAULT 0, b3 BIGINT NOT NULL DEFAULT 0, b4 BIGINT NOT NULL DEFAULT 0, b5 BIGINT NOT NULL DEFAULT 0, b6 BIGINT NOT NULL DEFAULT 0, b7 BIGINT NOT NULL DEFAULT 0, b8 BIGINT NOT NULL DEFAULT 0, b9 BIGINT NOT NULL DEFAULT 0, b10 BIGINT NOT NULL DEFAULT 0, b11 BIGINT NOT NULL DEFAULT 0, b12 BIGINT NOT NULL DEFAULT 0, b13 BIGINT NOT NULL DEFAULT 0,
+                    PRIMARY KEY (account_id, hour, connector, country, prefix, status, reason)
+                ) WITHOUT ROWID;
+                CREATE INDEX delivery_stats_hour ON delivery_stats(hour);
+                """)
+        }
         return migrator
     }
 }

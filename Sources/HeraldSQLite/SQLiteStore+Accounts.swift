@@ -128,3 +128,33 @@ extension SQLiteStore {
         }
     }
 }
+
+/// Delivery analytics: counters added to in the ledger's transaction, read by the hour.
+extension SQLiteStore {
+    static let statsUpsert = """
+        INSERT INTO delivery_stats (account_id, hour, connector, country, prefix, status, reason, count, \(DeliveryStatsColumns.list))
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, \(DeliveryStatsColumns.names.map { _ in "?" }.joined(separator: ", ")))
+        ON CONFLICT (account_id, hour, connector, country, prefix, status, reason) DO UPDATE SET \(DeliveryStatsColumns.additions)
+        """
+
+    static func addStats(_ row: DeliveryStats.Row, db: Database) throws {
+        let key = row.key
+        var arguments: [(any DatabaseValueConvertible)?] = [key.accountID, key.hour, key.connector, key.country, key.prefix, key.status, key.reason, row.count]
+        arguments += row.buckets.map { $0 }
+        try db.cachedStatement(sql: statsUpsert).execute(arguments: StatementArguments(arguments))
+    }
+
+    public func deliveryStats(accountID: String?, since: Date, until: Date) async throws -> [DeliveryStats.Row] {
+        let from = Int64((since.timeIntervalSince1970 / 3_600).rounded(.down)), to = Int64((until.timeIntervalSince1970 / 3_600).rounded(.up))
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT account_id, hour, connector, country, prefix, status, reason, count, \(DeliveryStatsColumns.list) FROM delivery_stats
+                WHERE hour >= ? AND hour < ? AND (? IS NULL OR account_id = ?)
+                """, arguments: [from, to, accountID, accountID]).map { row in
+                DeliveryStats.Row(key: DeliveryStats.Key(accountID: row[0], hour: row[1], connector: row[2], country: row[3], prefix: row[4], status: row[5],
+                                                         reason: row[6]),
+                                  count: row[7], buckets: (0..<DeliveryStats.bucketCount).map { row[8 + $0] })
+            }
+        }
+    }
+}

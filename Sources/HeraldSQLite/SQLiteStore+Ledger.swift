@@ -79,8 +79,10 @@ extension SQLiteStore {
         guard !inserted.isEmpty, !parts.isEmpty else { return (parts, inserted) }
         let (aggregate, changed, becameFinal) = MessageLedger.fold(inserted, into: &parts)
         if becameFinal {
-            HeraldMetrics.final(messageID: messageID, channel: head.channel, status: aggregate.status, reason: aggregate.reason,
-                                connector: parts.lazy.compactMap(\.connector).first)
+            let connector = parts.lazy.compactMap(\.connector).first
+            HeraldMetrics.final(messageID: messageID, channel: head.channel, status: aggregate.status, reason: aggregate.reason, connector: connector)
+            try addStats(DeliveryStats.row(accountID: head.accountID, messageID: messageID, channel: head.channel, recipient: head.subject.to,
+                                           connector: connector, status: aggregate.status, reason: aggregate.reason, finalAt: outbox.now), db: db)
         }
         try learnWebhooks(of: head.accountID, into: &outbox, db: db)
         for index in inserted.indices {

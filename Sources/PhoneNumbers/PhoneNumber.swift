@@ -18,6 +18,22 @@ public struct PhoneNumber: Sendable, Hashable {
     /// Whether libphonenumber knows the region code (ISO 3166 alpha-2, upper case).
     public static func isKnownRegion(_ code: String) -> Bool { PhoneMetadata.shared.regions[code] != nil }
 
+    /// The calling code an E.164 number (`+447700900123`) starts with and the main region that uses it (`44`, `GB`):
+    /// dictionary lookups only, for counting numbers by destination on a hot path. Nil when no calling code matches.
+    public static func callingCode(ofE164 e164: String) -> (code: Int, region: String)? {
+        let digits = e164.utf8.dropFirst(e164.hasPrefix("+") ? 1 : 0)
+        var code = 0
+        for (length, digit) in digits.prefix(3).enumerated() {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
+            code = code * 10 + Int(digit - UInt8(ascii: "0"))
+            if length == 0, code == 0 { return nil }
+            if let regions = PhoneMetadata.shared.regionsByCountryCode[code], let region = regions.first(where: \.isMain) ?? regions.first {
+                return (code, region.code)
+            }
+        }
+        return nil
+    }
+
     /// Parses `raw`; national forms are read in `defaultRegion` (ISO 3166 alpha-2) when one is given.
     public static func parse(_ raw: String, defaultRegion: String? = nil) -> Result<PhoneNumber, PhoneNumberError> {
         let metadata = PhoneMetadata.shared
