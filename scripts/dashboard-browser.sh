@@ -6,7 +6,17 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 port=18751
 db="sqlite:$work/dashboard.sqlite"
-HERALD_SIMULATOR_DELAY_MS=300-900 HERALD_SIMULATOR_MIX=delivered=100 "$HERALD" serve --port $port --database "$db" > "$work/serve.log" 2>&1 &
+# Two connectors, so the analytics page has two to compare: the built-in simulator for +1 415 555 01xx (its magic
+# numbers) and `herald smsc` over SMPP for the rest.
+"$HERALD" smsc --port 18752 --delay-ms 50-200 --log-level warning > "$work/smsc.log" 2>&1 &
+pids+=($!)
+cat > "$work/herald.json" <<JSON
+{"connectors": [{"name": "sim", "type": "simulator"}, {"name": "carrier", "type": "smpp", "port": 18752, "system_id": "dashboard"}],
+ "routes": [{"channel": "sms", "prefix": "+141555501", "connector": "sim"}, {"channel": "sms", "connector": "carrier"},
+            {"channel": "email", "connector": "sim"}, {"channel": "chat", "connector": "sim"}]}
+JSON
+HERALD_SIMULATOR_DELAY_MS=300-900 HERALD_SIMULATOR_MIX=delivered=100 "$HERALD" serve --port $port --database "$db" --config "$work/herald.json" \
+  > "$work/serve.log" 2>&1 &
 pids+=($!)
 key=$(demo_key "$work/serve.log" $port)
 [ -n "$key" ] || { echo "dashboard-browser: herald serve did not start" >&2; cat "$work/serve.log" >&2; exit 1; }

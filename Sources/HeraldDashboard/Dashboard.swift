@@ -33,7 +33,7 @@ public struct Dashboard: Sendable {
         (.get, "/"), (.get, "/sign-in"), (.post, "/sign-in"), (.post, "/sign-out"), (.get, "/messages/:id"), (.post, "/messages/:id/cancel"),
         (.get, "/campaigns"), (.get, "/campaigns/:id"), (.post, "/campaigns/:id/pause"), (.post, "/campaigns/:id/resume"), (.post, "/campaigns/:id/cancel"),
         (.get, "/keys"), (.post, "/keys"), (.post, "/keys/:id/revoke"), (.get, "/webhooks"), (.post, "/webhooks/:id/deliveries/:delivery/resend"),
-        (.get, "/connectors"),
+        (.get, "/connectors"), (.get, "/analytics"),
         (.get, "/live"), (.get, "/export.csv"), (.get, "/assets/dashboard.css"), (.get, "/assets/dashboard.js"),
     ]
 
@@ -86,6 +86,11 @@ public struct Dashboard: Sendable {
         }
         router.post("/webhooks/:id/deliveries/:delivery/resend") { request, context in
             try await adminAction(request, context: context, then: "/webhooks") { try await api.resendDelivery(request, context: $0) }
+        }
+        router.get("/analytics") { request, context in
+            try await signedIn(request, context: context) { context, session, secret in
+                try await pages.analytics(request, context: context, store: store, csrf: session.csrfToken(secret: secret), now: now())
+            }
         }
         router.get("/connectors") { request, context in
             try await signedIn(request, context: context) { context, session, secret in

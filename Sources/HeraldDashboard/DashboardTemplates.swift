@@ -7,7 +7,7 @@ enum DashboardTemplates {
         var library = MustacheLibrary()
         for (name, text) in [("head", head), ("foot", foot), ("sign-in", signIn), ("messages", messages), ("message", message), ("problem", problem), ("campaigns", campaigns),
                                   ("campaign", campaign), ("chart", chart),
-                                  ("keys", keys), ("webhooks", webhooks), ("connectors", connectors)] {
+                                  ("keys", keys), ("webhooks", webhooks), ("connectors", connectors), ("analytics", analytics)] {
             try library.register(text, named: name)
         }
         return library
@@ -31,6 +31,7 @@ enum DashboardTemplates {
           <nav aria-label="Main">
             <a href="/"{{#onLog}} aria-current="page"{{/onLog}}>Messages</a>
             <a href="/campaigns"{{#onCampaigns}} aria-current="page"{{/onCampaigns}}>Campaigns</a>
+            <a href="/analytics"{{#onAnalytics}} aria-current="page"{{/onAnalytics}}>Analytics</a>
             <a href="/webhooks"{{#onWebhooks}} aria-current="page"{{/onWebhooks}}>Webhooks</a>
             <a href="/keys"{{#onKeys}} aria-current="page"{{/onKeys}}>Keys</a>
             {{#operator}}<a href="/connectors"{{#onConnectors}} aria-current="page"{{/onConnectors}}>Connectors</a>{{/operator}}
@@ -259,6 +260,32 @@ enum DashboardTemplates {
         <div class="table-wrap"><table>
           <thead><tr><th scope="col">Connector</th><th scope="col">Type</th><th scope="col">Channels</th><th scope="col">State</th><th scope="col">Detail</th></tr></thead>
           <tbody>{{#connectors}}<tr><td>{{name}}</td><td>{{type}}</td><td>{{channels}}</td><td>{{#up}}<span class="status s-delivered">up</span>{{/up}}{{^up}}<span class="status s-failed">down</span>{{/up}}</td><td class="text">{{detail}}</td></tr>{{/connectors}}</tbody>
+        </table></div>
+        {{>foot}}
+        """
+
+    static let analytics = """
+        {{>head}}
+        <h1>Delivery analytics</h1>
+        <form method="get" action="/analytics" class="filters" aria-label="Choose the view">
+          {{#hasAccounts}}<div><label for="a-account">Account</label><select id="a-account" name="account"><option value="">every account</option>{{#accounts}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/accounts}}</select></div>{{/hasAccounts}}
+          <div><label for="a-by">By</label><select id="a-by" name="by">{{#groupings}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/groupings}}</select></div>
+          <div><label for="a-period">Period</label><select id="a-period" name="period">{{#periods}}<option value="{{value}}"{{#selected}} selected{{/selected}}>last {{value}}</option>{{/periods}}</select></div>
+          <div class="actions"><button type="submit">Show</button></div>
+        </form>
+        <p>{{scope}}: {{#overall}}<strong>{{total}}</strong> messages ended, <strong>{{delivered}}</strong> delivered, {{noReceipt}} without a final receipt; accept to final p50 {{p50}}, p90 {{p90}}, p99 {{p99}}{{/overall}}</p>
+        {{#hasBars}}
+        <figure>
+          <svg class="chart" role="img" aria-label="Delivered share per {{stepLabel}}" viewBox="0 0 600 100" width="100%" preserveAspectRatio="none">
+          {{#bars}}<rect class="bar s-delivered" x="{{x}}" y="{{y}}" width="{{width}}" height="{{height}}"><title>{{title}}</title></rect>{{/bars}}
+          </svg>
+          <figcaption>Delivered share per {{stepLabel}} (UTC), oldest first</figcaption>
+        </figure>
+        {{/hasBars}}
+        <div class="table-wrap"><table id="analytics">
+          <thead><tr><th scope="col">{{groupLabel}}</th><th scope="col">Ended</th><th scope="col">Delivered</th><th scope="col">Not delivered</th><th scope="col">Top reasons</th><th scope="col">No final receipt</th><th scope="col">p50</th><th scope="col">p90</th><th scope="col">p99</th></tr></thead>
+          <tbody>{{#rows}}<tr><th scope="row">{{name}}</th><td>{{total}}</td><td>{{delivered}}</td><td>{{failed}}</td><td>{{reasons}}</td><td>{{noReceipt}}</td><td>{{p50}}</td><td>{{p90}}</td><td>{{p99}}</td></tr>{{/rows}}
+          {{^rows}}<tr><td colspan="9">No message ended in this period.</td></tr>{{/rows}}</tbody>
         </table></div>
         {{>foot}}
         """

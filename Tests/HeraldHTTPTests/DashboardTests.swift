@@ -314,3 +314,35 @@ struct DashboardOperatorTests {
         }
     }
 }
+
+@Suite("Dashboard: analytics", .serialized)
+struct DashboardAnalyticsTests {
+    @Test("the analytics page reads the ledger's counters: by connector and by destination, with the delivered share")
+    func analytics() async throws {
+        try await APIHarness.run { api in
+            var ids: [String] = []
+            for to in ["+14155550100", "+14155550101", "+447400123123"] {
+                ids.append(try #require(try await api.request("POST", "/v1/messages", json: ["channel": "sms", "to": to, "text": "hi"]).json["id"] as? String))
+            }
+            for id in ids { _ = try await api.waitForFinal(id) }
+            let browser = Browser(base: api.baseURL)
+            _ = try await browser.signIn(api.key)
+            let byConnector = try await browser.get("/analytics")
+            #expect(byConnector.status == 200)
+            // +1 415 555 0101 is the simulator's UNDELIVERED / ILLEGAL_NUMBER.
+            #expect(byConnector.html.contains("<th scope=\"row\">simulator</th><td>3</td><td>66.7 %</td><td>1</td><td>ILLEGAL_NUMBER 1</td>"))
+            #expect(byConnector.html.contains("<strong>3</strong> messages ended"))
+            let byCountry = try await browser.get("/analytics?by=country&period=7d")
+            #expect(byCountry.html.contains("<th scope=\"row\">US</th><td>2</td>"))
+            #expect(byCountry.html.contains("<th scope=\"row\">GB</th><td>1</td>"))
+            // Another account's figures are its own.
+            let other = Browser(base: api.baseURL)
+            _ = try await other.signIn(api.otherKey)
+            #expect(try await other.get("/analytics").html.contains("No message ended in this period."))
+            // An operator sees every account's.
+            let ops = Browser(base: api.baseURL)
+            _ = try await ops.signIn(api.operatorKey)
+            #expect(try await ops.get("/analytics").html.contains("every account: <strong>3</strong>"))
+        }
+    }
+}
