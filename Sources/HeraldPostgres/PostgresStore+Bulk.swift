@@ -51,7 +51,6 @@ extension PostgresStore {
                       detailSet: [Bool](), providerStatuses: [String](), providerErrors: [String]())
         var balanceDeltas: [String: Int64] = [:]
         var suppressions: [Suppression] = []
-        var stats: [DeliveryStats.Row] = []
         for id in ids {
             guard let head = heads[id] else { continue }
             var seen = Set<String>()
@@ -63,8 +62,9 @@ extension PostgresStore {
             if becameFinal {
                 let connector = parts.lazy.compactMap(\.connector).first
                 HeraldMetrics.final(messageID: id, channel: head.channel, status: aggregate.status, reason: aggregate.reason, connector: connector)
-                stats.append(DeliveryStats.row(accountID: head.accountID, messageID: id, channel: head.channel, recipient: head.subject.to,
-                                               connector: connector, status: aggregate.status, reason: aggregate.reason, finalAt: transaction.outbox.now))
+                transaction.outbox.count(DeliveryStats.row(accountID: head.accountID, messageID: id, channel: head.channel, recipient: head.subject.to,
+                                                           connector: connector, status: aggregate.status, reason: aggregate.reason,
+                                                           finalAt: transaction.outbox.now))
             }
             results[id] = (parts, new)
             for (event, changed) in zip(new, changed) {
@@ -108,7 +108,6 @@ extension PostgresStore {
                 """, logger: logger)
         }
         try await insertSuppressions(suppressions, connection: connection)
-        try await addStats(stats, connection: connection)
         if !balanceDeltas.isEmpty {
             // Accounts are locked in id order, so concurrent settlements cannot deadlock on them.
             let accounts = balanceDeltas.keys.sorted(), deltas = accounts.map { balanceDeltas[$0]! }

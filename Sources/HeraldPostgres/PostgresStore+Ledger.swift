@@ -53,6 +53,7 @@ extension PostgresStore {
             let result = try await body(transaction)
             let deliveries = transaction.outbox.deliveries
             try await self.insertDeliveries(deliveries, connection: connection)
+            try await self.addStats(Array(transaction.outbox.stats.values), connection: connection)
             return (result, deliveries)
         }
         handoff.deliver(deliveries)

@@ -73,6 +73,7 @@ public final class SQLiteStore: HeraldStore {
             var outbox = CallbackOutbox(now: now, leaseUntil: handoff.leaseUntil(now: now))
             let result = try body(db, &outbox)
             try Self.insertDeliveries(outbox.deliveries, db: db)
+            for row in outbox.stats.values { try Self.addStats(row, db: db) }
             return (result, outbox.deliveries)
         }
         handoff.deliver(deliveries)

@@ -13,6 +13,19 @@ public struct CallbackOutbox: Sendable {
     /// The webhooks of each account the transaction touched, read once per transaction.
     private var webhooks: [String: [Webhook]] = [:]
     public private(set) var deliveries: [WebhookDelivery] = []
+    /// The analytics counters of the messages that became final in this transaction, summed by key: written once at its
+    /// end (a batch of finals of one hour and connector is one row).
+    public private(set) var stats: [DeliveryStats.Key: DeliveryStats.Row] = [:]
+
+    public mutating func count(_ row: DeliveryStats.Row) {
+        if var existing = stats[row.key] {
+            existing.count += row.count
+            for index in existing.buckets.indices { existing.buckets[index] += row.buckets[index] }
+            stats[row.key] = existing
+        } else {
+            stats[row.key] = row
+        }
+    }
 
     public init(now: Date = Date(), leaseUntil: Date? = nil) {
         self.now = now
