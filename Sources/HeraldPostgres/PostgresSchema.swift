@@ -230,5 +230,9 @@ enum PostgresSchema {
             """,
             "CREATE INDEX delivery_stats_hour ON delivery_stats(hour)",
         ]),
+        (21, [
+            // The log filtered by reason (dashboard, GET /v1/messages?reason=) without a scan; only rows with a reason are in it.
+            "CREATE INDEX messages_account_reason ON messages(account_id, reason, id) WHERE reason IS NOT NULL",
+        ]),
     ]
 }
