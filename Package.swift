@@ -377,7 +377,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldStoreTests",
-            dependencies: ["HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldEngine", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -17,6 +17,11 @@ public struct AccountSettings: Sendable, Hashable, Codable {
     /// E-mail: record opens and clicks of messages that do not say (off when unset).
     public var trackOpens: Bool?
     public var trackClicks: Bool?
+    /// Retention: after this many days a message's text (body, subject, HTML, attachments) and its callbacks' bodies
+    /// are emptied; its status, timeline, reasons and cost stay. Nil: kept.
+    public var redactAfterDays: Int?
+    /// Retention: after this many days a final message is deleted with its timeline. Nil: kept.
+    public var deleteAfterDays: Int?
 
     public init(defaultCountry: String? = nil, validityMinutes: Int? = nil, smartEncoding: Bool? = nil, helpText: String? = nil,
                 quietHours: QuietHours? = nil, quietHoursMode: QuietHoursMode? = nil) {
@@ -32,7 +37,11 @@ public struct AccountSettings: Sendable, Hashable, Codable {
         case defaultCountry = "default_country", validityMinutes = "validity_minutes", smartEncoding = "smart_encoding"
         case helpText = "help_text", quietHours = "quiet_hours", quietHoursMode = "quiet_hours_mode"
         case trackOpens = "track_opens", trackClicks = "track_clicks"
+        case redactAfterDays = "redact_after_days", deleteAfterDays = "delete_after_days"
     }
+
+    /// Retention periods: 1 day to 10 years.
+    public static let retentionRange = 1...3_650
 
     /// The first field that is out of range, with its fix.
     public func problem() -> FieldError? {
@@ -41,6 +50,16 @@ public struct AccountSettings: Sendable, Hashable, Codable {
         }
         if let validity = validityMinutes, !MessageValidator.validityRange.contains(validity) {
             return FieldError(field: "validity_minutes", problem: "validity of \(validity) minutes is out of range", fix: "use 1 to 20160 minutes (14 days)")
+        }
+        if let days = redactAfterDays, !Self.retentionRange.contains(days) {
+            return FieldError(field: "redact_after_days", problem: "\(days) days is out of range", fix: "use 1 to 3650 days, or null to keep message text")
+        }
+        if let days = deleteAfterDays, !Self.retentionRange.contains(days) {
+            return FieldError(field: "delete_after_days", problem: "\(days) days is out of range", fix: "use 1 to 3650 days, or null to keep messages")
+        }
+        if let redact = redactAfterDays, let delete = deleteAfterDays, delete < redact {
+            return FieldError(field: "delete_after_days", problem: "messages would be deleted (after \(delete) days) before their text is redacted (after \(redact))",
+                              fix: "use a delete_after_days of at least redact_after_days, or leave redaction out")
         }
         if let help = helpText, help.isEmpty || help.count > 1_000 {
             return FieldError(field: "help_text", problem: "help_text is \(help.count) characters long", fix: "use 1 to 1000 characters")

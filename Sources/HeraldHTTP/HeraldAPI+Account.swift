@@ -68,6 +68,8 @@ struct AccountSettingsPatch: Decodable {
         try field(.quietHoursMode, QuietHoursMode.self, \.quietHoursMode)
         try field(.trackOpens, Bool.self, \.trackOpens)
         try field(.trackClicks, Bool.self, \.trackClicks)
+        try field(.redactAfterDays, Int.self, \.redactAfterDays)
+        try field(.deleteAfterDays, Int.self, \.deleteAfterDays)
         let all = steps
         apply = { settings in for step in all { step(&settings) } }
     }

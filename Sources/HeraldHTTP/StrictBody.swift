@@ -121,6 +121,7 @@ extension CampaignRequestJSON.Recipient: StrictBody {
 extension AccountSettingsPatch: StrictBody {
     static let fields: [String: BodyField] = Dictionary(uniqueKeysWithValues: [
         AccountSettings.CodingKeys.defaultCountry, .validityMinutes, .smartEncoding, .helpText, .quietHoursMode, .trackOpens, .trackClicks,
+        .redactAfterDays, .deleteAfterDays,
     ].map { ($0.stringValue, BodyField.value) } + [(AccountSettings.CodingKeys.quietHours.stringValue, .object(QuietHoursFields.self))])
 }
 

@@ -234,5 +234,9 @@ enum PostgresSchema {
             // The log filtered by reason (dashboard, GET /v1/messages?reason=) without a scan; only rows with a reason are in it.
             "CREATE INDEX messages_account_reason ON messages(account_id, reason, id) WHERE reason IS NOT NULL",
         ]),
+        (22, [
+            // How far each account's retention sweep has redacted, per table (the last id done).
+            "CREATE TABLE retention_marks (account_id TEXT NOT NULL, kind TEXT NOT NULL, through TEXT NOT NULL, PRIMARY KEY (account_id, kind))",
+        ]),
     ]
 }

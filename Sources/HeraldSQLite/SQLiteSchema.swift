@@ -378,6 +378,12 @@ enum SQLiteSchema {
             // The log filtered by reason (dashboard, GET /v1/messages?reason=) without a scan; only rows with a reason are in it.
             try db.execute(sql: "CREATE INDEX messages_account_reason ON messages(account_id, reason, id) WHERE reason IS NOT NULL")
         }
+        migrator.registerMigration("v22-retention") { db in
+            // How far each account's retention sweep has redacted, per table (the last id done).
+            try db.execute(sql: """
+                CREATE TABLE retention_marks (account_id TEXT NOT NULL, kind TEXT NOT NULL, through TEXT NOT NULL, PRIMARY KEY (account_id, kind))
+                """)
+        }
         return migrator
     }
 }

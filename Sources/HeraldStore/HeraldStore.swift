@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// store derives part and message status with ``MessageLedger`` in the same transaction. The contract is the sum of
 /// small roles (``AccountStore``, ``MessageStore``, ``DispatchStore``, ``ReceiptStore``, ``SuppressionStore``,
 /// ``WebhookStore``, ``TemplateStore``, ``CampaignStore``, ``InboundStore``); each part of Herald takes the roles it uses.
-public protocol HeraldStore: Service, AccountStore, MessageStore, DispatchStore, ReceiptStore, SuppressionStore, WebhookStore, TemplateStore, CampaignStore, InboundStore, ProviderWebhookStore, AnalyticsStore {
+public protocol HeraldStore: Service, AccountStore, MessageStore, DispatchStore, ReceiptStore, SuppressionStore, WebhookStore, TemplateStore, CampaignStore, InboundStore, ProviderWebhookStore, AnalyticsStore, RetentionStore {
     /// Creates or upgrades the schema (versioned migrations).
     func migrate() async throws
     /// Whether the database holds Herald's schema (any version): commands other than `serve` and `migrate` refuse one without.

@@ -29,6 +29,17 @@ struct AccountCommand: AsyncParsableCommand {
     var quietHours: String?
     @Option(help: "What quiet hours do: hold (send when they end) or block.")
     var quietHoursMode: String?
+    @Option(help: "Retention: empty message text (and callback and inbound bodies) after N days (1-3650), or 'off'.")
+    var redactAfterDays: String?
+    @Option(help: "Retention: delete final messages and their timelines after N days (1-3650), or 'off'.")
+    var deleteAfterDays: String?
+
+    /// `N` or `off` (nil) for a retention option.
+    static func days(_ text: String, option: String) throws -> Int? {
+        if text == "off" { return nil }
+        guard let days = Int(text) else { throw ValidationError("--\(option) '\(text)' is not a number of days; write e.g. 90, or off") }
+        return days
+    }
     @OptionGroup var database: TargetOptions
 
     func run() async throws {
@@ -51,6 +62,8 @@ struct AccountCommand: AsyncParsableCommand {
                 }
             }
             if let quietHoursMode { patch["quiet_hours_mode"] = quietHoursMode }
+            if let redactAfterDays { patch["redact_after_days"] = try Self.days(redactAfterDays, option: "redact-after-days") ?? NSNull() }
+            if let deleteAfterDays { patch["delete_after_days"] = try Self.days(deleteAfterDays, option: "delete-after-days") ?? NSNull() }
             let account = try await (patch.isEmpty ? server.send(.GET, "/v1/account") : server.send(.PATCH, "/v1/account", json: patch)).object()
             for (key, value) in account.sorted(by: { $0.key < $1.key }) { print("\(key): \(RemoteStatusReport.text(value))") }
             return
@@ -77,6 +90,8 @@ struct AccountCommand: AsyncParsableCommand {
                 guard let mode = QuietHoursMode(rawValue: quietHoursMode) else { throw ValidationError("--quiet-hours-mode must be hold or block") }
                 settings.quietHoursMode = mode
             }
+            if let redactAfterDays { settings.redactAfterDays = try Self.days(redactAfterDays, option: "redact-after-days") }
+            if let deleteAfterDays { settings.deleteAfterDays = try Self.days(deleteAfterDays, option: "delete-after-days") }
             if let problem = settings.problem() { throw ValidationError("\(problem.field): \(problem.problem); \(problem.fix)") }
             if settings != account.settings { account = try await store.updateSettings(accountID: account.id, settings: settings) ?? account }
             if postpaid { account = try await store.makePostpaid(accountID: account.id) ?? account }
@@ -95,5 +110,7 @@ struct AccountCommand: AsyncParsableCommand {
         print("smart_encoding: \(settings.smartEncoding.map(String.init) ?? "off")")
         print("help_text: \(settings.helpText ?? "gateway default")")
         print("quiet_hours: \(settings.quietHours.map { "\($0.start)-\($0.end) (\((settings.quietHoursMode ?? .hold).rawValue))" } ?? "off")")
+        print("redact_after_days: \(settings.redactAfterDays.map(String.init) ?? "off")")
+        print("delete_after_days: \(settings.deleteAfterDays.map(String.init) ?? "off")")
     }
 }

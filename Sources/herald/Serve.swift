@@ -206,6 +206,7 @@ struct Serve: AsyncParsableCommand {
                 .init(service: DelayedStart(setup: setup, service: ExpiryTimer(store: store))),
                 .init(service: DelayedStart(setup: setup, service: QueueSampler(store: store))),
                 .init(service: DelayedStart(setup: setup, service: api.keyCache)),
+                .init(service: DelayedStart(setup: setup, service: RetentionSweeper(store: store))),
                 .init(service: DelayedStart(setup: setup, service: webhookSender)),
                 .init(service: DelayedStart(setup: setup, service: dispatcher)),
                 .init(service: DelayedStart(setup: setup, service: app)),

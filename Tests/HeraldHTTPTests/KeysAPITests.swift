@@ -188,3 +188,26 @@ struct KeyCacheTests {
         #expect(cache.lookup("hash") == nil)
     }
 }
+
+@Suite("HTTP API: retention settings", .serialized)
+struct RetentionSettingsAPITests {
+    @Test("retention periods are account settings, checked: out of range or deleting before redacting is a 422 naming the field")
+    func retentionSettings() async throws {
+        try await APIHarness.run { api in
+            let set = try await api.request("PATCH", "/v1/account", json: ["redact_after_days": 30, "delete_after_days": 365])
+            #expect(set.status == 200)
+            let settings = try #require(set.json["settings"] as? [String: Any])
+            #expect(settings["redact_after_days"] as? Int == 30)
+            #expect(settings["delete_after_days"] as? Int == 365)
+            let zero = try await api.request("PATCH", "/v1/account", json: ["redact_after_days": 0])
+            #expect(zero.status == 422)
+            #expect(zero.json["field"] as? String == "redact_after_days")
+            let backwards = try await api.request("PATCH", "/v1/account", json: ["delete_after_days": 7])
+            #expect(backwards.status == 422)
+            #expect(backwards.json["field"] as? String == "delete_after_days")
+            let cleared = try await api.request("PATCH", "/v1/account", json: ["redact_after_days": NSNull(), "delete_after_days": NSNull()])
+            #expect(cleared.status == 200)
+            #expect((cleared.json["settings"] as? [String: Any])?["redact_after_days"] == nil)
+        }
+    }
+}

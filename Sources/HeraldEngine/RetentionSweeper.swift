@@ -1,0 +1,67 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import Logging
+import ServiceLifecycle
+
+/// Applies each account's retention settings: message text (and its callbacks' and inbound messages' bodies) emptied
+/// after `redact_after_days`, final messages deleted after `delete_after_days`. Works in batches of `batch` rows, each
+/// its own short write, so the single writer is never held for long; runs every `interval` (default a minute).
+public final class RetentionSweeper: Service {
+    public typealias Store = AccountStore & RetentionStore
+
+    private let store: any Store
+    private let clock: any WallClock
+    private let interval: Duration
+    private let batch: Int
+    private let logger: Logger
+
+    public init(store: any Store, clock: any WallClock = SystemWallClock(), interval: Duration = .seconds(60), batch: Int = 500,
+                logger: Logger = Logger(label: "herald.retention")) {
+        self.store = store
+        self.clock = clock
+        self.interval = interval
+        self.batch = batch
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                let done = try await sweep()
+                if done.redacted + done.deleted > 0 {
+                    logger.info("retention applied", metadata: ["redacted": "\(done.redacted)", "deleted": "\(done.deleted)"])
+                }
+            } catch {
+                logger.error("retention sweep failed; it is tried again at the next sweep", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// One pass over every account with a retention setting, until nothing is left to do as of now.
+    @discardableResult
+    public func sweep() async throws -> (redacted: Int, deleted: Int) {
+        var redacted = 0, deleted = 0
+        let now = clock.now()
+        for account in try await store.accounts() {
+            if let days = account.settings.redactAfterDays {
+                let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
+                while !Task.isCancelled {
+                    let count = try await store.redactMessages(accountID: account.id, before: cutoff, limit: batch)
+                    redacted += count
+                    if count < batch { break }
+                }
+            }
+            if let days = account.settings.deleteAfterDays {
+                let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
+                while !Task.isCancelled {
+                    let count = try await store.deleteMessages(accountID: account.id, before: cutoff, limit: batch)
+                    deleted += count
+                    if count < batch { break }
+                }
+            }
+        }
+        return (redacted, deleted)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import HeraldCore
+import HeraldStore
+import PostgresNIO
+
+/// Retention: redaction by id ranges from each table's mark, deletion of the oldest final messages, in small writes.
+extension PostgresStore {
+    /// What redaction empties in each table (the rows' own ids are time-ordered, so a range of ids is a range of time).
+    static let redactions: [(kind: String, table: String, idKind: HeraldID.Kind, set: String, only: String)] = [
+        ("messages", "messages", .message, "body = '', subject = NULL, html = NULL, email_options = NULL", ""),
+        ("deliveries", "webhook_deliveries", .delivery, "payload = ''", " AND state <> 'pending'"),
+        ("inbound", "inbound", .inbound, "body = ''", ""),
+    ]
+
+    public func redactMessages(accountID: String, before cutoff: Date, limit: Int) async throws -> Int {
+        try await client.withTransaction(logger: logger) { connection in
+            var messages = 0
+            for redaction in Self.redactions {
+                var mark = ""
+                for try await (through) in try await connection.query("""
+                    SELECT through FROM retention_marks WHERE account_id = \(accountID) AND kind = \(redaction.kind) FOR UPDATE
+                    """, logger: self.logger).decode(String.self) { mark = through }
+                var ids: [String] = []
+                for try await (id) in try await connection.query("""
+                    SELECT id FROM \(unescaped: redaction.table) WHERE account_id = \(accountID) AND id > \(mark)
+                        AND id < \(HeraldID.lowest(redaction.idKind, at: cutoff))\(unescaped: redaction.only) ORDER BY id LIMIT \(limit)
+                    """, logger: self.logger).decode(String.self) { ids.append(id) }
+                guard let last = ids.last else { continue }
+                try await connection.query("""
+                    UPDATE \(unescaped: redaction.table) SET \(unescaped: redaction.set)
+                    WHERE account_id = \(accountID) AND id > \(mark) AND id <= \(last)\(unescaped: redaction.only)
+                    """, logger: self.logger)
+                try await connection.query("""
+                    INSERT INTO retention_marks (account_id, kind, through) VALUES (\(accountID), \(redaction.kind), \(last))
+                    ON CONFLICT (account_id, kind) DO UPDATE SET through = excluded.through
+                    """, logger: self.logger)
+                if redaction.kind == "messages" { messages = ids.count }
+            }
+            return messages
+        }
+    }
+
+    public func deleteMessages(accountID: String, before cutoff: Date, limit: Int) async throws -> Int {
+        try await client.withTransaction(logger: logger) { connection in
+            var ids: [String] = []
+            for try await (id) in try await connection.query("""
+                SELECT id FROM messages WHERE account_id = \(accountID) AND id < \(HeraldID.lowest(.message, at: cutoff)) AND final
+                ORDER BY id LIMIT \(limit) FOR UPDATE
+                """, logger: self.logger).decode(String.self) { ids.append(id) }
+            if !ids.isEmpty {
+                for table in ["events", "queue", "provider_prices"] {
+                    try await connection.query("DELETE FROM \(unescaped: table) WHERE message_id = ANY(\(ids))", logger: self.logger)
+                }
+                try await connection.query("DELETE FROM messages WHERE id = ANY(\(ids))", logger: self.logger)
+            }
+            var deliveries: [String] = []
+            for try await (id) in try await connection.query("""
+                SELECT id FROM webhook_deliveries WHERE account_id = \(accountID) AND id < \(HeraldID.lowest(.delivery, at: cutoff)) AND state <> 'pending'
+                ORDER BY id LIMIT \(limit)
+                """, logger: self.logger).decode(String.self) { deliveries.append(id) }
+            if !deliveries.isEmpty {
+                try await connection.query("DELETE FROM webhook_attempts WHERE delivery_id = ANY(\(deliveries))", logger: self.logger)
+                try await connection.query("DELETE FROM webhook_deliveries WHERE id = ANY(\(deliveries))", logger: self.logger)
+            }
+            try await connection.query("""
+                DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE account_id = \(accountID) AND id < \(HeraldID.lowest(.inbound, at: cutoff))
+                ORDER BY id LIMIT \(limit))
+                """, logger: self.logger)
+            return ids.count
+        }
+    }
+}

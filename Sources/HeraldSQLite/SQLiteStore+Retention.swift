@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import HeraldCore
+import HeraldStore
+
+/// Retention: redaction by id ranges from each table's mark, deletion of the oldest final messages, in small writes.
+extension SQLiteStore {
+    /// What redaction empties in each table (the rows' own ids are time-ordered, so a range of ids is a range of time).
+    static let redactions: [(kind: String, table: String, idKind: HeraldID.Kind, set: String, only: String)] = [
+        ("messages", "messages", .message, "body = '', subject = NULL, html = NULL, email_options = NULL", ""),
+        ("deliveries", "webhook_deliveries", .delivery, "payload = ''", " AND state != 'pending'"),
+        ("inbound", "inbound", .inbound, "body = ''", ""),
+    ]
+
+    public func redactMessages(accountID: String, before cutoff: Date, limit: Int) async throws -> Int {
+        try await writer.write { db in
+            var messages = 0
+            for redaction in Self.redactions {
+                let mark = try String.fetchOne(db, sql: "SELECT through FROM retention_marks WHERE account_id = ? AND kind = ?",
+                                               arguments: [accountID, redaction.kind]) ?? ""
+                let ids = try String.fetchAll(db, sql: """
+                    SELECT id FROM \(redaction.table) WHERE account_id = ? AND id > ? AND id < ?\(redaction.only) ORDER BY id LIMIT ?
+                    """, arguments: [accountID, mark, HeraldID.lowest(redaction.idKind, at: cutoff), limit])
+                guard let last = ids.last else { continue }
+                try db.execute(sql: "UPDATE \(redaction.table) SET \(redaction.set) WHERE account_id = ? AND id > ? AND id <= ?\(redaction.only)",
+                               arguments: [accountID, mark, last])
+                try db.execute(sql: """
+                    INSERT INTO retention_marks (account_id, kind, through) VALUES (?, ?, ?)
+                    ON CONFLICT (account_id, kind) DO UPDATE SET through = excluded.through
+                    """, arguments: [accountID, redaction.kind, last])
+                if redaction.kind == "messages" { messages = ids.count }
+            }
+            return messages
+        }
+    }
+
+    public func deleteMessages(accountID: String, before cutoff: Date, limit: Int) async throws -> Int {
+        try await writer.write { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM messages WHERE account_id = ? AND id < ? AND final = 1 ORDER BY id LIMIT ?",
+                                          arguments: [accountID, HeraldID.lowest(.message, at: cutoff), limit])
+            for id in ids {
+                for table in ["events", "queue", "provider_prices"] {
+                    try db.cachedStatement(sql: "DELETE FROM \(table) WHERE message_id = ?").execute(arguments: [id])
+                }
+                try db.cachedStatement(sql: "DELETE FROM messages WHERE id = ?").execute(arguments: [id])
+            }
+            let deliveries = try String.fetchAll(db, sql: """
+                SELECT id FROM webhook_deliveries WHERE account_id = ? AND id < ? AND state != 'pending' ORDER BY id LIMIT ?
+                """, arguments: [accountID, HeraldID.lowest(.delivery, at: cutoff), limit])
+            for id in deliveries {
+                try db.cachedStatement(sql: "DELETE FROM webhook_attempts WHERE delivery_id = ?").execute(arguments: [id])
+                try db.cachedStatement(sql: "DELETE FROM webhook_deliveries WHERE id = ?").execute(arguments: [id])
+            }
+            try db.execute(sql: "DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE account_id = ? AND id < ? ORDER BY id LIMIT ?)",
+                           arguments: [accountID, HeraldID.lowest(.inbound, at: cutoff), limit])
+            return ids.count
+        }
+    }
+}
