@@ -7,7 +7,8 @@ import Hummingbird
 /// The campaigns list and one campaign's report: counts by status and by reason (a bar chart drawn as SVG here), each
 /// count a link to the log filtered to those messages, cost and progress, and pause / resume / cancel.
 extension DashboardPages {
-    func campaigns(_ request: Request, context: HeraldRequestContext, store: any HeraldStore, csrf: String) async throws -> Response {
+    func campaigns(_ request: Request, context: HeraldRequestContext, store: any HeraldStore, csrf: String, error: String? = nil,
+                   status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let account = context.account else { return problem(.unauthorized, heading: "Signed out", detail: "Sign in again.") }
         let cursor = request.uri.queryParameters["cursor"].map(String.init)
         var page = try await store.campaigns(accountID: account.id, before: cursor, limit: 26)
@@ -25,8 +26,13 @@ extension DashboardPages {
         var view = header(context, title: "Campaigns", csrf: csrf)
         view["onCampaigns"] = true
         view["rows"] = rows
+        view["error"] = error as Any
+        if context.key?.scopes.contains(.send) == true {
+            view["templates"] = try await store.templates(accountID: account.id).map(\.name)
+            view["canCreate"] = true
+        }
         if hasMore, let last = page.last { view["older"] = "/campaigns?" + Self.queryString([("cursor", last.id)]) }
-        return render("campaigns", view)
+        return render("campaigns", view, status: status)
     }
 
     func campaign(_ id: String, context: HeraldRequestContext, store: any HeraldStore, csrf: String) async throws -> Response {

@@ -4,6 +4,8 @@ import HeraldHTTP
 import HeraldStore
 import Hummingbird
 import Mustache
+import MultipartKit
+import HeraldEngine
 
 /// The web dashboard, served by `herald serve` on the API's port at `/`: server-rendered HTML (Mustache), a session
 /// cookie from signing in with an API key, a CSRF token on every form, and live updates from the account's event
@@ -31,7 +33,7 @@ public struct Dashboard: Sendable {
     /// The dashboard's routes (none under `/v1`).
     public static let routes: [(method: HTTPRequest.Method, path: String)] = [
         (.get, "/"), (.get, "/sign-in"), (.post, "/sign-in"), (.post, "/sign-out"), (.get, "/messages/:id"), (.post, "/messages/:id/cancel"),
-        (.get, "/campaigns"), (.get, "/campaigns/:id"), (.post, "/campaigns/:id/pause"), (.post, "/campaigns/:id/resume"), (.post, "/campaigns/:id/cancel"),
+        (.get, "/campaigns"), (.post, "/campaigns"), (.get, "/campaigns/:id"), (.post, "/campaigns/:id/pause"), (.post, "/campaigns/:id/resume"), (.post, "/campaigns/:id/cancel"),
         (.get, "/keys"), (.post, "/keys"), (.post, "/keys/:id/revoke"), (.get, "/webhooks"), (.post, "/webhooks/:id/deliveries/:delivery/resend"),
         (.get, "/connectors"), (.get, "/analytics"),
         (.get, "/live"), (.get, "/export.csv"), (.get, "/assets/dashboard.css"), (.get, "/assets/dashboard.js"),
@@ -60,6 +62,7 @@ public struct Dashboard: Sendable {
                 try await pages.campaigns(request, context: context, store: store, csrf: session.csrfToken(secret: secret))
             }
         }
+        router.post("/campaigns", use: createCampaign)
         router.get("/campaigns/:id") { request, context in
             try await signedIn(request, context: context) { context, session, secret in
                 try await pages.campaign(try context.parameters.require("id"), context: context, store: store, csrf: session.csrfToken(secret: secret))
@@ -211,6 +214,54 @@ public struct Dashboard: Sendable {
                 return pages.problem(problem.status, heading: problem.title, detail: problem.detail)
             }
             return Self.redirect("/campaigns/\(id)", clearing: nil, secure: secureCookies)
+        }
+    }
+
+    struct CampaignForm: Decodable {
+        var csrf: String?
+        var name: String?
+        var template: String?
+        var from: String?
+        var paused: String?
+        var csv: String?
+    }
+
+    /// A campaign from the page's form (multipart/form-data, the CSV file included): made through the API's own rule,
+    /// its recipients stored by the same upload as `POST /v1/campaigns/{id}/recipients`; then its report.
+    @Sendable func createCampaign(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let contentType = request.headers[.contentType] ?? ""
+        let boundary = contentType.split(separator: ";").lazy.map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { $0.lowercased().hasPrefix("boundary=") }.map { String($0.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        let body = try await request.body.collect(upTo: 64 << 20)
+        let form = boundary.flatMap { try? FormDataDecoder().decode(CampaignForm.self, from: body, boundary: $0) }
+        return try await signedIn(request, context: context) { context, session, secret in
+            let csrf = session.csrfToken(secret: secret)
+            guard let form, session.acceptsCSRF(form.csrf, secret: secret) else {
+                return pages.problem(.forbidden, heading: "No campaign made", detail: "The form did not come from this session. Reload the page and try again.")
+            }
+            guard context.key?.scopes.contains(.send) == true, let account = context.account else {
+                return pages.problem(.forbidden, heading: "No campaign made", detail: "This key cannot send (it lacks the send scope).")
+            }
+            guard let csv = form.csv, !csv.isEmpty else {
+                return try await pages.campaigns(request, context: context, store: store, csrf: csrf, error: "Choose a CSV file of recipients.", status: .unprocessableContent)
+            }
+            let campaign: Campaign
+            do {
+                campaign = try await api.newCampaign(name: form.name.flatMap { $0.isEmpty ? nil : $0 }, template: form.template,
+                                                     from: form.from.flatMap { $0.isEmpty ? nil : $0 }, paused: form.paused != nil, context: context)
+                let upload = CampaignUpload(gateway: api.gateway, campaign: campaign, settings: account.settings)
+                _ = try await upload.upload(csv: AsyncStream { continuation in
+                    continuation.yield(Array(csv.utf8))
+                    continuation.finish()
+                })
+            } catch let problem as APIProblem {
+                return try await pages.campaigns(request, context: context, store: store, csrf: csrf,
+                                                 error: "\(problem.field.map { "\($0): " } ?? "")\(problem.detail)", status: problem.status)
+            } catch let failure as CampaignUpload.Failure {
+                return try await pages.campaigns(request, context: context, store: store, csrf: csrf,
+                                                 error: "\(failure.error.field): \(failure.error.problem). \(failure.error.fix)", status: .unprocessableContent)
+            }
+            return Self.redirect("/campaigns/\(campaign.id)", clearing: nil, secure: secureCookies)
         }
     }
 

@@ -62,5 +62,22 @@ enum DashboardAssets {
           });
           source.addEventListener('open', function () { document.documentElement.dataset.live = 'connected'; });
         })();
+        // A campaign's CSV upload with a progress bar (without JavaScript the form posts as it is).
+        (function () {
+          var form = document.getElementById('new-campaign');
+          if (!form || !window.XMLHttpRequest || !window.FormData) return;
+          form.addEventListener('submit', function (event) {
+            event.preventDefault();
+            var bar = document.getElementById('c-progress'), request = new XMLHttpRequest();
+            request.upload.addEventListener('progress', function (e) { if (e.lengthComputable) bar.value = Math.round(100 * e.loaded / e.total); });
+            request.addEventListener('load', function () {
+              bar.value = 100;
+              if (request.responseURL && request.responseURL.indexOf('/campaigns/') >= 0) { window.location.assign(request.responseURL); return; }
+              document.open(); document.write(request.responseText); document.close();
+            });
+            request.open('POST', form.action);
+            request.send(new FormData(form));
+          });
+        })();
         """
 }

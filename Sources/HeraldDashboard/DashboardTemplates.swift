@@ -156,6 +156,19 @@ enum DashboardTemplates {
     static let campaigns = """
         {{>head}}
         <h1>Campaigns</h1>
+        {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+        {{#canCreate}}
+        <form method="post" action="/campaigns" enctype="multipart/form-data" class="filters" id="new-campaign" aria-label="New campaign from a CSV file">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <div><label for="c-name">Name</label><input id="c-name" name="name" maxlength="200" placeholder="spring sale"></div>
+          <div><label for="c-template">Template</label><select id="c-template" name="template" required>{{#templates}}<option value="{{.}}">{{.}}</option>{{/templates}}</select></div>
+          <div><label for="c-from">From</label><input id="c-from" name="from" maxlength="20" placeholder="Shop"></div>
+          <div><label for="c-csv">Recipients (CSV: a phone or to column, then the template's variables)</label><input id="c-csv" name="csv" type="file" accept=".csv,text/csv" required></div>
+          <div><label class="inline"><input type="checkbox" name="paused" value="1"> start paused</label></div>
+          <div class="actions"><button type="submit">Create and upload</button></div>
+          <div><label for="c-progress">Upload</label><progress id="c-progress" max="100" value="0">0 %</progress></div>
+        </form>
+        {{/canCreate}}
         <div class="table-wrap">
         <table>
           <caption>Newest first</caption>

@@ -31,49 +31,59 @@ struct CampaignRequestJSON: Decodable {
 }
 
 extension HeraldAPI {
-    /// `POST /v1/campaigns`: creates a campaign (template, sender, schedule) and adds the recipients given as a JSON list.
-    /// Larger lists go in CSV uploads to `/v1/campaigns/{id}/recipients`.
-    @Sendable func createCampaign(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    /// Checks a new campaign's fields and stores it (the API's and the dashboard's one rule); refusals are problems
+    /// naming the field.
+    public func newCampaign(name: String?, template templateName: String?, channel: String? = nil, from: String?, category categoryWord: String? = nil,
+                            tag: String? = nil, sendAt sendAtText: String? = nil, validityMinutes: Int? = nil, callbackURL: String? = nil, paused: Bool,
+                            context: HeraldRequestContext) async throws -> Campaign {
         let account = try context.requireAccount()
-        let body: CampaignRequestJSON = try await Self.decode(request, context: context)
-        for (value, field, limit) in [(body.name, "name", FieldLimits.name), (body.from, "from", FieldLimits.sender), (body.tag, "tag", FieldLimits.tag),
-                                      (body.callbackURL, "callback_url", FieldLimits.url)] {
+        for (value, field, limit) in [(name, "name", FieldLimits.name), (from, "from", FieldLimits.sender), (tag, "tag", FieldLimits.tag),
+                                      (callbackURL, "callback_url", FieldLimits.url)] {
             if let error = FieldLimits.check(value, field: field, limit: limit) { throw APIProblem.invalid(error) }
         }
-        try checkCallbackURL(body.callbackURL, field: "callback_url")
-        guard let templateName = body.template, !templateName.isEmpty else {
+        try checkCallbackURL(callbackURL, field: "callback_url")
+        guard let templateName, !templateName.isEmpty else {
             throw APIProblem.invalid(FieldError(field: "template", problem: "template is missing", fix: "name a template created with POST /v1/templates"))
         }
         guard let template = try await store.template(accountID: account.id, name: templateName) else {
             throw APIProblem.invalid(FieldError(field: "template", problem: "template '\(templateName)' does not exist",
                                                 fix: "create it with POST /v1/templates, or name one of GET /v1/templates"))
         }
-        if let channel = body.channel, Channel(rawValue: channel) == nil {
+        if let channel, Channel(rawValue: channel) == nil {
             throw APIProblem.invalid(FieldError(field: "channel", problem: "unknown channel '\(channel)'",
                                                 fix: "use one of: " + Channel.allCases.map(\.rawValue).joined(separator: ", ")))
         }
         var category = MessageCategory.promotional
-        if let word = body.category {
+        if let word = categoryWord {
             guard let parsed = MessageCategory(rawValue: word), parsed != .keywordReply else {
                 throw APIProblem.invalid(FieldError(field: "category", problem: "unknown category '\(word)'", fix: "use promotional or transactional"))
             }
             category = parsed
         }
         var sendAt: Date?
-        if let text = body.sendAt {
+        if let text = sendAtText {
             guard let date = Timestamp.parse(text) else {
                 throw APIProblem.invalid(FieldError(field: "send_at", problem: "'\(text)' is not a timestamp", fix: "use RFC 3339, e.g. 2026-11-22T18:00:00Z"))
             }
             sendAt = date
         }
-        if let minutes = body.validityMinutes, !(1...(72 * 60)).contains(minutes) {
+        if let minutes = validityMinutes, !(1...(72 * 60)).contains(minutes) {
             throw APIProblem.invalid(FieldError(field: "validity_minutes", problem: "validity_minutes \(minutes) is out of range", fix: "use 1 to 4320 (72 hours)"))
         }
-        let now = Date()
-        let campaign = Campaign(accountID: account.id, template: template, name: body.name, channel: body.channel, from: body.from, category: category,
-                                tag: body.tag, sendAt: sendAt, validityMinutes: body.validityMinutes, callbackURL: body.callbackURL,
-                                paused: body.paused == true, createdAt: now)
+        let campaign = Campaign(accountID: account.id, template: template, name: name, channel: channel, from: from, category: category,
+                                tag: tag, sendAt: sendAt, validityMinutes: validityMinutes, callbackURL: callbackURL, paused: paused, createdAt: Date())
         try await store.createCampaign(campaign)
+        return campaign
+    }
+
+    /// `POST /v1/campaigns`: creates a campaign (template, sender, schedule) and adds the recipients given as a JSON list.
+    /// Larger lists go in CSV uploads to `/v1/campaigns/{id}/recipients`.
+    @Sendable func createCampaign(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+        let account = try context.requireAccount()
+        let body: CampaignRequestJSON = try await Self.decode(request, context: context)
+        let campaign = try await newCampaign(name: body.name, template: body.template, channel: body.channel, from: body.from, category: body.category,
+                                             tag: body.tag, sendAt: body.sendAt, validityMinutes: body.validityMinutes, callbackURL: body.callbackURL,
+                                             paused: body.paused == true, context: context)
         let recipients = body.recipients ?? []
         var rows: [CampaignUpload.Row] = []
         rows.reserveCapacity(recipients.count)

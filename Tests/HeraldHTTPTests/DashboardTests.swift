@@ -54,6 +54,25 @@ final class Browser: @unchecked Sendable {
         return Page(status: http.statusCode, location: http.value(forHTTPHeaderField: "Location"), html: String(decoding: data, as: UTF8.self), setCookie: setCookie)
     }
 
+    /// Posts a multipart/form-data form (text fields, and one file field `file` with `fileContent`) as a browser does.
+    func postMultipart(_ path: String, fields: [String: String], file: (name: String, content: String)?) async throws -> Page {
+        let boundary = "----HeraldTestBoundary7MA4YWxkTrZu0gW"
+        var body = ""
+        for (name, value) in fields { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n" }
+        if let file {
+            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n\(file.content)\r\n"
+        }
+        body += "--\(boundary)--\r\n"
+        var request = URLRequest(url: URL(string: path, relativeTo: base)!)
+        request.httpMethod = "POST"
+        request.setValue(cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), forHTTPHeaderField: "Cookie")
+        request.setValue("multipart/form-data; boundary=\(boundary)", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(body.utf8)
+        let (data, response) = try await session.data(for: request)
+        let http = response as! HTTPURLResponse
+        return Page(status: http.statusCode, location: http.value(forHTTPHeaderField: "Location"), html: String(decoding: data, as: UTF8.self), setCookie: "")
+    }
+
     /// The value of the first `name="csrf"` input of a page.
     static func csrf(_ html: String) -> String? {
         guard let range = html.range(of: "name=\"csrf\" value=\"") else { return nil }
@@ -343,6 +362,36 @@ struct DashboardAnalyticsTests {
             let ops = Browser(base: api.baseURL)
             _ = try await ops.signIn(api.operatorKey)
             #expect(try await ops.get("/analytics").html.contains("every account: <strong>3</strong>"))
+        }
+    }
+}
+
+@Suite("Dashboard: campaign upload", .serialized)
+struct DashboardUploadTests {
+    @Test("a campaign made from a CSV file through the page's form: stored through the API's rules; mistakes are shown on the page")
+    func upload() async throws {
+        try await APIHarness.run { api in
+            _ = try await api.request("POST", "/v1/templates", json: ["name": "promo", "channel": "sms", "body": "Hi {{name}}"])
+            let browser = Browser(base: api.baseURL)
+            _ = try await browser.signIn(api.key)
+            let page = try await browser.get("/campaigns")
+            #expect(page.html.contains("<option value=\"promo\">promo</option>"))
+            let csrf = try #require(Browser.csrf(page.html))
+            let csv = "phone,name\n+14155552000,Ann\n+14155552001,Bob\n,Nobody\n"
+            let forged = try await browser.postMultipart("/campaigns", fields: ["csrf": "forged", "template": "promo"], file: ("csv", csv))
+            #expect(forged.status == 403)
+            let unknown = try await browser.postMultipart("/campaigns", fields: ["csrf": csrf, "template": "nope"], file: ("csv", csv))
+            #expect(unknown.status == 422)
+            #expect(unknown.html.contains("template: template &#39;nope&#39; does not exist") || unknown.html.contains("template: template 'nope' does not exist"))
+            let made = try await browser.postMultipart("/campaigns", fields: ["csrf": csrf, "template": "promo", "name": "autumn", "paused": "1"], file: ("csv", csv))
+            #expect(made.status == 303)
+            let id = try #require(made.location?.split(separator: "/").last.map(String.init))
+            let shown = try await api.request("GET", "/v1/campaigns/\(id)")
+            #expect(shown.json["name"] as? String == "autumn")
+            #expect(shown.json["state"] as? String == "paused")
+            let counts = try #require(shown.json["counts"] as? [String: Any])
+            #expect(counts["total"] as? Int == 2)
+            #expect(counts["invalid_rows"] as? Int == 1)
         }
     }
 }

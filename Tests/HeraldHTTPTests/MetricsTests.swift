@@ -36,10 +36,13 @@ struct MetricsTests {
             #expect(reply.contentType.hasPrefix("text/plain"))
             let text = String(decoding: reply.body, as: UTF8.self)
             for line in [#"herald_messages_accepted_total{channel="sms"}"#, #"herald_messages_final_total{channel="sms",status="DELIVERED",reason=""}"#,
-                         #"herald_receipts_total{outcome="applied"}"#, #"hb_requests{http_route="/v1/messages",http_request_method="POST",http_response_status_code="202"}"#,
+                         #"hb_requests{http_route="/v1/messages",http_request_method="POST",http_response_status_code="202"}"#,
                          "herald_store_transaction_seconds_count", #"herald_message_time_to_final_seconds_count{channel="sms",connector="simulator"}"#] {
                 #expect(text.contains(line), "\(line) missing")
             }
+            // The receipt was applied at once, or parked when it overtook the submit response (applied moments later).
+            #expect(text.contains(#"herald_receipts_total{outcome="applied"}"#) || text.contains(#"herald_receipts_total{outcome="parked"}"#),
+                    "the receipt is counted")
         }
     }
 }
