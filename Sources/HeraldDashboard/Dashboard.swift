@@ -179,14 +179,9 @@ public struct Dashboard: Sendable {
 
     @Sendable func cancel(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let form = try await Self.form(CSRFForm.self, request, context: context)
-        return try await signedIn(request, context: context) { context, session, secret in
+        return try await formPost(request, context: context, csrf: form.csrf, scope: .send, refused: "Not canceled") { context, _ in
             let id = try context.parameters.require("id")
-            guard session.acceptsCSRF(form.csrf, secret: secret) else {
-                return pages.problem(.forbidden, heading: "Not canceled", detail: "The form did not come from this session. Reload the page and try again.")
-            }
-            guard context.key?.scopes.contains(.send) == true, let account = context.account else {
-                return pages.problem(.forbidden, heading: "Not canceled", detail: "This key cannot cancel messages (it lacks the send scope).")
-            }
+            guard let account = context.account else { return pages.problem(.unauthorized, heading: "Signed out", detail: "Sign in again.") }
             switch try await store.cancel(messageID: id, accountID: account.id, now: now()) {
             case .notFound: return pages.problem(.notFound, heading: "No such message", detail: "There is no message \(id) in this account.")
             case .notCancelable(let status):
@@ -200,14 +195,8 @@ public struct Dashboard: Sendable {
     func changeCampaign(_ request: Request, context: HeraldRequestContext,
                         handler: @escaping @Sendable (Request, HeraldRequestContext) async throws -> Response) async throws -> Response {
         let form = try await Self.form(CSRFForm.self, request, context: context)
-        return try await signedIn(request, context: context) { context, session, secret in
+        return try await formPost(request, context: context, csrf: form.csrf, scope: .send, refused: "Not changed") { context, _ in
             let id = try context.parameters.require("id")
-            guard session.acceptsCSRF(form.csrf, secret: secret) else {
-                return pages.problem(.forbidden, heading: "Not changed", detail: "The form did not come from this session. Reload the page and try again.")
-            }
-            guard context.key?.scopes.contains(.send) == true else {
-                return pages.problem(.forbidden, heading: "Not changed", detail: "This key cannot change campaigns (it lacks the send scope).")
-            }
             do {
                 _ = try await handler(request, context)
             } catch let problem as APIProblem {
@@ -234,14 +223,8 @@ public struct Dashboard: Sendable {
             .first { $0.lowercased().hasPrefix("boundary=") }.map { String($0.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
         let body = try await request.body.collect(upTo: 64 << 20)
         let form = boundary.flatMap { try? FormDataDecoder().decode(CampaignForm.self, from: body, boundary: $0) }
-        return try await signedIn(request, context: context) { context, session, secret in
-            let csrf = session.csrfToken(secret: secret)
-            guard let form, session.acceptsCSRF(form.csrf, secret: secret) else {
-                return pages.problem(.forbidden, heading: "No campaign made", detail: "The form did not come from this session. Reload the page and try again.")
-            }
-            guard context.key?.scopes.contains(.send) == true, let account = context.account else {
-                return pages.problem(.forbidden, heading: "No campaign made", detail: "This key cannot send (it lacks the send scope).")
-            }
+        return try await formPost(request, context: context, csrf: form?.csrf, scope: .send, refused: "No campaign made") { context, csrf in
+            guard let form, let account = context.account else { return pages.problem(.unauthorized, heading: "Signed out", detail: "Sign in again.") }
             guard let csv = form.csv, !csv.isEmpty else {
                 return try await pages.campaigns(request, context: context, store: store, csrf: csrf, error: "Choose a CSV file of recipients.", status: .unprocessableContent)
             }
@@ -280,14 +263,7 @@ public struct Dashboard: Sendable {
     /// A new key for the session's account through the API's own rule; the page shows its secret once.
     @Sendable func createKey(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let form = try await Self.form(KeyForm.self, request, context: context)
-        return try await signedIn(request, context: context) { context, session, secret in
-            let csrf = session.csrfToken(secret: secret)
-            guard session.acceptsCSRF(form.csrf, secret: secret) else {
-                return pages.problem(.forbidden, heading: "No key made", detail: "The form did not come from this session. Reload the page and try again.")
-            }
-            guard context.key?.scopes.contains(.admin) == true else {
-                return pages.problem(.forbidden, heading: "No key made", detail: "This key cannot make keys (it lacks the admin scope).")
-            }
+        return try await formPost(request, context: context, csrf: form.csrf, scope: .admin, refused: "No key made") { context, csrf in
             let scopes = [(form.scopeSend, "send"), (form.scopeRead, "read"), (form.scopeAdmin, "admin")].compactMap { $0.0 == nil ? nil : $0.1 }
             let rate = form.rateLimit.flatMap { $0.isEmpty ? nil : $0 }
             guard rate == nil || Int(rate!) != nil else {
@@ -306,19 +282,28 @@ public struct Dashboard: Sendable {
     func adminAction(_ request: Request, context: HeraldRequestContext, then page: String,
                      _ action: @escaping (HeraldRequestContext) async throws -> Response) async throws -> Response {
         let form = try await Self.form(CSRFForm.self, request, context: context)
-        return try await signedIn(request, context: context) { context, session, secret in
-            guard session.acceptsCSRF(form.csrf, secret: secret) else {
-                return pages.problem(.forbidden, heading: "Nothing changed", detail: "The form did not come from this session. Reload the page and try again.")
-            }
-            guard context.key?.scopes.contains(.admin) == true else {
-                return pages.problem(.forbidden, heading: "Nothing changed", detail: "This key lacks the admin scope.")
-            }
+        return try await formPost(request, context: context, csrf: form.csrf, scope: .admin, refused: "Nothing changed") { context, _ in
             do {
                 _ = try await action(context)
             } catch let problem as APIProblem {
                 return pages.problem(problem.status, heading: problem.title, detail: problem.detail)
             }
             return Self.redirect(page, clearing: nil, secure: secureCookies)
+        }
+    }
+
+    /// A signed-in form post: refused with a page headed `refused` unless it carries this session's CSRF token and the
+    /// key has `scope`; `action` gets the context and the session's token (for a page it renders).
+    func formPost(_ request: Request, context: HeraldRequestContext, csrf token: String?, scope: APIKeyScope, refused: String,
+                  _ action: (HeraldRequestContext, String) async throws -> Response) async throws -> Response {
+        try await signedIn(request, context: context) { context, session, secret in
+            guard session.acceptsCSRF(token, secret: secret) else {
+                return pages.problem(.forbidden, heading: refused, detail: "The form did not come from this session. Reload the page and try again.")
+            }
+            guard context.key?.scopes.contains(scope) == true else {
+                return pages.problem(.forbidden, heading: refused, detail: "This key lacks the \(scope.rawValue) scope.")
+            }
+            return try await action(context, session.csrfToken(secret: secret))
         }
     }
 

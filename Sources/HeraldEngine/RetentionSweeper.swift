@@ -46,22 +46,23 @@ public final class RetentionSweeper: Service {
         let now = clock.now()
         for account in try await store.accounts() {
             if let days = account.settings.redactAfterDays {
-                let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
-                while !Task.isCancelled {
-                    let count = try await store.redactMessages(accountID: account.id, before: cutoff, limit: batch)
-                    redacted += count
-                    if count < batch { break }
-                }
+                redacted += try await drain(before: now.addingTimeInterval(-Double(days) * 86_400)) { try await store.redactMessages(accountID: account.id, before: $0, limit: $1) }
             }
             if let days = account.settings.deleteAfterDays {
-                let cutoff = now.addingTimeInterval(-Double(days) * 86_400)
-                while !Task.isCancelled {
-                    let count = try await store.deleteMessages(accountID: account.id, before: cutoff, limit: batch)
-                    deleted += count
-                    if count < batch { break }
-                }
+                deleted += try await drain(before: now.addingTimeInterval(-Double(days) * 86_400)) { try await store.deleteMessages(accountID: account.id, before: $0, limit: $1) }
             }
         }
         return (redacted, deleted)
+    }
+
+    /// Runs `step` in batches until one does less than a batch.
+    private func drain(before cutoff: Date, _ step: (Date, Int) async throws -> Int) async throws -> Int {
+        var total = 0
+        while !Task.isCancelled {
+            let count = try await step(cutoff, batch)
+            total += count
+            if count < batch { break }
+        }
+        return total
     }
 }

@@ -5,17 +5,10 @@ import HeraldStore
 
 /// Retention: redaction by id ranges from each table's mark, deletion of the oldest final messages, in small writes.
 extension SQLiteStore {
-    /// What redaction empties in each table (the rows' own ids are time-ordered, so a range of ids is a range of time).
-    static let redactions: [(kind: String, table: String, idKind: HeraldID.Kind, set: String, only: String)] = [
-        ("messages", "messages", .message, "body = '', subject = NULL, html = NULL, email_options = NULL", ""),
-        ("deliveries", "webhook_deliveries", .delivery, "payload = ''", " AND state != 'pending'"),
-        ("inbound", "inbound", .inbound, "body = ''", ""),
-    ]
-
     public func redactMessages(accountID: String, before cutoff: Date, limit: Int) async throws -> Int {
         try await writer.write { db in
             var messages = 0
-            for redaction in Self.redactions {
+            for redaction in RetentionPlan.redactions {
                 let mark = try String.fetchOne(db, sql: "SELECT through FROM retention_marks WHERE account_id = ? AND kind = ?",
                                                arguments: [accountID, redaction.kind]) ?? ""
                 let ids = try String.fetchAll(db, sql: """
