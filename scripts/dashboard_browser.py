@@ -15,6 +15,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -44,7 +45,8 @@ options.binary_location = "/usr/bin/chromium"
 for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900"]:
     options.add_argument(argument)
 driver = webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=options)
-wait = WebDriverWait(driver, 30)
+# Live pages swap their content while we look: an element read a moment ago may be gone; the wait reads it again.
+wait = WebDriverWait(driver, 30, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
 
 def sign_in(with_key):
@@ -83,9 +85,9 @@ try:
     # One message's story.
     driver.find_element(By.CSS_SELECTOR, f"a[href='/messages/{message['id']}']").click()
     wait.until(EC.presence_of_element_located((By.ID, "timeline-heading")))
-    timeline = driver.find_element(By.CSS_SELECTOR, "ol.timeline").text
+    timeline = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "ol.timeline").text)
     check("the timeline lists QUEUED, SENT and DELIVERED", all(word in timeline for word in ["QUEUED", "SENT", "DELIVERED"]))
-    check("the text shows as text, not markup", "<b>Your code is 123456</b>" in driver.find_element(By.CSS_SELECTOR, "dd.text").text)
+    check("the text shows as text, not markup", "<b>Your code is 123456</b>" in wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "dd.text").text))
     driver.set_window_size(1280, 1600)
     driver.save_screenshot(f"{shots}/message.png")
     driver.set_window_size(1280, 900)
@@ -96,7 +98,7 @@ try:
     driver.find_element(By.ID, "f-reason").send_keys(reason)
     driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]").click()
     wait.until(lambda d: f"reason={reason}" in d.current_url)
-    rows = [r.get_attribute("data-id") for r in driver.find_elements(By.CSS_SELECTOR, "#log-rows tr[data-id]")]
+    rows = wait.until(lambda d: [r.get_attribute("data-id") for r in d.find_elements(By.CSS_SELECTOR, "#log-rows tr[data-id]")])
     check(f"filtering by reason {reason} shows only that message", rows == [undelivered["id"]])
     driver.save_screenshot(f"{shots}/messages-filtered.png")
 
@@ -131,10 +133,9 @@ try:
     wait.until(lambda d: "/campaigns/cmp_" in d.current_url)
     os.remove(csv_path)
     check("the CSV uploaded through the page made a campaign (its report opened)", driver.find_element(By.TAG_NAME, "h1").text == "spring")
-    check("the paused campaign's report shows its 8 queued messages", "QUEUED" in driver.find_element(By.ID, "by-status").find_element(By.XPATH, "..").text)
+    check("the paused campaign's report shows its 8 queued messages", ">QUEUED</text>" in driver.page_source and ">8</text>" in driver.page_source)
     driver.find_element(By.XPATH, "//button[text()='Resume']").click()
-    wait.until(lambda d: "DELIVERED" in d.find_element(By.ID, "by-status").find_element(By.XPATH, "..").text
-               and "8 of 8 final" in d.page_source)
+    wait.until(lambda d: ">DELIVERED</text>" in d.page_source and "8 of 8 final" in d.page_source)
     check("resumed from the page, its counts reach 8 of 8 final", True)
     driver.save_screenshot(f"{shots}/campaign.png")
 
