@@ -124,7 +124,7 @@ public struct Dashboard: Sendable {
         guard let cookie = request.cookies[Self.sessionCookie]?.value, let accountID = DashboardSession.accountID(inCookie: cookie) else { return nil }
         let secret = try await store.callbackSecret(accountID: accountID)
         guard let session = DashboardSession.verify(cookie: cookie, secret: secret, now: now()),
-              let (account, key) = try await store.authenticate(keyHash: session.keyHash), account.id == session.accountID,
+              let (account, key) = try await api.keyCache.authenticate(keyHash: session.keyHash, store: store), account.id == session.accountID,
               key.scopes.contains(.read) else { return nil }
         var context = context
         context.account = account

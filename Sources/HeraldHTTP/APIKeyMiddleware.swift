@@ -28,17 +28,8 @@ public struct APIKeyMiddleware: RouterMiddleware {
             throw APIProblem.unauthorized("Authorization header is not 'Bearer <key>'")
         }
         let secret = String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
-        let hash = APIKeys.hash(secret)
-        let account: Account, key: APIKey
-        if let (cachedAccount, cachedKey) = cache.lookup(hash) {
-            (account, key) = (cachedAccount, cachedKey)
-        } else {
-            let generation = cache.generation
-            guard let (found, foundKey) = try await store.authenticate(keyHash: hash) else {
-                throw APIProblem.unauthorized("unknown or revoked API key")
-            }
-            cache.remember(hash, account: found, key: foundKey, readIn: generation)
-            (account, key) = (found, foundKey)
+        guard let (account, key) = try await cache.authenticate(keyHash: APIKeys.hash(secret), store: store) else {
+            throw APIProblem.unauthorized("unknown or revoked API key")
         }
         if let wait = limiter.admit(key) {
             var problem = APIProblem(status: .tooManyRequests, type: "rate-limited", title: "Too many requests",

@@ -31,6 +31,16 @@ public final class KeyCache: Service, Sendable {
         self.pollInterval = pollInterval
     }
 
+    /// The enabled account and unrevoked key whose secret has this SHA-256: from the cache while it is good, else read
+    /// from the store and remembered. The one way the API and the dashboard authenticate a key.
+    public func authenticate(keyHash hash: String, store: any AccountStore) async throws -> (account: Account, key: APIKey)? {
+        if let (account, key) = lookup(hash) { return (account, key) }
+        let generation = self.generation
+        guard let (account, key) = try await store.authenticate(keyHash: hash) else { return nil }
+        remember(hash, account: account, key: key, readIn: generation)
+        return (account, key)
+    }
+
     /// The account and key cached for this hash, if still good.
     func lookup(_ hash: String) -> (Account, APIKey)? {
         let now = ContinuousClock.now

@@ -138,8 +138,9 @@ extension PostgresStore {
 
 /// Delivery analytics: counters added to in the ledger's transaction (one statement a batch), read by the hour.
 extension PostgresStore {
+    /// `rows`: one per key (the transaction's outbox sums them), written in key order.
     func addStats(_ rows: [DeliveryStats.Row], connection: PostgresConnection) async throws {
-        let merged = DeliveryStats.merge(rows).sorted { ($0.key.accountID, $0.key.hour, $0.key.connector, $0.key.prefix, $0.key.status, $0.key.reason)
+        let merged = rows.sorted { ($0.key.accountID, $0.key.hour, $0.key.connector, $0.key.prefix, $0.key.status, $0.key.reason)
             < ($1.key.accountID, $1.key.hour, $1.key.connector, $1.key.prefix, $1.key.status, $1.key.reason) }
         guard !merged.isEmpty else { return }
         // Buckets travel as one text array per row ("1,0,0,..."), split back in SQL: postgres-nio binds no 2-D arrays.

@@ -18,13 +18,7 @@ public struct CallbackOutbox: Sendable {
     public private(set) var stats: [DeliveryStats.Key: DeliveryStats.Row] = [:]
 
     public mutating func count(_ row: DeliveryStats.Row) {
-        if var existing = stats[row.key] {
-            existing.count += row.count
-            for index in existing.buckets.indices { existing.buckets[index] += row.buckets[index] }
-            stats[row.key] = existing
-        } else {
-            stats[row.key] = row
-        }
+        if stats[row.key] != nil { stats[row.key]!.add(row) } else { stats[row.key] = row }
     }
 
     public init(now: Date = Date(), leaseUntil: Date? = nil) {

@@ -47,6 +47,12 @@ public enum DeliveryStats {
             self.count = count
             self.buckets = buckets
         }
+
+        /// Adds another row's counts (of the same key) to this one.
+        public mutating func add(_ other: Row) {
+            count += other.count
+            for index in buckets.indices { buckets[index] += other.buckets[index] }
+        }
     }
 
     /// The counter a message that just became final adds to.
@@ -85,20 +91,5 @@ public enum DeliveryStats {
             if seen >= max(rank, 1) { return index < bounds.count ? bounds[index] : .infinity }
         }
         return .infinity
-    }
-
-    /// Rows with the same key summed.
-    public static func merge(_ rows: [Row]) -> [Row] {
-        var merged: [Key: Row] = [:]
-        for row in rows {
-            if var existing = merged[row.key] {
-                existing.count += row.count
-                existing.buckets = zip(existing.buckets, row.buckets).map(+)
-                merged[row.key] = existing
-            } else {
-                merged[row.key] = row
-            }
-        }
-        return Array(merged.values)
     }
 }
