@@ -1,26 +1,29 @@
 import Foundation
 import HeraldCore
+import HeraldEngine
 import HeraldHTTP
 import HeraldStore
 import Hummingbird
 
-/// Delivery analytics: by connector, destination country or number range, for the last day (by hour) or the last 7 or 30
+/// Delivery analytics: by connector, route, destination country or number range, for the last day (by hour) or the last 7 or 30
 /// days (by day): messages that ended, delivered share, failures by reason, share that ended without a final receipt
 /// (EXPIRED), and accept-to-final time (p50 / p90 / p99, the upper bounds of ``DeliveryStats`` buckets). Read from the
 /// counters the ledger keeps, never from the messages.
 extension DashboardPages {
     enum Grouping: String, CaseIterable {
-        case connector, country, prefix
+        case connector, route, country, prefix
         var label: String {
             switch self {
             case .connector: "Connector"
+            case .route: "Route"
             case .country: "Destination country"
             case .prefix: "Number range or domain"
             }
         }
-        func value(_ key: DeliveryStats.Key) -> String {
+        func value(_ key: DeliveryStats.Key, routes: RouteLabels) -> String {
             switch self {
             case .connector: key.connector.isEmpty ? "(none)" : key.connector
+            case .route: routes.label(key)
             case .country: key.country.isEmpty ? "(unknown)" : key.country
             case .prefix: key.prefix.isEmpty ? "(unknown)" : key.prefix
             }
@@ -34,7 +37,8 @@ extension DashboardPages {
         var step: Int64 { self == .day ? 1 : 24 }
     }
 
-    func analytics(_ request: Request, context: HeraldRequestContext, store: any HeraldStore, csrf: String, now: Date) async throws -> Response {
+    func analytics(_ request: Request, context: HeraldRequestContext, store: any HeraldStore, csrf: String, now: Date,
+                   routes: [ConnectorRegistry.Route]) async throws -> Response {
         guard let own = context.account else { return problem(.unauthorized, heading: "Signed out", detail: "Sign in again.") }
         let query = request.uri.queryParameters
         let grouping = query["by"].flatMap { Grouping(rawValue: String($0)) } ?? .connector
@@ -56,7 +60,9 @@ extension DashboardPages {
         let rows = try await store.deliveryStats(accountID: accountID, since: since, until: now)
 
         var groups: [String: [DeliveryStats.Row]] = [:]
-        for row in rows { groups[grouping.value(row.key), default: []].append(row) }
+        let names = grouping == .route ? try await store.accounts().reduce(into: [:]) { $0[$1.id] = $1.name } : [:]
+        let routeLabels = RouteLabels(routes: routes, accountNames: names)
+        for row in rows { groups[grouping.value(row.key, routes: routeLabels), default: []].append(row) }
         let table: [[String: Any]] = groups.map { name, rows in Self.summary(rows, name: name) }
             .sorted { ($0["total"] as? Int ?? 0, $0["name"] as? String ?? "") > ($1["total"] as? Int ?? 0, $1["name"] as? String ?? "") }
 
@@ -95,6 +101,25 @@ extension DashboardPages {
             view["hasAccounts"] = true
         }
         return render("analytics", view)
+    }
+
+    /// The route a counter's messages took: of the configured routes to its connector that match its destination (and
+    /// account), the one the registry ranks first (the account's own, then the longest prefix, then the lowest priority).
+    /// The counters keep the first digits of the number (`+447700`), so a route on a longer prefix is matched on those.
+    struct RouteLabels {
+        let routes: [ConnectorRegistry.Route]
+        let accountNames: [String: String]
+
+        func label(_ key: DeliveryStats.Key) -> String {
+            guard !key.connector.isEmpty else { return "(not sent)" }
+            let account = accountNames[key.accountID]
+            let best = routes.filter { route in
+                route.connector == key.connector && (route.account == nil || route.account == account)
+                    && (key.prefix.hasPrefix(route.prefix) || route.prefix.hasPrefix(key.prefix) && key.prefix.hasPrefix("+"))
+            }.min { ($0.account == nil ? 1 : 0, -$0.prefix.count, $0.priority) < ($1.account == nil ? 1 : 0, -$1.prefix.count, $1.priority) }
+            guard let best else { return "\(key.connector) (no route: the channel's first connector)" }
+            return "\(best.channel.rawValue) \(best.prefix.isEmpty ? "any destination" : best.prefix)\(best.account.map { " for \($0)" } ?? "") → \(best.connector)"
+        }
     }
 
     /// One line of the table: the counters of a group summed.

@@ -60,11 +60,38 @@ extension DashboardPages {
         let byReason = counts.byReason.sorted { $0.value == $1.value ? $0.key.rawValue < $1.key.rawValue : $0.value > $1.value }.map { ($0.key.rawValue, $0.value) }
         view["reasonBars"] = Self.bars(byReason, title: "Messages by reason") { "/?" + Self.queryString([("campaign", campaign.id), ("reason", $0)]) }
         view["hasReasons"] = !byReason.isEmpty
+        view["timeline"] = Self.timeline(try await store.campaignProgress(campaignID: campaign.id)) as Any
         let sends = context.key?.scopes.contains(.send) == true
         view["canPause"] = sends && campaign.state == .running
         view["canResume"] = sends && campaign.state == .paused
         view["canCancel"] = sends && campaign.state != .canceled
         return render("campaign", view)
+    }
+
+    /// Delivered over time as stacked columns (delivered, then otherwise final), at most 60: each column a minute, or 5,
+    /// 15 or 60 minutes, 6 hours or a day, whichever fits the campaign's span. nil: nothing final yet.
+    static func timeline(_ rows: [CampaignProgress.Row]) -> [String: Any]? {
+        guard let first = rows.map(\.key.minute).min(), let last = rows.map(\.key.minute).max() else { return nil }
+        let step = Int64([1, 5, 15, 60, 360, 1_440].first { (last / $0 - first / $0 + 1) <= 60 } ?? 1_440)
+        let start = first / step
+        let count = Int(last / step - start + 1)
+        var delivered = [Int](repeating: 0, count: count), other = [Int](repeating: 0, count: count)
+        for row in rows {
+            let index = Int(row.key.minute / step - start)
+            if row.key.status == MessageStatus.delivered.rawValue { delivered[index] += row.count } else { other[index] += row.count }
+        }
+        let tallest = max(1, zip(delivered, other).map { $0 + $1 }.max() ?? 1)
+        let width = 600 / max(count, 1)
+        let columns: [[String: Any]] = (0..<count).map { index in
+            let deliveredHeight = delivered[index] * 100 / tallest, otherHeight = other[index] * 100 / tallest
+            let at = Date(timeIntervalSince1970: TimeInterval((start + Int64(index)) * step * 60))
+            return ["x": index * width, "width": max(1, width - 1), "deliveredY": 100 - deliveredHeight, "deliveredHeight": deliveredHeight,
+                    "otherY": 100 - deliveredHeight - otherHeight, "otherHeight": otherHeight,
+                    "title": "\(Self.short(at)): \(delivered[index]) delivered, \(other[index]) otherwise final"]
+        }
+        let label = step == 1 ? "minute" : step < 60 ? "\(step) minutes" : step == 60 ? "hour" : step == 360 ? "6 hours" : "day"
+        return ["columns": columns, "step": label, "from": Self.short(Date(timeIntervalSince1970: TimeInterval(start * step * 60))),
+                "until": Self.short(Date(timeIntervalSince1970: TimeInterval((last / step + 1) * step * 60))), "delivered": delivered.reduce(0, +)]
     }
 
     /// Bars of a horizontal SVG chart, widths in per cent of the largest count, each with the link to its messages.

@@ -17,13 +17,17 @@ public struct Dashboard: Sendable {
     /// `Secure` on the cookies: Herald is reached over TLS (its public URL is https).
     let secureCookies: Bool
     let now: @Sendable () -> Date
+    /// The routing table, for analytics by route.
+    let routes: [ConnectorRegistry.Route]
 
     static let sessionCookie = "herald_session"
     static let signInCookie = "herald_signin"
 
-    public init(api: HeraldAPI, secureCookies: Bool = false, now: @escaping @Sendable () -> Date = { Date() }) throws {
+    public init(api: HeraldAPI, routes: [ConnectorRegistry.Route] = [], secureCookies: Bool = false, now: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.routes = routes
         self.api = api
-        self.pages = DashboardPages(templates: try DashboardTemplates.library(), currency: api.gateway.prices.currency)
+        self.pages = DashboardPages(templates: try DashboardTemplates.library(), currency: api.gateway.prices.currency,
+                                    connectorNames: api.connectors.map(\.name))
         self.secureCookies = secureCookies
         self.now = now
     }
@@ -35,7 +39,8 @@ public struct Dashboard: Sendable {
         (.get, "/"), (.get, "/sign-in"), (.post, "/sign-in"), (.post, "/sign-out"), (.get, "/messages/:id"), (.post, "/messages/:id/cancel"),
         (.get, "/campaigns"), (.post, "/campaigns"), (.get, "/campaigns/:id"), (.post, "/campaigns/:id/pause"), (.post, "/campaigns/:id/resume"), (.post, "/campaigns/:id/cancel"),
         (.get, "/keys"), (.post, "/keys"), (.post, "/keys/:id/revoke"), (.get, "/webhooks"), (.post, "/webhooks/:id/deliveries/:delivery/resend"),
-        (.get, "/connectors"), (.get, "/analytics"),
+        (.get, "/connectors"), (.get, "/analytics"), (.get, "/lists"), (.post, "/suppressions"), (.post, "/suppressions/remove"), (.post, "/dnd"),
+        (.post, "/dnd/remove"), (.get, "/templates"), (.post, "/templates"), (.post, "/templates/:name/delete"), (.get, "/settings"), (.post, "/settings"),
         (.get, "/live"), (.get, "/export.csv"), (.get, "/assets/dashboard.css"), (.get, "/assets/dashboard.js"),
     ]
 
@@ -92,12 +97,75 @@ public struct Dashboard: Sendable {
         }
         router.get("/analytics") { request, context in
             try await signedIn(request, context: context) { context, session, secret in
-                try await pages.analytics(request, context: context, store: store, csrf: session.csrfToken(secret: secret), now: now())
+                try await pages.analytics(request, context: context, store: store, csrf: session.csrfToken(secret: secret), now: now(), routes: routes)
             }
         }
         router.get("/connectors") { request, context in
             try await signedIn(request, context: context) { context, session, secret in
                 pages.connectors(api.connectors, context: context, csrf: session.csrfToken(secret: secret))
+            }
+        }
+        router.get("/lists") { request, context in
+            try await signedIn(request, context: context) { context, session, secret in
+                try await pages.lists(context: context, store: store, csrf: session.csrfToken(secret: secret))
+            }
+        }
+        router.post("/suppressions") { request, context in
+            try await apiForm(request, context: context, then: "/lists", refused: "Not suppressed", handler: api.addSuppression) { form in
+                ([], ["channel": form["channel"] ?? "", "recipient": form["recipient"] ?? "", "sender": Self.value(form["sender"])])
+            }
+        }
+        router.post("/suppressions/remove") { request, context in
+            try await apiForm(request, context: context, then: "/lists", refused: "Not removed", handler: api.removeSuppression) { form in
+                ([("channel", form["channel"] ?? ""), ("recipient", form["recipient"] ?? "")] + (Self.value(form["sender"]).map { [("sender", $0)] } ?? []), nil)
+            }
+        }
+        router.post("/dnd") { request, context in
+            try await apiForm(request, context: context, then: "/lists", refused: "Not added", handler: api.importDND) { form in
+                let numbers = (form["numbers"] ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                return ([], ["recipients": numbers])
+            }
+        }
+        router.post("/dnd/remove") { request, context in
+            try await apiForm(request, context: context, then: "/lists", refused: "Not removed", handler: api.removeDND) { form in
+                ([("recipient", form["recipient"] ?? "")], nil)
+            }
+        }
+        router.get("/templates") { request, context in
+            try await signedIn(request, context: context) { context, session, secret in
+                try await pages.templates(context: context, store: store, csrf: session.csrfToken(secret: secret))
+            }
+        }
+        router.post("/templates") { request, context in
+            try await apiForm(request, context: context, then: "/templates", refused: "Template not saved", handler: api.putTemplate) { form in
+                ([], ["name": form["name"] ?? "", "channel": Self.value(form["channel"]), "subject": Self.value(form["subject"]),
+                      "body": form["body"] ?? "", "html": Self.value(form["html"])])
+            }
+        }
+        router.post("/templates/:name/delete") { request, context in
+            try await apiForm(request, context: context, then: "/templates", refused: "Template not deleted", handler: api.deleteTemplate) { _ in ([], nil) }
+        }
+        router.get("/settings") { request, context in
+            try await signedIn(request, context: context) { context, session, secret in
+                try await pages.settings(context: context, store: store, csrf: session.csrfToken(secret: secret))
+            }
+        }
+        router.post("/settings") { request, context in
+            try await apiForm(request, context: context, then: "/settings", refused: "Settings not saved", handler: api.updateAccount) { form in
+                // Every field of the form is sent: an empty one clears the setting (JSON null).
+                var patch: [String: Any] = [:]
+                for name in ["default_country", "help_text", "quiet_hours_mode"] { patch[name] = Self.value(form[name]).map { $0 as Any } ?? NSNull() }
+                for name in ["validity_minutes", "redact_after_days", "delete_after_days"] {
+                    guard let text = Self.value(form[name]) else { patch[name] = NSNull(); continue }
+                    // Not a number: sent as text, so the API names the field and says what it takes.
+                    patch[name] = Int(text).map { $0 as Any } ?? text
+                }
+                for name in ["smart_encoding", "track_opens", "track_clicks"] {
+                    patch[name] = form[name] == "on" ? true as Any : form[name] == "off" ? false as Any : NSNull()
+                }
+                let start = Self.value(form["quiet_start"]), end = Self.value(form["quiet_end"])
+                patch["quiet_hours"] = start == nil && end == nil ? NSNull() : ["start": start ?? "", "end": end ?? ""]
+                return ([], patch)
             }
         }
         router.get("/live") { request, context in
@@ -290,6 +358,35 @@ public struct Dashboard: Sendable {
             }
             return Self.redirect(page, clearing: nil, secure: secureCookies)
         }
+    }
+
+    /// A form of the dashboard done by the API's own handler, so a page and the API share one rule: `build` turns the
+    /// form's fields into the query and the JSON body the handler reads (the route's parameters are the API's). A
+    /// refusal shows the API's problem, its field and its fix, with the way back to `page`.
+    func apiForm(_ request: Request, context: HeraldRequestContext, then page: String, refused: String,
+                 handler: @escaping @Sendable (Request, HeraldRequestContext) async throws -> Response,
+                 _ build: @escaping ([String: String]) -> (query: [(String, String)], json: [String: Any]?)) async throws -> Response {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        let fields = (try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body))) ?? [:]
+        return try await formPost(request, context: context, csrf: fields["csrf"], scope: .admin, refused: refused) { context, _ in
+            let (query, json) = build(fields)
+            var head = HTTPRequest(method: .post, scheme: "http", authority: "dashboard", path: "/?" + DashboardPages.queryString(query))
+            head.headerFields[.contentType] = "application/json"
+            let data = try json.map { try JSONSerialization.data(withJSONObject: $0) } ?? Data()
+            do {
+                _ = try await handler(Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: data))), context)
+            } catch let problem as APIProblem {
+                let detail = [problem.field.map { "\($0): \(problem.detail)" } ?? problem.detail, problem.fix.map { "Fix: \($0)." }].compactMap { $0 }
+                return pages.problem(problem.status, heading: refused, detail: detail.joined(separator: ". "), back: page)
+            }
+            return Self.redirect(page, clearing: nil, secure: secureCookies)
+        }
+    }
+
+    /// A form field's text, nil when empty.
+    static func value(_ field: String?) -> String? {
+        guard let text = field?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        return text
     }
 
     /// A signed-in form post: refused with a page headed `refused` unless it carries this session's CSRF token and the

@@ -9,10 +9,13 @@ import Mustache
 struct DashboardPages: Sendable {
     let templates: MustacheLibrary
     let currency: String
+    /// The configured connectors' names, offered by the log's connector filter.
+    let connectorNames: [String]
 
     /// A log filter as the form gives it: canonical statuses, reason codes, dates as YYYY-MM-DD (whole UTC days).
     struct LogFilter {
-        var status = "", reason = "", to = "", tag = "", campaign = "", since = "", until = "", vocabulary = Vocabulary.canonical, cursor = ""
+        var status = "", reason = "", channel = "", to = "", from = "", connector = "", tag = "", campaign = "", since = "", until = ""
+        var vocabulary = Vocabulary.canonical, cursor = ""
         var problems: [String] = []
 
         init(_ request: Request) {
@@ -20,6 +23,7 @@ struct DashboardPages: Sendable {
             func text(_ name: String) -> String { query[Substring(name)].map { String($0).trimmingCharacters(in: .whitespaces) } ?? "" }
             (status, reason, to, tag, campaign, since, until, cursor) = (text("status").uppercased(), text("reason").uppercased(), text("to"), text("tag"),
                                                                          text("campaign"), text("since"), text("until"), text("cursor"))
+            (channel, from, connector) = (text("channel").lowercased(), text("from"), text("connector"))
             if let words = Vocabulary(rawValue: String(text("vocabulary"))) { vocabulary = words }
         }
 
@@ -31,7 +35,12 @@ struct DashboardPages: Sendable {
             if !reason.isEmpty {
                 if let known = ReasonCode(rawValue: reason) { query.reason = known } else { problems.append("'\(reason)' is not a reason code (see /v1/reasons).") }
             }
+            if !channel.isEmpty {
+                if let known = Channel(rawValue: channel) { query.channel = known } else { problems.append("'\(channel)' is not a channel.") }
+            }
             if !to.isEmpty { query.to = to }
+            if !from.isEmpty { query.from = from }
+            if !connector.isEmpty { query.connector = connector }
             if !tag.isEmpty { query.tag = tag }
             if !campaign.isEmpty { query.campaignID = campaign }
             if !since.isEmpty {
@@ -48,7 +57,7 @@ struct DashboardPages: Sendable {
 
         /// The same view's query string, without the cursor (for the next page and the CSV export).
         var pairs: [(String, String)] {
-            [("status", status), ("reason", reason), ("to", to), ("tag", tag), ("campaign", campaign),
+            [("status", status), ("reason", reason), ("channel", channel), ("to", to), ("from", from), ("connector", connector), ("tag", tag), ("campaign", campaign),
              ("since", since.isEmpty ? "" : since + "T00:00:00Z"), ("until", until.isEmpty || Self.day(until) == nil ? "" : Timestamp.format(Self.day(until)!.addingTimeInterval(86_400)))]
                 .filter { !$0.1.isEmpty }
         }
@@ -95,7 +104,10 @@ struct DashboardPages: Sendable {
             view["hasAccounts"] = true
         }
         view["accountQuery"] = account.id == own.id ? "" : "?" + Self.queryString([("account", account.name)])
-        view["filter"] = ["reason": filter.reason, "to": filter.to, "tag": filter.tag, "campaign": filter.campaign, "since": filter.since, "until": filter.until]
+        view["filter"] = ["reason": filter.reason, "to": filter.to, "from": filter.from, "connector": filter.connector, "tag": filter.tag, "campaign": filter.campaign,
+                          "since": filter.since, "until": filter.until]
+        view["channels"] = Channel.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == filter.channel] }
+        view["connectorNames"] = connectorNames
         view["statuses"] = MessageStatus.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == filter.status] }
         view["vocabularies"] = Vocabulary.allCases.map { ["value": $0.rawValue, "selected": $0 == words] }
         view["rows"] = rows
@@ -163,6 +175,17 @@ struct DashboardPages: Sendable {
                 "providerID": event.providerMessageID as Any, "provider": (event.source.speaksForProvider && detail?.isEmpty == false ? detail : nil) as Any,
             ]
         }
+        // The callbacks sent for its events, to the account's webhooks and the message's own callback URL.
+        let targets = try await store.webhooks(accountID: account.id).map(\.id) + (message.callbackURL.map { ["url:" + $0] } ?? [])
+        let kinds = Dictionary(events.map { ($0.id, $0.kind.rawValue) }, uniquingKeysWith: { first, _ in first })
+        view["callbacks"] = try await store.deliveries(accountID: account.id, targets: targets, eventIDs: events.map(\.id)).map { delivery, attempts in
+            [
+                "event": kinds[delivery.eventID] ?? delivery.eventID, "url": delivery.url, "state": delivery.state.rawValue,
+                "attempts": attempts.map { attempt in
+                    ["at": Self.short(attempt.at), "code": attempt.statusCode.map { "HTTP \($0)" } ?? "no answer", "ms": attempt.latencyMs, "error": attempt.error as Any]
+                },
+            ] as [String: Any]
+        }
         return render("message", view)
     }
 
@@ -187,8 +210,8 @@ struct DashboardPages: Sendable {
         return value
     }
 
-    func problem(_ status: HTTPResponse.Status, heading: String, detail: String) -> Response {
-        render("problem", ["title": heading, "heading": heading, "detail": detail], status: status)
+    func problem(_ status: HTTPResponse.Status, heading: String, detail: String, back: String? = nil) -> Response {
+        render("problem", ["title": heading, "heading": heading, "detail": detail, "back": back as Any], status: status)
     }
 
     /// `2026-12-04 14:05:09` in UTC.

@@ -7,7 +7,8 @@ enum DashboardTemplates {
         var library = MustacheLibrary()
         for (name, text) in [("head", head), ("foot", foot), ("sign-in", signIn), ("messages", messages), ("message", message), ("problem", problem), ("campaigns", campaigns),
                                   ("campaign", campaign), ("chart", chart),
-                                  ("keys", keys), ("webhooks", webhooks), ("connectors", connectors), ("analytics", analytics)] {
+                                  ("keys", keys), ("webhooks", webhooks), ("connectors", connectors), ("analytics", analytics),
+                                  ("lists", lists), ("templates", templates), ("settings", settings)] {
             try library.register(text, named: name)
         }
         return library
@@ -33,7 +34,10 @@ enum DashboardTemplates {
             <a href="/campaigns"{{#onCampaigns}} aria-current="page"{{/onCampaigns}}>Campaigns</a>
             <a href="/analytics"{{#onAnalytics}} aria-current="page"{{/onAnalytics}}>Analytics</a>
             <a href="/webhooks"{{#onWebhooks}} aria-current="page"{{/onWebhooks}}>Webhooks</a>
+            <a href="/lists"{{#onLists}} aria-current="page"{{/onLists}}>Opt-outs</a>
+            <a href="/templates"{{#onTemplates}} aria-current="page"{{/onTemplates}}>Templates</a>
             <a href="/keys"{{#onKeys}} aria-current="page"{{/onKeys}}>Keys</a>
+            <a href="/settings"{{#onSettings}} aria-current="page"{{/onSettings}}>Settings</a>
             {{#operator}}<a href="/connectors"{{#onConnectors}} aria-current="page"{{/onConnectors}}>Connectors</a>{{/operator}}
           </nav>
           <form class="signout" method="post" action="/sign-out">
@@ -75,10 +79,15 @@ enum DashboardTemplates {
           <div><label for="f-status">Status</label>
           <select id="f-status" name="status"><option value="">any</option>{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/statuses}}</select></div>
           <div><label for="f-reason">Reason</label><input id="f-reason" name="reason" value="{{filter.reason}}" placeholder="ABSENT_SUBSCRIBER"></div>
+          <div><label for="f-channel">Channel</label>
+          <select id="f-channel" name="channel"><option value="">any</option>{{#channels}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/channels}}</select></div>
           <div><label for="f-to">Recipient</label><input id="f-to" name="to" value="{{filter.to}}" placeholder="+14155550100"></div>
+          <div><label for="f-from">Sender</label><input id="f-from" name="from" value="{{filter.from}}" placeholder="Acme"></div>
+          <div><label for="f-connector">Connector</label><input id="f-connector" name="connector" value="{{filter.connector}}" list="connector-names"></div>
+          <datalist id="connector-names">{{#connectorNames}}<option value="{{.}}">{{/connectorNames}}</datalist>
           <div><label for="f-tag">Tag</label><input id="f-tag" name="tag" value="{{filter.tag}}"></div>
           <div><label for="f-campaign">Campaign</label><input id="f-campaign" name="campaign" value="{{filter.campaign}}" placeholder="cmp_..."></div>
-          <div><label for="f-since">From</label><input id="f-since" name="since" type="date" value="{{filter.since}}"></div>
+          <div><label for="f-since">Since</label><input id="f-since" name="since" type="date" value="{{filter.since}}"></div>
           <div><label for="f-until">Until</label><input id="f-until" name="until" type="date" value="{{filter.until}}"></div>
           <div><label for="f-vocabulary">Words</label>
           <select id="f-vocabulary" name="vocabulary">{{#vocabularies}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/vocabularies}}</select></div>
@@ -150,6 +159,17 @@ enum DashboardTemplates {
           {{/events}}
           </ol>
         </section>
+        <section aria-labelledby="callbacks-heading">
+          <h2 id="callbacks-heading">Callbacks</h2>
+          <div class="table-wrap"><table class="callbacks">
+            <thead><tr><th scope="col">Event</th><th scope="col">Endpoint</th><th scope="col">State</th><th scope="col">Attempts</th></tr></thead>
+            <tbody>
+            {{#callbacks}}<tr><td>{{event}}</td><td><code>{{url}}</code></td><td>{{state}}</td>
+              <td><ol class="attempts">{{#attempts}}<li>{{at}}: {{code}} in {{ms}} ms{{#error}} ({{error}}){{/error}}</li>{{/attempts}}</ol>{{^attempts}}not yet sent{{/attempts}}</td></tr>{{/callbacks}}
+            {{^callbacks}}<tr><td colspan="4">No callbacks for this message: no webhook of the account takes its events and it names no callback URL.</td></tr>{{/callbacks}}
+            </tbody>
+          </table></div>
+        </section>
         {{>foot}}
         """
 
@@ -206,6 +226,17 @@ enum DashboardTemplates {
           <a href="/?campaign={{id}}">All its messages</a>
           </div>
         </section>
+        {{#timeline}}
+        <section aria-labelledby="over-time">
+          <h2 id="over-time">Delivered over time</h2>
+          <figure>
+            <svg class="chart" role="img" aria-label="Messages delivered and otherwise final per {{step}}" viewBox="0 0 600 100" width="100%" preserveAspectRatio="none">
+            {{#columns}}<g><title>{{title}}</title><rect class="bar s-delivered" x="{{x}}" y="{{deliveredY}}" width="{{width}}" height="{{deliveredHeight}}"></rect><rect class="bar s-failed" x="{{x}}" y="{{otherY}}" width="{{width}}" height="{{otherHeight}}"></rect></g>{{/columns}}
+            </svg>
+            <figcaption>Per {{step}} from {{from}} to {{until}} (UTC): delivered (green) and otherwise final (grey); {{delivered}} delivered in all</figcaption>
+          </figure>
+        </section>
+        {{/timeline}}
         <section aria-labelledby="by-status">
           <h2 id="by-status">By status</h2>
           {{#statusBars}}{{>chart}}{{/statusBars}}
@@ -307,7 +338,109 @@ enum DashboardTemplates {
         {{>head}}
         <h1>{{heading}}</h1>
         <p class="error" role="alert">{{detail}}</p>
-        <p><a href="/">Back to the messages</a></p>
+        {{#back}}<p><a href="{{back}}">Back</a></p>{{/back}}{{^back}}<p><a href="/">Back to the messages</a></p>{{/back}}
+        {{>foot}}
+        """
+
+    static let lists = """
+        {{>head}}
+        <h1>Opt-outs and Do-Not-Disturb</h1>
+        <p>Herald does not send to a suppressed recipient (status UNSUBSCRIBED) or to a number on the DND list (status DND, reason DND_LISTED), and bills neither.</p>
+        <section aria-labelledby="suppressions-heading">
+          <h2 id="suppressions-heading">Suppressions</h2>
+          {{#canChange}}
+          <form method="post" action="/suppressions" class="filters" aria-label="Add a suppression">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <div><label for="s-channel">Channel</label><select id="s-channel" name="channel">{{#channels}}<option value="{{.}}">{{.}}</option>{{/channels}}</select></div>
+            <div><label for="s-recipient">Recipient</label><input id="s-recipient" name="recipient" required placeholder="+14155550100 or ann@example.com"></div>
+            <div><label for="s-sender">Only from sender (empty: every sender)</label><input id="s-sender" name="sender"></div>
+            <div class="actions"><button type="submit">Suppress</button></div>
+          </form>
+          {{/canChange}}
+          <div class="table-wrap"><table>
+            <caption>Newest first, the latest {{limit}}</caption>
+            <thead><tr><th scope="col">Channel</th><th scope="col">Recipient</th><th scope="col">Sender</th><th scope="col">Source</th><th scope="col">Since</th><th scope="col">Opt back in</th></tr></thead>
+            <tbody>
+            {{#suppressions}}<tr><td>{{channel}}</td><td>{{recipient}}</td><td>{{sender}}</td><td>{{source}}</td><td>{{created}}</td>
+              <td>{{#canChange}}<form method="post" action="/suppressions/remove"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="channel" value="{{channel}}"><input type="hidden" name="recipient" value="{{recipient}}">{{#senderValue}}<input type="hidden" name="sender" value="{{senderValue}}">{{/senderValue}}<button type="submit" aria-label="Remove the suppression of {{recipient}}">Remove</button></form>{{/canChange}}</td></tr>{{/suppressions}}
+            {{^suppressions}}<tr><td colspan="6">No suppressions.</td></tr>{{/suppressions}}
+            </tbody>
+          </table></div>
+        </section>
+        <section aria-labelledby="dnd-heading">
+          <h2 id="dnd-heading">DND list</h2>
+          {{#canChange}}
+          <form method="post" action="/dnd" class="filters" aria-label="Add numbers to the DND list">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <div><label for="d-numbers">Numbers, one a line</label><textarea id="d-numbers" name="numbers" rows="3" required placeholder="+447400123456"></textarea></div>
+            <div class="actions"><button type="submit">Add to the DND list</button></div>
+          </form>
+          {{/canChange}}
+          <div class="table-wrap"><table>
+            <caption>Newest first, the latest {{limit}}</caption>
+            <thead><tr><th scope="col">Number</th><th scope="col">Since</th><th scope="col">Remove</th></tr></thead>
+            <tbody>
+            {{#dnd}}<tr><td>{{recipient}}</td><td>{{created}}</td>
+              <td>{{#canChange}}<form method="post" action="/dnd/remove"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="recipient" value="{{recipient}}"><button type="submit" aria-label="Remove {{recipient}} from the DND list">Remove</button></form>{{/canChange}}</td></tr>{{/dnd}}
+            {{^dnd}}<tr><td colspan="3">The DND list is empty.</td></tr>{{/dnd}}
+            </tbody>
+          </table></div>
+        </section>
+        {{>foot}}
+        """
+
+    static let templates = """
+        {{>head}}
+        <h1>Templates</h1>
+        <p>Mustache text: <code>&#123;&#123;name&#125;&#125;</code> takes the send's or the campaign row's variable <code>name</code>.</p>
+        {{#canChange}}
+        <form method="post" action="/templates" class="filters stacked" aria-label="Create or replace a template">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <div><label for="t-name">Name</label><input id="t-name" name="name" required maxlength="64" pattern="[A-Za-z0-9._-]{1,64}" placeholder="welcome"></div>
+          <div><label for="t-channel">Channel</label><select id="t-channel" name="channel"><option value="">any</option>{{#channels}}<option value="{{.}}">{{.}}</option>{{/channels}}</select></div>
+          <div><label for="t-subject">Subject (e-mail)</label><input id="t-subject" name="subject"></div>
+          <div><label for="t-body">Text</label><textarea id="t-body" name="body" rows="3" required></textarea></div>
+          <div><label for="t-html">HTML (e-mail)</label><textarea id="t-html" name="html" rows="3"></textarea></div>
+          <div class="actions"><button type="submit">Save template</button></div>
+        </form>
+        {{/canChange}}
+        <div class="table-wrap"><table>
+          <caption>By name</caption>
+          <thead><tr><th scope="col">Name</th><th scope="col">Channel</th><th scope="col">Subject</th><th scope="col">Text</th><th scope="col">Updated</th><th scope="col">Delete</th></tr></thead>
+          <tbody>
+          {{#templates}}<tr><td><code>{{name}}</code></td><td>{{channel}}</td><td>{{subject}}</td><td class="text">{{body}}</td><td>{{updated}}</td>
+            <td>{{#canChange}}<form method="post" action="/templates/{{name}}/delete"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" aria-label="Delete template {{name}}">Delete</button></form>{{/canChange}}</td></tr>{{/templates}}
+          {{^templates}}<tr><td colspan="6">No templates yet.</td></tr>{{/templates}}
+          </tbody>
+        </table></div>
+        {{>foot}}
+        """
+
+    static let settings = """
+        {{>head}}
+        <h1>Account {{name}}</h1>
+        <section class="card summary" aria-labelledby="balance-heading">
+          <h2 id="balance-heading">Balance</h2>
+          <p>{{balance}}</p>
+        </section>
+        <section aria-labelledby="settings-heading">
+          <h2 id="settings-heading">Settings</h2>
+          <form method="post" action="/settings" class="filters stacked" aria-label="Account settings">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <div><label for="a-country">Default country (for national numbers)</label><input id="a-country" name="default_country" value="{{defaultCountry}}" maxlength="2" placeholder="GB"{{^canChange}} readonly{{/canChange}}></div>
+            <div><label for="a-validity">Validity in minutes (empty: 48 hours)</label><input id="a-validity" name="validity_minutes" value="{{validityMinutes}}" inputmode="numeric"{{^canChange}} readonly{{/canChange}}></div>
+            <div><label for="a-smart">Smart encoding</label><select id="a-smart" name="smart_encoding">{{#smartEncoding}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/smartEncoding}}</select></div>
+            <div><label for="a-help">Answer to HELP</label><input id="a-help" name="help_text" value="{{helpText}}"{{^canChange}} readonly{{/canChange}}></div>
+            <div><label for="a-quiet-start">Quiet hours from (HH:MM, recipient's time)</label><input id="a-quiet-start" name="quiet_start" value="{{quietStart}}" placeholder="21:00"{{^canChange}} readonly{{/canChange}}></div>
+            <div><label for="a-quiet-end">Quiet hours until</label><input id="a-quiet-end" name="quiet_end" value="{{quietEnd}}" placeholder="08:00"{{^canChange}} readonly{{/canChange}}></div>
+            <div><label for="a-quiet-mode">In quiet hours</label><select id="a-quiet-mode" name="quiet_hours_mode">{{#quietModes}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/quietModes}}</select></div>
+            <div><label for="a-opens">Track e-mail opens</label><select id="a-opens" name="track_opens">{{#trackOpens}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/trackOpens}}</select></div>
+            <div><label for="a-clicks">Track e-mail clicks</label><select id="a-clicks" name="track_clicks">{{#trackClicks}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/trackClicks}}</select></div>
+            <div><label for="a-redact">Redact message text after days (empty: keep)</label><input id="a-redact" name="redact_after_days" value="{{redactAfterDays}}" inputmode="numeric"{{^canChange}} readonly{{/canChange}}></div>
+            <div><label for="a-delete">Delete messages after days (empty: keep)</label><input id="a-delete" name="delete_after_days" value="{{deleteAfterDays}}" inputmode="numeric"{{^canChange}} readonly{{/canChange}}></div>
+            {{#canChange}}<div class="actions"><button type="submit">Save settings</button></div>{{/canChange}}
+          </form>
+        </section>
         {{>foot}}
         """
 }

@@ -84,7 +84,7 @@ extension HeraldAPI {
     }
 
     /// `PATCH /v1/account`: changes settings (default country, validity, smart encoding, help text, quiet hours).
-    @Sendable func updateAccount(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func updateAccount(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let patch: AccountSettingsPatch = try await Self.decode(request, context: context)
         var settings = try await store.account(id: account.id)?.settings ?? account.settings

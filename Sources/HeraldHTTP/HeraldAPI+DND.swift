@@ -31,7 +31,7 @@ extension HeraldAPI {
     /// `POST /v1/dnd`: imports numbers, from `{"recipients": [...]}` or a CSV body (`Content-Type: text/csv`, the
     /// number in the first column, a header line allowed). National numbers are read in the account's default
     /// country. Answers how many were added and every line that was not a number, with the reason.
-    @Sendable func importDND(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func importDND(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         var values: [(line: Int, value: String)] = []
         if request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true {
@@ -80,7 +80,7 @@ extension HeraldAPI {
     }
 
     /// `DELETE /v1/dnd?recipient=`.
-    @Sendable func removeDND(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func removeDND(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         guard let raw = request.uri.queryParameters["recipient"].map(String.init) else {
             throw APIProblem.invalid(FieldError(field: "recipient", problem: "recipient is missing", fix: "add ?recipient=+447400123456"))

@@ -52,7 +52,7 @@ extension HeraldAPI {
     }
 
     /// `POST /v1/suppressions`: stop sending to a recipient (from one sender, or from all when `sender` is absent).
-    @Sendable func addSuppression(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func addSuppression(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let body: SuppressionRequestJSON = try await Self.decode(request, context: context)
         if let error = FieldLimits.check(body.sender, field: "sender", limit: FieldLimits.sender) { throw APIProblem.invalid(error) }
@@ -64,7 +64,7 @@ extension HeraldAPI {
     }
 
     /// `DELETE /v1/suppressions?channel=&recipient=[&sender=]`: the recipient opted back in.
-    @Sendable func removeSuppression(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func removeSuppression(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let query = request.uri.queryParameters
         let (channel, recipient) = try Self.suppressionTarget(channel: query["channel"].map(String.init), recipient: query["recipient"].map(String.init), inQuery: true)

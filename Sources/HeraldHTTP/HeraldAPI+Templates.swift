@@ -55,7 +55,7 @@ extension HeraldAPI {
     }
 
     /// `POST /v1/templates`: creates or replaces a template; its Mustache syntax is checked now, not at send time.
-    @Sendable func putTemplate(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func putTemplate(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let body: TemplateRequestJSON = try await Self.decode(request, context: context)
         guard let name = body.name, MessageTemplate.isValidName(name) else {
@@ -101,7 +101,7 @@ extension HeraldAPI {
     }
 
     /// `DELETE /v1/templates/{name}`.
-    @Sendable func deleteTemplate(_ request: Request, context: HeraldRequestContext) async throws -> Response {
+    @Sendable public func deleteTemplate(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let account = try context.requireAccount()
         let name = try context.parameters.require("name")
         guard try await store.deleteTemplate(accountID: account.id, name: name) else { throw APIProblem.notFound("template", id: name) }

@@ -283,8 +283,8 @@ public struct HeraldAPI: Sendable {
         }
     }
 
-    /// The log filters shared by the list and the export: status (in the words of `vocabulary`), reason, to, tag,
-    /// campaign, since, until.
+    /// The log filters shared by the list and the export: status (in the words of `vocabulary`), reason, channel, to,
+    /// from, tag, campaign, connector, since, until.
     static func messageFilter(_ request: Request, accountID: String) throws -> MessageQuery {
         let query = request.uri.queryParameters
         var filter = MessageQuery(accountID: accountID)
@@ -316,6 +316,14 @@ public struct HeraldAPI: Sendable {
             }
             filter.reason = parsed
         }
+        if let channel = query["channel"].map(String.init) {
+            guard let parsed = Channel(rawValue: channel.lowercased()) else {
+                throw APIProblem.badQuery("channel", "unknown channel '\(channel)'", fix: "use one of: " + Channel.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            filter.channel = parsed
+        }
+        filter.from = query["from"].map(String.init)
+        filter.connector = query["connector"].map(String.init)
         return filter
     }
 

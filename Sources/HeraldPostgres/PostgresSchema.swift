@@ -238,5 +238,20 @@ enum PostgresSchema {
             // How far each account's retention sweep has redacted, per table (the last id done).
             "CREATE TABLE retention_marks (account_id TEXT NOT NULL, kind TEXT NOT NULL, through TEXT NOT NULL, PRIMARY KEY (account_id, kind))",
         ]),
+        (23, [
+            // A campaign's finals by minute and status (CampaignProgress), counted as they happen; filled once from the
+            // messages already final.
+            """
+            CREATE TABLE campaign_progress (
+                campaign_id TEXT NOT NULL, minute BIGINT NOT NULL, status TEXT NOT NULL, count BIGINT NOT NULL,
+                PRIMARY KEY (campaign_id, minute, status)
+            )
+            """,
+            """
+            INSERT INTO campaign_progress (campaign_id, minute, status, count)
+            SELECT campaign_id, floor(extract(epoch FROM updated_at) / 60)::int8, status, COUNT(*) FROM messages
+            WHERE campaign_id IS NOT NULL AND final GROUP BY 1, 2, 3
+            """,
+        ]),
     ]
 }

@@ -62,9 +62,10 @@ extension PostgresStore {
             if becameFinal {
                 let connector = parts.lazy.compactMap(\.connector).first
                 HeraldMetrics.final(messageID: id, channel: head.channel, status: aggregate.status, reason: aggregate.reason, connector: connector)
-                transaction.outbox.count(DeliveryStats.row(accountID: head.accountID, messageID: id, channel: head.channel, recipient: head.subject.to,
-                                                           connector: connector, status: aggregate.status, reason: aggregate.reason,
-                                                           finalAt: transaction.outbox.now))
+                transaction.outbox.countFinal(DeliveryStats.row(accountID: head.accountID, messageID: id, channel: head.channel, recipient: head.subject.to,
+                                                                connector: connector, status: aggregate.status, reason: aggregate.reason,
+                                                                finalAt: transaction.outbox.now),
+                                              campaignID: head.subject.campaignID, status: aggregate.status)
             }
             results[id] = (parts, new)
             for (event, changed) in zip(new, changed) {

@@ -155,3 +155,26 @@ extension PostgresStore {
         return found
     }
 }
+
+/// Campaign progress: counters added to in the ledger's transaction (one statement a batch), read per campaign.
+extension PostgresStore {
+    func addProgress(_ counts: [CampaignProgress.Key: Int], connection: PostgresConnection) async throws {
+        guard !counts.isEmpty else { return }
+        let rows = counts.sorted { ($0.key.campaignID, $0.key.minute, $0.key.status) < ($1.key.campaignID, $1.key.minute, $1.key.status) }
+        try await connection.query("""
+            INSERT INTO campaign_progress (campaign_id, minute, status, count)
+            SELECT * FROM unnest(\(rows.map(\.key.campaignID))::text[], \(rows.map(\.key.minute))::int8[], \(rows.map(\.key.status))::text[],
+                                 \(rows.map { Int64($0.value) })::int8[])
+            ON CONFLICT (campaign_id, minute, status) DO UPDATE SET count = campaign_progress.count + excluded.count
+            """, logger: logger)
+    }
+
+    public func campaignProgress(campaignID: String) async throws -> [CampaignProgress.Row] {
+        var found: [CampaignProgress.Row] = []
+        let rows = try await client.query("SELECT minute, status, count FROM campaign_progress WHERE campaign_id = \(campaignID) ORDER BY minute", logger: logger)
+        for try await (minute, status, count) in rows.decode((Int64, String, Int64).self) {
+            found.append(CampaignProgress.Row(key: CampaignProgress.Key(campaignID: campaignID, minute: minute, status: status), count: Int(count)))
+        }
+        return found
+    }
+}

@@ -54,6 +54,7 @@ extension PostgresStore {
             let deliveries = transaction.outbox.deliveries
             try await self.insertDeliveries(deliveries, connection: connection)
             try await self.addStats(Array(transaction.outbox.stats.values), connection: connection)
+            try await self.addProgress(transaction.outbox.progress, connection: connection)
             return (result, deliveries)
         }
         handoff.deliver(deliveries)

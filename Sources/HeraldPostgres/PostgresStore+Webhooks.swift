@@ -228,9 +228,22 @@ extension PostgresStore {
             owned = true
         }
         guard owned else { return nil }
-        let found = try await decodeDeliveries(client.query("""
+        return try await withAttempts(decodeDeliveries(client.query("""
             SELECT \(unescaped: Self.deliveryColumns) FROM webhook_deliveries WHERE webhook_id = \(webhookID) ORDER BY id DESC LIMIT \(limit)
-            """, logger: logger))
+            """, logger: logger)))
+    }
+
+    public func deliveries(accountID: String, targets: [String], eventIDs: [String]) async throws -> [(WebhookDelivery, [DeliveryAttempt])] {
+        guard !targets.isEmpty, !eventIDs.isEmpty else { return [] }
+        return try await withAttempts(decodeDeliveries(client.query("""
+            SELECT \(unescaped: Self.deliveryColumns) FROM webhook_deliveries
+            WHERE target = ANY(\(targets)) AND event_id = ANY(\(eventIDs)) AND account_id = \(accountID) ORDER BY created_at, id
+            """, logger: logger)))
+    }
+
+    /// The deliveries with their attempts, oldest attempt first (one read for all of them).
+    func withAttempts(_ found: [WebhookDelivery]) async throws -> [(WebhookDelivery, [DeliveryAttempt])] {
+        guard !found.isEmpty else { return [] }
         var attempts: [String: [DeliveryAttempt]] = [:]
         let states = Dictionary(found.map { ($0.id, $0.state) }, uniquingKeysWith: { first, _ in first })
         let rows = try await client.query("""

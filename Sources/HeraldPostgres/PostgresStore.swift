@@ -298,6 +298,13 @@ public final class PostgresStore: HeraldStore {
         if let until = query.until { try add("created_at <", until) }
         if let campaignID = query.campaignID { try add("campaign_id =", campaignID) }
         if let reason = query.reason { try add("reason =", reason.rawValue) }
+        if let channel = query.channel { try add("channel =", channel.rawValue) }
+        if let from = query.from { try add("sender =", from) }
+        if let connector = query.connector {
+            // A part's connector is the last field of its entry in `parts` (PartStateCoding): U+001F, the name, U+001E or the end.
+            try bindings.append(connector, context: .default)
+            text += " AND strpos(parts || chr(30), chr(31) || $\(bindings.count) || chr(30)) > 0"
+        }
         if let before = query.before { try add("id <", before) }
         try bindings.append(query.limit, context: .default)
         text += " ORDER BY id DESC LIMIT $\(bindings.count)"

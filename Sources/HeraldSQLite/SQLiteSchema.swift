@@ -384,6 +384,19 @@ enum SQLiteSchema {
                 CREATE TABLE retention_marks (account_id TEXT NOT NULL, kind TEXT NOT NULL, through TEXT NOT NULL, PRIMARY KEY (account_id, kind))
                 """)
         }
+        migrator.registerMigration("v23-campaign-progress") { db in
+            // A campaign's finals by minute and status (CampaignProgress), counted as they happen; filled once from the
+            // messages already final.
+            try db.execute(sql: """
+                CREATE TABLE campaign_progress (
+                    campaign_id TEXT NOT NULL, minute INTEGER NOT NULL, status TEXT NOT NULL, count INTEGER NOT NULL,
+                    PRIMARY KEY (campaign_id, minute, status)
+                ) WITHOUT ROWID;
+                INSERT INTO campaign_progress (campaign_id, minute, status, count)
+                SELECT campaign_id, CAST(updated_at / 60 AS INTEGER), status, COUNT(*) FROM messages
+                WHERE campaign_id IS NOT NULL AND final = 1 GROUP BY 1, 2, 3;
+                """)
+        }
         return migrator
     }
 }

@@ -126,3 +126,21 @@ extension SQLiteStore {
         return campaign
     }
 }
+
+/// Campaign progress: counters added to in the ledger's transaction, read per campaign.
+extension SQLiteStore {
+    static func addProgress(_ key: CampaignProgress.Key, count: Int, db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO campaign_progress (campaign_id, minute, status, count) VALUES (?, ?, ?, ?)
+            ON CONFLICT (campaign_id, minute, status) DO UPDATE SET count = count + excluded.count
+            """).execute(arguments: [key.campaignID, key.minute, key.status, count])
+    }
+
+    public func campaignProgress(campaignID: String) async throws -> [CampaignProgress.Row] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT minute, status, count FROM campaign_progress WHERE campaign_id = ? ORDER BY minute", arguments: [campaignID]).map {
+                CampaignProgress.Row(key: CampaignProgress.Key(campaignID: campaignID, minute: $0[0], status: $0[1]), count: $0[2])
+            }
+        }
+    }
+}

@@ -81,8 +81,9 @@ extension SQLiteStore {
         if becameFinal {
             let connector = parts.lazy.compactMap(\.connector).first
             HeraldMetrics.final(messageID: messageID, channel: head.channel, status: aggregate.status, reason: aggregate.reason, connector: connector)
-            outbox.count(DeliveryStats.row(accountID: head.accountID, messageID: messageID, channel: head.channel, recipient: head.subject.to,
-                                           connector: connector, status: aggregate.status, reason: aggregate.reason, finalAt: outbox.now))
+            outbox.countFinal(DeliveryStats.row(accountID: head.accountID, messageID: messageID, channel: head.channel, recipient: head.subject.to,
+                                                connector: connector, status: aggregate.status, reason: aggregate.reason, finalAt: outbox.now),
+                              campaignID: head.subject.campaignID, status: aggregate.status)
         }
         try learnWebhooks(of: head.accountID, into: &outbox, db: db)
         for index in inserted.indices {

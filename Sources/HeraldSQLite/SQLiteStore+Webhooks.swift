@@ -223,6 +223,26 @@ extension SQLiteStore {
         }
     }
 
+    public func deliveries(accountID: String, targets: [String], eventIDs: [String]) async throws -> [(WebhookDelivery, [DeliveryAttempt])] {
+        guard !targets.isEmpty, !eventIDs.isEmpty else { return [] }
+        let marks = { (count: Int) in Array(repeating: "?", count: count).joined(separator: ", ") }
+        let sql = """
+            SELECT \(Self.deliveryColumns) FROM webhook_deliveries
+            WHERE target IN (\(marks(targets.count))) AND event_id IN (\(marks(eventIDs.count))) AND account_id = ? ORDER BY created_at, id
+            """
+        return try await pool.read { db in
+            let found = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(targets + eventIDs + [accountID])).map(Self.delivery)
+            return try found.map { delivery in
+                let attempts = try Row.fetchAll(db, sql: "SELECT at, status, latency_ms, error FROM webhook_attempts WHERE delivery_id = ? ORDER BY at",
+                                                arguments: [delivery.id]).map { row in
+                    DeliveryAttempt(deliveryID: delivery.id, at: Date(timeIntervalSince1970: row[0]), statusCode: row[1], latencyMs: row[2], error: row[3],
+                                    state: delivery.state, nextAttemptAt: nil)
+                }
+                return (delivery, attempts)
+            }
+        }
+    }
+
     public func resendDelivery(id: String, accountID: String, now: Date) async throws -> Bool {
         try await writer.write { db in
             try db.execute(sql: "UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = ?, lease_until = NULL WHERE id = ? AND account_id = ?",

@@ -74,6 +74,7 @@ public final class SQLiteStore: HeraldStore {
             let result = try body(db, &outbox)
             try Self.insertDeliveries(outbox.deliveries, db: db)
             for row in outbox.stats.values { try Self.addStats(row, db: db) }
+            for (key, count) in outbox.progress { try Self.addProgress(key, count: count, db: db) }
             return (result, outbox.deliveries)
         }
         handoff.deliver(deliveries)
@@ -255,6 +256,10 @@ public final class SQLiteStore: HeraldStore {
         if let until = query.until { sql += " AND created_at < ?"; arguments.append(until.timeIntervalSince1970) }
         if let campaignID = query.campaignID { sql += " AND campaign_id = ?"; arguments.append(campaignID) }
         if let reason = query.reason { sql += " AND reason = ?"; arguments.append(reason.rawValue) }
+        if let channel = query.channel { sql += " AND channel = ?"; arguments.append(channel.rawValue) }
+        if let from = query.from { sql += " AND sender = ?"; arguments.append(from) }
+        // A part's connector is the last field of its entry in `parts` (PartStateCoding): U+001F, the name, U+001E or the end.
+        if let connector = query.connector { sql += " AND instr(parts || char(30), char(31) || ? || char(30)) > 0"; arguments.append(connector) }
         if let before = query.before { sql += " AND id < ?"; arguments.append(before) }
         sql += " ORDER BY id DESC LIMIT ?"
         arguments.append(query.limit)

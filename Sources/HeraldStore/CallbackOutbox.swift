@@ -17,8 +17,17 @@ public struct CallbackOutbox: Sendable {
     /// end (a batch of finals of one hour and connector is one row).
     public private(set) var stats: [DeliveryStats.Key: DeliveryStats.Row] = [:]
 
+    /// The campaign counters of the messages that became final in this transaction, summed the same way.
+    public private(set) var progress: [CampaignProgress.Key: Int] = [:]
+
     public mutating func count(_ row: DeliveryStats.Row) {
         if stats[row.key] != nil { stats[row.key]!.add(row) } else { stats[row.key] = row }
+    }
+
+    /// Counts a message that became final: its analytics row and, for a campaign's message, its campaign's counter.
+    public mutating func countFinal(_ row: DeliveryStats.Row, campaignID: String?, status: MessageStatus) {
+        count(row)
+        if let campaignID { progress[CampaignProgress.key(campaignID: campaignID, status: status, finalAt: now), default: 0] += 1 }
     }
 
     public init(now: Date = Date(), leaseUntil: Date? = nil) {

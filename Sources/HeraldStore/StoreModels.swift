@@ -204,6 +204,12 @@ public struct MessageQuery: Sendable, Hashable {
     public var campaignID: String?
     /// Only messages whose status has this reason.
     public var reason: ReasonCode?
+    /// Only messages of this channel.
+    public var channel: Channel?
+    /// Only messages from this sender (as sent: a number, a sender id or an e-mail address).
+    public var from: String?
+    /// Only messages one of whose parts went to this connector.
+    public var connector: String?
     /// Return messages older than this id (ids sort by creation time; the log is newest first).
     public var before: String?
     public var limit: Int

@@ -173,7 +173,7 @@ struct Serve: AsyncParsableCommand {
                             })
         // The dashboard at `/` on the same port (cookies marked Secure when Herald's public address is https).
         let router = api.router(otherRoutes: Dashboard.routes)
-        try Dashboard(api: api, secureCookies: publicUrl?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
+        try Dashboard(api: api, routes: routes, secureCookies: publicUrl?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),

@@ -13,6 +13,8 @@ public protocol CampaignStore: Sendable {
     /// The campaign's messages counted by status and reason, with their cost: one indexed read of the messages, so the
     /// counts always equal the messages' own statuses.
     func campaignCounts(campaignID: String) async throws -> CampaignCounts
+    /// The campaign's finals by minute and status (``CampaignProgress``), oldest first.
+    func campaignProgress(campaignID: String) async throws -> [CampaignProgress.Row]
     /// Adds to the rows of an upload that could not become messages.
     func addInvalidRows(campaignID: String, count: Int, now: Date) async throws
     /// Pauses (holds the queue entries no worker has) or resumes (releases them at their own time) in one transaction.

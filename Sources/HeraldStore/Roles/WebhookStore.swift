@@ -35,6 +35,9 @@ public protocol WebhookStore: Sendable {
     func recordDeliveryAttempts(_ attempts: [DeliveryAttempt]) async throws
     /// A webhook's deliveries, newest first, with their attempts; nil when the webhook is not the account's.
     func deliveries(webhookID: String, accountID: String, limit: Int) async throws -> [(WebhookDelivery, [DeliveryAttempt])]?
+    /// The account's deliveries of these events to these targets (``WebhookDelivery/target``), oldest first, each with
+    /// its attempts: one message's callbacks, read through the deliveries' unique (target, event) index.
+    func deliveries(accountID: String, targets: [String], eventIDs: [String]) async throws -> [(WebhookDelivery, [DeliveryAttempt])]
     /// Makes a delivery pending and due now (manual re-send). False when it is not the account's.
     func resendDelivery(id: String, accountID: String, now: Date) async throws -> Bool
 }
