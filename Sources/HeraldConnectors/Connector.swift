@@ -109,16 +109,19 @@ public struct ConnectorHealth: Sendable, Hashable, Encodable {
     public var isUp: Bool
     /// A sentence: sessions bound, address.
     public var detail: String
+    /// Its sessions, for connectors that keep some (SMPP binds); empty for the others.
+    public var sessions: [SessionHealth]
 
-    public init(name: String, type: String, channels: [String], isUp: Bool, detail: String) {
+    public init(name: String, type: String, channels: [String], isUp: Bool, detail: String, sessions: [SessionHealth] = []) {
         self.name = name
         self.type = type
         self.channels = channels
         self.isUp = isUp
         self.detail = detail
+        self.sessions = sessions
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, type, channels, isUp = "up", detail
+        case name, type, channels, isUp = "up", detail, sessions
     }
 }

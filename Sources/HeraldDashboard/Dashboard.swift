@@ -17,14 +17,14 @@ public struct Dashboard: Sendable {
     /// `Secure` on the cookies: Herald is reached over TLS (its public URL is https).
     let secureCookies: Bool
     let now: @Sendable () -> Date
-    /// The routing table, for analytics by route.
-    let routes: [ConnectorRegistry.Route]
+    /// The dispatcher's connectors and routes: analytics by route, the connectors' circuits.
+    let registry: ConnectorRegistry?
 
     static let sessionCookie = "herald_session"
     static let signInCookie = "herald_signin"
 
-    public init(api: HeraldAPI, routes: [ConnectorRegistry.Route] = [], secureCookies: Bool = false, now: @escaping @Sendable () -> Date = { Date() }) throws {
-        self.routes = routes
+    public init(api: HeraldAPI, registry: ConnectorRegistry? = nil, secureCookies: Bool = false, now: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.registry = registry
         self.api = api
         self.pages = DashboardPages(templates: try DashboardTemplates.library(), currency: api.gateway.prices.currency,
                                     connectorNames: api.connectors.map(\.name))
@@ -97,12 +97,12 @@ public struct Dashboard: Sendable {
         }
         router.get("/analytics") { request, context in
             try await signedIn(request, context: context) { context, session, secret in
-                try await pages.analytics(request, context: context, store: store, csrf: session.csrfToken(secret: secret), now: now(), routes: routes)
+                try await pages.analytics(request, context: context, store: store, csrf: session.csrfToken(secret: secret), now: now(), routes: registry?.routes ?? [])
             }
         }
         router.get("/connectors") { request, context in
             try await signedIn(request, context: context) { context, session, secret in
-                pages.connectors(api.connectors, context: context, csrf: session.csrfToken(secret: secret))
+                pages.connectors(api.connectors, registry: registry, context: context, csrf: session.csrfToken(secret: secret), now: now())
             }
         }
         router.get("/lists") { request, context in

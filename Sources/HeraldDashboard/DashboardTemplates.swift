@@ -302,9 +302,18 @@ enum DashboardTemplates {
         {{>head}}
         <h1>Connectors</h1>
         <div class="table-wrap"><table>
-          <thead><tr><th scope="col">Connector</th><th scope="col">Type</th><th scope="col">Channels</th><th scope="col">State</th><th scope="col">Detail</th></tr></thead>
-          <tbody>{{#connectors}}<tr><td>{{name}}</td><td>{{type}}</td><td>{{channels}}</td><td>{{#up}}<span class="status s-delivered">up</span>{{/up}}{{^up}}<span class="status s-failed">down</span>{{/up}}</td><td class="text">{{detail}}</td></tr>{{/connectors}}</tbody>
+          <thead><tr><th scope="col">Connector</th><th scope="col">Type</th><th scope="col">Channels</th><th scope="col">State</th><th scope="col">Circuit breaker</th><th scope="col">Detail</th></tr></thead>
+          <tbody>{{#connectors}}<tr><td>{{name}}</td><td>{{type}}</td><td>{{channels}}</td><td>{{#up}}<span class="status s-delivered">up</span>{{/up}}{{^up}}<span class="status s-failed">down</span>{{/up}}</td><td>{{circuit}}</td><td class="text">{{detail}}</td></tr>{{/connectors}}</tbody>
         </table></div>
+        {{#connectors}}{{#hasSessions}}
+        <section aria-labelledby="sessions-{{name}}">
+          <h2 id="sessions-{{name}}">Sessions of {{name}}</h2>
+          <div class="table-wrap"><table class="sessions">
+            <thead><tr><th scope="col">Session</th><th scope="col">State</th><th scope="col">Since</th><th scope="col">Window in use</th><th scope="col">Sent</th><th scope="col">Rate (10 s)</th><th scope="col">Throttled</th><th scope="col">Last error</th></tr></thead>
+            <tbody>{{#sessions}}<tr><td>{{name}}</td><td>{{state}}</td><td>{{since}}</td><td>{{window}}</td><td>{{submitted}}</td><td>{{rate}}</td><td>{{throttled}}</td><td class="text">{{lastError}}</td></tr>{{/sessions}}</tbody>
+          </table></div>
+        </section>
+        {{/hasSessions}}{{/connectors}}
         {{>foot}}
         """
 

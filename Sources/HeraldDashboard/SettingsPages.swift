@@ -1,6 +1,7 @@
 import Foundation
 import HeraldConnectors
 import HeraldCore
+import HeraldEngine
 import HeraldHTTP
 import HeraldStore
 import Hummingbird
@@ -54,14 +55,20 @@ extension DashboardPages {
         return render("webhooks", view)
     }
 
-    func connectors(_ connectors: [any Connector], context: HeraldRequestContext, csrf: String) -> Response {
+    func connectors(_ connectors: [any Connector], registry: ConnectorRegistry?, context: HeraldRequestContext, csrf: String, now: Date) -> Response {
         guard context.role == .operator else {
             return problem(.forbidden, heading: "Operators only", detail: "Connectors concern every account: sign in with an operator key (herald keys create --role operator).")
         }
         var view = header(context, title: "Connectors", csrf: csrf)
         view["onConnectors"] = true
         view["connectors"] = connectors.map(\.health).map { health -> [String: Any] in
-            ["name": health.name, "type": health.type, "channels": health.channels.joined(separator: ", "), "up": health.isUp, "detail": health.detail]
+            ["name": health.name, "type": health.type, "channels": health.channels.joined(separator: ", "), "up": health.isUp, "detail": health.detail,
+             "circuit": registry?.circuit(of: health.name, now: now) ?? "–", "hasSessions": !health.sessions.isEmpty,
+             "sessions": health.sessions.map { session -> [String: Any] in
+                 ["name": session.name, "state": session.state, "since": Self.short(session.since), "window": "\(session.inFlight) of \(session.window)",
+                  "submitted": session.submitted, "throttled": session.throttled, "rate": String(format: "%.1f/s", session.ratePerSecond),
+                  "lastError": session.lastError.map { "\($0) (\(session.lastErrorAt.map(Self.short) ?? ""))" } ?? "none"]
+             }]
         }
         return render("connectors", view)
     }

@@ -102,6 +102,10 @@ public struct ConnectorRegistry: Sendable {
         }
     }
 
+    /// The connector's circuit as operators read it: `closed`, `open until …` (skipped while it cools off) or
+    /// `half-open` (the next attempt tries it), with the temporary failures in a row. Reads without changing it.
+    public func circuit(of connector: String, now: Date) -> String { breaker.describe(connector, now: now) }
+
     /// The provider answered (accepted or refused for good): the connector works.
     public func recordSuccess(_ connector: String) { breaker.success(connector) }
 
@@ -166,6 +170,14 @@ final class CircuitBreaker: Sendable {
 
     func success(_ name: String) {
         state.withLock { $0[name] = nil }
+    }
+
+    func describe(_ name: String, now: Date) -> String {
+        let entry = state.withLock { $0[name] } ?? Entry()
+        if let until = entry.openUntil {
+            return until > now ? "open until \(Timestamp.format(until)) after \(entry.failures) temporary failures in a row" : "half-open: the next attempt tries it"
+        }
+        return entry.failures == 0 ? "closed" : "closed (\(entry.failures) temporary failure\(entry.failures == 1 ? "" : "s") in a row of \(tripAfter) that open it)"
     }
 
     func failure(_ name: String, now: Date) {

@@ -25,6 +25,7 @@ public final class SMPPConnector: Connector, Service {
     let onInbound: @Sendable (InboundMessage, _ acknowledge: @escaping @Sendable () -> Void) -> Void
     private let group: any EventLoopGroup
     private let pool = SessionPool()
+    private let board: SessionBoard
     private let limiter: ThroughputLimiter
     private let logger: Logger
 
@@ -37,6 +38,7 @@ public final class SMPPConnector: Connector, Service {
         self.sink = sink
         self.group = group
         self.onInbound = onInbound
+        self.board = SessionBoard(window: configuration.window)
         self.limiter = ThroughputLimiter(ceiling: configuration.throughput > 0 ? configuration.throughput : nil)
         var logger = logger
         logger[metadataKey: "connector"] = "\(configuration.name)"
@@ -54,7 +56,8 @@ public final class SMPPConnector: Connector, Service {
             name: name, type: "smpp", channels: ["sms"], isUp: bound > 0,
             detail: "\(bound) of \(configuration.binds) \(configuration.bindMode == .transceiver ? "transceiver" : "transmitter") sessions bound to \(configuration.host):\(configuration.port) as \(configuration.systemID), window \(configuration.window)"
                 + (configuration.throughput > 0 ? ", \(Int(configuration.throughput))/s" : "")
-                + (limiter.currentLimit.map { $0 < (configuration.throughput > 0 ? configuration.throughput : .infinity) ? ", slowed to \(Int($0))/s by throttling" : "" } ?? "")
+                + (limiter.currentLimit.map { $0 < (configuration.throughput > 0 ? configuration.throughput : .infinity) ? ", slowed to \(Int($0))/s by throttling" : "" } ?? ""),
+            sessions: board.sessions(now: Date())
         )
     }
 
@@ -78,12 +81,15 @@ public final class SMPPConnector: Connector, Service {
     private func maintain(_ type: SMPPBindType, index: Int) async {
         var delay = configuration.reconnectDelay.lowerBound
         var logger = logger
-        logger[metadataKey: "bind"] = "\(type.rawValue)#\(index)"
+        let session = "\(type.rawValue)#\(index)"
+        logger[metadataKey: "bind"] = "\(session)"
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            board.connecting(session, now: Date())
             do {
                 let (channel, handler) = try await connect(type, logger: logger)
                 do {
                     let systemID = try await handler.bound.get()
+                    board.bound(session, channel: channel, now: Date())
                     logger.info("SMPP bound", metadata: ["smsc": "\(LogText.escaped(systemID))", "address": "\(configuration.host):\(configuration.port)"])
                     delay = configuration.reconnectDelay.lowerBound
                     if type.canSubmit { pool.add(channel) }
@@ -100,6 +106,7 @@ public final class SMPPConnector: Connector, Service {
                         channel.writeAndFlush(ESMEOutbound.unbind, promise: nil)
                     }
                     pool.remove(channel)
+                    board.ended(session, channel: channel, error: Task.isShuttingDownGracefully ? nil : "the session closed", now: Date())
                     HeraldMetrics.smppSession(connector: name, event: "closed")
                     HeraldMetrics.smppBound(connector: name, sessions: pool.count)
                     if !Task.isShuttingDownGracefully { logger.warning("SMPP session closed; reconnecting") }
@@ -109,6 +116,7 @@ public final class SMPPConnector: Connector, Service {
                 }
             } catch {
                 logger.error("SMPP connect or bind failed", metadata: ["error": "\(error)", "retry_in_s": "\(delay)"])
+                board.ended(session, channel: nil, error: "connect or bind failed: \(error)", now: Date())
                 HeraldMetrics.smppSession(connector: name, event: "bind_failed")
             }
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
@@ -165,9 +173,12 @@ public final class SMPPConnector: Connector, Service {
             }
             await limiter.wait()
             let promise = channel.eventLoop.makePromise(of: SMPPPDU.self)
+            board.sent(on: channel, now: Date())
             channel.writeAndFlush(ESMEOutbound.request(pdu, promise)).whenFailure { promise.fail($0) }
             do {
                 let response = try await promise.futureResult.get()
+                board.answered(on: channel, throttled: response.status.asksToSlowDown,
+                               error: response.status == .ok ? nil : "submit_sm answered \(response.status.description)", now: Date())
                 if response.status.asksToSlowDown {
                     limiter.throttled()
                     HeraldMetrics.smppThrottled(connector: name)
@@ -177,11 +188,13 @@ public final class SMPPConnector: Connector, Service {
                 }
                 return Self.classify(response, submission: submission, idFormat: configuration.submitIDFormat)
             } catch let error as SMPPError {
+                board.answered(on: channel, throttled: false, error: error.message, now: Date())
                 let text = error.outcomeUnknown
                     ? "\(error.message); the SMSC may have taken it, so a retry can deliver it twice"
                     : error.message
                 return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(text: text))
             } catch {
+                board.answered(on: channel, throttled: false, error: "\(error)", now: Date())
                 return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(text: "\(error)"))
             }
         }

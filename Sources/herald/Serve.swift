@@ -156,7 +156,8 @@ struct Serve: AsyncParsableCommand {
             bounceServices.append(.init(service: BounceListener(configuration: .init(host: host, port: smtpInboundPort, domains: domains), sink: sink,
                                                                 inbound: { message, acknowledge in inboundRecorder.deliver(message, acknowledge: acknowledge) })))
         }
-        let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry(connectors, routes: routes),
+        let registry = ConnectorRegistry(connectors, routes: routes)
+        let dispatcher = Dispatcher(store: store, connectors: registry,
                                     configuration: .init(workers: max(1, workers), receiptRetries: !noReceiptRetries), logger: Logger(label: "herald.dispatch"))
         guard duplicateWindowS >= 0 else { throw ValidationError("--duplicate-window-s \(duplicateWindowS) is negative; use 0 to turn the gate off") }
         let gateway = Gateway(store: store, prices: prices, signal: dispatcher.signal, duplicateWindow: TimeInterval(duplicateWindowS))
@@ -173,7 +174,7 @@ struct Serve: AsyncParsableCommand {
                             })
         // The dashboard at `/` on the same port (cookies marked Secure when Herald's public address is https).
         let router = api.router(otherRoutes: Dashboard.routes)
-        try Dashboard(api: api, routes: routes, secureCookies: publicUrl?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
+        try Dashboard(api: api, registry: registry, secureCookies: publicUrl?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "Herald"),
@@ -188,7 +189,6 @@ struct Serve: AsyncParsableCommand {
             senderConfiguration.additionalTrustRootFiles = [webhooksCaFile]
         }
         let webhookSender = WebhookSender(store: store, configuration: senderConfiguration)
-        let registry = dispatcher.connectors
         let setup = PrepareStore(store: store, demoAccount: noDemoKey ? nil : demoAccount, banner: "http://\(host):\(port)", database: database.database,
                                 providers: connectors.map(\.name).joined(separator: ", ")) { store in
             // Routes name accounts; messages carry account ids.

@@ -55,14 +55,15 @@ struct APIHarness {
         let sink = ReceiptSink()
         let simulator = SimulatorConnector(configuration: SimulatorConfiguration(mix: [(.delivered, 1)], receiptDelay: 0.005...0.02, duplicateRate: 0, reorderRate: 0), sink: sink, tick: .milliseconds(2))
         let routes = [ConnectorRegistry.Route(channel: .sms, prefix: "+1", connector: "simulator")]
-        let dispatcher = Dispatcher(store: store, connectors: ConnectorRegistry([simulator], routes: routes), configuration: .init(workers: 2, pollInterval: .milliseconds(20)))
+        let registry = ConnectorRegistry([simulator], routes: routes)
+        let dispatcher = Dispatcher(store: store, connectors: registry, configuration: .init(workers: 2, pollInterval: .milliseconds(20)))
         let links = LinkSigner(publicURL: "https://herald.test") { try await store.callbackSecret(accountID: $0) }
         let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal), connectors: [simulator], links: links, metrics: metrics,
                              rateLimiter: rateLimiter)
         let port = Mutex<Int?>(nil)
         let (started, startedContinuation) = AsyncStream.makeStream(of: Int.self)
         let router = api.router(otherRoutes: Dashboard.routes)
-        try Dashboard(api: api, routes: routes).addRoutes(to: router)
+        try Dashboard(api: api, registry: registry).addRoutes(to: router)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),

@@ -186,3 +186,20 @@ struct DashboardAccountPagesTests {
         }
     }
 }
+
+@Suite("Dashboard: connectors", .serialized)
+struct DashboardConnectorPageTests {
+    @Test("the connectors page shows each connector's circuit breaker; an account key cannot see it")
+    func circuits() async throws {
+        try await APIHarness.run { api in
+            let ops = Browser(base: api.baseURL)
+            _ = try await ops.signIn(api.operatorKey)
+            let page = try await ops.get("/connectors")
+            #expect(page.status == 200)
+            #expect(page.html.contains("<th scope=\"col\">Circuit breaker</th>"))
+            #expect(page.html.contains("<td>closed</td>"))
+            let reply = try await api.request("GET", "/v1/connectors")
+            #expect((reply.json["data"] as? [[String: Any]])?.first?["sessions"] as? [Any] != nil, "sessions: [] for a connector without sessions")
+        }
+    }
+}

@@ -227,6 +227,31 @@ struct SMPPEndToEndTests {
         }
     }
 
+    @Test("Each session reports its bind state, window use, sends, throttles and last error")
+    func sessionHealth() async throws {
+        try await SMPPHarness.run(smsc: SMSCSimulatorConfiguration(receiptDelay: 0.01...0.02), connector: { $0.binds = 2 }) { harness in
+            try await waitFor { harness.connector.boundSessions == 2 }
+            for suffix in [200, 231, 230] {
+                let submission = Submission(messageID: "msg_\(suffix)", part: 0, partCount: 1, channel: .sms, to: Self.number(suffix), from: nil,
+                                            subject: nil, text: "hi", attempt: 1, validUntil: Date().addingTimeInterval(60))
+                _ = await harness.connector.submit(submission)
+            }
+            let health = harness.connector.health
+            #expect(health.sessions.map(\.name) == ["transceiver#0", "transceiver#1"])
+            #expect(health.sessions.allSatisfy { $0.state == "bound" && $0.window == harness.connector.configuration.window && $0.inFlight == 0 })
+            // 200 and 230 once each, 231 twice (throttled, then sent again).
+            #expect(health.sessions.map(\.submitted).reduce(0, +) == 4)
+            #expect(health.sessions.map(\.throttled).reduce(0, +) == 1)
+            #expect(health.sessions.contains { $0.lastError?.contains("submit_sm answered") == true }, "the refused destination is the last error")
+            #expect(health.sessions.map(\.ratePerSecond).reduce(0, +) > 0)
+        }
+        let smsc = SMSCSimulatorConfiguration(credentials: ["herald": "right"])
+        try await SMPPHarness.run(smsc: smsc, connector: { $0.password = "wrong" }) { harness in
+            try await waitFor { harness.connector.health.sessions.first?.state == "bind failed" }
+            #expect(harness.connector.health.sessions.first?.lastError?.contains("bind failed") == true)
+        }
+    }
+
     @Test("A refused bind leaves submits unsent (the dispatcher makes them wait) instead of losing them")
     func bindRefused() async throws {
         let smsc = SMSCSimulatorConfiguration(credentials: ["herald": "right"])
