@@ -20,6 +20,7 @@ opener.open(base + "/sign-in", data=urllib.parse.urlencode({"key": key, "csrf": 
 api = lambda path: json.load(urllib.request.urlopen(urllib.request.Request(base + path, headers={"Authorization": f"Bearer {key}"})))
 newest = api("/v1/messages?limit=1")["data"][0]
 older = api("/v1/messages?limit=500")["next_cursor"]
+newest_connector = next((part.get("connector") for part in api("/v1/messages/" + newest["id"]).get("parts", []) if part.get("connector")), "none")
 pages = [
     ("log", "/"),
     ("log, older page", f"/?cursor={older}"),
@@ -29,10 +30,19 @@ pages = [
     ("log by recipient", "/?to=" + urllib.parse.quote(newest["to"])),
     ("log by tag (none)", "/?tag=nothing"),
     ("log by day", "/?since=2026-01-01&until=2026-12-31"),
+    ("log by channel sms (all)", "/?channel=sms"),
+    ("log by channel email (none)", "/?channel=email"),
+    ("log by sender (none)", "/?from=nobody"),
+    ("log by connector (all)", "/?connector=" + urllib.parse.quote(newest_connector)),
+    ("log by connector (none)", "/?connector=nowhere"),
     ("one message", "/messages/" + newest["id"]),
     ("campaigns", "/campaigns"),
     ("analytics by connector, 24 h", "/analytics"),
     ("analytics by country, 30 d", "/analytics?by=country&period=30d"),
+    ("analytics by route, 7 d", "/analytics?by=route&period=7d"),
+    ("opt-outs and DND", "/lists"),
+    ("templates", "/templates"),
+    ("settings", "/settings"),
     ("webhooks", "/webhooks"),
     ("keys", "/keys"),
 ]

@@ -1,11 +1,13 @@
 """The dashboard in a real headless Chromium (Debian's chromium and chromium-driver, selenium from PyPI).
 
 Drives a running `herald serve` the way a person would: signs in, watches a message sent through the API appear in
-the log and reach DELIVERED without a reload, opens its timeline, filters by reason, checks that another account sees
+the log and reach DELIVERED without a reload, opens its timeline and its callbacks, filters by reason, reads the
+analytics by connector and by route, runs a campaign from a CSV upload, manages opt-outs, templates and settings
+through their forms, reads the SMPP sessions on the connectors page as an operator, checks that another account sees
 none of it, and that the pages fit a phone-width screen and start with a skip link. Saves a screenshot of each page
 into docs/dashboard/. Exits non-zero on the first failed check, naming it.
 
-usage: dashboard_browser.py BASE_URL KEY OTHER_KEY SCREENSHOT_DIR
+usage: dashboard_browser.py BASE_URL KEY OTHER_KEY OPERATOR_KEY SCREENSHOT_DIR
 """
 import json
 import sys
@@ -18,9 +20,9 @@ from selenium.webdriver.common.by import By
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
-base, key, other_key, shots = sys.argv[1:5]
+base, key, other_key, operator_key, shots = sys.argv[1:6]
 passed = 0
 
 
@@ -58,6 +60,8 @@ def sign_in(with_key):
 
 
 try:
+    # A webhook that answers nothing: every event owes it a callback the message's page lists with its attempts.
+    api("POST", "/v1/webhooks", {"url": "http://127.0.0.1:9/nobody-listens"})
     driver.get(base + "/")
     check("signed out, / leads to the sign-in page", driver.current_url.endswith("/sign-in"))
     driver.save_screenshot(f"{shots}/sign-in.png")
@@ -88,6 +92,8 @@ try:
     timeline = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "ol.timeline").text)
     check("the timeline lists QUEUED, SENT and DELIVERED", all(word in timeline for word in ["QUEUED", "SENT", "DELIVERED"]))
     check("the text shows as text, not markup", "<b>Your code is 123456</b>" in wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "dd.text").text))
+    callbacks = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "table.callbacks").text)
+    check("its callbacks to the webhook are listed by event", "DELIVERED" in callbacks and "http://127.0.0.1:9/nobody-listens" in callbacks)
     driver.set_window_size(1280, 1600)
     driver.save_screenshot(f"{shots}/message.png")
     driver.set_window_size(1280, 900)
@@ -115,6 +121,11 @@ try:
     ended = sum(int(r.find_elements(By.TAG_NAME, "td")[0].text) for r in rows.values())
     check("their messages add up to every message that ended", ended == 2 + len(more))
     driver.save_screenshot(f"{shots}/analytics.png")
+    Select(driver.find_element(By.ID, "a-by")).select_by_value("route")
+    driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]").click()
+    wait.until(lambda d: "by=route" in d.current_url)
+    routes = {r.find_element(By.TAG_NAME, "th").text for r in driver.find_elements(By.CSS_SELECTOR, "#analytics tbody tr") if r.find_elements(By.TAG_NAME, "th")}
+    check("by route, each row names its routing rule", routes == {"sms +141555501 → sim", "sms any destination → carrier"})
 
     # Campaigns: a CSV uploaded through the page (with its progress bar), started paused; its report shows the
     # queued messages; resumed from the page, its counts reach 8 of 8 final.
@@ -139,6 +150,27 @@ try:
     check("resumed from the page, its counts reach 8 of 8 final", True)
     driver.save_screenshot(f"{shots}/campaign.png")
 
+    # Opt-outs, templates and settings through their forms (the API's own rules).
+    driver.get(base + "/lists")
+    driver.find_element(By.ID, "s-recipient").send_keys("+14155550199")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/suppressions'] button[type=submit]").click()
+    wait.until(lambda d: "+14155550199" in d.find_element(By.TAG_NAME, "main").text)
+    check("a suppression added on the page is the API's", api("GET", "/v1/suppressions")["data"][0]["recipient"] == "+14155550199")
+    driver.find_element(By.ID, "d-numbers").send_keys("+447400123456\n+447400123457")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/dnd'] button[type=submit]").click()
+    wait.until(lambda d: "+447400123457" in d.find_element(By.TAG_NAME, "main").text)
+    check("numbers added to the DND list on the page are listed", "+447400123456" in driver.find_element(By.TAG_NAME, "main").text)
+    driver.save_screenshot(f"{shots}/lists.png")
+    driver.get(base + "/templates")
+    check("the templates page lists the campaign's template", "Hi {{name}}" in driver.find_element(By.TAG_NAME, "main").text)
+    driver.save_screenshot(f"{shots}/templates.png")
+    driver.get(base + "/settings")
+    driver.find_element(By.ID, "a-country").send_keys("GB")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/settings'] button[type=submit]").click()
+    wait.until(lambda d: d.find_element(By.ID, "a-country").get_attribute("value") == "GB")
+    check("a setting saved on the page is the account's", api("GET", "/v1/account")["settings"].get("default_country") == "GB")
+    driver.save_screenshot(f"{shots}/settings.png")
+
     # A phone-width screen: nothing wider than the screen but the table, which scrolls in its box.
     driver.set_window_size(390, 844)
     driver.get(base + "/")
@@ -156,6 +188,18 @@ try:
     check("another account's log shows none of these messages", message["id"] not in page and undelivered["id"] not in page)
     driver.get(base + f"/messages/{message['id']}")
     check("another account cannot open the message", "No such message" in driver.page_source)
+    driver.get(base + "/connectors")
+    check("an account key does not see the connectors", "Operators only" in driver.page_source)
+
+    # An operator: the connectors with the SMPP sessions to `herald smsc`.
+    driver.get(base + "/")
+    driver.find_element(By.CSS_SELECTOR, ".signout button").click()
+    wait.until(EC.presence_of_element_located((By.ID, "key")))
+    sign_in(operator_key)
+    driver.get(base + "/connectors")
+    sessions = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "table.sessions").text)
+    check("the connectors page shows the carrier's SMPP session bound", "transceiver#0" in sessions and "bound" in sessions)
+    driver.save_screenshot(f"{shots}/connectors.png")
 finally:
     driver.quit()
 print(f"dashboard browser checks: {passed} passed")

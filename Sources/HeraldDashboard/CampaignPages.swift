@@ -81,7 +81,8 @@ extension DashboardPages {
             if row.key.status == MessageStatus.delivered.rawValue { delivered[index] += row.count } else { other[index] += row.count }
         }
         let tallest = max(1, zip(delivered, other).map { $0 + $1 }.max() ?? 1)
-        let width = 600 / max(count, 1)
+        // Columns at least a thirtieth of the chart wide, so a campaign that ended within minutes shows narrow bars.
+        let width = 600 / max(count, 30)
         let columns: [[String: Any]] = (0..<count).map { index in
             let deliveredHeight = delivered[index] * 100 / tallest, otherHeight = other[index] * 100 / tallest
             let at = Date(timeIntervalSince1970: TimeInterval((start + Int64(index)) * step * 60))
