@@ -18,6 +18,8 @@ public final class PostgresStore: HeraldStore {
     let logger: Logger
     /// Schema the tables live in (`?schema=NAME` in the URL); `nil` for the default search path.
     let schema: String?
+    /// Called when a node commits newly queued messages (``onQueuedWork(_:)``).
+    let wakeHandlers = Mutex<[@Sendable () -> Void]>([])
 
     /// `postgres://user:password@host:port/database`.
     public init(url: String, logger: Logger) throws {
@@ -39,7 +41,10 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func run() async throws {
-        await client.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.listenForWakeups() }
+        }
     }
 
     public func close() async throws {}
@@ -228,6 +233,7 @@ public final class PostgresStore: HeraldStore {
                 SELECT u.id, u.at, NULLIF(u.paused_from, '0001-01-01 00:00:00+00'::timestamptz)
                 FROM unnest(\(queued.ids)::text[], \(queued.at)::timestamptz[], \(queued.pausedFrom)::timestamptz[]) AS u(id, at, paused_from)
                 """, logger: logger)
+            try await notifyQueued(connection)
         }
     }
 
@@ -642,6 +648,47 @@ public final class PostgresStore: HeraldStore {
             try await self.applyBulk(events, heads: overdue, in: transaction)
             try await connection.query("DELETE FROM queue WHERE message_id = ANY(\(Array(overdue.keys)))", logger: self.logger)
             return overdue.count
+        }
+    }
+}
+
+// MARK: Wake-ups across nodes
+
+/// Nodes on one database wake each other through PostgreSQL's LISTEN / NOTIFY: a transaction that queues messages
+/// notifies `herald_queue` (delivered when it commits, once per transaction), and every node that listens wakes its
+/// dispatcher at once instead of at its next poll. The poll stays as the safety net (a notification sent while a
+/// listener reconnects is lost; the poll finds the work).
+extension PostgresStore {
+    /// The notification channel for queued work, per schema (nodes on one schema share it).
+    var queueChannel: String { "herald_queue" + (schema.map { "_" + $0.lowercased() } ?? "") }
+
+    /// Calls `handler` whenever any node (this one included) commits newly queued messages. Register before ``run()``.
+    public func onQueuedWork(_ handler: @escaping @Sendable () -> Void) {
+        wakeHandlers.withLock { $0.append(handler) }
+    }
+
+    /// Queues the notification in the transaction: sent when it commits, dropped when it rolls back.
+    func notifyQueued(_ connection: PostgresConnection) async throws {
+        try await connection.query("SELECT pg_notify(\(queueChannel), '')", logger: logger)
+    }
+
+    /// Listens while the store runs, reconnecting after a lost connection (a restarted server).
+    func listenForWakeups() async {
+        guard !wakeHandlers.withLock({ $0.isEmpty }) else { return }
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: self.queueChannel) { notifications in
+                        for try await _ in notifications {
+                            for handler in self.wakeHandlers.withLock({ $0 }) { handler() }
+                        }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("LISTEN for wake-ups lost; listening again in 1 s (dispatch polls meanwhile)", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
         }
     }
 }
