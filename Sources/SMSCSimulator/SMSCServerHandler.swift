@@ -130,6 +130,7 @@ final class SMSCServerHandler: ChannelInboundHandler {
             return
         }
         let ids = simulator.makeMessageID()
+        simulator.accepted(id: ids.response, destination: message.destination.address, text: SMSText.decode(message.userData, dataCoding: message.dataCoding))
         let response = pdu.response(messageID: ids.response)
         let receipts = plannedReceipts(for: message, outcome: outcome, receiptID: ids.receipt, number: ids.number)
         let router = simulator.router

@@ -21,6 +21,23 @@ public final class SMSCSimulator: Service {
     private let throttledOnce = Mutex<Set<String>>([])
     private let nextID: Atomic<UInt64>
     private let refusing = Atomic<Bool>(false)
+    private let submitObserver = Mutex<(@Sendable (_ id: String, _ destination: String, _ text: String) -> Void)?>(nil)
+
+    /// Calls `observer` with every submit_sm it accepts (the id it answered, the destination, the text): a record of
+    /// what reached the SMSC, to count messages sent twice.
+    public func onSubmit(_ observer: @escaping @Sendable (_ id: String, _ destination: String, _ text: String) -> Void) {
+        submitObserver.withLock { $0 = observer }
+    }
+
+    func accepted(id: String, destination: String, text: @autoclosure () -> String) {
+        guard let observer = submitObserver.withLock({ $0 }) else { return }
+        observer(id, destination, text())
+    }
+
+    /// Closes every session at once, as an SMSC that aborts its connections does (ids go on; clients bind again).
+    public func abortSessions() {
+        router.closeAll()
+    }
 
     /// While on, every bind is refused (ESME_RBINDFAIL): an SMSC that is down for maintenance. Sessions already bound
     /// stay until ``restart()`` drops them.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Logging
 import ServiceLifecycle
 import SMSCSimulator
@@ -31,6 +32,8 @@ struct SMSC: AsyncParsableCommand {
     @Flag(name: .customLong("no-receipt-tlvs"), help: "Receipts carry only the text, no TLVs.") var noReceiptTLVs = false
     @Option(help: "An inbound (MO) message FROM:TO:TEXT sent to the first client that binds, repeatable.") var mo: [String] = []
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
+    @Option(help: "Append every accepted submit_sm to this file, one line each: id, destination, text (tab-separated). SIGUSR1 aborts every session.")
+    var record: String?
 
     func run() async throws {
         try LogSetup.bootstrap(logLevel)
@@ -79,9 +82,25 @@ struct SMSC: AsyncParsableCommand {
             }
             simulator.injectInbound(systemID: nil, from: parts[0], to: parts[1], text: parts[2])
         }
+        if let record {
+            guard FileManager.default.createFile(atPath: record, contents: nil), let file = FileHandle(forWritingAtPath: record) else {
+                throw ValidationError("--record: cannot write \(record)")
+            }
+            let lock = Mutex(file)
+            simulator.onSubmit { id, destination, text in
+                let line = [id, destination, text.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ")].joined(separator: "\t") + "\n"
+                lock.withLock { $0.write(Data(line.utf8)) }
+            }
+        }
+        // SIGUSR1: abort every session, as a carrier's SMSC that drops its connections.
+        signal(SIGUSR1, SIG_IGN)
+        let abort = DispatchSource.makeSignalSource(signal: SIGUSR1)
+        abort.setEventHandler { simulator.abortSessions() }
+        abort.resume()
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: simulator)], gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "herald.smsc")
         ))
         try await group.run()
+        abort.cancel()
     }
 }
