@@ -80,10 +80,13 @@ struct DashboardPages: Sendable {
         guard let account = try await viewedAccount(request, context: context, store: store) else {
             return problem(.notFound, heading: "No such account", detail: "There is no account with that name.")
         }
-        let query = filter.query(accountID: account.id)
+        var query = filter.query(accountID: account.id)
+        query.scanLimit = MessageQuery.pageScan
         var page = filter.problems.isEmpty ? try await store.messages(matching: query) : []
         let hasMore = page.count > 50
         if hasMore { page.removeLast() }
+        // Channel, sender and connector read a bounded stretch of the log: a short page offers to search on from there.
+        let searchedTo = hasMore || !filter.problems.isEmpty ? nil : try await store.scanBoundary(matching: query)
         let words = filter.vocabulary
         let rows: [[String: Any]] = page.map { message in
             [
@@ -115,6 +118,11 @@ struct DashboardPages: Sendable {
         var next = filter.pairs + (account.id == own.id ? [] : [("account", account.name)])
         if words != .canonical { next.append(("vocabulary", words.rawValue)) }
         if hasMore, let last = page.last { view["older"] = "/?" + Self.queryString(next + [("cursor", last.id)]) }
+        if let searchedTo {
+            view["searchOn"] = "/?" + Self.queryString(next + [("cursor", searchedTo)])
+            view["searchedTo"] = HeraldID.date(of: searchedTo).map(Self.short) ?? searchedTo
+            view["searched"] = MessageQuery.pageScan
+        }
         view["exportURL"] = "/export.csv?" + Self.queryString([("format", "csv")] + filter.pairs)
         return render("messages", view, status: filter.problems.isEmpty ? .ok : .badRequest)
     }

@@ -108,6 +108,7 @@ enum DashboardTemplates {
         </table>
         </div>
         {{#older}}<p><a rel="next" href="{{older}}">Older messages</a></p>{{/older}}
+        {{#searchOn}}<p class="hint">Searched the {{searched}} newest messages of this view (back to {{searchedTo}}); channel, sender and connector are matched message by message. <a rel="next" href="{{searchOn}}">Search older messages</a></p>{{/searchOn}}
         {{>foot}}
         """
 

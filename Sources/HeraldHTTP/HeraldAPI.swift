@@ -340,6 +340,7 @@ public struct HeraldAPI: Sendable {
         var pageQuery = filter
         pageQuery.before = query["cursor"].map(String.init)
         pageQuery.limit = limit + 1
+        pageQuery.scanLimit = MessageQuery.pageScan
         var page = try await store.messages(matching: pageQuery)
         if let word = filter.word {
             // The store selected on statuses; the word also depends on the reason: keep reading until the page is full.
@@ -354,12 +355,14 @@ public struct HeraldAPI: Sendable {
         }
         let hasMore = page.count > limit
         if hasMore { page.removeLast() }
+        // A filter no index serves read a bounded stretch of the log: a short page goes on after the last message read.
+        let nextCursor = hasMore ? page.last?.id : try await store.scanBoundary(matching: pageQuery)
         let currency = gateway.prices.currency
         return Self.write { writer in
             writer.object { writer in
                 writer.key("data")
                 writer.array(page) { writer, message in MessageJSON(message, vocabulary: vocabulary, currency: currency).write(to: &writer) }
-                writer.field("next_cursor", hasMore ? page.last?.id : nil)
+                writer.field("next_cursor", nextCursor)
             }
         }
     }

@@ -287,38 +287,61 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
-        var sql: PostgresQuery = "SELECT \(unescaped: MessageColumns.list(for: query)) FROM messages WHERE account_id = \(query.accountID)"
-        var bindings = sql.binds
-        var text = sql.sql
-        func add(_ clause: String, _ value: some PostgresEncodable & Sendable) throws {
-            try bindings.append(value, context: .default)
-            text += " AND \(clause) $\(bindings.count)"
+        var filter = try Self.LogFilter(query)
+        var text: String
+        if let scan = query.scanLimit, !filter.scanned.isEmpty {
+            // The filters no index serves read at most `scan` of the candidates the indexed ones give.
+            let limit = try filter.bind(scan)
+            text = "SELECT \(MessageColumns.list(for: query)) FROM (SELECT * FROM messages WHERE \(filter.indexed.joined(separator: " AND ")) "
+                + "ORDER BY id DESC LIMIT \(limit)) AS messages WHERE \(filter.scanned.joined(separator: " AND "))"
+        } else {
+            text = "SELECT \(MessageColumns.list(for: query)) FROM messages WHERE \((filter.indexed + filter.scanned).joined(separator: " AND "))"
         }
-        if !query.statuses.isEmpty {
-            try bindings.append(query.statuses.map(\.rawValue), context: .default)
-            text += " AND status = ANY($\(bindings.count))"
-        }
-        if let to = query.to { try add("recipient =", to) }
-        if let tag = query.tag { try add("tag =", tag) }
-        if let since = query.since { try add("created_at >=", since) }
-        if let until = query.until { try add("created_at <", until) }
-        if let campaignID = query.campaignID { try add("campaign_id =", campaignID) }
-        if let reason = query.reason { try add("reason =", reason.rawValue) }
-        if let channel = query.channel { try add("channel =", channel.rawValue) }
-        if let from = query.from { try add("sender =", from) }
-        if let connector = query.connector {
-            // A part's connector is the last field of its entry in `parts` (PartStateCoding): U+001F, the name, U+001E or the end.
-            try bindings.append(connector, context: .default)
-            text += " AND strpos(parts || chr(30), chr(31) || $\(bindings.count) || chr(30)) > 0"
-        }
-        if let before = query.before { try add("id <", before) }
-        try bindings.append(query.limit, context: .default)
-        text += " ORDER BY id DESC LIMIT $\(bindings.count)"
-        sql = PostgresQuery(unsafeSQL: text, binds: bindings)
-        let rows = try await client.query(sql, logger: logger)
+        text += " ORDER BY id DESC LIMIT \(try filter.bind(query.limit))"
+        let rows = try await client.query(PostgresQuery(unsafeSQL: text, binds: filter.bindings), logger: logger)
         var records: [MessageRecord] = []
         for try await row in rows { records.append(try Self.messageRecord(row).0) }
         return records
+    }
+
+    public func scanBoundary(matching query: MessageQuery) async throws -> String? {
+        guard let scan = query.scanLimit, query.needsScan else { return nil }
+        var filter = try Self.LogFilter(query)
+        let offset = try filter.bind(scan - 1)
+        let text = "SELECT id FROM messages WHERE \(filter.indexed.joined(separator: " AND ")) ORDER BY id DESC LIMIT 1 OFFSET \(offset)"
+        for try await id in try await client.query(PostgresQuery(unsafeSQL: text, binds: filter.bindings), logger: logger).decode(String.self) {
+            return id
+        }
+        return nil
+    }
+
+    /// A log query's filters as SQL with their bindings: those an index serves (and the cursor), and those that read rows.
+    struct LogFilter {
+        var bindings = PostgresBindings()
+        var indexed: [String] = []
+        var scanned: [String] = []
+
+        init(_ query: MessageQuery) throws {
+            indexed.append("account_id = \(try bind(query.accountID))")
+            if !query.statuses.isEmpty { indexed.append("status = ANY(\(try bind(query.statuses.map(\.rawValue))))") }
+            if let to = query.to { indexed.append("recipient = \(try bind(to))") }
+            if let tag = query.tag { indexed.append("tag = \(try bind(tag))") }
+            if let since = query.since { indexed.append("created_at >= \(try bind(since))") }
+            if let until = query.until { indexed.append("created_at < \(try bind(until))") }
+            if let campaignID = query.campaignID { indexed.append("campaign_id = \(try bind(campaignID))") }
+            if let reason = query.reason { indexed.append("reason = \(try bind(reason.rawValue))") }
+            if let before = query.before { indexed.append("id < \(try bind(before))") }
+            if let channel = query.channel { scanned.append("channel = \(try bind(channel.rawValue))") }
+            if let sender = query.from { scanned.append("sender = \(try bind(sender))") }
+            // A part's connector is the last field of its entry in `parts` (PartStateCoding): U+001F, the name, U+001E or the end.
+            if let connector = query.connector { scanned.append("strpos(parts || chr(30), chr(31) || \(try bind(connector)) || chr(30)) > 0") }
+        }
+
+        /// Binds a value; returns its placeholder (`$3`).
+        mutating func bind(_ value: some PostgresEncodable & Sendable) throws -> String {
+            try bindings.append(value, context: .default)
+            return "$\(bindings.count)"
+        }
     }
 
     public func statusCounts(accountID: String, since: Date?) async throws -> [MessageStatus: Int] {

@@ -243,24 +243,18 @@ public final class SQLiteStore: HeraldStore {
     }
 
     public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
-        // A recipient filter reads (recipient, id): newest first, whatever the size of the account's log.
-        var sql = "SELECT \(MessageColumns.list(for: query)) FROM messages\(query.to == nil ? "" : " INDEXED BY messages_recipient") WHERE account_id = ?"
-        var arguments: [(any DatabaseValueConvertible)?] = [query.accountID]
-        if !query.statuses.isEmpty {
-            sql += " AND status IN (\(Array(repeating: "?", count: query.statuses.count).joined(separator: ", ")))"
-            arguments += query.statuses.map(\.rawValue)
+        let (indexed, scanned) = Self.filters(query)
+        var sql: String
+        var arguments = indexed.arguments
+        if let scan = query.scanLimit, !scanned.clauses.isEmpty {
+            // The filters no index serves read at most `scan` of the candidates the indexed ones give.
+            sql = "SELECT \(MessageColumns.list(for: query)) FROM (SELECT * FROM \(indexed.from) WHERE \(indexed.clauses.joined(separator: " AND ")) "
+                + "ORDER BY id DESC LIMIT ?) AS messages WHERE \(scanned.clauses.joined(separator: " AND "))"
+            arguments.append(scan)
+        } else {
+            sql = "SELECT \(MessageColumns.list(for: query)) FROM \(indexed.from) WHERE \((indexed.clauses + scanned.clauses).joined(separator: " AND "))"
         }
-        if let to = query.to { sql += " AND recipient = ?"; arguments.append(to) }
-        if let tag = query.tag { sql += " AND tag = ?"; arguments.append(tag) }
-        if let since = query.since { sql += " AND created_at >= ?"; arguments.append(since.timeIntervalSince1970) }
-        if let until = query.until { sql += " AND created_at < ?"; arguments.append(until.timeIntervalSince1970) }
-        if let campaignID = query.campaignID { sql += " AND campaign_id = ?"; arguments.append(campaignID) }
-        if let reason = query.reason { sql += " AND reason = ?"; arguments.append(reason.rawValue) }
-        if let channel = query.channel { sql += " AND channel = ?"; arguments.append(channel.rawValue) }
-        if let from = query.from { sql += " AND sender = ?"; arguments.append(from) }
-        // A part's connector is the last field of its entry in `parts` (PartStateCoding): U+001F, the name, U+001E or the end.
-        if let connector = query.connector { sql += " AND instr(parts || char(30), char(31) || ? || char(30)) > 0"; arguments.append(connector) }
-        if let before = query.before { sql += " AND id < ?"; arguments.append(before) }
+        arguments += scanned.arguments
         sql += " ORDER BY id DESC LIMIT ?"
         arguments.append(query.limit)
         let statementArguments = StatementArguments(arguments)
@@ -272,6 +266,41 @@ public final class SQLiteStore: HeraldStore {
             while let row = try rows.next() { records.append(try Self.messageRecord(row).0) }
             return records
         }
+    }
+
+    public func scanBoundary(matching query: MessageQuery) async throws -> String? {
+        guard let scan = query.scanLimit, query.needsScan else { return nil }
+        let (indexed, _) = Self.filters(query)
+        let sql = "SELECT id FROM \(indexed.from) WHERE \(indexed.clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT 1 OFFSET ?"
+        let arguments = StatementArguments(indexed.arguments + [scan - 1])
+        return try await pool.read { db in try String.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) }
+    }
+
+    /// A log query's filters: those an index serves (with the table to read, and the cursor), and those that read rows.
+    static func filters(_ query: MessageQuery) -> (indexed: (from: String, clauses: [String], arguments: [(any DatabaseValueConvertible)?]),
+                                                   scanned: (clauses: [String], arguments: [(any DatabaseValueConvertible)?])) {
+        // A recipient filter reads (recipient, id): newest first, whatever the size of the account's log.
+        let from = "messages" + (query.to == nil ? "" : " INDEXED BY messages_recipient")
+        var clauses = ["account_id = ?"]
+        var arguments: [(any DatabaseValueConvertible)?] = [query.accountID]
+        if !query.statuses.isEmpty {
+            clauses.append("status IN (\(Array(repeating: "?", count: query.statuses.count).joined(separator: ", ")))")
+            arguments += query.statuses.map(\.rawValue)
+        }
+        if let to = query.to { clauses.append("recipient = ?"); arguments.append(to) }
+        if let tag = query.tag { clauses.append("tag = ?"); arguments.append(tag) }
+        if let since = query.since { clauses.append("created_at >= ?"); arguments.append(since.timeIntervalSince1970) }
+        if let until = query.until { clauses.append("created_at < ?"); arguments.append(until.timeIntervalSince1970) }
+        if let campaignID = query.campaignID { clauses.append("campaign_id = ?"); arguments.append(campaignID) }
+        if let reason = query.reason { clauses.append("reason = ?"); arguments.append(reason.rawValue) }
+        if let before = query.before { clauses.append("id < ?"); arguments.append(before) }
+        var scanned: [String] = []
+        var scannedArguments: [(any DatabaseValueConvertible)?] = []
+        if let channel = query.channel { scanned.append("channel = ?"); scannedArguments.append(channel.rawValue) }
+        if let sender = query.from { scanned.append("sender = ?"); scannedArguments.append(sender) }
+        // A part's connector is the last field of its entry in `parts` (PartStateCoding): U+001F, the name, U+001E or the end.
+        if let connector = query.connector { scanned.append("instr(parts || char(30), char(31) || ? || char(30)) > 0"); scannedArguments.append(connector) }
+        return ((from, clauses, arguments), (scanned, scannedArguments))
     }
 
     public func statusCounts(accountID: String, since: Date?) async throws -> [MessageStatus: Int] {

@@ -210,6 +210,15 @@ public struct MessageQuery: Sendable, Hashable {
     public var from: String?
     /// Only messages one of whose parts went to this connector.
     public var connector: String?
+    /// The filters no index serves (``channel``, ``from``, ``connector``) read at most this many of the account's
+    /// messages, newest first after the other filters: a page may then hold fewer than ``limit``, and
+    /// ``MessageStore/scanBoundary(matching:)`` names the last message read, where the next page goes on. nil: no bound
+    /// (the export, which reads everything anyway).
+    public var scanLimit: Int?
+    /// The ``scanLimit`` of a page of the log (the API's list, the dashboard): about 10 ms of reading rows.
+    public static let pageScan = 20_000
+    /// Whether a filter reads the messages' rows rather than an index.
+    public var needsScan: Bool { channel != nil || from != nil || connector != nil }
     /// Return messages older than this id (ids sort by creation time; the log is newest first).
     public var before: String?
     public var limit: Int

@@ -27,6 +27,9 @@ public protocol MessageStore: Sendable {
     func feedEnd(accountID: String) async throws -> FeedCursor
     /// The message log, newest first.
     func messages(matching query: MessageQuery) async throws -> [MessageRecord]
+    /// With a ``MessageQuery/scanLimit`` and a filter no index serves: the id of the last message such a read looks at
+    /// (the cursor of the next page); nil when it looks at every candidate.
+    func scanBoundary(matching query: MessageQuery) async throws -> String?
     /// Number of messages per status for an account.
     func statusCounts(accountID: String, since: Date?) async throws -> [MessageStatus: Int]
 
