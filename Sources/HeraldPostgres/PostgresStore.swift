@@ -287,17 +287,12 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
+        // The filters no index serves are checked row by row, newest first, down to the `scanLimit`-th candidate at most.
+        let boundary = try await scanBoundary(matching: query)
         var filter = try Self.LogFilter(query)
-        var text: String
-        if let scan = query.scanLimit, !filter.scanned.isEmpty {
-            // The filters no index serves read at most `scan` of the candidates the indexed ones give.
-            let limit = try filter.bind(scan)
-            text = "SELECT \(MessageColumns.list(for: query)) FROM (SELECT * FROM messages WHERE \(filter.indexed.joined(separator: " AND ")) "
-                + "ORDER BY id DESC LIMIT \(limit)) AS messages WHERE \(filter.scanned.joined(separator: " AND "))"
-        } else {
-            text = "SELECT \(MessageColumns.list(for: query)) FROM messages WHERE \((filter.indexed + filter.scanned).joined(separator: " AND "))"
-        }
-        text += " ORDER BY id DESC LIMIT \(try filter.bind(query.limit))"
+        var clauses = filter.indexed + filter.scanned
+        if let boundary { clauses.append("id >= \(try filter.bind(boundary))") }
+        let text = "SELECT \(MessageColumns.list(for: query)) FROM messages WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT \(try filter.bind(query.limit))"
         let rows = try await client.query(PostgresQuery(unsafeSQL: text, binds: filter.bindings), logger: logger)
         var records: [MessageRecord] = []
         for try await row in rows { records.append(try Self.messageRecord(row).0) }

@@ -244,25 +244,24 @@ public final class SQLiteStore: HeraldStore {
 
     public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
         let (indexed, scanned) = Self.filters(query)
-        var sql: String
-        var arguments = indexed.arguments
-        if let scan = query.scanLimit, !scanned.clauses.isEmpty {
-            // The filters no index serves read at most `scan` of the candidates the indexed ones give.
-            sql = "SELECT \(MessageColumns.list(for: query)) FROM (SELECT * FROM \(indexed.from) WHERE \(indexed.clauses.joined(separator: " AND ")) "
-                + "ORDER BY id DESC LIMIT ?) AS messages WHERE \(scanned.clauses.joined(separator: " AND "))"
-            arguments.append(scan)
-        } else {
-            sql = "SELECT \(MessageColumns.list(for: query)) FROM \(indexed.from) WHERE \((indexed.clauses + scanned.clauses).joined(separator: " AND "))"
-        }
-        arguments += scanned.arguments
-        sql += " ORDER BY id DESC LIMIT ?"
-        arguments.append(query.limit)
-        let statementArguments = StatementArguments(arguments)
-        let finalSQL = sql
+        let bounded = query.scanLimit != nil && !scanned.clauses.isEmpty
+        let boundarySQL = Self.boundarySQL(indexed)
+        let boundaryArguments = StatementArguments(indexed.arguments + [(query.scanLimit ?? 1) - 1])
+        // The filters no index serves are checked row by row, newest first, down to the `scanLimit`-th candidate at most.
+        let sql = "SELECT \(MessageColumns.list(for: query)) FROM \(indexed.from) WHERE \((indexed.clauses + scanned.clauses).joined(separator: " AND "))"
+            + (bounded ? " AND id >= ?" : "") + " ORDER BY id DESC LIMIT ?"
+        let arguments = StatementArguments(indexed.arguments + scanned.arguments)
+        let limit = query.limit
         return try await pool.read { db in
+            var all = arguments
+            if bounded {
+                // Fewer candidates than the bound: all of them (every id is >= "").
+                all += [try String.fetchOne(db.cachedStatement(sql: boundarySQL), arguments: boundaryArguments) ?? ""]
+            }
+            all += [limit]
             // A cursor reads each row in place; fetchAll would copy every row with its column names first.
             var records: [MessageRecord] = []
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: finalSQL), arguments: statementArguments)
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: all)
             while let row = try rows.next() { records.append(try Self.messageRecord(row).0) }
             return records
         }
@@ -271,9 +270,14 @@ public final class SQLiteStore: HeraldStore {
     public func scanBoundary(matching query: MessageQuery) async throws -> String? {
         guard let scan = query.scanLimit, query.needsScan else { return nil }
         let (indexed, _) = Self.filters(query)
-        let sql = "SELECT id FROM \(indexed.from) WHERE \(indexed.clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT 1 OFFSET ?"
+        let sql = Self.boundarySQL(indexed)
         let arguments = StatementArguments(indexed.arguments + [scan - 1])
         return try await pool.read { db in try String.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) }
+    }
+
+    /// The id of the candidate at an offset (the last argument), newest first: an index-only read.
+    static func boundarySQL(_ indexed: (from: String, clauses: [String], arguments: [(any DatabaseValueConvertible)?])) -> String {
+        "SELECT id FROM \(indexed.from) WHERE \(indexed.clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT 1 OFFSET ?"
     }
 
     /// A log query's filters: those an index serves (with the table to read, and the cursor), and those that read rows.
