@@ -11,7 +11,8 @@ The run (bounded, loopback only):
   DATABASE=sqlite: one node, killed with -9 and started again, twice.
 
 usage: chaos.py HERALD_BINARY WORKDIR  (environment: DATABASE=postgres|sqlite, NODES=3, LOAD_S=100, PAUSE=30, RATE=40)
-Prints the counts and exits non-zero if a message was lost or stuck or a callback is missing.
+Prints the counts and exits non-zero if a message was lost or stuck, a callback is missing, or a message reached the
+SMSC twice for no reason its timeline shows.
 """
 import collections
 import http.server
@@ -90,7 +91,8 @@ nodes = {}  # index -> Popen
 def start_node(index, demo=False):
     port = first_port + index
     out = open(os.path.join(work, f"node{index}.log"), "a")
-    args = [herald, "serve", "--port", str(port), "--database", url, "--config", config, "--webhooks-allow-private", "--log-level", "warning"]
+    args = [herald, "serve", "--port", str(port), "--database", url, "--config", config, "--webhooks-allow-private",
+            "--log-level", os.environ.get("LOG_LEVEL", "warning")]
     if not demo:
         args.append("--no-demo-key")
     nodes[index] = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
@@ -144,7 +146,9 @@ stop_load = threading.Event()
 
 def send(batch):
     """One request with its own Idempotency-Key, to live nodes in turn until one answers (a lost answer is retried)."""
-    items = [{"channel": "sms", "to": "+4474009%05d" % random.randrange(100000), "text": "chaos " + uuid.uuid4().hex[:16]} for _ in range(batch)]
+    # Numbers ending 1000-9999: the simulator's magic endings (0200-0240) choose failures; these are delivered.
+    items = [{"channel": "sms", "to": "+4474009%d%04d" % (random.randrange(1, 10), random.randrange(1000, 10000)), "text": "chaos " + uuid.uuid4().hex[:16]}
+             for _ in range(batch)]
     idempotency = uuid.uuid4().hex
     for attempt in range(60):
         ports = live_ports()
@@ -264,6 +268,42 @@ stuck = [m for m in accepted if m in rows and not rows[m][1]]
 statuses = collections.Counter(rows[m][0] for m in accepted if m in rows)
 sent_twice = [token for token in tokens if submits[token] > 1]
 never_sent = [m for m, token in accepted.items() if submits[token] == 0]
+
+
+def timelines(ids):
+    """id -> [(kind, attempt, detail text)] in order, for these messages."""
+    if not ids:
+        return {}
+    sql = ("SELECT message_id, kind, coalesce(attempt, 0), coalesce(detail_text, '') FROM events WHERE message_id IN (%s) ORDER BY message_id, seq"
+           % ", ".join("'%s'" % i for i in ids))
+    if database == "postgres":
+        out = subprocess.run(["psql", url, "-AtF", "\t", "-c", sql], check=True, capture_output=True, text=True).stdout
+        rows = [line.split("\t") for line in out.splitlines() if line]
+    else:
+        connection = sqlite3.connect(url[len("sqlite:"):], timeout=30)
+        rows = [list(map(str, row)) for row in connection.execute(sql)]
+        connection.close()
+    found = collections.defaultdict(list)
+    for message_id, kind, attempt, text in rows:
+        found[message_id].append((kind, int(attempt), text))
+    return found
+
+
+def why_twice(events):
+    """Why a message reached the SMSC twice: a submit whose answer never came (the SMSC may have taken it), or a claim
+    whose node died before it recorded the answer (the lease ran out, another node sent it again)."""
+    if any("may have taken it" in text or "may have" in text for _, _, text in events):
+        return "a submit's answer never came (timeout or dropped session), so it was sent again"
+    sends = [attempt for kind, attempt, _ in events if kind == "SENDING"]
+    answered = {attempt for kind, attempt, _ in events if kind in ("ACCEPTED", "DEFERRED", "FAILED", "REJECTED")}
+    if any(attempt not in answered for attempt in sends[:-1]):
+        return "its node died with the submit's answer unrecorded; another node sent it again after the lease"
+    return "unexplained"
+
+
+token_ids = {token: m for m, token in accepted.items()}
+twice = timelines([token_ids[token] for token in sent_twice])
+reasons_twice = collections.Counter(why_twice(twice.get(token_ids[token], [])) for token in sent_twice)
 with callback_lock:
     missing_callbacks = [m for m in accepted if m in rows and rows[m][1] and not callback_messages.get(m)]
     duplicate_callbacks = sum(count - 1 for count in callbacks.values() if count > 1)
@@ -271,7 +311,7 @@ with callback_lock:
 result = {
     "database": database, "nodes": nodes_wanted, "accepted": len(accepted), "final": sum(1 for m in accepted if m in rows and rows[m][1]),
     "lost": len(lost), "stuck": len(stuck), "statuses": dict(statuses), "submits_at_smsc": sum(submits.values()),
-    "sent_twice_to_smsc": len(sent_twice), "never_sent": len(never_sent), "callbacks_received": callbacks_received,
+    "sent_twice_to_smsc": len(sent_twice), "sent_twice_why": dict(reasons_twice), "never_sent": len(never_sent), "callbacks_received": callbacks_received,
     "callbacks_missing": len(missing_callbacks), "callbacks_duplicated": duplicate_callbacks, "api_answers": dict(answers),
 }
 print(json.dumps(result, indent=1))
@@ -279,6 +319,19 @@ with open(os.path.join(work, "result.json"), "w") as f:
     json.dump({**result, "lost_ids": lost[:50], "stuck_ids": stuck[:50], "sent_twice_tokens": sent_twice[:50],
                "callbacks_missing_ids": missing_callbacks[:50]}, f, indent=1)
 
+# Each live node's receipt counters (applied, duplicate, parked, unmatched), from /metrics with an operator key.
+operator = subprocess.run([herald, "keys", "create", "--account", "chaos-ops", "--role", "operator", "--database", url],
+                          capture_output=True, text=True).stdout.strip().splitlines()[-1:]
+receipt_lines = []
+for port in live_ports():
+    try:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {operator[0]}"})
+        text = urllib.request.urlopen(request, timeout=10).read().decode()
+        receipt_lines += [f"node :{port} {line}" for line in text.splitlines() if line.startswith("herald_receipts") and not line.startswith("#")]
+    except (urllib.error.URLError, OSError, IndexError):
+        pass
+for line in receipt_lines:
+    print(line)
 for process in nodes.values():
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -290,7 +343,12 @@ for process in nodes.values():
 smsc.send_signal(signal.SIGCONT)
 smsc.terminate()
 smsc.wait()
+try:
+    with open(record + ".stats.json") as f:
+        print("smsc:", f.read())
+except OSError:
+    pass
 receiver.shutdown()
 if database == "postgres":
     subprocess.run(["scripts/test-postgres.sh", "stop"], env=pg_env)
-sys.exit(1 if lost or stuck or missing_callbacks else 0)
+sys.exit(1 if lost or stuck or missing_callbacks or reasons_twice.get("unexplained") else 0)

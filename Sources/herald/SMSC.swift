@@ -32,7 +32,7 @@ struct SMSC: AsyncParsableCommand {
     @Flag(name: .customLong("no-receipt-tlvs"), help: "Receipts carry only the text, no TLVs.") var noReceiptTLVs = false
     @Option(help: "An inbound (MO) message FROM:TO:TEXT sent to the first client that binds, repeatable.") var mo: [String] = []
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel: String = "info"
-    @Option(help: "Append every accepted submit_sm to this file, one line each: id, destination, text (tab-separated). SIGUSR1 aborts every session.")
+    @Option(help: "Append every accepted submit_sm to this file, one line each: id, destination, text (tab-separated); its counters go to FILE.stats.json at exit. SIGUSR1 aborts every session.")
     var record: String?
 
     func run() async throws {
@@ -102,5 +102,12 @@ struct SMSC: AsyncParsableCommand {
         ))
         try await group.run()
         abort.cancel()
+        if let record {
+            // What it did, for whoever reads the record: every receipt it made should have been acknowledged.
+            let stats = simulator.stats
+            let summary: [String: Int] = ["binds": stats.binds, "submits": stats.submits, "receipts_created": stats.receiptsCreated,
+                                          "receipts_sent": stats.receiptsSent, "receipts_acknowledged": stats.receiptsAcknowledged, "dropped": stats.dropped]
+            try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]).write(to: URL(fileURLWithPath: record + ".stats.json"))
+        }
     }
 }
