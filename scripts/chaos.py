@@ -10,7 +10,8 @@ The run (bounded, loopback only):
   abort every SMPP session at the SMSC (SIGUSR1); pause the SMSC for PAUSE seconds (SIGSTOP, SIGCONT). With
   DATABASE=sqlite: one node, killed with -9 and started again, twice.
 
-usage: chaos.py HERALD_BINARY WORKDIR  (environment: DATABASE=postgres|sqlite, NODES=3, LOAD_S=100, PAUSE=30, RATE=40)
+usage: chaos.py HERALD_BINARY WORKDIR  (environment: DATABASE=postgres|sqlite, NODES=3, LOAD_S=100, PAUSE=30, RATE=40,
+       DRAIN_S=240, FAULTS=kill,database,abort,pause (a subset runs only those), LOG_LEVEL=warning)
 Prints the counts and exits non-zero if a message was lost or stuck, a callback is missing, or a message reached the
 SMSC twice for no reason its timeline shows.
 """
@@ -195,8 +196,12 @@ log(f"load: {nodes_wanted} node(s) on {database}, {rate:.0f} msg/s batched + {ra
 faults = []
 
 
-def at(second, name, action):
-    faults.append((second, name, action))
+chosen = set(os.environ.get("FAULTS", "kill,database,abort,pause").split(","))
+
+
+def at(second, name, action, kind):
+    if kind in chosen:
+        faults.append((second, name, action))
 
 
 def kill(index):
@@ -205,20 +210,20 @@ def kill(index):
 
 
 if database == "postgres":
-    at(10, "kill -9 node 0", lambda: kill(0))
-    at(20, "start node 0 again", lambda: start_node(0))
-    at(30, "kill -9 node 1", lambda: kill(1))
-    at(40, "start node 1 again", lambda: start_node(1))
-    at(48, "restart PostgreSQL (immediate, as a crash)", lambda: subprocess.run(["scripts/test-postgres.sh", "restart"], env=pg_env, check=True))
-    at(58, "abort every SMPP session at the SMSC", lambda: smsc.send_signal(signal.SIGUSR1))
-    at(64, f"pause the SMSC for {pause_s:.0f} s", lambda: smsc.send_signal(signal.SIGSTOP))
-    at(64 + pause_s, "resume the SMSC", lambda: smsc.send_signal(signal.SIGCONT))
+    at(10, "kill -9 node 0", lambda: kill(0), "kill")
+    at(20, "start node 0 again", lambda: start_node(0), "kill")
+    at(30, f"kill -9 node {min(1, nodes_wanted - 1)}", lambda: kill(min(1, nodes_wanted - 1)), "kill")
+    at(40, f"start node {min(1, nodes_wanted - 1)} again", lambda: start_node(min(1, nodes_wanted - 1)), "kill")
+    at(48, "restart PostgreSQL (immediate, as a crash)", lambda: subprocess.run(["scripts/test-postgres.sh", "restart"], env=pg_env, check=True), "database")
+    at(58, "abort every SMPP session at the SMSC", lambda: smsc.send_signal(signal.SIGUSR1), "abort")
+    at(64, f"pause the SMSC for {pause_s:.0f} s", lambda: smsc.send_signal(signal.SIGSTOP), "pause")
+    at(64 + pause_s, "resume the SMSC", lambda: smsc.send_signal(signal.SIGCONT), "pause")
 else:
-    at(15, "kill -9 the only node", lambda: kill(0))
-    at(18, "start it again", lambda: start_node(0))
-    at(40, "kill -9 the only node", lambda: kill(0))
-    at(42, "start it again", lambda: start_node(0))
-    at(55, "abort every SMPP session at the SMSC", lambda: smsc.send_signal(signal.SIGUSR1))
+    at(15, "kill -9 the only node", lambda: kill(0), "kill")
+    at(18, "start it again", lambda: start_node(0), "kill")
+    at(40, "kill -9 the only node", lambda: kill(0), "kill")
+    at(42, "start it again", lambda: start_node(0), "kill")
+    at(55, "abort every SMPP session at the SMSC", lambda: smsc.send_signal(signal.SIGUSR1), "abort")
 for second, name, action in sorted(faults, key=lambda fault: fault[0]):
     time.sleep(max(0, second - (time.monotonic() - started)))
     log(name)

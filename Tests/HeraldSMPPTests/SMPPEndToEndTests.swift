@@ -114,6 +114,21 @@ struct SMPPEndToEndTests {
         }
     }
 
+    @Test("Receipts due while the SMSC aborts every session reach their messages after the rebind; none is acknowledged unapplied")
+    func receiptsAcrossAbortedSessions() async throws {
+        try await SMPPHarness.run(smsc: SMSCSimulatorConfiguration(receiptDelay: 0.3...1.0), connector: { $0.binds = 2 }) { harness in
+            var ids: [String] = []
+            for index in 0..<40 { ids.append(try await harness.send(to: "+44740091\(1000 + index)")) }
+            try await harness.settle(ids, done: { $0.status == .accepted || $0.status.isFinal })
+            harness.smsc.abortSessions()
+            try await harness.settle(ids)
+            var statuses: [MessageStatus] = []
+            for id in ids { statuses.append(try #require(try await harness.message(id)).status) }
+            #expect(statuses.allSatisfy { $0 == .delivered }, "\(statuses.filter { $0 != .delivered }.count) not delivered")
+            try await waitFor { harness.smsc.stats.receiptsAcknowledged >= harness.smsc.stats.receiptsCreated }
+        }
+    }
+
     @Test("deliver_sm_resp is withheld until the receipt is stored")
     func acknowledgedAfterStorage() async throws {
         // A sink nobody drains stands for a store that is down.
