@@ -262,6 +262,16 @@ while True:
         break
     time.sleep(2)
 log(f"drained in {time.monotonic() - drain_started:.0f} s")
+# Each node's SMPP sessions: receipts received and not yet stored (a stalled node keeps them unacknowledged).
+for port in live_ports():
+    try:
+        for connector in call("GET", "/v1/connectors", port=port)["data"]:
+            for session in connector.get("sessions", []):
+                log(f"node :{port} {connector['name']} {session['name']} {session['state']}: {session['receipts_waiting']} receipts waiting"
+                    + (f" since {session['oldest_waiting_since']}" if session.get("oldest_waiting_since") else "")
+                    + f", sent {session['submitted']}, last error {session.get('last_error')}")
+    except (urllib.error.URLError, OSError, KeyError, ValueError) as error:
+        log(f"node :{port} connectors unreadable: {error}")
 
 # ---- counting --------------------------------------------------------------------------------------------------------
 rows = stored()

@@ -18,6 +18,10 @@ public struct SessionHealth: Sendable, Hashable, Encodable {
     public var throttled: Int
     /// Requests a second over the last ten seconds.
     public var ratePerSecond: Double
+    /// Receipts and inbound messages it received that are not stored yet (so not acknowledged to the SMSC), and when
+    /// the oldest of them came: a number that grows, or an old time, means storage has stalled.
+    public var receiptsWaiting: Int = 0
+    public var oldestWaitingSince: Date?
     /// The last error it met (refused bind, error answer, dropped connection), with when.
     public var lastError: String?
     public var lastErrorAt: Date?
@@ -38,7 +42,7 @@ public struct SessionHealth: Sendable, Hashable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case name, state, since, inFlight = "in_flight", window, submitted, throttled, ratePerSecond = "rate_per_second", lastError = "last_error"
-        case lastErrorAt = "last_error_at"
+        case lastErrorAt = "last_error_at", receiptsWaiting = "receipts_waiting", oldestWaitingSince = "oldest_waiting_since"
     }
 
     /// Times as Herald writes them everywhere (RFC 3339, UTC, milliseconds).
@@ -54,5 +58,7 @@ public struct SessionHealth: Sendable, Hashable, Encodable {
         try container.encode((ratePerSecond * 10).rounded() / 10, forKey: .ratePerSecond)
         try container.encode(lastError, forKey: .lastError)
         try container.encode(lastErrorAt.map(Timestamp.format), forKey: .lastErrorAt)
+        try container.encode(receiptsWaiting, forKey: .receiptsWaiting)
+        try container.encode(oldestWaitingSince.map(Timestamp.format), forKey: .oldestWaitingSince)
     }
 }

@@ -7,7 +7,8 @@ import Hummingbird
 
 /// Delivery analytics: by connector, route, destination country or number range, for the last day (by hour) or the last 7 or 30
 /// days (by day): messages that ended, delivered share, failures by reason, share that ended without a final receipt
-/// (EXPIRED), and accept-to-final time (p50 / p90 / p99, the upper bounds of ``DeliveryStats`` buckets). Read from the
+/// (EXPIRED), and the time from submit to final (p50 / p90 / p99, the upper bounds of ``DeliveryStats`` buckets; from accept
+/// for a message no provider took). Read from the
 /// counters the ledger keeps, never from the messages.
 extension DashboardPages {
     enum Grouping: String, CaseIterable {

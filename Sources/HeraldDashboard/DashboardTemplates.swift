@@ -310,8 +310,8 @@ enum DashboardTemplates {
         <section aria-labelledby="sessions-{{name}}">
           <h2 id="sessions-{{name}}">Sessions of {{name}}</h2>
           <div class="table-wrap"><table class="sessions">
-            <thead><tr><th scope="col">Session</th><th scope="col">State</th><th scope="col">Since</th><th scope="col">Window in use</th><th scope="col">Sent</th><th scope="col">Rate (10 s)</th><th scope="col">Throttled</th><th scope="col">Last error</th></tr></thead>
-            <tbody>{{#sessions}}<tr><td>{{name}}</td><td>{{state}}</td><td>{{since}}</td><td>{{window}}</td><td>{{submitted}}</td><td>{{rate}}</td><td>{{throttled}}</td><td class="text">{{lastError}}</td></tr>{{/sessions}}</tbody>
+            <thead><tr><th scope="col">Session</th><th scope="col">State</th><th scope="col">Since</th><th scope="col">Window in use</th><th scope="col">Sent</th><th scope="col">Rate (10 s)</th><th scope="col">Throttled</th><th scope="col">Receipts not yet stored</th><th scope="col">Last error</th></tr></thead>
+            <tbody>{{#sessions}}<tr><td>{{name}}</td><td>{{state}}</td><td>{{since}}</td><td>{{window}}</td><td>{{submitted}}</td><td>{{rate}}</td><td>{{throttled}}</td><td>{{waiting}}</td><td class="text">{{lastError}}</td></tr>{{/sessions}}</tbody>
           </table></div>
         </section>
         {{/hasSessions}}{{/connectors}}
@@ -327,7 +327,7 @@ enum DashboardTemplates {
           <div><label for="a-period">Period</label><select id="a-period" name="period">{{#periods}}<option value="{{value}}"{{#selected}} selected{{/selected}}>last {{value}}</option>{{/periods}}</select></div>
           <div class="actions"><button type="submit">Show</button></div>
         </form>
-        <p>{{scope}}: {{#overall}}<strong>{{total}}</strong> messages ended, <strong>{{delivered}}</strong> delivered, {{noReceipt}} without a final receipt; accept to final p50 {{p50}}, p90 {{p90}}, p99 {{p99}}{{/overall}}</p>
+        <p>{{scope}}: {{#overall}}<strong>{{total}}</strong> messages ended, <strong>{{delivered}}</strong> delivered, {{noReceipt}} without a final receipt; submit to final p50 {{p50}}, p90 {{p90}}, p99 {{p99}} (from accept where no provider took it){{/overall}}</p>
         {{#hasBars}}
         <figure>
           <svg class="chart" role="img" aria-label="Delivered share per {{stepLabel}}" viewBox="0 0 600 100" width="100%" preserveAspectRatio="none">

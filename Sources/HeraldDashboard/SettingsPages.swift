@@ -67,6 +67,7 @@ extension DashboardPages {
              "sessions": health.sessions.map { session -> [String: Any] in
                  ["name": session.name, "state": session.state, "since": Self.short(session.since), "window": "\(session.inFlight) of \(session.window)",
                   "submitted": session.submitted, "throttled": session.throttled, "rate": String(format: "%.1f/s", session.ratePerSecond),
+                  "waiting": session.receiptsWaiting == 0 ? "0" : "\(session.receiptsWaiting) since \(session.oldestWaitingSince.map(Self.short) ?? "")",
                   "lastError": session.lastError.map { "\($0) (\(session.lastErrorAt.map(Self.short) ?? ""))" } ?? "none"]
              }]
         }

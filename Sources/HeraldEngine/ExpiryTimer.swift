@@ -27,7 +27,8 @@ public final class ExpiryTimer: Service {
             } catch {
                 logger.error("expiry sweep failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // A graceful shutdown ends the wait at once (the interval can be a minute).
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
         }
     }
 

@@ -22,7 +22,8 @@ public final class QueueSampler: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             await sample()
-            try? await Task.sleep(for: interval)
+            // A graceful shutdown ends the wait at once (the interval can be a minute).
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
         }
     }
 

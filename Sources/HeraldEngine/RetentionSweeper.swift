@@ -32,10 +32,13 @@ public final class RetentionSweeper: Service {
                 if done.redacted + done.deleted > 0 {
                     logger.info("retention applied", metadata: ["redacted": "\(done.redacted)", "deleted": "\(done.deleted)"])
                 }
-            } catch {
+            } catch where !Task.isCancelled {
                 logger.error("retention sweep failed; it is tried again at the next sweep", metadata: ["error": "\(error)"])
+            } catch {
+                return
             }
-            try? await Task.sleep(for: interval)
+            // A graceful shutdown ends the wait at once (the interval can be a minute).
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
         }
     }
 

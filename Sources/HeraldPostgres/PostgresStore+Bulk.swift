@@ -64,7 +64,7 @@ extension PostgresStore {
                 HeraldMetrics.final(messageID: id, channel: head.channel, status: aggregate.status, reason: aggregate.reason, connector: connector)
                 transaction.outbox.countFinal(DeliveryStats.row(accountID: head.accountID, messageID: id, channel: head.channel, recipient: head.subject.to,
                                                                 connector: connector, status: aggregate.status, reason: aggregate.reason,
-                                                                finalAt: transaction.outbox.now),
+                                                                finalAt: transaction.outbox.now, submittedAt: transaction.outbox.submittedAt[id]),
                                               campaignID: head.subject.campaignID, status: aggregate.status)
             }
             results[id] = (parts, new)
@@ -223,7 +223,8 @@ extension PostgresStore {
             let receipt = ProviderReceipt(connector: connector, providerMessageID: providerID, kind: kind, reason: reason.flatMap(ReasonCode.init(rawValue:)),
                                           occurredAt: occurred, receivedAt: received, detail: Self.detail(status, error, network, text))
             matched.append(ParkedMatch(receiptID: id, messageID: messageID, event: receipt.event(messageID: messageID, part: part, round: round, correlatedID: providerID),
-                                       connector: connector, providerID: providerID, price: price == ProviderPrice() ? nil : price, receivedAt: received))
+                                       connector: connector, providerID: providerID, price: price == ProviderPrice() ? nil : price, receivedAt: received,
+                                       submittedAt: correlatedAt))
         }
         return matched
     }
@@ -237,6 +238,8 @@ extension PostgresStore {
         var providerID: String
         var price: ProviderPrice?
         var receivedAt: Date
+        /// When the provider took the submission it answers.
+        var submittedAt: Date?
     }
 
     /// (index, connector, key) columns for `unnest`: every match key of every item, at most
@@ -262,7 +265,10 @@ extension PostgresStore {
             FROM unnest(\(matched.map(\.receiptID))::text[], \(matched.map(\.messageID))::text[]) AS u(id, message_id) WHERE r.id = u.id
             """, logger: logger)
         var events: [String: [StatusEvent]] = [:]
-        for match in matched { events[match.messageID, default: []].append(match.event) }
+        for match in matched {
+            events[match.messageID, default: []].append(match.event)
+            transaction.outbox.noteSubmission(of: match.messageID, at: match.submittedAt)
+        }
         for match in matched {
             guard let price = match.price else { continue }
             try await keepPrice(price, messageID: match.messageID, connector: match.connector, providerID: match.providerID, at: match.receivedAt,

@@ -43,7 +43,8 @@ public final class PostgresStore: HeraldStore {
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.client.run() }
-            group.addTask { await self.listenForWakeups() }
+            // The listener ends with the store: on cancellation and on graceful shutdown (the client ends on both).
+            group.addTask { await cancelWhenGracefulShutdown { await self.listenForWakeups() } }
         }
     }
 
@@ -519,6 +520,7 @@ public final class PostgresStore: HeraldStore {
                     let candidate = found[chosen]
                     let event = receipt.event(messageID: candidate.messageID, part: candidate.part, round: candidate.round, correlatedID: candidate.key)
                     events[candidate.messageID, default: []].append(event)
+                    transaction.outbox.noteSubmission(of: candidate.messageID, at: candidate.correlatedAt)
                     decided[index] = (candidate.messageID, event.dedupKey)
                     if let price = receipt.price { prices.append((candidate.messageID, receipt.connector, candidate.key, price, receipt.receivedAt)) }
                 case .park(let reason):

@@ -50,10 +50,13 @@ extension SMPPConnector {
     /// A deliver_sm / data_sm from the SMSC: a receipt goes to the receipt path, anything else is an inbound
     /// message. Either is acknowledged once stored.
     func handleInbound(_ pdu: SMPPPDU, channel: any NIOCore.Channel) {
+        let now = Date()
+        let ticket = board.received(on: channel, now: now)
+        let board = self.board
         let acknowledge: @Sendable () -> Void = {
+            if let ticket { board.stored(ticket) }
             channel.writeAndFlush(ESMEOutbound.respond(pdu.response()), promise: nil)
         }
-        let now = Date()
         switch pdu.body {
         case .shortMessage(let message) where message.isReceipt:
             sink.deliver(receipt(text: Self.receiptText(message.userData, dataCoding: message.dataCoding), tlvs: message.tlvs,

@@ -25,7 +25,7 @@ public final class SMPPConnector: Connector, Service {
     let onInbound: @Sendable (InboundMessage, _ acknowledge: @escaping @Sendable () -> Void) -> Void
     private let group: any EventLoopGroup
     private let pool = SessionPool()
-    private let board: SessionBoard
+    let board: SessionBoard
     private let limiter: ThroughputLimiter
     private let logger: Logger
 

@@ -11,12 +11,21 @@ final class SessionBoard: Sendable {
         var health: SessionHealth
         /// Requests sent by second (the last ten seconds), for the rate.
         var seconds: [Int64: Int] = [:]
+        /// Receipts and inbound messages received and not yet stored (so not yet acknowledged), by ticket: when each came.
+        var waiting: [UInt64: Date] = [:]
     }
 
     private struct State {
         var entries: [String: Entry] = [:]
         /// The session each bound channel is.
         var names: [ObjectIdentifier: String] = [:]
+        var nextTicket: UInt64 = 0
+    }
+
+    /// A receipt or inbound message received on a session, until it is stored.
+    struct Ticket: Sendable {
+        let session: String
+        let number: UInt64
     }
 
     private let state = Mutex(State())
@@ -87,12 +96,28 @@ final class SessionBoard: Sendable {
         }
     }
 
+    /// A receipt or inbound message came in on `channel`; ``stored(_:)`` when it is stored and acknowledged.
+    func received(on channel: any Channel, now: Date) -> Ticket? {
+        state.withLock { state in
+            guard let name = state.names[ObjectIdentifier(channel)] else { return nil }
+            state.nextTicket &+= 1
+            state.entries[name]?.waiting[state.nextTicket] = now
+            return Ticket(session: name, number: state.nextTicket)
+        }
+    }
+
+    func stored(_ ticket: Ticket) {
+        state.withLock { _ = $0.entries[ticket.session]?.waiting.removeValue(forKey: ticket.number) }
+    }
+
     func sessions(now: Date) -> [SessionHealth] {
         let second = Int64(now.timeIntervalSince1970.rounded(.down))
         return state.withLock { state in
             state.entries.values.map { entry in
                 var health = entry.health
                 health.ratePerSecond = Double(entry.seconds.filter { $0.key > second - 10 && $0.key <= second }.values.reduce(0, +)) / 10
+                health.receiptsWaiting = entry.waiting.count
+                health.oldestWaitingSince = entry.waiting.values.min()
                 return health
             }.sorted { $0.name < $1.name }
         }

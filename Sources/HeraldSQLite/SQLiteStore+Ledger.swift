@@ -82,7 +82,8 @@ extension SQLiteStore {
             let connector = parts.lazy.compactMap(\.connector).first
             HeraldMetrics.final(messageID: messageID, channel: head.channel, status: aggregate.status, reason: aggregate.reason, connector: connector)
             outbox.countFinal(DeliveryStats.row(accountID: head.accountID, messageID: messageID, channel: head.channel, recipient: head.subject.to,
-                                                connector: connector, status: aggregate.status, reason: aggregate.reason, finalAt: outbox.now),
+                                                connector: connector, status: aggregate.status, reason: aggregate.reason, finalAt: outbox.now,
+                                                submittedAt: outbox.submittedAt[messageID]),
                               campaignID: head.subject.campaignID, status: aggregate.status)
         }
         try learnWebhooks(of: head.accountID, into: &outbox, db: db)
@@ -242,6 +243,7 @@ extension SQLiteStore {
                 if let at { retryAt = min(at, retryAt ?? at) }
             }
         }
+        outbox.noteSubmission(of: correlation.messageID, at: correlation.correlatedAt)
         let inserted = try applyEvents(events, messageID: correlation.messageID, head: head, outbox: &outbox, db: db).inserted
         for (price, at) in prices {
             try keepPrice(price, messageID: correlation.messageID, connector: correlation.connector, providerID: correlation.providerMessageID, at: at, db: db)

@@ -437,6 +437,7 @@ public final class SQLiteStore: HeraldStore {
                     let lastAttempt = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(attempt) FROM events WHERE message_id = ?"), arguments: [messageID]) ?? 1
                     (event, retryAt) = retry.decide(event, part: head.parts[part], lastAttempt: lastAttempt, expiresAt: expiresAt)
                 }
+                outbox.noteSubmission(of: messageID, at: candidate.correlatedAt)
                 let inserted = try Self.applyEvents([event], messageID: messageID, head: head, outbox: &outbox, db: db).inserted
                 if let price = receipt.price {
                     try Self.keepPrice(price, messageID: messageID, connector: receipt.connector, providerID: candidate.key, at: receipt.receivedAt, db: db)

@@ -24,6 +24,14 @@ public struct CallbackOutbox: Sendable {
         if stats[row.key] != nil { stats[row.key]!.add(row) } else { stats[row.key] = row }
     }
 
+    /// When the provider took the submission a receipt in this transaction answers, by message (the receipt paths note
+    /// it before applying the receipt): analytics time a final receipt from its submit.
+    public private(set) var submittedAt: [String: Date] = [:]
+
+    public mutating func noteSubmission(of messageID: String, at date: Date?) {
+        if let date { submittedAt[messageID] = date }
+    }
+
     /// Counts a message that became final: its analytics row and, for a campaign's message, its campaign's counter.
     public mutating func countFinal(_ row: DeliveryStats.Row, campaignID: String?, status: MessageStatus) {
         count(row)

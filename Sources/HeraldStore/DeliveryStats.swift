@@ -55,15 +55,16 @@ public enum DeliveryStats {
         }
     }
 
-    /// The counter a message that just became final adds to.
+    /// The counter a message that just became final adds to. Its latency runs from `submittedAt` (when the provider took
+    /// the submission the final receipt answers) or, for a message no provider answered, from its accept.
     public static func row(accountID: String, messageID: String, channel: Channel, recipient: String, connector: String?,
-                           status: MessageStatus, reason: ReasonCode?, finalAt: Date) -> Row {
+                           status: MessageStatus, reason: ReasonCode?, finalAt: Date, submittedAt: Date? = nil) -> Row {
         let (country, prefix) = destination(channel: channel, recipient: recipient)
         let key = Key(accountID: accountID, hour: Int64((finalAt.timeIntervalSince1970 / 3_600).rounded(.down)), connector: connector ?? "",
                       country: country, prefix: prefix, status: status.rawValue, reason: reason?.rawValue ?? "")
         var buckets = [Int](repeating: 0, count: bucketCount)
-        let accepted = HeraldID.date(of: messageID) ?? finalAt
-        buckets[bucket(seconds: finalAt.timeIntervalSince(accepted))] = 1
+        let start = submittedAt ?? HeraldID.date(of: messageID) ?? finalAt
+        buckets[bucket(seconds: max(0, finalAt.timeIntervalSince(start)))] = 1
         return Row(key: key, count: 1, buckets: buckets)
     }
 
