@@ -42,7 +42,9 @@ struct StoreSubmitLatencyTests {
             let buckets = rows.reduce(into: [Int](repeating: 0, count: DeliveryStats.bucketCount)) { sum, row in
                 for index in sum.indices { sum[index] += row.buckets[index] }
             }
-            #expect(buckets[0] == 2, "both within a second of their submit, though accepted an hour before: \(buckets)")
+            // Both counted within minutes of their submit (however slow this machine is), none an hour after its accept.
+            let withinMinutes = buckets[...DeliveryStats.bucket(seconds: 300)].reduce(0, +)
+            #expect(withinMinutes == 2, "both timed from their submit, though accepted an hour before: \(buckets)")
         }
     }
 }
