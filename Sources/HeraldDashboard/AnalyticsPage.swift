@@ -39,7 +39,7 @@ extension DashboardPages {
     }
 
     func analytics(_ request: Request, context: HeraldRequestContext, store: any HeraldStore, csrf: String, now: Date,
-                   routes: [ConnectorRegistry.Route]) async throws -> Response {
+                   registry: ConnectorRegistry?) async throws -> Response {
         guard let own = context.account else { return problem(.unauthorized, heading: "Signed out", detail: "Sign in again.") }
         let query = request.uri.queryParameters
         let grouping = query["by"].flatMap { Grouping(rawValue: String($0)) } ?? .connector
@@ -62,7 +62,7 @@ extension DashboardPages {
 
         var groups: [String: [DeliveryStats.Row]] = [:]
         let names = grouping == .route ? try await store.accounts().reduce(into: [:]) { $0[$1.id] = $1.name } : [:]
-        let routeLabels = RouteLabels(routes: routes, accountNames: names)
+        let routeLabels = RouteLabels(registry: registry, accountNames: names)
         for row in rows { groups[grouping.value(row.key, routes: routeLabels), default: []].append(row) }
         let table: [[String: Any]] = groups.map { name, rows in Self.summary(rows, name: name) }
             .sorted { ($0["total"] as? Int ?? 0, $0["name"] as? String ?? "") > ($1["total"] as? Int ?? 0, $1["name"] as? String ?? "") }
@@ -104,21 +104,16 @@ extension DashboardPages {
         return render("analytics", view)
     }
 
-    /// The route a counter's messages took: of the configured routes to its connector that match its destination (and
-    /// account), the one the registry ranks first (the account's own, then the longest prefix, then the lowest priority).
-    /// The counters keep the first digits of the number (`+447700`), so a route on a longer prefix is matched on those.
+    /// The route a counter's messages took, as the registry ranks routes (``ConnectorRegistry/route(to:destinationPrefix:accountName:)``).
     struct RouteLabels {
-        let routes: [ConnectorRegistry.Route]
+        let registry: ConnectorRegistry?
         let accountNames: [String: String]
 
         func label(_ key: DeliveryStats.Key) -> String {
             guard !key.connector.isEmpty else { return "(not sent)" }
-            let account = accountNames[key.accountID]
-            let best = routes.filter { route in
-                route.connector == key.connector && (route.account == nil || route.account == account)
-                    && (key.prefix.hasPrefix(route.prefix) || route.prefix.hasPrefix(key.prefix) && key.prefix.hasPrefix("+"))
-            }.min { ($0.account == nil ? 1 : 0, -$0.prefix.count, $0.priority) < ($1.account == nil ? 1 : 0, -$1.prefix.count, $1.priority) }
-            guard let best else { return "\(key.connector) (no route: the channel's first connector)" }
+            guard let best = registry?.route(to: key.connector, destinationPrefix: key.prefix, accountName: accountNames[key.accountID]) else {
+                return "\(key.connector) (no route: the channel's first connector)"
+            }
             return "\(best.channel.rawValue) \(best.prefix.isEmpty ? "any destination" : best.prefix)\(best.account.map { " for \($0)" } ?? "") → \(best.connector)"
         }
     }

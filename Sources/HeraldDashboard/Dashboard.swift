@@ -97,7 +97,7 @@ public struct Dashboard: Sendable {
         }
         router.get("/analytics") { request, context in
             try await signedIn(request, context: context) { context, session, secret in
-                try await pages.analytics(request, context: context, store: store, csrf: session.csrfToken(secret: secret), now: now(), routes: registry?.routes ?? [])
+                try await pages.analytics(request, context: context, store: store, csrf: session.csrfToken(secret: secret), now: now(), registry: registry)
             }
         }
         router.get("/connectors") { request, context in

@@ -82,11 +82,12 @@ struct DashboardPages: Sendable {
         }
         var query = filter.query(accountID: account.id)
         query.scanLimit = MessageQuery.pageScan
-        var page = filter.problems.isEmpty ? try await store.messages(matching: query) : []
+        let read = filter.problems.isEmpty ? try await store.messagePage(matching: query) : MessagePage(records: [], readTo: nil)
+        var page = read.records
         let hasMore = page.count > 50
         if hasMore { page.removeLast() }
         // Channel, sender and connector read a bounded stretch of the log: a short page offers to search on from there.
-        let searchedTo = hasMore || !filter.problems.isEmpty ? nil : try await store.scanBoundary(matching: query)
+        let searchedTo = hasMore ? nil : read.readTo
         let words = filter.vocabulary
         let rows: [[String: Any]] = page.map { message in
             [

@@ -72,9 +72,7 @@ public struct ConnectorRegistry: Sendable {
             $0.channel == channel && recipient.hasPrefix($0.prefix) && ($0.account == nil || $0.account == accountName)
         }
         guard !matching.isEmpty else { return connector(for: channel).map { [$0] } ?? [] }
-        let groups = Dictionary(grouping: matching) {
-            RankKey(ownAccount: $0.account != nil, prefixLength: $0.prefix.count, priority: $0.priority)
-        }
+        let groups = Dictionary(grouping: matching) { RankKey($0) }
         var ordered: [any Connector] = []
         var seen = Set<String>()
         for key in groups.keys.sorted() {
@@ -102,6 +100,18 @@ public struct ConnectorRegistry: Sendable {
         }
     }
 
+    /// The route that sent messages to `connector` for a destination known by its first digits (`+447700`, as analytics
+    /// keep it) or its e-mail domain, for an account: of the routes to that connector that match, the one
+    /// ``candidates(for:to:accountID:)`` ranks first (the account's own, then the longest prefix, then the lowest
+    /// priority). A route on a longer prefix than the digits known is taken as matching. nil: none matched (the
+    /// channel's first connector was used).
+    public func route(to connector: String, destinationPrefix prefix: String, accountName: String?) -> Route? {
+        routes.filter { route in
+            route.connector == connector && (route.account == nil || route.account == accountName)
+                && (prefix.hasPrefix(route.prefix) || route.prefix.hasPrefix(prefix) && prefix.hasPrefix("+"))
+        }.min { RankKey($0) < RankKey($1) }
+    }
+
     /// The connector's circuit as operators read it: `closed`, `open until …` (skipped while it cools off) or
     /// `half-open` (the next attempt tries it), with the temporary failures in a row. Reads without changing it.
     public func circuit(of connector: String, now: Date) -> String { breaker.describe(connector, now: now) }
@@ -116,6 +126,16 @@ public struct ConnectorRegistry: Sendable {
         var ownAccount: Bool
         var prefixLength: Int
         var priority: Int
+
+        init(ownAccount: Bool, prefixLength: Int, priority: Int) {
+            self.ownAccount = ownAccount
+            self.prefixLength = prefixLength
+            self.priority = priority
+        }
+
+        init(_ route: Route) {
+            self.init(ownAccount: route.account != nil, prefixLength: route.prefix.count, priority: route.priority)
+        }
         static func < (lhs: RankKey, rhs: RankKey) -> Bool {
             if lhs.ownAccount != rhs.ownAccount { return lhs.ownAccount }
             return lhs.prefixLength != rhs.prefixLength ? lhs.prefixLength > rhs.prefixLength : lhs.priority < rhs.priority

@@ -341,22 +341,22 @@ public struct HeraldAPI: Sendable {
         pageQuery.before = query["cursor"].map(String.init)
         pageQuery.limit = limit + 1
         pageQuery.scanLimit = MessageQuery.pageScan
-        var page = try await store.messages(matching: pageQuery)
+        var read = try await store.messagePage(matching: pageQuery)
+        var page = read.records
         if let word = filter.word {
             // The store selected on statuses; the word also depends on the reason: keep reading until the page is full.
-            var read = page
-            page = read.filter { word.matches(status: $0.status, reason: $0.reason, engagement: $0.engagement) }
-            while page.count <= limit, read.count == pageQuery.limit, let last = read.last {
+            page = read.records.filter { word.matches(status: $0.status, reason: $0.reason, engagement: $0.engagement) }
+            while page.count <= limit, read.records.count == pageQuery.limit, let last = read.records.last {
                 pageQuery.before = last.id
-                read = try await store.messages(matching: pageQuery)
-                page += read.filter { word.matches(status: $0.status, reason: $0.reason, engagement: $0.engagement) }
+                read = try await store.messagePage(matching: pageQuery)
+                page += read.records.filter { word.matches(status: $0.status, reason: $0.reason, engagement: $0.engagement) }
             }
             page = Array(page.prefix(limit + 1))
         }
         let hasMore = page.count > limit
         if hasMore { page.removeLast() }
         // A filter no index serves read a bounded stretch of the log: a short page goes on after the last message read.
-        let nextCursor = hasMore ? page.last?.id : try await store.scanBoundary(matching: pageQuery)
+        let nextCursor = hasMore ? page.last?.id : read.readTo
         let currency = gateway.prices.currency
         return Self.write { writer in
             writer.object { writer in

@@ -287,7 +287,7 @@ public final class PostgresStore: HeraldStore {
         return events
     }
 
-    public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
+    public func messagePage(matching query: MessageQuery) async throws -> MessagePage {
         // The filters no index serves are checked row by row, newest first, down to the `scanLimit`-th candidate at most.
         let boundary = try await scanBoundary(matching: query)
         var filter = try Self.LogFilter(query)
@@ -297,10 +297,11 @@ public final class PostgresStore: HeraldStore {
         let rows = try await client.query(PostgresQuery(unsafeSQL: text, binds: filter.bindings), logger: logger)
         var records: [MessageRecord] = []
         for try await row in rows { records.append(try Self.messageRecord(row).0) }
-        return records
+        return MessagePage(records: records, readTo: boundary)
     }
 
-    public func scanBoundary(matching query: MessageQuery) async throws -> String? {
+    /// The id of the `scanLimit`-th candidate (an index-only read), when a filter no index serves is bounded.
+    func scanBoundary(matching query: MessageQuery) async throws -> String? {
         guard let scan = query.scanLimit, query.needsScan else { return nil }
         var filter = try Self.LogFilter(query)
         let offset = try filter.bind(scan - 1)

@@ -212,34 +212,31 @@ extension SQLiteStore {
             else { return nil }
             let found = try Row.fetchAll(db, sql: "SELECT \(Self.deliveryColumns) FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id DESC LIMIT ?",
                                          arguments: [webhookID, limit]).map(Self.delivery)
-            return try found.map { delivery in
-                let attempts = try Row.fetchAll(db, sql: "SELECT at, status, latency_ms, error FROM webhook_attempts WHERE delivery_id = ? ORDER BY at",
-                                                arguments: [delivery.id]).map { row in
-                    DeliveryAttempt(deliveryID: delivery.id, at: Date(timeIntervalSince1970: row[0]), statusCode: row[1], latencyMs: row[2], error: row[3],
-                                    state: delivery.state, nextAttemptAt: nil)
-                }
-                return (delivery, attempts)
-            }
+            return try Self.withAttempts(found, db: db)
         }
     }
 
     public func deliveries(accountID: String, targets: [String], eventIDs: [String]) async throws -> [(WebhookDelivery, [DeliveryAttempt])] {
         guard !targets.isEmpty, !eventIDs.isEmpty else { return [] }
-        let marks = { (count: Int) in Array(repeating: "?", count: count).joined(separator: ", ") }
         let sql = """
             SELECT \(Self.deliveryColumns) FROM webhook_deliveries
-            WHERE target IN (\(marks(targets.count))) AND event_id IN (\(marks(eventIDs.count))) AND account_id = ? ORDER BY created_at, id
+            WHERE target IN (\(Self.placeholders(targets.count))) AND event_id IN (\(Self.placeholders(eventIDs.count))) AND account_id = ?
+            ORDER BY created_at, id
             """
         return try await pool.read { db in
-            let found = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(targets + eventIDs + [accountID])).map(Self.delivery)
-            return try found.map { delivery in
-                let attempts = try Row.fetchAll(db, sql: "SELECT at, status, latency_ms, error FROM webhook_attempts WHERE delivery_id = ? ORDER BY at",
-                                                arguments: [delivery.id]).map { row in
-                    DeliveryAttempt(deliveryID: delivery.id, at: Date(timeIntervalSince1970: row[0]), statusCode: row[1], latencyMs: row[2], error: row[3],
-                                    state: delivery.state, nextAttemptAt: nil)
-                }
-                return (delivery, attempts)
+            try Self.withAttempts(Row.fetchAll(db, sql: sql, arguments: StatementArguments(targets + eventIDs + [accountID])).map(Self.delivery), db: db)
+        }
+    }
+
+    /// The deliveries with their attempts, oldest attempt first.
+    static func withAttempts(_ deliveries: [WebhookDelivery], db: Database) throws -> [(WebhookDelivery, [DeliveryAttempt])] {
+        try deliveries.map { delivery in
+            let attempts = try Row.fetchAll(db.cachedStatement(sql: "SELECT at, status, latency_ms, error FROM webhook_attempts WHERE delivery_id = ? ORDER BY at"),
+                                            arguments: [delivery.id]).map { row in
+                DeliveryAttempt(deliveryID: delivery.id, at: Date(timeIntervalSince1970: row[0]), statusCode: row[1], latencyMs: row[2], error: row[3],
+                                state: delivery.state, nextAttemptAt: nil)
             }
+            return (delivery, attempts)
         }
     }
 

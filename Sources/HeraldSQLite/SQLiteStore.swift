@@ -242,7 +242,7 @@ public final class SQLiteStore: HeraldStore {
         try await pool.read { db in try Self.events(messageID: messageID, db: db) }
     }
 
-    public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
+    public func messagePage(matching query: MessageQuery) async throws -> MessagePage {
         let (indexed, scanned) = Self.filters(query)
         let bounded = query.scanLimit != nil && !scanned.clauses.isEmpty
         let boundarySQL = Self.boundarySQL(indexed)
@@ -254,25 +254,16 @@ public final class SQLiteStore: HeraldStore {
         let limit = query.limit
         return try await pool.read { db in
             var all = arguments
-            if bounded {
-                // Fewer candidates than the bound: all of them (every id is >= "").
-                all += [try String.fetchOne(db.cachedStatement(sql: boundarySQL), arguments: boundaryArguments) ?? ""]
-            }
+            let boundary = bounded ? try String.fetchOne(db.cachedStatement(sql: boundarySQL), arguments: boundaryArguments) : nil
+            // Fewer candidates than the bound: all of them (every id is >= "").
+            if bounded { all += [boundary ?? ""] }
             all += [limit]
             // A cursor reads each row in place; fetchAll would copy every row with its column names first.
             var records: [MessageRecord] = []
             let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: all)
             while let row = try rows.next() { records.append(try Self.messageRecord(row).0) }
-            return records
+            return MessagePage(records: records, readTo: boundary)
         }
-    }
-
-    public func scanBoundary(matching query: MessageQuery) async throws -> String? {
-        guard let scan = query.scanLimit, query.needsScan else { return nil }
-        let (indexed, _) = Self.filters(query)
-        let sql = Self.boundarySQL(indexed)
-        let arguments = StatementArguments(indexed.arguments + [scan - 1])
-        return try await pool.read { db in try String.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) }
     }
 
     /// The id of the candidate at an offset (the last argument), newest first: an index-only read.

@@ -184,6 +184,19 @@ public struct PartRecord: Sendable, Hashable {
 }
 
 /// Filters of the message log.
+/// A page of the message log, and where a bounded read (``MessageQuery/scanLimit``) stopped.
+public struct MessagePage: Sendable {
+    public var records: [MessageRecord]
+    /// The last candidate a bounded read looked at (the next page's cursor when the page is not full); nil when it
+    /// looked at every candidate, or was not bounded.
+    public var readTo: String?
+
+    public init(records: [MessageRecord], readTo: String?) {
+        self.records = records
+        self.readTo = readTo
+    }
+}
+
 public struct MessageQuery: Sendable, Hashable {
     public var accountID: String
     /// Only messages in one of these statuses (empty: any).
@@ -212,7 +225,7 @@ public struct MessageQuery: Sendable, Hashable {
     public var connector: String?
     /// The filters no index serves (``channel``, ``from``, ``connector``) read at most this many of the account's
     /// messages, newest first after the other filters: a page may then hold fewer than ``limit``, and
-    /// ``MessageStore/scanBoundary(matching:)`` names the last message read, where the next page goes on. nil: no bound
+    /// ``MessagePage/readTo`` names the last message read, where the next page goes on. nil: no bound
     /// (the export, which reads everything anyway).
     public var scanLimit: Int?
     /// The ``scanLimit`` of a page of the log (the API's list, the dashboard): about 10 ms of reading rows.

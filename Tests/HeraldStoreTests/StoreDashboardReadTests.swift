@@ -54,15 +54,15 @@ struct StoreDashboardReadTests {
             bounded.scanLimit = 2
             let newestFirst = messages.map(\.id).sorted(by: >)
             #expect(try await ids(bounded) == Array(newestFirst.prefix(2)))
-            let boundary = try await store.scanBoundary(matching: bounded)
+            let boundary = try await store.messagePage(matching: bounded).readTo
             #expect(boundary == newestFirst[1])
             bounded.before = boundary
             #expect(try await ids(bounded) == [newestFirst[2]])
-            #expect(try await store.scanBoundary(matching: bounded) == nil, "fewer candidates than the bound: nothing left")
+            #expect(try await store.messagePage(matching: bounded).readTo == nil, "fewer candidates than the bound: nothing left")
             bounded.before = nil
             bounded.channel = .email
             #expect(try await ids(bounded).isEmpty)
-            #expect(try await store.scanBoundary(matching: bounded) == newestFirst[1], "none matched, and the read goes on from there")
+            #expect(try await store.messagePage(matching: bounded).readTo == newestFirst[1], "none matched, and the read goes on from there")
 
             let (_, events) = try #require(try await store.messageWithEvents(id: messages[0].id, accountID: account.id))
             let found = try await store.deliveries(accountID: account.id, targets: [hook.id], eventIDs: events.map(\.id))

@@ -25,11 +25,9 @@ public protocol MessageStore: Sendable {
     /// The cursor of the account's latest event in the feed (``FeedCursor/start`` when it has none): where a live
     /// stream starts.
     func feedEnd(accountID: String) async throws -> FeedCursor
-    /// The message log, newest first.
-    func messages(matching query: MessageQuery) async throws -> [MessageRecord]
-    /// With a ``MessageQuery/scanLimit`` and a filter no index serves: the id of the last message such a read looks at
-    /// (the cursor of the next page); nil when it looks at every candidate.
-    func scanBoundary(matching query: MessageQuery) async throws -> String?
+    /// The message log, newest first, and (with a ``MessageQuery/scanLimit`` and a filter no index serves) where the read
+    /// stopped.
+    func messagePage(matching query: MessageQuery) async throws -> MessagePage
     /// Number of messages per status for an account.
     func statusCounts(accountID: String, since: Date?) async throws -> [MessageStatus: Int]
 
@@ -37,4 +35,11 @@ public protocol MessageStore: Sendable {
     /// Cancels a SCHEDULED, QUEUED or DEFERRED message that no worker holds and no provider has taken: removes it
     /// from the queue and records CANCELED, in one transaction. A message being dispatched cannot be canceled.
     func cancel(messageID: String, accountID: String, now: Date) async throws -> CancelOutcome
+}
+
+extension MessageStore {
+    /// The message log, newest first.
+    public func messages(matching query: MessageQuery) async throws -> [MessageRecord] {
+        try await messagePage(matching: query).records
+    }
 }
