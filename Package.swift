@@ -379,7 +379,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HeraldStoreTests",
-            dependencies: ["HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldEngine", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldEngine", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

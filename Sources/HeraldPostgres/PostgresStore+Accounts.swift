@@ -26,14 +26,14 @@ extension PostgresStore {
                       revokedAt: try c[first + 8].decode(Date?.self))
     }
 
-    private func firstAccount(_ rows: PostgresRowSequence) async throws -> Account? {
+    private func firstAccount(_ rows: Rows) async throws -> Account? {
         for try await row in rows { return try Self.account(row) }
         return nil
     }
 
     public func ensureAccount(named name: String) async throws -> Account {
         let candidate = Account(id: HeraldID.make(.account), name: name, createdAt: Date())
-        try await client.query("""
+        try await self.query("""
             INSERT INTO accounts (id, name, created_at) VALUES (\(candidate.id), \(name), \(candidate.createdAt)) ON CONFLICT (name) DO NOTHING
             """, logger: logger)
         guard let account = try await account(named: name) else { throw StoreError.corruptRow("account \(name) vanished") }
@@ -41,11 +41,11 @@ extension PostgresStore {
     }
 
     public func account(named name: String) async throws -> Account? {
-        try await firstAccount(client.query("SELECT \(unescaped: Self.accountColumns) FROM accounts a WHERE a.name = \(name)", logger: logger))
+        try await firstAccount(self.query("SELECT \(unescaped: Self.accountColumns) FROM accounts a WHERE a.name = \(name)", logger: logger))
     }
 
     public func authenticate(keyHash hash: String) async throws -> (account: Account, key: APIKey)? {
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT \(unescaped: Self.accountColumns), \(unescaped: Self.keyColumns) FROM api_keys k JOIN accounts a ON a.id = k.account_id
             WHERE k.hash = \(hash) AND k.revoked_at IS NULL AND a.disabled_at IS NULL
             """, logger: logger)
@@ -54,7 +54,7 @@ extension PostgresStore {
     }
 
     public func revocationCount() async throws -> Int {
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT (SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NOT NULL) + (SELECT COUNT(*) FROM accounts WHERE disabled_at IS NOT NULL)
             """, logger: logger)
         for try await (count) in rows.decode(Int.self) { return count }
@@ -63,20 +63,20 @@ extension PostgresStore {
 
     public func accounts() async throws -> [Account] {
         var accounts: [Account] = []
-        for try await row in try await client.query("SELECT \(unescaped: Self.accountColumns) FROM accounts a ORDER BY a.created_at, a.id", logger: logger) {
+        for try await row in try await self.query("SELECT \(unescaped: Self.accountColumns) FROM accounts a ORDER BY a.created_at, a.id", logger: logger) {
             accounts.append(try Self.account(row))
         }
         return accounts
     }
 
     public func disableAccount(id: String, at time: Date) async throws -> Account? {
-        try await client.query("UPDATE accounts SET disabled_at = \(time) WHERE id = \(id) AND disabled_at IS NULL", logger: logger)
+        try await self.query("UPDATE accounts SET disabled_at = \(time) WHERE id = \(id) AND disabled_at IS NULL", logger: logger)
         return try await account(id: id)
     }
 
     public func apiKeys(accountID: String?) async throws -> [APIKey] {
         var keys: [APIKey] = []
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT \(unescaped: Self.keyColumns) FROM api_keys k WHERE \(accountID)::text IS NULL OR k.account_id = \(accountID) ORDER BY k.created_at, k.id
             """, logger: logger)
         for try await row in rows { keys.append(try Self.key(row)) }
@@ -84,10 +84,10 @@ extension PostgresStore {
     }
 
     public func revokeAPIKey(id: String, accountID: String?, at time: Date) async throws -> APIKey? {
-        try await client.query("""
+        try await self.query("""
             UPDATE api_keys SET revoked_at = \(time) WHERE id = \(id) AND (\(accountID)::text IS NULL OR account_id = \(accountID)) AND revoked_at IS NULL
             """, logger: logger)
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT \(unescaped: Self.keyColumns) FROM api_keys k WHERE k.id = \(id) AND (\(accountID)::text IS NULL OR k.account_id = \(accountID))
             """, logger: logger)
         for try await row in rows { return try Self.key(row) }
@@ -95,31 +95,31 @@ extension PostgresStore {
     }
 
     public func account(id: String) async throws -> Account? {
-        try await firstAccount(client.query("SELECT \(unescaped: Self.accountColumns) FROM accounts a WHERE a.id = \(id)", logger: logger))
+        try await firstAccount(self.query("SELECT \(unescaped: Self.accountColumns) FROM accounts a WHERE a.id = \(id)", logger: logger))
     }
 
     public func updateSettings(accountID: String, settings: AccountSettings) async throws -> Account? {
-        try await firstAccount(client.query("""
+        try await firstAccount(self.query("""
             UPDATE accounts a SET settings = \(AccountSettingsCoding.encode(settings)) WHERE a.id = \(accountID) RETURNING \(unescaped: Self.accountColumns)
             """, logger: logger))
     }
 
     public func addBalance(accountID: String, micros: Int64) async throws -> Account? {
-        try await firstAccount(client.query("""
+        try await firstAccount(self.query("""
             UPDATE accounts a SET balance_micros = COALESCE(a.balance_micros, 0) + \(micros) WHERE a.id = \(accountID)
             RETURNING \(unescaped: Self.accountColumns)
             """, logger: logger))
     }
 
     public func makePostpaid(accountID: String) async throws -> Account? {
-        try await firstAccount(client.query("""
+        try await firstAccount(self.query("""
             UPDATE accounts a SET balance_micros = NULL WHERE a.id = \(accountID) RETURNING \(unescaped: Self.accountColumns)
             """, logger: logger))
     }
 
     /// Reserves the cost of the messages of prepaid accounts. The account rows are locked (in id order) until the
     /// accept commits, so concurrent sends of one account, on any node, are serialised here and cannot overdraw.
-    func reserve(_ messages: inout [NewMessage], connection: PostgresConnection) async throws {
+    func reserve(_ messages: inout [NewMessage], connection: LiveConnection) async throws {
         let byAccount = Dictionary(grouping: messages.indices.filter { messages[$0].draft.rejection == nil }) { messages[$0].accountID }
         guard !byAccount.isEmpty else { return }
         let rows = try await connection.query("""
@@ -139,7 +139,7 @@ extension PostgresStore {
 /// Delivery analytics: counters added to in the ledger's transaction (one statement a batch), read by the hour.
 extension PostgresStore {
     /// `rows`: one per key (the transaction's outbox sums them), written in key order.
-    func addStats(_ rows: [DeliveryStats.Row], connection: PostgresConnection) async throws {
+    func addStats(_ rows: [DeliveryStats.Row], connection: LiveConnection) async throws {
         let merged = rows.sorted { ($0.key.accountID, $0.key.hour, $0.key.connector, $0.key.prefix, $0.key.status, $0.key.reason)
             < ($1.key.accountID, $1.key.hour, $1.key.connector, $1.key.prefix, $1.key.status, $1.key.reason) }
         guard !merged.isEmpty else { return }
@@ -159,7 +159,7 @@ extension PostgresStore {
 
     public func deliveryStats(accountID: String?, since: Date, until: Date) async throws -> [DeliveryStats.Row] {
         let from = Int64((since.timeIntervalSince1970 / 3_600).rounded(.down)), to = Int64((until.timeIntervalSince1970 / 3_600).rounded(.up))
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT account_id, hour, connector, country, prefix, status, reason, count, \(unescaped: DeliveryStatsColumns.list) FROM delivery_stats
             WHERE hour >= \(from) AND hour < \(to) AND (\(accountID)::text IS NULL OR account_id = \(accountID))
             """, logger: logger)

@@ -15,7 +15,7 @@ extension PostgresStore {
 
     /// Locks and reads the rows of these messages, in id order (a fixed lock order avoids deadlocks between
     /// concurrent writers).
-    func heads(_ ids: [String], connection: PostgresConnection) async throws -> [String: Head] {
+    func heads(_ ids: [String], connection: LiveConnection) async throws -> [String: Head] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await connection.query("""
             SELECT id, \(unescaped: Head.columns) FROM messages WHERE id = ANY(\(ids)) ORDER BY id FOR UPDATE
@@ -122,7 +122,7 @@ extension PostgresStore {
     }
 
     /// Inserts events in one statement; returns the sequence numbers of those that were new by `messageID + U+001F + dedupKey`.
-    func insertEvents(_ events: [(event: StatusEvent, accountID: String)], connection: PostgresConnection) async throws -> [String: Int64] {
+    func insertEvents(_ events: [(event: StatusEvent, accountID: String)], connection: LiveConnection) async throws -> [String: Int64] {
         guard !events.isEmpty else { return [:] }
         var c = (ids: [String](), messages: [String](), accounts: [String](), parts: [Int](), kinds: [String](), reasons: [String](),
                  sources: [String](), occurred: [Date](), recorded: [Date](), connectors: [String](), providerIDs: [String](),
@@ -204,7 +204,7 @@ extension PostgresStore {
 
     /// Parked receipts joined with a correlation (receipt columns, then the correlation's, then the message's recipient):
     /// the first fitting correlation of each receipt (rows come most recent first), as events by message.
-    static func parkedMatches(_ rows: PostgresRowSequence) async throws -> [ParkedMatch] {
+    static func parkedMatches(_ rows: Rows) async throws -> [ParkedMatch] {
         var matched: [ParkedMatch] = []
         var taken = Set<String>()
         for try await row in rows {

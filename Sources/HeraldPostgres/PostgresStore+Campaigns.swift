@@ -9,7 +9,7 @@ extension PostgresStore {
         """
 
     public func createCampaign(_ campaign: Campaign) async throws {
-        try await client.query("""
+        try await self.query("""
             INSERT INTO campaigns (\(unescaped: Self.campaignColumns)) VALUES (\(campaign.id), \(campaign.accountID), \(campaign.name),
                 \(campaign.template), \(campaign.channel), \(campaign.from), \(campaign.category.rawValue), \(campaign.tag), \(campaign.sendAt),
                 \(campaign.validityMinutes), \(campaign.callbackURL), \(campaign.state.rawValue), \(campaign.createdAt), \(campaign.updatedAt),
@@ -18,20 +18,20 @@ extension PostgresStore {
     }
 
     public func campaign(id: String, accountID: String) async throws -> Campaign? {
-        try await campaigns(client.query("""
+        try await campaigns(self.query("""
             SELECT \(unescaped: Self.campaignColumns) FROM campaigns WHERE id = \(id) AND account_id = \(accountID)
             """, logger: logger)).first
     }
 
     public func campaigns(accountID: String, before cursor: String?, limit: Int) async throws -> [Campaign] {
-        try await campaigns(client.query("""
+        try await campaigns(self.query("""
             SELECT \(unescaped: Self.campaignColumns) FROM campaigns WHERE account_id = \(accountID) AND id < \(cursor ?? "~")
             ORDER BY id DESC LIMIT \(limit)
             """, logger: logger))
     }
 
     public func campaignCounts(campaignID: String) async throws -> CampaignCounts {
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT status, reason, final, COUNT(*), COALESCE(SUM(accepted_parts::int8 * price_micros), 0)::int8, engagement FROM messages
             WHERE campaign_id = \(campaignID) GROUP BY status, reason, final, engagement
             """, logger: logger)
@@ -45,13 +45,13 @@ extension PostgresStore {
     }
 
     public func addInvalidRows(campaignID: String, count: Int, now: Date) async throws {
-        try await client.query("""
+        try await self.query("""
             UPDATE campaigns SET invalid_rows = invalid_rows + \(Int64(count)), updated_at = \(now) WHERE id = \(campaignID)
             """, logger: logger)
     }
 
     public func setCampaignState(id: String, accountID: String, to state: CampaignState, now: Date) async throws -> CampaignStateChange? {
-        let first = try await client.withTransaction(logger: logger) { connection -> CampaignStateChange? in
+        let first = try await transaction { connection -> CampaignStateChange? in
             // The row lock orders this change with accepts of the campaign's messages (they read the state FOR SHARE):
             // a message accepted before it is held or canceled here, one accepted after sees the new state.
             guard var campaign = try await self.campaigns(connection.query("""
@@ -128,7 +128,7 @@ extension PostgresStore {
     }
 
     /// Which campaigns of these messages are not running (read FOR SHARE: a pause, resume or cancel waits for this accept).
-    func heldCampaigns(_ messages: [NewMessage], connection: PostgresConnection) async throws -> Set<String> {
+    func heldCampaigns(_ messages: [NewMessage], connection: LiveConnection) async throws -> Set<String> {
         let ids = Array(Set(messages.compactMap(\.campaignID))).sorted()
         guard !ids.isEmpty else { return [] }
         var held: Set<String> = []
@@ -140,7 +140,7 @@ extension PostgresStore {
         return held
     }
 
-    private func campaigns(_ rows: PostgresRowSequence) async throws -> [Campaign] {
+    private func campaigns(_ rows: Rows) async throws -> [Campaign] {
         var found: [Campaign] = []
         for try await row in rows {
             let r = try row.decode((String, String, String, String, String?, String?, String, String?, Date?, Int?, String?, String, Date, Date, Int64).self)
@@ -158,7 +158,7 @@ extension PostgresStore {
 
 /// Campaign progress: counters added to in the ledger's transaction (one statement a batch), read per campaign.
 extension PostgresStore {
-    func addProgress(_ counts: [CampaignProgress.Key: Int], connection: PostgresConnection) async throws {
+    func addProgress(_ counts: [CampaignProgress.Key: Int], connection: LiveConnection) async throws {
         guard !counts.isEmpty else { return }
         let rows = counts.sorted { ($0.key.campaignID, $0.key.minute, $0.key.status) < ($1.key.campaignID, $1.key.minute, $1.key.status) }
         try await connection.query("""
@@ -171,7 +171,7 @@ extension PostgresStore {
 
     public func campaignProgress(campaignID: String) async throws -> [CampaignProgress.Row] {
         var found: [CampaignProgress.Row] = []
-        let rows = try await client.query("SELECT minute, status, count FROM campaign_progress WHERE campaign_id = \(campaignID) ORDER BY minute", logger: logger)
+        let rows = try await self.query("SELECT minute, status, count FROM campaign_progress WHERE campaign_id = \(campaignID) ORDER BY minute", logger: logger)
         for try await (minute, status, count) in rows.decode((Int64, String, Int64).self) {
             found.append(CampaignProgress.Row(key: CampaignProgress.Key(campaignID: campaignID, minute: minute, status: status), count: Int(count)))
         }

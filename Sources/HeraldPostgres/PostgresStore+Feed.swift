@@ -9,7 +9,7 @@ extension PostgresStore {
     /// (`tx`), then `seq`, and only events of transactions older than every running one (`pg_snapshot_xmin`) are
     /// handed out: nothing can ever commit behind them. A transaction still running holds the feed back until it ends.
     public func feed(accountID: String, after cursor: FeedCursor, limit: Int) async throws -> [FeedEvent] {
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT \(unescaped: EventColumns.list), tx::text::int8, seq FROM events
             WHERE account_id = \(accountID) AND (tx, seq) > (\(String(cursor.tx))::xid8, \(cursor.seq))
               AND tx < pg_snapshot_xmin(pg_current_snapshot())
@@ -26,7 +26,7 @@ extension PostgresStore {
     }
 
     public func feedEnd(accountID: String) async throws -> FeedCursor {
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT tx::text::int8, seq FROM events WHERE account_id = \(accountID) AND tx < pg_snapshot_xmin(pg_current_snapshot())
             ORDER BY tx DESC, seq DESC LIMIT 1
             """, logger: logger)

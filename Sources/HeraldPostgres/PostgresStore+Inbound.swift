@@ -51,7 +51,7 @@ extension PostgresStore {
     }
 
     public func inboundMessages(accountID: String, before cursor: String?, limit: Int) async throws -> [InboundMessage] {
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT id, connector, sender, recipient, body, received_at, in_reply_to, account_id FROM inbound
             WHERE account_id = \(accountID) AND id < \(cursor ?? "~") ORDER BY id DESC LIMIT \(limit)
             """, logger: logger)

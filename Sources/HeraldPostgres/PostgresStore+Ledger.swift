@@ -34,10 +34,10 @@ extension PostgresStore {
 
     /// One write transaction that may record events: its connection, and the callbacks its events owe.
     final class LedgerTransaction {
-        let connection: PostgresConnection
+        let connection: LiveConnection
         var outbox: CallbackOutbox
 
-        init(connection: PostgresConnection, outbox: CallbackOutbox) {
+        init(connection: LiveConnection, outbox: CallbackOutbox) {
             self.connection = connection
             self.outbox = outbox
         }
@@ -47,7 +47,7 @@ extension PostgresStore {
     /// and handed to this process's sender after it.
     func ledgerTransaction<T: Sendable>(_ body: @escaping (LedgerTransaction) async throws -> T) async throws -> T {
         let handoff = deliveryHandoff
-        let (result, deliveries) = try await client.withTransaction(logger: logger) { connection in
+        let (result, deliveries) = try await transaction { connection in
             let now = Date()
             let transaction = LedgerTransaction(connection: connection, outbox: CallbackOutbox(now: now, leaseUntil: handoff.leaseUntil(now: now)))
             let result = try await body(transaction)
@@ -62,14 +62,14 @@ extension PostgresStore {
     }
 
     /// Reads the webhooks of accounts the transaction has not seen yet (one query).
-    func learnWebhooks(of accountIDs: [String], into transaction: LedgerTransaction, connection: PostgresConnection) async throws {
+    func learnWebhooks(of accountIDs: [String], into transaction: LedgerTransaction, connection: LiveConnection) async throws {
         let unknown = transaction.outbox.unknownAccounts(accountIDs)
         guard !unknown.isEmpty else { return }
         transaction.outbox.learn(try await webhooks(accountIDs: unknown, connection: connection), of: unknown)
     }
 
     /// Parks receipts that match no correlation yet, or none they fit (one statement), each with why.
-    func park(_ receipts: [(ProviderReceipt, String)], connection: PostgresConnection) async throws {
+    func park(_ receipts: [(ProviderReceipt, String)], connection: LiveConnection) async throws {
         guard !receipts.isEmpty else { return }
         var c = (ids: [String](), connectors: [String](), providerIDs: [String](), kinds: [String](), reasons: [String](), occurred: [Date](),
                  received: [Date](), statuses: [String](), errors: [String](), networks: [String](), texts: [String](), addresses: [String](),

@@ -6,7 +6,7 @@ import PostgresNIO
 extension PostgresStore {
     public func recordProviderWebhooks(_ webhooks: [ProviderWebhookRecord]) async throws {
         guard !webhooks.isEmpty else { return }
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             for webhook in webhooks {
                 try await connection.query("""
                     INSERT INTO provider_webhooks (id, connector, kind, received_at, method, query, content_type, body)
@@ -19,7 +19,7 @@ extension PostgresStore {
     }
 
     public func providerWebhooks(connector: String, limit: Int) async throws -> [ProviderWebhookRecord] {
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT id, connector, kind, received_at, method, query, content_type, body FROM provider_webhooks
             WHERE connector = \(connector) ORDER BY id DESC LIMIT \(limit)
             """, logger: logger)

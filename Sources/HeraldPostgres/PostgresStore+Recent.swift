@@ -6,7 +6,7 @@ import PostgresNIO
 extension PostgresStore {
     /// Messages of the account to these recipients on this channel created at or after `since` and not refused
     /// before sending: what the duplicate gate compares with, read inside the accept transaction.
-    func recentMessages(accountID: String, channel: HeraldCore.Channel, recipients: [String], since: Date, on connection: PostgresConnection) async throws -> [RecentMessage] {
+    func recentMessages(accountID: String, channel: HeraldCore.Channel, recipients: [String], since: Date, on connection: LiveConnection) async throws -> [RecentMessage] {
         guard !recipients.isEmpty else { return [] }
         let lowest = HeraldID.lowest(.message, at: since)
         let refused = RecentMessage.refusedStatuses.map(\.rawValue)

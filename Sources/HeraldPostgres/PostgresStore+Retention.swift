@@ -6,7 +6,7 @@ import PostgresNIO
 /// Retention: redaction by id ranges from each table's mark, deletion of the oldest final messages, in small writes.
 extension PostgresStore {
     public func redactMessages(accountID: String, before cutoff: Date, limit: Int) async throws -> Int {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             var messages = 0
             for redaction in RetentionPlan.redactions {
                 var mark = ""
@@ -34,7 +34,7 @@ extension PostgresStore {
     }
 
     public func deleteMessages(accountID: String, before cutoff: Date, limit: Int) async throws -> Int {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             var ids: [String] = []
             for try await (id) in try await connection.query("""
                 SELECT id FROM messages WHERE account_id = \(accountID) AND id < \(HeraldID.lowest(.message, at: cutoff)) AND final

@@ -7,7 +7,7 @@ import PostgresNIO
 extension PostgresStore {
     /// Turns retryable receipt events into DEFERRED events of the next round; returns the messages to queue again
     /// (when, and the attempt counter to continue from).
-    func retries(_ events: inout [String: [StatusEvent]], heads: [String: Head], retry: ReceiptRetry, connection: PostgresConnection)
+    func retries(_ events: inout [String: [StatusEvent]], heads: [String: Head], retry: ReceiptRetry, connection: LiveConnection)
         async throws -> [String: (at: Date, attempt: Int)] {
         let candidates = events.filter { $0.value.contains(where: retry.mayRetry) }.keys.sorted()
         guard !candidates.isEmpty else { return [:] }
@@ -31,7 +31,7 @@ extension PostgresStore {
 
     /// Queues messages again for their retry (only where the DEFERRED was new, not a duplicate receipt).
     func requeue(_ retries: [String: (at: Date, attempt: Int)], applied: [String: (parts: [PartState], inserted: [StatusEvent])],
-                 connection: PostgresConnection) async throws {
+                 connection: LiveConnection) async throws {
         let due = retries.filter { id, _ in applied[id]?.inserted.contains { $0.kind == .status(.deferred) && $0.source == .receipt } == true }
         guard !due.isEmpty else { return }
         let ids = due.keys.sorted(), at = ids.map { due[$0]!.at }, attempts = ids.map { due[$0]!.attempt }

@@ -5,11 +5,11 @@ import PostgresNIO
 
 extension PostgresStore {
     public func addSuppression(_ suppression: Suppression) async throws {
-        try await client.withConnection { connection in try await self.insertSuppressions([suppression], connection: connection) }
+        try await withConnection { connection in try await self.insertSuppressions([suppression], connection: connection) }
     }
 
     /// Adds suppressions in one statement (one already there is kept): the API's, an inbound STOP's, a write's bounces.
-    func insertSuppressions(_ suppressions: [Suppression], connection: PostgresConnection) async throws {
+    func insertSuppressions(_ suppressions: [Suppression], connection: LiveConnection) async throws {
         guard !suppressions.isEmpty else { return }
         try await connection.query("""
             INSERT INTO suppressions (account_id, channel, recipient, sender, source, created_at)
@@ -21,7 +21,7 @@ extension PostgresStore {
     }
 
     public func removeSuppressions(accountID: String, channel: HeraldCore.Channel, recipient: String, sender: String?) async throws -> Int {
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             DELETE FROM suppressions WHERE account_id = \(accountID) AND channel = \(channel.rawValue) AND recipient = \(recipient)
                 AND (\(sender)::text IS NULL OR sender = \(sender) OR sender = '')
             RETURNING sender
@@ -32,7 +32,7 @@ extension PostgresStore {
     }
 
     public func suppressions(accountID: String, recipient: String?, limit: Int) async throws -> [Suppression] {
-        try await decodeSuppressions(client.query("""
+        try await decodeSuppressions(self.query("""
             SELECT account_id, channel, recipient, sender, source, created_at FROM suppressions
             WHERE account_id = \(accountID) AND (\(recipient)::text IS NULL OR recipient = \(recipient))
             ORDER BY created_at DESC LIMIT \(limit)
@@ -40,12 +40,12 @@ extension PostgresStore {
     }
 
     public func suppressions(accountID: String, channel: HeraldCore.Channel, recipients: [String]) async throws -> [Suppression] {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             try await self.suppressions(accountID: accountID, channel: channel, recipients: recipients, on: connection)
         }
     }
 
-    func suppressions(accountID: String, channel: HeraldCore.Channel, recipients: [String], on connection: PostgresConnection) async throws -> [Suppression] {
+    func suppressions(accountID: String, channel: HeraldCore.Channel, recipients: [String], on connection: LiveConnection) async throws -> [Suppression] {
         guard !recipients.isEmpty else { return [] }
         // Most accounts have no opt-outs on a channel: one probe instead of a lookup per recipient.
         var any = false
@@ -59,7 +59,7 @@ extension PostgresStore {
             """, logger: logger))
     }
 
-    private func decodeSuppressions(_ rows: PostgresRowSequence) async throws -> [Suppression] {
+    private func decodeSuppressions(_ rows: Rows) async throws -> [Suppression] {
         var found: [Suppression] = []
         for try await (account, channel, recipient, sender, source, created) in rows.decode((String, String, String, String, String, Date).self) {
             guard let channel = HeraldCore.Channel(rawValue: channel) else { continue }

@@ -4,7 +4,7 @@ import HeraldStore
 import PostgresNIO
 
 extension PostgresStore {
-    private func decodeWebhooks(_ rows: PostgresRowSequence) async throws -> [Webhook] {
+    private func decodeWebhooks(_ rows: Rows) async throws -> [Webhook] {
         var found: [Webhook] = []
         for try await (id, account, url, events, secret, created, vocabulary, maxEvents, maxLatency, previous, previousUntil)
             in rows.decode((String, String, String, String, String, Date, String, Int?, Int?, String?, Date?).self) {
@@ -17,7 +17,7 @@ extension PostgresStore {
     }
 
     public func createWebhook(_ webhook: Webhook) async throws {
-        try await client.query("""
+        try await self.query("""
             INSERT INTO webhooks (id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms)
             VALUES (\(webhook.id), \(webhook.accountID), \(webhook.url), \(webhook.events.sorted().joined(separator: ",")), \(webhook.secret),
                     \(webhook.createdAt), \(webhook.vocabulary.rawValue), \(webhook.batch?.maxEvents), \(webhook.batch?.maxLatencyMs))
@@ -30,11 +30,11 @@ extension PostgresStore {
 
     public func webhooks(accountIDs: [String]) async throws -> [Webhook] {
         guard !accountIDs.isEmpty else { return [] }
-        return try await decodeWebhooks(client.query(Self.webhooksQuery(accountIDs), logger: logger))
+        return try await decodeWebhooks(self.query(Self.webhooksQuery(accountIDs), logger: logger))
     }
 
     /// The same read inside a transaction.
-    func webhooks(accountIDs: [String], connection: PostgresConnection) async throws -> [Webhook] {
+    func webhooks(accountIDs: [String], connection: LiveConnection) async throws -> [Webhook] {
         guard !accountIDs.isEmpty else { return [] }
         return try await decodeWebhooks(connection.query(Self.webhooksQuery(accountIDs), logger: logger))
     }
@@ -48,14 +48,14 @@ extension PostgresStore {
     static let webhookColumns = "id, account_id, url, events, secret, created_at, vocabulary, batch_max_events, batch_max_latency_ms, previous_secret, previous_secret_until"
 
     public func rotateWebhookSecret(id: String, accountID: String, secret: String, previousUntil: Date) async throws -> Webhook? {
-        try await decodeWebhooks(client.query("""
+        try await decodeWebhooks(self.query("""
             UPDATE webhooks SET previous_secret = secret, previous_secret_until = \(previousUntil), secret = \(secret)
             WHERE id = \(id) AND account_id = \(accountID) RETURNING \(unescaped: Self.webhookColumns)
             """, logger: logger)).first
     }
 
     public func deleteWebhook(id: String, accountID: String) async throws -> Bool {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             var deleted = false
             for try await _ in try await connection.query("DELETE FROM webhooks WHERE id = \(id) AND account_id = \(accountID) RETURNING id", logger: self.logger) {
                 deleted = true
@@ -69,11 +69,11 @@ extension PostgresStore {
 
     public func callbackSecret(accountID: String) async throws -> String {
         // Read first: GET /v1/account asks every time; the update (and its row lock) is needed once.
-        for try await secret in try await client.query("SELECT callback_secret FROM accounts WHERE id = \(accountID)", logger: logger).decode(String?.self) {
+        for try await secret in try await self.query("SELECT callback_secret FROM accounts WHERE id = \(accountID)", logger: logger).decode(String?.self) {
             if let secret { return secret }
         }
         let candidate = WebhookSecret.make()
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             UPDATE accounts SET callback_secret = COALESCE(callback_secret, \(candidate)) WHERE id = \(accountID) RETURNING callback_secret
             """, logger: logger)
         for try await secret in rows.decode(String.self) { return secret }
@@ -82,7 +82,7 @@ extension PostgresStore {
 
     /// Every account's events in feed order, below the snapshot horizon (see ``feed(accountID:after:limit:)``).
     public func routedFeed(after cursor: FeedCursor, limit: Int) async throws -> RoutedPage {
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT \(unescaped: EventColumns.qualified), e.tx::text::int8, e.seq, e.account_id, m.callback_url, m.recipient, m.tag, m.campaign_id, m.final
             FROM events e JOIN messages m ON m.id = e.message_id
             WHERE (e.tx, e.seq) > (\(String(cursor.tx))::xid8, \(cursor.seq)) AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
@@ -103,13 +103,13 @@ extension PostgresStore {
     }
 
     public func feedCursor(name: String) async throws -> FeedCursor? {
-        let rows = try await client.query("SELECT tx, seq FROM feed_cursors WHERE name = \(name)", logger: logger)
+        let rows = try await self.query("SELECT tx, seq FROM feed_cursors WHERE name = \(name)", logger: logger)
         for try await (tx, seq) in rows.decode((Int64, Int64).self) { return FeedCursor(tx: tx, seq: seq) }
         return nil
     }
 
     public func enqueueDeliveries(_ deliveries: [WebhookDelivery], cursorName: String, cursor: FeedCursor?) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             try await self.insertDeliveries(deliveries, connection: connection)
             if let cursor {
                 try await connection.query("""
@@ -123,7 +123,7 @@ extension PostgresStore {
     }
 
     /// Stores new deliveries in one statement (one stored for the same endpoint and event is kept).
-    func insertDeliveries(_ deliveries: [WebhookDelivery], connection: PostgresConnection) async throws {
+    func insertDeliveries(_ deliveries: [WebhookDelivery], connection: LiveConnection) async throws {
         guard !deliveries.isEmpty else { return }
         var c = (ids: [String](), accounts: [String](), hooks: [String](), targets: [String](), urls: [String](), events: [String](),
                  messages: [String](), sequences: [Int64](), payloads: [String](), next: [Date](), created: [Date](), leases: [Date]())
@@ -159,7 +159,7 @@ extension PostgresStore {
         last_status, last_latency_ms, last_error
         """
 
-    private func decodeDeliveries(_ rows: PostgresRowSequence) async throws -> [WebhookDelivery] {
+    private func decodeDeliveries(_ rows: Rows) async throws -> [WebhookDelivery] {
         var found: [WebhookDelivery] = []
         for try await row in rows {
             let c = row.makeRandomAccess()
@@ -176,7 +176,7 @@ extension PostgresStore {
     }
 
     public func claimDeliveries(limit: Int, now: Date, leaseUntil: Date) async throws -> [WebhookDelivery] {
-        try await decodeDeliveries(client.query("""
+        try await decodeDeliveries(self.query("""
             UPDATE webhook_deliveries SET lease_until = \(leaseUntil)
             WHERE id IN (SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= \(now)
                          AND (lease_until IS NULL OR lease_until < \(now)) ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
@@ -186,7 +186,7 @@ extension PostgresStore {
 
     public func postponeDeliveries(ids: [String], until: Date) async throws {
         guard !ids.isEmpty else { return }
-        try await client.query("""
+        try await self.query("""
             UPDATE webhook_deliveries SET next_attempt_at = \(until), lease_until = NULL WHERE id = ANY(\(ids)) AND state = 'pending'
             """, logger: logger)
     }
@@ -203,7 +203,7 @@ extension PostgresStore {
             c.states.append(attempt.state.rawValue)
             c.next.append(attempt.nextAttemptAt ?? Self.noDate)
         }
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             try await connection.query("""
                 INSERT INTO webhook_attempts (delivery_id, at, status, latency_ms, error)
                 SELECT u.id, u.at, NULLIF(u.status, -1), u.latency, NULLIF(u.error, '')
@@ -224,18 +224,18 @@ extension PostgresStore {
 
     public func deliveries(webhookID: String, accountID: String, limit: Int) async throws -> [(WebhookDelivery, [DeliveryAttempt])]? {
         var owned = false
-        for try await _ in try await client.query("SELECT 1 FROM webhooks WHERE id = \(webhookID) AND account_id = \(accountID)", logger: logger) {
+        for try await _ in try await self.query("SELECT 1 FROM webhooks WHERE id = \(webhookID) AND account_id = \(accountID)", logger: logger) {
             owned = true
         }
         guard owned else { return nil }
-        return try await withAttempts(decodeDeliveries(client.query("""
+        return try await withAttempts(decodeDeliveries(query("""
             SELECT \(unescaped: Self.deliveryColumns) FROM webhook_deliveries WHERE webhook_id = \(webhookID) ORDER BY id DESC LIMIT \(limit)
             """, logger: logger)))
     }
 
     public func deliveries(accountID: String, targets: [String], eventIDs: [String]) async throws -> [(WebhookDelivery, [DeliveryAttempt])] {
         guard !targets.isEmpty, !eventIDs.isEmpty else { return [] }
-        return try await withAttempts(decodeDeliveries(client.query("""
+        return try await withAttempts(decodeDeliveries(query("""
             SELECT \(unescaped: Self.deliveryColumns) FROM webhook_deliveries
             WHERE target = ANY(\(targets)) AND event_id = ANY(\(eventIDs)) AND account_id = \(accountID) ORDER BY created_at, id
             """, logger: logger)))
@@ -246,7 +246,7 @@ extension PostgresStore {
         guard !found.isEmpty else { return [] }
         var attempts: [String: [DeliveryAttempt]] = [:]
         let states = Dictionary(found.map { ($0.id, $0.state) }, uniquingKeysWith: { first, _ in first })
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT delivery_id, at, status, latency_ms, error FROM webhook_attempts WHERE delivery_id = ANY(\(found.map(\.id))) ORDER BY at
             """, logger: logger)
         for try await (id, at, status, latency, error) in rows.decode((String, Date, Int?, Int, String?).self) {
@@ -257,7 +257,7 @@ extension PostgresStore {
     }
 
     public func resendDelivery(id: String, accountID: String, now: Date) async throws -> Bool {
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = \(now), lease_until = NULL WHERE id = \(id) AND account_id = \(accountID)
             RETURNING id
             """, logger: logger)

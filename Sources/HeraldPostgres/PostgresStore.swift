@@ -51,7 +51,7 @@ public final class PostgresStore: HeraldStore {
     public func close() async throws {}
 
     public func migrate() async throws {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             // One migrator at a time across processes.
             try await connection.query("SELECT pg_advisory_lock(7211)", logger: self.logger)
             do {
@@ -64,7 +64,7 @@ public final class PostgresStore: HeraldStore {
                     applied.insert(version)
                 }
                 for migration in PostgresSchema.migrations where !applied.contains(migration.version) {
-                    try await connection.withTransaction(logger: self.logger) { transaction in
+                    try await Self.transaction(on: connection, logger: self.logger) { transaction in
                         for statement in migration.statements {
                             try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
                         }
@@ -73,7 +73,9 @@ public final class PostgresStore: HeraldStore {
                 }
                 try await connection.query("SELECT pg_advisory_unlock(7211)", logger: self.logger)
             } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(7211)", logger: self.logger)
+                if Self.isUsable(connection, after: error) {
+                    _ = try? await connection.query("SELECT pg_advisory_unlock(7211)", logger: self.logger)
+                }
                 throw error
             }
         }
@@ -82,7 +84,7 @@ public final class PostgresStore: HeraldStore {
     public func hasSchema() async throws -> Bool {
         // The schema named in the URL (or the search path's first): where migrate() would create the tables.
         let table = schema.map { "\($0).schema_migrations" } ?? "schema_migrations"
-        for try await exists in try await client.query("SELECT to_regclass(\(table)) IS NOT NULL", logger: logger).decode(Bool.self) {
+        for try await exists in try await self.query("SELECT to_regclass(\(table)) IS NOT NULL", logger: logger).decode(Bool.self) {
             return exists
         }
         return false
@@ -91,7 +93,7 @@ public final class PostgresStore: HeraldStore {
     // MARK: Accounts
 
     public func addAPIKey(hash: String, key: APIKey) async throws {
-        try await client.query("""
+        try await self.query("""
             INSERT INTO api_keys (hash, id, prefix, account_id, role, scopes, name, rate_limit, created_at, revoked_at)
             VALUES (\(hash), \(key.id), \(key.prefix), \(key.accountID), \(key.role.rawValue), \(APIKeyScope.text(key.scopes)), \(key.name),
                     \(key.rateLimit), \(key.createdAt), \(key.revokedAt))
@@ -239,7 +241,7 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func message(id: String, accountID: String) async throws -> MessageRecord? {
-        for try await row in try await client.query(Self.messageQuery(id: id, accountID: accountID), logger: logger) {
+        for try await row in try await self.query(Self.messageQuery(id: id, accountID: accountID), logger: logger) {
             return try Self.messageRecord(row).0
         }
         return nil
@@ -254,7 +256,7 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func parts(messageID: String) async throws -> [PartRecord] {
-        let rows = try await client.query("SELECT parts FROM messages WHERE id = \(messageID)", logger: logger)
+        let rows = try await self.query("SELECT parts FROM messages WHERE id = \(messageID)", logger: logger)
         for try await text in rows.decode(String.self) {
             return try PartStateCoding.decode(text).enumerated().map { PartRecord(index: $0.offset, state: $0.element) }
         }
@@ -262,26 +264,24 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func messageWithEvents(id: String, accountID: String) async throws -> (message: MessageRecord, events: [StatusEvent])? {
-        try await client.withConnection { connection in
-            try await connection.withTransaction(logger: self.logger) { transaction in
-                // REPEATABLE READ: both statements see one snapshot (READ COMMITTED takes a new one per statement).
-                try await transaction.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: self.logger)
-                var message: MessageRecord?
-                for try await row in try await transaction.query(Self.messageQuery(id: id, accountID: accountID), logger: self.logger) {
-                    message = try Self.messageRecord(row).0
-                }
-                guard let message else { return nil }
-                var events: [StatusEvent] = []
-                for try await row in try await transaction.query(Self.eventsQuery(messageID: id), logger: self.logger) {
-                    events.append(try Self.event(row))
-                }
-                return (message, events)
+        try await transaction { transaction in
+            // REPEATABLE READ: both statements see one snapshot (READ COMMITTED takes a new one per statement).
+            try await transaction.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: self.logger)
+            var message: MessageRecord?
+            for try await row in try await transaction.query(Self.messageQuery(id: id, accountID: accountID), logger: self.logger) {
+                message = try Self.messageRecord(row).0
             }
+            guard let message else { return nil }
+            var events: [StatusEvent] = []
+            for try await row in try await transaction.query(Self.eventsQuery(messageID: id), logger: self.logger) {
+                events.append(try Self.event(row))
+            }
+            return (message, events)
         }
     }
 
     public func events(messageID: String) async throws -> [StatusEvent] {
-        let rows = try await client.query(Self.eventsQuery(messageID: messageID), logger: logger)
+        let rows = try await self.query(Self.eventsQuery(messageID: messageID), logger: logger)
         var events: [StatusEvent] = []
         for try await row in rows { events.append(try Self.event(row)) }
         return events
@@ -294,7 +294,7 @@ public final class PostgresStore: HeraldStore {
         var clauses = filter.indexed + filter.scanned
         if let boundary { clauses.append("id >= \(try filter.bind(boundary))") }
         let text = "SELECT \(MessageColumns.list(for: query)) FROM messages WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT \(try filter.bind(query.limit))"
-        let rows = try await client.query(PostgresQuery(unsafeSQL: text, binds: filter.bindings), logger: logger)
+        let rows = try await self.query(PostgresQuery(unsafeSQL: text, binds: filter.bindings), logger: logger)
         var records: [MessageRecord] = []
         for try await row in rows { records.append(try Self.messageRecord(row).0) }
         return MessagePage(records: records, readTo: boundary)
@@ -306,7 +306,7 @@ public final class PostgresStore: HeraldStore {
         var filter = try Self.LogFilter(query)
         let offset = try filter.bind(scan - 1)
         let text = "SELECT id FROM messages WHERE \(filter.indexed.joined(separator: " AND ")) ORDER BY id DESC LIMIT 1 OFFSET \(offset)"
-        for try await id in try await client.query(PostgresQuery(unsafeSQL: text, binds: filter.bindings), logger: logger).decode(String.self) {
+        for try await id in try await self.query(PostgresQuery(unsafeSQL: text, binds: filter.bindings), logger: logger).decode(String.self) {
             return id
         }
         return nil
@@ -343,9 +343,9 @@ public final class PostgresStore: HeraldStore {
 
     public func statusCounts(accountID: String, since: Date?) async throws -> [MessageStatus: Int] {
         let rows = if let since {
-            try await client.query("SELECT status, COUNT(*) FROM messages WHERE account_id = \(accountID) AND created_at >= \(since) GROUP BY status", logger: logger)
+            try await self.query("SELECT status, COUNT(*) FROM messages WHERE account_id = \(accountID) AND created_at >= \(since) GROUP BY status", logger: logger)
         } else {
-            try await client.query("SELECT status, COUNT(*) FROM messages WHERE account_id = \(accountID) GROUP BY status", logger: logger)
+            try await self.query("SELECT status, COUNT(*) FROM messages WHERE account_id = \(accountID) GROUP BY status", logger: logger)
         }
         var counts: [MessageStatus: Int] = [:]
         for try await (status, count) in rows.decode((String, Int).self) {
@@ -479,13 +479,13 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func queueStats(now: Date) async throws -> (depth: Int, oldestDue: Date?) {
-        let rows = try await client.query("SELECT COUNT(*), MIN(available_at) FILTER (WHERE available_at <= \(now)) FROM queue", logger: logger)
+        let rows = try await self.query("SELECT COUNT(*), MIN(available_at) FILTER (WHERE available_at <= \(now)) FROM queue", logger: logger)
         for try await (depth, oldest) in rows.decode((Int, Date?).self) { return (depth, oldest) }
         return (0, nil)
     }
 
     public func renewLeases(owner: String, until: Date) async throws -> Int {
-        let rows = try await client.query("UPDATE queue SET lease_until = \(until) WHERE lease_owner = \(owner) RETURNING 1", logger: logger)
+        let rows = try await self.query("UPDATE queue SET lease_until = \(until) WHERE lease_owner = \(owner) RETURNING 1", logger: logger)
         var count = 0
         for try await _ in rows { count += 1 }
         return count
@@ -549,7 +549,7 @@ public final class PostgresStore: HeraldStore {
     }
 
     /// Every stored submission under any match key of each receipt (by the receipt's index), most recent first.
-    func candidates(for receipts: [ProviderReceipt], connection: PostgresConnection) async throws -> [Int: [ReceiptMatcher.Candidate]] {
+    func candidates(for receipts: [ProviderReceipt], connection: LiveConnection) async throws -> [Int: [ReceiptMatcher.Candidate]] {
         let (ordinals, connectors, keys) = Self.flattenKeys(receipts.map { ($0.connector, ReceiptMatcher.lookupKeys($0)) })
         let rows = try await connection.query("""
             SELECT u.ord, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, c.seq, m.recipient, m.parts
@@ -571,7 +571,7 @@ public final class PostgresStore: HeraldStore {
     }
 
     /// A provider's reported price for one of its messages (the latest report stands).
-    func keepPrice(_ price: ProviderPrice, messageID: String, connector: String, providerID: String, at: Date, connection: PostgresConnection) async throws {
+    func keepPrice(_ price: ProviderPrice, messageID: String, connector: String, providerID: String, at: Date, connection: LiveConnection) async throws {
         try await connection.query("""
             INSERT INTO provider_prices (message_id, connector, provider_id, amount, currency, category, reported_at)
             VALUES (\(messageID), \(connector), \(providerID), \(price.amount), \(price.currency), \(price.category), \(at))
@@ -582,7 +582,7 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func providerPrices(messageID: String) async throws -> [ProviderPriceRecord] {
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT connector, provider_id, amount, currency, category FROM provider_prices WHERE message_id = \(messageID) ORDER BY reported_at, provider_id
             """, logger: logger)
         var prices: [ProviderPriceRecord] = []
@@ -593,7 +593,7 @@ public final class PostgresStore: HeraldStore {
     }
 
     public func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt] {
-        let rows = try await client.query("""
+        let rows = try await self.query("""
             SELECT id, connector, provider_id, kind, reason, occurred_at, received_at, detail_status, detail_error_code, detail_network_error_code,
                 detail_text, addresses, submitted_at, parked_reason FROM receipts
             WHERE matched_message_id IS NULL AND (\(connector)::text IS NULL OR connector = \(connector)) ORDER BY received_at DESC LIMIT \(limit)
@@ -621,7 +621,7 @@ public final class PostgresStore: HeraldStore {
         if !everything {
             // Nearly always nothing is parked under these ids: one indexed read, no transaction, no row locks.
             var any = false
-            for try await found in try await client.query("""
+            for try await found in try await self.query("""
                 SELECT EXISTS (SELECT 1 FROM receipts WHERE matched_message_id IS NULL AND connector = ANY(\(connectors)) AND provider_id = ANY(\(keys)))
                 """, logger: logger).decode(Bool.self) { any = found }
             guard any else { return 0 }
@@ -689,7 +689,7 @@ extension PostgresStore {
     }
 
     /// Queues the notification in the transaction: sent when it commits, dropped when it rolls back.
-    func notifyQueued(_ connection: PostgresConnection) async throws {
+    func notifyQueued(_ connection: LiveConnection) async throws {
         try await connection.query("SELECT pg_notify(\(queueChannel), '')", logger: logger)
     }
 

@@ -1,0 +1,67 @@
+import HeraldStore
+import Logging
+import PostgresNIO
+
+/// Transactions that end when the server goes away under them.
+///
+/// postgres-nio's own `withTransaction` sends ROLLBACK after any error, also when the error is that the server closed
+/// the connection; on a closed connection that write never completes (see ``LiveConnection``) and the call hung. The
+/// server rolls back an open transaction of a connection that is gone, so here ROLLBACK is sent only on a connection
+/// that is still open and did not fail for being lost; the error is rethrown either way.
+extension PostgresStore {
+    /// One transaction on a pooled connection.
+    func transaction<T>(isolation: isolated (any Actor)? = #isolation,
+                        _ body: (LiveConnection) async throws -> sending T) async throws -> sending T {
+        let logger = logger
+        return try await client.withConnection(isolation: isolation) { connection in
+            try await Self.transaction(on: LiveConnection(base: connection), logger: logger, isolation: isolation, body)
+        }
+    }
+
+    /// A pooled connection for more than one statement outside a transaction.
+    func withConnection<T>(isolation: isolated (any Actor)? = #isolation,
+                           _ body: (LiveConnection) async throws -> sending T) async throws -> sending T {
+        try await client.withConnection(isolation: isolation) { connection in
+            try await body(LiveConnection(base: connection))
+        }
+    }
+
+    /// One transaction on a connection the caller holds.
+    static func transaction<T>(on connection: LiveConnection, logger: Logger, isolation: isolated (any Actor)? = #isolation,
+                               _ body: (LiveConnection) async throws -> sending T) async throws -> sending T {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            let value = try await body(connection)
+            try await connection.query("COMMIT", logger: logger)
+            return value
+        } catch {
+            if isUsable(connection, after: error) {
+                do {
+                    try await connection.query("ROLLBACK", logger: logger)
+                } catch {
+                    logger.debug("ROLLBACK failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
+            }
+            throw error
+        }
+    }
+
+    /// Whether another statement may be written to the connection after `error`: not when it is closed, when the error
+    /// says it was lost, or when the server ended the session (a FATAL error, a shutdown or connection-class state).
+    static func isUsable(_ connection: LiveConnection, after error: any Error) -> Bool {
+        if connection.isClosed { return false }
+        guard let error = error as? PSQLError else { return true }
+        if [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(error.code) { return false }
+        if let severity = error.serverInfo?[.severity], severity == "FATAL" || severity == "PANIC" { return false }
+        if let state = error.serverInfo?[.sqlState], state.hasPrefix("57P") || state.hasPrefix("08") { return false }
+        return true
+    }
+}
+
+extension PostgresStore {
+    /// One statement on a pooled connection, its rows read before the connection goes back.
+    @discardableResult
+    func query(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> Rows {
+        try await withConnection { connection in try await connection.query(query, logger: logger, file: file, line: line) }
+    }
+}
