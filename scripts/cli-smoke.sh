@@ -198,6 +198,12 @@ printf '{"connectors":[{"name":"m","type":"smtp","host":"127.0.0.1","port":2525,
 "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/typo.json" > /dev/null 2> "$work/typo.err"
 code=$?
 check "an unknown key in --config exits 64 naming it (a typo is not a silent default)" bash -c "[ $code -eq 64 ] && grep -q 'connectors\[0\].pasword_env' '$work/typo.err'"
+"$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --evidence-retention-days forever > /dev/null 2> "$work/evidence.err"
+code=$?
+check "serve --evidence-retention-days with a bad value exits 64 naming the option" bash -c "[ $code -eq 64 ] && grep -q 'evidence-retention-days' '$work/evidence.err' && grep -q 'forever' '$work/evidence.err'"
+"$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --max-request-bytes 10 > /dev/null 2> "$work/limit.err"
+code=$?
+check "serve --max-request-bytes below 64 KiB exits 64 naming the option" bash -c "[ $code -eq 64 ] && grep -q 'max-request-bytes' '$work/limit.err'"
 printf '{"connectors":[{"name":"m","type":"smtp","host":"127.0.0.1","port":2525,"bounce_domain":"b.test","tls":"none","username":"u","password_env":"HERALD_SMOKE_PW"}]}' > "$work/auth.json"
 HERALD_SMOKE_PW=x "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/auth.json" > /dev/null 2> "$work/auth.err"
 code=$?

@@ -289,7 +289,10 @@ public struct Dashboard: Sendable {
         let contentType = request.headers[.contentType] ?? ""
         let boundary = contentType.split(separator: ";").lazy.map { $0.trimmingCharacters(in: .whitespaces) }
             .first { $0.lowercased().hasPrefix("boundary=") }.map { String($0.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-        let body = try await request.body.collect(upTo: 64 << 20)
+        guard let body = try? await request.body.collect(upTo: context.limits.uploadBytes) else {
+            return pages.problem(.contentTooLarge, heading: "File too large",
+                                 detail: "This Herald takes uploads of at most \(context.limits.uploadBytes) bytes: split the CSV file.")
+        }
         let form = boundary.flatMap { try? FormDataDecoder().decode(CampaignForm.self, from: body, boundary: $0) }
         return try await formPost(request, context: context, csrf: form?.csrf, scope: .send, refused: "No campaign made") { context, csrf in
             guard let form, let account = context.account else { return pages.problem(.unauthorized, heading: "Signed out", detail: "Sign in again.") }

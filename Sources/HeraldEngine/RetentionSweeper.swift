@@ -4,22 +4,26 @@ import HeraldStore
 import Logging
 import ServiceLifecycle
 
-/// Applies each account's retention settings: message text (and its callbacks' and inbound messages' bodies) emptied
-/// after `redact_after_days`, final messages deleted after `delete_after_days`. Works in batches of `batch` rows, each
+/// Applies each account's retention settings: message text (and the provider text in its timeline, its callbacks' and
+/// inbound messages' bodies) emptied after `redact_after_days`, final messages deleted after `delete_after_days`; and
+/// the operator's: provider evidence deleted after `evidenceAfterDays`. Works in batches of `batch` rows, each
 /// its own short write, so the single writer is never held for long; runs every `interval` (default a minute).
 public final class RetentionSweeper: Service {
     public typealias Store = AccountStore & RetentionStore
 
     private let store: any Store
     private let clock: any WallClock
+    private let evidenceAfterDays: Int?
     private let interval: Duration
     private let batch: Int
     private let logger: Logger
 
-    public init(store: any Store, clock: any WallClock = SystemWallClock(), interval: Duration = .seconds(60), batch: Int = 500,
-                logger: Logger = Logger(label: "herald.retention")) {
+    /// `evidenceAfterDays`: provider evidence (``RetentionPlan/evidence``) is deleted after that many days; nil keeps it.
+    public init(store: any Store, clock: any WallClock = SystemWallClock(), evidenceAfterDays: Int? = nil, interval: Duration = .seconds(60),
+                batch: Int = 500, logger: Logger = Logger(label: "herald.retention")) {
         self.store = store
         self.clock = clock
+        self.evidenceAfterDays = evidenceAfterDays
         self.interval = interval
         self.batch = batch
         self.logger = logger
@@ -29,8 +33,8 @@ public final class RetentionSweeper: Service {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
                 let done = try await sweep()
-                if done.redacted + done.deleted > 0 {
-                    logger.info("retention applied", metadata: ["redacted": "\(done.redacted)", "deleted": "\(done.deleted)"])
+                if done.redacted + done.deleted + done.evidence > 0 {
+                    logger.info("retention applied", metadata: ["redacted": "\(done.redacted)", "deleted": "\(done.deleted)", "evidence": "\(done.evidence)"])
                 }
             } catch where !Task.isCancelled {
                 logger.error("retention sweep failed; it is tried again at the next sweep", metadata: ["error": "\(error)"])
@@ -44,8 +48,8 @@ public final class RetentionSweeper: Service {
 
     /// One pass over every account with a retention setting, until nothing is left to do as of now.
     @discardableResult
-    public func sweep() async throws -> (redacted: Int, deleted: Int) {
-        var redacted = 0, deleted = 0
+    public func sweep() async throws -> (redacted: Int, deleted: Int, evidence: Int) {
+        var redacted = 0, deleted = 0, evidence = 0
         let now = clock.now()
         for account in try await store.accounts() {
             if let days = account.settings.redactAfterDays {
@@ -55,7 +59,10 @@ public final class RetentionSweeper: Service {
                 deleted += try await drain(before: now.addingTimeInterval(-Double(days) * 86_400)) { try await store.deleteMessages(accountID: account.id, before: $0, limit: $1) }
             }
         }
-        return (redacted, deleted)
+        if let days = evidenceAfterDays {
+            evidence = try await drain(before: now.addingTimeInterval(-Double(days) * 86_400)) { try await store.deleteEvidence(before: $0, limit: $1) }
+        }
+        return (redacted, deleted, evidence)
     }
 
     /// Runs `step` in batches until one does less than a batch.

@@ -32,10 +32,9 @@ extension HeraldAPI {
     static func decode<T: Decodable>(_ request: Request, context: HeraldRequestContext) async throws -> T {
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            buffer = try await request.body.collect(upTo: context.limits.requestBytes)
         } catch {
-            throw APIProblem(status: .contentTooLarge, type: "body-too-large", title: "Body too large",
-                             detail: "the body is larger than \(context.maxUploadSize) bytes", fix: "send smaller batches")
+            throw RequestLimits.tooLarge(context.limits.requestBytes)
         }
         guard buffer.readableBytes > 0 else { throw APIProblem.malformedJSON("the request body is empty") }
         return try decode(Data(buffer: buffer))

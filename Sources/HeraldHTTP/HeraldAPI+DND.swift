@@ -35,7 +35,12 @@ extension HeraldAPI {
         let account = try context.requireAccount()
         var values: [(line: Int, value: String)] = []
         if request.headers[.contentType]?.lowercased().hasPrefix("text/csv") == true {
-            let buffer = try await request.body.collect(upTo: 64 * 1024 * 1024)
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.body.collect(upTo: context.limits.uploadBytes)
+            } catch {
+                throw RequestLimits.tooLarge(context.limits.uploadBytes, upload: true)
+            }
             let text = String(buffer: buffer)
             for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
                 let first = line.split(separator: ",", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""

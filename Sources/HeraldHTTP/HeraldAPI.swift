@@ -18,6 +18,8 @@ public struct HeraldAPI: Sendable {
     public let connectors: [any Connector]
     /// Each key's request rate on this node.
     let rateLimiter: KeyRateLimiter
+    /// How large a request body may be.
+    let limits: RequestLimits
     /// Authenticated keys; run it as a service to hear of other nodes' revocations.
     public let keyCache: KeyCache
     /// How often an idle event stream looks for new events.
@@ -39,7 +41,8 @@ public struct HeraldAPI: Sendable {
                 receiptCounts: @escaping @Sendable () -> ReceiptIngestor.Counts? = { nil },
                 callbackAddresses: AddressPolicy = AddressPolicy(allowPrivate: false), links: LinkSigner? = nil,
                 providerIntake: ProviderCallbackIntake? = nil, publicURL: String? = nil, metrics: (@Sendable () -> String)? = nil,
-                rateLimiter: KeyRateLimiter = KeyRateLimiter(), keyCache: KeyCache? = nil) {
+                rateLimiter: KeyRateLimiter = KeyRateLimiter(), keyCache: KeyCache? = nil, limits: RequestLimits = RequestLimits()) {
+        self.limits = limits
         self.rateLimiter = rateLimiter
         self.keyCache = keyCache ?? KeyCache(store: gateway.store)
         self.metrics = metrics
@@ -65,6 +68,7 @@ public struct HeraldAPI: Sendable {
             routes: Self.publicRoutes + endpoints.map { ($0.method, $0.path) } + otherRoutes, logger: Logger(label: "herald.http")))
         // Requests by route, method and status (and their durations), exported with the rest at GET /metrics.
         router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestLimitMiddleware(limits: limits))
         router.get("/health") { _, _ in try Self.json(["status": "ok"]) }
         router.get("/ready") { _, _ in
             do {

@@ -34,8 +34,8 @@ public struct HeraldRequestContext: RequestContext {
                          fix: "use a key with the '\(scope.rawValue)' scope (POST /v1/keys with \"scopes\")")
     }
 
-    /// Batches of 1,000 messages fit comfortably.
-    public var maxUploadSize: Int { 8 * 1024 * 1024 }
+    /// How large a body may be (set by ``RequestLimitMiddleware`` from `herald serve`'s options).
+    public var limits = RequestLimits()
 
     /// The authenticated account; the middleware guarantees it on `/v1` routes.
     func requireAccount() throws -> Account {

@@ -27,7 +27,12 @@ extension PostgresStore {
                     INSERT INTO retention_marks (account_id, kind, through) VALUES (\(accountID), \(redaction.kind), \(last))
                     ON CONFLICT (account_id, kind) DO UPDATE SET through = excluded.through
                     """, logger: self.logger)
-                if redaction.kind == "messages" { messages = ids.count }
+                if redaction.kind == "messages" {
+                    messages = ids.count
+                    try await connection.query("""
+                        UPDATE events SET \(unescaped: RetentionPlan.eventRedaction.set) WHERE message_id = ANY(\(ids))\(unescaped: RetentionPlan.eventRedaction.only)
+                        """, logger: self.logger)
+                }
             }
             return messages
         }
@@ -41,6 +46,12 @@ extension PostgresStore {
                 ORDER BY id LIMIT \(limit) FOR UPDATE
                 """, logger: self.logger).decode(String.self) { ids.append(id) }
             if !ids.isEmpty {
+                // Their provider ids, read from their timelines before those go.
+                try await connection.query("""
+                    DELETE FROM correlations c USING (SELECT DISTINCT message_id, connector, provider_id FROM events
+                        WHERE message_id = ANY(\(ids)) AND provider_id IS NOT NULL) e
+                    WHERE c.connector = e.connector AND c.provider_id = e.provider_id AND c.message_id = e.message_id
+                    """, logger: self.logger)
                 for table in ["events", "queue", "provider_prices"] {
                     try await connection.query("DELETE FROM \(unescaped: table) WHERE message_id = ANY(\(ids))", logger: self.logger)
                 }
@@ -60,6 +71,21 @@ extension PostgresStore {
                 ORDER BY id LIMIT \(limit))
                 """, logger: self.logger)
             return ids.count
+        }
+    }
+
+    public func deleteEvidence(before cutoff: Date, limit: Int) async throws -> Int {
+        try await transaction { connection in
+            var deleted = 0
+            for kind in RetentionPlan.evidence {
+                let rows = try await connection.query("""
+                    DELETE FROM \(unescaped: kind.table) WHERE id IN
+                        (SELECT id FROM \(unescaped: kind.table) WHERE id < \(HeraldID.lowest(kind.idKind, at: cutoff)) ORDER BY id LIMIT \(limit))
+                    RETURNING 1
+                    """, logger: self.logger)
+                deleted += rows.rows.count
+            }
+            return deleted
         }
     }
 }

@@ -21,7 +21,13 @@ extension SQLiteStore {
                     INSERT INTO retention_marks (account_id, kind, through) VALUES (?, ?, ?)
                     ON CONFLICT (account_id, kind) DO UPDATE SET through = excluded.through
                     """, arguments: [accountID, redaction.kind, last])
-                if redaction.kind == "messages" { messages = ids.count }
+                if redaction.kind == "messages" {
+                    messages = ids.count
+                    for id in ids {
+                        try db.cachedStatement(sql: "UPDATE events SET \(RetentionPlan.eventRedaction.set) WHERE message_id = ?\(RetentionPlan.eventRedaction.only)")
+                            .execute(arguments: [id])
+                    }
+                }
             }
             return messages
         }
@@ -32,6 +38,11 @@ extension SQLiteStore {
             let ids = try String.fetchAll(db, sql: "SELECT id FROM messages WHERE account_id = ? AND id < ? AND final = 1 ORDER BY id LIMIT ?",
                                           arguments: [accountID, HeraldID.lowest(.message, at: cutoff), limit])
             for id in ids {
+                // Its provider ids, read from its timeline before that goes.
+                try db.cachedStatement(sql: """
+                    DELETE FROM correlations WHERE message_id = ?1 AND (connector, provider_id) IN
+                        (SELECT connector, provider_id FROM events WHERE message_id = ?1 AND provider_id IS NOT NULL)
+                    """).execute(arguments: [id])
                 for table in ["events", "queue", "provider_prices"] {
                     try db.cachedStatement(sql: "DELETE FROM \(table) WHERE message_id = ?").execute(arguments: [id])
                 }
@@ -47,6 +58,18 @@ extension SQLiteStore {
             try db.execute(sql: "DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE account_id = ? AND id < ? ORDER BY id LIMIT ?)",
                            arguments: [accountID, HeraldID.lowest(.inbound, at: cutoff), limit])
             return ids.count
+        }
+    }
+
+    public func deleteEvidence(before cutoff: Date, limit: Int) async throws -> Int {
+        try await writer.write { db in
+            var deleted = 0
+            for kind in RetentionPlan.evidence {
+                try db.execute(sql: "DELETE FROM \(kind.table) WHERE id IN (SELECT id FROM \(kind.table) WHERE id < ? ORDER BY id LIMIT ?)",
+                               arguments: [HeraldID.lowest(kind.idKind, at: cutoff), limit])
+                deleted += db.changesCount
+            }
+            return deleted
         }
     }
 }

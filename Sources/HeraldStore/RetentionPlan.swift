@@ -21,4 +21,17 @@ public enum RetentionPlan {
         Redaction(kind: "deliveries", table: "webhook_deliveries", idKind: .delivery, set: "payload = ''", only: " AND state <> 'pending'"),
         Redaction(kind: "inbound", table: "inbound", idKind: .inbound, set: "body = ''", only: ""),
     ]
+
+    /// What redaction empties in the timeline of each redacted message: the provider's free text (an SMPP receipt's
+    /// `text:` quotes the first 20 characters of the message; SMTP replies and provider messages can name the
+    /// recipient). The provider's status word and error codes stay, with the reason.
+    public static let eventRedaction = (set: "detail_text = NULL", only: " AND detail_text IS NOT NULL")
+
+    /// Provider evidence, deleted after the operator's evidence period whatever the account (`herald serve
+    /// --evidence-retention-days`): HTTP providers' webhooks as they arrived, and receipts as they arrived (parked ones
+    /// that never matched; what a matched one said is in its message's timeline). Ids are time-ordered by arrival.
+    public static let evidence: [(table: String, idKind: HeraldID.Kind)] = [
+        ("provider_webhooks", .providerWebhook),
+        ("receipts", .receipt),
+    ]
 }

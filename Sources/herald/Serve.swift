@@ -61,6 +61,28 @@ struct Serve: AsyncParsableCommand {
     var publicUrl: String? = Environment.string("HERALD_PUBLIC_URL")
     @Option(help: "JSON file with connectors and routes (env HERALD_CONFIG); see docs/integrations/smpp.md.")
     var config: String? = Environment.string("HERALD_CONFIG")
+    @Option(help: "Days to keep provider evidence, whatever the account: HTTP providers' webhooks and receipts as they arrived; 'off' keeps them (env HERALD_EVIDENCE_RETENTION_DAYS). Each account's own retention is PATCH /v1/account.")
+    var evidenceRetentionDays: String = Environment.string("HERALD_EVIDENCE_RETENTION_DAYS") ?? "30"
+
+    @Option(help: "Largest request body in bytes: JSON (a batch) and every other body but uploads (env HERALD_MAX_REQUEST_BYTES); a larger one is refused with 413.")
+    var maxRequestBytes: Int = Environment.int("HERALD_MAX_REQUEST_BYTES") ?? 8 << 20
+    @Option(help: "Largest CSV file read whole in bytes: POST /v1/dnd as text/csv, the dashboard's campaign form (env HERALD_MAX_UPLOAD_BYTES). A campaign's recipients stream and have no limit.")
+    var maxUploadBytes: Int = Environment.int("HERALD_MAX_UPLOAD_BYTES") ?? 64 << 20
+
+    func validate() throws {
+        _ = try evidenceDays()
+        guard maxRequestBytes >= 64 << 10 else { throw ValidationError("--max-request-bytes must be at least 65536 (64 KiB), not \(maxRequestBytes)") }
+        guard maxUploadBytes >= 64 << 10 else { throw ValidationError("--max-upload-bytes must be at least 65536 (64 KiB), not \(maxUploadBytes)") }
+    }
+
+    /// `--evidence-retention-days`: nil for off.
+    func evidenceDays() throws -> Int? {
+        if evidenceRetentionDays == "off" { return nil }
+        guard let days = Int(evidenceRetentionDays), days >= 1 else {
+            throw ValidationError("--evidence-retention-days must be a whole number of days (1 or more) or 'off', not '\(evidenceRetentionDays)'")
+        }
+        return days
+    }
 
     func run() async throws {
         try LogSetup.bootstrap(logLevel, format: logFormat)
@@ -174,7 +196,7 @@ struct Serve: AsyncParsableCommand {
                                 var buffer: [UInt8] = []
                                 metrics.emit(into: &buffer)
                                 return String(decoding: buffer, as: UTF8.self)
-                            })
+                            }, limits: RequestLimits(requestBytes: maxRequestBytes, uploadBytes: maxUploadBytes))
         // The dashboard at `/` on the same port (cookies marked Secure when Herald's public address is https).
         let router = api.router(otherRoutes: Dashboard.routes)
         try Dashboard(api: api, registry: registry, secureCookies: publicUrl?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
@@ -209,7 +231,7 @@ struct Serve: AsyncParsableCommand {
                 .init(service: DelayedStart(setup: setup, service: ExpiryTimer(store: store))),
                 .init(service: DelayedStart(setup: setup, service: QueueSampler(store: store))),
                 .init(service: DelayedStart(setup: setup, service: api.keyCache)),
-                .init(service: DelayedStart(setup: setup, service: RetentionSweeper(store: store))),
+                .init(service: DelayedStart(setup: setup, service: RetentionSweeper(store: store, evidenceAfterDays: try evidenceDays()))),
                 .init(service: DelayedStart(setup: setup, service: webhookSender)),
                 .init(service: DelayedStart(setup: setup, service: dispatcher)),
                 .init(service: DelayedStart(setup: setup, service: app)),

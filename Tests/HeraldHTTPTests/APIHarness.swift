@@ -45,7 +45,8 @@ struct APIHarness {
     let links: LinkSigner
 
     /// Runs Herald for the duration of `body`.
-    static func run(metrics: (@Sendable () -> String)? = nil, rateLimiter: KeyRateLimiter = KeyRateLimiter(), _ body: @Sendable @escaping (APIHarness) async throws -> Void) async throws {
+    static func run(metrics: (@Sendable () -> String)? = nil, rateLimiter: KeyRateLimiter = KeyRateLimiter(), limits: RequestLimits = RequestLimits(),
+                    _ body: @Sendable @escaping (APIHarness) async throws -> Void) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-http-\(UUID().uuidString).sqlite").path
         let store = try SQLiteStore(path: path)
         try await store.migrate()
@@ -59,7 +60,7 @@ struct APIHarness {
         let dispatcher = Dispatcher(store: store, connectors: registry, configuration: .init(workers: 2, pollInterval: .milliseconds(20)))
         let links = LinkSigner(publicURL: "https://herald.test") { try await store.callbackSecret(accountID: $0) }
         let api = HeraldAPI(gateway: Gateway(store: store, signal: dispatcher.signal), connectors: [simulator], links: links, metrics: metrics,
-                             rateLimiter: rateLimiter)
+                             rateLimiter: rateLimiter, limits: limits)
         let port = Mutex<Int?>(nil)
         let (started, startedContinuation) = AsyncStream.makeStream(of: Int.self)
         let router = api.router(otherRoutes: Dashboard.routes)

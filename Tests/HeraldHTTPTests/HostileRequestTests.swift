@@ -10,6 +10,28 @@ import Testing
 struct HostileRequestTests {
     static var sms: [String: Any] { ["channel": "sms", "to": "+14155550100", "text": "hello"] }
 
+    @Test("a body over the operator's limit is a 413 naming the limit and the option that sets it, before it is read; nothing is stored")
+    func bodyLimits() async throws {
+        try await APIHarness.run(limits: RequestLimits(requestBytes: 64 << 10, uploadBytes: 64 << 10)) { api in
+            var long = Self.sms
+            long["text"] = String(repeating: "x", count: 150)
+            let batch = ["messages": Array(repeating: long, count: 1_000)]  // about 200 KB
+            let large = try await api.request("POST", "/v1/messages/batch", json: batch)
+            #expect(large.status == 413)
+            #expect(large.contentType.hasPrefix("application/problem+json"))
+            #expect((large.json["type"] as? String)?.hasSuffix("body-too-large") == true)
+            #expect((large.json["detail"] as? String)?.contains("at most 65536 bytes") == true, "\(large.json)")
+            #expect((large.json["fix"] as? String)?.contains("--max-request-bytes") == true)
+            let csv = String(repeating: "+14155550100\n", count: 6_000)
+            let upload = try await api.request("POST", "/v1/dnd", headers: ["Content-Type": "text/csv"], body: csv)
+            #expect(upload.status == 413)
+            #expect((upload.json["fix"] as? String)?.contains("--max-upload-bytes") == true)
+            #expect(try await api.request("GET", "/v1/stats").json["total"] as? Int == 0, "nothing stored")
+            let small = try await api.request("POST", "/v1/messages/batch", json: ["messages": Array(repeating: Self.sms, count: 10)])
+            #expect(small.status == 202 || small.status == 200, "a batch under the limit is taken: \(small.status)")
+        }
+    }
+
     @Test("a NUL character is a 422 naming the field on every backend, never a 500 or a text cut short")
     func nul() async throws {
         try await APIHarness.run { api in

@@ -45,7 +45,7 @@ struct StoreRetentionTests {
             settings.redactAfterDays = 30
             _ = try await store.updateSettings(accountID: account.id, settings: settings)
             let sweeper = RetentionSweeper(store: store, clock: FixedClock(date: now), batch: 2)
-            #expect(try await sweeper.sweep() == (redacted: 5, deleted: 0))
+            #expect(try await sweeper.sweep() == (redacted: 5, deleted: 0, evidence: 0))
             for message in old {
                 let stored = try #require(try await store.message(id: message.id, accountID: account.id))
                 #expect(stored.text.isEmpty, "text of a 40-day-old message emptied")
@@ -55,7 +55,7 @@ struct StoreRetentionTests {
             #expect(first.1.contains { $0.kind == .status(.delivered) }, "its timeline stays")
             #expect(try await store.message(id: recentIDs[0].id, accountID: account.id)?.text == "recent 0")
             #expect(try await store.message(id: othersOld.id, accountID: other.id)?.text == "theirs", "another account's settings are its own")
-            #expect(try await sweeper.sweep() == (redacted: 0, deleted: 0), "nothing twice")
+            #expect(try await sweeper.sweep() == (redacted: 0, deleted: 0, evidence: 0), "nothing twice")
 
             // Delete after 30 days: the three final old ones go; the two still sending stay until they end.
             settings.deleteAfterDays = 30
@@ -66,6 +66,71 @@ struct StoreRetentionTests {
             for message in old.suffix(2) { #expect(try await store.message(id: message.id, accountID: account.id) != nil) }
             #expect(try await store.message(id: recentIDs[1].id, accountID: account.id) != nil)
             #expect(try await store.message(id: today.id, accountID: account.id)?.text == "today")
+        }
+    }
+
+    @Test("redaction also empties receipt text quoting the message; deletion forgets the message's provider ids; provider evidence is deleted after its own period", arguments: StoreFixtures.backends)
+    func receiptsAndEvidence(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme")
+            let now = Date()
+            let day: TimeInterval = 86_400
+            let then = now.addingTimeInterval(-40 * day)
+            var message = NewMessage.sms(account: account.id, text: "your code is 123456", at: then)
+            message.id = HeraldID.make(.message, at: then)
+            _ = try await store.accept([message])
+            _ = try await store.claim(owner: "w", limit: 5, now: now, leaseUntil: now.addingTimeInterval(30))
+            let accepted = StatusEvent(messageID: message.id, part: 0, kind: .status(.accepted), source: .connector, occurredAt: then,
+                                       connector: "sim", providerMessageID: "P-OLD", attempt: 1, dedupKey: "accepted:0:1")
+            try await store.record([MessageChange(messageID: message.id, events: [accepted],
+                                                  correlations: [Correlation(connector: "sim", providerMessageID: "P-OLD", messageID: message.id, part: 0)],
+                                                  queue: .remove)])
+            // The SMSC's receipt quotes the first 20 characters of the text (`text:`), kept in the timeline.
+            let receipt = ProviderReceipt(connector: "sim", providerMessageID: "P-OLD", kind: .status(.delivered), occurredAt: then, receivedAt: then,
+                                          detail: ProviderDetail(status: "DELIVRD", errorCode: "000", text: "your code is 123456"))
+            #expect(try await store.ingest([receipt], retry: .none) == [.applied(messageID: message.id)])
+
+            // Provider evidence: a webhook and a parked receipt from 40 days ago, and one of each from today.
+            let webhook = { (id: String) in
+                ProviderWebhookRecord(id: id, connector: "tw", kind: "status", receivedAt: now, method: "POST", query: nil,
+                                      contentType: "application/x-www-form-urlencoded", body: Data("To=%2B14155550100&Body=hello".utf8))
+            }
+            let newWebhook = HeraldID.make(.providerWebhook, at: now)
+            try await store.recordProviderWebhooks([webhook(HeraldID.make(.providerWebhook, at: then)), webhook(newWebhook)])
+            let stray = { (id: String, at: Date) in
+                ProviderReceipt(connector: "sim", providerMessageID: id, kind: .status(.delivered), occurredAt: at, receivedAt: at,
+                                detail: ProviderDetail(status: "DELIVRD", text: "someone else's text"))
+            }
+            _ = try await store.ingest([stray("P-NOBODY-OLD", then), stray("P-NOBODY-NEW", now)], retry: .none)
+            #expect(try await store.unmatchedReceipts(connector: "sim", limit: 10).count == 2)
+
+            var settings = AccountSettings()
+            settings.redactAfterDays = 30
+            _ = try await store.updateSettings(accountID: account.id, settings: settings)
+            let sweeper = RetentionSweeper(store: store, clock: FixedClock(date: now), evidenceAfterDays: 30, batch: 2)
+            let done = try await sweeper.sweep()
+            #expect(done.redacted == 1)
+            #expect(done.evidence == 2, "the old webhook and the old parked receipt")
+            let (stored, events) = try #require(try await store.messageWithEvents(id: message.id, accountID: account.id))
+            #expect(stored.status == .delivered)
+            let delivered = try #require(events.first { $0.kind == .status(.delivered) })
+            #expect(delivered.detail?.text == nil, "the receipt's quote of the text is emptied with the text")
+            #expect(delivered.detail?.status == "DELIVRD" && delivered.detail?.errorCode == "000", "the provider's status and error code stay")
+            #expect(try await store.providerWebhooks(connector: "tw", limit: 10).map(\.id) == [newWebhook])
+            #expect(try await store.unmatchedReceipts(connector: "sim", limit: 10).map(\.receipt.providerMessageID) == ["P-NOBODY-NEW"])
+            #expect(try await sweeper.sweep() == (redacted: 0, deleted: 0, evidence: 0), "nothing twice")
+
+            // Deleted: its provider id is forgotten with it, so a late receipt naming that id is parked, never applied to it.
+            settings.deleteAfterDays = 30
+            _ = try await store.updateSettings(accountID: account.id, settings: settings)
+            #expect(try await sweeper.sweep().deleted == 1)
+            #expect(try await store.message(id: message.id, accountID: account.id) == nil)
+            let late = ProviderReceipt(connector: "sim", providerMessageID: "P-OLD", kind: .status(.undelivered), occurredAt: now, receivedAt: now)
+            let outcome = try await store.ingest([late], retry: .none)
+            guard case .parked = try #require(outcome.first) else {
+                Issue.record("a receipt for a deleted message's provider id was \(outcome), not parked")
+                return
+            }
         }
     }
 }
