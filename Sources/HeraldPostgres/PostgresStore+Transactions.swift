@@ -13,16 +13,24 @@ extension PostgresStore {
     func transaction<T>(isolation: isolated (any Actor)? = #isolation,
                         _ body: (LiveConnection) async throws -> sending T) async throws -> sending T {
         let logger = logger
-        return try await client.withConnection(isolation: isolation) { connection in
-            try await Self.transaction(on: LiveConnection(base: connection), logger: logger, isolation: isolation, body)
+        do {
+            return try await client.withConnection(isolation: isolation) { connection in
+                try await Self.transaction(on: LiveConnection(base: connection), logger: logger, isolation: isolation, body)
+            }
+        } catch {
+            throw Self.readable(error)
         }
     }
 
     /// A pooled connection for more than one statement outside a transaction.
     func withConnection<T>(isolation: isolated (any Actor)? = #isolation,
                            _ body: (LiveConnection) async throws -> sending T) async throws -> sending T {
-        try await client.withConnection(isolation: isolation) { connection in
-            try await body(LiveConnection(base: connection))
+        do {
+            return try await client.withConnection(isolation: isolation) { connection in
+                try await body(LiveConnection(base: connection))
+            }
+        } catch {
+            throw Self.readable(error)
         }
     }
 
@@ -44,6 +52,13 @@ extension PostgresStore {
             }
             throw error
         }
+    }
+
+    /// postgres-nio's errors describe themselves as a generic text (so a log never shows a bound value by accident);
+    /// the reflection keeps the server's message and the statement with its values masked: what an operator needs to
+    /// see why a statement (a migration, say) failed.
+    static func readable(_ error: any Error) -> any Error {
+        error is PSQLError ? StoreError.database(String(reflecting: error)) : error
     }
 
     /// Whether another statement may be written to the connection after `error`: not when it is closed, when the error

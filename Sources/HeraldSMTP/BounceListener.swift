@@ -21,11 +21,14 @@ public final class BounceListener: Service {
         public var port: Int
         /// Bounce domain (lower case) -> the connector whose messages use it.
         public var domains: [String: String]
+        /// Connector -> how its messages' tokens are read (signed or not); a connector not named here signs nothing.
+        public var tokens: [String: BounceToken]
         public var maximumSize = 1 << 20
-        public init(host: String, port: Int, domains: [String: String]) {
+        public init(host: String, port: Int, domains: [String: String], tokens: [String: BounceToken] = [:]) {
             self.host = host
             self.port = port
             self.domains = domains
+            self.tokens = tokens
         }
     }
 
@@ -74,8 +77,13 @@ public final class BounceListener: Service {
 
     /// Turns one received mail into receipts; `done(true)` once all are stored.
     func take(_ message: SMTPServerStateMachine.Received, done: @escaping SMTPServerHandler.Done) {
-        let receipts = Self.receipts(for: message, domains: configuration.domains, now: Date())
-        if receipts.isEmpty, let inbound, let stored = Self.inboundMessage(for: message, domains: configuration.domains, now: Date()) {
+        let receipts = Self.receipts(for: message, domains: configuration.domains, tokens: configuration.tokens, now: Date())
+        if receipts.isEmpty, Self.hasUnverifiedToken(message, domains: configuration.domains, tokens: configuration.tokens) {
+            logger.warning("a delivery report for the bounce domain names no message Herald signed; not believed, kept as an inbound message", metadata: [
+                "from": "\(LogText.escaped(message.sender))", "to": "\(LogText.escaped(message.recipients.joined(separator: ",")))",
+            ])
+        }
+        if receipts.isEmpty, let inbound, let stored = Self.inboundMessage(for: message, domains: configuration.domains, tokens: configuration.tokens, now: Date()) {
             // A reply, an auto-reply or a report Herald cannot read: kept as it came, linked to the message it names.
             logger.notice("mail to the bounce domain that is no delivery report; storing it as an inbound message", metadata: [
                 "id": "\(stored.id)", "names": "\(stored.inReplyTo ?? "-")", "from": "\(LogText.escaped(stored.from))",
@@ -97,12 +105,14 @@ public final class BounceListener: Service {
     }
 
     /// The receipts one mail stands for (pure; tests call it with fixtures).
-    static func receipts(for message: SMTPServerStateMachine.Received, domains: [String: String], now: Date) -> [ProviderReceipt] {
+    static func receipts(for message: SMTPServerStateMachine.Received, domains: [String: String], tokens: [String: BounceToken] = [:],
+                         now: Date) -> [ProviderReceipt] {
         guard let (address, connector) = addressee(of: message, domains: domains)
         else { return [] }
+        let token = tokens[connector] ?? BounceToken(secret: nil)
         // A complaint quotes the original message, which may hold anything (even status codes): read it first.
         if let feedback = FeedbackReport.parse(message.data) {
-            guard feedback.isComplaint, let messageID = complaintMessageID(feedback, address: address) else { return [] }
+            guard feedback.isComplaint, let messageID = complaintMessageID(feedback, address: address, token: token) else { return [] }
             let detail = ProviderDetail(status: "complaint", errorCode: feedback.feedbackType,
                                         text: String(("feedback report" + (feedback.userAgent.map { " from \($0)" } ?? "")
                                             + (feedback.originalRecipient.map { " for \($0)" } ?? "")).prefix(500)))
@@ -110,7 +120,8 @@ public final class BounceListener: Service {
                                     occurredAt: now, receivedAt: now, detail: detail)]
         }
         guard let report = DeliveryStatusNotification.parse(message.data) else { return [] }
-        guard let messageID = report.envelopeID.flatMap({ $0.isEmpty ? nil : $0 }) ?? verpToken(address) else { return [] }
+        guard let named = report.envelopeID.flatMap({ $0.isEmpty ? nil : $0 }) ?? verpToken(address), let messageID = token.messageID(in: named)
+        else { return [] }
         return report.recipients.compactMap { recipient -> ProviderReceipt? in
             let kind: EventKind
             var reason: ReasonCode?
@@ -138,15 +149,17 @@ public final class BounceListener: Service {
     /// Mail for the bounce domain that is no report, as an inbound message: from its envelope sender (else its From),
     /// to the address it came to, the whole message as text (up to 256 KiB), naming the message its address's token
     /// (`bounces+<id>@`, `replies+<id>@`) or its `In-Reply-To` (`<msg_....N@...>`) names.
-    static func inboundMessage(for message: SMTPServerStateMachine.Received, domains: [String: String], now: Date) -> InboundMessage? {
+    static func inboundMessage(for message: SMTPServerStateMachine.Received, domains: [String: String], tokens: [String: BounceToken] = [:],
+                               now: Date) -> InboundMessage? {
         guard let (address, connector) = addressee(of: message, domains: domains)
         else { return nil }
+        let token = tokens[connector] ?? BounceToken(secret: nil)
         let headers = DeliveryStatusNotification.fieldGroups(Array(message.data.prefix(64 * 1024).split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r\n" || $0 == "\n" }).prefix { !$0.isEmpty })).first ?? [:]
         var from = message.sender
         if from.isEmpty, let header = headers["from"] {
             from = DeliveryStatusNotification.trim(header)
         }
-        var inReplyTo = verpToken(address)
+        var inReplyTo = verpToken(address).flatMap(token.messageID(in:))
         if inReplyTo == nil, let header = headers["in-reply-to"] {
             let id = FeedbackReport.unbracketed(DeliveryStatusNotification.trim(header))
             if id.hasPrefix("msg_"), let dot = id.firstIndex(of: ".") { inReplyTo = String(id[..<dot]) }
@@ -159,8 +172,12 @@ public final class BounceListener: Service {
     }
 
     /// The message a complaint is about: the VERP token of the reported message's envelope sender, else its
-    /// `X-Herald-Message-Id`, else its `Message-ID` (`<msg_....N@domain>`), else the address the report came to.
-    static func complaintMessageID(_ feedback: FeedbackReport, address: String) -> String? {
+    /// `X-Herald-Message-Id`, else its `Message-ID` (`<msg_....N@domain>`), else the address the report came to. With
+    /// signed tokens only a token Herald signed counts (the headers of a quoted message can say anything).
+    static func complaintMessageID(_ feedback: FeedbackReport, address: String, token: BounceToken = BounceToken(secret: nil)) -> String? {
+        if token.isSigned {
+            return (feedback.originalMailFrom.flatMap(verpToken) ?? verpToken(address)).flatMap(token.messageID(in:))
+        }
         if let token = feedback.originalMailFrom.flatMap(verpToken) { return token }
         if let header = feedback.originalHeaders["x-herald-message-id"], !header.isEmpty, !header.contains(" ") { return header }
         if let messageID = feedback.originalHeaders["message-id"].map(FeedbackReport.unbracketed), messageID.hasPrefix("msg_"),
@@ -178,6 +195,15 @@ public final class BounceListener: Service {
             if let connector = domain(of: address).flatMap({ domains[$0] }) { return (address, connector) }
         }
         return nil
+    }
+
+    /// Whether the mail names a message by a token that does not verify (a forged or altered bounce, or one for a
+    /// message sent before the connector had its secret).
+    static func hasUnverifiedToken(_ message: SMTPServerStateMachine.Received, domains: [String: String], tokens: [String: BounceToken]) -> Bool {
+        guard let (address, connector) = addressee(of: message, domains: domains), let token = tokens[connector], token.isSigned,
+              let named = DeliveryStatusNotification.parse(message.data)?.envelopeID.flatMap({ $0.isEmpty ? nil : $0 }) ?? verpToken(address)
+        else { return false }
+        return token.messageID(in: named) == nil
     }
 
     /// `bounces+msg_123@domain` -> `msg_123`.

@@ -9,8 +9,9 @@ import SMTP
 import Synchronization
 
 /// E-mail through an SMTP relay: one connection per message (at most ``SMTPConnectorConfiguration/concurrency`` at
-/// once), a MIME message, the VERP envelope sender `bounces+<message id>@<bounce_domain>` and, where the relay offers
-/// DSN (RFC 3461), `RET=HDRS ENVID=<message id>` and `NOTIFY=SUCCESS,FAILURE,DELAY`, so a later bounce names its message.
+/// once), a MIME message, the VERP envelope sender `bounces+<token>@<bounce_domain>` and, where the relay offers
+/// DSN (RFC 3461), `RET=HDRS ENVID=<token>` and `NOTIFY=SUCCESS,FAILURE,DELAY`, so a later bounce names its message
+/// (the token: the message id, signed when the connector has a bounce secret, ``BounceToken``).
 /// The relay's answer becomes the status (``SMTPOutcome``): 250 SENT, 4xx DEFERRED, 5xx to the recipient UNDELIVERED.
 /// TLS (STARTTLS or implicit, certificates verified) and AUTH as configured; a relay that cannot be reached, or refuses
 /// TLS, AUTH or the greeting, is down for a back-off (``RelayHealth``): its messages wait or fail over, not counted
@@ -102,9 +103,10 @@ public final class SMTPConnector: Connector {
             headers: headers
         )
         message.attachments = options.attachments.map { MIMEMessage.Attachment(filename: $0.filename, contentType: $0.contentType, base64: $0.content) }
+        let token = configuration.bounceToken.token(for: messageID)
         let envelope = SMTPClientStateMachine.Envelope(
-            sender: "bounces+\(messageID)@\(configuration.bounceDomain)", recipients: [submission.to],
-            mailDSNParameters: ["RET=HDRS", "ENVID=\(messageID)"], recipientDSNParameters: ["NOTIFY=SUCCESS,FAILURE,DELAY"]
+            sender: "bounces+\(token)@\(configuration.bounceDomain)", recipients: [submission.to],
+            mailDSNParameters: ["RET=HDRS", "ENVID=\(token)"], recipientDSNParameters: ["NOTIFY=SUCCESS,FAILURE,DELAY"]
         )
         var rendered = message.rendered(boundary: "herald-\(messageID)")
         if let signer = Self.signer(for: from, among: configuration.dkim) {

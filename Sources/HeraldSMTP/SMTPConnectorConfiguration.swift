@@ -38,6 +38,8 @@ public struct SMTPConnectorConfiguration: Sendable {
     public var credentials: SMTPClientStateMachine.Credentials?
     /// The domain of the VERP envelope sender (`bounces+<message id>@bounce_domain`) and of Message-IDs.
     public var bounceDomain: String
+    /// Signs the envelope sender and ENVID (`bounce_secret_env`), so that only bounces for messages Herald sent are believed.
+    public var bounceToken = BounceToken(secret: nil)
     /// The name Herald gives in EHLO.
     public var helloName: String
     /// The From of a message that has none.

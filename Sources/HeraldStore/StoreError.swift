@@ -4,6 +4,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case unsupportedURL(String)
         case corruptRow(String)
         case unavailable(String)
+        case database(String)
         case notSetUp
     }
 
@@ -15,6 +16,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func corruptRow(_ detail: String) -> StoreError { StoreError(base: .corruptRow(detail)) }
     /// The database cannot be reached.
     public static func unavailable(_ detail: String) -> StoreError { StoreError(base: .unavailable(detail)) }
+    /// The database refused a statement (its own message kept: a failed migration, a constraint).
+    public static func database(_ detail: String) -> StoreError { StoreError(base: .database(detail)) }
 
     /// The database has no Herald schema and the caller may not create one (only `serve` and `migrate` do).
     public static let notSetUp = StoreError(base: .notSetUp)
@@ -24,6 +27,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unsupportedURL(let url): "unsupported database URL '\(url)': use sqlite:PATH or postgres://user:password@host:port/database"
         case .corruptRow(let detail): "corrupt row: \(detail)"
         case .unavailable(let detail): "database unavailable: \(detail)"
+        case .database(let detail): "database error: \(detail)"
         case .notSetUp: "the database has no Herald schema"
         }
     }

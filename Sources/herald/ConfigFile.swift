@@ -117,6 +117,7 @@ struct ConfigFile: Decodable {
         var tls_server_name: String?
         var username: String?
         var password_env: String?
+        var bounce_secret_env: String?
         var list_unsubscribe: Bool?
         var dkim: [DKIMEntry]?
         var static_mx: [String: [String]]?
@@ -310,6 +311,13 @@ struct ConfigFile: Decodable {
                     throw Problem(field: field + ".tls_server_name", problem: "'\(name)' is not a host name", fix: "give the name on the relay's certificate")
                 }
                 config.tlsServerName = name
+            }
+            if let variable = entry.bounce_secret_env {
+                guard let secret = ProcessInfo.processInfo.environment[variable], secret.utf8.count >= 16 else {
+                    throw Problem(field: field + ".bounce_secret_env", problem: "the environment variable \(variable) is not set or shorter than 16 characters",
+                                  fix: "export \(variable) with a random secret (e.g. openssl rand -hex 32), the same on every node")
+                }
+                config.bounceToken = BounceToken(secret: secret)
             }
             switch (entry.username, entry.password_env) {
             case (nil, nil): break

@@ -176,7 +176,12 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("--smtp-inbound-port: no smtp connector in --config, so no bounce domain to listen for; add one (docs/integrations/email.md)")
             }
             let domains = Dictionary(smtpConfigurations.map { ($0.bounceDomain.lowercased(), $0.name) }, uniquingKeysWith: { first, _ in first })
-            bounceServices.append(.init(service: BounceListener(configuration: .init(host: host, port: smtpInboundPort, domains: domains), sink: sink,
+            for configuration in smtpConfigurations where !configuration.bounceToken.isSigned {
+                logger.warning("bounces for this connector are not authenticated: anyone who can mail its bounce domain can mark its messages bounced; set bounce_secret_env",
+                               metadata: ["connector": "\(configuration.name)"])
+            }
+            let tokens = Dictionary(smtpConfigurations.map { ($0.name, $0.bounceToken) }, uniquingKeysWith: { first, _ in first })
+            bounceServices.append(.init(service: BounceListener(configuration: .init(host: host, port: smtpInboundPort, domains: domains, tokens: tokens), sink: sink,
                                                                 inbound: { message, acknowledge in inboundRecorder.deliver(message, acknowledge: acknowledge) })))
         }
         let registry = ConnectorRegistry(connectors, routes: routes)

@@ -93,6 +93,36 @@ struct DSNTests {
         #expect(receipt.detail?.errorCode == status)
     }
 
+    @Test("with a bounce secret only a token Herald signed is believed: a forged, altered or borrowed token changes nothing")
+    func signedTokens() throws {
+        let token = BounceToken(secret: "a-secret-of-32-characters-or-so")
+        let messageID = HeraldID.make(.message)
+        let signed = token.token(for: messageID)
+        #expect(signed.hasPrefix(messageID + "."))
+        #expect("bounces+\(signed)".utf8.count <= 64, "the local part stays within RFC 5321's 64 octets")
+        let tokens = ["mail": token]
+        let domains = ["bounce.test": "mail"]
+        let byEnvid = BounceListener.receipts(for: Self.received(Self.postfixFailed(envid: signed)), domains: domains, tokens: tokens, now: Date())
+        #expect(byEnvid.map(\.providerMessageID) == [messageID])
+        let noEnvid = Self.postfixFailed(envid: "").replacingOccurrences(of: "Original-Envelope-Id: \r\n", with: "")
+        let signature = String(signed.split(separator: ".").last!)
+        // A relay that upper-cases the address's signature (hex) does not break it.
+        let viaVERP = BounceListener.receipts(for: Self.received(noEnvid, to: "bounces+\(messageID).\(signature.uppercased())@bounce.test"),
+                                              domains: domains, tokens: tokens, now: Date())
+        #expect(viaVERP.map(\.providerMessageID) == [messageID])
+        let other = HeraldID.make(.message)
+        for forged in [messageID, messageID + "." + String(repeating: "0", count: 20), other + "." + signature, messageID + "." + signature.dropLast()] {
+            let message = Self.received(Self.postfixFailed(envid: forged))
+            #expect(BounceListener.receipts(for: message, domains: domains, tokens: tokens, now: Date()).isEmpty, "\(forged) is not believed")
+            #expect(BounceListener.hasUnverifiedToken(message, domains: domains, tokens: tokens))
+            let kept = try #require(BounceListener.inboundMessage(for: Self.received(Self.postfixFailed(envid: forged), to: "bounces+\(forged)@bounce.test"),
+                                                                  domains: domains, tokens: tokens, now: Date()))
+            #expect(kept.inReplyTo == nil, "not even linked to the message it claims")
+        }
+        // Without a secret the token is the message id (bounces are then not authenticated).
+        #expect(BounceToken(secret: nil).token(for: messageID) == messageID)
+    }
+
     @Test("without an envelope id the VERP address names the message; a non-standard bounce is read by its status code")
     func fallbacks() throws {
         let noEnvid = Self.postfixFailed(envid: "").replacingOccurrences(of: "Original-Envelope-Id: \r\n", with: "")

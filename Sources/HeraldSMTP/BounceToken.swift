@@ -1,0 +1,49 @@
+import Crypto
+
+/// What names a message in an e-mail's envelope sender (`bounces+TOKEN@bounce-domain`) and its DSN envelope id
+/// (`ENVID=TOKEN`), so that a bounce names the message it is about.
+///
+/// Anyone can send mail to a bounce domain, and message ids are in every Message-ID header Herald writes, so with a
+/// secret (the connector's `bounce_secret_env`) the token is signed: the message id, a dot, and 20 hex characters of
+/// HMAC-SHA256 over it (`msg_01JF….3f9a…`). A bounce whose token does not verify is not believed (it never changes a
+/// status or suppresses an address). The local part stays within RFC 5321's 64 octets (8 + 30 + 1 + 20); hex, so a
+/// relay that changes the case of the address does not break it. Without a secret the token is the message id.
+public struct BounceToken: Sendable {
+    /// The HMAC key's bytes (`SymmetricKey` is not `Sendable`).
+    private let keyBytes: [UInt8]?
+    private var key: SymmetricKey? { keyBytes.map { SymmetricKey(data: $0) } }
+
+    public init(secret: String?) {
+        keyBytes = secret.map { secret in
+            Array(HMAC<SHA256>.authenticationCode(for: Array("herald-bounces".utf8), using: SymmetricKey(data: Array(secret.utf8))))
+        }
+    }
+
+    /// Whether bounces are authenticated.
+    public var isSigned: Bool { keyBytes != nil }
+
+    /// The token for a message.
+    public func token(for messageID: String) -> String {
+        guard let key else { return messageID }
+        return messageID + "." + Self.signature(messageID, key: key)
+    }
+
+    /// The message a token names: with a secret only a token Herald signed; without, the token as it is.
+    public func messageID(in token: String) -> String? {
+        guard let key else { return token.isEmpty ? nil : token }
+        guard token.utf8.count <= 64, let dot = token.lastIndex(of: ".") else { return nil }
+        let messageID = String(token[..<dot])
+        let given = Array(token[token.index(after: dot)...].lowercased().utf8)
+        let expected = Array(Self.signature(messageID, key: key).utf8)
+        guard !messageID.isEmpty, given.count == expected.count else { return nil }
+        // Compared in constant time: the time taken says nothing about how much of a guess was right.
+        var difference: UInt8 = 0
+        for (a, b) in zip(given, expected) { difference |= a ^ b }
+        return difference == 0 ? messageID : nil
+    }
+
+    static func signature(_ messageID: String, key: SymmetricKey) -> String {
+        HMAC<SHA256>.authenticationCode(for: Array("b:\(messageID)".utf8), using: key).prefix(10)
+            .map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+}
