@@ -4,10 +4,11 @@ import PostgresNIO
 
 /// Transactions that end when the server goes away under them.
 ///
-/// postgres-nio's own `withTransaction` sends ROLLBACK after any error, also when the error is that the server closed
-/// the connection; on a closed connection that write never completes (see ``LiveConnection``) and the call hung. The
-/// server rolls back an open transaction of a connection that is gone, so here ROLLBACK is sent only on a connection
-/// that is still open and did not fail for being lost; the error is rethrown either way.
+/// postgres-nio's own `withTransaction` sends ROLLBACK after any error with its unchecked write (see
+/// ``LiveConnection``), also when the error is that the server closed the connection: every transaction in flight at a
+/// crash hung there. Here every statement goes through ``LiveConnection``, and ROLLBACK is not even tried on a
+/// connection that is lost (the server rolls back a dead connection's transaction itself); the error is rethrown,
+/// readable (``readable(_:)``).
 extension PostgresStore {
     /// One transaction on a pooled connection.
     func transaction<T>(isolation: isolated (any Actor)? = #isolation,
