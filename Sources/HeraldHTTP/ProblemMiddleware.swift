@@ -1,10 +1,12 @@
 import Hummingbird
 import HTTPTypes
+import HeraldStore
 import Logging
 
 /// Every answer that is not a success is `application/problem+json`: an unknown route (404), a known path with another
-/// method (405, with `Allow`), and any error that is not already a problem (a store error, say: 500 with words, never an
-/// empty body). The error itself goes to the log, not to the client.
+/// method (405, with `Allow`), a database that cannot be reached (503 with `Retry-After`), and any other error that is not
+/// already a problem (a store error, say: 500 with words, never an empty body). The error itself goes to the log, not to
+/// the client.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = HeraldRequestContext
     /// Route patterns (`/v1/messages/:id`) and their methods.
@@ -32,6 +34,15 @@ struct ProblemMiddleware: RouterMiddleware {
                              fix: "see /openapi.json for every route")
         } catch let error as any HTTPResponseError {
             throw error
+        } catch let error as StoreError where error.isUnavailable {
+            // A database outage (PostgreSQL restarting, a failover) is not the request's fault: say so, and when to retry.
+            logger.warning("request failed: database unavailable", metadata: ["method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
+                                                                                "error": "\(error)"])
+            var problem = APIProblem(status: .serviceUnavailable, type: "database-unavailable", title: "Database unavailable",
+                                     detail: "the database could not be reached; the request may or may not have been applied",
+                                     fix: "retry in a second with the same Idempotency-Key (a message is then accepted once)")
+            problem.retryAfter = 1
+            throw problem
         } catch {
             logger.error("request failed", metadata: ["method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "error": "\(error)"])
             throw APIProblem(status: .internalServerError, type: "internal-error", title: "Internal error",

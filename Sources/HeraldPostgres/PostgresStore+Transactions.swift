@@ -58,8 +58,19 @@ extension PostgresStore {
     /// postgres-nio's errors describe themselves as a generic text (so a log never shows a bound value by accident);
     /// the reflection keeps the server's message and the statement with its values masked: what an operator needs to
     /// see why a statement (a migration, say) failed.
+    /// A lost or refused connection is ``StoreError/unavailable(_:)`` (the API answers 503 with Retry-After).
     static func readable(_ error: any Error) -> any Error {
-        error is PSQLError ? StoreError.database(String(reflecting: error)) : error
+        guard let error = error as? PSQLError else { return error }
+        return isConnectionLoss(error) ? StoreError.unavailable(String(reflecting: error)) : StoreError.database(String(reflecting: error))
+    }
+
+    /// Whether the error says the connection is gone or cannot be made: lost, refused, shut down, or a FATAL error or
+    /// a shutdown or connection-class state from the server.
+    static func isConnectionLoss(_ error: PSQLError) -> Bool {
+        if [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown, .poolClosed].contains(error.code) { return true }
+        if let severity = error.serverInfo?[.severity], severity == "FATAL" || severity == "PANIC" { return true }
+        if let state = error.serverInfo?[.sqlState], state.hasPrefix("57P") || state.hasPrefix("08") { return true }
+        return false
     }
 
     /// Whether another statement may be written to the connection after `error`: not when it is closed, when the error
@@ -67,10 +78,7 @@ extension PostgresStore {
     static func isUsable(_ connection: LiveConnection, after error: any Error) -> Bool {
         if connection.isClosed { return false }
         guard let error = error as? PSQLError else { return true }
-        if [.serverClosedConnection, .clientClosedConnection, .connectionError, .uncleanShutdown].contains(error.code) { return false }
-        if let severity = error.serverInfo?[.severity], severity == "FATAL" || severity == "PANIC" { return false }
-        if let state = error.serverInfo?[.sqlState], state.hasPrefix("57P") || state.hasPrefix("08") { return false }
-        return true
+        return !isConnectionLoss(error)
     }
 }
 

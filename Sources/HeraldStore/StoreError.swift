@@ -16,6 +16,12 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func corruptRow(_ detail: String) -> StoreError { StoreError(base: .corruptRow(detail)) }
     /// The database cannot be reached.
     public static func unavailable(_ detail: String) -> StoreError { StoreError(base: .unavailable(detail)) }
+    /// Whether the database could not be reached (a caller may try again shortly).
+    public var isUnavailable: Bool {
+        if case .unavailable = base { return true }
+        return false
+    }
+
     /// The database refused a statement (its own message kept: a failed migration, a constraint).
     public static func database(_ detail: String) -> StoreError { StoreError(base: .database(detail)) }
 
