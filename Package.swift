@@ -215,7 +215,7 @@ let package = Package(
         // Signed links in messages that point back at Herald (one-click unsubscribe).
         .target(
             name: "HeraldLinks",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["HeraldCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // The JSON API.

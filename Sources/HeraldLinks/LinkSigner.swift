@@ -1,4 +1,5 @@
 import Crypto
+import HeraldCore
 import Foundation
 import Synchronization
 
@@ -69,12 +70,8 @@ public final class LinkSigner: Sendable {
             payload = text
         }
         guard let key = try? await key(accountID: accountID) else { return nil }
-        let expected = Array(Self.signature(purpose, accountID: accountID, messageID: messageID, payload: payload, key: key).utf8)
-        let given = Array(pieces[2].utf8)
-        guard given.count == expected.count else { return nil }
-        var difference: UInt8 = 0
-        for (a, b) in zip(given, expected) { difference |= a ^ b }
-        return difference == 0 ? Target(accountID: accountID, messageID: messageID, payload: payload) : nil
+        let expected = Self.signature(purpose, accountID: accountID, messageID: messageID, payload: payload, key: key)
+        return ConstantTime.equal(String(pieces[2]), expected) ? Target(accountID: accountID, messageID: messageID, payload: payload) : nil
     }
 
     private func key(accountID: String) async throws -> SymmetricKey {

@@ -97,12 +97,3 @@ final class ProviderState: Sendable {
         return .temporaryFailure(.providerUnavailable, detail: ProviderDetail(text: "no answer from \(provider): \(text)"))
     }
 }
-
-/// Constant-time comparison of two signatures.
-enum SignatureCompare {
-    static func equal(_ left: String, _ right: String) -> Bool {
-        let a = Array(left.utf8), b = Array(right.utf8)
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-    }
-}

@@ -1,4 +1,5 @@
 import Crypto
+import HeraldCore
 
 /// What names a message in an e-mail's envelope sender (`bounces+TOKEN@bounce-domain`) and its DSN envelope id
 /// (`ENVID=TOKEN`), so that a bounce names the message it is about.
@@ -33,13 +34,9 @@ public struct BounceToken: Sendable {
         guard let key else { return token.isEmpty ? nil : token }
         guard token.utf8.count <= 64, let dot = token.lastIndex(of: ".") else { return nil }
         let messageID = String(token[..<dot])
-        let given = Array(token[token.index(after: dot)...].lowercased().utf8)
-        let expected = Array(Self.signature(messageID, key: key).utf8)
-        guard !messageID.isEmpty, given.count == expected.count else { return nil }
-        // Compared in constant time: the time taken says nothing about how much of a guess was right.
-        var difference: UInt8 = 0
-        for (a, b) in zip(given, expected) { difference |= a ^ b }
-        return difference == 0 ? messageID : nil
+        let given = token[token.index(after: dot)...].lowercased()
+        guard !messageID.isEmpty, ConstantTime.equal(given, Self.signature(messageID, key: key)) else { return nil }
+        return messageID
     }
 
     static func signature(_ messageID: String, key: SymmetricKey) -> String {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HeraldCore
 
 /// The `Herald-Signature` header: `t=UNIX_SECONDS,v1=HEX(HMAC-SHA256(secret, "UNIX_SECONDS.BODY"))`.
 ///
@@ -79,7 +80,7 @@ public enum WebhookSignature {
         }
         guard let timestamp, !signatures.isEmpty else { return .malformed }
         let expected = hex(Signer(secret: secret).mac(body: body, timestamp: timestamp))
-        guard signatures.contains(where: { constantTimeEqual($0, expected) }) else { return .mismatch }
+        guard signatures.contains(where: { ConstantTime.equal($0, expected) }) else { return .mismatch }
         let skew = Int(abs(now.timeIntervalSince1970 - Double(timestamp)))
         guard Double(skew) <= tolerance else { return .stale(seconds: skew) }
         return nil
@@ -94,13 +95,5 @@ public enum WebhookSignature {
             out.append(digits[Int(byte & 0x0F)])
         }
         return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
-        let a = Array(lhs.utf8), b = Array(rhs.utf8)
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import HeraldCore
 import Foundation
 import HeraldConnectors
 
@@ -16,6 +17,6 @@ public enum TwilioSignature {
 
     /// Whether `signature` is the request's, compared in constant time.
     public static func verify(_ signature: String, url: String, parameters: [ProviderCallback.Parameter], authToken: String) -> Bool {
-        SignatureCompare.equal(sign(url: url, parameters: parameters, authToken: authToken), signature)
+        ConstantTime.equal(sign(url: url, parameters: parameters, authToken: authToken), signature)
     }
 }

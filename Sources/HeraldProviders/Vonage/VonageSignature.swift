@@ -1,4 +1,5 @@
 import Crypto
+import HeraldCore
 import Foundation
 import HeraldConnectors
 
@@ -29,6 +30,6 @@ public enum VonageSignature {
 
     public static func verify(_ parameters: [ProviderCallback.Parameter], secret: String, method: Method) -> Bool {
         guard let given = parameters.last(where: { $0.name == "sig" })?.value else { return false }
-        return SignatureCompare.equal(sign(parameters, secret: secret, method: method), given.uppercased())
+        return ConstantTime.equal(sign(parameters, secret: secret, method: method), given.uppercased())
     }
 }

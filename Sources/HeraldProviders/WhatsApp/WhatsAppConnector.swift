@@ -99,7 +99,7 @@ public final class WhatsAppConnector: ProviderCallbackHandling {
             guard query["hub.mode"] == "subscribe", let challenge = query["hub.challenge"] else {
                 return .refused(status: 400, reason: "a GET must be Meta's verification request (hub.mode=subscribe, hub.verify_token, hub.challenge)")
             }
-            guard let token = query["hub.verify_token"], SignatureCompare.equal(token, configuration.verifyToken) else {
+            guard let token = query["hub.verify_token"], ConstantTime.equal(token, configuration.verifyToken) else {
                 return .refused(status: 403, reason: "hub.verify_token is not this connector's verify token")
             }
             return .handshake(contentType: "text/plain; charset=utf-8", body: challenge)

@@ -1,4 +1,5 @@
 import Crypto
+import HeraldCore
 import Foundation
 
 /// `X-Hub-Signature-256: sha256=<hex>`: HMAC-SHA256 of the raw body, keyed with the app secret.
@@ -9,6 +10,6 @@ public enum WhatsAppSignature {
     }
 
     public static func verify(_ header: String, body: [UInt8], appSecret: String) -> Bool {
-        SignatureCompare.equal(sign(body, appSecret: appSecret), header.lowercased())
+        ConstantTime.equal(sign(body, appSecret: appSecret), header.lowercased())
     }
 }
