@@ -42,7 +42,14 @@ public final class ReceiptIngestor: Service {
     public func run() async throws {
         await withGracefulShutdownHandler {
             for await _ in sink.wakeups {
-                await drain()
+                var pause = Duration.milliseconds(500)
+                // A batch the store kept refusing (a database outage) is back at the front of the sink: try it again after
+                // a pause, not only when the next receipt arrives, which a quiet connector may not send for a long time.
+                while await drainReporting().gaveUp, !Task.isShuttingDownGracefully, !Task.isCancelled {
+                    let wait = pause
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+                    pause = min(pause * 2, .seconds(10))
+                }
             }
         } onGracefulShutdown: {
             self.sink.finish()
@@ -53,14 +60,20 @@ public final class ReceiptIngestor: Service {
     /// Ingests everything pending. Tests call it directly.
     ///
     /// A batch the store refuses (database down) is retried with back-off; if it still fails it goes back
-    /// to the front of the sink for the next wake-up. Receipts are never dropped. Each receipt's `onStored`
+    /// to the front of the sink, and ``run()`` tries again after a growing pause (up to 10 s) until the store takes
+    /// it. Receipts are never dropped. Each receipt's `onStored`
     /// runs after its batch is committed.
     @discardableResult
     public func drain() async -> [ReceiptOutcome] {
+        await drainReporting().outcomes
+    }
+
+    /// ``drain()``, and whether it gave up on a batch (put back in the sink) because the store kept refusing it.
+    private func drainReporting() async -> (outcomes: [ReceiptOutcome], gaveUp: Bool) {
         var outcomes: [ReceiptOutcome] = []
         while true {
             let batch = sink.drain(limit: batchSize)
-            if batch.isEmpty { return outcomes }
+            if batch.isEmpty { return (outcomes, false) }
             var delay = Duration.milliseconds(50)
             var attempt = 1
             while true {
@@ -77,7 +90,7 @@ public final class ReceiptIngestor: Service {
                     logger.error("receipt ingestion failed", metadata: ["error": "\(error)", "receipts": "\(batch.count)", "attempt": "\(attempt)"])
                     if attempt == 5 {
                         sink.requeue(batch)
-                        return outcomes
+                        return (outcomes, true)
                     }
                     try? await Task.sleep(for: delay)
                     delay *= 2
