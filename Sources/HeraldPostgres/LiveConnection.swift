@@ -17,8 +17,6 @@ import PostgresNIO
 struct LiveConnection: Sendable {
     let base: PostgresConnection
 
-    var isClosed: Bool { base.isClosed }
-
     /// Runs the statement and reads its rows.
     @discardableResult
     func query(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> Rows {

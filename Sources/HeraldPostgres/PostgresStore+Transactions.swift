@@ -6,9 +6,9 @@ import PostgresNIO
 ///
 /// postgres-nio's own `withTransaction` sends ROLLBACK after any error with its unchecked write (see
 /// ``LiveConnection``), also when the error is that the server closed the connection: every transaction in flight at a
-/// crash hung there. Here every statement goes through ``LiveConnection``, and ROLLBACK is not even tried on a
-/// connection that is lost (the server rolls back a dead connection's transaction itself); the error is rethrown,
-/// readable (``readable(_:)``).
+/// crash hung there. Here BEGIN, COMMIT and ROLLBACK go through ``LiveConnection`` like every statement, so a ROLLBACK
+/// on a lost connection fails at once (the server rolls back a dead connection's transaction itself); the error is
+/// rethrown, readable (``readable(_:)``).
 extension PostgresStore {
     /// One transaction on a pooled connection.
     func transaction<T>(isolation: isolated (any Actor)? = #isolation,
@@ -44,12 +44,10 @@ extension PostgresStore {
             try await connection.query("COMMIT", logger: logger)
             return value
         } catch {
-            if isUsable(connection, after: error) {
-                do {
-                    try await connection.query("ROLLBACK", logger: logger)
-                } catch {
-                    logger.debug("ROLLBACK failed", metadata: ["error": "\(String(reflecting: error))"])
-                }
+            do {
+                try await connection.query("ROLLBACK", logger: logger)
+            } catch {
+                logger.debug("ROLLBACK failed", metadata: ["error": "\(String(reflecting: error))"])
             }
             throw error
         }
@@ -73,13 +71,6 @@ extension PostgresStore {
         return false
     }
 
-    /// Whether another statement may be written to the connection after `error`: not when it is closed, when the error
-    /// says it was lost, or when the server ended the session (a FATAL error, a shutdown or connection-class state).
-    static func isUsable(_ connection: LiveConnection, after error: any Error) -> Bool {
-        if connection.isClosed { return false }
-        guard let error = error as? PSQLError else { return true }
-        return !isConnectionLoss(error)
-    }
 }
 
 extension PostgresStore {

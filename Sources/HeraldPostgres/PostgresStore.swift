@@ -73,9 +73,7 @@ public final class PostgresStore: HeraldStore {
                 }
                 try await connection.query("SELECT pg_advisory_unlock(7211)", logger: self.logger)
             } catch {
-                if Self.isUsable(connection, after: error) {
-                    _ = try? await connection.query("SELECT pg_advisory_unlock(7211)", logger: self.logger)
-                }
+                _ = try? await connection.query("SELECT pg_advisory_unlock(7211)", logger: self.logger)
                 throw error
             }
         }
