@@ -167,8 +167,11 @@ try:
     check("the templates page lists the campaign's template", "Hi {{name}}" in driver.find_element(By.TAG_NAME, "main").text)
     driver.save_screenshot(f"{shots}/templates.png")
     driver.get(base + "/settings")
-    driver.find_element(By.ID, "a-country").send_keys("GB")
+    typed = driver.find_element(By.ID, "a-country")
+    typed.send_keys("GB")
     driver.find_element(By.CSS_SELECTOR, "form[action='/settings'] button[type=submit]").click()
+    # The field holds "GB" as soon as it is typed: wait for the page the POST redirects to, then read it there.
+    wait.until(EC.staleness_of(typed))
     wait.until(lambda d: d.find_element(By.ID, "a-country").get_attribute("value") == "GB")
     check("a setting saved on the page is the account's", api("GET", "/v1/account")["settings"].get("default_country") == "GB")
     driver.save_screenshot(f"{shots}/settings.png")
