@@ -8,8 +8,8 @@ import NIOCore
 import SMTP
 import Synchronization
 
-/// E-mail through an SMTP relay: one connection per message (at most ``SMTPConnectorConfiguration/concurrency`` at
-/// once), a MIME message, the VERP envelope sender `bounces+<token>@<bounce_domain>` and, where the relay offers
+/// E-mail through an SMTP relay or to each domain's MX: at most ``SMTPConnectorConfiguration/concurrency`` messages
+/// at once, each on a session kept open from an earlier message when there is one (``SMTPConnectionPool``), a MIME message, the VERP envelope sender `bounces+<token>@<bounce_domain>` and, where the relay offers
 /// DSN (RFC 3461), `RET=HDRS ENVID=<token>` and `NOTIFY=SUCCESS,FAILURE,DELAY`, so a later bounce names its message
 /// (the token: the message id, signed when the connector has a bounce secret, ``BounceToken``).
 /// The relay's answer becomes the status (``SMTPOutcome``): 250 SENT, 4xx DEFERRED, 5xx to the recipient UNDELIVERED.
@@ -29,6 +29,7 @@ public final class SMTPConnector: Connector {
     private let pacing: Mutex<DomainPacing?>
     private let now: @Sendable () -> Date
     private let links: LinkSigner?
+    private let pool: SMTPConnectionPool
 
     /// Throws when the TLS settings cannot be used (an unreadable `ca_file`). `links`: Herald's signed links (its
     /// public URL), for `List-Unsubscribe`; without them the header is left out.
@@ -42,6 +43,11 @@ public final class SMTPConnector: Connector {
         resolver = MXResolver(staticMX: configuration.staticMX, port: configuration.port, nameserver: configuration.nameserver)
         pacing = Mutex(configuration.perDomainRate.map { DomainPacing(rate: $0) })
         slots = ConnectionSlots(limit: max(1, configuration.concurrency))
+        pool = SMTPConnectionPool(limits: configuration.pool)
+    }
+
+    deinit {
+        pool.closeIdle()
     }
 
     public var isUp: Bool { relay.withLock { $0.isUp(at: now()) } }
@@ -133,10 +139,7 @@ public final class SMTPConnector: Connector {
     /// Through the smart host: its 250 is SENT; a relay that cannot be used is down (``RelayHealth``).
     private func relay(_ rendered: String, envelope: SMTPClientStateMachine.Envelope, messageID: String) async -> SubmitResult {
         await slots.acquire()
-        let outcome = await SMTPClient.send(message: rendered, envelope: envelope,
-                                            host: configuration.host, port: configuration.port, helloName: configuration.helloName,
-                                            security: configuration.security, tls: tls,
-                                            timeout: configuration.timeout, connectTimeout: configuration.connectTimeout)
+        let outcome = await pool.send(message: rendered, envelope: envelope, to: endpoint(host: configuration.host, port: configuration.port, tls: tls))
         slots.release()
         let result = SMTPOutcome.result(outcome, providerID: messageID)
         if case .unavailable(let detail) = result {
@@ -178,9 +181,8 @@ public final class SMTPConnector: Connector {
         }
         var errors: [String] = []
         for host in hosts.prefix(5) {
-            let outcome = await SMTPClient.send(message: rendered, envelope: envelope, host: host.name, port: host.port, helloName: configuration.helloName,
-                                                security: configuration.security, tls: tls.map { $0.verifying(host: host.name) },
-                                                timeout: configuration.timeout, connectTimeout: configuration.connectTimeout)
+            let outcome = await pool.send(message: rendered, envelope: envelope,
+                                          to: endpoint(host: host.name, port: host.port, tls: tls.map { $0.verifying(host: host.name) }))
             let result = SMTPOutcome.result(outcome, providerID: messageID)
             if case .unavailable(let detail) = result {
                 errors.append("\(host.name):\(host.port): \(detail?.text ?? "\(outcome)")")
@@ -192,6 +194,11 @@ public final class SMTPConnector: Connector {
         }
         logger.warning("no mail server of the domain took the connection", metadata: ["connector": "\(name)", "domain": "\(domain)", "errors": "\(errors)"])
         return .temporaryFailure(.networkError, detail: ProviderDetail(errorCode: "4.4.1", text: String("no mail server of \(domain) answered: \(errors.joined(separator: "; "))".prefix(500))))
+    }
+
+    private func endpoint(host: String, port: Int, tls: SMTPTLS?) -> SMTPClient.Endpoint {
+        SMTPClient.Endpoint(host: host, port: port, helloName: configuration.helloName, security: configuration.security, tls: tls,
+                            timeout: configuration.timeout, connectTimeout: configuration.connectTimeout)
     }
 
     private func domainSlots(_ domain: String) -> ConnectionSlots {

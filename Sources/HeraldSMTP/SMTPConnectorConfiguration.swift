@@ -59,8 +59,10 @@ public struct SMTPConnectorConfiguration: Sendable {
     public var perDomainRate: Double?
     /// Direct mode: connections open at once to one recipient domain.
     public var perDomainConcurrency = 4
-    /// Connections open at once.
+    /// Connections in use at once.
     public var concurrency: Int = 16
+    /// Sessions kept open between messages (`pool_size` per server, `messages_per_connection`, `idle_timeout_ms`).
+    public var pool = SMTPConnectionPool.Limits()
     /// Each step of the SMTP dialogue must be answered within this.
     public var timeout: TimeAmount = .seconds(60)
     public var connectTimeout: TimeAmount = .seconds(10)

@@ -1,8 +1,11 @@
-/// One mail transaction on one connection, as the client (RFC 5321): greeting, EHLO (HELO if refused), STARTTLS and
-/// EHLO again (RFC 3207) when asked for, AUTH (RFC 4954: PLAIN or LOGIN) when given credentials, MAIL, one RCPT per
-/// recipient, DATA, the message, QUIT; MAIL, RCPT and DATA in one write when the server offers PIPELINING (RFC 2920),
-/// their replies then read in order. Pure: fed replies, it says what to send and, once, how it ended; the handler
-/// that owns the socket executes that (``SMTPClientHandler``).
+/// A client session on one connection (RFC 5321): greeting, EHLO (HELO if refused), STARTTLS and EHLO again
+/// (RFC 3207) when asked for, AUTH (RFC 4954: PLAIN or LOGIN) when given credentials, then a mail transaction: MAIL,
+/// one RCPT per recipient, DATA, the message; MAIL, RCPT and DATA in one write when the server offers PIPELINING
+/// (RFC 2920), their replies then read in order. Then QUIT, or, when the session is kept open (`keepOpen`), it waits
+/// idle for ``begin(_:)`` to start the next transaction on the same connection: after a refused transaction that one
+/// starts with RSET, which ends what the server may still hold of the last (RFC 5321 section 4.1.1.5). Pure: fed
+/// replies, it says what to send and, once per transaction, how it ended; the handler that owns the socket executes
+/// that (``SMTPClientHandler``).
 public struct SMTPClientStateMachine: Sendable {
     /// How the connection is protected and whether Herald signs in.
     public struct Security: Sendable, Hashable {
@@ -83,6 +86,13 @@ public struct SMTPClientStateMachine: Sendable {
 
     private enum State: Sendable, Hashable {
         case greeting, ehlo, helo, starttls, tlsHandshake, auth(AuthStep), mail, rcpt(Int), data, message, quit, done
+        /// Between transactions of a kept session.
+        case idle
+        /// RSET sent before the next transaction's MAIL.
+        case reset
+        /// A pipelined transaction was refused; this many replies to its commands are still to come, and then the
+        /// refusal is its outcome.
+        case draining(Int, Outcome)
     }
 
     private enum AuthStep: Sendable, Hashable {
@@ -91,7 +101,8 @@ public struct SMTPClientStateMachine: Sendable {
 
     private var state = State.greeting
     private var parser = SMTPReplyParser()
-    public let envelope: Envelope
+    /// The current (or last) transaction's envelope.
+    public private(set) var envelope: Envelope
     public let helloName: String
     public let security: Security
     /// The extensions the server listed in its last EHLO reply (upper case keywords with their parameters).
@@ -100,15 +111,47 @@ public struct SMTPClientStateMachine: Sendable {
     public private(set) var isSecure: Bool
     /// MAIL, RCPT and DATA went out together: their replies come in order, and nothing is sent between them.
     public private(set) var isPipelining = false
+    /// After a transaction the session waits for the next (``begin(_:)``) instead of sending QUIT.
+    public let keepOpen: Bool
+    /// The current transaction's message went out (all of it): if the connection breaks now, the server may have it.
+    public private(set) var messageSent = false
+    /// The last transaction was refused part-way: the next starts with RSET.
+    private var needsReset = false
 
-    public init(envelope: Envelope, helloName: String, security: Security = Security()) {
+    public init(envelope: Envelope, helloName: String, security: Security = Security(), keepOpen: Bool = false) {
         self.envelope = envelope
         self.helloName = helloName
         self.security = security
+        self.keepOpen = keepOpen
         isSecure = security.tls == .implicit
     }
 
     public var isFinished: Bool { state == .quit || state == .done }
+
+    /// Between transactions of a kept session: ``begin(_:)`` may start the next.
+    public var isIdle: Bool { state == .idle }
+
+    /// The next transaction on an idle session (RSET first after a refused one). On a session that is not idle (it
+    /// closed, or is quitting) the transaction fails at once, nothing sent.
+    public mutating func begin(_ envelope: Envelope) -> [Action] {
+        messageSent = false
+        guard state == .idle else { return [.finish(.failed(.connectionClosed("a session no longer open")))] }
+        self.envelope = envelope
+        isPipelining = false
+        if needsReset {
+            needsReset = false
+            state = .reset
+            return [.send("RSET")]
+        }
+        return mailFrom()
+    }
+
+    /// Ends an idle session: QUIT, then close on its reply.
+    public mutating func quit() -> [Action] {
+        guard state == .idle else { return [] }
+        state = .quit
+        return [.send("QUIT")]
+    }
 
     /// A line from the server.
     public mutating func received(line: String) -> [Action] {
@@ -177,14 +220,41 @@ public struct SMTPClientStateMachine: Sendable {
         case .data:
             guard reply.code == 354 else { return refuse(reply, .data) }
             state = .message
+            messageSent = true
             return [.sendMessage]
         case .message:
             guard reply.code == 250 else { return refuse(reply, .message) }
+            if keepOpen {
+                state = .idle
+                return [.finish(.accepted(reply))]
+            }
             state = .quit
             return [.finish(.accepted(reply)), .send("QUIT")]
+        case .reset:
+            guard reply.code == 250 else {
+                // A server that cannot reset its session cannot be trusted with the transaction: nothing sent yet.
+                return fail(.protocolViolation("RSET answered \(reply.code)"))
+            }
+            return mailFrom()
+        case .draining(let remaining, let refusal):
+            if reply.code == 354 {
+                // A server that opened DATA after refusing the transaction: leaving mid-DATA discards it.
+                state = .done
+                return [.finish(refusal), .close]
+            }
+            if remaining > 1 {
+                state = .draining(remaining - 1, refusal)
+                return []
+            }
+            state = .idle
+            return [.finish(refusal)]
         case .quit:
             state = .done
             return [.close]
+        case .idle:
+            // Unasked: a 421 as the server closes an idle session, or nonsense; either way the session is over.
+            state = .quit
+            return [.send("QUIT")]
         case .done:
             return []
         }
@@ -205,9 +275,12 @@ public struct SMTPClientStateMachine: Sendable {
     /// The connection closed or failed: an outcome if none was given yet.
     public mutating func closed(_ error: SMTPError? = nil) -> [Action] {
         switch state {
-        case .quit, .done:
+        case .quit, .done, .idle:
             state = .done
             return []
+        case .draining(_, let refusal):
+            state = .done
+            return [.finish(refusal)]
         default:
             return fail(error ?? .connectionClosed(stageName))
         }
@@ -216,9 +289,12 @@ public struct SMTPClientStateMachine: Sendable {
     /// No reply in time.
     public mutating func timedOut() -> [Action] {
         switch state {
-        case .quit, .done:
+        case .quit, .done, .idle:
             state = .done
             return [.close]
+        case .draining(_, let refusal):
+            state = .done
+            return [.finish(refusal), .close]
         default:
             return fail(.timeout(stageName))
         }
@@ -236,7 +312,8 @@ public struct SMTPClientStateMachine: Sendable {
         case .rcpt: "RCPT TO"
         case .data: "DATA"
         case .message: "the message"
-        case .quit, .done: "QUIT"
+        case .reset: "RSET"
+        case .quit, .done, .idle, .draining: "QUIT"
         }
     }
 
@@ -315,8 +392,28 @@ public struct SMTPClientStateMachine: Sendable {
     }
 
     private mutating func refuse(_ reply: SMTPReply, _ stage: Stage) -> [Action] {
+        // A refused transaction (not the session: 421 closes it) leaves a kept session usable after RSET.
+        if keepOpen, reply.code != 421, [.mail, .rcpt, .data, .message].contains(stage) {
+            needsReset = true
+            if isPipelining, let remaining = outstandingReplies(), remaining > 0 {
+                state = .draining(remaining, .refused(reply, stage))
+                return []
+            }
+            state = .idle
+            return [.finish(.refused(reply, stage))]
+        }
         state = .quit
         return [.finish(.refused(reply, stage)), .send("QUIT")]
+    }
+
+    /// Pipelined: the replies still to come after the one that refused (MAIL, each RCPT, DATA were sent together).
+    private func outstandingReplies() -> Int? {
+        switch state {
+        case .mail: envelope.recipients.count + 1
+        case .rcpt(let index): envelope.recipients.count - index
+        case .data, .message: 0
+        default: nil
+        }
     }
 
     private mutating func fail(_ error: SMTPError) -> [Action] {

@@ -125,6 +125,9 @@ struct ConfigFile: Decodable {
         var resolver: String?
         var collect_replies: Bool?
         var per_domain_rate: Double?
+        var pool_size: Int?
+        var messages_per_connection: Int?
+        var idle_timeout_ms: Int?
         // HTTP providers (docs/integrations/twilio.md)
         var base_url: String?
         var account_sid: String?
@@ -380,6 +383,25 @@ struct ConfigFile: Decodable {
             if let timeout = entry.timeout_ms {
                 guard timeout >= 100 else { throw Problem(field: field + ".timeout_ms", problem: "\(timeout) is too short", fix: "give at least 100") }
                 config.timeout = .milliseconds(Int64(timeout))
+            }
+            if let size = entry.pool_size {
+                guard (0...1000).contains(size) else {
+                    throw Problem(field: field + ".pool_size", problem: "\(size) is out of range", fix: "give 0 (a new connection per message) to 1000 connections kept open per server")
+                }
+                config.pool.idlePerServer = size
+            }
+            if let count = entry.messages_per_connection {
+                guard (1...100_000).contains(count) else {
+                    throw Problem(field: field + ".messages_per_connection", problem: "\(count) is out of range", fix: "give 1 (a new connection per message) to 100000")
+                }
+                config.pool.messagesPerConnection = count
+            }
+            if let idle = entry.idle_timeout_ms {
+                guard (100...600_000).contains(idle) else {
+                    throw Problem(field: field + ".idle_timeout_ms", problem: "\(idle) is out of range",
+                                  fix: "give 100 to 600000 ms (servers end idle sessions after 60 to 300 s; keep below theirs)")
+                }
+                config.pool.idleTimeout = .milliseconds(Int64(idle))
             }
             result.append(config)
         }

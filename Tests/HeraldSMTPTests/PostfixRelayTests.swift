@@ -64,3 +64,37 @@ extension PostfixRelayTests {
         }
     }
 }
+
+extension PostfixRelayTests {
+    /// Postfix's own log (scripts/test-postfix.sh keeps it here unless HERALD_POSTFIX_DIR moves it).
+    static var log: String {
+        let folder = ProcessInfo.processInfo.environment["HERALD_POSTFIX_DIR"] ?? "/tmp/herald-test-postfix"
+        return (try? String(contentsOfFile: folder + "/postfix.log", encoding: .utf8)) ?? ""
+    }
+
+    @Test("messages one after another go over one kept session to Postfix: every one SENT, Postfix logs one connection")
+    func keptSession() async throws {
+        let ports = Self.ports
+        try #require(ports.count == 3, "HERALD_TEST_POSTFIX is RELAY_PORT NEXT_HOP_PORT INBOUND_PORT BOUNCE_DOMAIN")
+        let before = Self.log.utf8.count
+        try await SMTPConnectorTests.run(relayPort: ports[0], sinkPort: ports[1], bouncePort: ports[2]) { harness in
+            var ids: [String] = []
+            for n in 1...4 {
+                let id = try await harness.send(to: "kept\(n)@example.com")
+                let sent = try await harness.settle(id) { $0.status != .queued && $0.status != .sending }
+                #expect(sent.status == .sent, "Postfix answered \(sent.providerStatus ?? "-"): \(sent.status)")
+                ids.append(id)
+            }
+            // Postfix logs a connection as it opens, before it takes the message: those lines are written by now,
+            // give its log writer a moment, bounded.
+            var connects: [Substring] = []
+            for _ in 0..<100 {
+                connects = Self.log.utf8.dropFirst(before).split(separator: UInt8(ascii: "\n")).map { Substring($0) }
+                    .filter { $0.contains("smtpd[") && $0.contains(": connect from") }
+                if !connects.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(connects.count == 1, "Postfix saw \(connects.count) connections for 4 messages:\n\(connects.joined(separator: "\n"))")
+        }
+    }
+}

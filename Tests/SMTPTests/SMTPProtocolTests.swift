@@ -79,6 +79,79 @@ struct SMTPProtocolTests {
         #expect(nonsense.received(line: "HTTP/1.1 400 Bad Request") == [.finish(.failed(.malformedReply("HTTP/1.1 400 Bad Request"))), .close])
     }
 
+    @Test("a kept session: after the message it waits, the next transaction goes straight to MAIL, QUIT ends it")
+    func keptSession() {
+        var machine = SMTPClientStateMachine(envelope: Self.envelope, helloName: "h", keepOpen: true)
+        _ = machine.received(line: "220 x")
+        _ = machine.received(line: "250 x")
+        _ = machine.received(line: "250 ok")
+        _ = machine.received(line: "250 ok")
+        #expect(machine.received(line: "354 go") == [.sendMessage])
+        #expect(machine.messageSent)
+        #expect(machine.received(line: "250 2.0.0 queued as A") == [.finish(.accepted(SMTPReply(code: 250, "2.0.0 queued as A")))])
+        #expect(machine.isIdle)
+        let second = SMTPClientStateMachine.Envelope(sender: "bounces+msg_2@bounce.test", recipients: ["bob@example.com"])
+        #expect(machine.begin(second) == [.send("MAIL FROM:<bounces+msg_2@bounce.test>")])
+        #expect(!machine.messageSent)
+        #expect(machine.received(line: "250 ok") == [.send("RCPT TO:<bob@example.com>")])
+        _ = machine.received(line: "250 ok")
+        _ = machine.received(line: "354 go")
+        #expect(machine.received(line: "250 2.0.0 queued as B") == [.finish(.accepted(SMTPReply(code: 250, "2.0.0 queued as B")))])
+        #expect(machine.quit() == [.send("QUIT")])
+        #expect(machine.received(line: "221 bye") == [.close])
+        #expect(machine.begin(second) == [.finish(.failed(.connectionClosed("a session no longer open")))])
+    }
+
+    @Test("a kept session after a refused transaction: RSET before the next MAIL; a 421 or a refused greeting ends the session")
+    func keptSessionAfterRefusal() {
+        var machine = SMTPClientStateMachine(envelope: Self.envelope, helloName: "h", keepOpen: true)
+        _ = machine.received(line: "220 x")
+        _ = machine.received(line: "250 x")
+        _ = machine.received(line: "250 ok")
+        let refused = SMTPReply(code: 550, "5.1.1 unknown")
+        #expect(machine.received(line: "550 5.1.1 unknown") == [.finish(.refused(refused, .rcpt))])
+        #expect(machine.isIdle)
+        #expect(machine.begin(Self.envelope) == [.send("RSET")])
+        #expect(machine.received(line: "250 2.0.0 reset") == [.send("MAIL FROM:<bounces+msg_1@bounce.test>")])
+        #expect(machine.received(line: "421 4.3.2 shutting down") == [.finish(.refused(SMTPReply(code: 421, "4.3.2 shutting down"), .mail)), .send("QUIT")])
+        #expect(!machine.isIdle)
+
+        var greeting = SMTPClientStateMachine(envelope: Self.envelope, helloName: "h", keepOpen: true)
+        #expect(greeting.received(line: "554 go away") == [.finish(.refused(SMTPReply(code: 554, "go away"), .greeting)), .send("QUIT")])
+
+        // A server that will not reset: the transaction fails with nothing sent, the session ends.
+        var stubborn = SMTPClientStateMachine(envelope: Self.envelope, helloName: "h", keepOpen: true)
+        _ = stubborn.received(line: "220 x")
+        _ = stubborn.received(line: "250 x")
+        _ = stubborn.received(line: "550 5.7.1 sender refused")
+        #expect(stubborn.begin(Self.envelope) == [.send("RSET")])
+        #expect(stubborn.received(line: "500 what") == [.finish(.failed(.protocolViolation("RSET answered 500"))), .close])
+        #expect(!stubborn.messageSent)
+    }
+
+    @Test("pipelined and refused: the outcome waits for the replies to every command sent, then the session is idle")
+    func pipelinedRefusal() {
+        var machine = SMTPClientStateMachine(envelope: Self.envelope, helloName: "h", keepOpen: true)
+        _ = machine.received(line: "220 x")
+        _ = machine.received(line: "250-x")
+        #expect(machine.received(line: "250 PIPELINING") == [.send("MAIL FROM:<bounces+msg_1@bounce.test>"), .send("RCPT TO:<ann@example.com>"), .send("DATA")])
+        #expect(machine.received(line: "550 5.7.1 sender refused") == [])
+        #expect(machine.received(line: "503 5.5.1 no sender") == [])
+        #expect(!machine.isIdle)
+        #expect(machine.received(line: "554 5.5.1 no valid recipients") == [.finish(.refused(SMTPReply(code: 550, "5.7.1 sender refused"), .mail))])
+        #expect(machine.isIdle)
+        #expect(machine.begin(Self.envelope) == [.send("RSET")])
+
+        // A server that opens DATA anyway: leaving mid-DATA discards it; the refusal stands.
+        var odd = SMTPClientStateMachine(envelope: Self.envelope, helloName: "h", keepOpen: true)
+        _ = odd.received(line: "220 x")
+        _ = odd.received(line: "250-x")
+        _ = odd.received(line: "250 PIPELINING")
+        _ = odd.received(line: "250 ok")
+        _ = odd.received(line: "550 5.1.1 unknown")
+        #expect(odd.received(line: "354 go ahead") == [.finish(.refused(SMTPReply(code: 550, "5.1.1 unknown"), .rcpt)), .close])
+    }
+
     @Test("DATA: lines end in CRLF, a leading dot is doubled, the end is a lone dot")
     func data() {
         #expect(String(decoding: SMTPData.stuffed("a\n.b\r\n..c"), as: UTF8.self) == "a\r\n..b\r\n...c\r\n.\r\n")
