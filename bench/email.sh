@@ -2,7 +2,8 @@
 # E-mail from the API to a local SMTP relay, every status durable: `herald serve` (defaults, SQLite) with one smtp
 # connector to `herald smtp-sink` out of process; herald-bench posts e-mails in batches of 1,000 (BATCH=1: one per
 # request) and waits until every one is SENT (the relay's 250 recorded). Prints e-mails/s and Herald's CPU per e-mail.
-#   bench/email.sh [e-mails, default 20000]      env HERALD_BUILD=DIR uses herald and herald-bench from DIR; BATCH=N
+#   bench/email.sh [e-mails, default 20000]      env HERALD_BUILD=DIR uses herald and herald-bench from DIR; BATCH=N;
+#   POOL_SIZE=N sets the connector's pool_size (0: a new connection per message; default: the connector's default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -14,7 +15,7 @@ ticks=$(getconf CLK_TCK)
 cpu_ms() { awk -v t="$ticks" '{ print ($14 + $15) * 1000 / t }' "/proc/$1/stat"; }
 $B/herald smtp-sink --port 27525 --log-level warning > "$work/sink.log" 2>&1 & sink=$!
 cat > "$work/herald.json" <<JSON
-{"connectors": [{"name": "mail", "type": "smtp", "mode": "relay", "host": "127.0.0.1", "port": 27525, "tls": "none", "bounce_domain": "bounce.test"}],
+{"connectors": [{"name": "mail", "type": "smtp", "mode": "relay", "host": "127.0.0.1", "port": 27525, "tls": "none", "bounce_domain": "bounce.test"${POOL_SIZE:+, \"pool_size\": $POOL_SIZE}}],
  "routes": [{"channel": "email", "connector": "mail"}]}
 JSON
 $B/herald serve --port 18612 --database "sqlite:$work/bench.sqlite" --config "$work/herald.json" --log-level warning > "$work/serve.log" 2>&1 & herald=$!

@@ -179,6 +179,8 @@ struct MessageJSON: JSONWritable {
     var nextAttemptAt: String?
     var conflict: Bool
     var engagement: [String]
+    /// How often it was opened and clicked (one message read only).
+    var engagementCounts: [EngagementCount]?
     var createdAt: String
     var updatedAt: String
     var sendAt: String?
@@ -188,8 +190,9 @@ struct MessageJSON: JSONWritable {
     var timeline: [EventJSON]?
 
     init(_ message: MessageRecord, vocabulary: Vocabulary, currency: String, parts: [PartRecord]? = nil, events: [StatusEvent]? = nil,
-         providerPrices: [ProviderPriceRecord]? = nil) {
+         providerPrices: [ProviderPriceRecord]? = nil, engagementCounts: [EngagementCount]? = nil) {
         id = message.id
+        self.engagementCounts = engagementCounts
         channel = message.channel.rawValue
         to = message.to
         from = message.from
@@ -359,6 +362,17 @@ extension MessageJSON {
             writer.field("conflict", conflict)
             writer.key("engagement")
             writer.array(engagement) { writer, value in writer.string(value) }
+            if let engagementCounts {
+                writer.key("engagement_counts")
+                writer.array(engagementCounts) { writer, count in
+                    writer.object { writer in
+                        writer.field("engagement", count.engagement.rawValue)
+                        writer.field("count", count.count)
+                        writer.field("first_at", Timestamp.format(count.firstAt))
+                        writer.field("last_at", Timestamp.format(count.lastAt))
+                    }
+                }
+            }
             writer.field("created_at", createdAt)
             writer.field("updated_at", updatedAt)
             writer.optionalField("send_at", sendAt)

@@ -253,5 +253,18 @@ enum PostgresSchema {
             WHERE campaign_id IS NOT NULL AND final GROUP BY 1, 2, 3
             """,
         ]),
+        (24, [
+            // Every open and click counted per message (EngagementCount); filled once from the events (the first of each).
+            """
+            CREATE TABLE engagement_counts (
+                message_id TEXT NOT NULL, kind TEXT NOT NULL, count BIGINT NOT NULL, first_at TIMESTAMPTZ NOT NULL, last_at TIMESTAMPTZ NOT NULL,
+                PRIMARY KEY (message_id, kind)
+            )
+            """,
+            """
+            INSERT INTO engagement_counts (message_id, kind, count, first_at, last_at)
+            SELECT message_id, kind, COUNT(*), MIN(occurred_at), MAX(occurred_at) FROM events WHERE kind IN ('OPENED', 'CLICKED') GROUP BY 1, 2
+            """,
+        ]),
     ]
 }

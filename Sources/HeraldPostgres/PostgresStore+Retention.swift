@@ -52,7 +52,7 @@ extension PostgresStore {
                         WHERE message_id = ANY(\(ids)) AND provider_id IS NOT NULL) e
                     WHERE c.connector = e.connector AND c.provider_id = e.provider_id AND c.message_id = e.message_id
                     """, logger: self.logger)
-                for table in ["events", "queue", "provider_prices"] {
+                for table in ["events", "queue", "provider_prices", "engagement_counts"] {
                     try await connection.query("DELETE FROM \(unescaped: table) WHERE message_id = ANY(\(ids))", logger: self.logger)
                 }
                 try await connection.query("DELETE FROM messages WHERE id = ANY(\(ids))", logger: self.logger)

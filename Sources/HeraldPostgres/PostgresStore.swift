@@ -511,6 +511,7 @@ public final class PostgresStore: HeraldStore {
             var unmatched: [(ProviderReceipt, String)] = []
             var decided: [Int: (messageID: String, key: String)] = [:]
             var prices: [(messageID: String, connector: String, providerID: String, price: ProviderPrice, at: Date)] = []
+            var engagements: [(messageID: String, engagement: Engagement, at: Date)] = []
             for (index, receipt) in receipts.enumerated() {
                 let found = candidates[index] ?? []
                 let decision = self.matcher.withLock { $0.decide(receipt, among: found) }
@@ -522,6 +523,7 @@ public final class PostgresStore: HeraldStore {
                     transaction.outbox.noteSubmission(of: candidate.messageID, at: candidate.correlatedAt)
                     decided[index] = (candidate.messageID, event.dedupKey)
                     if let price = receipt.price { prices.append((candidate.messageID, receipt.connector, candidate.key, price, receipt.receivedAt)) }
+                    if let engagement = EngagementCount.counted(receipt) { engagements.append((candidate.messageID, engagement, receipt.occurredAt)) }
                 case .park(let reason):
                     unmatched.append((receipt, reason))
                 }
@@ -534,6 +536,9 @@ public final class PostgresStore: HeraldStore {
             for entry in prices {
                 try await self.keepPrice(entry.price, messageID: entry.messageID, connector: entry.connector, providerID: entry.providerID, at: entry.at,
                                          connection: connection)
+            }
+            for entry in engagements {
+                try await self.count(entry.engagement, messageID: entry.messageID, at: entry.at, connection: connection)
             }
             // Report per receipt: the first copy of a new event applied, every other copy a duplicate.
             var reported = Set<String>()
@@ -577,6 +582,27 @@ public final class PostgresStore: HeraldStore {
                 currency = COALESCE(excluded.currency, provider_prices.currency), category = COALESCE(excluded.category, provider_prices.category),
                 reported_at = excluded.reported_at
             """, logger: logger)
+    }
+
+    /// One more open or click of the message (``EngagementCount``).
+    func count(_ engagement: Engagement, messageID: String, at: Date, connection: LiveConnection) async throws {
+        try await connection.query("""
+            INSERT INTO engagement_counts (message_id, kind, count, first_at, last_at) VALUES (\(messageID), \(engagement.rawValue), 1, \(at), \(at))
+            ON CONFLICT (message_id, kind) DO UPDATE SET count = engagement_counts.count + 1,
+                first_at = LEAST(engagement_counts.first_at, excluded.first_at), last_at = GREATEST(engagement_counts.last_at, excluded.last_at)
+            """, logger: logger)
+    }
+
+    public func engagementCounts(messageID: String) async throws -> [EngagementCount] {
+        let rows = try await self.query("""
+            SELECT kind, count, first_at, last_at FROM engagement_counts WHERE message_id = \(messageID) ORDER BY first_at, kind
+            """, logger: logger)
+        var counts: [EngagementCount] = []
+        for try await (kind, count, first, last) in rows.decode((String, Int, Date, Date).self) {
+            guard let engagement = Engagement(rawValue: kind) else { continue }
+            counts.append(EngagementCount(engagement: engagement, count: count, firstAt: first, lastAt: last))
+        }
+        return counts
     }
 
     public func providerPrices(messageID: String) async throws -> [ProviderPriceRecord] {

@@ -397,6 +397,17 @@ enum SQLiteSchema {
                 WHERE campaign_id IS NOT NULL AND final = 1 GROUP BY 1, 2, 3;
                 """)
         }
+        migrator.registerMigration("v24-engagement-counts") { db in
+            // Every open and click counted per message (EngagementCount); filled once from the events (the first of each).
+            try db.execute(sql: """
+                CREATE TABLE engagement_counts (
+                    message_id TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL, first_at REAL NOT NULL, last_at REAL NOT NULL,
+                    PRIMARY KEY (message_id, kind)
+                ) WITHOUT ROWID;
+                INSERT INTO engagement_counts (message_id, kind, count, first_at, last_at)
+                SELECT message_id, kind, COUNT(*), MIN(occurred_at), MAX(occurred_at) FROM events WHERE kind IN ('OPENED', 'CLICKED') GROUP BY 1, 2;
+                """)
+        }
         return migrator
     }
 }

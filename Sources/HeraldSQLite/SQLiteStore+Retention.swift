@@ -43,7 +43,7 @@ extension SQLiteStore {
                     DELETE FROM correlations WHERE message_id = ?1 AND (connector, provider_id) IN
                         (SELECT connector, provider_id FROM events WHERE message_id = ?1 AND provider_id IS NOT NULL)
                     """).execute(arguments: [id])
-                for table in ["events", "queue", "provider_prices"] {
+                for table in ["events", "queue", "provider_prices", "engagement_counts"] {
                     try db.cachedStatement(sql: "DELETE FROM \(table) WHERE message_id = ?").execute(arguments: [id])
                 }
                 try db.cachedStatement(sql: "DELETE FROM messages WHERE id = ?").execute(arguments: [id])

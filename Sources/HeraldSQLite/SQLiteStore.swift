@@ -433,6 +433,9 @@ public final class SQLiteStore: HeraldStore {
                 if let price = receipt.price {
                     try Self.keepPrice(price, messageID: messageID, connector: receipt.connector, providerID: candidate.key, at: receipt.receivedAt, db: db)
                 }
+                if let engagement = EngagementCount.counted(receipt) {
+                    try Self.count(engagement, messageID: messageID, at: receipt.occurredAt, db: db)
+                }
                 if let retryAt, !inserted.isEmpty {
                     try Self.requeue(messageID: messageID, at: retryAt, attempt: event.attempt ?? 1, db: db)
                 }
@@ -449,6 +452,26 @@ public final class SQLiteStore: HeraldStore {
             ON CONFLICT (message_id, connector, provider_id) DO UPDATE SET amount = COALESCE(excluded.amount, amount),
                 currency = COALESCE(excluded.currency, currency), category = COALESCE(excluded.category, category), reported_at = excluded.reported_at
             """).execute(arguments: [messageID, connector, providerID, price.amount, price.currency, price.category, at.timeIntervalSince1970])
+    }
+
+    /// One more open or click of the message (``EngagementCount``).
+    static func count(_ engagement: Engagement, messageID: String, at: Date, db: Database) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO engagement_counts (message_id, kind, count, first_at, last_at) VALUES (?, ?, 1, ?, ?)
+            ON CONFLICT (message_id, kind) DO UPDATE SET count = count + 1, first_at = MIN(first_at, excluded.first_at),
+                last_at = MAX(last_at, excluded.last_at)
+            """).execute(arguments: [messageID, engagement.rawValue, at.timeIntervalSince1970, at.timeIntervalSince1970])
+    }
+
+    public func engagementCounts(messageID: String) async throws -> [EngagementCount] {
+        try await pool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT kind, count, first_at, last_at FROM engagement_counts WHERE message_id = ? ORDER BY first_at, kind"),
+                             arguments: [messageID]).compactMap { row in
+                Engagement(rawValue: row[0]).map {
+                    EngagementCount(engagement: $0, count: row[1], firstAt: Date(timeIntervalSince1970: row[2]), lastAt: Date(timeIntervalSince1970: row[3]))
+                }
+            }
+        }
     }
 
     public func providerPrices(messageID: String) async throws -> [ProviderPriceRecord] {

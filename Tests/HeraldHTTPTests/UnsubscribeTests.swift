@@ -88,6 +88,17 @@ struct TrackingTests {
             // Opened twice: the first open stands, the second is its duplicate.
             #expect(timeline.filter { $0["event"] as? String == "OPENED" }.count == 1)
             #expect(timeline.filter { $0["event"] as? String == "CLICKED" }.count == 1)
+            // ...and every open and click is counted, with the first and last time.
+            _ = try await api.request("GET", "/t/c/\(click)", key: .some(nil), followRedirects: false)
+            _ = try await api.request("GET", "/t/c/\(click)", key: .some(nil), followRedirects: false)
+            let counted = try await api.request("GET", "/v1/messages/\(id)")
+            let counts = counted.json["engagement_counts"] as? [[String: Any]] ?? []
+            #expect(counts.map { $0["engagement"] as? String } == ["OPENED", "CLICKED"])
+            #expect(counts.map { $0["count"] as? Int } == [2, 3])
+            let opened = try #require(timeline.first { $0["event"] as? String == "OPENED" })
+            #expect(counts.first?["first_at"] as? String == opened["occurred_at"] as? String)
+            #expect(counts.allSatisfy { ($0["first_at"] as? String ?? "~") <= ($0["last_at"] as? String ?? "") })
+            #expect((counted.json["timeline"] as? [[String: Any]] ?? []).filter { $0["event"] as? String == "CLICKED" }.count == 1)
 
             // Another URL under the same signature, or a forged one: 404, no redirect.
             let pieces = click.split(separator: ".")

@@ -210,6 +210,28 @@ struct StoreReceiptMatchingTests {
         }
     }
 
+    @Test("every open and click is counted with its first and last time; the timeline keeps the first; READ is not counted", arguments: StoreFixtures.backends)
+    func engagementCounts(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme").id
+            let now = Date(timeIntervalSince1970: 1_796_000_000)
+            let id = try await Self.submitted(store, account: account, to: "+447400123006", providerID: "P6", at: now)
+            func engagement(_ kind: Engagement, after seconds: Double) -> ProviderReceipt {
+                ProviderReceipt(connector: "smsc", providerMessageID: "P6", kind: .engagement(kind), occurredAt: now.addingTimeInterval(seconds),
+                                receivedAt: now.addingTimeInterval(seconds))
+            }
+            #expect(try await store.engagementCounts(messageID: id).isEmpty)
+            let outcomes = try await store.ingest([engagement(.opened, after: 10), engagement(.clicked, after: 20), engagement(.opened, after: 30)])
+            #expect(outcomes == [.applied(messageID: id), .applied(messageID: id), .duplicate(messageID: id)])
+            _ = try await store.ingest([engagement(.opened, after: 5), engagement(.read, after: 40), engagement(.read, after: 50)])
+            #expect(try await store.engagementCounts(messageID: id) == [
+                EngagementCount(engagement: .opened, count: 3, firstAt: now.addingTimeInterval(5), lastAt: now.addingTimeInterval(30)),
+                EngagementCount(engagement: .clicked, count: 1, firstAt: now.addingTimeInterval(20), lastAt: now.addingTimeInterval(20)),
+            ])
+            #expect(try await store.events(messageID: id).filter { $0.kind == .engagement(.opened) }.count == 1)
+        }
+    }
+
     @Test("waiting for a connector gives the attempt back; a live worker's leases are renewed", arguments: StoreFixtures.backends)
     func waitAndRenew(backend: Backend) async throws {
         try await StoreFixtures.withStore(backend) { store, _ in

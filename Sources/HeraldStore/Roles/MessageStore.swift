@@ -17,6 +17,8 @@ public protocol MessageStore: Sendable {
     func events(messageID: String) async throws -> [StatusEvent]
     /// What the providers reported the message's provider messages cost (from their receipts), oldest first.
     func providerPrices(messageID: String) async throws -> [ProviderPriceRecord]
+    /// How often the message was opened and clicked (``EngagementCount``), opened first.
+    func engagementCounts(messageID: String) async throws -> [EngagementCount]
     /// One message of the account and its events read in one snapshot, so the timeline always agrees with the status
     /// (two separate reads can straddle a receipt's commit: DELIVERED with no DELIVERED event, or the reverse).
     func messageWithEvents(id: String, accountID: String) async throws -> (message: MessageRecord, events: [StatusEvent])?

@@ -1,0 +1,28 @@
+import struct Foundation.Date
+import HeraldCore
+
+/// How often a message's recipient opened it or clicked in it, with the first and last time: every fetch of the open
+/// pixel and every tracked click counts (the timeline keeps the first of each as its OPENED or CLICKED event; repeats
+/// are that event's duplicates). Counted in the same transaction that records the receipt.
+public struct EngagementCount: Sendable, Hashable {
+    public var engagement: Engagement
+    public var count: Int
+    public var firstAt: Date
+    public var lastAt: Date
+
+    public init(engagement: Engagement, count: Int, firstAt: Date, lastAt: Date) {
+        self.engagement = engagement
+        self.count = count
+        self.firstAt = firstAt
+        self.lastAt = lastAt
+    }
+
+    /// The engagement a matched receipt adds one to, if it is counted: opens and clicks, which recipients repeat.
+    /// READ, REPLIED and COMPLAINED are not: a provider that sends them again sends the same one again.
+    public static func counted(_ receipt: ProviderReceipt) -> Engagement? {
+        switch receipt.kind {
+        case .engagement(let engagement) where engagement == .opened || engagement == .clicked: engagement
+        default: nil
+        }
+    }
+}
