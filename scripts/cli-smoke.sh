@@ -212,6 +212,10 @@ sed 's/"tls":"none"/"tls":"starttls"/' "$work/auth.json" > "$work/auth2.json"
 env -u HERALD_SMOKE_PW "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/auth2.json" > /dev/null 2> "$work/auth2.err"
 code=$?
 check "smtp password_env naming an unset variable is refused naming it" bash -c "[ $code -eq 64 ] && grep -q 'connectors\[0\].password_env' '$work/auth2.err' && grep -q HERALD_SMOKE_PW '$work/auth2.err'"
+printf '{"connectors":[{"name":"m","type":"smtp","host":"127.0.0.1","port":2525,"bounce_domain":"b.test","messages_per_connection":0}]}' > "$work/pool.json"
+"$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/pool.json" > /dev/null 2> "$work/pool.err"
+code=$?
+check "smtp messages_per_connection 0 is refused naming it and the range" bash -c "[ $code -eq 64 ] && grep -q 'connectors\[0\].messages_per_connection' '$work/pool.err' && grep -q '100000' '$work/pool.err'"
 "$HERALD" smsc --help | grep -q -- "--no-receipt-tlvs"
 check "smsc spells its flag --no-receipt-tlvs as documented" test $? -eq 0
 "$HERALD" smsc --mix "DELIVRD=x" > /dev/null 2> "$work/smsc.err"

@@ -24,6 +24,8 @@ public final class BounceListener: Service {
         /// Connector -> how its messages' tokens are read (signed or not); a connector not named here signs nothing.
         public var tokens: [String: BounceToken]
         public var maximumSize = 1 << 20
+        /// Connections open at once; one more is answered 421 (the sending MTA tries again later).
+        public var maximumConnections = 100
         public init(host: String, port: Int, domains: [String: String], tokens: [String: BounceToken] = [:]) {
             self.host = host
             self.port = port
@@ -55,7 +57,8 @@ public final class BounceListener: Service {
 
     public func run() async throws {
         let configuration = configuration
-        let server = try await listener.bind(host: configuration.host, port: configuration.port, idleTimeout: .seconds(60)) { _ in
+        let server = try await listener.bind(host: configuration.host, port: configuration.port, idleTimeout: .seconds(60),
+                                             maximumConnections: configuration.maximumConnections) { _ in
             SMTPServerStateMachine(hostname: configuration.domains.keys.sorted().first ?? "herald", maximumSize: configuration.maximumSize,
                                    maximumRecipients: 10) { recipient in
                 Self.domain(of: recipient).flatMap { configuration.domains[$0] } != nil

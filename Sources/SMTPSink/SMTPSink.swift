@@ -17,6 +17,8 @@ public final class SMTPSink: Service {
         public var keep = 1000
         /// A session waiting this long for a command is ended (421, then closed).
         public var idleTimeout: TimeAmount = .seconds(300)
+        /// Connections open at once; one more is answered 421 and closed.
+        public var maximumConnections = 1000
         /// Its certificate: STARTTLS is offered, or (with ``implicitTLS``) every connection is TLS from the start.
         public var tls: SMTPTLS?
         public var implicitTLS = false
@@ -63,6 +65,7 @@ public final class SMTPSink: Service {
         let security = SMTPServerStateMachine.Security(offersStartTLS: configuration.tls != nil && !configuration.implicitTLS,
                                                        implicitTLS: configuration.implicitTLS, authenticator: authenticator)
         let server = try await listener.bind(host: configuration.host, port: configuration.port, idleTimeout: configuration.idleTimeout,
+                                             maximumConnections: configuration.maximumConnections,
                                              tls: configuration.tls, implicitTLS: configuration.implicitTLS) { connection in
             SMTPServerStateMachine(hostname: configuration.hostname, idPrefix: "\(configuration.hostname)-\(connection)",
                                    maximumSize: configuration.maximumSize, security: security) { recipients.verdict(for: $0) }

@@ -57,6 +57,8 @@ struct Serve: AsyncParsableCommand {
     var helpText: String = Environment.string("HERALD_HELP_TEXT") ?? "Herald messaging: reply STOP to opt out, START to opt back in."
     @Option(help: "Port of the SMTP listener for bounces and DSNs to the smtp connectors' bounce domains (env HERALD_SMTP_INBOUND_PORT); see docs/integrations/email.md.")
     var smtpInboundPort: Int? = Environment.int("HERALD_SMTP_INBOUND_PORT")
+    @Option(help: "Connections the SMTP listener for bounces keeps open at once; one more is answered 421 and the sending server tries again later (env HERALD_SMTP_INBOUND_MAX_CONNECTIONS).")
+    var smtpInboundMaxConnections: Int = Environment.int("HERALD_SMTP_INBOUND_MAX_CONNECTIONS") ?? 100
     @Option(help: "The address the internet reaches this Herald at, e.g. https://herald.example.com (env HERALD_PUBLIC_URL): the base of the signed links in messages (an e-mail's one-click List-Unsubscribe) and of HTTP providers' callbacks (/v1/providers/{connector}/status). Without it those links are left out and provider connectors cannot start.")
     var publicUrl: String? = Environment.string("HERALD_PUBLIC_URL")
     @Option(help: "JSON file with connectors and routes (env HERALD_CONFIG); see docs/integrations/smpp.md.")
@@ -181,7 +183,12 @@ struct Serve: AsyncParsableCommand {
                                metadata: ["connector": "\(configuration.name)"])
             }
             let tokens = Dictionary(smtpConfigurations.map { ($0.name, $0.bounceToken) }, uniquingKeysWith: { first, _ in first })
-            bounceServices.append(.init(service: BounceListener(configuration: .init(host: host, port: smtpInboundPort, domains: domains, tokens: tokens), sink: sink,
+            guard (1...100_000).contains(smtpInboundMaxConnections) else {
+                throw ValidationError("--smtp-inbound-max-connections \(smtpInboundMaxConnections) is out of range; give 1 to 100000")
+            }
+            var listenerConfiguration = BounceListener.Configuration(host: host, port: smtpInboundPort, domains: domains, tokens: tokens)
+            listenerConfiguration.maximumConnections = smtpInboundMaxConnections
+            bounceServices.append(.init(service: BounceListener(configuration: listenerConfiguration, sink: sink,
                                                                 inbound: { message, acknowledge in inboundRecorder.deliver(message, acknowledge: acknowledge) })))
         }
         let registry = ConnectorRegistry(connectors, routes: routes)

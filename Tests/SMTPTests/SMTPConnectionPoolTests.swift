@@ -104,3 +104,32 @@ struct SMTPConnectionPoolTests {
         }
     }
 }
+
+extension SMTPConnectionPoolTests {
+    @Test("a server at its connection cap answers one more 421 at the greeting; a client is served once a session ends")
+    func connectionCap() async throws {
+        try await SMTPSinkTests.withSink(configure: { $0.maximumConnections = 1 }) { sink, port in
+            let pool = SMTPConnectionPool(limits: .init(idlePerServer: 1, messagesPerConnection: 100, idleTimeout: .seconds(30)))
+            let (text, envelope) = Self.message(1, to: "ann@example.com")
+            guard case .accepted = await pool.send(message: text, envelope: envelope, to: Self.endpoint(port)) else { Issue.record("first"); return }
+            let kept = try #require(pool.idleConnections(host: "127.0.0.1", port: port).first)
+            // The kept session holds the one connection: another client is turned away, nothing taken.
+            let (other, otherEnvelope) = Self.message(2, to: "bob@example.com")
+            let refused = await SMTPClient.send(message: other, envelope: otherEnvelope, host: "127.0.0.1", port: port, helloName: "h", timeout: .seconds(5))
+            guard case .refused(let reply, .greeting) = refused else { Issue.record("\(refused)"); return }
+            #expect(reply.code == 421)
+            #expect(reply.enhancedCode?.description == "4.7.0")
+            pool.closeIdle()
+            try await kept.closeFuture.get()
+            // The server counts the session closed once it has seen the close: try again until then, bounded.
+            var outcome = refused
+            for _ in 0..<100 {
+                outcome = await SMTPClient.send(message: other, envelope: otherEnvelope, host: "127.0.0.1", port: port, helloName: "h", timeout: .seconds(5))
+                if case .accepted = outcome { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            guard case .accepted = outcome else { Issue.record("\(outcome)"); return }
+            #expect(sink.messages.map(\.recipients) == [["ann@example.com"], ["bob@example.com"]])
+        }
+    }
+}
