@@ -118,6 +118,7 @@ struct ConfigFile: Decodable {
         var username: String?
         var password_env: String?
         var bounce_secret_env: String?
+        var bounce_previous_secret_env: String?
         var list_unsubscribe: Bool?
         var dkim: [DKIMEntry]?
         var static_mx: [String: [String]]?
@@ -320,7 +321,18 @@ struct ConfigFile: Decodable {
                     throw Problem(field: field + ".bounce_secret_env", problem: "the environment variable \(variable) is not set or shorter than 16 characters",
                                   fix: "export \(variable) with a random secret (e.g. openssl rand -hex 32), the same on every node")
                 }
-                config.bounceToken = BounceToken(secret: secret)
+                var previous: [String] = []
+                if let variable = entry.bounce_previous_secret_env {
+                    guard let old = ProcessInfo.processInfo.environment[variable], old.utf8.count >= 16 else {
+                        throw Problem(field: field + ".bounce_previous_secret_env", problem: "the environment variable \(variable) is not set or shorter than 16 characters",
+                                      fix: "export \(variable) with the secret bounce_secret_env held before the rotation, or remove bounce_previous_secret_env")
+                    }
+                    previous.append(old)
+                }
+                config.bounceToken = BounceToken(secret: secret, previous: previous)
+            } else if entry.bounce_previous_secret_env != nil {
+                throw Problem(field: field + ".bounce_previous_secret_env", problem: "needs bounce_secret_env (the secret that signs now)",
+                              fix: "set bounce_secret_env, or remove bounce_previous_secret_env")
             }
             switch (entry.username, entry.password_env) {
             case (nil, nil): break

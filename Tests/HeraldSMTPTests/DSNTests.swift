@@ -121,6 +121,13 @@ struct DSNTests {
         }
         // Without a secret the token is the message id (bounces are then not authenticated).
         #expect(BounceToken(secret: nil).token(for: messageID) == messageID)
+
+        // Rotated: the new secret signs; a token signed before still verifies while the old secret is kept as previous.
+        let rotated = BounceToken(secret: "the-new-secret-of-32-characters", previous: ["a-secret-of-32-characters-or-so"])
+        #expect(rotated.messageID(in: signed) == messageID)
+        #expect(rotated.token(for: messageID) != signed)
+        #expect(rotated.messageID(in: rotated.token(for: messageID)) == messageID)
+        #expect(BounceToken(secret: "the-new-secret-of-32-characters").messageID(in: signed) == nil, "once the old secret is dropped")
     }
 
     @Test("without an envelope id the VERP address names the message; a non-standard bounce is read by its status code")
