@@ -20,6 +20,10 @@ public struct SMTPConnectorConfiguration: Sendable {
         case starttls
         /// TLS from the first byte (port 465).
         case implicit
+        /// Direct mode: STARTTLS whenever the MX offers it, its certificate not verified (most MX certificates do not
+        /// carry the MX's name), in clear when it does not: what MTAs do by default (RFC 7435). It keeps a passive
+        /// listener out, not an active attacker.
+        case opportunistic
     }
 
     public var name: String
@@ -81,6 +85,7 @@ public struct SMTPConnectorConfiguration: Sendable {
         case .none: .none
         case .starttls: .startTLS(required: requireTLS)
         case .implicit: .implicit
+        case .opportunistic: .startTLS(required: false)
         }
         return SMTPClientStateMachine.Security(tls: mode, credentials: credentials)
     }
@@ -88,6 +93,6 @@ public struct SMTPConnectorConfiguration: Sendable {
     /// The TLS client for the relay (trust, and the name its certificate must carry); nil without TLS.
     public func makeTLS() throws -> SMTPTLS? {
         guard tls != .none else { return nil }
-        return try SMTPTLS.client(host: tlsServerName ?? host, caFile: caFile)
+        return try SMTPTLS.client(host: tlsServerName ?? host, caFile: caFile, verify: tls != .opportunistic)
     }
 }

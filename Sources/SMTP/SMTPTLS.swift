@@ -12,10 +12,11 @@ public struct SMTPTLS: Sendable {
 
     /// A client that verifies the server's certificate fully (chain and name): against `caFile` (PEM) when given,
     /// else the system's trust store. `host` is the name to verify: an IP address is checked against the
-    /// certificate's IP addresses.
-    public static func client(host: String, caFile: String? = nil) throws -> SMTPTLS {
+    /// certificate's IP addresses. `verify` false: any certificate is taken (opportunistic TLS, RFC 7435: encrypted
+    /// against a passive listener, not authenticated).
+    public static func client(host: String, caFile: String? = nil, verify: Bool = true) throws -> SMTPTLS {
         var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.certificateVerification = .fullVerification
+        configuration.certificateVerification = verify ? .fullVerification : .none
         configuration.minimumTLSVersion = .tlsv12
         if let caFile { configuration.trustRoots = .file(caFile) }
         let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil

@@ -290,9 +290,13 @@ struct ConfigFile: Decodable {
                 }
                 config.perDomainConcurrency = perDomain
             }
-            guard let tls = SMTPConnectorConfiguration.TLSMode(rawValue: entry.tls ?? "none") else {
+            guard let tls = SMTPConnectorConfiguration.TLSMode(rawValue: entry.tls ?? (direct ? "opportunistic" : "none")) else {
                 throw Problem(field: field + ".tls", problem: "'\(entry.tls ?? "")' is not a TLS mode",
-                              fix: "use none (a relay on this host or network), starttls (port 587 or 25) or implicit (port 465)")
+                              fix: "use none (a relay on this host or network), starttls (port 587 or 25), implicit (port 465) or, in direct mode, opportunistic")
+            }
+            if tls == .opportunistic, mode != .direct {
+                throw Problem(field: field + ".tls", problem: "opportunistic (certificate not verified) is for direct mode only",
+                              fix: "towards a relay use starttls or implicit, which verify its certificate, or none on a trusted network")
             }
             config.tls = tls
             if let requireTLS = entry.require_tls {
@@ -301,8 +305,9 @@ struct ConfigFile: Decodable {
                 }
                 config.requireTLS = requireTLS
             }
-            if tls == .none, let key = [("ca_file", entry.ca_file), ("tls_server_name", entry.tls_server_name)].first(where: { $0.1 != nil })?.0 {
-                throw Problem(field: field + "." + key, problem: "needs TLS", fix: "set tls to starttls or implicit, or remove \(key)")
+            if tls == .none || tls == .opportunistic, let key = [("ca_file", entry.ca_file), ("tls_server_name", entry.tls_server_name)].first(where: { $0.1 != nil })?.0 {
+                throw Problem(field: field + "." + key, problem: tls == .none ? "needs TLS" : "has no effect with opportunistic TLS (no certificate is verified)",
+                              fix: "set tls to starttls or implicit, or remove \(key)")
             }
             if let caFile = entry.ca_file {
                 guard FileManager.default.isReadableFile(atPath: caFile) else {
@@ -337,8 +342,8 @@ struct ConfigFile: Decodable {
             switch (entry.username, entry.password_env) {
             case (nil, nil): break
             case (let username?, let variable?):
-                guard tls != .none else {
-                    throw Problem(field: field + ".username", problem: "AUTH needs TLS (a password must not cross the network in clear)",
+                guard tls != .none, tls != .opportunistic else {
+                    throw Problem(field: field + ".username", problem: "AUTH needs verified TLS (a password must not cross the network in clear or to an unverified server)",
                                   fix: "set tls to starttls or implicit")
                 }
                 guard !username.isEmpty else { throw Problem(field: field + ".username", problem: "is empty", fix: "give the relay's user name") }

@@ -128,6 +128,44 @@ extension SMTPConnectorTests {
     }
 }
 
+extension SMTPConnectorTests {
+    @Test("direct with opportunistic TLS: an MX offering STARTTLS with a certificate nobody trusts gets the message encrypted; one without gets it in clear")
+    func opportunisticTLS() async throws {
+        try await Self.run(sinkTLS: true, configure: { configuration in
+            configuration.mode = .direct
+            configuration.tls = .opportunistic
+            configuration.staticMX = ["example.com": [MXResolver.Host(name: "127.0.0.1", port: configuration.port)]]
+        }) { harness in
+            let id = try await harness.send(to: "ann@example.com")
+            let record = try await harness.settle(id) { $0.status.isFinal }
+            #expect(record.status == .delivered, "\(record.status) \(record.providerError ?? "") \(record.providerStatus ?? "")")
+            let taken = try #require(harness.sink.messages.first { $0.data.contains("X-Herald-Message-Id: \(id)") })
+            #expect(taken.secure, "STARTTLS was used")
+        }
+        // The same MX with strict verification (tls: starttls, the system's trust): the certificate is refused, nothing sent in clear.
+        try await Self.run(sinkTLS: true, configure: { configuration in
+            configuration.mode = .direct
+            configuration.tls = .starttls
+            configuration.staticMX = ["example.com": [MXResolver.Host(name: "127.0.0.1", port: configuration.port)]]
+        }) { harness in
+            let id = try await harness.send(to: "ann@example.com")
+            let record = try await harness.settle(id) { $0.status == .deferred || $0.status.isFinal }
+            #expect(record.status == .deferred)
+            #expect(harness.sink.messages.isEmpty)
+        }
+        // An MX without STARTTLS: opportunistic goes on in clear.
+        try await Self.run(configure: { configuration in
+            configuration.mode = .direct
+            configuration.tls = .opportunistic
+            configuration.staticMX = ["example.com": [MXResolver.Host(name: "127.0.0.1", port: configuration.port)]]
+        }) { harness in
+            let id = try await harness.send(to: "ann@example.com")
+            #expect(try await harness.settle(id) { $0.status.isFinal }.status == .delivered)
+            #expect(harness.sink.messages.first?.secure == false)
+        }
+    }
+}
+
 @Suite("Per-domain pacing")
 struct DomainPacingTests {
     @Test("each domain gets slots 1/rate apart; domains do not wait for each other; a quiet domain starts at once")

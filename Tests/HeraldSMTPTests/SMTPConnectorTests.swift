@@ -52,14 +52,15 @@ struct SMTPConnectorTests {
     /// `sinkSecurity`: the sink offers STARTTLS with the test certificate and asks for AUTH herald / s3cret.
     /// `configure` changes the connector's settings; `backup` adds a second connector ("backup", to the sink) on a
     /// lower-priority route.
-    static func run(relayPort: Int? = nil, sinkPort: Int = 0, bouncePort: Int = 0, sinkSecurity: Bool = false, backup: Bool = false, publicURL: String? = nil,
+    static func run(relayPort: Int? = nil, sinkPort: Int = 0, bouncePort: Int = 0, sinkSecurity: Bool = false, sinkTLS: Bool = false, backup: Bool = false,
+                    publicURL: String? = nil,
                     configure: (inout SMTPConnectorConfiguration) -> Void = { _ in }, _ body: (Harness) async throws -> Void) async throws {
         var sinkConfiguration = SMTPSink.Configuration()
         sinkConfiguration.port = sinkPort
-        if sinkSecurity {
+        if sinkSecurity || sinkTLS {
             sinkConfiguration.tls = try SMTPTLS.server(certificateFile: TestTLS.certificate, keyFile: TestTLS.key)
-            sinkConfiguration.credentials = .init(username: "herald", password: "s3cret")
         }
+        if sinkSecurity { sinkConfiguration.credentials = .init(username: "herald", password: "s3cret") }
         let sink = SMTPSink(configuration: sinkConfiguration, recipients: MagicRecipients(slowMilliseconds: 3_000))
         let group = ServiceGroup(services: [sink], logger: Logger(label: "test.smtp"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
