@@ -26,6 +26,9 @@ public final class BounceListener: Service {
         public var maximumSize = 1 << 20
         /// Connections open at once; one more is answered 421 (the sending MTA tries again later).
         public var maximumConnections = 100
+        /// Its certificate: STARTTLS is offered (sending MTAs use it when offered, so DSNs, which quote the
+        /// message's headers, do not cross the network in clear).
+        public var tls: SMTPTLS?
         public init(host: String, port: Int, domains: [String: String], tokens: [String: BounceToken] = [:]) {
             self.host = host
             self.port = port
@@ -58,9 +61,9 @@ public final class BounceListener: Service {
     public func run() async throws {
         let configuration = configuration
         let server = try await listener.bind(host: configuration.host, port: configuration.port, idleTimeout: .seconds(60),
-                                             maximumConnections: configuration.maximumConnections) { _ in
+                                             maximumConnections: configuration.maximumConnections, tls: configuration.tls) { _ in
             SMTPServerStateMachine(hostname: configuration.domains.keys.sorted().first ?? "herald", maximumSize: configuration.maximumSize,
-                                   maximumRecipients: 10) { recipient in
+                                   maximumRecipients: 10, security: .init(offersStartTLS: configuration.tls != nil)) { recipient in
                 Self.domain(of: recipient).flatMap { configuration.domains[$0] } != nil
                     ? .accept : .refuse(SMTPReply(code: 550, "5.7.1 <\(recipient)>: relay access denied"))
             }

@@ -10,6 +10,7 @@ import HeraldProviders
 import HeraldSMPP
 import HeraldSMTP
 import HeraldWebhooks
+import SMTP
 import HeraldPostgres
 import HeraldStore
 import Hummingbird
@@ -59,6 +60,10 @@ struct Serve: AsyncParsableCommand {
     var smtpInboundPort: Int? = Environment.int("HERALD_SMTP_INBOUND_PORT")
     @Option(help: "Connections the SMTP listener for bounces keeps open at once; one more is answered 421 and the sending server tries again later (env HERALD_SMTP_INBOUND_MAX_CONNECTIONS).")
     var smtpInboundMaxConnections: Int = Environment.int("HERALD_SMTP_INBOUND_MAX_CONNECTIONS") ?? 100
+    @Option(help: "PEM certificate chain for STARTTLS on the SMTP listener for bounces, with --smtp-inbound-tls-key (env HERALD_SMTP_INBOUND_TLS_CERT); without it STARTTLS is not offered.")
+    var smtpInboundTlsCert: String? = Environment.string("HERALD_SMTP_INBOUND_TLS_CERT")
+    @Option(help: "PEM private key of --smtp-inbound-tls-cert (env HERALD_SMTP_INBOUND_TLS_KEY).")
+    var smtpInboundTlsKey: String? = Environment.string("HERALD_SMTP_INBOUND_TLS_KEY")
     @Option(help: "The address the internet reaches this Herald at, e.g. https://herald.example.com (env HERALD_PUBLIC_URL): the base of the signed links in messages (an e-mail's one-click List-Unsubscribe) and of HTTP providers' callbacks (/v1/providers/{connector}/status). Without it those links are left out and provider connectors cannot start.")
     var publicUrl: String? = Environment.string("HERALD_PUBLIC_URL")
     @Option(help: "JSON file with connectors and routes (env HERALD_CONFIG); see docs/integrations/smpp.md.")
@@ -188,6 +193,17 @@ struct Serve: AsyncParsableCommand {
             }
             var listenerConfiguration = BounceListener.Configuration(host: host, port: smtpInboundPort, domains: domains, tokens: tokens)
             listenerConfiguration.maximumConnections = smtpInboundMaxConnections
+            switch (smtpInboundTlsCert, smtpInboundTlsKey) {
+            case (nil, nil): break
+            case (let certificate?, let key?):
+                do {
+                    listenerConfiguration.tls = try SMTPTLS.server(certificateFile: certificate, keyFile: key)
+                } catch {
+                    throw ValidationError("--smtp-inbound-tls-cert / --smtp-inbound-tls-key: cannot use \(certificate) and \(key): \(error); give a PEM certificate chain and its private key")
+                }
+            default:
+                throw ValidationError("--smtp-inbound-tls-cert and --smtp-inbound-tls-key go together: give both, or neither (no STARTTLS)")
+            }
             bounceServices.append(.init(service: BounceListener(configuration: listenerConfiguration, sink: sink,
                                                                 inbound: { message, acknowledge in inboundRecorder.deliver(message, acknowledge: acknowledge) })))
         }

@@ -53,7 +53,7 @@ struct SMTPConnectorTests {
     /// `configure` changes the connector's settings; `backup` adds a second connector ("backup", to the sink) on a
     /// lower-priority route.
     static func run(relayPort: Int? = nil, sinkPort: Int = 0, bouncePort: Int = 0, sinkSecurity: Bool = false, sinkTLS: Bool = false, backup: Bool = false,
-                    publicURL: String? = nil,
+                    publicURL: String? = nil, bounceTLS: Bool = false,
                     configure: (inout SMTPConnectorConfiguration) -> Void = { _ in }, _ body: (Harness) async throws -> Void) async throws {
         var sinkConfiguration = SMTPSink.Configuration()
         sinkConfiguration.port = sinkPort
@@ -86,7 +86,9 @@ struct SMTPConnectorTests {
                                                              retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05, maxDelay: 0.1, jitter: 0)))
             let receipts = ReceiptSink()
             let recorder = InboundRecorder(store: store)
-            let listener = BounceListener(configuration: .init(host: "127.0.0.1", port: bouncePort, domains: ["bounce.test": "mail"]), sink: receipts,
+            var listenerConfiguration = BounceListener.Configuration(host: "127.0.0.1", port: bouncePort, domains: ["bounce.test": "mail"])
+            if bounceTLS { listenerConfiguration.tls = try SMTPTLS.server(certificateFile: TestTLS.certificate, keyFile: TestTLS.key) }
+            let listener = BounceListener(configuration: listenerConfiguration, sink: receipts,
                                           inbound: { message, acknowledge in recorder.deliver(message, acknowledge: acknowledge) })
             let herald = ServiceGroup(services: [listener, ReceiptIngestor(store: store, sink: receipts), recorder], logger: Logger(label: "test.herald"))
             tasks.addTask { try await herald.run() }
@@ -178,6 +180,20 @@ struct SMTPConnectorTests {
             #expect(record.reason == .suppressed)
             while try await harness.dispatcher.runOnce() > 0 {}
             #expect(harness.sink.messages.count == before)
+        }
+    }
+
+    @Test("the bounce listener offers STARTTLS with its certificate: a relay's DSN arrives encrypted and reaches the status")
+    func bounceOverTLS() async throws {
+        try await Self.run(bounceTLS: true) { harness in
+            let id = try await harness.send(to: "ann@example.com")
+            _ = try await harness.settle(id) { $0.status == .sent }
+            let report = DSNTests.postfixAction("delivered", status: "2.0.0", envid: id)
+            let outcome = await SMTPClient.send(message: report, envelope: .init(sender: "", recipients: ["bounces+\(id)@bounce.test"]),
+                                                host: "127.0.0.1", port: harness.bouncePort, helloName: "relay.test",
+                                                security: .init(tls: .startTLS(required: true)), tls: try SMTPTLS.client(host: "127.0.0.1", caFile: TestTLS.ca))
+            guard case .accepted = outcome else { Issue.record("the DSN was not taken over TLS: \(outcome)"); return }
+            #expect(try await harness.message(id).status == .delivered)
         }
     }
 
