@@ -11,7 +11,7 @@ import Synchronization
 /// Drains the ``ReceiptSink`` in batches and hands each batch to the store in one transaction. On
 /// graceful shutdown it drains what is left before it stops, so no received receipt is lost.
 public final class ReceiptIngestor: Service {
-    private let store: any ReceiptStore & ProviderWebhookStore
+    private let store: any ReceiptStore
     private let sink: ReceiptSink
     private let batchSize: Int
     private let logger: Logger
@@ -29,7 +29,7 @@ public final class ReceiptIngestor: Service {
 
     public var counts: Counts { counters.withLock { $0 } }
 
-    public init(store: any ReceiptStore & ProviderWebhookStore, sink: ReceiptSink, batchSize: Int? = nil, retry: RetryPolicy? = nil, clock: any WallClock = SystemWallClock(),
+    public init(store: any ReceiptStore, sink: ReceiptSink, batchSize: Int? = nil, retry: RetryPolicy? = nil, clock: any WallClock = SystemWallClock(),
                 logger: Logger = Logger(label: "herald.receipts")) {
         self.store = store
         self.sink = sink
@@ -78,10 +78,9 @@ public final class ReceiptIngestor: Service {
             var attempt = 1
             while true {
                 do {
-                    // The requests the receipts came in are kept first (evidence before effect; the writer usually puts both
-                    // in one transaction).
-                    try await store.recordProviderWebhooks(batch.compactMap(\.evidence))
-                    let stored = try await store.ingest(batch.map(\.receipt), retry: ReceiptRetry(policy: retry, now: clock.now()))
+                    // The requests the receipts came in are kept in the same transaction, before the receipts are applied.
+                    let stored = try await store.ingest(batch.map(\.receipt), evidence: batch.compactMap(\.evidence),
+                                                        retry: ReceiptRetry(policy: retry, now: clock.now()))
                     for entry in batch { entry.onStored?() }
                     count(stored, batch: batch)
                     outcomes += stored

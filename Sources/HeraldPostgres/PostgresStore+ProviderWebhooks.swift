@@ -6,15 +6,18 @@ import PostgresNIO
 extension PostgresStore {
     public func recordProviderWebhooks(_ webhooks: [ProviderWebhookRecord]) async throws {
         guard !webhooks.isEmpty else { return }
-        try await withConnection { connection in
-            for webhook in webhooks {
-                try await connection.query("""
-                    INSERT INTO provider_webhooks (id, connector, kind, received_at, method, query, content_type, body)
-                    VALUES (\(webhook.id), \(webhook.connector), \(webhook.kind), \(webhook.receivedAt), \(webhook.method), \(webhook.query),
-                        \(webhook.contentType), \(ByteBuffer(bytes: webhook.body)))
-                    ON CONFLICT (id) DO NOTHING
-                    """, logger: self.logger)
-            }
+        try await withConnection { connection in try await self.insertWebhooks(webhooks, connection: connection) }
+    }
+
+    /// Keeps provider requests raw (a copy of one already kept is left as it is).
+    func insertWebhooks(_ webhooks: [ProviderWebhookRecord], connection: LiveConnection) async throws {
+        for webhook in webhooks {
+            try await connection.query("""
+                INSERT INTO provider_webhooks (id, connector, kind, received_at, method, query, content_type, body)
+                VALUES (\(webhook.id), \(webhook.connector), \(webhook.kind), \(webhook.receivedAt), \(webhook.method), \(webhook.query),
+                    \(webhook.contentType), \(ByteBuffer(bytes: webhook.body)))
+                ON CONFLICT (id) DO NOTHING
+                """, logger: self.logger)
         }
     }
 

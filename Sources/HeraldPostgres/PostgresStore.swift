@@ -491,9 +491,9 @@ public final class PostgresStore: HeraldStore {
 
     // MARK: Receipts
 
-    public func ingest(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
-        guard !receipts.isEmpty else { return [] }
-        let outcomes = try await ingestInTransaction(receipts, retry: retry)
+    public func ingest(_ receipts: [ProviderReceipt], evidence: [ProviderWebhookRecord], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
+        guard !receipts.isEmpty || !evidence.isEmpty else { return [] }
+        let outcomes = try await ingestInTransaction(receipts, evidence: evidence, retry: retry)
         let parked = zip(receipts, outcomes).compactMap { receipt, outcome -> ProviderReceipt? in
             if case .parked = outcome { receipt } else { nil }
         }
@@ -503,9 +503,11 @@ public final class PostgresStore: HeraldStore {
         return outcomes
     }
 
-    private func ingestInTransaction(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
+    private func ingestInTransaction(_ receipts: [ProviderReceipt], evidence: [ProviderWebhookRecord], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
         try await ledgerTransaction { transaction in
             let connection = transaction.connection
+            // Evidence before effect, in the same transaction.
+            try await self.insertWebhooks(evidence, connection: connection)
             let candidates = try await self.candidates(for: receipts, connection: connection)
             var events: [String: [StatusEvent]] = [:]
             var unmatched: [(ProviderReceipt, String)] = []

@@ -6,15 +6,19 @@ import HeraldStore
 extension SQLiteStore {
     public func recordProviderWebhooks(_ webhooks: [ProviderWebhookRecord]) async throws {
         guard !webhooks.isEmpty else { return }
-        try await writer.write { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO provider_webhooks (id, connector, kind, received_at, method, query, content_type, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO NOTHING
-                """)
-            for webhook in webhooks {
-                try insert.execute(arguments: [webhook.id, webhook.connector, webhook.kind, webhook.receivedAt.timeIntervalSince1970, webhook.method,
-                                               webhook.query, webhook.contentType, webhook.body])
-            }
+        try await writer.write { db in try Self.insertWebhooks(webhooks, db: db) }
+    }
+
+    /// Keeps provider requests raw (a copy of one already kept is left as it is).
+    static func insertWebhooks(_ webhooks: [ProviderWebhookRecord], db: Database) throws {
+        guard !webhooks.isEmpty else { return }
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO provider_webhooks (id, connector, kind, received_at, method, query, content_type, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO NOTHING
+            """)
+        for webhook in webhooks {
+            try insert.execute(arguments: [webhook.id, webhook.connector, webhook.kind, webhook.receivedAt.timeIntervalSince1970, webhook.method,
+                                           webhook.query, webhook.contentType, webhook.body])
         }
     }
 

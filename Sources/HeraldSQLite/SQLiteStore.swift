@@ -407,8 +407,10 @@ public final class SQLiteStore: HeraldStore {
 
     // MARK: Receipts
 
-    public func ingest(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
+    public func ingest(_ receipts: [ProviderReceipt], evidence: [ProviderWebhookRecord], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
         try await ledgerWrite { db, outbox in
+            // Evidence before effect, in the same transaction.
+            try Self.insertWebhooks(evidence, db: db)
             var outcomes: [ReceiptOutcome] = []
             outcomes.reserveCapacity(receipts.count)
             for receipt in receipts {

@@ -17,13 +17,13 @@ private final class OutageStore: ReceiptStore, ProviderWebhookStore, Sendable {
         self.base = base
         self.failures.withLock { $0 = failures }
     }
-    func ingest(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
+    func ingest(_ receipts: [ProviderReceipt], evidence: [ProviderWebhookRecord], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
         let refuse = failures.withLock { left in
             defer { left = max(0, left - 1) }
             return left > 0
         }
         if refuse { throw StoreError.unavailable("connection refused (the test's outage)") }
-        return try await base.ingest(receipts, retry: retry)
+        return try await base.ingest(receipts, evidence: evidence, retry: retry)
     }
     func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt] { try await base.unmatchedReceipts(connector: connector, limit: limit) }
     func rematchParked(limit: Int) async throws -> Int { try await base.rematchParked(limit: limit) }

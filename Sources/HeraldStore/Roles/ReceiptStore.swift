@@ -7,7 +7,8 @@ import HeraldCore
 public protocol ReceiptStore: Sendable {
     /// Correlates receipts with message parts and applies them; duplicates are idempotent; unmatched
     /// receipts are parked. A temporary failure is turned into a retry as `retry` decides (``ReceiptRetry``).
-    func ingest(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome]
+    /// `evidence`: the provider requests the receipts came in, kept raw in the same transaction before they are applied.
+    func ingest(_ receipts: [ProviderReceipt], evidence: [ProviderWebhookRecord], retry: ReceiptRetry) async throws -> [ReceiptOutcome]
     func unmatchedReceipts(connector: String?, limit: Int) async throws -> [UnmatchedReceipt]
     /// Applies parked receipts whose correlation exists now. Writers that run concurrently (PostgreSQL) can
     /// park a receipt just as its correlation commits; this sweep closes that gap. Never to the message a receipt was
@@ -24,4 +25,9 @@ public protocol ReceiptStore: Sendable {
 
 extension ReceiptStore {
     public var ingestBatchSize: Int { 1000 }
+
+    /// Receipts that came with no request to keep (SMPP, e-mail bounces, tracked links).
+    public func ingest(_ receipts: [ProviderReceipt], retry: ReceiptRetry) async throws -> [ReceiptOutcome] {
+        try await ingest(receipts, evidence: [], retry: retry)
+    }
 }
