@@ -21,7 +21,25 @@ if [ -z "${HERALD_TEST_POSTFIX:-}" ] && [ "$(id -u)" = 0 ] && [ -x /usr/sbin/pos
   stops+=("scripts/test-postfix.sh stop")
 fi
 swift build --build-tests
-swift test --skip-build "$@"
+# The Swift tests take 2-4 minutes. A run still going after 20 (once seen: every test reported done, the runner's
+# summary never printed) is stopped with the test process's threads printed, so the failure says where it stood.
+swift test --skip-build "$@" &
+tests=$!
+( sleep 1200
+  if kill -0 $tests 2>/dev/null; then
+    echo "scripts/test.sh: the Swift test run is still going after 20 minutes; its threads:" >&2
+    for pid in $(pgrep -f 'HeraldPackageTests.xctest'); do
+      ls -l /proc/$pid/fd >&2 2>/dev/null || true
+      command -v gdb >/dev/null && timeout 60 gdb -p "$pid" -batch -ex 'thread apply all bt 12' >&2 2>/dev/null || true
+    done
+    pkill -f 'HeraldPackageTests.xctest' || true
+  fi ) &
+watchdog=$!
+status=0
+wait $tests || status=$?
+pkill -P $watchdog 2>/dev/null || true  # its sleep, which would otherwise hold the output open for 20 minutes
+kill $watchdog 2>/dev/null || true
+[ $status -eq 0 ] || exit $status
 # The fuzz corpus and every crash ever found, replayed through the fuzz targets (a normal build of herald-fuzz).
 for target in pdu receipt template csv json smtp provider; do .build/debug/herald-fuzz "$target" "Fuzz/corpus/$target" "Fuzz/crashes/$target"; done
 # CI also fuzzes each target briefly (libFuzzer; scripts/fuzz.sh prints executions and saves any crash).
