@@ -11,7 +11,7 @@ import Synchronization
 /// E-mail through an SMTP relay or to each domain's MX: at most ``SMTPConnectorConfiguration/concurrency`` messages
 /// at once, each on a session kept open from an earlier message when there is one (``SMTPConnectionPool``), a MIME message, the VERP envelope sender `bounces+<token>@<bounce_domain>` and, where the relay offers
 /// DSN (RFC 3461), `RET=HDRS ENVID=<token>` and `NOTIFY=SUCCESS,FAILURE,DELAY`, so a later bounce names its message
-/// (the token: the message id, signed when the connector has a bounce secret, ``BounceToken``).
+/// (the token: the message id, signed when the connector has a bounce secret, ``BounceToken``), and `ORCPT` per recipient.
 /// The relay's answer becomes the status (``SMTPOutcome``): 250 SENT, 4xx DEFERRED, 5xx to the recipient UNDELIVERED.
 /// TLS (STARTTLS or implicit, certificates verified) and AUTH as configured; a relay that cannot be reached, or refuses
 /// TLS, AUTH or the greeting, is down for a back-off (``RelayHealth``): its messages wait or fail over, not counted
@@ -110,9 +110,13 @@ public final class SMTPConnector: Connector {
         )
         message.attachments = options.attachments.map { MIMEMessage.Attachment(filename: $0.filename, contentType: $0.contentType, base64: $0.content) }
         let token = configuration.bounceToken.token(for: messageID)
+        // ORCPT (RFC 3461 section 4.2): the recipient as Herald was given it, which a DSN quotes as Original-Recipient
+        // even when the relay rewrites the address (aliases, forwarding). An address in UTF-8 goes without it.
+        var recipientParameters = ["NOTIFY=SUCCESS,FAILURE,DELAY"]
+        if submission.to.utf8.allSatisfy({ $0 < 0x80 }) { recipientParameters.append("ORCPT=rfc822;" + XText.encode(submission.to)) }
         let envelope = SMTPClientStateMachine.Envelope(
             sender: "bounces+\(token)@\(configuration.bounceDomain)", recipients: [submission.to],
-            mailDSNParameters: ["RET=HDRS", "ENVID=\(token)"], recipientDSNParameters: ["NOTIFY=SUCCESS,FAILURE,DELAY"]
+            mailDSNParameters: ["RET=HDRS", "ENVID=\(token)"], recipientDSNParameters: recipientParameters
         )
         var rendered = message.rendered(boundary: "herald-\(messageID)")
         if let signer = Self.signer(for: from, among: configuration.dkim) {

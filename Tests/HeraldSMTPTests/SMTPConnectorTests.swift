@@ -122,7 +122,7 @@ struct SMTPConnectorTests {
         }
     }
 
-    @Test("the message on the wire: VERP envelope sender naming the message, its id as ENVID, DSN requested, headers as sent")
+    @Test("the message on the wire: VERP envelope sender naming the message, its id as ENVID, DSN requested with ORCPT, headers as sent")
     func wire() async throws {
         try await Self.run { harness in
             let id = try await harness.send(to: "ann@example.com", subject: "Grüße", text: "Plain only.")
@@ -132,6 +132,7 @@ struct SMTPConnectorTests {
             #expect(taken.recipients == ["ann@example.com"])
             #expect(taken.mailParameters.contains("ENVID=\(id)"))
             #expect(taken.mailParameters.contains("NOTIFY=SUCCESS,FAILURE,DELAY"))
+            #expect(taken.mailParameters.contains("ORCPT=rfc822;ann@example.com"))
             #expect(taken.data.contains("From: Acme <no-reply@acme.test>\r\n"))
             #expect(taken.data.contains("Subject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n"))
             #expect(taken.data.contains("X-Herald-Message-Id: \(id)\r\n"))

@@ -152,6 +152,13 @@ struct SMTPProtocolTests {
         #expect(odd.received(line: "354 go ahead") == [.finish(.refused(SMTPReply(code: 550, "5.1.1 unknown"), .rcpt)), .close])
     }
 
+    @Test("xtext (RFC 3461): printable ASCII stands for itself, + = space and others as +XX")
+    func xtext() {
+        #expect(XText.encode("ann@example.com") == "ann@example.com")
+        #expect(XText.encode("a+b=c d@example.com") == "a+2Bb+3Dc+20d@example.com")
+        #expect(XText.encode("é") == "+C3+A9")
+    }
+
     @Test("DATA: lines end in CRLF, a leading dot is doubled, the end is a lone dot")
     func data() {
         #expect(String(decoding: SMTPData.stuffed("a\n.b\r\n..c"), as: UTF8.self) == "a\r\n..b\r\n...c\r\n.\r\n")
