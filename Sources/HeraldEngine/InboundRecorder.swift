@@ -1,15 +1,23 @@
+import Foundation
 import HeraldCore
 import HeraldStore
 import Logging
 import ServiceLifecycle
 
-/// Stores inbound (MO) messages connectors receive, then lets the connector acknowledge them to the provider.
+/// Stores inbound (MO) messages connectors receive, then lets the connector acknowledge them to the provider; and
+/// unsubscribes that come by mail (``unsubscribe(messageID:at:acknowledge:giveUp:)``).
 ///
 /// Connectors call ``deliver(_:acknowledge:)`` from their I/O threads; the service stores messages in arrival
 /// order and retries a failed write, so the provider's copy is released only once Herald has it.
 public final class InboundRecorder: Service {
+    private enum Work: Sendable {
+        case inbound(InboundMessage)
+        /// Opt out the recipient of this message (a mail to `List-Unsubscribe`'s mailto address).
+        case unsubscribe(messageID: String, at: Date)
+    }
+
     private struct Item: Sendable {
-        var message: InboundMessage
+        var work: Work
         var acknowledge: @Sendable () -> Void
         var giveUp: (@Sendable () -> Void)?
     }
@@ -44,7 +52,14 @@ public final class InboundRecorder: Service {
     /// Queues an inbound message; `acknowledge` runs after it is stored, `giveUp` when it could not be (the database
     /// refused it six times): the connector then refuses it, so its provider sends it again.
     public func deliver(_ message: InboundMessage, acknowledge: @escaping @Sendable () -> Void, giveUp: (@Sendable () -> Void)? = nil) {
-        if case .terminated = continuation.yield(Item(message: message, acknowledge: acknowledge, giveUp: giveUp)) { giveUp?() }
+        if case .terminated = continuation.yield(Item(work: .inbound(message), acknowledge: acknowledge, giveUp: giveUp)) { giveUp?() }
+    }
+
+    /// Queues an unsubscribe by mail: the recipient of `messageID` is opted out of its account's messages on its channel
+    /// (every sender); `acknowledge` runs once that is stored, `giveUp` when it could not be (the mail is then refused
+    /// with a temporary error, so the sending server tries again).
+    public func unsubscribe(messageID: String, at: Date, acknowledge: @escaping @Sendable () -> Void, giveUp: (@Sendable () -> Void)? = nil) {
+        if case .terminated = continuation.yield(Item(work: .unsubscribe(messageID: messageID, at: at), acknowledge: acknowledge, giveUp: giveUp)) { giveUp?() }
     }
 
     public func run() async throws {
@@ -61,7 +76,17 @@ public final class InboundRecorder: Service {
         var delay = Duration.milliseconds(50)
         for attempt in 1...6 {
             do {
-                let stored = try await store.recordInbound(item.message)
+                let message: InboundMessage
+                switch item.work {
+                case .inbound(let inbound):
+                    message = inbound
+                case .unsubscribe(let messageID, let at):
+                    let found = try await store.suppressRecipient(ofMessage: messageID, source: "unsubscribe-mail:\(messageID)", at: at)
+                    logger.info(found ? "unsubscribed by mail" : "unsubscribe by mail for a message no longer stored", metadata: ["message": "\(messageID)"])
+                    item.acknowledge()
+                    return
+                }
+                let stored = try await store.recordInbound(message)
                 if stored.isDuplicate {
                     // Sent again by its provider: stored and answered the first time.
                     logger.info("inbound message already stored", metadata: ["id": "\(stored.id)", "provider_id": "\(stored.providerMessageID ?? "-")"])

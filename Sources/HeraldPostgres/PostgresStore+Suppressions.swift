@@ -8,6 +8,20 @@ extension PostgresStore {
         try await withConnection { connection in try await self.insertSuppressions([suppression], connection: connection) }
     }
 
+    public func suppressRecipient(ofMessage messageID: String, source: String, at: Date) async throws -> Bool {
+        try await withConnection { connection in
+            let rows = try await connection.query("SELECT account_id, channel, recipient FROM messages WHERE id = \(messageID)", logger: self.logger)
+            var found: Suppression?
+            for try await (accountID, channel, recipient) in rows.decode((String, String, String).self) {
+                guard let channel = Channel(rawValue: channel) else { continue }
+                found = Suppression(accountID: accountID, channel: channel, recipient: recipient, source: source, createdAt: at)
+            }
+            guard let found else { return false }
+            try await self.insertSuppressions([found], connection: connection)
+            return true
+        }
+    }
+
     /// Adds suppressions in one statement (one already there is kept): the API's, an inbound STOP's, a write's bounces.
     func insertSuppressions(_ suppressions: [Suppression], connection: LiveConnection) async throws {
         guard !suppressions.isEmpty else { return }

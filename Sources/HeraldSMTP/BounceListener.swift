@@ -46,12 +46,20 @@ public final class BounceListener: Service {
     /// it, and acknowledges once stored (``InboundRecorder/deliver(_:acknowledge:)``).
     private let inbound: InboundSink?
 
+    /// Opts out the recipient of the message an unsubscribe mail names (`unsubscribe+<token>@<bounce domain>`, the
+    /// mailto of `List-Unsubscribe`); calls back with true once stored, false when it could not be (the sender's MTA is
+    /// then told to try again).
+    public typealias UnsubscribeSink = @Sendable (_ messageID: String, _ stored: @escaping @Sendable (Bool) -> Void) -> Void
+    private let unsubscribe: UnsubscribeSink?
+
     /// `inbound`: stores the other mail as an inbound message (without it, such mail is logged and dropped).
-    public init(configuration: Configuration, sink: ReceiptSink, inbound: InboundSink? = nil,
+    /// `unsubscribe`: opts out the recipient of the message an unsubscribe mail names (without it, such mail is inbound).
+    public init(configuration: Configuration, sink: ReceiptSink, inbound: InboundSink? = nil, unsubscribe: UnsubscribeSink? = nil,
                 logger: Logger = Logger(label: "herald.bounces")) {
         self.configuration = configuration
         self.sink = sink
         self.inbound = inbound
+        self.unsubscribe = unsubscribe
         self.logger = logger
     }
 
@@ -83,6 +91,11 @@ public final class BounceListener: Service {
 
     /// Turns one received mail into receipts; `done(true)` once all are stored.
     func take(_ message: SMTPServerStateMachine.Received, done: @escaping SMTPServerHandler.Done) {
+        if let unsubscribe, let messageID = Self.unsubscribeMessageID(message, domains: configuration.domains, tokens: configuration.tokens) {
+            logger.notice("unsubscribe by mail", metadata: ["message": "\(messageID)", "from": "\(LogText.escaped(message.sender))"])
+            unsubscribe(messageID) { stored in done(stored) }
+            return
+        }
         let receipts = Self.receipts(for: message, domains: configuration.domains, tokens: configuration.tokens, now: Date())
         if receipts.isEmpty, Self.hasUnverifiedToken(message, domains: configuration.domains, tokens: configuration.tokens) {
             logger.warning("a delivery report for the bounce domain names no message Herald signed; not believed, kept as an inbound message", metadata: [
@@ -210,6 +223,14 @@ public final class BounceListener: Service {
               let named = DeliveryStatusNotification.parse(message.data)?.envelopeID.flatMap({ $0.isEmpty ? nil : $0 }) ?? verpToken(address)
         else { return false }
         return token.messageID(in: named) == nil
+    }
+
+    /// The message an unsubscribe mail names: sent to `unsubscribe+<token>@<bounce domain>` with a token that verifies.
+    static func unsubscribeMessageID(_ message: SMTPServerStateMachine.Received, domains: [String: String], tokens: [String: BounceToken]) -> String? {
+        guard let (address, connector) = addressee(of: message, domains: domains), address.lowercased().hasPrefix("unsubscribe+"),
+              let token = verpToken(address)
+        else { return nil }
+        return (tokens[connector] ?? BounceToken(secret: nil)).messageID(in: token)
     }
 
     /// `bounces+msg_123@domain` -> `msg_123`.

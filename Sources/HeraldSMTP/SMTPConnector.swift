@@ -9,9 +9,10 @@ import SMTP
 import Synchronization
 
 /// E-mail through an SMTP relay or to each domain's MX: at most ``SMTPConnectorConfiguration/concurrency`` messages
-/// at once, each on a session kept open from an earlier message when there is one (``SMTPConnectionPool``), a MIME message, the VERP envelope sender `bounces+<token>@<bounce_domain>` and, where the relay offers
-/// DSN (RFC 3461), `RET=HDRS ENVID=<token>` and `NOTIFY=SUCCESS,FAILURE,DELAY`, so a later bounce names its message
-/// (the token: the message id, signed when the connector has a bounce secret, ``BounceToken``), and `ORCPT` per recipient.
+/// at once, each on a session kept open from an earlier message when there is one (``SMTPConnectionPool``); a MIME
+/// message, the VERP envelope sender `bounces+<token>@<bounce_domain>` and, where the relay offers DSN (RFC 3461),
+/// `RET=HDRS ENVID=<token>`, `NOTIFY=SUCCESS,FAILURE,DELAY` and `ORCPT`, so a later bounce names its message (the
+/// token: the message id, signed when the connector has a bounce secret, ``BounceToken``).
 /// The relay's answer becomes the status (``SMTPOutcome``): 250 SENT, 4xx DEFERRED, 5xx to the recipient UNDELIVERED.
 /// TLS (STARTTLS or implicit, certificates verified) and AUTH as configured; a relay that cannot be reached, or refuses
 /// TLS, AUTH or the greeting, is down for a back-off (``RelayHealth``): its messages wait or fail over, not counted
@@ -81,15 +82,22 @@ public final class SMTPConnector: Connector {
         }
         let options = submission.messageOptions ?? MessageOptions()
         for (name, value) in options.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
-        if configuration.listUnsubscribe, let links, let accountID = submission.accountID {
-            do {
-                // RFC 8058: an https URI, and the POST body a mail client sends to it to unsubscribe at one click.
-                let url = try await links.url(.unsubscribe, accountID: accountID, messageID: messageID)
-                headers.append(("List-Unsubscribe", "<\(url)>"))
-                headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-            } catch {
-                return .temporaryFailure(.internalError, detail: ProviderDetail(text: "cannot sign the unsubscribe link: \(error)"))
+        if configuration.listUnsubscribe {
+            var targets: [String] = []
+            if let links, let accountID = submission.accountID {
+                do {
+                    // RFC 8058: an https URI, and the POST body a mail client sends to it to unsubscribe at one click.
+                    targets.append("<\(try await links.url(.unsubscribe, accountID: accountID, messageID: messageID))>")
+                } catch {
+                    return .temporaryFailure(.internalError, detail: ProviderDetail(text: "cannot sign the unsubscribe link: \(error)"))
+                }
             }
+            if configuration.mailtoUnsubscribe {
+                // RFC 2369: for mail clients without one-click; the bounce listener reads the token (signed like bounces).
+                targets.append("<mailto:unsubscribe+\(configuration.bounceToken.token(for: messageID))@\(configuration.bounceDomain)?subject=unsubscribe>")
+            }
+            if !targets.isEmpty { headers.append(("List-Unsubscribe", targets.joined(separator: ", "))) }
+            if targets.first?.hasPrefix("<http") == true { headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")) }
         }
         headers.append(("X-Herald-Message-Id", messageID))
         var html = submission.html

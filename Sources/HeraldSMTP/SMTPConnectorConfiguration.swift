@@ -55,6 +55,9 @@ public struct SMTPConnectorConfiguration: Sendable {
     public var collectReplies = false
     /// Add `List-Unsubscribe` with one-click `List-Unsubscribe-Post` (RFC 8058) when Herald has a public URL.
     public var listUnsubscribe = true
+    /// With ``listUnsubscribe``: also a `mailto:unsubscribe+<token>@<bounce_domain>` (RFC 2369), when Herald's bounce
+    /// listener takes mail for the bounce domain (`herald serve --smtp-inbound-port`).
+    public var mailtoUnsubscribe = false
     /// Direct mode: domain -> its hosts instead of DNS (tests; domains routed by hand).
     public var staticMX: [String: [MXResolver.Host]] = [:]
     /// Direct mode: the DNS server to ask instead of the system's.

@@ -8,6 +8,16 @@ extension SQLiteStore {
         try await writer.write { db in try Self.insertSuppression(suppression, db: db) }
     }
 
+    public func suppressRecipient(ofMessage messageID: String, source: String, at: Date) async throws -> Bool {
+        try await writer.write { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT account_id, channel, recipient FROM messages WHERE id = ?"), arguments: [messageID]),
+                  let channel = Channel(rawValue: row[1])
+            else { return false }
+            try Self.insertSuppression(Suppression(accountID: row[0], channel: channel, recipient: row[2], source: source, createdAt: at), db: db)
+            return true
+        }
+    }
+
     /// Adds a suppression inside a write (one already there is kept): the API's, an inbound STOP's, a bounce's.
     static func insertSuppression(_ suppression: Suppression, db: Database) throws {
         try db.cachedStatement(sql: """

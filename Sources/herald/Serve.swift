@@ -157,7 +157,9 @@ struct Serve: AsyncParsableCommand {
             connectors.append(connector)
             connectorServices.append(.init(service: connector))
         }
-        for configuration in smtpConfigurations {
+        for var configuration in smtpConfigurations {
+            // The mailto of List-Unsubscribe reaches Herald only through its bounce listener.
+            configuration.mailtoUnsubscribe = smtpInboundPort != nil
             connectors.append(try SMTPConnector(configuration: configuration, links: links, logger: Logger(label: "herald.smtp")))
         }
         do {
@@ -205,7 +207,11 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("--smtp-inbound-tls-cert and --smtp-inbound-tls-key go together: give both, or neither (no STARTTLS)")
             }
             bounceServices.append(.init(service: BounceListener(configuration: listenerConfiguration, sink: sink,
-                                                                inbound: { message, acknowledge in inboundRecorder.deliver(message, acknowledge: acknowledge) })))
+                                                                inbound: { message, acknowledge in inboundRecorder.deliver(message, acknowledge: acknowledge) },
+                                                                unsubscribe: { messageID, stored in
+                                                                    inboundRecorder.unsubscribe(messageID: messageID, at: Date(), acknowledge: { stored(true) },
+                                                                                                giveUp: { stored(false) })
+                                                                })))
         }
         let registry = ConnectorRegistry(connectors, routes: routes)
         let dispatcher = Dispatcher(store: store, connectors: registry,

@@ -86,10 +86,14 @@ struct SMTPConnectorTests {
                                                              retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.05, maxDelay: 0.1, jitter: 0)))
             let receipts = ReceiptSink()
             let recorder = InboundRecorder(store: store)
-            var listenerConfiguration = BounceListener.Configuration(host: "127.0.0.1", port: bouncePort, domains: ["bounce.test": "mail"])
+            var listenerConfiguration = BounceListener.Configuration(host: "127.0.0.1", port: bouncePort, domains: ["bounce.test": "mail"],
+                                                                     tokens: ["mail": configuration.bounceToken])
             if bounceTLS { listenerConfiguration.tls = try SMTPTLS.server(certificateFile: TestTLS.certificate, keyFile: TestTLS.key) }
             let listener = BounceListener(configuration: listenerConfiguration, sink: receipts,
-                                          inbound: { message, acknowledge in recorder.deliver(message, acknowledge: acknowledge) })
+                                          inbound: { message, acknowledge in recorder.deliver(message, acknowledge: acknowledge) },
+                                          unsubscribe: { messageID, stored in
+                                              recorder.unsubscribe(messageID: messageID, at: Date(), acknowledge: { stored(true) }, giveUp: { stored(false) })
+                                          })
             let herald = ServiceGroup(services: [listener, ReceiptIngestor(store: store, sink: receipts), recorder], logger: Logger(label: "test.herald"))
             tasks.addTask { try await herald.run() }
             let harness = Harness(store: store, sink: sink, dispatcher: dispatcher, gateway: Gateway(store: store),
@@ -181,6 +185,34 @@ struct SMTPConnectorTests {
             #expect(record.reason == .suppressed)
             while try await harness.dispatcher.runOnce() > 0 {}
             #expect(harness.sink.messages.count == before)
+        }
+    }
+
+    @Test("List-Unsubscribe's mailto: a mail to unsubscribe+<token> opts the address out (the next e-mail is UNSUBSCRIBED); a forged token does not")
+    func unsubscribeByMail() async throws {
+        try await Self.run(configure: { $0.mailtoUnsubscribe = true; $0.bounceToken = BounceToken(secret: "a-secret-of-32-characters-or-so") }) { harness in
+            let id = try await harness.send(to: "ann@example.com")
+            _ = try await harness.settle(id) { $0.status == .sent }
+            let sent = try #require(harness.sink.messages.first { $0.data.contains("X-Herald-Message-Id: \(id)") })
+            // Without a public URL there is no https link: the mailto alone, and no List-Unsubscribe-Post.
+            let header = try #require(sent.data.split(separator: "\r\n").first { $0.hasPrefix("List-Unsubscribe:") })
+            let token = BounceToken(secret: "a-secret-of-32-characters-or-so").token(for: id)
+            #expect(header == "List-Unsubscribe: <mailto:unsubscribe+\(token)@bounce.test?subject=unsubscribe>")
+            #expect(!sent.data.contains("List-Unsubscribe-Post"))
+
+            func mail(to address: String) async -> SMTPClientStateMachine.Outcome {
+                await SMTPClient.send(message: "From: ann@example.com\r\nTo: \(address)\r\nSubject: unsubscribe\r\n\r\n", envelope: .init(sender: "ann@example.com", recipients: [address]),
+                                      host: "127.0.0.1", port: harness.bouncePort, helloName: "mail.example.com")
+            }
+            // A forged token (another message's id, unsigned) opts nobody out.
+            guard case .accepted = await mail(to: "unsubscribe+\(id)@bounce.test") else { Issue.record("not taken"); return }
+            #expect(try await harness.store.suppressions(accountID: harness.account.id, recipient: "ann@example.com", limit: 5).isEmpty)
+            // The real one: the 250 comes once the opt-out is stored.
+            guard case .accepted = await mail(to: "unsubscribe+\(token)@bounce.test") else { Issue.record("not taken"); return }
+            let suppressions = try await harness.store.suppressions(accountID: harness.account.id, recipient: "ann@example.com", limit: 5)
+            #expect(suppressions.map(\.source) == ["unsubscribe-mail:\(id)"])
+            let next = try await harness.send(to: "ann@example.com")
+            #expect(try await harness.message(next).status == .unsubscribed)
         }
     }
 

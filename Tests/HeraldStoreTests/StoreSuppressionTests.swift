@@ -26,6 +26,24 @@ struct StoreSuppressionTests {
         }
     }
 
+    @Test("an unsubscribe naming only a message opts out that message's recipient, from every sender; an unknown message changes nothing",
+          arguments: StoreFixtures.backends)
+    func suppressRecipientOfMessage(backend: Backend) async throws {
+        try await StoreFixtures.withStore(backend) { store, _ in
+            let account = try await store.ensureAccount(named: "acme")
+            let message = NewMessage.sms(account: account.id, to: "+447911123458")
+            _ = try await store.accept([message])
+            let now = Date()
+            #expect(try await store.suppressRecipient(ofMessage: message.id, source: "unsubscribe-mail:\(message.id)", at: now))
+            #expect(try await store.suppressRecipient(ofMessage: message.id, source: "unsubscribe-mail:\(message.id)", at: now), "twice: still one")
+            let found = try await store.suppressions(accountID: account.id, recipient: nil, limit: 10)
+            #expect(found.map(\.recipient) == ["+447911123458"])
+            #expect(found.map(\.source) == ["unsubscribe-mail:\(message.id)"])
+            #expect(found.first?.blocks(sender: "Anyone") == true)
+            #expect(try await store.suppressRecipient(ofMessage: "msg_none", source: "unsubscribe-mail:msg_none", at: now) == false)
+        }
+    }
+
     @Test("an e-mail that bounces hard (mailbox unknown) suppresses its address in the same write: the next send is DROPPED / SUPPRESSED; a full mailbox does not",
           arguments: StoreFixtures.backends)
     func bounceSuppresses(backend: Backend) async throws {

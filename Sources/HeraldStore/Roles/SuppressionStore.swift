@@ -7,6 +7,9 @@ import HeraldCore
 public protocol SuppressionStore: Sendable {
     /// Adds a suppression; adding one that exists changes nothing.
     func addSuppression(_ suppression: Suppression) async throws
+    /// Opts the recipient of a message out of its account's messages on its channel, from every sender (an unsubscribe
+    /// that names only the message: a reply to `List-Unsubscribe`'s mailto address). False when there is no such message.
+    func suppressRecipient(ofMessage messageID: String, source: String, at: Date) async throws -> Bool
     /// Removes the recipient's suppressions for this sender and for every sender (`sender` nil: all of them).
     /// Returns how many were removed.
     func removeSuppressions(accountID: String, channel: Channel, recipient: String, sender: String?) async throws -> Int
