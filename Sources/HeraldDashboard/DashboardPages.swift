@@ -167,6 +167,12 @@ struct DashboardPages: Sendable {
         view["billing"] = message.billable ? "billed (\(message.billedSegments) segment\(message.billedSegments == 1 ? "" : "s"))" : "not billed"
         view["tag"] = message.tag as Any
         view["campaign"] = message.campaignID as Any
+        // Opens and clicks counted (the timeline shows the first of each).
+        if !message.engagement.isDisjoint(with: [.opened, .clicked]) {
+            view["engagement"] = try await store.engagementCounts(messageID: message.id).map { count in
+                "\(count.engagement.rawValue.lowercased()) \(count.count)× (first \(Self.short(count.firstAt)), last \(Self.short(count.lastAt)))"
+            }.joined(separator: "; ")
+        }
         let parts: [[String: Any]] = message.parts.enumerated().map { index, part in
             ["index": index, "status": part.status.rawValue, "statusClass": part.status.rawValue.lowercased(), "reason": part.reason?.rawValue ?? "",
              "connector": part.connector ?? "", "providerID": part.providerMessageID ?? ""]

@@ -138,6 +138,7 @@ enum DashboardTemplates {
             <dt>Cost</dt><dd>{{cost}} · {{billing}}</dd>
             {{#tag}}<dt>Tag</dt><dd>{{tag}}</dd>{{/tag}}
             {{#campaign}}<dt>Campaign</dt><dd><a href="/?campaign={{campaign}}">{{campaign}}</a></dd>{{/campaign}}
+            {{#engagement}}<dt>Engagement</dt><dd class="engagement">{{engagement}}</dd>{{/engagement}}
           </dl>
         </section>
         {{#hasParts}}

@@ -99,6 +99,11 @@ struct TrackingTests {
             #expect(counts.first?["first_at"] as? String == opened["occurred_at"] as? String)
             #expect(counts.allSatisfy { ($0["first_at"] as? String ?? "~") <= ($0["last_at"] as? String ?? "") })
             #expect((counted.json["timeline"] as? [[String: Any]] ?? []).filter { $0["event"] as? String == "CLICKED" }.count == 1)
+            // The dashboard's message page shows the same counts.
+            let browser = Browser(base: api.baseURL)
+            _ = try await browser.signIn(api.key)
+            let page = try await browser.get("/messages/\(id)")
+            #expect(page.html.contains("opened 2×") && page.html.contains("clicked 3×"), "\(page.html.prefix(0))the engagement row")
 
             // Another URL under the same signature, or a forged one: 404, no redirect.
             let pieces = click.split(separator: ".")
