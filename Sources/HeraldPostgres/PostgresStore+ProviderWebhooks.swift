@@ -9,16 +9,21 @@ extension PostgresStore {
         try await withConnection { connection in try await self.insertWebhooks(webhooks, connection: connection) }
     }
 
-    /// Keeps provider requests raw (a copy of one already kept is left as it is).
+    /// Keeps provider requests raw, in one statement however many (a copy of one already kept is left as it is).
     func insertWebhooks(_ webhooks: [ProviderWebhookRecord], connection: LiveConnection) async throws {
-        for webhook in webhooks {
-            try await connection.query("""
-                INSERT INTO provider_webhooks (id, connector, kind, received_at, method, query, content_type, body)
-                VALUES (\(webhook.id), \(webhook.connector), \(webhook.kind), \(webhook.receivedAt), \(webhook.method), \(webhook.query),
-                    \(webhook.contentType), \(ByteBuffer(bytes: webhook.body)))
-                ON CONFLICT (id) DO NOTHING
-                """, logger: self.logger)
-        }
+        guard !webhooks.isEmpty else { return }
+        // postgres-nio binds no arrays of optionals: a missing query or content type goes as "" with a flag saying so.
+        try await connection.query("""
+            INSERT INTO provider_webhooks (id, connector, kind, received_at, method, query, content_type, body)
+            SELECT id, connector, kind, received_at, method, CASE WHEN has_query THEN query END, CASE WHEN has_type THEN content_type END, body
+            FROM unnest(\(webhooks.map(\.id))::text[], \(webhooks.map(\.connector))::text[], \(webhooks.map(\.kind))::text[],
+                \(webhooks.map(\.receivedAt))::timestamptz[], \(webhooks.map(\.method))::text[],
+                \(webhooks.map { $0.query ?? "" })::text[], \(webhooks.map { $0.query != nil })::bool[],
+                \(webhooks.map { $0.contentType ?? "" })::text[], \(webhooks.map { $0.contentType != nil })::bool[],
+                \(webhooks.map { ByteBuffer(bytes: $0.body) })::bytea[])
+                AS w(id, connector, kind, received_at, method, query, has_query, content_type, has_type, body)
+            ON CONFLICT (id) DO NOTHING
+            """, logger: self.logger)
     }
 
     public func providerWebhooks(connector: String, limit: Int) async throws -> [ProviderWebhookRecord] {
