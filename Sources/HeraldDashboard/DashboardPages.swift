@@ -168,7 +168,7 @@ struct DashboardPages: Sendable {
         view["tag"] = message.tag as Any
         view["campaign"] = message.campaignID as Any
         // Opens and clicks counted (the timeline shows the first of each).
-        if !message.engagement.isDisjoint(with: [.opened, .clicked]) {
+        if EngagementCount.mayHaveCounts(message.engagement) {
             view["engagement"] = try await store.engagementCounts(messageID: message.id).map { count in
                 "\(count.engagement.rawValue.lowercased()) \(count.count)× (first \(Self.short(count.firstAt)), last \(Self.short(count.lastAt)))"
             }.joined(separator: "; ")

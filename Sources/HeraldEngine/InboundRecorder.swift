@@ -76,27 +76,7 @@ public final class InboundRecorder: Service {
         var delay = Duration.milliseconds(50)
         for attempt in 1...6 {
             do {
-                let message: InboundMessage
-                switch item.work {
-                case .inbound(let inbound):
-                    message = inbound
-                case .unsubscribe(let messageID, let at):
-                    let found = try await store.suppressRecipient(ofMessage: messageID, source: "unsubscribe-mail:\(messageID)", at: at)
-                    logger.info(found ? "unsubscribed by mail" : "unsubscribe by mail for a message no longer stored", metadata: ["message": "\(messageID)"])
-                    item.acknowledge()
-                    return
-                }
-                let stored = try await store.recordInbound(message)
-                if stored.isDuplicate {
-                    // Sent again by its provider: stored and answered the first time.
-                    logger.info("inbound message already stored", metadata: ["id": "\(stored.id)", "provider_id": "\(stored.providerMessageID ?? "-")"])
-                    item.acknowledge()
-                    return
-                }
-                logger.info("inbound message stored", metadata: [
-                    "id": "\(stored.id)", "from": "\(LogText.escaped(stored.from))", "in_reply_to": "\(stored.inReplyTo ?? "-")",
-                ])
-                try await applyKeyword(stored)
+                try await perform(item.work)
                 item.acknowledge()
                 return
             } catch {
@@ -107,6 +87,26 @@ public final class InboundRecorder: Service {
         }
         // Not acknowledged: the provider keeps it and sends it again.
         item.giveUp?()
+    }
+
+    /// Stores one piece of work; throws when the store refused it (``record(_:)`` tries again).
+    private func perform(_ work: Work) async throws {
+        switch work {
+        case .unsubscribe(let messageID, let at):
+            let found = try await store.suppressRecipient(ofMessage: messageID, source: "unsubscribe-mail:\(messageID)", at: at)
+            logger.info(found ? "unsubscribed by mail" : "unsubscribe by mail for a message no longer stored", metadata: ["message": "\(messageID)"])
+        case .inbound(let message):
+            let stored = try await store.recordInbound(message)
+            if stored.isDuplicate {
+                // Sent again by its provider: stored and answered the first time.
+                logger.info("inbound message already stored", metadata: ["id": "\(stored.id)", "provider_id": "\(stored.providerMessageID ?? "-")"])
+                return
+            }
+            logger.info("inbound message stored", metadata: [
+                "id": "\(stored.id)", "from": "\(LogText.escaped(stored.from))", "in_reply_to": "\(stored.inReplyTo ?? "-")",
+            ])
+            try await applyKeyword(stored)
+        }
     }
 
     /// STOP / STOPALL / START / UNSTOP from a subscriber change the account's suppression list for the number

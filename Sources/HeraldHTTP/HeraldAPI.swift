@@ -267,8 +267,7 @@ public struct HeraldAPI: Sendable {
             throw APIProblem.notFound("message", id: id)
         }
         let parts = message.parts.enumerated().map { PartRecord(index: $0.offset, state: $0.element) }
-        // Counted opens and clicks exist only once the first of either was recorded.
-        let counts = message.engagement.isDisjoint(with: [.opened, .clicked]) ? [] : try await store.engagementCounts(messageID: id)
+        let counts = EngagementCount.mayHaveCounts(message.engagement) ? try await store.engagementCounts(messageID: id) : []
         let json = MessageJSON(message, vocabulary: vocabulary, currency: gateway.prices.currency, parts: parts, events: events,
                                providerPrices: try await store.providerPrices(messageID: id), engagementCounts: counts)
         return Self.write { json.write(to: &$0) }

@@ -17,12 +17,16 @@ public struct EngagementCount: Sendable, Hashable {
         self.lastAt = lastAt
     }
 
-    /// The engagement a matched receipt adds one to, if it is counted: opens and clicks, which recipients repeat.
-    /// READ, REPLIED and COMPLAINED are not: a provider that sends them again sends the same one again.
+    /// The engagements counted: opens and clicks, which recipients repeat. READ, REPLIED and COMPLAINED are not: a
+    /// provider that sends them again sends the same one again.
+    public static let kinds: Set<Engagement> = [.opened, .clicked]
+
+    /// The engagement a matched receipt adds one to, if it is counted.
     public static func counted(_ receipt: ProviderReceipt) -> Engagement? {
-        switch receipt.kind {
-        case .engagement(let engagement) where engagement == .opened || engagement == .clicked: engagement
-        default: nil
-        }
+        guard case .engagement(let engagement) = receipt.kind, kinds.contains(engagement) else { return nil }
+        return engagement
     }
+
+    /// Whether a message with this engagement can have counts (its first open or click recorded): a read is needed.
+    public static func mayHaveCounts(_ engagement: Set<Engagement>) -> Bool { !engagement.isDisjoint(with: kinds) }
 }

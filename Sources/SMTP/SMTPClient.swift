@@ -63,8 +63,10 @@ public enum SMTPClient {
         do {
             channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
         } catch {
-            promise.succeed(.init(outcome: .failed(.connectFailed("\(endpoint.host):\(endpoint.port): \(error)")), messageSent: false, sessionOpen: false))
-            return ((try? await promise.futureResult.get()) ?? .init(outcome: .failed(.connectFailed("\(endpoint.host):\(endpoint.port)")), messageSent: false, sessionOpen: false), nil)
+            // Nothing was connected, so the handler never answers: the connect's own failure is the outcome.
+            let failed = SMTPClientHandler.Completion(outcome: .failed(.connectFailed("\(endpoint.host):\(endpoint.port): \(error)")), messageSent: false, sessionOpen: false)
+            promise.succeed(failed)
+            return (failed, nil)
         }
         let completion = (try? await promise.futureResult.get())
             ?? .init(outcome: .failed(.connectionClosed("the connection")), messageSent: false, sessionOpen: false)

@@ -87,10 +87,10 @@ public final class SMTPConnectionPool: Sendable {
         let now = NIODeadline.now()
         let (found, expired) = idle.withLock { idle -> (Kept?, [Kept]) in
             guard var list = idle[key] else { return (nil, []) }
-            // Sessions about to reach their idle timeout are ended here rather than raced against it.
-            let margin = limits.idleTimeout - .milliseconds(limits.idleTimeout.nanoseconds / 1_000_000 / 10)
-            let expired = list.filter { $0.since + margin < now }
-            list.removeAll { $0.since + margin < now }
+            // Sessions in the last tenth of their idle timeout are ended here rather than raced against it.
+            let usable = TimeAmount.nanoseconds(limits.idleTimeout.nanoseconds * 9 / 10)
+            let expired = list.filter { $0.since + usable < now }
+            list.removeAll { $0.since + usable < now }
             let found = list.popLast()
             idle[key] = list.isEmpty ? nil : list
             return (found, expired)
@@ -99,8 +99,10 @@ public final class SMTPConnectionPool: Sendable {
         return found
     }
 
+    /// Keeps the session for the next message, or ends it (spent, not reusable, or enough already waiting).
     private func keep(_ connection: SMTPConnection, transactions: Int, after completion: SMTPClientHandler.Completion, key: String) {
-        let kept = completion.sessionOpen && transactions < limits.messagesPerConnection && idle.withLock { idle in
+        guard completion.sessionOpen, transactions < limits.messagesPerConnection else { return connection.quit() }
+        let kept = idle.withLock { idle in
             guard idle[key, default: []].count < limits.idlePerServer else { return false }
             idle[key, default: []].append(Kept(connection: connection, transactions: transactions, since: .now()))
             return true
