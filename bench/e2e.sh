@@ -6,6 +6,9 @@
 # needs. Prints messages/s from the first API request to the last final callback, and Herald's CPU per message.
 # CONNECTIONS=N: concurrent API clients (default 32 with BATCH=1, 4 with batches).
 # Also prints the peers' CPU per message (SMSC simulator, receiver, load generator) and how idle the machine was.
+# CHANNEL=email: e-mail instead of SMS, through an smtp connector (its defaults, kept sessions) to `herald smtp-sink` out
+# of process, which takes each message (SENT) and sends its delivery report (RFC 3464) back to Herald's
+# --smtp-inbound-port: the final DELIVERED callback comes from that report, as with a real relay.
 #   bench/e2e.sh [messages, default 20000]      env HERALD_BUILD=DIR: use herald and herald-bench from DIR
 #   (e.g. another commit's .build/release) instead of building this checkout; BATCH=1 sends one message per request
 #   (default 1000 per batch); RATE=N offers N messages/s (default: as fast as Herald takes them), for latency at a
@@ -33,12 +36,25 @@ if [ "${RECEIVER:-swift}" = python ]; then
 else
   $B/herald-receiver 18601 & receiver=$!
 fi
-$B/herald smsc --port 27796 --delay-ms 1-10 --log-level warning > "$work/smsc.log" 2>&1 & smsc=$!
-window=${SMPP_WINDOW:+", \"window\": $SMPP_WINDOW"}
-cat > "$work/herald.json" <<JSON
+channel=${CHANNEL:-sms}
+peer=smsc; [ "$channel" = email ] && peer=relay
+inbound=()
+if [ "$channel" = email ]; then
+  # The relay (its process is "smsc" below: the peer out of process) reports every message delivered to Herald's bounce listener.
+  $B/herald smtp-sink --port 27525 --dsn-to 127.0.0.1:27526 --log-level warning > "$work/smsc.log" 2>&1 & smsc=$!
+  cat > "$work/herald.json" <<JSON
+{"connectors": [{"name": "mail", "type": "smtp", "mode": "relay", "host": "127.0.0.1", "port": 27525, "tls": "none", "bounce_domain": "bounce.test"}],
+ "routes": [{"channel": "email", "connector": "mail"}]}
+JSON
+  inbound=(--smtp-inbound-port 27526)
+else
+  $B/herald smsc --port 27796 --delay-ms 1-10 --log-level warning > "$work/smsc.log" 2>&1 & smsc=$!
+  window=${SMPP_WINDOW:+", \"window\": $SMPP_WINDOW"}
+  cat > "$work/herald.json" <<JSON
 {"connectors": [{"name": "smsc", "type": "smpp", "port": 27796, "system_id": "bench"$window}], "routes": [{"channel": "sms", "connector": "smsc"}]}
 JSON
-$B/herald serve --port 18602 --database "$database" --config "$work/herald.json" --webhooks-allow-private --log-level warning \
+fi
+$B/herald serve --port 18602 --database "$database" --config "$work/herald.json" --webhooks-allow-private --log-level warning "${inbound[@]}" \
   > "$work/serve.log" 2>&1 & herald=$!
 cleanup() {
   kill $herald $smsc $receiver 2>/dev/null
@@ -54,7 +70,7 @@ before=$(cpu_ms $herald); smsc_before=$(cpu_ms $smsc); receiver_before=$(cpu_ms 
 idle_before=$(awk '/^cpu / { print $5 + $6; exit }' /proc/stat)
 start=$(date +%s.%N)
 TIMEFORMAT='%U %S'
-{ time $B/herald-bench --port 18602 --key "$key" --phases e2e --end-to-end "$messages" --e2e-batch "${BATCH:-1000}" --rate "${RATE:-0}" --e2e-connections "${CONNECTIONS:-0}" > /dev/null; } 2> "$work/load.time"
+{ time $B/herald-bench --port 18602 --key "$key" --phases e2e --channel "$channel" --end-to-end "$messages" --e2e-batch "${BATCH:-1000}" --rate "${RATE:-0}" --e2e-connections "${CONNECTIONS:-0}" > /dev/null; } 2> "$work/load.time"
 stats=$(receiver_stats 18601 "$messages" 600)
 after=$(cpu_ms $herald); smsc_after=$(cpu_ms $smsc); receiver_after=$(cpu_ms $receiver)
 idle_after=$(awk '/^cpu / { print $5 + $6; exit }' /proc/stat)
@@ -68,12 +84,12 @@ print(f'callbacks messages={n} final_callbacks={d[\"events\"]} seconds={d[\"last
       f'max_ms={d[\"max_ms\"]} herald_rss_mb=$rss')
 idle = ($idle_after - $idle_before) * 1000 / $ticks / (($end - start) * 1000 * $(nproc))
 load = sum(float(x) for x in open('$work/load.time').read().split()) * 1000
-print(f'peers smsc_cpu_ms_per_message={($smsc_after - $smsc_before) / n:.3f} receiver_cpu_ms_per_message={($receiver_after - $receiver_before) / n:.3f} '
+print(f'peers ${peer}_cpu_ms_per_message={($smsc_after - $smsc_before) / n:.3f} receiver_cpu_ms_per_message={($receiver_after - $receiver_before) / n:.3f} '
       f'load_generator_cpu_ms_per_message={load / n:.3f} '
       f'machine_idle={idle * 100:.0f}%')"
 # Kannel side by side when it is installed (bench/kannel.sh drives it the same way: HTTP in, the same SMSC simulator,
 # each delivery report to an HTTP receiver), DLRs in memory, its best case. KANNEL=0 skips it.
-if [ "${KANNEL:-1}" != 0 ] && { command -v bearerbox >/dev/null 2>&1 || [ -x /usr/sbin/bearerbox ]; }; then
+if [ "${KANNEL:-1}" != 0 ] && [ "$channel" = sms ] && { command -v bearerbox >/dev/null 2>&1 || [ -x /usr/sbin/bearerbox ]; }; then
   kill $herald $smsc $receiver 2>/dev/null; wait $herald 2>/dev/null || true
   KANNEL_DLR_STORAGE=internal bench/kannel.sh "$messages" 100 | tail -2
 fi
