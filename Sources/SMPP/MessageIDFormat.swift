@@ -55,43 +55,68 @@ public enum MessageIDFormat: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Converts a hex number of any length to decimal.
     static func hexToDecimal(_ hex: String) -> String {
-        convert(hex.compactMap { $0.hexDigitValue }, from: 16, to: 10)
+        var digits: [UInt8] = []
+        digits.reserveCapacity(hex.utf8.count)
+        for byte in hex.utf8 {
+            switch byte {
+            case 0x30...0x39: digits.append(byte - 0x30)
+            case 0x61...0x66: digits.append(byte - 0x61 + 10)
+            case 0x41...0x46: digits.append(byte - 0x41 + 10)
+            default: continue
+            }
+        }
+        return convert(digits, from: 16, to: 10)
     }
 
     /// Converts a decimal number of any length to lower-case hex.
     static func decimalToHex(_ decimal: String) -> String {
-        convert(decimal.compactMap { $0.wholeNumberValue }, from: 10, to: 16)
+        convert(decimal.utf8.compactMap { $0 >= 0x30 && $0 <= 0x39 ? $0 - 0x30 : nil }, from: 10, to: 16)
     }
 
-    /// The digits of a number in base `from`, written in base `to` (repeated division; ids can exceed 64 bits).
-    private static func convert(_ number: [Int], from: Int, to: Int) -> String {
+    /// The digits of a number in base `from`, written in base `to`: at once when it fits 64 bits (nearly every id), by
+    /// repeated division otherwise (ids can exceed 64 bits).
+    private static func convert(_ number: [UInt8], from: Int, to: Int) -> String {
+        var value: UInt64 = 0
+        var fits = true
+        for digit in number {
+            let (times, timesOverflow) = value.multipliedReportingOverflow(by: UInt64(from))
+            let (sum, sumOverflow) = times.addingReportingOverflow(UInt64(digit))
+            if timesOverflow || sumOverflow { fits = false; break }
+            value = sum
+        }
+        if fits { return String(value, radix: to) }
         var digits = number
-        var out: [Character] = []
-        let alphabet = Array("0123456789abcdef")
+        var out: [UInt8] = []
         while !(digits.isEmpty || digits.allSatisfy { $0 == 0 }) {
             var remainder = 0
-            var quotient: [Int] = []
+            var quotient: [UInt8] = []
             quotient.reserveCapacity(digits.count)
             for digit in digits {
-                let value = remainder * from + digit
+                let value = remainder * from + Int(digit)
                 let q = value / to
                 remainder = value % to
-                if !(quotient.isEmpty && q == 0) { quotient.append(q) }
+                if !(quotient.isEmpty && q == 0) { quotient.append(UInt8(q)) }
             }
-            out.append(alphabet[remainder])
+            out.append(Self.alphabet[remainder])
             digits = quotient
         }
-        return out.isEmpty ? "0" : String(out.reversed())
+        return out.isEmpty ? "0" : String(decoding: out.reversed(), as: UTF8.self)
     }
+
+    private static let alphabet = Array("0123456789abcdef".utf8)
 }
 
 extension String {
-    /// Without the blanks and NULs SMSCs leave around ids and receipt fields.
+    /// Without the blanks and NULs SMSCs leave around ids and receipt fields (all ASCII, so never part of a longer
+    /// UTF-8 sequence: the bytes are trimmed directly).
     func trimmingBlanks() -> String {
-        let blanks: Set<Character> = [" ", "\t", "\r", "\n", "\0"]
-        var slice = Substring(self)
-        while let first = slice.first, blanks.contains(first) { slice.removeFirst() }
-        while let last = slice.last, blanks.contains(last) { slice.removeLast() }
-        return String(slice)
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A || byte == 0x00 }
+        let bytes = utf8
+        guard let first = bytes.first, let last = bytes.last, isBlank(first) || isBlank(last) else { return self }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isBlank(bytes[start]) { start = bytes.index(after: start) }
+        while end > start, isBlank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }

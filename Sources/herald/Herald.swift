@@ -43,11 +43,7 @@ enum LogSetup {
         }
         switch format {
         case "text":
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = parsed
-                return handler
-            }
+            LoggingSystem.bootstrap { label in TextLogHandler(label: label, logLevel: parsed) }
         case "json":
             LoggingSystem.bootstrap { label in JSONLogHandler(label: label, logLevel: parsed) }
         default:

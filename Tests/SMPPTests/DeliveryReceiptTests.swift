@@ -94,4 +94,16 @@ struct DeliveryReceiptTests {
         #expect(MessageIDFormat.hex.canonical("not-hex") == "not-hex")
         #expect(MessageIDFormat.decimal.canonical("0") == "0")
     }
+
+    @Test("Ids at the 64-bit edge convert the same on either side of it; blanks and NULs around an id are dropped")
+    func idFormatEdges() {
+        #expect(MessageIDFormat.alternatives(of: "FFFFFFFFFFFFFFFF").hexAsDecimal == "18446744073709551615")
+        #expect(MessageIDFormat.alternatives(of: "10000000000000000").hexAsDecimal == "18446744073709551616")
+        #expect(MessageIDFormat.alternatives(of: "18446744073709551615").decimalAsHex == "ffffffffffffffff")
+        #expect(MessageIDFormat.alternatives(of: "18446744073709551616").decimalAsHex == "10000000000000000")
+        #expect(MessageIDFormat.alternatives(of: "0").decimalAsHex == "0")
+        #expect(MessageIDFormat.string.canonical("\0 \tAb-1\r\n\0") == "ab-1")
+        #expect(MessageIDFormat.string.canonical(" \r\n ") == "")
+        #expect(MessageIDFormat.string.canonical("Über-1 ") == "über-1")
+    }
 }
