@@ -173,7 +173,7 @@ public final class BounceListener: Service {
         guard let (address, connector) = addressee(of: message, domains: domains)
         else { return nil }
         let token = tokens[connector] ?? BounceToken(secret: nil)
-        let headers = DeliveryStatusNotification.fieldGroups(Array(message.data.prefix(64 * 1024).split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r\n" || $0 == "\n" }).prefix { !$0.isEmpty })).first ?? [:]
+        let headers = DeliveryStatusNotification.fieldGroups(Array(DeliveryStatusNotification.lines(String(message.data.prefix(64 * 1024))).prefix { !$0.isEmpty })).first ?? [:]
         var from = message.sender
         if from.isEmpty, let header = headers["from"] {
             from = DeliveryStatusNotification.trim(header)

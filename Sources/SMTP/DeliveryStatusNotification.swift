@@ -24,10 +24,7 @@ public struct DeliveryStatusNotification: Sendable, Hashable {
 
     /// Parses a whole message (headers and body, CRLF or LF line ends). nil when it holds no delivery status at all.
     public static func parse(_ message: String) -> DeliveryStatusNotification? {
-        // "\r\n" is one Character in Swift: split on it as well as on a bare LF.
-        let lines = message.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r\n" || $0 == "\n" }).map { line -> Substring in
-            line.last == "\r" ? line.dropLast() : line
-        }
+        let lines = Self.lines(message)
         guard let status = statusPart(lines) else { return guess(message) }
         let groups = fieldGroups(status)
         guard let perMessage = groups.first else { return guess(message) }
@@ -48,7 +45,7 @@ public struct DeliveryStatusNotification: Sendable, Hashable {
     static func statusPart(_ lines: [Substring]) -> [Substring]? {
         var index = 0
         while index < lines.count {
-            if lines[index].lowercased().hasPrefix("content-type:"), lines[index].lowercased().contains("message/delivery-status") {
+            if Self.isContentType(lines[index], "message/delivery-status") {
                 // Skip the rest of this part's headers.
                 var body = index + 1
                 while body < lines.count, !lines[body].isEmpty { body += 1 }
@@ -97,7 +94,53 @@ public struct DeliveryStatusNotification: Sendable, Hashable {
     }
 
     public static func trim(_ value: some StringProtocol) -> String {
-        String(value.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        // Spaces and tabs are ASCII, never part of a longer UTF-8 sequence: trimmed byte for byte.
+        let bytes = value.utf8
+        var first: String.UTF8View.Index?
+        var end = bytes.startIndex
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let next = bytes.index(after: index)
+            if bytes[index] != 0x20, bytes[index] != 0x09 {
+                if first == nil { first = index }
+                end = next
+            }
+            index = next
+        }
+        guard let first else { return "" }
+        return String(decoding: bytes[first..<end], as: UTF8.self)
+    }
+
+    /// The message's lines: split at each LF, a CR before it dropped (a CR elsewhere stays), the last line kept even
+    /// when empty. Split byte for byte (CR and LF are ASCII), which is what splitting on the `Character`s `"\r\n"` and
+    /// `"\n"` did at several times the cost.
+    public static func lines(_ message: String) -> [Substring] {
+        let bytes = message.utf8
+        var lines: [Substring] = []
+        var start = bytes.startIndex
+        var index = start
+        func line(to end: String.Index) -> Substring {
+            if end > start, bytes[bytes.index(before: end)] == 0x0D { return message[start..<bytes.index(before: end)] }
+            return message[start..<end]
+        }
+        while index < bytes.endIndex {
+            if bytes[index] == 0x0A {
+                lines.append(line(to: index))
+                start = bytes.index(after: index)
+            }
+            index = bytes.index(after: index)
+        }
+        lines.append(line(to: bytes.endIndex))
+        return lines
+    }
+
+    /// Whether `line` is a `Content-Type:` header (any case) naming `type` (lower case).
+    static func isContentType(_ line: Substring, _ type: String) -> Bool {
+        let prefix = "content-type:".utf8
+        guard line.utf8.count >= prefix.count,
+              zip(line.utf8, prefix).allSatisfy({ (0x41...0x5A ~= $0 ? $0 | 0x20 : $0) == $1 })
+        else { return false }
+        return line.lowercased().contains(type)
     }
 
     /// `rfc822; ann@example.com` -> `ann@example.com` (the value after a `type;` prefix).

@@ -18,9 +18,7 @@ public struct FeedbackReport: Sendable, Hashable {
 
     /// Parses a whole message; nil when it holds no `message/feedback-report` part.
     public static func parse(_ message: String) -> FeedbackReport? {
-        let lines = message.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\r\n" || $0 == "\n" }).map { line -> Substring in
-            line.last == "\r" ? line.dropLast() : line
-        }
+        let lines = DeliveryStatusNotification.lines(message)
         guard let reportIndex = partIndex(lines, contentType: "message/feedback-report") else { return nil }
         let fields = DeliveryStatusNotification.fieldGroups(body(lines, afterPartHeaderAt: reportIndex)).first ?? [:]
         guard let type = fields["feedback-type"] else { return nil }
@@ -39,8 +37,7 @@ public struct FeedbackReport: Sendable, Hashable {
     static func partIndex(_ lines: [Substring], contentType: String, from start: Int = 0) -> Int? {
         var index = start
         while index < lines.count {
-            let line = lines[index].lowercased()
-            if line.hasPrefix("content-type:"), line.contains(contentType) { return index }
+            if DeliveryStatusNotification.isContentType(lines[index], contentType) { return index }
             index += 1
         }
         return nil

@@ -24,6 +24,9 @@ public final class SMTPSink: Service {
         public var implicitTLS = false
         /// AUTH PLAIN / LOGIN required before MAIL (offered only under TLS).
         public var credentials: SMTPClientStateMachine.Credentials?
+        /// Delivery status notifications sent at once (each on a kept session to the report target, as a relay sends its
+        /// queue); 1 sends them one after another.
+        public var reportConcurrency = 8
         public init() {}
     }
 
@@ -35,6 +38,8 @@ public final class SMTPSink: Service {
     /// Where delivery status notifications go (the sender's bounce listener), when set.
     private let dsnTarget = Mutex<(host: String, port: Int)?>(nil)
     private let (reports, reportQueue) = AsyncStream.makeStream(of: (SMTPServerStateMachine.Received, host: String, port: Int).self)
+    /// Sessions to the report target, kept between reports.
+    private let reportSessions = SMTPConnectionPool()
 
     public init(configuration: Configuration = .init(), recipients: MagicRecipients = MagicRecipients(), logger: Logger = Logger(label: "herald.smtp-sink")) {
         self.configuration = configuration
@@ -78,7 +83,18 @@ public final class SMTPSink: Service {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { [reports] in
-                    for await (message, host, port) in reports { await self.report(message, host: host, port: port) }
+                    await withTaskGroup(of: Void.self) { sending in
+                        var running = 0
+                        for await (message, host, port) in reports {
+                            if running >= max(1, configuration.reportConcurrency) {
+                                await sending.next()
+                                running -= 1
+                            }
+                            sending.addTask { await self.report(message, host: host, port: port) }
+                            running += 1
+                        }
+                    }
+                    self.reportSessions.closeIdle()
                 }
                 try? await server.closeFuture.get()
                 self.reportQueue.finish()
@@ -108,8 +124,8 @@ public final class SMTPSink: Service {
         let text = DeliveryStatusReport.render(reportingMTA: configuration.hostname, to: message.sender, envelopeID: envelopeID, recipients: recipients,
                                                messageID: "dsn-\(message.id)@\(configuration.hostname)", date: MIMEMessage.date(secondsSince1970: Int64(Date().timeIntervalSince1970)),
                                                boundary: "dsn-\(message.id)")
-        let outcome = await SMTPClient.send(message: text, envelope: .init(sender: "", recipients: [message.sender]), host: host, port: port,
-                                            helloName: configuration.hostname, timeout: .seconds(30))
+        let outcome = await reportSessions.send(message: text, envelope: .init(sender: "", recipients: [message.sender]),
+                                                to: SMTPClient.Endpoint(host: host, port: port, helloName: configuration.hostname))
         logger.info("sent a delivery status notification", metadata: ["for": "\(message.id)", "to": "\(message.sender)", "outcome": "\(outcome)"])
     }
 

@@ -28,16 +28,20 @@ struct SMTPSinkCommand: AsyncParsableCommand {
     @Option(help: "USER:PASSWORD that AUTH PLAIN or LOGIN must give before MAIL (offered only under TLS).") var auth: String?
     @Option(help: "HOST:PORT to send delivery status notifications to (Herald's --smtp-inbound-port): failed 5.1.1 for bounce@, delivered when NOTIFY=SUCCESS was asked.")
     var dsnTo: String?
+    @Option(help: "Delivery status notifications sent at once, each on a session kept open to --dsn-to (1: one after another).")
+    var dsnConcurrency: Int = 8
 
     func run() async throws {
         try LogSetup.bootstrap(logLevel)
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port (0-65535)") }
         guard maxSize > 0 else { throw ValidationError("--max-size \(maxSize) must be positive") }
+        guard (1...1000).contains(dsnConcurrency) else { throw ValidationError("--dsn-concurrency \(dsnConcurrency) must be 1-1000") }
         var configuration = SMTPSink.Configuration()
         configuration.host = host
         configuration.port = port
         configuration.hostname = hostname
         configuration.maximumSize = maxSize
+        configuration.reportConcurrency = dsnConcurrency
         switch (tlsCert, tlsKey) {
         case (let cert?, let key?):
             do {

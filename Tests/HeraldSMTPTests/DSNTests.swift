@@ -163,4 +163,21 @@ extension DSNTests {
         #expect(report.recipients.first?.status?.description == "5.1.1")
         #expect(report.recipients.first?.diagnostic == "550 5.1.1 no")
     }
+
+    @Test("a report is read line by line whatever its line ends: CRLF, bare LF, a stray CR kept, the last line even when empty")
+    func lineEnds() {
+        #expect(DeliveryStatusNotification.lines("a\r\nb\nc\r\n") == ["a", "b", "c", ""])
+        #expect(DeliveryStatusNotification.lines("x\ry\r\n\r\nz") == ["x\ry", "", "z"])
+        #expect(DeliveryStatusNotification.lines("") == [""])
+        #expect(DeliveryStatusNotification.lines("Ünïcode: é\r\n") == ["Ünïcode: é", ""])
+        #expect(DeliveryStatusNotification.trim(" \t rfc822; ann@example.com \t") == "rfc822; ann@example.com")
+        #expect(DeliveryStatusNotification.trim(" \t ") == "")
+        #expect(DeliveryStatusNotification.trim("  é  ") == "é")
+        let crlf = "Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\nFinal-Recipient: rfc822; a@b\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        let lf = crlf.replacingOccurrences(of: "\r\n", with: "\n")
+        #expect(DeliveryStatusNotification.parse(crlf)?.recipients.first?.action == "failed")
+        #expect(DeliveryStatusNotification.parse(lf)?.recipients.first?.status?.description == "5.1.1")
+        #expect(DeliveryStatusNotification.parse("CONTENT-TYPE: Message/Delivery-Status\n\nReporting-MTA: dns; mx\n\nAction: delayed\nStatus: 4.4.1\n")?
+            .recipients.first?.action == "delayed")
+    }
 }
