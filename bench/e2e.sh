@@ -13,7 +13,8 @@
 #   (e.g. another commit's .build/release) instead of building this checkout; BATCH=1 sends one message per request
 #   (default 1000 per batch); RATE=N offers N messages/s (default: as fast as Herald takes them), for latency at a
 #   given load; DATABASE=postgres://... runs Herald on PostgreSQL; WEBHOOK_BATCH=N subscribes a batched webhook (N events
-#   per POST at most, 100 ms at most).
+#   per POST at most, 100 ms at most). KEEP_WORK=1 keeps the work directory (Herald's log, the SQLite file) and, on
+#   PostgreSQL, the run's schema.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -58,7 +59,7 @@ $B/herald serve --port 18602 --database "$database" --config "$work/herald.json"
   > "$work/serve.log" 2>&1 & herald=$!
 cleanup() {
   kill $herald $smsc $receiver 2>/dev/null
-  if [ -n "${schema:-}" ] && command -v psql > /dev/null; then psql "${DATABASE%%\?*}" -qc "DROP SCHEMA $schema CASCADE" > /dev/null 2>&1 || true; fi
+  if [ -z "${KEEP_WORK:-}" ] && [ -n "${schema:-}" ] && command -v psql > /dev/null; then psql "${DATABASE%%\?*}" -qc "DROP SCHEMA $schema CASCADE" > /dev/null 2>&1 || true; fi
   if [ -n "${KEEP_WORK:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT

@@ -637,6 +637,23 @@ public final class PostgresStore: HeraldStore {
         return receipts
     }
 
+    /// What the parked-receipt rematch reads: each parked receipt with every correlation it may now match.
+    static let parkedColumns = """
+        p.id, p.kind, p.reason, p.occurred_at, p.received_at, p.detail_status, p.detail_error_code, p.detail_network_error_code,
+            p.detail_text, p.addresses, p.submitted_at, c.connector, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, m.recipient,
+            p.price_amount, p.price_currency, p.price_category
+        """
+    static let parkedJoins = """
+        FROM receipts p
+        JOIN correlations c ON c.connector = p.connector AND c.provider_id = ANY(COALESCE(p.match_keys, ARRAY[p.provider_id]))
+        JOIN messages m ON m.id = c.message_id
+        """
+    static let parkedConditions = """
+        p.matched_message_id IS NULL AND (p.parked_reason IS NULL OR p.parked_reason NOT LIKE '\(ReceiptMatcher.ambiguous)%')
+          AND (p.parked_reason IS NULL OR position(c.message_id in p.parked_reason) = 0)
+          AND p.received_at > now() - interval '10 minutes'
+        """
+
     public func rematchParked(limit: Int) async throws -> Int {
         try await rematchParked(limit: limit, only: nil)
     }
@@ -654,20 +671,26 @@ public final class PostgresStore: HeraldStore {
         }
         return try await ledgerTransaction { transaction in
             let connection = transaction.connection
-            let rows = try await connection.query("""
-                SELECT p.id, p.kind, p.reason, p.occurred_at, p.received_at, p.detail_status, p.detail_error_code, p.detail_network_error_code,
-                    p.detail_text, p.addresses, p.submitted_at, c.connector, c.provider_id, c.message_id, c.part, c.round, c.correlated_at, m.recipient,
-                p.price_amount, p.price_currency, p.price_category
-                FROM receipts p
-                JOIN correlations c ON c.connector = p.connector AND c.provider_id = ANY(COALESCE(p.match_keys, ARRAY[p.provider_id]))
-                JOIN messages m ON m.id = c.message_id
-                WHERE p.matched_message_id IS NULL AND (p.parked_reason IS NULL OR p.parked_reason NOT LIKE \(ReceiptMatcher.ambiguous + "%"))
-                  AND (\(everything) OR (p.connector = ANY(\(connectors)) AND p.provider_id = ANY(\(keys))))
-                  AND (p.parked_reason IS NULL OR position(c.message_id in p.parked_reason) = 0)
-                  AND p.received_at > now() - interval '10 minutes'
-                  AND abs(extract(epoch FROM p.received_at - coalesce(c.correlated_at, p.received_at))) <= \(ReceiptMatcher.submitDateTolerance)
-                ORDER BY p.id DESC, c.seq DESC LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED
-                """, logger: self.logger)
+            // Two statements, not one with `(everything OR ...)`: under a bound flag PostgreSQL plans for both cases and
+            // reads every parked receipt, joining each to its correlations, even when it was given the ids (hundreds of
+            // milliseconds per call with a few thousand parked, while they hold their locks; docs/PERFORMANCE.md).
+            // The sweep of every parked receipt leaves alone those parked in the last two seconds: the commit that
+            // writes their correlation re-matches them (``closeParkingRace``); the sweep is the backstop for a commit
+            // whose process died before that. Reading (and locking) thousands of fresh ones every second under load
+            // took up to a second a time and held up the very record transactions that would have matched them.
+            let rows = everything
+                ? try await connection.query("""
+                    SELECT \(unescaped: Self.parkedColumns) \(unescaped: Self.parkedJoins)
+                    WHERE \(unescaped: Self.parkedConditions) AND p.received_at < now() - interval '2 seconds'
+                      AND abs(extract(epoch FROM p.received_at - coalesce(c.correlated_at, p.received_at))) <= \(ReceiptMatcher.submitDateTolerance)
+                    ORDER BY p.id DESC, c.seq DESC LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED
+                    """, logger: self.logger)
+                : try await connection.query("""
+                    SELECT \(unescaped: Self.parkedColumns) \(unescaped: Self.parkedJoins)
+                    WHERE \(unescaped: Self.parkedConditions) AND p.connector = ANY(\(connectors)) AND p.provider_id = ANY(\(keys))
+                      AND abs(extract(epoch FROM p.received_at - coalesce(c.correlated_at, p.received_at))) <= \(ReceiptMatcher.submitDateTolerance)
+                    ORDER BY p.id DESC, c.seq DESC LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED
+                    """, logger: self.logger)
             let matched = try await Self.parkedMatches(rows)
             return try await self.applyParked(matched, retry: retry, in: transaction)
         }
