@@ -204,6 +204,9 @@ check "serve --evidence-retention-days with a bad value exits 64 naming the opti
 "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --max-request-bytes 10 > /dev/null 2> "$work/limit.err"
 code=$?
 check "serve --max-request-bytes below 64 KiB exits 64 naming the option" bash -c "[ $code -eq 64 ] && grep -q 'max-request-bytes' '$work/limit.err'"
+"$HERALD" smtp-sink --port 0 --dsn-to 127.0.0.1:2526 --dsn-concurrency 0 > /dev/null 2> "$work/dsn.err"
+code=$?
+check "smtp-sink --dsn-concurrency 0 exits 64 naming the option and its range" bash -c "[ $code -eq 64 ] && grep -q 'dsn-concurrency' '$work/dsn.err' && grep -q '1-1000' '$work/dsn.err'"
 printf '{"connectors":[{"name":"m","type":"smtp","host":"127.0.0.1","port":2525,"bounce_domain":"b.test","tls":"none","username":"u","password_env":"HERALD_SMOKE_PW"}]}' > "$work/auth.json"
 HERALD_SMOKE_PW=x "$HERALD" serve --port 18733 --database "sqlite:$work/bad.sqlite" --config "$work/auth.json" > /dev/null 2> "$work/auth.err"
 code=$?
