@@ -135,8 +135,31 @@ public struct MIMEMessage: Sendable {
         return encodedHeaderValue(String(name)) + " " + address
     }
 
+    /// Every line break (CRLF, a bare CR or a bare LF) as CRLF. Byte for byte: CR and LF are ASCII, never inside a
+    /// longer UTF-8 sequence.
     static func crlf(_ text: String) -> String {
-        text.replacingOccurrences("\r\n", "\n").replacingOccurrences("\r", "\n").replacingOccurrences("\n", "\r\n")
+        let bytes = text.utf8
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 32)
+        var previousCR = false
+        for byte in bytes {
+            switch byte {
+            case 0x0D:
+                out.append(0x0D)
+                out.append(0x0A)
+                previousCR = true
+            case 0x0A:
+                if !previousCR {
+                    out.append(0x0D)
+                    out.append(0x0A)
+                }
+                previousCR = false
+            default:
+                out.append(byte)
+                previousCR = false
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// RFC 2045 section 6.7: printable ASCII as is (except `=`), the rest as `=XX`, line breaks kept as CRLF, soft
@@ -212,13 +235,32 @@ public struct MIMEMessage: Sendable {
     }
 
     /// CR and LF become spaces: a header value is one line.
+    /// One line: each line break (CRLF, a bare CR or a bare LF) becomes one space. Byte for byte, as ``crlf(_:)``.
     static func clean(_ value: String) -> String {
-        String(value.map { $0 == "\r" || $0 == "\n" || $0 == "\r\n" ? " " : $0 })
+        guard value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { return value }
+        var out: [UInt8] = []
+        out.reserveCapacity(value.utf8.count)
+        var previousCR = false
+        for byte in value.utf8 {
+            switch byte {
+            case 0x0D:
+                out.append(0x20)
+                previousCR = true
+            case 0x0A:
+                if !previousCR { out.append(0x20) }
+                previousCR = false
+            default:
+                out.append(byte)
+                previousCR = false
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
     static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+        String(decoding: [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]], as: UTF8.self)
     }
 
     static func base64(_ bytes: [UInt8]) -> String {

@@ -251,4 +251,16 @@ struct MIMEMessageTests {
         let message = MIMEMessage(from: "a@b.test", to: "c@d.test", subject: "hi\r\nBcc: victim@x.test", text: "x", messageID: "m@h", date: "d")
         #expect(!message.rendered(boundary: "b").contains("\r\nBcc:"))
     }
+
+    @Test("every line break in a text body goes out as CRLF, and a header value keeps to one line whatever its breaks")
+    func lineBreaks() {
+        let message = MIMEMessage(from: "a@b.test", to: "c@d.test", subject: "one\ntwo\r\nthree\rfour", text: "a\nb\r\nc\rd\n\ne", messageID: "m@h",
+                                  date: "d")
+        let rendered = message.rendered(boundary: "b")
+        #expect(rendered.contains("\r\n\r\na\r\nb\r\nc\r\nd\r\n\r\ne\r\n"))
+        #expect(rendered.contains("Subject: one two three four\r\n"))
+        #expect(!rendered.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "no bare LF")
+        #expect(!rendered.replacingOccurrences(of: "\r\n", with: "").contains("\r"), "no bare CR")
+        #expect(MIMEMessage.quotedPrintable("é=\n") == "=C3=A9=3D\r\n")
+    }
 }
