@@ -145,6 +145,8 @@ public enum SMSText {
             }
             return String(decoding: units, as: UTF16.self)
         case .latin1, nil:
+            // ASCII (every receipt in practice) is the same bytes in UTF-8: no scalar by scalar building.
+            if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
             return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
         }
     }

@@ -88,6 +88,9 @@ struct SMSAlphabetTests {
         #expect(SMSText.alphabet(for: "Привет", allowing: [.gsm7, .latin1, .ucs2]) == .ucs2)
         #expect(SMSText.encode("ûé", as: .latin1) == [0xFB, 0xE9])
         #expect(SMSText.encode("€", as: .latin1) == nil)
+        #expect(SMSText.decode([0xFB, 0xE9], dataCoding: 3) == "ûé")
+        #expect(SMSText.decode(Array("id:1A2B stat:DELIVRD\r\n".utf8), dataCoding: 3) == "id:1A2B stat:DELIVRD\r\n")
+        #expect(SMSText.decode([0x41, 0xE9, 0x00], dataCoding: 3) == "A\u{E9}\u{0}")
     }
 
     @Test("Latin-1 splits 140 / 134")
