@@ -11,7 +11,6 @@ import HeraldSMPP
 import HeraldSMTP
 import HeraldWebhooks
 import SMTP
-import HeraldPostgres
 import HeraldStore
 import Hummingbird
 import Logging
@@ -218,7 +217,7 @@ struct Serve: AsyncParsableCommand {
                                     configuration: .init(workers: max(1, workers), receiptRetries: !noReceiptRetries), logger: Logger(label: "herald.dispatch"))
         guard duplicateWindowS >= 0 else { throw ValidationError("--duplicate-window-s \(duplicateWindowS) is negative; use 0 to turn the gate off") }
         // Several nodes on one PostgreSQL: a message queued on any node wakes every node's dispatcher (LISTEN / NOTIFY).
-        if let postgres = store as? PostgresStore { postgres.onQueuedWork { dispatcher.signal.notify() } }
+        store.onQueuedWork { dispatcher.signal.notify() }
         let gateway = Gateway(store: store, prices: prices, signal: dispatcher.signal, duplicateWindow: TimeInterval(duplicateWindowS))
         let ingestor = ReceiptIngestor(store: store, sink: sink, retry: noReceiptRetries ? nil : dispatcher.configuration.retry)
         // Every metric goes to one Prometheus registry, exported at GET /metrics (operator keys).

@@ -22,6 +22,10 @@ public protocol DispatchStore: Sendable {
     /// The queue for operators: how many messages it holds (due or not), and since when the oldest due one is due
     /// (nil: nothing is due).
     func queueStats(now: Date) async throws -> (depth: Int, oldestDue: Date?)
+    /// Calls `handler` whenever any process sharing the database commits newly queued messages (several nodes on one
+    /// PostgreSQL: LISTEN / NOTIFY), so every node's dispatcher wakes, not only the accepting one's. Register before the
+    /// store runs. A store one process owns (SQLite) never calls it: the accepting process wakes its own dispatcher.
+    func onQueuedWork(_ handler: @escaping @Sendable () -> Void)
 }
 
 extension DispatchStore {
