@@ -21,15 +21,17 @@ if [ -z "${HERALD_TEST_POSTFIX:-}" ] && [ "$(id -u)" = 0 ] && [ -x /usr/sbin/pos
   stops+=("scripts/test-postfix.sh stop")
 fi
 swift build --build-tests
-# The Swift tests take 2-4 minutes. One run in six today hung after every test had reported passing (the runner's
-# summary never printed, no thread busy). A run still going after 10 minutes is stopped with the test process's
-# threads printed, so the log says where it stood, and run once more; a failure is never run again.
+# The Swift tests take 2-4 minutes. Some runs hang (2026-12-05: two of five, once twice in a row): the same few tests
+# never finish (a PostgreSQL wake-up, the crash-restart test, a CSV campaign, ...), every thread idle and no timer
+# pending, so a continuation somewhere is never resumed; the cause is not found yet (docs/RELIABILITY.md). A run still
+# going after 7 minutes is stopped with the test process's threads printed, so the log says where it stood, and run
+# again, at most twice; a failure is never run again.
 swift_tests() {
   swift test --skip-build "$@" &
   local tests=$! status=0
-  ( sleep 600
+  ( sleep 420
     if kill -0 $tests 2>/dev/null; then
-      echo "scripts/test.sh: HUNG: the Swift test run is still going after 10 minutes; its threads:" >&2
+      echo "scripts/test.sh: HUNG: the Swift test run is still going after 7 minutes; its threads:" >&2
       for pid in $(pgrep -f 'HeraldPackageTests.xctest'); do
         command -v gdb >/dev/null && timeout 60 gdb -p "$pid" -batch -ex 'thread apply all bt 12' >&2 2>/dev/null || true
       done
@@ -46,12 +48,13 @@ hung="${TMPDIR:-/tmp}/herald-swift-tests-hung.$$"
 rm -f "$hung"
 status=0
 swift_tests "$@" || status=$?
-if [ $status -ne 0 ] && [ -e "$hung" ]; then
+for attempt in 2 3; do
+  [ $status -ne 0 ] && [ -e "$hung" ] || break
   rm -f "$hung"
-  echo "scripts/test.sh: the Swift test run hung (threads above); running it once more" >&2
+  echo "scripts/test.sh: the Swift test run hung (threads above); running it again (attempt $attempt of 3)" >&2
   status=0
   swift_tests "$@" || status=$?
-fi
+done
 [ $status -eq 0 ] || exit $status
 # The fuzz corpus and every crash ever found, replayed through the fuzz targets (a normal build of herald-fuzz).
 for target in pdu receipt template csv json smtp provider; do .build/debug/herald-fuzz "$target" "Fuzz/corpus/$target" "Fuzz/crashes/$target"; done
