@@ -21,7 +21,7 @@ if [ -z "${HERALD_TEST_POSTFIX:-}" ] && [ "$(id -u)" = 0 ] && [ -x /usr/sbin/pos
   stops+=("scripts/test-postfix.sh stop")
 fi
 swift build --build-tests
-# The Swift tests take 2-4 minutes. Some runs hang (2026-12-05: two of five, once twice in a row): the same few tests
+# The Swift tests take 2-4 minutes. Some runs hang (2026-12-05: two of five, the first and its rerun): the same few tests
 # never finish (a PostgreSQL wake-up, the crash-restart test, a CSV campaign, ...), every thread idle and no timer
 # pending, so a continuation somewhere is never resumed; the cause is not found yet (docs/RELIABILITY.md). A run still
 # going after 7 minutes is stopped with the test process's threads printed, so the log says where it stood, and run
