@@ -652,6 +652,7 @@ public final class PostgresStore: HeraldStore {
         p.matched_message_id IS NULL AND (p.parked_reason IS NULL OR p.parked_reason NOT LIKE '\(ReceiptMatcher.ambiguous)%')
           AND (p.parked_reason IS NULL OR position(c.message_id in p.parked_reason) = 0)
           AND p.received_at > now() - interval '10 minutes'
+          AND abs(extract(epoch FROM p.received_at - coalesce(c.correlated_at, p.received_at))) <= \(Int(ReceiptMatcher.submitDateTolerance))
         """
 
     public func rematchParked(limit: Int) async throws -> Int {
@@ -682,13 +683,11 @@ public final class PostgresStore: HeraldStore {
                 ? try await connection.query("""
                     SELECT \(unescaped: Self.parkedColumns) \(unescaped: Self.parkedJoins)
                     WHERE \(unescaped: Self.parkedConditions) AND p.received_at < now() - interval '2 seconds'
-                      AND abs(extract(epoch FROM p.received_at - coalesce(c.correlated_at, p.received_at))) <= \(ReceiptMatcher.submitDateTolerance)
                     ORDER BY p.id DESC, c.seq DESC LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED
                     """, logger: self.logger)
                 : try await connection.query("""
                     SELECT \(unescaped: Self.parkedColumns) \(unescaped: Self.parkedJoins)
                     WHERE \(unescaped: Self.parkedConditions) AND p.connector = ANY(\(connectors)) AND p.provider_id = ANY(\(keys))
-                      AND abs(extract(epoch FROM p.received_at - coalesce(c.correlated_at, p.received_at))) <= \(ReceiptMatcher.submitDateTolerance)
                     ORDER BY p.id DESC, c.seq DESC LIMIT \(limit) FOR UPDATE OF p SKIP LOCKED
                     """, logger: self.logger)
             let matched = try await Self.parkedMatches(rows)

@@ -130,7 +130,8 @@ public final class BounceListener: Service {
         else { return [] }
         let token = tokens[connector] ?? BounceToken(secret: nil)
         // A complaint quotes the original message, which may hold anything (even status codes): read it first.
-        if let feedback = FeedbackReport.parse(message.data) {
+        let lines = DeliveryStatusNotification.lines(message.data)
+        if let feedback = FeedbackReport.parse(lines: lines) {
             guard feedback.isComplaint, let messageID = complaintMessageID(feedback, address: address, token: token) else { return [] }
             let detail = ProviderDetail(status: "complaint", errorCode: feedback.feedbackType,
                                         text: String(("feedback report" + (feedback.userAgent.map { " from \($0)" } ?? "")
@@ -138,7 +139,7 @@ public final class BounceListener: Service {
             return [ProviderReceipt(connector: connector, providerMessageID: messageID, kind: .engagement(.complained), reason: .spamComplaint,
                                     occurredAt: now, receivedAt: now, detail: detail)]
         }
-        guard let report = DeliveryStatusNotification.parse(message.data) else { return [] }
+        guard let report = DeliveryStatusNotification.parse(message.data, lines: lines) else { return [] }
         guard let named = report.envelopeID.flatMap({ $0.isEmpty ? nil : $0 }) ?? verpToken(address), let messageID = token.messageID(in: named)
         else { return [] }
         return report.recipients.compactMap { recipient -> ProviderReceipt? in

@@ -84,10 +84,12 @@ public final class SMTPConnector: Connector {
         for (name, value) in options.headers.sorted(by: { $0.key < $1.key }) { headers.append((name, value)) }
         if configuration.listUnsubscribe {
             var targets: [String] = []
+            var oneClick = false
             if let links, let accountID = submission.accountID {
                 do {
                     // RFC 8058: an https URI, and the POST body a mail client sends to it to unsubscribe at one click.
                     targets.append("<\(try await links.url(.unsubscribe, accountID: accountID, messageID: messageID))>")
+                    oneClick = true
                 } catch {
                     return .temporaryFailure(.internalError, detail: ProviderDetail(text: "cannot sign the unsubscribe link: \(error)"))
                 }
@@ -97,7 +99,7 @@ public final class SMTPConnector: Connector {
                 targets.append("<mailto:unsubscribe+\(configuration.bounceToken.token(for: messageID))@\(configuration.bounceDomain)?subject=unsubscribe>")
             }
             if !targets.isEmpty { headers.append(("List-Unsubscribe", targets.joined(separator: ", "))) }
-            if targets.first?.hasPrefix("<http") == true { headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")) }
+            if oneClick { headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")) }
         }
         headers.append(("X-Herald-Message-Id", messageID))
         var html = submission.html

@@ -18,10 +18,10 @@ public final class SQLiteStore: HeraldStore {
     public let deliveryHandoff = DeliveryHandoff()
     /// One writer: claims and ingests in short transactions, so an accept waits little behind them (PERFORMANCE.md).
     public var claimBatchSize: Int { 64 }
+    public var ingestBatchSize: Int { 256 }
 
     /// One process owns the file: every queued message is its own, and its accept already wakes its dispatcher.
     public func onQueuedWork(_ handler: @escaping @Sendable () -> Void) {}
-    public var ingestBatchSize: Int { 256 }
 
     /// Opens (creating if needed) the database file at `path`.
     public init(path: String) throws {

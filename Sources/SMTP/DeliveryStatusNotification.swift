@@ -24,7 +24,12 @@ public struct DeliveryStatusNotification: Sendable, Hashable {
 
     /// Parses a whole message (headers and body, CRLF or LF line ends). nil when it holds no delivery status at all.
     public static func parse(_ message: String) -> DeliveryStatusNotification? {
-        let lines = Self.lines(message)
+        parse(message, lines: Self.lines(message))
+    }
+
+    /// ``parse(_:)`` of a message already split into ``lines(_:)`` (the whole text is read again only for a report
+    /// that is not RFC 3464).
+    public static func parse(_ message: String, lines: [Substring]) -> DeliveryStatusNotification? {
         guard let status = statusPart(lines) else { return guess(message) }
         let groups = fieldGroups(status)
         guard let perMessage = groups.first else { return guess(message) }

@@ -18,7 +18,11 @@ public struct FeedbackReport: Sendable, Hashable {
 
     /// Parses a whole message; nil when it holds no `message/feedback-report` part.
     public static func parse(_ message: String) -> FeedbackReport? {
-        let lines = DeliveryStatusNotification.lines(message)
+        parse(lines: DeliveryStatusNotification.lines(message))
+    }
+
+    /// ``parse(_:)`` of a message already split (``DeliveryStatusNotification/lines(_:)``).
+    public static func parse(lines: [Substring]) -> FeedbackReport? {
         guard let reportIndex = partIndex(lines, contentType: "message/feedback-report") else { return nil }
         let fields = DeliveryStatusNotification.fieldGroups(body(lines, afterPartHeaderAt: reportIndex)).first ?? [:]
         guard let type = fields["feedback-type"] else { return nil }

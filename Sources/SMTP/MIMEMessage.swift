@@ -135,31 +135,9 @@ public struct MIMEMessage: Sendable {
         return encodedHeaderValue(String(name)) + " " + address
     }
 
-    /// Every line break (CRLF, a bare CR or a bare LF) as CRLF. Byte for byte: CR and LF are ASCII, never inside a
-    /// longer UTF-8 sequence.
+    /// Every line break (CRLF, a bare CR or a bare LF) as CRLF.
     static func crlf(_ text: String) -> String {
-        let bytes = text.utf8
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + bytes.count / 32)
-        var previousCR = false
-        for byte in bytes {
-            switch byte {
-            case 0x0D:
-                out.append(0x0D)
-                out.append(0x0A)
-                previousCR = true
-            case 0x0A:
-                if !previousCR {
-                    out.append(0x0D)
-                    out.append(0x0A)
-                }
-                previousCR = false
-            default:
-                out.append(byte)
-                previousCR = false
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        replacingLineBreaks(in: text, with: [0x0D, 0x0A])
     }
 
     /// RFC 2045 section 6.7: printable ASCII as is (except `=`), the rest as `=XX`, line breaks kept as CRLF, soft
@@ -235,19 +213,25 @@ public struct MIMEMessage: Sendable {
     }
 
     /// CR and LF become spaces: a header value is one line.
-    /// One line: each line break (CRLF, a bare CR or a bare LF) becomes one space. Byte for byte, as ``crlf(_:)``.
+    /// One line: each line break (CRLF, a bare CR or a bare LF) becomes one space.
     static func clean(_ value: String) -> String {
         guard value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) else { return value }
+        return replacingLineBreaks(in: value, with: [0x20])
+    }
+
+    /// `text` with each line break (CRLF, a bare CR or a bare LF) replaced by `replacement`. Byte for byte: CR and LF
+    /// are ASCII, never inside a longer UTF-8 sequence.
+    private static func replacingLineBreaks(in text: String, with replacement: [UInt8]) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(value.utf8.count)
+        out.reserveCapacity(text.utf8.count + text.utf8.count / 32)
         var previousCR = false
-        for byte in value.utf8 {
+        for byte in text.utf8 {
             switch byte {
             case 0x0D:
-                out.append(0x20)
+                out += replacement
                 previousCR = true
             case 0x0A:
-                if !previousCR { out.append(0x20) }
+                if !previousCR { out += replacement }
                 previousCR = false
             default:
                 out.append(byte)

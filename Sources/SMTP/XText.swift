@@ -8,8 +8,7 @@ public enum XText {
             if byte >= 0x21, byte <= 0x7E, byte != UInt8(ascii: "+"), byte != UInt8(ascii: "=") {
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
-                let hex = String(byte, radix: 16, uppercase: true)
-                encoded += "+" + (hex.count == 1 ? "0" + hex : hex)
+                encoded += "+" + MIMEMessage.hex(byte)
             }
         }
         return encoded
