@@ -7,14 +7,15 @@
 #      form, Vonage `sig` sha256 in a JSON body, WhatsApp X-Hub-Signature-256 over the JSON notification) replayed at
 #      /v1/providers/NAME/status by herald-bench on C connections (default 32): callbacks/s, each checked, stored raw and
 #      applied durably before its answer; Herald CPU ms per callback; the time until every message is DELIVERED.
-#   bench/providers.sh [N, default 20000]     env PROVIDER, CONNECTIONS=C, PERF=FILE (a perf profile of the callbacks)
+#   bench/providers.sh [N, default 20000]     env PROVIDER, CONNECTIONS=C, PERF=FILE (a perf profile of the callbacks),
+#   HERALD_BUILD=DIR (herald and herald-bench from DIR, e.g. another commit's .build/release, instead of building)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 messages=${1:-20000}
 provider=${PROVIDER:-twilio}
-build_release herald herald-bench
-B=.build/release
+[ -n "${HERALD_BUILD:-}" ] || build_release herald herald-bench
+B=${HERALD_BUILD:-.build/release}
 work=$(mktemp -d)
 ticks=$(getconf CLK_TCK)
 cpu_ms() { awk -v t="$ticks" '{ print ($14 + $15) * 1000 / t }' "/proc/$1/stat"; }
