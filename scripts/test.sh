@@ -21,17 +21,29 @@ if [ -z "${HERALD_TEST_POSTFIX:-}" ] && [ "$(id -u)" = 0 ] && [ -x /usr/sbin/pos
   stops+=("scripts/test-postfix.sh stop")
 fi
 swift build --build-tests
-# The Swift tests take 2-4 minutes. Some runs hang (2026-12-05: two of five, the first and its rerun): the same few tests
-# never finish (a PostgreSQL wake-up, the crash-restart test, a CSV campaign, ...), every thread idle and no timer
-# pending, so a continuation somewhere is never resumed; the cause is not found yet (docs/RELIABILITY.md). A run still
-# going after 7 minutes is stopped with the test process's threads printed, so the log says where it stood, and run
-# again, at most twice; a failure is never run again.
+# The Swift tests take 2-4 minutes. Some runs hang (2026-12-05: two of five, the first and its rerun); the cause is not
+# found yet (docs/RELIABILITY.md). The runner's output is line-buffered (stdbuf) and kept, so a run still going after 7
+# minutes is stopped with the tests that started and never ended, the processes under it and its threads printed, and
+# run again, at most twice; a failure is never run again.
 swift_tests() {
-  swift test --skip-build "$@" &
+  local log="${TMPDIR:-/tmp}/herald-swift-tests.$$.log"
+  stdbuf -oL -eL swift test --skip-build "$@" > >(tee "$log") 2>&1 &
   local tests=$! status=0
   ( sleep 420
     if kill -0 $tests 2>/dev/null; then
-      echo "scripts/test.sh: HUNG: the Swift test run is still going after 7 minutes; its threads:" >&2
+      echo "scripts/test.sh: HUNG: the Swift test run is still going after 7 minutes; tests started and not ended:" >&2
+      python3 - "$log" >&2 <<'PY' || true
+import re, sys
+started, ended = [], set()
+for line in open(sys.argv[1], errors="replace"):
+    if m := re.search(r'Test (".*?"|\S+\(\)) started', line): started.append(m.group(1))
+    if m := re.search(r'Test (".*?"|\S+\(\)) (passed|failed|skipped|recorded)', line): ended.add(m.group(1))
+for name in dict.fromkeys(started):
+    if name not in ended: print("  still running:", name)
+PY
+      echo "scripts/test.sh: processes under the test run:" >&2
+      ps -eo pid,ppid,etime,args --forest | grep -v grep | grep -A3 'HeraldPackageTests' >&2 || true
+      echo "scripts/test.sh: the test process's threads:" >&2
       for pid in $(pgrep -f 'HeraldPackageTests.xctest'); do
         command -v gdb >/dev/null && timeout 60 gdb -p "$pid" -batch -ex 'thread apply all bt 12' >&2 2>/dev/null || true
       done

@@ -120,10 +120,12 @@ struct APIHarness {
     }
 
     /// Runs curl with this harness's API key and returns what it printed (for streams URLSession cannot read on Linux).
+    /// curl gives up after 30 s unless `arguments` set `--max-time`: a request the server never ends fails the test
+    /// instead of hanging the run.
     func curl(_ arguments: [String]) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-H", "Authorization: Bearer \(key)"] + arguments
+        process.arguments = ["-H", "Authorization: Bearer \(key)"] + (arguments.contains("--max-time") ? [] : ["--max-time", "30"]) + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         let output = Mutex(Data())
