@@ -261,6 +261,7 @@ let package = Package(
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldPostgres", "HeraldConnectors", "HeraldEngine", "HeraldHTTP", "HeraldDashboard",
                 "HeraldSMPP", "SMSCSimulator", "SMPP", "SMSText", "HeraldWebhooks", "SMTPSink", "HeraldSMTP", "DKIM", "HeraldProviders", "FakeProviders", "HeraldJSON",
+                "HeraldMetrics",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -410,6 +411,7 @@ let package = Package(
             name: "HeraldHTTPTests",
             dependencies: [
                 "HeraldCore", "HeraldStore", "HeraldSQLite", "HeraldConnectors", "HeraldEngine", "HeraldHTTP", "HeraldWebhooks", "HeraldLinks", "HeraldDashboard",
+                "HeraldMetrics",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -6,6 +6,7 @@ import HeraldEngine
 import HeraldDashboard
 import HeraldHTTP
 import HeraldLinks
+import HeraldMetrics
 import HeraldProviders
 import HeraldSMPP
 import HeraldSMTP
@@ -14,7 +15,6 @@ import SMTP
 import HeraldStore
 import Hummingbird
 import Logging
-import Metrics
 import Prometheus
 import ServiceLifecycle
 import Synchronization
@@ -92,6 +92,10 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         try LogSetup.bootstrap(logLevel, format: logFormat)
+        // Every metric goes to one Prometheus registry, exported at GET /metrics (operator keys); bootstrapped before
+        // anything records one (HeraldMetrics keeps the handles it makes).
+        let metrics = PrometheusCollectorRegistry()
+        HeraldMetrics.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let logger = Logger(label: "herald")
         var simulator = SimulatorConfiguration(duplicateRate: simulatorDuplicates, reorderRate: simulatorReorder)
         if !simulatorMix.isEmpty {
@@ -220,9 +224,6 @@ struct Serve: AsyncParsableCommand {
         store.onQueuedWork { dispatcher.signal.notify() }
         let gateway = Gateway(store: store, prices: prices, signal: dispatcher.signal, duplicateWindow: TimeInterval(duplicateWindowS))
         let ingestor = ReceiptIngestor(store: store, sink: sink, retry: noReceiptRetries ? nil : dispatcher.configuration.retry)
-        // Every metric goes to one Prometheus registry, exported at GET /metrics (operator keys).
-        let metrics = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let api = HeraldAPI(gateway: gateway, connectors: connectors, receiptCounts: { ingestor.counts },
                             callbackAddresses: AddressPolicy(allowPrivate: webhooksAllowPrivate), links: links,
                             providerIntake: providerIntake, publicURL: publicUrl, metrics: {

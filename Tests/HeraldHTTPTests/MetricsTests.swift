@@ -1,5 +1,6 @@
 import Foundation
 import HeraldHTTP
+import HeraldMetrics
 import Metrics
 import Prometheus
 import Testing
@@ -10,7 +11,7 @@ struct MetricsTests {
     /// The process's one metrics backend (swift-metrics is bootstrapped once per process), as `herald serve` sets it up.
     static let registry: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        HeraldMetrics.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry
     }()
 
