@@ -279,7 +279,7 @@ public final class WebhookSender: Service {
             let (batch, down) = state.withLock { state in
                 (delivery.webhookID.flatMap { state.batches[$0] ?? nil }, state.downUntil[delivery.target])
             }
-            if let batch, let down, down > wallNow {
+            if batch != nil, let down, down > wallNow {
                 postponed[down, default: []].append(delivery.id)
             } else if let batch {
                 if let full = gathering.add(delivery, batch: batch, now: now) { batches.append(full) }
