@@ -74,8 +74,10 @@ extension HeraldAPI {
 
     func unsubscribe(_ request: Request, context: HeraldRequestContext) async throws -> Response {
         let (target, message) = try await unsubscribeTarget(context)
-        try await store.addSuppression(Suppression(accountID: target.accountID, channel: message.channel, recipient: message.to,
-                                                   source: "unsubscribe:\(target.messageID)", createdAt: Date()))
+        // The same store rule as an unsubscribe by mail: the message's recipient on the message's channel.
+        guard try await store.suppressRecipient(ofMessage: target.messageID, source: "unsubscribe:\(target.messageID)", at: Date()) else {
+            throw Self.linkNotFound
+        }
         return Self.page(title: "Unsubscribed", body: "<p>Done: no more e-mails to <strong>\(Self.escaped(message.to))</strong> from this sender.</p>")
     }
 
