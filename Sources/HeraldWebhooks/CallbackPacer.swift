@@ -64,7 +64,9 @@ struct CallbackPacer {
 
     /// Takes a claimed delivery: start it, queue it, or refuse it when its endpoint's queue is full.
     mutating func offer(_ delivery: WebhookDelivery) -> Offer {
-        var endpoint = endpoints[delivery.target] ?? Endpoint(limit: Double(limits.initial))
+        // Taken out of the table while it changes: a copy left in it would make every change below copy the endpoint's
+        // set, queue and counts (copy on write), a cost growing with the callbacks in flight and waiting.
+        var endpoint = endpoints.removeValue(forKey: delivery.target) ?? Endpoint(limit: Double(limits.initial))
         defer { endpoints[delivery.target] = endpoint }
         if endpoint.inFlight < endpoint.allowed, !endpoint.messagesInFlight.contains(delivery.messageID),
            endpoint.messagesQueued[delivery.messageID] == nil {
@@ -99,7 +101,7 @@ struct CallbackPacer {
     /// A request ended: adapts the endpoint's limit and says what starts now, or, when the endpoint is `down` (it
     /// failed and waits for its retry time), which waiting deliveries go back to the table.
     mutating func finished(target: String, messageID: String, succeeded: Bool, down: Bool = false, latencyMs: Int, now: Double) -> Next {
-        guard var endpoint = endpoints[target] else { return Next() }
+        guard var endpoint = endpoints.removeValue(forKey: target) else { return Next() }  // unshared while it changes
         endpoint.inFlight -= 1
         inFlight -= 1
         endpoint.messagesInFlight.remove(messageID)
@@ -125,9 +127,8 @@ struct CallbackPacer {
         } else {
             next.start = startQueued(&endpoint)
         }
-        if endpoint.inFlight == 0, endpoint.queue.isEmpty, endpoint.allowed <= limits.initial, endpoint.slowStart {
-            endpoints[target] = nil  // nothing to remember about an idle endpoint at its initial limit
-        } else {
+        // An idle endpoint at its initial limit has nothing to remember: it stays out of the table.
+        if !(endpoint.inFlight == 0 && endpoint.queue.isEmpty && endpoint.allowed <= limits.initial && endpoint.slowStart) {
             endpoints[target] = endpoint
         }
         return next
@@ -137,7 +138,7 @@ struct CallbackPacer {
     mutating func drainAll() -> [WebhookDelivery] {
         var drained: [WebhookDelivery] = []
         for target in Array(endpoints.keys) {
-            guard var endpoint = endpoints[target] else { continue }
+            guard var endpoint = endpoints.removeValue(forKey: target) else { continue }
             drained += endpoint.queue
             waiting -= endpoint.queue.count
             endpoint.queue = []

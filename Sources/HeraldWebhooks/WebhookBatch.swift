@@ -32,14 +32,14 @@ struct BatchBuffer {
 
     /// Adds a delivery; returns the batch it completes, if it does.
     mutating func add(_ delivery: WebhookDelivery, batch: Webhook.Batch, now: Double) -> [WebhookDelivery]? {
-        var entry = gathering[delivery.target] ?? Gathering(since: now, batch: batch)
+        // Out of the table while it grows (a copy left there would make each append copy the whole batch).
+        var entry = gathering.removeValue(forKey: delivery.target) ?? Gathering(since: now, batch: batch)
         entry.deliveries.append(delivery)
         held += 1
         guard entry.deliveries.count >= batch.maxEvents else {
             gathering[delivery.target] = entry
             return nil
         }
-        gathering[delivery.target] = nil
         held -= entry.deliveries.count
         return entry.deliveries
     }
