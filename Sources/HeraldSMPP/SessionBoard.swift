@@ -125,9 +125,8 @@ final class SessionBoard: Sendable {
 
     private func update(_ channel: any Channel, _ change: (inout Entry) -> Void) {
         state.withLock { state in
-            guard let name = state.names[ObjectIdentifier(channel)], var entry = state.entries[name] else { return }
-            change(&entry)
-            state.entries[name] = entry
+            guard let name = state.names[ObjectIdentifier(channel)], state.entries[name] != nil else { return }
+            change(&state.entries[name]!)  // in place: a copy taken out would copy its per-second counts on every send
         }
     }
 }

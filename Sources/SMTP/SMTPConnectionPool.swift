@@ -86,7 +86,7 @@ public final class SMTPConnectionPool: Sendable {
     private func take(_ key: String) -> Kept? {
         let now = NIODeadline.now()
         let (found, expired) = idle.withLock { idle -> (Kept?, [Kept]) in
-            guard var list = idle[key] else { return (nil, []) }
+            guard var list = idle.removeValue(forKey: key) else { return (nil, []) }  // unshared while it changes
             // Sessions in the last tenth of their idle timeout are ended here rather than raced against it.
             let usable = TimeAmount.nanoseconds(limits.idleTimeout.nanoseconds * 9 / 10)
             let expired = list.filter { $0.since + usable < now }
