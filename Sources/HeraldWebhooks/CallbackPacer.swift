@@ -1,4 +1,5 @@
 import HeraldStore
+import NIOCore
 
 /// Which claimed callbacks go out now, per endpoint: the pure core of ``WebhookSender``'s loop (no I/O, time given).
 ///
@@ -37,7 +38,8 @@ struct CallbackPacer {
         var limit: Double
         var inFlight = 0
         var messagesInFlight: Set<String> = []
-        var queue: [WebhookDelivery] = []
+        /// Oldest first; a ring, so that starting the oldest does not move every other one down.
+        var queue = CircularBuffer<WebhookDelivery>()
         /// Messages with a delivery in `queue`, and how many.
         var messagesQueued: [String: Int] = [:]
         var slowStart = true
@@ -120,7 +122,7 @@ struct CallbackPacer {
         }
         var next = Next()
         if down {
-            next.postpone = endpoint.queue
+            next.postpone = Array(endpoint.queue)
             waiting -= endpoint.queue.count
             endpoint.queue = []
             endpoint.messagesQueued = [:]
@@ -157,17 +159,18 @@ struct CallbackPacer {
     /// Starts queued deliveries in order while slots are free, passing over those whose message has one in flight.
     private mutating func startQueued(_ endpoint: inout Endpoint) -> [WebhookDelivery] {
         var started: [WebhookDelivery] = []
-        var index = 0
+        var offset = 0
         var held: Set<String> = []
-        while endpoint.inFlight < endpoint.allowed, index < endpoint.queue.count {
-            let delivery = endpoint.queue[index]
+        while endpoint.inFlight < endpoint.allowed, offset < endpoint.queue.count {
+            let position = endpoint.queue.index(endpoint.queue.startIndex, offsetBy: offset)
+            let delivery = endpoint.queue[position]
             // A message whose earlier callback waits (or flies) keeps its later ones behind it.
             if endpoint.messagesInFlight.contains(delivery.messageID) || held.contains(delivery.messageID) {
                 held.insert(delivery.messageID)
-                index += 1
+                offset += 1
                 continue
             }
-            endpoint.queue.remove(at: index)
+            if offset == 0 { endpoint.queue.removeFirst() } else { endpoint.queue.remove(at: position) }
             if let count = endpoint.messagesQueued[delivery.messageID] {
                 endpoint.messagesQueued[delivery.messageID] = count > 1 ? count - 1 : nil
             }
