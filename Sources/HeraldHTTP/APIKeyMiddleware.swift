@@ -27,7 +27,12 @@ public struct APIKeyMiddleware: RouterMiddleware {
         guard header.hasPrefix(prefix), header.count > prefix.count else {
             throw APIProblem.unauthorized("Authorization header is not 'Bearer <key>'")
         }
-        let secret = String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+        // Optional whitespace around the key is spaces and tabs (RFC 9110 OWS); trimmed as bytes, not through NSString.
+        let isOWS: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        var bytes = header.utf8.dropFirst(prefix.utf8.count)
+        while let first = bytes.first, isOWS(first) { bytes = bytes.dropFirst() }
+        while let last = bytes.last, isOWS(last) { bytes = bytes.dropLast() }
+        let secret = String(decoding: bytes, as: UTF8.self)
         guard let (account, key) = try await cache.authenticate(keyHash: APIKeys.hash(secret), store: store) else {
             throw APIProblem.unauthorized("unknown or revoked API key")
         }
