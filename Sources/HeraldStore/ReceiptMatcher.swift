@@ -195,13 +195,20 @@ public struct ReceiptMatcher: Sendable {
         return numbers.contains { number in
             if number == target { return true }
             let (short, long) = number.count < target.count ? (number, target) : (target, number)
-            return short.count >= 7 && long.hasSuffix(short)
+            return short.count >= 7 && long.suffix(short.count).elementsEqual(short)
         }
     }
 
-    /// ASCII digits without leading zeros (`+44 7400 123456`, `447400123456` and `07400123456` share a suffix).
-    static func digits(_ text: String) -> String {
-        String(text.unicodeScalars.filter { $0.value >= 0x30 && $0.value <= 0x39 }.map(Character.init).drop { $0 == "0" })
+    /// ASCII digits without leading zeros (`+44 7400 123456`, `447400123456` and `07400123456` share a suffix), as
+    /// bytes: this runs for every candidate of every receipt, on the store's writer.
+    static func digits(_ text: String) -> [UInt8] {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+            if digits.isEmpty, byte == UInt8(ascii: "0") { continue }
+            digits.append(byte)
+        }
+        return digits
     }
 
     static func describe(_ receipt: ProviderReceipt) -> String {
