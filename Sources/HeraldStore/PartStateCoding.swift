@@ -67,14 +67,17 @@ public enum PartStateCoding {
 
     private static func part(_ fields: [Substring]) throws -> PartState {
         guard fields.count == 10 else { throw StoreError.corruptRow("part state '\(fields.joined(separator: "|"))'") }
-        let tierAndRound = fields[2].split(separator: "r", maxSplits: 1)
-        guard let status = MessageStatus(rawValue: String(fields[0])), let tier = tierAndRound.first.flatMap({ Int($0) }),
+        // `tier` or `tier` "r" `round`, split on the byte.
+        let tierField = fields[2]
+        let roundMark = tierField.utf8.firstIndex(of: UInt8(ascii: "r"))
+        let tierText = roundMark.map { tierField[..<$0] } ?? tierField
+        guard let status = MessageStatus(rawValue: String(fields[0])), let tier = Int(tierText),
               let bits = UInt64(fields[3], radix: 16)
         else { throw StoreError.corruptRow("part state '\(fields.joined(separator: "|"))'") }
         return PartState(
             status: status, reason: fields[1].isEmpty ? nil : ReasonCode(rawValue: String(fields[1])),
             evidence: Evidence(tier: tier, occurredAt: Date(timeIntervalSince1970: Double(bitPattern: bits)), eventID: String(fields[4]),
-                               round: tierAndRound.count == 2 ? Int(tierAndRound[1]) ?? 0 : 0),
+                               round: roundMark.map { Int(tierField[tierField.utf8.index(after: $0)...]) ?? 0 } ?? 0),
             claimedFinals: SetCoding.decode(fields[5]), wasAcceptedByProvider: fields[6] == "1",
             engagement: SetCoding.decode(fields[7]),
             providerMessageID: fields[8].isEmpty ? nil : String(fields[8]), connector: fields[9].isEmpty ? nil : String(fields[9])
@@ -83,7 +86,7 @@ public enum PartStateCoding {
 
     private static func clean(_ value: String?) -> String {
         guard let value else { return "" }
-        guard value.contains(where: { $0 == partSeparator || $0 == fieldSeparator }) else { return value }
+        guard value.utf8.contains(where: { $0 == 0x1E || $0 == 0x1F }) else { return value }
         return String(value.filter { $0 != partSeparator && $0 != fieldSeparator })
     }
 }

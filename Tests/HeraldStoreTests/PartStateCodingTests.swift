@@ -19,6 +19,21 @@ struct PartStateCodingTests {
         #expect(try PartStateCoding.decode(PartStateCoding.encode(parts)) == parts)
     }
 
+    @Test("a retry round and ids holding the separators: the round comes back, the separators are dropped")
+    func roundsAndSeparators() throws {
+        let part = PartState(status: .deferred, reason: .handsetBusy,
+                             evidence: Evidence(tier: 3, occurredAt: Date(timeIntervalSince1970: 1_800_000_000.25), eventID: "evt_r", round: 12),
+                             claimedFinals: [], wasAcceptedByProvider: true, engagement: [],
+                             providerMessageID: "AB\u{1E}C\u{1F}D", connector: "smsc")
+        let decoded = try PartStateCoding.decode(PartStateCoding.encode([part, .initial]))
+        #expect(decoded.count == 2)
+        #expect(decoded[0].evidence == part.evidence)
+        #expect(decoded[0].evidence.round == 12)
+        #expect(decoded[0].providerMessageID == "ABCD")
+        #expect(decoded[1] == .initial)
+        #expect(throws: StoreError.self) { try PartStateCoding.decode("SENT\u{1F}\u{1F}xr1\u{1F}0\u{1F}e\u{1F}\u{1F}0\u{1F}\u{1F}\u{1F}") }
+    }
+
     @Test("a corrupt column is an error, not a crash")
     func corrupt() {
         #expect(throws: StoreError.self) { try PartStateCoding.decode("garbage") }
