@@ -64,7 +64,7 @@ public final class BounceListener: Service {
     }
 
     /// The port it listens on, once listening.
-    public func port() async -> Int { await listener.port() }
+    public func port() async throws -> Int { try await listener.port() }
 
     public func run() async throws {
         let configuration = configuration
@@ -79,7 +79,7 @@ public final class BounceListener: Service {
             guard let self else { return done(false) }
             self.take(message, done: done)
         }
-        let port = await listener.port()
+        let port = try await listener.port()
         logger.info("bounce listener on SMTP", metadata: ["address": "\(configuration.host):\(port)",
                                                          "domains": "\(configuration.domains.keys.sorted().joined(separator: ","))"])
         await withGracefulShutdownHandler {

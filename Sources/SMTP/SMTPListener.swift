@@ -6,7 +6,7 @@ import Synchronization
 /// connection's number) run by an ``SMTPServerHandler`` behind a ``SMTPLineDecoder`` of `lineLimit` octets. At most
 /// `maximumConnections` are open at once: one more is answered `421 4.7.0` and closed (a client tries again later).
 public final class SMTPListener: Sendable {
-    private let state = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
+    private let state = Mutex<(port: Result<Int, any Error>?, waiters: [CheckedContinuation<Int, any Error>])>((nil, []))
     private let connections = Atomic<Int>(0)
     private let open = Atomic<Int>(0)
 
@@ -18,7 +18,7 @@ public final class SMTPListener: Sendable {
                      tls: SMTPTLS? = nil, implicitTLS: Bool = false,
                      makeMachine: @escaping @Sendable (_ connection: Int) -> SMTPServerStateMachine,
                      onMessage: @escaping @Sendable (SMTPServerStateMachine.Received, @escaping SMTPServerHandler.Done) -> Void) async throws -> any Channel {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let binding = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
@@ -35,15 +35,26 @@ public final class SMTPListener: Sendable {
                     try channel.pipeline.syncOperations.addHandler(SMTPServerHandler(machine: machine, idleTimeout: idleTimeout, tls: tls, onMessage: onMessage))
                 }
             }
-            .bind(host: host, port: port).get()
-        let bound = server.localAddress?.port ?? port
+            .bind(host: host, port: port)
+        let server: any Channel
+        do {
+            server = try await binding.get()
+        } catch {
+            // Whoever waits for the port learns that there will be none (it waited forever before).
+            settle(.failure(error))
+            throw error
+        }
+        settle(.success(server.localAddress?.port ?? port))
+        return server
+    }
+
+    private func settle(_ port: Result<Int, any Error>) {
         let waiters = state.withLock { state in
-            state.port = bound
+            state.port = port
             defer { state.waiters = [] }
             return state.waiters
         }
-        for waiter in waiters { waiter.resume(returning: bound) }
-        return server
+        for waiter in waiters { waiter.resume(with: port) }
     }
 
     /// The answer to a connection over the limit: 421 (RFC 5321 section 3.8), then close.
@@ -59,15 +70,15 @@ public final class SMTPListener: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
     }
 
-    /// The port it listens on, once bound (useful with port 0).
-    public func port() async -> Int {
-        await withCheckedContinuation { continuation in
-            let known = state.withLock { state -> Int? in
+    /// The port it listens on, once bound (useful with port 0); the bind's error if binding failed.
+    public func port() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let known = state.withLock { state -> Result<Int, any Error>? in
                 if let port = state.port { return port }
                 state.waiters.append(continuation)
                 return nil
             }
-            if let known { continuation.resume(returning: known) }
+            if let known { continuation.resume(with: known) }
         }
     }
 }

@@ -58,7 +58,7 @@ public final class SMTPSink: Service {
     public var messages: [SMTPServerStateMachine.Received] { taken.withLock { $0 } }
 
     /// The port it listens on, once listening (useful with port 0).
-    public func port() async -> Int { await listener.port() }
+    public func port() async throws -> Int { try await listener.port() }
 
     public func run() async throws {
         let configuration = configuration
@@ -78,7 +78,7 @@ public final class SMTPSink: Service {
             self?.keep(message)
             done(true)
         }
-        let port = await listener.port()
+        let port = try await listener.port()
         logger.info("SMTP sink listening", metadata: ["address": "\(configuration.host):\(port)"])
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in

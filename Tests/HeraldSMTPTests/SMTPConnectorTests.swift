@@ -65,7 +65,7 @@ struct SMTPConnectorTests {
         let group = ServiceGroup(services: [sink], logger: Logger(label: "test.smtp"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let port = await sink.port()
+            let port = try await sink.port()
             var configuration = SMTPConnectorConfiguration(name: "mail", host: "127.0.0.1", port: relayPort ?? port, bounceDomain: "bounce.test")
             configuration.timeout = .seconds(1)
             configure(&configuration)
@@ -97,7 +97,7 @@ struct SMTPConnectorTests {
             let herald = ServiceGroup(services: [listener, ReceiptIngestor(store: store, sink: receipts), recorder], logger: Logger(label: "test.herald"))
             tasks.addTask { try await herald.run() }
             let harness = Harness(store: store, sink: sink, dispatcher: dispatcher, gateway: Gateway(store: store),
-                                  account: try await store.ensureAccount(named: "acme"), bouncePort: await listener.port())
+                                  account: try await store.ensureAccount(named: "acme"), bouncePort: try await listener.port())
             do { try await body(harness) } catch {
                 await herald.triggerGracefulShutdown()
                 await group.triggerGracefulShutdown()

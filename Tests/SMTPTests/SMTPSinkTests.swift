@@ -15,7 +15,7 @@ struct SMTPSinkTests {
         let group = ServiceGroup(services: [sink], logger: Logger(label: "test.smtp"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let port = await sink.port()
+            let port = try await sink.port()
             do { try await body(sink, port) } catch {
                 await group.triggerGracefulShutdown()
                 throw error
@@ -31,6 +31,19 @@ struct SMTPSinkTests {
         return await SMTPClient.send(message: message.rendered(boundary: "b1"),
                                      envelope: .init(sender: "bounces+m1@bounce.test", recipients: [recipient], mailDSNParameters: ["ENVID=m1"]),
                                      host: "127.0.0.1", port: port, helloName: "herald.test", timeout: .seconds(timeout))
+    }
+
+    @Test("a sink that cannot bind its port (taken) fails, and whoever waits for its port hears so instead of waiting forever")
+    func portTaken() async throws {
+        try await Self.withSink { _, taken in
+            var configuration = SMTPSink.Configuration()
+            configuration.port = taken
+            let second = SMTPSink(configuration: configuration, recipients: MagicRecipients())
+            let waiting = Task { try await second.port() }
+            await #expect(throws: (any Error).self) { try await second.run() }
+            await #expect(throws: (any Error).self) { try await waiting.value }
+            await #expect(throws: (any Error).self) { try await second.port() }
+        }
     }
 
     @Test("an ordinary recipient is taken, the body arrives intact (a lone dot line survives dot-stuffing)")
