@@ -17,7 +17,8 @@ public final class SMSCSimulator: Service {
     let group: any EventLoopGroup
     let router = DeliveryRouter()
     let counters = Mutex(Counters())
-    private let listening = Mutex<(channel: (any Channel)?, waiters: [CheckedContinuation<Int, any Error>])>((nil, []))
+    /// The bound port, or why binding failed (remembered: a later ``port()`` gets it too), and who waits for it.
+    private let listening = Mutex<(port: Result<Int, any Error>?, waiters: [CheckedContinuation<Int, any Error>])>((nil, []))
     private let throttledOnce = Mutex<Set<String>>([])
     private let nextID: Atomic<UInt64>
     private let refusing = Atomic<Bool>(false)
@@ -71,16 +72,25 @@ public final class SMSCSimulator: Service {
 
     public var stats: Counters { counters.withLock { $0 } }
 
-    /// The port it listens on, once listening (useful with port 0).
+    /// The port it listens on, once listening (useful with port 0); the bind's error if binding failed.
     public func port() async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
-            let port = listening.withLock { state -> Int? in
-                if let channel = state.channel { return channel.localAddress?.port ?? 0 }
+            let port = listening.withLock { state -> Result<Int, any Error>? in
+                if let port = state.port { return port }
                 state.waiters.append(continuation)
                 return nil
             }
-            if let port { continuation.resume(returning: port) }
+            if let port { continuation.resume(with: port) }
         }
+    }
+
+    private func settle(_ port: Result<Int, any Error>) {
+        let waiters = listening.withLock { state in
+            state.port = port
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(with: port) }
     }
 
     public func run() async throws {
@@ -99,23 +109,26 @@ public final class SMSCSimulator: Service {
                 }
                 .bind(host: configuration.host, port: configuration.port).get()
         } catch {
-            let waiters = listening.withLock { state in defer { state.waiters = [] }; return state.waiters }
-            for waiter in waiters { waiter.resume(throwing: error) }
+            settle(.failure(error))
             throw error
         }
-        let waiters = listening.withLock { state in
-            state.channel = channel
-            defer { state.waiters = [] }
-            return state.waiters
-        }
         let port = channel.localAddress?.port ?? configuration.port
-        for waiter in waiters { waiter.resume(returning: port) }
+        settle(.success(port))
         logger.info("SMSC simulator listening", metadata: ["address": "\(configuration.host):\(port)"])
-        await withGracefulShutdownHandler {
-            try? await channel.closeFuture.get()
-        } onGracefulShutdown: {
+        // Stops on a graceful shutdown of its service group, and also when its task is cancelled (a test or tool that
+        // runs it in a plain task), so that nobody waits on a listener that was told to go.
+        let stop = { @Sendable in
             channel.close(promise: nil)
             self.router.closeAll()
+        }
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                try? await channel.closeFuture.get()
+            } onCancel: {
+                stop()
+            }
+        } onGracefulShutdown: {
+            stop()
         }
     }
 
