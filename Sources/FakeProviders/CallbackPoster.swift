@@ -32,8 +32,8 @@ final class CallbackPoster: Sendable {
                               onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) }, logger: logger)
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await self.run() }
+            defer { finish() }  // also when the server cannot start
             try await app.run()
-            finish()
         }
     }
 

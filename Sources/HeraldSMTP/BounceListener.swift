@@ -82,8 +82,13 @@ public final class BounceListener: Service {
         let port = try await listener.port()
         logger.info("bounce listener on SMTP", metadata: ["address": "\(configuration.host):\(port)",
                                                          "domains": "\(configuration.domains.keys.sorted().joined(separator: ","))"])
+        // Stops on a graceful shutdown and also when its task is cancelled (a group whose other service failed).
         await withGracefulShutdownHandler {
-            try? await server.closeFuture.get()
+            await withTaskCancellationHandler {
+                try? await server.closeFuture.get()
+            } onCancel: {
+                server.close(promise: nil)
+            }
         } onGracefulShutdown: {
             server.close(promise: nil)
         }

@@ -96,7 +96,12 @@ public final class SMTPSink: Service {
                     }
                     self.reportSessions.closeIdle()
                 }
-                try? await server.closeFuture.get()
+                // Until closed: on a graceful shutdown, or when the task is cancelled.
+                await withTaskCancellationHandler {
+                    try? await server.closeFuture.get()
+                } onCancel: {
+                    server.close(promise: nil)
+                }
                 self.reportQueue.finish()
             }
         } onGracefulShutdown: {

@@ -15,6 +15,11 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
+/// The harness's services stopped before its server listened, without an error of their own.
+struct HarnessStopped: Error, CustomStringConvertible {
+    var description: String { "the harness's services stopped before the server listened" }
+}
+
 /// Refuses every redirect, so a test sees the 302 itself.
 final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
@@ -77,9 +82,16 @@ struct APIHarness {
         )
         let group = ServiceGroup(services: [store, ReceiptIngestor(store: store, sink: sink), simulator, dispatcher, api.keyCache, app], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                // A group that stops before the server listens (a service failed to start) ends the wait below.
+                defer { startedContinuation.finish() }
+                try await group.run()
+            }
             var iterator = started.makeAsyncIterator()
-            guard let boundPort = await iterator.next() else { return }
+            guard let boundPort = await iterator.next() else {
+                try await tasks.waitForAll()  // rethrows why the group stopped
+                throw HarnessStopped()
+            }
             let harness = APIHarness(baseURL: URL(string: "http://127.0.0.1:\(boundPort)")!, store: store, key: key, otherKey: otherKey,
                                      operatorKey: operatorKey, links: links)
             do {

@@ -22,7 +22,10 @@ struct ProblemMiddlewareTests {
                               onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "test.http"))
         try await withThrowingTaskGroup(of: Void.self) { group in
             let services = ServiceGroup(services: [app], logger: Logger(label: "test"))
-            group.addTask { try await services.run() }
+            group.addTask {
+                defer { continuation.finish() }  // a server that cannot start ends the wait for its port
+                try await services.run()
+            }
             var ports = started.makeAsyncIterator()
             let port = try #require(await ports.next())
             let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/down")!)

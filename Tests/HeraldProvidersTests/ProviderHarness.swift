@@ -13,6 +13,7 @@ import HeraldSQLite
 import HeraldStore
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 #if canImport(Glibc)
@@ -125,6 +126,27 @@ struct ProviderHarness {
                     provider: (_ publicURL: String, _ fakePort: Int, _ inboundURL: String, _ listening: @escaping @Sendable (Int) -> Void) -> any Service,
                     connect: (_ publicURL: String, _ fakePort: Int, _ client: HTTPClient) -> any ProviderCallbackHandling,
                     _ body: @Sendable @escaping (ProviderHarness) async throws -> Void) async throws {
+        // Both ports are picked before either server starts, so another socket may take one in between (an outgoing
+        // connection's ephemeral port, from the tests running alongside): then both start again on new ports.
+        var attempt = 1
+        while true {
+            do {
+                return try await runOnce(connector: name, provider: provider, connect: connect, body)
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && attempt < 5 {
+                attempt += 1
+            }
+        }
+    }
+
+    /// The servers stopped before both listened, without an error of their own.
+    struct Stopped: Error, CustomStringConvertible {
+        var description: String { "the harness's services stopped before both servers listened" }
+    }
+
+    private static func runOnce(connector name: String,
+                                provider: (_ publicURL: String, _ fakePort: Int, _ inboundURL: String, _ listening: @escaping @Sendable (Int) -> Void) -> any Service,
+                                connect: (_ publicURL: String, _ fakePort: Int, _ client: HTTPClient) -> any ProviderCallbackHandling,
+                                _ body: @Sendable @escaping (ProviderHarness) async throws -> Void) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-providers-\(UUID().uuidString).sqlite").path
         let store = try SQLiteStore(path: path)
         try await store.migrate()
@@ -149,9 +171,16 @@ struct ProviderHarness {
         let ingestor = ReceiptIngestor(store: store, sink: sink, retry: RetryPolicy(baseDelay: 0.2, jitter: 0))
         let group = ServiceGroup(services: [store, ingestor, inbound, fake, http, dispatcher, app], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                // A group that stops before both servers listen (a port taken, a service failed) ends the wait below.
+                defer { listeningContinuation.finish() }
+                try await group.run()
+            }
             var ports = listening.makeAsyncIterator()
-            guard await ports.next() != nil, await ports.next() != nil else { return }
+            guard await ports.next() != nil, await ports.next() != nil else {
+                try await tasks.waitForAll()  // rethrows why the group stopped: a taken port is tried again
+                throw Stopped()
+            }
             let harness = ProviderHarness(baseURL: URL(string: publicURL)!, fakeURL: URL(string: "http://127.0.0.1:\(fakePort)")!, store: store, key: key,
                                           intake: intake)
             do {

@@ -73,9 +73,17 @@ struct WebhookDeliveryTests {
                               onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "test.receiver"))
         let group = ServiceGroup(services: [store, app, sender], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                // A group that stops before the receiver listens (a service failed to start) ends the wait below.
+                defer { continuation.finish() }
+                try await group.run()
+            }
             var iterator = started.makeAsyncIterator()
-            guard let port = await iterator.next() else { return }
+            guard let port = await iterator.next() else {
+                try await tasks.waitForAll()  // rethrows why the group stopped
+                Issue.record("the services stopped before the receiver listened")
+                return
+            }
             do {
                 try await body(store, account, port, receiver)
             } catch {
