@@ -64,7 +64,8 @@ public final class SMTPListener: Sendable {
 
         func channelActive(context: ChannelHandlerContext) {
             let reply = context.channel.allocator.buffer(string: SMTPReply(code: 421, "4.7.0 too many connections, try again later").wire)
-            context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in context.close(promise: nil) }
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in channel.close(promise: nil) }
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {}

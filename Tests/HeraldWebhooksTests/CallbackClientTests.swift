@@ -66,7 +66,8 @@ final class TestReceiver: Sendable {
             func send(_ status: HTTPResponseStatus, _ headers: [(String, String)] = [], body: ByteBuffer? = nil, thenClose: Bool = false) {
                 context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: HTTPHeaders(headers)))), promise: nil)
                 if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in if thenClose { context.close(promise: nil) } }
+                let channel = context.channel
+                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in if thenClose { channel.close(promise: nil) } }
             }
             switch path {
             case "/close": send(.ok, [("Connection", "close"), ("Content-Length", "0")])

@@ -72,7 +72,7 @@ struct ESMEChannelHandlerTests {
         try channel.writeOutbound(ESMEOutbound.request(.enquireLink(sequenceNumber: 0), promise))
         _ = try readPDU(channel)
         // The handler logs and closes; the error does not escape the pipeline.
-        try? channel.writeInbound(ByteBuffer(bytes: [0, 0, 0, 4, 0, 0, 0, 0]))
+        _ = try? channel.writeInbound(ByteBuffer(bytes: [0, 0, 0, 4, 0, 0, 0, 0]))
         channel.embeddedEventLoop.run()
         #expect(!channel.isActive)
         #expect(throws: SMPPError.self) { try promise.futureResult.wait() }
