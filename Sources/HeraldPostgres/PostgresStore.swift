@@ -323,6 +323,8 @@ public final class PostgresStore: HeraldStore {
             if let tag = query.tag { indexed.append("tag = \(try bind(tag))") }
             if let since = query.since { indexed.append("created_at >= \(try bind(since))") }
             if let until = query.until { indexed.append("created_at < \(try bind(until))") }
+            if let lowest = query.idRange.lowest { indexed.append("id >= \(try bind(lowest))") }
+            if let below = query.idRange.below { indexed.append("id < \(try bind(below))") }
             if let campaignID = query.campaignID { indexed.append("campaign_id = \(try bind(campaignID))") }
             if let reason = query.reason { indexed.append("reason = \(try bind(reason.rawValue))") }
             if let before = query.before { indexed.append("id < \(try bind(before))") }
@@ -341,7 +343,12 @@ public final class PostgresStore: HeraldStore {
 
     public func statusCounts(accountID: String, since: Date?) async throws -> [MessageStatus: Int] {
         let rows = if let since {
-            try await self.query("SELECT status, COUNT(*) FROM messages WHERE account_id = \(accountID) AND created_at >= \(since) GROUP BY status", logger: logger)
+            // Only the messages made since: their ids begin with the time they were made (``HeraldID``), a range of
+            // messages_account (before: every row of the account was read).
+            try await self.query("""
+                SELECT status, COUNT(*) FROM messages
+                WHERE account_id = \(accountID) AND id >= \(MessageQuery.idRange(since: since, until: nil).lowest) AND created_at >= \(since) GROUP BY status
+                """, logger: logger)
         } else {
             try await self.query("SELECT status, COUNT(*) FROM messages WHERE account_id = \(accountID) GROUP BY status", logger: logger)
         }

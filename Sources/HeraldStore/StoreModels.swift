@@ -234,6 +234,14 @@ public struct MessageQuery: Sendable, Hashable {
     public var needsScan: Bool { channel != nil || from != nil || connector != nil }
     /// Return messages older than this id (ids sort by creation time; the log is newest first).
     public var before: String?
+    /// ``since`` and ``until`` as a range of ids, for an index on ids to read only that time's messages (the stores
+    /// still compare `created_at`, which decides): a message's id begins with the millisecond it was made
+    /// (``HeraldID``), each bound widened by a millisecond against rounding of the stored time.
+    public var idRange: (lowest: String?, below: String?) { Self.idRange(since: since, until: until) }
+    public static func idRange(since: Date?, until: Date?) -> (lowest: String?, below: String?) {
+        (since.map { HeraldID.lowest(.message, at: $0.addingTimeInterval(-0.001)) },
+         until.map { HeraldID.lowest(.message, at: $0.addingTimeInterval(0.002)) })
+    }
     public var limit: Int
     /// false: the text, subject and part states are not read (left empty). Exports never show them, and they are the
     /// largest and the costliest columns to decode of a row.

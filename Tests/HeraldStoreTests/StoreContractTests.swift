@@ -282,8 +282,13 @@ struct StoreContractTests {
             let counts = try await store.statusCounts(accountID: account.id, since: nil)
             #expect(counts[.queued] == 20)
             #expect(counts[.rejected] == 5)
+            // Since a time: the messages made at it or later (10...24: rejected 10, 15, 20), not a millisecond before.
+            #expect(try await store.statusCounts(accountID: account.id, since: base.addingTimeInterval(10)) == [.queued: 12, .rejected: 3])
+            #expect(try await store.statusCounts(accountID: account.id, since: base.addingTimeInterval(10.001)) == [.queued: 12, .rejected: 2])
+            #expect(try await store.statusCounts(accountID: account.id, since: base.addingTimeInterval(25)) == [:])
             let other = try await store.ensureAccount(named: "other")
             #expect(try await store.messages(matching: MessageQuery(accountID: other.id)).isEmpty)
+            #expect(try await store.statusCounts(accountID: other.id, since: base) == [:])
         }
     }
 
