@@ -37,7 +37,7 @@ import re, sys
 started, ended = [], set()
 for line in open(sys.argv[1], errors="replace"):
     if m := re.search(r'Test (".*?"|\S+\(\)) started', line): started.append(m.group(1))
-    if m := re.search(r'Test (".*?"|\S+\(\)) (passed|failed|skipped|recorded)', line): ended.add(m.group(1))
+    if m := re.search(r'Test (".*?"|\S+\(\)) .*?(passed|failed|skipped) after', line): ended.add(m.group(1))
 for name in dict.fromkeys(started):
     if name not in ended: print("  still running:", name)
 PY

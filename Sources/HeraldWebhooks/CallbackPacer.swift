@@ -59,6 +59,11 @@ struct CallbackPacer {
         self.limits = limits
     }
 
+    /// The endpoints with requests in flight, and how many each (for a log line saying what a shutdown waits for).
+    var busyEndpoints: [String: Int] {
+        endpoints.compactMapValues { $0.inFlight > 0 ? $0.inFlight : nil }
+    }
+
     /// The current limit of an endpoint (its initial one if never seen).
     func limit(of target: String) -> Int {
         endpoints[target]?.allowed ?? limits.initial

@@ -126,9 +126,23 @@ public final class WebhookSender: Service {
         /// Deliveries the sender can still take (in flight, waiting, gathering into batches and standing behind them count).
         func freeRoom() -> Int { configuration.concurrency - pacer.inFlight - pacer.waiting - gathering.held - batched }
         var stopping = false
+        var stoppingSince: ContinuousClock.Instant?
+        var nextStoppingReport = Duration.seconds(5)
         while true {
             stopping = stopping || Task.isShuttingDownGracefully || Task.isCancelled
             if stopping {
+                // A shutdown waits for the requests in flight (each ends by its timeout at the latest): say what it
+                // waits for when that takes a while, so that a slow stop is never a silent one.
+                let since = stoppingSince ?? .now
+                stoppingSince = since
+                if ContinuousClock.now - since >= nextStoppingReport {
+                    nextStoppingReport *= 2
+                    logger.warning("webhook sender stopping: waiting for callbacks in flight", metadata: [
+                        "in_flight": "\(pacer.inFlight)", "endpoints": "\(pacer.busyEndpoints.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })",
+                        "claiming": "\(claiming)", "recording": "\(recording)", "attempts_to_record": "\(finished.count)",
+                        "waited_s": "\(Self.seconds(ContinuousClock.now - since))",
+                    ])
+                }
                 // Waiting deliveries keep their lease and are claimed again when it runs out.
                 for delivery in pacer.drainAll() { batched -= batchMembers.withLock { $0.removeValue(forKey: delivery.id) }?.count ?? 0 }
                 gathering.removeAll()

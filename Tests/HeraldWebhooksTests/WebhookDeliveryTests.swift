@@ -71,7 +71,11 @@ struct WebhookDeliveryTests {
         let (started, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) }, logger: Logger(label: "test.receiver"))
-        let group = ServiceGroup(services: [store, app, sender], logger: Logger(label: "test"))
+        // The group's start and stop in the test log, service by service: one run in several hung here, and the log
+        // is what tells which service did not stop (docs/RELIABILITY.md).
+        var groupLogger = Logger(label: "test.webhooks.group")
+        groupLogger.logLevel = .debug
+        let group = ServiceGroup(services: [store, app, sender], logger: groupLogger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 // A group that stops before the receiver listens (a service failed to start) ends the wait below.
