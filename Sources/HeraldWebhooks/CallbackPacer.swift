@@ -155,6 +155,20 @@ struct CallbackPacer {
         return drained
     }
 
+    /// Takes back deliveries ``finished(target:messageID:succeeded:down:latencyMs:now:)`` said to start that will not
+    /// be sent after all (the sender is stopping): they no longer count as in flight.
+    mutating func giveBack(_ deliveries: [WebhookDelivery]) {
+        for delivery in deliveries {
+            guard var endpoint = endpoints.removeValue(forKey: delivery.target) else { continue }
+            endpoint.inFlight -= 1
+            inFlight -= 1
+            endpoint.messagesInFlight.remove(delivery.messageID)
+            if !(endpoint.inFlight == 0 && endpoint.queue.isEmpty && endpoint.allowed <= limits.initial && endpoint.slowStart) {
+                endpoints[delivery.target] = endpoint
+            }
+        }
+    }
+
     private mutating func start(_ delivery: WebhookDelivery, at endpoint: inout Endpoint) {
         endpoint.inFlight += 1
         endpoint.messagesInFlight.insert(delivery.messageID)

@@ -218,6 +218,13 @@ public final class WebhookSender: Service {
                     take(handed)
                 case .claimed(let claimed, let dry):
                     claiming = false
+                    if stopping {
+                        // A claim that returns during the stop: back to the table at once, like a hand-off. Taken,
+                        // a delivery could wait behind a request in flight and be started by its end, never to be
+                        // sent: the stop then waited for it forever.
+                        postponed[clock.now(), default: []] += claimed.map(\.id)
+                        continue
+                    }
                     if dry, !pokedSinceClaim { drySince = .now }
                     try? await learnWebhooks(of: claimed)
                     take(claimed)
@@ -247,7 +254,21 @@ public final class WebhookSender: Service {
                             }
                         }
                     }
-                    if !stopping { for delivery in next.start { dispatch(delivery, group: &group) } }
+                    if !stopping {
+                        for delivery in next.start { dispatch(delivery, group: &group) }
+                    } else if !next.start.isEmpty {
+                        // Stopping: what the pacer would start now is not sent; it stops counting as in flight (the
+                        // stop waits for that count to reach zero) and goes back to the table at once.
+                        pacer.giveBack(next.start)
+                        for delivery in next.start {
+                            if let members = batchMembers.withLock({ $0.removeValue(forKey: delivery.id) }) {
+                                batched -= members.count
+                                postponed[clock.now(), default: []] += members.map(\.id)
+                            } else {
+                                postponed[clock.now(), default: []].append(delivery.id)
+                            }
+                        }
+                    }
                 }
             }
             if !stopping { for members in gathering.due(now: now()) { release(members) } }

@@ -24,6 +24,20 @@ struct CallbackPacerTests {
         #expect(pacer.inFlight == 3)
     }
 
+    @Test("what a finish would start during a stop is given back: nothing stays counted in flight, so the stop ends")
+    func giveBack() {
+        var pacer = CallbackPacer(limits: .init(initial: 1))
+        #expect(pacer.offer(Self.delivery("m1", 1)) == .start)
+        #expect(pacer.offer(Self.delivery("m2", 1)) == .queued)
+        let next = pacer.finished(target: "wh_a", messageID: "m1", succeeded: true, latencyMs: 5, now: 0)
+        #expect(next.start.map(\.messageID) == ["m2"])
+        #expect(pacer.inFlight == 1)
+        pacer.giveBack(next.start)
+        #expect(pacer.inFlight == 0)
+        #expect(pacer.busyEndpoints.isEmpty)
+        #expect(pacer.offer(Self.delivery("m2", 1)) == .start, "its message is free to start again")
+    }
+
     @Test("one message's callbacks leave in sequence: the next waits until the one before is answered, others pass it")
     func sequencePerMessage() {
         var pacer = CallbackPacer(limits: .init(initial: 4))
