@@ -134,10 +134,7 @@ struct CallbackPacer {
         } else {
             next.start = startQueued(&endpoint)
         }
-        // An idle endpoint at its initial limit has nothing to remember: it stays out of the table.
-        if !(endpoint.inFlight == 0 && endpoint.queue.isEmpty && endpoint.allowed <= limits.initial && endpoint.slowStart) {
-            endpoints[target] = endpoint
-        }
+        keep(endpoint, for: target)
         return next
     }
 
@@ -163,9 +160,14 @@ struct CallbackPacer {
             endpoint.inFlight -= 1
             inFlight -= 1
             endpoint.messagesInFlight.remove(delivery.messageID)
-            if !(endpoint.inFlight == 0 && endpoint.queue.isEmpty && endpoint.allowed <= limits.initial && endpoint.slowStart) {
-                endpoints[delivery.target] = endpoint
-            }
+            keep(endpoint, for: delivery.target)
+        }
+    }
+
+    /// Puts an endpoint back in the table, unless it is idle at its initial limit: then it has nothing to remember.
+    private mutating func keep(_ endpoint: Endpoint, for target: String) {
+        if !(endpoint.inFlight == 0 && endpoint.queue.isEmpty && endpoint.allowed <= limits.initial && endpoint.slowStart) {
+            endpoints[target] = endpoint
         }
     }
 
