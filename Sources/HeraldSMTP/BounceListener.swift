@@ -83,13 +83,9 @@ public final class BounceListener: Service {
         logger.info("bounce listener on SMTP", metadata: ["address": "\(configuration.host):\(port)",
                                                          "domains": "\(configuration.domains.keys.sorted().joined(separator: ","))"])
         // Stops on a graceful shutdown and also when its task is cancelled (a group whose other service failed).
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                try? await server.closeFuture.get()
-            } onCancel: {
-                server.close(promise: nil)
-            }
-        } onGracefulShutdown: {
+        await withTaskCancellationOrGracefulShutdownHandler {
+            try? await server.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
             server.close(promise: nil)
         }
     }

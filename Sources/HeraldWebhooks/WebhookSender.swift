@@ -175,6 +175,17 @@ public final class WebhookSender: Service {
                 pokedSinceClaim = true
             }
             var postponed: [Date: [String]] = [:]
+            /// Back to the table until `until`; a batch's stand-in goes back as every delivery it stands for.
+            func putBack(_ deliveries: [WebhookDelivery], until: Date) {
+                for delivery in deliveries {
+                    if let members = batchMembers.withLock({ $0.removeValue(forKey: delivery.id) }) {
+                        batched -= members.count
+                        postponed[until, default: []] += members.map(\.id)
+                    } else {
+                        postponed[until, default: []].append(delivery.id)
+                    }
+                }
+            }
             /// Hands a batch to the pacer as one request, its first delivery standing for it.
             func release(_ members: [WebhookDelivery]) {
                 var standIn = members[0]
@@ -243,31 +254,14 @@ public final class WebhookSender: Service {
                     let down = endpointDown ? attempt.nextAttemptAt : nil
                     let next = pacer.finished(target: target, messageID: messageID, succeeded: attempt.state == .delivered, down: down != nil,
                                               latencyMs: attempt.latencyMs, now: now())
-                    if let down, !next.postpone.isEmpty {
-                        for delivery in next.postpone {
-                            // A batch's stand-in goes back as every delivery it stands for.
-                            if let members = batchMembers.withLock({ $0.removeValue(forKey: delivery.id) }) {
-                                batched -= members.count
-                                postponed[down, default: []] += members.map(\.id)
-                            } else {
-                                postponed[down, default: []].append(delivery.id)
-                            }
-                        }
-                    }
+                    if let down { putBack(next.postpone, until: down) }
                     if !stopping {
                         for delivery in next.start { dispatch(delivery, group: &group) }
                     } else if !next.start.isEmpty {
                         // Stopping: what the pacer would start now is not sent; it stops counting as in flight (the
                         // stop waits for that count to reach zero) and goes back to the table at once.
                         pacer.giveBack(next.start)
-                        for delivery in next.start {
-                            if let members = batchMembers.withLock({ $0.removeValue(forKey: delivery.id) }) {
-                                batched -= members.count
-                                postponed[clock.now(), default: []] += members.map(\.id)
-                            } else {
-                                postponed[clock.now(), default: []].append(delivery.id)
-                            }
-                        }
+                        putBack(next.start, until: clock.now())
                     }
                 }
             }

@@ -117,18 +117,11 @@ public final class SMSCSimulator: Service {
         logger.info("SMSC simulator listening", metadata: ["address": "\(configuration.host):\(port)"])
         // Stops on a graceful shutdown of its service group, and also when its task is cancelled (a test or tool that
         // runs it in a plain task), so that nobody waits on a listener that was told to go.
-        let stop = { @Sendable in
+        await withTaskCancellationOrGracefulShutdownHandler {
+            try? await channel.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
             channel.close(promise: nil)
             self.router.closeAll()
-        }
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                try? await channel.closeFuture.get()
-            } onCancel: {
-                stop()
-            }
-        } onGracefulShutdown: {
-            stop()
         }
     }
 

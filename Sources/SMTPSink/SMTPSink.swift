@@ -80,7 +80,8 @@ public final class SMTPSink: Service {
         }
         let port = try await listener.port()
         logger.info("SMTP sink listening", metadata: ["address": "\(configuration.host):\(port)"])
-        await withGracefulShutdownHandler {
+        // Until the server closes: on a graceful shutdown, or when the task is cancelled.
+        await withTaskCancellationOrGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { [reports] in
                     await withTaskGroup(of: Void.self) { sending in
@@ -96,15 +97,10 @@ public final class SMTPSink: Service {
                     }
                     self.reportSessions.closeIdle()
                 }
-                // Until closed: on a graceful shutdown, or when the task is cancelled.
-                await withTaskCancellationHandler {
-                    try? await server.closeFuture.get()
-                } onCancel: {
-                    server.close(promise: nil)
-                }
+                try? await server.closeFuture.get()
                 self.reportQueue.finish()
             }
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             server.close(promise: nil)
         }
     }
